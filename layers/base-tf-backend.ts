@@ -1,0 +1,61 @@
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { backendBucketName, lockTableName } from '../lib/naming';
+import { KmsKey } from '../modules/kms-key';
+import { SecureBucket } from '../modules/secure-bucket';
+
+export interface BaseTfBackendConfig {
+  /** Days old versions of a state file are kept, to roll back a bad apply. @default 90 */
+  readonly noncurrentVersionExpirationDays?: number;
+}
+
+export const baseTfBackendContract = defineContract('base-tf-backend', {
+  state_bucket_name: { description: 'S3 bucket holding every layer state of the account', mock: 'acme-mock-terraform-backend' },
+  state_bucket_arn: { description: 'ARN of the state bucket', mock: 'arn:aws:s3:::acme-mock-terraform-backend' },
+  lock_table_name: { description: 'DynamoDB table holding state locks', mock: 'acme-mock-terraform-backend' },
+  state_kms_key_arn: { description: 'KMS key encrypting state objects and locks', mock: 'arn:aws:kms:us-east-1:111111111111:key/mock' },
+});
+
+/**
+ * The account's state backend (Leverage base-tf-backend): a hardened, versioned, KMS-encrypted bucket and an
+ * on-demand lock table with point-in-time recovery. Applied once with local state, then migrated into itself.
+ */
+export class BaseTfBackend extends LayerStack {
+  static readonly contract = baseTfBackendContract;
+  static readonly stateful = true;
+  static readonly bootstrapsBackend = true;
+
+  constructor(scope: Construct, ctx: LayerContext, config: BaseTfBackendConfig) {
+    super(scope, ctx);
+    const project = ctx.org.project.name;
+    const key = new KmsKey(this, 'state-key', {
+      alias: this.resourceName('terraform-backend'),
+      description: `Encrypts Terraform state and locks of ${ctx.account.name}`,
+      accountId: ctx.account.id,
+    });
+    const bucket = new SecureBucket(this, 'state-bucket', {
+      bucketName: backendBucketName(project, ctx.account.name),
+      kmsKeyArn: key.arn,
+      noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays ?? 90,
+    });
+    const table = new DynamodbTable(this, 'lock-table', {
+      name: lockTableName(project, ctx.account.name),
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'LockID',
+      attribute: [{ name: 'LockID', type: 'S' }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
+      deletionProtectionEnabled: true,
+      lifecycle: { preventDestroy: true },
+    });
+    this.publish(baseTfBackendContract, {
+      state_bucket_name: bucket.bucketName,
+      state_bucket_arn: bucket.arn,
+      lock_table_name: table.name,
+      state_kms_key_arn: key.arn,
+    });
+  }
+}

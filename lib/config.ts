@@ -1,0 +1,75 @@
+/**
+ * Typed configuration of a project (organisation), its accounts and their layers.
+ * Everything here is plain data written in `projects/<project>/`; `lib/organisation.ts` loads and validates it.
+ */
+import type { LayerKind } from './layer-stack';
+
+export interface ProjectConfig {
+  /** Short lowercase code used in every name, e.g. `acme` gives bucket `acme-apps-prd-terraform-backend`. */
+  readonly name: string;
+  /** Region of the state backends and of every layer unless an account or layer says otherwise. */
+  readonly primaryRegion: string;
+  /** Second region for pilot-light disaster recovery. @default - no DR region */
+  readonly drRegion?: string;
+  /**
+   * Availability-zone names per region. They come from config, never from the `aws_availability_zones`
+   * data source, which calls AWS and breaks offline plans.
+   */
+  readonly availabilityZones: Readonly<Record<string, readonly string[]>>;
+  /** Role assumed in every account by providers, backends and remote-state reads. @default 'DevOps' */
+  readonly deployRoleName?: string;
+  /** Role assumed to bootstrap a fresh member account before the deploy role exists. @default 'OrganizationAccountAccessRole' */
+  readonly bootstrapRoleName?: string;
+  /** Tags added to every resource of the project on top of Project, Account, Environment, Layer and ManagedBy. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Order in which whole-organisation runs visit accounts. Accounts not listed run last, alphabetically.
+   * @default ['management', 'security', 'shared', 'network']
+   */
+  readonly accountOrder?: readonly string[];
+}
+
+export interface AccountConfig {
+  /** The 12-digit AWS account id. */
+  readonly id: string;
+  /** Root e-mail of the account, used by the organizations layer to create it. */
+  readonly email: string;
+  /** Environment name used in tags and sizing decisions, e.g. `prd`, `devstg`, `shared`. */
+  readonly environment: string;
+  /** Home region of the account and its state backend. @default the project's primaryRegion */
+  readonly region?: string;
+  /** Overrides the project's deploy role for this account (Leverage uses `Administrator` in management). @default the project's deployRoleName */
+  readonly deployRoleName?: string;
+  /** Per-region AZ names overriding the project's. @default the project's availabilityZones */
+  readonly availabilityZones?: Readonly<Record<string, readonly string[]>>;
+  /** Extra tags for every resource of this account. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface LayerOptions {
+  /** A disabled layer is not synthesized; a layer reading from it is refused. @default true */
+  readonly enabled?: boolean;
+  /** Region of this layer's resources (the state stays in the account's backend). @default the account's region */
+  readonly region?: string;
+}
+
+/** What a file `projects/<project>/<account>/<layer>.ts` exports as default. */
+export interface LayerDeclaration<C = unknown> {
+  readonly kind: LayerKind<C>;
+  readonly config: C;
+  readonly enabled: boolean;
+  readonly region?: string;
+}
+
+export function defineProject(config: ProjectConfig): ProjectConfig {
+  return config;
+}
+
+export function defineAccount(config: AccountConfig): AccountConfig {
+  return config;
+}
+
+/** Declares one layer of an account: which generic layer class, configured how. */
+export function defineLayer<C>(kind: LayerKind<C>, config: C, options: LayerOptions = {}): LayerDeclaration<C> {
+  return { kind, config, enabled: options.enabled ?? true, region: options.region };
+}

@@ -1,0 +1,45 @@
+/** The layer dependency graph (edges are remote-state reads) and the orders derived from it. */
+
+export interface GraphNode {
+  /** Stack id, `<project>-<account>-<layer>`. */
+  readonly id: string;
+  readonly project: string;
+  readonly account: string;
+  readonly layer: string;
+  readonly kind: string;
+  readonly region: string;
+  readonly stateful: boolean;
+  /** Ids of the stacks whose outputs this one reads. */
+  readonly dependsOn: readonly string[];
+}
+
+export class CycleError extends Error {
+  constructor(readonly cycle: readonly string[]) {
+    super(`layer dependency cycle: ${cycle.join(' -> ')}`);
+    this.name = 'CycleError';
+  }
+}
+
+/**
+ * Dependencies first. Ties are broken by `rank` (e.g. account order) then by id, so the order is stable.
+ * Throws CycleError naming the cycle; edges to ids outside `nodes` are ignored.
+ */
+export function topologicalOrder(nodes: readonly GraphNode[], rank: (n: GraphNode) => number = () => 0): GraphNode[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const ordered: GraphNode[] = [];
+  const sorted = [...nodes].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
+  const visit = (node: GraphNode, path: string[]): void => {
+    const seen = state.get(node.id);
+    if (seen === 'done') return;
+    if (seen === 'visiting') throw new CycleError([...path.slice(path.indexOf(node.id)), node.id]);
+    state.set(node.id, 'visiting');
+    const deps = node.dependsOn.map((id) => byId.get(id)).filter((d): d is GraphNode => d !== undefined);
+    deps.sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
+    for (const dep of deps) visit(dep, [...path, node.id]);
+    state.set(node.id, 'done');
+    ordered.push(node);
+  };
+  for (const node of sorted) visit(node, []);
+  return ordered;
+}

@@ -1,0 +1,51 @@
+/** The loaded, defaulted organisation that layers see. Built by `lib/organisation.ts`. */
+import type { LayerDeclaration, ProjectConfig } from './config';
+import type { Mode } from './mode';
+import type { ProblemSink } from './problems';
+
+export interface ResolvedProject extends ProjectConfig {
+  readonly deployRoleName: string;
+  readonly bootstrapRoleName: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly accountOrder: readonly string[];
+}
+
+export interface ResolvedAccount {
+  readonly name: string;
+  readonly id: string;
+  readonly email: string;
+  readonly environment: string;
+  readonly region: string;
+  readonly deployRoleName: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly availabilityZones: Readonly<Record<string, readonly string[]>>;
+  /** Declared layers by name (file name without `.ts`), enabled or not. */
+  readonly layers: ReadonlyMap<string, LayerDeclaration>;
+}
+
+export interface Organisation {
+  readonly project: ResolvedProject;
+  readonly accounts: ReadonlyMap<string, ResolvedAccount>;
+  readonly mode: Mode;
+  /** Problems found while constructing stacks (bad remote reads); thrown before synth. */
+  readonly problems: ProblemSink;
+}
+
+/** Where one layer lives: what a stack is constructed with. */
+export interface LayerContext {
+  readonly org: Organisation;
+  readonly account: ResolvedAccount;
+  readonly layer: string;
+  /** Region of this layer's resources. */
+  readonly region: string;
+  /** AZ names of `region` for this account, from config. */
+  readonly azs: readonly string[];
+  /** True when this stack keeps local state during a bootstrap run. */
+  readonly localState: boolean;
+}
+
+/** A reference to a layer of an account, e.g. an edge of the dependency graph. */
+export interface LayerRef {
+  readonly account: string;
+  readonly layer: string;
+}

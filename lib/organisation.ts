@@ -1,0 +1,267 @@
+/**
+ * Loads `projects/<project>/` (project.ts, one folder per account with account.ts and one file per layer),
+ * validates the whole configuration, then constructs the layer stacks. Nothing is synthesized unless every
+ * check passes, so a bad config never leaves a half-written cdktf.out behind.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { App } from 'cdktf';
+import { overlaps, parseCidr, type Cidr } from './cidr';
+import type { AccountConfig, LayerDeclaration, ProjectConfig } from './config';
+import { CycleError, topologicalOrder, type GraphNode } from './graph';
+import type { LayerKind, LayerStack } from './layer-stack';
+import type { LayerContext, Organisation, ResolvedAccount, ResolvedProject } from './model';
+import type { Mode } from './mode';
+import { backendBucketName, stackId } from './naming';
+import { ConfigError, ProblemSink } from './problems';
+import { AWS_REGIONS } from './regions';
+
+export const DEFAULT_ACCOUNT_ORDER = ['management', 'security', 'shared', 'network'];
+const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+const ACCOUNT_FILE = 'account.ts';
+
+/** The raw files of a project before validation; tests build these in memory. */
+export interface ProjectSource {
+  readonly project: ProjectConfig;
+  /** Account folder name -> account config and its layer files (file name without .ts -> declaration). */
+  readonly accounts: Readonly<Record<string, { readonly config: AccountConfig; readonly layers: Readonly<Record<string, unknown>> }>>;
+}
+
+/** Reads a project folder. Layer files are `require`d, so their imports of layers/ and modules/ run here. */
+export function readProjectFolder(dir: string): ProjectSource {
+  const project = defaultExport(path.join(dir, 'project.ts'), 'project.ts') as ProjectConfig;
+  const accounts: Record<string, { config: AccountConfig; layers: Record<string, unknown> }> = {};
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory() || !fs.existsSync(path.join(dir, entry.name, ACCOUNT_FILE))) continue;
+    const accountDir = path.join(dir, entry.name);
+    const layers: Record<string, unknown> = {};
+    for (const file of fs.readdirSync(accountDir).sort()) {
+      if (!file.endsWith('.ts') || file.endsWith('.d.ts') || file === ACCOUNT_FILE) continue;
+      layers[file.slice(0, -3)] = defaultExport(path.join(accountDir, file), `${entry.name}/${file}`);
+    }
+    accounts[entry.name] = { config: defaultExport(path.join(accountDir, ACCOUNT_FILE), `${entry.name}/${ACCOUNT_FILE}`) as AccountConfig, layers };
+  }
+  return { project, accounts };
+}
+
+function defaultExport(file: string, label: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as { default?: unknown };
+  if (mod.default === undefined) throw new Error(`${label} has no default export`);
+  return mod.default;
+}
+
+function isDeclaration(value: unknown): value is LayerDeclaration {
+  return typeof value === 'object' && value !== null && typeof (value as LayerDeclaration).kind === 'function' &&
+    typeof (value as LayerDeclaration).enabled === 'boolean';
+}
+
+/** Validates config and returns the organisation model; throws ConfigError listing every problem. */
+export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisation {
+  const sink = new ProblemSink();
+  const raw = source.project;
+  const projectName = typeof raw.name === 'string' ? raw.name : '?';
+  const at = { project: projectName };
+  if (!/^[a-z][a-z0-9]{1,11}$/.test(projectName)) {
+    sink.report(at, 'name', `"${projectName}" must be 2-12 lowercase letters or digits, starting with a letter (it prefixes every bucket name)`);
+  }
+  checkRegion(sink, at, 'primaryRegion', raw.primaryRegion);
+  if (raw.drRegion !== undefined) {
+    checkRegion(sink, at, 'drRegion', raw.drRegion);
+    if (raw.drRegion === raw.primaryRegion) sink.report(at, 'drRegion', `must differ from primaryRegion (${raw.primaryRegion})`);
+  }
+  checkZones(sink, at, 'availabilityZones', raw.availabilityZones ?? {});
+  const project: ResolvedProject = {
+    ...raw,
+    deployRoleName: raw.deployRoleName ?? 'DevOps',
+    bootstrapRoleName: raw.bootstrapRoleName ?? 'OrganizationAccountAccessRole',
+    tags: raw.tags ?? {},
+    accountOrder: raw.accountOrder ?? DEFAULT_ACCOUNT_ORDER,
+  };
+
+  const accounts = new Map<string, ResolvedAccount>();
+  const ids = new Map<string, string>();
+  for (const [name, { config, layers }] of Object.entries(source.accounts)) {
+    const where = { project: projectName, account: name };
+    if (!NAME_PATTERN.test(name)) sink.report(where, 'name', `account folder "${name}" must be lowercase letters, digits and dashes`);
+    if (backendBucketName(projectName, name).length > 63) {
+      sink.report(where, 'name', `state bucket name ${backendBucketName(projectName, name)} is longer than 63 characters`);
+    }
+    if (typeof config.id !== 'string' || !/^\d{12}$/.test(config.id)) {
+      sink.report(where, 'id', `"${String(config.id)}" is not a 12-digit AWS account id`);
+    } else if (ids.has(config.id)) {
+      sink.report(where, 'id', `${config.id} is already the id of account ${ids.get(config.id)}`);
+    } else {
+      ids.set(config.id, name);
+    }
+    if (typeof config.email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.email)) {
+      sink.report(where, 'email', `"${String(config.email)}" is not an e-mail address`);
+    }
+    if (typeof config.environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(config.environment)) {
+      sink.report(where, 'environment', `"${String(config.environment)}" must be a lowercase name such as prd or devstg`);
+    }
+    const region = config.region ?? project.primaryRegion;
+    if (config.region !== undefined) checkRegion(sink, where, 'region', config.region);
+    if (config.availabilityZones) checkZones(sink, where, 'availabilityZones', config.availabilityZones);
+    const declared = new Map<string, LayerDeclaration>();
+    for (const [layer, declaration] of Object.entries(layers)) {
+      if (!NAME_PATTERN.test(layer)) sink.report({ ...where, layer }, 'file', `layer file name "${layer}.ts" must be lowercase letters, digits and dashes`);
+      if (!isDeclaration(declaration)) {
+        sink.report({ ...where, layer }, 'default export', 'must be defineLayer(<LayerClass>, config)');
+        continue;
+      }
+      declared.set(layer, declaration);
+    }
+    accounts.set(name, {
+      name,
+      id: config.id,
+      email: config.email,
+      environment: config.environment,
+      region,
+      deployRoleName: config.deployRoleName ?? project.deployRoleName,
+      tags: config.tags ?? {},
+      availabilityZones: { ...project.availabilityZones, ...(config.availabilityZones ?? {}) },
+      layers: declared,
+    });
+  }
+  for (const [i, name] of project.accountOrder.entries()) {
+    if (!accounts.has(name) && !DEFAULT_ACCOUNT_ORDER.includes(name)) {
+      sink.report(at, `accountOrder[${i}]`, `unknown account "${name}"`);
+    }
+  }
+  const org: Organisation = { project, accounts, mode, problems: new ProblemSink() };
+  checkLayers(org, sink);
+  sink.throwIfAny();
+  return org;
+}
+
+function checkRegion(sink: ProblemSink, where: { project: string; account?: string; layer?: string }, field: string, region: unknown): void {
+  if (typeof region !== 'string' || region.length === 0) sink.report(where, field, 'is missing');
+  else if (!AWS_REGIONS.has(region)) sink.report(where, field, `"${region}" is not an AWS region`);
+}
+
+function checkZones(sink: ProblemSink, where: { project: string; account?: string }, field: string, zones: Readonly<Record<string, readonly string[]>>): void {
+  for (const [region, names] of Object.entries(zones)) {
+    checkRegion(sink, where, `${field}.${region}`, region);
+    names.forEach((zone, i) => {
+      if (!new RegExp(`^${region}[a-z]$`).test(zone)) {
+        sink.report(where, `${field}.${region}[${i}]`, `availability zone "${zone}" is not in region ${region}`);
+      }
+    });
+    if (new Set(names).size !== names.length) sink.report(where, `${field}.${region}`, 'lists an availability zone twice');
+  }
+}
+
+/** The context a layer is built with; also used to validate it. */
+export function layerContext(org: Organisation, account: ResolvedAccount, layer: string, declaration: LayerDeclaration): LayerContext {
+  const region = declaration.region ?? account.region;
+  return {
+    org,
+    account,
+    layer,
+    region,
+    azs: account.availabilityZones[region] ?? [],
+    localState: org.mode.bootstrap && declaration.kind.bootstrapsBackend === true,
+  };
+}
+
+function checkLayers(org: Organisation, sink: ProblemSink): void {
+  const claims: { where: { project: string; account: string; layer: string }; field: string; cidr: Cidr; region: string }[] = [];
+  for (const account of org.accounts.values()) {
+    for (const [layer, declaration] of account.layers) {
+      if (!declaration.enabled) continue;
+      const where = { project: org.project.name, account: account.name, layer };
+      const ctx = layerContext(org, account, layer, declaration);
+      if (declaration.region !== undefined) checkRegion(sink, where, 'region', declaration.region);
+      if (ctx.azs.length === 0) sink.report(where, 'region', `no availabilityZones configured for region ${ctx.region}`);
+      const kind = declaration.kind as LayerKind<unknown>;
+      for (const problem of kind.validate?.(declaration.config, ctx) ?? []) sink.report(where, problem.field, problem.message);
+      for (const claim of kind.networks?.(declaration.config, ctx) ?? []) {
+        const cidr = parseCidr(claim.cidr);
+        if (typeof cidr === 'string') continue; // the kind's own validate reports malformed CIDRs
+        const clash = claims.find((c) => overlaps(c.cidr, cidr));
+        if (clash) {
+          sink.report(where, claim.field, `${cidr.text} (${ctx.region}) overlaps ${clash.cidr.text} of ` +
+            `${clash.where.account}/${clash.where.layer} ${clash.field} (${clash.region})`);
+        }
+        claims.push({ where, field: claim.field, cidr, region: ctx.region });
+      }
+    }
+  }
+}
+
+export interface BuildOptions {
+  /** Build only these stack ids (the config is still validated whole). @default every enabled layer */
+  readonly only?: ReadonlySet<string>;
+}
+
+export interface BuiltOrganisation {
+  readonly org: Organisation;
+  readonly stacks: readonly LayerStack[];
+  readonly graph: readonly GraphNode[];
+}
+
+/** Constructs every enabled layer of the organisation into `app`, then checks the reads between them. */
+export function buildOrganisation(app: App, org: Organisation, options: BuildOptions = {}): BuiltOrganisation {
+  const stacks: LayerStack[] = [];
+  const nodes: GraphNode[] = [];
+  for (const account of sortAccounts(org)) {
+    for (const [layer, declaration] of account.layers) {
+      if (!declaration.enabled) continue;
+      if (org.mode.bootstrap && !declaration.kind.bootstrapsBackend) continue;
+      const id = stackId(org.project.name, account.name, layer);
+      if (options.only && !options.only.has(id)) continue;
+      const ctx = layerContext(org, account, layer, declaration);
+      const kind = declaration.kind as LayerKind<unknown>;
+      const stack = new kind(app, ctx, declaration.config);
+      checkPublished(org, stack, kind);
+      stacks.push(stack);
+    }
+  }
+  const byId = new Map(stacks.map((s) => [s.node.id, s]));
+  for (const stack of stacks) {
+    const dependsOn = [...stack.reads.values()].map((r) => stackId(org.project.name, r.account, r.layer));
+    for (const dep of dependsOn) {
+      const producer = byId.get(dep);
+      if (producer) stack.addDependency(producer);
+    }
+    const declaration = stack.ctx.account.layers.get(stack.ctx.layer)!;
+    nodes.push({
+      id: stack.node.id,
+      project: org.project.name,
+      account: stack.ctx.account.name,
+      layer: stack.ctx.layer,
+      kind: declaration.kind.contract?.name ?? declaration.kind.name,
+      region: stack.ctx.region,
+      stateful: declaration.kind.stateful === true,
+      dependsOn: [...new Set(dependsOn)].sort(),
+    });
+  }
+  org.problems.throwIfAny();
+  if (!options.only) {
+    try {
+      topologicalOrder(nodes);
+    } catch (error) {
+      if (!(error instanceof CycleError)) throw error;
+      throw new ConfigError([{ project: org.project.name, field: 'remote state reads', message: error.message }]);
+    }
+  }
+  return { org, stacks, graph: nodes };
+}
+
+function checkPublished(org: Organisation, stack: LayerStack, kind: LayerKind<unknown>): void {
+  const missing = Object.keys(kind.contract?.outputs ?? {}).filter((name) => !stack.published.has(name));
+  if (missing.length > 0) {
+    org.problems.report({ project: org.project.name, account: stack.ctx.account.name, layer: stack.ctx.layer },
+      'outputs', `does not publish ${missing.join(', ')} of its ${kind.contract!.name} contract`);
+  }
+}
+
+/** Accounts in the project's run order: the configured ones first, the rest alphabetically. */
+export function sortAccounts(org: Organisation): ResolvedAccount[] {
+  const rank = (name: string): number => {
+    const i = org.project.accountOrder.indexOf(name);
+    return i === -1 ? org.project.accountOrder.length : i;
+  };
+  return [...org.accounts.values()].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+}

@@ -1,0 +1,92 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy';
+
+export interface SecureBucketProps {
+  readonly bucketName: string;
+  /** KMS key for SSE-KMS default encryption (CKV_AWS_145). */
+  readonly kmsKeyArn: string;
+  /** Days a replaced or deleted object version is kept. @default 90 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Where access logs go (CKV_AWS_18). @default - no access logging; set it for everything but log buckets */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
+  /** Statements added to the bucket policy after the TLS-only deny. @default [] */
+  readonly policyStatements?: readonly PolicyStatement[];
+  /** Refuse `terraform destroy` of the bucket. @default true */
+  readonly preventDestroy?: boolean;
+  /** @default the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A private bucket: versioning, SSE-KMS with bucket keys, all four public-access blocks, owner-enforced
+ * object ownership, a TLS-only bucket policy and expiry of noncurrent versions.
+ */
+export class SecureBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly bucketName: string;
+  readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const provider = props.provider;
+    this.bucket = new S3Bucket(this, 'bucket', {
+      provider,
+      bucket: props.bucketName,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    this.bucketName = this.bucket.bucket;
+    this.arn = this.bucket.arn;
+    const bucket = this.bucket.id;
+
+    new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      provider,
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }],
+    });
+    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
+      provider,
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketPolicy(this, 'policy', {
+      provider,
+      bucket,
+      policy: policyDocument([denyInsecureTransport(this.arn), ...(props.policyStatements ?? [])]),
+      // S3 rejects a policy write racing the public-access block.
+      dependsOn: [publicAccess],
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      provider,
+      bucket,
+      rule: [{
+        id: 'expire-noncurrent-versions',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      }],
+    });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, 'logging', {
+        provider,
+        bucket,
+        targetBucket: props.accessLogs.bucket,
+        targetPrefix: props.accessLogs.prefix,
+      });
+    }
+  }
+}

@@ -1,0 +1,8 @@
+import { defineLayer } from '../../../lib/config';
+import { BaseNetwork } from '../../../layers/base-network';
+
+export default defineLayer(BaseNetwork, {
+  vpcCidr: '10.40.0.0/16',
+  natGateways: 'one-per-az',
+  interfaceEndpoints: ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts'],
+});

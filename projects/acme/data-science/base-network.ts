@@ -1,0 +1,7 @@
+import { defineLayer } from '../../../lib/config';
+import { BaseNetwork } from '../../../layers/base-network';
+
+export default defineLayer(BaseNetwork, {
+  vpcCidr: '10.50.0.0/16',
+  natGateways: 'single',
+});

@@ -1,0 +1,9 @@
+import { defineAccount } from '../../../lib/config';
+
+export default defineAccount({
+  id: '111111111111',
+  email: 'aws+management@acme.example.com',
+  environment: 'management',
+  // Leverage keeps Administrator, not DevOps, as the deploy role of the management account.
+  deployRoleName: 'Administrator',
+});

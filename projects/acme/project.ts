@@ -1,0 +1,15 @@
+import { defineProject } from '../../lib/config';
+
+/** The worked example: a Leverage-style organisation called acme. Copy this folder to start your own. */
+export default defineProject({
+  name: 'acme',
+  primaryRegion: 'us-east-1',
+  drRegion: 'us-west-2',
+  availabilityZones: {
+    'us-east-1': ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    'us-west-2': ['us-west-2a', 'us-west-2b', 'us-west-2c'],
+  },
+  deployRoleName: 'DevOps',
+  tags: { Owner: 'platform-team', CostCenter: 'platform' },
+  accountOrder: ['management', 'security', 'shared', 'network', 'apps-devstg', 'apps-prd', 'data-science'],
+});

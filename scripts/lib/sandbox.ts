@@ -1,0 +1,179 @@
+/**
+ * The offline sandbox: s3rver (S3) and dynalite (DynamoDB) on loopback, enough for Terraform's S3 backend
+ * with a DynamoDB lock. Neither implements versioning or PITR, so state buckets and lock tables are created
+ * here with the AWS SDK instead of by the base-tf-backend layer.
+ */
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import * as fs from 'fs';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import { SANDBOX_CREDENTIALS, type SandboxEndpoints } from '../../lib/mode';
+import { backendBucketName, lockTableName } from '../../lib/naming';
+
+export interface SandboxOptions {
+  /** Folder for persistent data (`s3/` and `dynamodb/` inside). */
+  readonly dir: string;
+  /** 0 picks a free port. */
+  readonly s3Port: number;
+  readonly dynamodbPort: number;
+}
+
+export interface RunningSandbox {
+  readonly endpoints: SandboxEndpoints;
+  readonly s3Port: number;
+  readonly dynamodbPort: number;
+  stop(): Promise<void>;
+}
+
+interface Closable {
+  close(callback: (err?: Error) => void): void;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  /* eslint-disable @typescript-eslint/no-require-imports -- neither package ships types */
+  const S3rver = require('s3rver') as new (o: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
+  const dynalite = require('dynalite') as (o: object) => Closable & { listen(port: number, host: string, cb: () => void): void; address(): AddressInfo; on(e: string, cb: (err: Error) => void): void };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  fs.mkdirSync(path.join(options.dir, 's3'), { recursive: true });
+  fs.mkdirSync(path.join(options.dir, 'dynamodb'), { recursive: true });
+  const s3 = new S3rver({ port: options.s3Port, address: '127.0.0.1', directory: path.join(options.dir, 's3'), silent: true });
+  const s3Address = await s3.run();
+  const dynamo = dynalite({ path: path.join(options.dir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      dynamo.on('error', reject);
+      dynamo.listen(options.dynamodbPort, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await s3.close();
+    throw error;
+  }
+  const dynamodbPort = dynamo.address().port;
+  return {
+    s3Port: s3Address.port,
+    dynamodbPort,
+    endpoints: { s3: `http://127.0.0.1:${s3Address.port}`, dynamodb: `http://127.0.0.1:${dynamodbPort}` },
+    async stop() {
+      await s3.close();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    },
+  };
+}
+
+function clients(endpoints: SandboxEndpoints) {
+  const common = { region: 'us-east-1', credentials: { accessKeyId: SANDBOX_CREDENTIALS.accessKey, secretAccessKey: SANDBOX_CREDENTIALS.secretKey } };
+  return {
+    s3: new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true }),
+    dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+  };
+}
+
+/** Creates the state bucket and lock table of each account if missing; a second call changes nothing. */
+export async function createBackends(endpoints: SandboxEndpoints, accounts: readonly { project: string; account: string }[]): Promise<void> {
+  const { s3, dynamodb } = clients(endpoints);
+  try {
+    for (const { project, account } of accounts) {
+      const bucket = backendBucketName(project, account);
+      const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
+      if (!exists) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      const table = lockTableName(project, account);
+      const hasTable = await dynamodb.send(new DescribeTableCommand({ TableName: table })).then(() => true, () => false);
+      if (hasTable) continue;
+      await dynamodb.send(new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'LockID', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'LockID', KeyType: 'HASH' }],
+      })).catch((error: unknown) => {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      });
+    }
+  } finally {
+    s3.destroy();
+    dynamodb.destroy();
+  }
+}
+
+/** A state object, or undefined when the key does not exist: how tests prove the state landed. */
+export async function readStateObject(endpoints: SandboxEndpoints, bucket: string, key: string): Promise<string | undefined> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { s3, dynamodb } = clients(endpoints);
+  try {
+    const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return await result.Body?.transformToString();
+  } catch {
+    return undefined;
+  } finally {
+    s3.destroy();
+    dynamodb.destroy();
+  }
+}
+
+/** Refuses anything but loopback: mock state must never be written to a real backend. */
+export function assertLoopback(endpoints: SandboxEndpoints): void {
+  for (const url of [endpoints.s3, endpoints.dynamodb]) {
+    const host = new URL(url).hostname;
+    if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+      throw new Error(`refusing to write mock state through ${url}: only loopback sandbox endpoints are allowed`);
+    }
+  }
+}
+
+function outputType(value: unknown): unknown {
+  if (Array.isArray(value)) return ['list', 'string'];
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'bool';
+  return 'string';
+}
+
+/** A Terraform v4 state holding only outputs: what a downstream plan reads through terraform_remote_state. */
+export function mockStateDocument(outputs: Readonly<Record<string, unknown>>, lineage: string): string {
+  return JSON.stringify({
+    version: 4,
+    terraform_version: '1.11.4',
+    serial: 1,
+    lineage,
+    outputs: Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, { value, type: outputType(value) }])),
+    resources: [],
+    check_results: null,
+  }, null, 2);
+}
+
+/** True when a state has at least one output with a value (an applied layer, or one already seeded). */
+export function hasOutputValues(state: string | undefined): boolean {
+  if (!state) return false;
+  const outputs = (JSON.parse(state) as { outputs?: Record<string, { value?: unknown }> }).outputs ?? {};
+  return Object.values(outputs).some((o) => o.value !== null && o.value !== undefined);
+}
+
+/**
+ * Writes `outputs` as the state of a layer that has no outputs yet, so its consumers can be planned before it
+ * is applied. Sandbox only. Returns false when the layer already had outputs (nothing written).
+ */
+export async function seedMockState(
+  endpoints: SandboxEndpoints,
+  location: { readonly bucket: string; readonly key: string; readonly lockTable: string },
+  outputs: Readonly<Record<string, unknown>>,
+): Promise<boolean> {
+  assertLoopback(endpoints);
+  const { bucket, key } = location;
+  if (hasOutputValues(await readStateObject(endpoints, bucket, key))) return false;
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const { createHash, randomUUID } = await import('crypto');
+  const body = mockStateDocument(outputs, randomUUID());
+  const { s3, dynamodb } = clients(endpoints);
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+    // The S3 backend checks the object against this digest; a stale one would make the layer's own plan fail.
+    await dynamodb.send(new PutItemCommand({
+      TableName: location.lockTable,
+      Item: { LockID: { S: `${bucket}/${key}-md5` }, Digest: { S: createHash('md5').update(body).digest('hex') } },
+    }));
+  } finally {
+    s3.destroy();
+    dynamodb.destroy();
+  }
+  return true;
+}

@@ -1,0 +1,75 @@
+/** Running the terraform binary with the project's own CLI config (local provider mirror when present). */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO_ROOT } from './paths';
+
+export const PROVIDER_MIRROR = '/opt/tf-plugins';
+
+/**
+ * Writes `.tfrc/terraform.rc`: the filesystem mirror when `mirror` exists (terraform then symlinks the
+ * provider instead of copying it), otherwise the public registry with a shared plugin cache.
+ */
+export function ensureCliConfig(root: string = REPO_ROOT, mirror: string = PROVIDER_MIRROR): string {
+  const file = path.join(root, '.tfrc', 'terraform.rc');
+  const content = fs.existsSync(mirror)
+    ? `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`
+    : `plugin_cache_dir = "${path.join(os.homedir(), '.terraform.d', 'plugin-cache')}"\n`;
+  if (!fs.existsSync(mirror)) fs.mkdirSync(path.join(os.homedir(), '.terraform.d', 'plugin-cache'), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content) fs.writeFileSync(file, content);
+  return file;
+}
+
+/** Environment for terraform: our CLI config, no checkpoint calls, no prompts. */
+export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: ensureCliConfig(),
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    ...extra,
+  };
+}
+
+export interface TerraformResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface TerraformRunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called with each chunk of output as it arrives. */
+  readonly onOutput?: (chunk: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export function terraform(args: readonly string[], cwd: string, options: TerraformRunOptions = {}): Promise<TerraformResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('terraform', args, { cwd, env: terraformEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); options.onOutput?.(d.toString()); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); options.onOutput?.(d.toString()); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/**
+ * `terraform init` unless the stack's providers and backend are unchanged since the last successful init
+ * (a hash of cdk.tf.json's `terraform` block is kept next to `.terraform`).
+ */
+export async function initIfNeeded(cwd: string, options: TerraformRunOptions & { backend?: boolean } = {}): Promise<TerraformResult | undefined> {
+  const backend = options.backend ?? true;
+  const synthesized = JSON.parse(fs.readFileSync(path.join(cwd, 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
+  const fingerprint = JSON.stringify({ backend, terraform: synthesized.terraform });
+  const marker = path.join(cwd, '.terraform', 'cdktf-init-fingerprint');
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === fingerprint) return undefined;
+  const result = await terraform(['init', '-input=false', '-no-color', '-reconfigure', ...(backend ? [] : ['-backend=false'])], cwd, options);
+  if (result.code === 0) fs.writeFileSync(marker, fingerprint);
+  return result;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs dependencies, type-checks, lints, runs unit tests, then
+# integration tests (each starts its own sandbox on free ports and stops it after).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+command -v terraform >/dev/null || { echo "terraform is not on PATH (1.11.x expected)"; exit 1; }
+export CHECKPOINT_DISABLE=1
+start=$(date +%s)
+echo "== typecheck"; npx tsc --noEmit -p .
+echo "== lint"; npx eslint .
+echo "== unit tests"; npx jest --selectProjects unit --ci
+echo "== integration tests"; npx jest --selectProjects integration --ci --runInBand
+echo "== all tests passed in $(( $(date +%s) - start ))s"

@@ -1,0 +1,4 @@
+import { Testing } from 'cdktf';
+
+// Adds toHaveResourceWithProperties & co. Their property keys are snake_case Terraform names.
+Testing.setupJest();
