@@ -17,7 +17,7 @@ import { ConfigError, ProblemSink } from './problems';
 import { AWS_REGIONS } from './regions';
 
 export const DEFAULT_ACCOUNT_ORDER = ['management', 'security', 'shared', 'network'];
-const NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const ACCOUNT_FILE = 'account.ts';
 
 /** The raw files of a project before validation; tests build these in memory. */
@@ -218,14 +218,9 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
       stacks.push(stack);
     }
   }
-  const byId = new Map(stacks.map((s) => [s.node.id, s]));
   for (const stack of stacks) {
-    const dependsOn = [...stack.reads.values()].map((r) => stackId(org.project.name, r.account, r.layer));
-    for (const dep of dependsOn) {
-      const producer = byId.get(dep);
-      if (producer) stack.addDependency(producer);
-    }
     const declaration = stack.ctx.account.layers.get(stack.ctx.layer)!;
+    const dependsOn = [...stack.reads.values()].map((r) => stackId(org.project.name, r.account, r.layer));
     nodes.push({
       id: stack.node.id,
       project: org.project.name,
@@ -244,6 +239,14 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
     } catch (error) {
       if (!(error instanceof CycleError)) throw error;
       throw new ConfigError([{ project: org.project.name, field: 'remote state reads', message: error.message }]);
+    }
+  }
+  // Lets `cdktf deploy 'acme-*'` order stacks too; the runner uses the graph itself.
+  const byId = new Map(stacks.map((s) => [s.node.id, s]));
+  for (const node of nodes) {
+    for (const dep of node.dependsOn) {
+      const producer = byId.get(dep);
+      if (producer) byId.get(node.id)!.addDependency(producer);
     }
   }
   return { org, stacks, graph: nodes };

@@ -26,22 +26,33 @@ export interface SynthResult {
   readonly graph: readonly GraphNode[];
 }
 
-/** Builds the stacks of every selected project; throws ConfigError before anything is written. */
+/**
+ * Builds the stacks of every selected project; throws ConfigError before anything is written. cdktf's App
+ * creates its output folders when constructed, so folders it created are removed again on failure.
+ */
 export function buildApp(options: SynthOptions): SynthResult {
-  const app = new App({ outdir: options.outdir });
-  const stacks: LayerStack[] = [];
-  const graph: GraphNode[] = [];
-  for (const dir of projectDirs(options)) {
-    const org = resolveOrganisation(readProjectFolder(dir), options.mode);
-    const built = buildOrganisation(app, org, { only: options.only });
-    stacks.push(...built.stacks);
-    graph.push(...built.graph);
+  const sources = projectDirs(options).map((dir) => readProjectFolder(dir));
+  const orgs = sources.map((source) => resolveOrganisation(source, options.mode));
+  const outdir = path.resolve(options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+  const created = [outdir, path.join(outdir, 'stacks')].filter((dir) => !fs.existsSync(dir));
+  const app = new App({ outdir });
+  try {
+    const stacks: LayerStack[] = [];
+    const graph: GraphNode[] = [];
+    for (const org of orgs) {
+      const built = buildOrganisation(app, org, { only: options.only });
+      stacks.push(...built.stacks);
+      graph.push(...built.graph);
+    }
+    if (options.only) {
+      const missing = [...options.only].filter((id) => !stacks.some((s) => s.node.id === id));
+      if (missing.length > 0) throw new Error(`unknown or disabled stack: ${missing.join(', ')}`);
+    }
+    return { app, stacks, graph };
+  } catch (error) {
+    for (const dir of created.reverse()) fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  if (options.only) {
-    const missing = [...options.only].filter((id) => !stacks.some((s) => s.node.id === id));
-    if (missing.length > 0) throw new Error(`unknown or disabled stack: ${missing.join(', ')}`);
-  }
-  return { app, stacks, graph };
 }
 
 /** Builds, then writes cdktf.out/stacks/<id>/cdk.tf.json for each stack and the graph as layers.json. */
