@@ -1,0 +1,308 @@
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import type { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { serviceTrustPolicy } from './policy';
+
+export type AuroraEngine = 'aurora-postgresql' | 'aurora-mysql';
+
+/** Aurora Serverless v2 capacity range in ACUs (0.5 ACU steps). */
+export interface AuroraServerlessV2Scaling {
+  /** Lowest capacity, from 0 (auto-pause, recent engine versions only) to 256. */
+  readonly minCapacity: number;
+  /** Highest capacity, up to 256; must be at least minCapacity. */
+  readonly maxCapacity: number;
+}
+
+export interface AuroraClusterProps {
+  /** Cluster identifier, also the prefix of the instances, parameter group and security group names. Lowercase, hyphens. */
+  readonly name: string;
+  /** `aurora-postgresql` or `aurora-mysql`. */
+  readonly engine: AuroraEngine;
+  /** Engine version. @default '16.6' for aurora-postgresql, '8.0.mysql_aurora.3.08.2' for aurora-mysql */
+  readonly engineVersion?: string;
+  /** Family of the cluster parameter group; must match engineVersion. @default 'aurora-postgresql16' or 'aurora-mysql8.0' */
+  readonly parameterGroupFamily?: string;
+  /** Extra cluster parameters on top of the TLS one (which cannot be turned off here). @default {} */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** VPC of the security group (the one holding the DB subnet group). */
+  readonly vpcId: string;
+  /** Existing DB subnet group over isolated database subnets (base-network's `database_subnet_group_name`). */
+  readonly dbSubnetGroupName: string;
+  /** AZs the instances are spread over round-robin (writer in the first). @default - RDS chooses the AZ of each instance */
+  readonly availabilityZones?: readonly string[];
+  /** Number of instances: 1 writer plus (count - 1) readers. Use at least 2 in production for a multi-AZ failover target. @default 2 */
+  readonly instanceCount?: number;
+  /** Instance class; forced to `db.serverless` when serverlessV2 is set. @default 'db.r6g.large' */
+  readonly instanceClass?: string;
+  /** Serverless v2 scaling; when set, every instance is `db.serverless`. @default - provisioned instances */
+  readonly serverlessV2?: AuroraServerlessV2Scaling;
+  /** KMS key ARN encrypting the storage, snapshots and (by default) the master secret and Performance Insights. */
+  readonly kmsKeyArn: string;
+  /**
+   * KMS key ARN of the Secrets Manager secret RDS creates for the master user (`manage_master_user_password`).
+   * There is deliberately no way to pass a literal password. @default kmsKeyArn
+   */
+  readonly masterUserSecretKmsKeyArn?: string;
+  /** Master user name (the password is generated and rotated by RDS in Secrets Manager). @default 'dbadmin' */
+  readonly masterUsername?: string;
+  /** Name of a database created with the cluster. @default - none created */
+  readonly databaseName?: string;
+  /** Listener port. @default 5432 for aurora-postgresql, 3306 for aurora-mysql */
+  readonly port?: number;
+  /** IAM database authentication (CKV_AWS_162). @default true */
+  readonly iamDatabaseAuthentication?: boolean;
+  /** Days automated backups are kept, 1 to 35. @default 7 */
+  readonly backupRetentionDays?: number;
+  /** Daily backup window, UTC. @default '03:00-04:00' */
+  readonly preferredBackupWindow?: string;
+  /** Weekly maintenance window, UTC; must not overlap the backup window. @default 'sun:05:00-sun:06:00' */
+  readonly preferredMaintenanceWindow?: string;
+  /** Performance Insights on every instance. @default true */
+  readonly performanceInsights?: boolean;
+  /** KMS key ARN of Performance Insights data. @default kmsKeyArn */
+  readonly performanceInsightsKmsKeyArn?: string;
+  /** Days Performance Insights data is kept: 7 (free) or a multiple of 31 up to 731. @default 7 */
+  readonly performanceInsightsRetentionDays?: number;
+  /** Enhanced Monitoring interval in seconds (0 turns it off; otherwise a monitoring role is created). @default 60 */
+  readonly monitoringIntervalSeconds?: number;
+  /** Log types exported to CloudWatch Logs. @default ['postgresql'] for aurora-postgresql, ['audit', 'error', 'slowquery'] for aurora-mysql */
+  readonly cloudwatchLogExports?: readonly string[];
+  /** Refuse `DeleteDBCluster` at the API (CKV_AWS_139). @default true */
+  readonly deletionProtection?: boolean;
+  /** Take a final snapshot `<name>-final` when the cluster is deleted. @default true */
+  readonly finalSnapshot?: boolean;
+  /** Refuse `terraform destroy` of the cluster (lifecycle prevent_destroy). @default true */
+  readonly preventDestroy?: boolean;
+  /** Security groups admitted on the engine port (e.g. service or node security groups from remote state). @default [] */
+  readonly allowedSecurityGroupIds?: readonly string[];
+  /** IPv4 ranges admitted on the engine port (e.g. a VPN or a peered VPC). @default [] */
+  readonly allowedCidrBlocks?: readonly string[];
+  /** Apply modifications immediately instead of in the maintenance window. @default false */
+  readonly applyImmediately?: boolean;
+  /** @default the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+const ENGINE_DEFAULTS: Record<AuroraEngine, { version: string; family: string; port: number; logs: string[]; tls: Record<string, string> }> = {
+  'aurora-postgresql': { version: '16.6', family: 'aurora-postgresql16', port: 5432, logs: ['postgresql'], tls: { 'rds.force_ssl': '1' } },
+  'aurora-mysql': {
+    version: '8.0.mysql_aurora.3.08.2',
+    family: 'aurora-mysql8.0',
+    port: 3306,
+    logs: ['audit', 'error', 'slowquery'],
+    tls: { require_secure_transport: 'ON' },
+  },
+};
+
+/** Log types each engine can export; anything else is refused by RDS at apply time, so it is refused here at synth. */
+const EXPORTABLE_LOGS: Record<AuroraEngine, readonly string[]> = {
+  'aurora-postgresql': ['postgresql', 'iam-db-auth-error', 'instance'],
+  'aurora-mysql': ['audit', 'error', 'general', 'slowquery', 'iam-db-auth-error', 'instance'],
+};
+
+/** Why a global database is refused: RDS cannot manage the master password of a cluster in a global cluster. */
+export const GLOBAL_DATABASE_MANAGED_PASSWORD =
+  'Aurora global databases do not support an RDS-managed master password (manage_master_user_password), ' +
+  'and this project never takes a literal password';
+
+/** Config problems of the props that need no AWS, as plain messages. Also called by layers' validate(). */
+export function auroraPropProblems(props: Partial<AuroraClusterProps>): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (props.engine !== undefined && !(props.engine in ENGINE_DEFAULTS)) {
+    problems.push({ field: 'engine', message: `"${String(props.engine)}" must be aurora-postgresql or aurora-mysql` });
+  }
+  if (props.name !== undefined && !/^[a-z][a-z0-9-]{0,62}$/.test(props.name)) {
+    problems.push({ field: 'name', message: `"${props.name}" must start with a letter and hold only lowercase letters, digits and hyphens (max 63)` });
+  }
+  const retention = props.backupRetentionDays;
+  if (retention !== undefined && (!Number.isInteger(retention) || retention < 1 || retention > 35)) {
+    problems.push({ field: 'backupRetentionDays', message: `${retention} must be a whole number of days from 1 to 35` });
+  }
+  const count = props.instanceCount;
+  if (count !== undefined && (!Number.isInteger(count) || count < 1 || count > 16)) {
+    problems.push({ field: 'instanceCount', message: `${count} must be from 1 to 16 (one writer, up to 15 readers)` });
+  }
+  const s = props.serverlessV2;
+  if (s && (s.minCapacity < 0 || s.maxCapacity > 256 || s.minCapacity > s.maxCapacity || s.maxCapacity < 1)) {
+    problems.push({ field: 'serverlessV2', message: `capacity ${s.minCapacity}-${s.maxCapacity} ACU must satisfy 0 <= min <= max <= 256 and max >= 1` });
+  }
+  const pi = props.performanceInsightsRetentionDays;
+  if (pi !== undefined && pi !== 7 && !(pi % 31 === 0 && pi >= 31 && pi <= 731)) {
+    problems.push({ field: 'performanceInsightsRetentionDays', message: `${pi} must be 7 or a multiple of 31 up to 731` });
+  }
+  const interval = props.monitoringIntervalSeconds;
+  if (interval !== undefined && ![0, 1, 5, 10, 15, 30, 60].includes(interval)) {
+    problems.push({ field: 'monitoringIntervalSeconds', message: `${interval} must be one of 0, 1, 5, 10, 15, 30, 60` });
+  }
+  if (props.engine && props.engine in ENGINE_DEFAULTS) {
+    for (const log of props.cloudwatchLogExports ?? []) {
+      if (!EXPORTABLE_LOGS[props.engine].includes(log)) {
+        problems.push({ field: 'cloudwatchLogExports', message: `"${log}" is not a log type of ${props.engine} (${EXPORTABLE_LOGS[props.engine].join(', ')})` });
+      }
+    }
+    const tlsParam = Object.keys(ENGINE_DEFAULTS[props.engine].tls)[0];
+    if (props.parameters && tlsParam in props.parameters) {
+      problems.push({ field: `parameters.${tlsParam}`, message: 'is always forced on by the module (TLS only) and cannot be overridden' });
+    }
+  }
+  for (const cidr of props.allowedCidrBlocks ?? []) {
+    if (cidr === '0.0.0.0/0') problems.push({ field: 'allowedCidrBlocks', message: '0.0.0.0/0 would open the database to any address' });
+  }
+  return problems;
+}
+
+/**
+ * An Aurora cluster (PostgreSQL or MySQL): a writer and readers spread over AZs, provisioned or Serverless v2,
+ * KMS-encrypted storage, the master password generated and kept by RDS in Secrets Manager, IAM database
+ * authentication, backups, Performance Insights and Enhanced Monitoring, log exports, TLS forced by the cluster
+ * parameter group, deletion protection and a final snapshot, and a security group that admits only the given
+ * sources on the engine port and has no egress.
+ */
+export class AuroraCluster extends Construct {
+  readonly cluster: RdsCluster;
+  readonly instances: RdsClusterInstance[];
+  readonly parameterGroup: RdsClusterParameterGroup;
+  readonly securityGroup: SecurityGroup;
+  readonly clusterIdentifier: string;
+  readonly clusterArn: string;
+  /** Resource id used in `rds-db:connect` IAM policies. */
+  readonly clusterResourceId: string;
+  readonly endpoint: string;
+  readonly readerEndpoint: string;
+  readonly port: number;
+  /** ARN of the Secrets Manager secret holding the master credentials, managed by RDS. */
+  readonly masterUserSecretArn: string;
+  readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: AuroraClusterProps) {
+    super(scope, id);
+    const problems = auroraPropProblems(props);
+    if (problems.length > 0) {
+      throw new Error(`AuroraCluster ${props.name}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    }
+    const provider = props.provider;
+    const defaults = ENGINE_DEFAULTS[props.engine];
+    const port = props.port ?? defaults.port;
+    const name = props.name;
+
+    this.parameterGroup = new RdsClusterParameterGroup(this, 'parameters', {
+      provider,
+      name: `${name}-cluster`,
+      family: props.parameterGroupFamily ?? defaults.family,
+      description: `${name}: TLS-only connections`,
+      parameter: Object.entries({ ...(props.parameters ?? {}), ...defaults.tls }).map(([n, value]) => ({ name: n, value })),
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const sgIds = props.allowedSecurityGroupIds ?? [];
+    const cidrs = props.allowedCidrBlocks ?? [];
+    this.securityGroup = new SecurityGroup(this, 'security-group', {
+      provider,
+      name: `${name}-aurora`,
+      description: `${name}: engine port ${port} from allowed consumers only`,
+      vpcId: props.vpcId,
+      ingress: [
+        ...(sgIds.length > 0
+          ? [{ description: 'Engine port from consumer security groups', protocol: 'tcp', fromPort: port, toPort: port, securityGroups: [...sgIds] }]
+          : []),
+        ...(cidrs.length > 0
+          ? [{ description: 'Engine port from consumer ranges', protocol: 'tcp', fromPort: port, toPort: port, cidrBlocks: [...cidrs] }]
+          : []),
+      ],
+      // A database initiates no connections.
+      egress: [],
+      tags: { Name: `${name}-aurora` },
+    });
+
+    const finalSnapshot = props.finalSnapshot ?? true;
+    const serverless = props.serverlessV2;
+    this.cluster = new RdsCluster(this, 'cluster', {
+      provider,
+      clusterIdentifier: name,
+      engine: props.engine,
+      engineVersion: props.engineVersion ?? defaults.version,
+      engineMode: 'provisioned',
+      port,
+      dbSubnetGroupName: props.dbSubnetGroupName,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      dbClusterParameterGroupName: this.parameterGroup.name,
+      databaseName: props.databaseName,
+      masterUsername: props.masterUsername ?? 'dbadmin',
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.masterUserSecretKmsKeyArn ?? props.kmsKeyArn,
+      storageEncrypted: true,
+      kmsKeyId: props.kmsKeyArn,
+      iamDatabaseAuthenticationEnabled: props.iamDatabaseAuthentication ?? true,
+      backupRetentionPeriod: props.backupRetentionDays ?? 7,
+      preferredBackupWindow: props.preferredBackupWindow ?? '03:00-04:00',
+      preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:05:00-sun:06:00',
+      copyTagsToSnapshot: true,
+      enabledCloudwatchLogsExports: [...(props.cloudwatchLogExports ?? defaults.logs)],
+      deletionProtection: props.deletionProtection ?? true,
+      skipFinalSnapshot: !finalSnapshot,
+      finalSnapshotIdentifier: finalSnapshot ? `${name}-final` : undefined,
+      applyImmediately: props.applyImmediately ?? false,
+      serverlessv2ScalingConfiguration: serverless ? { minCapacity: serverless.minCapacity, maxCapacity: serverless.maxCapacity } : undefined,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+
+    const interval = props.monitoringIntervalSeconds ?? 60;
+    let monitoringRoleArn: string | undefined;
+    if (interval > 0) {
+      const role = new IamRole(this, 'monitoring-role', {
+        provider,
+        name: `${name}-rds-monitoring`,
+        description: `Enhanced Monitoring of ${name}`,
+        assumeRolePolicy: serviceTrustPolicy('monitoring.rds.amazonaws.com'),
+      });
+      new IamRolePolicyAttachment(this, 'monitoring-policy', {
+        provider,
+        role: role.name,
+        policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+      });
+      monitoringRoleArn = role.arn;
+    }
+
+    const performanceInsights = props.performanceInsights ?? true;
+    const azs = props.availabilityZones ?? [];
+    const count = props.instanceCount ?? 2;
+    this.instances = [];
+    for (let i = 0; i < count; i++) {
+      this.instances.push(new RdsClusterInstance(this, `instance-${i}`, {
+        provider,
+        identifier: `${name}-${i + 1}`,
+        clusterIdentifier: this.cluster.id,
+        engine: props.engine,
+        engineVersion: this.cluster.engineVersion,
+        instanceClass: serverless ? 'db.serverless' : (props.instanceClass ?? 'db.r6g.large'),
+        availabilityZone: azs.length > 0 ? azs[i % azs.length] : undefined,
+        // Tier 0 for the first two instances: the writer and its preferred failover target.
+        promotionTier: i < 2 ? 0 : 1,
+        publiclyAccessible: false,
+        autoMinorVersionUpgrade: true,
+        copyTagsToSnapshot: true,
+        performanceInsightsEnabled: performanceInsights,
+        performanceInsightsKmsKeyId: performanceInsights ? (props.performanceInsightsKmsKeyArn ?? props.kmsKeyArn) : undefined,
+        performanceInsightsRetentionPeriod: performanceInsights ? (props.performanceInsightsRetentionDays ?? 7) : undefined,
+        monitoringInterval: interval,
+        monitoringRoleArn,
+        applyImmediately: props.applyImmediately ?? false,
+        lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      }));
+    }
+
+    this.clusterIdentifier = this.cluster.clusterIdentifier;
+    this.clusterArn = this.cluster.arn;
+    this.clusterResourceId = this.cluster.clusterResourceId;
+    this.endpoint = this.cluster.endpoint;
+    this.readerEndpoint = this.cluster.readerEndpoint;
+    this.port = port;
+    this.masterUserSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
+    this.securityGroupId = this.securityGroup.id;
+  }
+}
