@@ -1,0 +1,229 @@
+import { EbsDefaultKmsKey } from '@cdktf/provider-aws/lib/ebs-default-kms-key';
+import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
+import { IamAccountPasswordPolicy } from '@cdktf/provider-aws/lib/iam-account-password-policy';
+import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { roleArn } from '../lib/naming';
+import { AssumableRole } from '../modules/assumable-role';
+import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
+import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import type { PolicyStatement } from '../modules/policy';
+
+/** CIS AWS Foundations 1.8 / 1.9 and the usual companions (CKV_AWS_9..15). */
+export interface PasswordPolicyConfig {
+  /** CIS 1.8 asks for at least 14. @default 14 */
+  readonly minimumLength?: number;
+  /** CIS 1.9 asks for 24. @default 24 */
+  readonly reusePrevention?: number;
+  /** @default 90 */
+  readonly maxAgeDays?: number;
+}
+
+export interface SecurityConfig {
+  /**
+   * Account (by name in this project) whose people and automation may assume the DevOps, ReadOnly and Auditor
+   * roles. Leverage keeps identities in the management account (or a dedicated security account).
+   * @default 'management'
+   */
+  readonly identityAccount?: string;
+  /**
+   * Exact ARNs of automation roles (CI, Terraform runners) trusted by the deploy role without MFA. Never wildcards;
+   * they must belong to the identity account. An empty list makes every role require MFA.
+   * @default [`arn:aws:iam::<identity account id>:role/TerraformAutomation`]
+   */
+  readonly automationPrincipalArns?: readonly string[];
+  /** Longest session of the human roles, seconds (3600..43200). @default 3600 */
+  readonly maxSessionDurationSeconds?: number;
+  /** @default the CIS values: 14 characters, 24 remembered, 90 days, every character class */
+  readonly passwordPolicy?: PasswordPolicyConfig;
+  /** Waiting period of a scheduled KMS key deletion (7..30). @default 30 */
+  readonly keyDeletionWindowDays?: number;
+  /** E-mail addresses subscribed to the notifications topic. @default [] */
+  readonly notificationEmails?: readonly string[];
+}
+
+export const securityContract = defineContract('security', {
+  data_kms_key_arn: { description: 'KMS key for data at rest (EBS default, RDS, S3, DynamoDB, EKS secrets)', mock: 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-00000000da7a' },
+  logs_kms_key_arn: { description: 'KMS key for CloudWatch log groups and notifications of this account and region', mock: 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-0000000010a5' },
+  secrets_kms_key_arn: { description: 'KMS key for Secrets Manager secrets and SSM SecureString parameters', mock: 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-00000000ec7e' },
+  devops_role_arn: { description: 'Role the deploy automation and DevOps people assume', mock: 'arn:aws:iam::111111111111:role/DevOps' },
+  read_only_role_arn: { description: 'Read-only role for people', mock: 'arn:aws:iam::111111111111:role/ReadOnly' },
+  auditor_role_arn: { description: 'Security audit role for people and tools', mock: 'arn:aws:iam::111111111111:role/Auditor' },
+  sns_topic_arn: { description: 'Encrypted notifications topic of the account (alarms, events)', mock: 'arn:aws:sns:us-east-1:111111111111:acme-mock-notifications' },
+});
+
+const DEFAULT_AUTOMATION_ROLE = 'TerraformAutomation';
+const AWS_POLICY = 'arn:aws:iam::aws:policy';
+
+/** IAM actions the DevOps role needs beyond PowerUserAccess to manage roles and policies (never users or keys). */
+const DEVOPS_IAM_ACTIONS = [
+  'iam:Get*', 'iam:List*', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
+  'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PassRole', 'iam:CreatePolicy', 'iam:DeletePolicy',
+  'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy',
+  'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile',
+  'iam:TagInstanceProfile', 'iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole',
+  'iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint',
+  'iam:AddClientIDToOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider',
+  'iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy',
+];
+
+/** Resolved identity account id and the automation principals, shared by validate() and the constructor. */
+function trust(config: SecurityConfig, ctx: LayerContext): { accountId?: string; automation: readonly string[] } {
+  const identity = ctx.org.accounts.get(config.identityAccount ?? 'management');
+  if (!identity) return { automation: [] };
+  const automation = config.automationPrincipalArns ?? [roleArn(identity.id, DEFAULT_AUTOMATION_ROLE)];
+  return { accountId: identity.id, automation };
+}
+
+/**
+ * Leverage security-base + security-keys, once per account: CIS password policy, EBS encryption by default,
+ * account-wide S3 public-access block, one rotated KMS key per purpose, the DevOps / ReadOnly / Auditor roles
+ * trusted only by the identity account, and an encrypted notifications topic.
+ */
+export class Security extends LayerStack {
+  static readonly contract = securityContract;
+  static readonly stateful = true;
+
+  static validate(config: SecurityConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    const identityName = config.identityAccount ?? 'management';
+    const { accountId, automation } = trust(config, ctx);
+    if (!accountId) {
+      problems.push({ field: 'identityAccount', message: `unknown account "${identityName}" (known: ${[...ctx.org.accounts.keys()].join(', ')})` });
+    }
+    automation.forEach((arn, i) => {
+      const field = `automationPrincipalArns[${i}]`;
+      if (arn.includes('*')) problems.push({ field, message: `"${arn}" contains a wildcard; trust exact role ARNs only` });
+      else if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(arn)) problems.push({ field, message: `"${arn}" is not an IAM role ARN` });
+      else if (accountId && !arn.startsWith(`arn:aws:iam::${accountId}:`)) {
+        problems.push({ field, message: `"${arn}" is not in the identity account ${identityName} (${accountId})` });
+      }
+    });
+    const duration = config.maxSessionDurationSeconds ?? 3600;
+    if (!Number.isInteger(duration) || duration < 3600 || duration > 43200) {
+      problems.push({ field: 'maxSessionDurationSeconds', message: `${duration} must be a whole number of seconds between 3600 and 43200` });
+    }
+    const pw = config.passwordPolicy ?? {};
+    if ((pw.minimumLength ?? 14) < 14) problems.push({ field: 'passwordPolicy.minimumLength', message: `${pw.minimumLength} is below the CIS 1.8 minimum of 14` });
+    if ((pw.reusePrevention ?? 24) < 24 || (pw.reusePrevention ?? 24) > 24) {
+      problems.push({ field: 'passwordPolicy.reusePrevention', message: `${pw.reusePrevention} must be 24 (CIS 1.9; IAM allows at most 24)` });
+    }
+    const age = pw.maxAgeDays ?? 90;
+    if (age < 1 || age > 90) problems.push({ field: 'passwordPolicy.maxAgeDays', message: `${age} must be between 1 and 90 days` });
+    const window = config.keyDeletionWindowDays ?? 30;
+    if (!Number.isInteger(window) || window < 7 || window > 30) {
+      problems.push({ field: 'keyDeletionWindowDays', message: `${window} must be a whole number of days between 7 and 30` });
+    }
+    (config.notificationEmails ?? []).forEach((email, i) => {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push({ field: `notificationEmails[${i}]`, message: `"${email}" is not an e-mail address` });
+    });
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: SecurityConfig) {
+    super(scope, ctx);
+    const accountId = ctx.account.id;
+    const { accountId: identityAccountId, automation } = trust(config, ctx);
+    const deletionWindowInDays = config.keyDeletionWindowDays ?? 30;
+    const pw = config.passwordPolicy ?? {};
+
+    new IamAccountPasswordPolicy(this, 'password-policy', {
+      minimumPasswordLength: pw.minimumLength ?? 14,
+      passwordReusePrevention: pw.reusePrevention ?? 24,
+      maxPasswordAge: pw.maxAgeDays ?? 90,
+      requireLowercaseCharacters: true,
+      requireUppercaseCharacters: true,
+      requireNumbers: true,
+      requireSymbols: true,
+      allowUsersToChangePassword: true,
+      hardExpiry: false,
+    });
+    new S3AccountPublicAccessBlock(this, 's3-public-access', {
+      accountId,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+
+    const key = (purpose: string, description: string, serviceStatements: PolicyStatement[] = []): KmsKey =>
+      new KmsKey(this, `${purpose}-key`, {
+        alias: this.resourceName(purpose),
+        description: `${description} (${ctx.account.name})`,
+        accountId,
+        deletionWindowInDays,
+        serviceStatements,
+      });
+    const dataKey = key('data', 'Encrypts data at rest: EBS by default, databases, buckets, tables');
+    const logsKey = key('logs', `Encrypts CloudWatch Logs and notifications in ${ctx.region}`, [
+      cloudWatchLogsKeyStatement(ctx.region, accountId),
+      snsPublisherKeyStatement(['cloudwatch.amazonaws.com', 'events.amazonaws.com'], accountId),
+    ]);
+    const secretsKey = key('secrets', 'Encrypts Secrets Manager secrets and SSM SecureString parameters');
+
+    const ebsDefault = new EbsEncryptionByDefault(this, 'ebs-encryption', { enabled: true });
+    new EbsDefaultKmsKey(this, 'ebs-default-key', { keyArn: dataKey.arn, dependsOn: [ebsDefault] });
+
+    const trusted = identityAccountId ?? accountId;
+    const maxSessionDuration = config.maxSessionDurationSeconds ?? 3600;
+    const devops = new AssumableRole(this, 'devops-role', {
+      name: 'DevOps',
+      description: 'Deploys the layers of this account: people with MFA and the identity account automation role',
+      trustedAccountId: trusted,
+      automationPrincipalArns: automation,
+      managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`],
+      inlinePolicy: [
+        { Sid: 'ManageRolesAndPolicies', Effect: 'Allow', Action: DEVOPS_IAM_ACTIONS, Resource: '*' },
+        {
+          Sid: 'NoLongLivedCredentials',
+          Effect: 'Deny',
+          Action: ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'],
+          Resource: '*',
+        },
+      ],
+      maxSessionDuration,
+    });
+    const readOnly = new AssumableRole(this, 'read-only-role', {
+      name: 'ReadOnly',
+      description: 'Read-only access for people of the identity account (MFA required)',
+      trustedAccountId: trusted,
+      managedPolicyArns: [`${AWS_POLICY}/ReadOnlyAccess`],
+      inlinePolicy: [{
+        Sid: 'NoDataReads',
+        Effect: 'Deny',
+        Action: ['s3:GetObject', 'secretsmanager:GetSecretValue', 'ssm:GetParameter*', 'kms:Decrypt', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        Resource: '*',
+      }],
+      maxSessionDuration,
+    });
+    const auditor = new AssumableRole(this, 'auditor-role', {
+      name: 'Auditor',
+      description: 'Security audit (configuration metadata, no data) for people of the identity account (MFA required)',
+      trustedAccountId: trusted,
+      managedPolicyArns: [`${AWS_POLICY}/SecurityAudit`, `${AWS_POLICY}/job-function/ViewOnlyAccess`],
+      maxSessionDuration,
+    });
+
+    const topic = new EncryptedTopic(this, 'notifications', {
+      name: this.resourceName('notifications'),
+      kmsKeyArn: logsKey.arn,
+      accountId,
+      publisherServices: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'],
+      emailSubscriptions: config.notificationEmails,
+    });
+
+    this.publish(securityContract, {
+      data_kms_key_arn: dataKey.arn,
+      logs_kms_key_arn: logsKey.arn,
+      secrets_kms_key_arn: secretsKey.arn,
+      devops_role_arn: devops.arn,
+      read_only_role_arn: readOnly.arn,
+      auditor_role_arn: auditor.arn,
+      sns_topic_arn: topic.arn,
+    });
+  }
+}

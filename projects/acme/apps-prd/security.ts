@@ -1,0 +1,6 @@
+import { defineLayer } from '../../../lib/config';
+import { Security } from '../../../layers/security';
+
+export default defineLayer(Security, {
+  notificationEmails: ['platform-alerts@acme.example.com'],
+});
