@@ -1,5 +1,8 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import {
+  S3BucketLifecycleConfiguration,
+  type S3BucketLifecycleConfigurationRule,
+} from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
@@ -20,6 +23,12 @@ export interface SecureBucketProps {
   readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
   /** Statements added to the bucket policy after the TLS-only deny. @default [] */
   readonly policyStatements?: readonly PolicyStatement[];
+  /**
+   * Extra lifecycle rules (storage-class transitions, expiry of a prefix) added after the noncurrent-version rule.
+   * S3 allows one lifecycle configuration per bucket, so they must go here rather than in a separate resource.
+   * @default []
+   */
+  readonly lifecycleRules?: readonly S3BucketLifecycleConfigurationRule[];
   /** Refuse `terraform destroy` of the bucket. @default true */
   readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
@@ -78,7 +87,7 @@ export class SecureBucket extends Construct {
         filter: [{ prefix: '' }],
         noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays ?? 90 }],
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-      }],
+      }, ...(props.lifecycleRules ?? [])],
     });
     if (props.accessLogs) {
       new S3BucketLoggingA(this, 'logging', {

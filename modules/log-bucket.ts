@@ -1,0 +1,105 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { denyInsecureTransport, policyDocument } from './policy';
+
+/** The canonical user of CloudFront standard-log delivery (awslogsdelivery), granted FULL_CONTROL by CloudFront itself. */
+export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = 'c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0';
+
+export interface LogBucketProps {
+  readonly bucketName: string;
+  /** Account whose buckets (and distributions) write here; S3 log delivery is pinned to it. */
+  readonly sourceAccountId: string;
+  /** Days log objects are kept. @default 365 */
+  readonly expirationDays?: number;
+  /**
+   * Also receive CloudFront standard (legacy) logs. CloudFront writes through an ACL grant to its awslogsdelivery
+   * account that it adds to the bucket ACL itself, so ACLs must be enabled: object ownership becomes
+   * `BucketOwnerPreferred` instead of `BucketOwnerEnforced` (objects still end up owned by this account).
+   * @default false
+   */
+  readonly cloudFrontLogs?: boolean;
+  /** @default true */
+  readonly preventDestroy?: boolean;
+  /** @default the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A private bucket receiving S3 server access logs (and optionally CloudFront standard logs). S3 server access
+ * logging only delivers into buckets whose default encryption is SSE-S3, never SSE-KMS, which is why this is not a
+ * SecureBucket: versioned, SSE-S3, public access blocked, TLS-only, writes only from `logging.s3.amazonaws.com` of
+ * the source account, and expiry of old logs.
+ */
+export class LogBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly bucketName: string;
+  readonly arn: string;
+  /** Regional-agnostic `<bucket>.s3.amazonaws.com`, the form CloudFront logging_config expects. */
+  readonly domainName: string;
+  readonly objectOwnership: string;
+
+  constructor(scope: Construct, id: string, props: LogBucketProps) {
+    super(scope, id);
+    const provider = props.provider;
+    this.bucket = new S3Bucket(this, 'bucket', {
+      provider,
+      bucket: props.bucketName,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    this.bucketName = this.bucket.bucket;
+    this.arn = this.bucket.arn;
+    this.domainName = this.bucket.bucketDomainName;
+    const bucket = this.bucket.id;
+    new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      provider,
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
+      provider,
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    this.objectOwnership = props.cloudFrontLogs ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced';
+    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: this.objectOwnership } });
+    new S3BucketPolicy(this, 'policy', {
+      provider,
+      bucket,
+      policy: policyDocument([
+        denyInsecureTransport(this.arn),
+        {
+          Sid: 'S3ServerAccessLogDelivery',
+          Effect: 'Allow',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `${this.arn}/*`,
+          Condition: { StringEquals: { 'aws:SourceAccount': props.sourceAccountId } },
+        },
+      ]),
+      dependsOn: [publicAccess],
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      provider,
+      bucket,
+      rule: [{
+        id: 'expire-logs',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        expiration: [{ days: props.expirationDays ?? 365 }],
+        noncurrentVersionExpiration: [{ noncurrentDays: 7 }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      }],
+    });
+  }
+}
