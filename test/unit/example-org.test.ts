@@ -1,0 +1,79 @@
+/** The worked example organisation as a whole: every enabled layer of every account, real and sandbox synth. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { synth } from '../../lib/synth';
+import { REAL, SANDBOX, tempDir } from '../helpers';
+
+const PROJECTS = path.resolve(__dirname, '../../projects');
+
+function synthesized(mode: typeof REAL): Map<string, { raw: string; json: Record<string, any> }> {
+  const outdir = tempDir('example-');
+  const result = synth({ projectsDir: PROJECTS, mode, outdir, project: 'acme' });
+  return new Map(result.graph.map((node) => {
+    const raw = fs.readFileSync(path.join(outdir, 'stacks', node.id, 'cdk.tf.json'), 'utf8');
+    return [node.id, { raw, json: JSON.parse(raw) }];
+  }));
+}
+
+describe('example organisation acme', () => {
+  const real = synthesized(REAL);
+  const sandbox = synthesized(SANDBOX);
+  const accounts = ['management', 'security', 'shared', 'network', 'apps-devstg', 'apps-prd', 'data-science'];
+
+  it('has a state backend layer in every Leverage account and a network where workloads run', () => {
+    for (const account of accounts) expect(real.has(`acme-${account}-base-tf-backend`)).toBe(true);
+    for (const account of ['shared', 'network', 'apps-devstg', 'apps-prd', 'data-science']) expect(real.has(`acme-${account}-base-network`)).toBe(true);
+    expect(real.has('acme-apps-prd-base-network-dr')).toBe(true);
+  });
+
+  it('derives every state key from account and layer, in that account bucket, encrypted and locked', () => {
+    for (const [id, { json }] of real) {
+      const [, account, layer] = /^acme-(management|security|shared|network|apps-devstg|apps-prd|data-science)-(.+)$/.exec(id)!;
+      expect(json.terraform.backend.s3).toMatchObject({
+        bucket: `acme-${account}-terraform-backend`,
+        key: `${account}/${layer}/terraform.tfstate`,
+        encrypt: true,
+        dynamodb_table: `acme-${account}-terraform-backend`,
+      });
+    }
+  });
+
+  it('pins every provider of a real synth to its account through the deploy role, and tags everything', () => {
+    for (const [, { json }] of real) {
+      for (const provider of json.provider.aws) {
+        expect(provider.allowed_account_ids).toHaveLength(1);
+        expect(provider.assume_role[0].role_arn).toMatch(new RegExp(`^arn:aws:iam::${provider.allowed_account_ids[0]}:role/(DevOps|Administrator)$`));
+        expect(Object.keys(provider.default_tags[0].tags)).toEqual(expect.arrayContaining(['Project', 'Account', 'Environment', 'Layer', 'ManagedBy']));
+      }
+    }
+  });
+
+  it('contains no sandbox endpoint, dummy key or skip flag in a real synth', () => {
+    for (const [id, { raw }] of real) {
+      for (const marker of ['127.0.0.1', 'localhost', 'S3RVER', '"sandbox"', 'skip_credentials_validation', 'use_path_style']) {
+        if (raw.includes(marker)) throw new Error(`${id} contains ${marker}`);
+      }
+    }
+  });
+
+  it('contains no assume_role or allowed_account_ids in a sandbox synth (both need STS)', () => {
+    for (const [id, { json }] of sandbox) {
+      expect(json.terraform.backend.s3.assume_role).toBeUndefined();
+      for (const provider of json.provider.aws) {
+        if (provider.assume_role || provider.allowed_account_ids) throw new Error(`${id} provider would call STS`);
+      }
+      for (const state of Object.values<any>(json.data?.terraform_remote_state ?? {})) {
+        expect(state.config.endpoints.s3).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      }
+    }
+  });
+
+  it('never calls AWS from a data source (offline plans)', () => {
+    const forbidden = ['aws_caller_identity', 'aws_availability_zones', 'aws_region', 'aws_ami', 'aws_route53_zone', 'aws_eks_addon_version', 'aws_iam_session_context', 'aws_ssoadmin_instances'];
+    for (const [id, { json }] of real) {
+      for (const type of Object.keys(json.data ?? {})) {
+        if (forbidden.includes(type)) throw new Error(`${id} uses data source ${type}, which calls AWS`);
+      }
+    }
+  });
+});
