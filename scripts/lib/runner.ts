@@ -1,0 +1,329 @@
+/**
+ * The scheduler behind `scripts/run.ts`: which layers a run selects, in which order, with how many at once,
+ * and what happens when one fails. It knows nothing about Terraform: an `Executor` runs one layer, so tests
+ * drive it with fake graphs and fake executors.
+ */
+import { topologicalOrder, type GraphNode } from '../../lib/graph';
+
+export const ACTIONS = ['plan', 'apply', 'destroy', 'drift'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Resource counts of a plan, apply or destroy (`Plan: 1 to add, 2 to change, 0 to destroy.`). */
+export interface ChangeCounts {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+}
+
+/** What an executor reports for one layer. */
+export interface Outcome {
+  readonly ok: boolean;
+  /** drift only: the plan found changes (terraform exit code 2). */
+  readonly drifted?: boolean;
+  readonly counts?: ChangeCounts;
+  /** A short error excerpt when !ok. */
+  readonly error?: string;
+  /** Where the full terraform output was written. */
+  readonly log?: string;
+}
+
+export type Executor = (node: GraphNode, action: Action, signal: AbortSignal) => Promise<Outcome>;
+
+/** Final result of a layer. `clean`/`drifted` are drift's `done`; `refused` is a stateful layer a destroy keeps. */
+export type LayerResult = 'done' | 'clean' | 'drifted' | 'failed' | 'skipped' | 'refused';
+export type LayerState = 'queued' | 'running' | LayerResult;
+
+export interface RunEvent {
+  readonly id: string;
+  readonly state: LayerState;
+  /** Milliseconds since the run started. */
+  readonly at: number;
+  /** For finished layers: how long the layer ran. */
+  readonly duration?: number;
+  /** Why it was skipped or refused, or the error excerpt. */
+  readonly reason?: string;
+}
+
+export interface LayerReport {
+  readonly id: string;
+  readonly project: string;
+  readonly account: string;
+  readonly layer: string;
+  readonly action: Action;
+  readonly result: LayerResult;
+  readonly add: number | null;
+  readonly change: number | null;
+  readonly destroy: number | null;
+  /** Milliseconds the layer ran (0 when it never started). */
+  readonly durationMs: number;
+  readonly startedAtMs: number | null;
+  readonly reason?: string;
+  readonly log?: string;
+}
+
+export interface RunReport {
+  readonly action: Action;
+  readonly parallelism: number;
+  readonly failFast: boolean;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly interrupted: boolean;
+  readonly exitCode: number;
+  readonly layers: readonly LayerReport[];
+}
+
+export interface RunOptions {
+  readonly action: Action;
+  /** The selected layers; edges to layers outside the selection are taken as already satisfied. */
+  readonly nodes: readonly GraphNode[];
+  readonly execute: Executor;
+  /** How many layers run at once. @default 1 */
+  readonly parallelism?: number;
+  /** Stop launching layers after the first failure (running ones finish). @default false */
+  readonly failFast?: boolean;
+  /** destroy only: also destroy stateful layers. @default false */
+  readonly forceStateful?: boolean;
+  /** Aborting stops launching layers and is passed on to running executors. */
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Tie-break between ready layers (lower first). @default position in `nodes` */
+  readonly rank?: (node: GraphNode) => number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Exit codes: 0 all done, 1 anything failed, skipped or refused, 2 drift found (and nothing failed), 130 interrupted. */
+export function exitCodeOf(layers: readonly LayerReport[], interrupted: boolean): number {
+  if (interrupted) return 130;
+  if (layers.some((l) => l.result === 'failed' || l.result === 'skipped' || l.result === 'refused')) return 1;
+  if (layers.some((l) => l.result === 'drifted')) return 2;
+  return 0;
+}
+
+/**
+ * The order an action visits layers in: dependencies first, or for destroy dependents first. Ties keep the
+ * order of `nodes` (account order). Throws CycleError naming the cycle.
+ */
+export function executionOrder(action: Action, nodes: readonly GraphNode[]): GraphNode[] {
+  const index = new Map(nodes.map((n, i) => [n.id, i]));
+  const order = topologicalOrder(nodes, (n) => index.get(n.id) ?? 0);
+  return action === 'destroy' ? order.reverse() : order;
+}
+
+/**
+ * For each selected layer, the selected layers that must finish before it starts: its upstreams, or for
+ * destroy its downstreams (a layer is destroyed only once nothing reads it any more).
+ */
+export function prerequisites(action: Action, nodes: readonly GraphNode[]): Map<string, Set<string>> {
+  const ids = new Set(nodes.map((n) => n.id));
+  const result = new Map(nodes.map((n) => [n.id, new Set<string>()]));
+  for (const node of nodes) {
+    for (const dep of node.dependsOn) {
+      if (!ids.has(dep) || dep === node.id) continue;
+      if (action === 'destroy') result.get(dep)!.add(node.id);
+      else result.get(node.id)!.add(dep);
+    }
+  }
+  return result;
+}
+
+/** Runs the selected layers with a bounded pool: a layer starts as soon as its prerequisites are done. */
+export async function runLayers(options: RunOptions): Promise<RunReport> {
+  const { action, execute } = options;
+  const now = options.now ?? Date.now;
+  const parallelism = Math.max(1, Math.floor(options.parallelism ?? 1));
+  const order = executionOrder(action, options.nodes); // throws on a cycle before anything runs
+  const position = new Map(order.map((n, i) => [n.id, i]));
+  const rank = options.rank ?? ((n: GraphNode) => position.get(n.id) ?? 0);
+  const waitingOn = prerequisites(action, options.nodes);
+  const unblocks = new Map(order.map((n) => [n.id, [] as string[]]));
+  for (const [id, deps] of waitingOn) for (const dep of deps) unblocks.get(dep)!.push(id);
+
+  const start = now();
+  const startedAt = new Date().toISOString();
+  const reports = new Map<string, LayerReport>();
+  const started = new Map<string, number>();
+  const pending = new Set(order.map((n) => n.id));
+  const emit = (event: Omit<RunEvent, 'at'>): void => options.onEvent?.({ ...event, at: now() - start });
+  const finish = (node: GraphNode, result: LayerResult, extra: Partial<LayerReport> = {}): void => {
+    pending.delete(node.id);
+    const begin = started.get(node.id);
+    const durationMs = begin === undefined ? 0 : now() - begin;
+    const counts = extra as Partial<ChangeCounts>;
+    reports.set(node.id, {
+      id: node.id, project: node.project, account: node.account, layer: node.layer, action, result,
+      add: counts.add ?? null, change: counts.change ?? null, destroy: counts.destroy ?? null,
+      durationMs, startedAtMs: begin === undefined ? null : begin - start, reason: extra.reason, log: extra.log,
+    });
+    emit({ id: node.id, state: result, duration: begin === undefined ? undefined : durationMs, reason: extra.reason });
+  };
+  const byId = new Map(order.map((n) => [n.id, n]));
+  /** Marks everything that waits (transitively) on `id` as skipped. */
+  const skipDependents = (id: string, why: string): void => {
+    for (const next of unblocks.get(id) ?? []) {
+      if (!pending.has(next) || started.has(next)) continue;
+      finish(byId.get(next)!, 'skipped', { reason: why });
+      skipDependents(next, why);
+    }
+  };
+
+  for (const node of order) emit({ id: node.id, state: 'queued' });
+  if (action === 'destroy' && !options.forceStateful) {
+    for (const node of order.filter((n) => n.stateful)) {
+      if (!pending.has(node.id)) continue;
+      finish(node, 'refused', { reason: 'stateful layer: destroy it only with --force-stateful' });
+      skipDependents(node.id, `${node.id} is kept (stateful) and still reads it`);
+    }
+  }
+
+  let stopLaunching = false;
+  let interrupted = false;
+  const running = new Map<string, Promise<void>>();
+  const done = new Set<string>();
+  const ready = (): GraphNode[] => order
+    .filter((n) => pending.has(n.id) && !started.has(n.id) && [...waitingOn.get(n.id)!].every((d) => done.has(d)))
+    .sort((a, b) => rank(a) - rank(b));
+
+  const launch = (node: GraphNode): void => {
+    started.set(node.id, now());
+    emit({ id: node.id, state: 'running' });
+    const signal = options.signal ?? new AbortController().signal;
+    const task = execute(node, action, signal).catch((error: unknown): Outcome => ({
+      ok: false, error: error instanceof Error ? error.message : String(error),
+    })).then((outcome) => {
+      running.delete(node.id);
+      if (outcome.ok) {
+        done.add(node.id);
+        const result: LayerResult = action === 'drift' ? (outcome.drifted ? 'drifted' : 'clean') : 'done';
+        finish(node, result, { ...outcome.counts, log: outcome.log });
+      } else {
+        finish(node, 'failed', { ...outcome.counts, reason: outcome.error, log: outcome.log });
+        skipDependents(node.id, `${node.id} failed`);
+        if (options.failFast) stopLaunching = true;
+      }
+    });
+    running.set(node.id, task);
+  };
+
+  const onAbort = (): void => { interrupted = true; stopLaunching = true; };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  try {
+    for (;;) {
+      if (!stopLaunching) {
+        for (const node of ready()) {
+          if (running.size >= parallelism) break;
+          launch(node);
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  const why = interrupted ? 'interrupted' : 'fail-fast: an earlier layer failed';
+  for (const node of order) if (pending.has(node.id)) finish(node, 'skipped', { reason: why });
+
+  const layers = order.map((n) => reports.get(n.id)!);
+  return {
+    action, parallelism, failFast: options.failFast ?? false, startedAt, durationMs: now() - start, interrupted,
+    exitCode: exitCodeOf(layers, interrupted), layers,
+  };
+}
+
+export interface Selection {
+  /** Only these stack ids (`<project>-<account>-<layer>`). */
+  readonly stacks?: readonly string[];
+  readonly accounts?: readonly string[];
+  /** Layer names (the file names under an account), in any selected account. */
+  readonly layers?: readonly string[];
+  /** Also every layer that reads (transitively) from a selected one, in any account. */
+  readonly includeDependents?: boolean;
+}
+
+/** The layers a run covers, in the graph's order. Unknown names are refused with what exists. */
+export function selectLayers(graph: readonly GraphNode[], selection: Selection): GraphNode[] {
+  const known = (what: string, asked: readonly string[] | undefined, have: Iterable<string>): void => {
+    const set = new Set(have);
+    const unknown = (asked ?? []).filter((a) => !set.has(a));
+    if (unknown.length > 0) throw new Error(`unknown ${what}: ${unknown.join(', ')} (known: ${[...set].sort().join(', ')})`);
+  };
+  known('stack', selection.stacks, graph.map((n) => n.id));
+  known('account', selection.accounts, graph.map((n) => n.account));
+  const inAccounts = graph.filter((n) => !selection.accounts?.length || selection.accounts.includes(n.account));
+  known(`layer${selection.accounts?.length ? ` in ${selection.accounts.join(', ')}` : ''}`, selection.layers, inAccounts.map((n) => n.layer));
+  const chosen = new Set(inAccounts
+    .filter((n) => !selection.layers?.length || selection.layers.includes(n.layer))
+    .filter((n) => !selection.stacks?.length || selection.stacks.includes(n.id))
+    .map((n) => n.id));
+  if (selection.includeDependents) {
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const node of graph) {
+        if (!chosen.has(node.id) && node.dependsOn.some((d) => chosen.has(d))) {
+          chosen.add(node.id);
+          grew = true;
+        }
+      }
+    }
+  }
+  return graph.filter((n) => chosen.has(n.id));
+}
+
+/** Counts from terraform's plan, apply or destroy output; undefined when it printed none. */
+export function parseChangeCounts(output: string): ChangeCounts | undefined {
+  const plan = /Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
+  if (plan) return { add: Number(plan[1]), change: Number(plan[2]), destroy: Number(plan[3]) };
+  const applied = /(?:Apply|Destroy) complete! Resources: (?:\d+ imported, )?(?:(\d+) added, (\d+) changed, )?(\d+) destroyed/.exec(output);
+  if (applied) return { add: Number(applied[1] ?? 0), change: Number(applied[2] ?? 0), destroy: Number(applied[3]) };
+  if (/No changes\.|Your infrastructure matches the configuration|You can apply this plan to save these new output values/.test(output)) {
+    return { add: 0, change: 0, destroy: 0 };
+  }
+  return undefined;
+}
+
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+/** One line per layer state change: `[  12.3s] apps-prd/base-network  done (4.1s)`. */
+export function formatEvent(event: RunEvent, label: (id: string) => string = (id) => id, width = 40): string {
+  const at = `[${formatDuration(event.at).padStart(7)}]`;
+  const extra = [
+    event.duration !== undefined ? `(${formatDuration(event.duration)})` : '',
+    event.reason ? `- ${firstLine(event.reason)}` : '',
+  ].filter(Boolean).join(' ');
+  return `${at} ${label(event.id).padEnd(width)} ${event.state}${extra ? ` ${extra}` : ''}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+/** The end-of-run table: layer, action, result, add/change/destroy, duration, then totals. */
+export function formatSummary(report: RunReport, label: (l: LayerReport) => string = (l) => `${l.account}/${l.layer}`): string {
+  const n = (v: number | null): string => (v === null ? '-' : String(v));
+  const rows = report.layers.map((l) => [label(l), l.action, l.result, n(l.add), n(l.change), n(l.destroy), l.startedAtMs !== null ? formatDuration(l.durationMs) : '-']);
+  const header = ['LAYER', 'ACTION', 'RESULT', 'ADD', 'CHANGE', 'DESTROY', 'DURATION'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const tally = new Map<string, number>();
+  for (const l of report.layers) tally.set(l.result, (tally.get(l.result) ?? 0) + 1);
+  const totals = [...tally].map(([k, v]) => `${v} ${k}`).join(', ');
+  const sum = (k: 'add' | 'change' | 'destroy'): number => report.layers.reduce((t, l) => t + (l[k] ?? 0), 0);
+  const problems = report.layers.filter((l) => (l.result === 'failed' || l.result === 'skipped' || l.result === 'refused') && l.reason)
+    .map((l) => `  ${label(l)}: ${l.result}: ${firstLine(l.reason!)}${l.result === 'failed' && l.log ? ` (log: ${l.log})` : ''}`);
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    `${report.layers.length} layers: ${totals}; ${sum('add')} to add, ${sum('change')} to change, ${sum('destroy')} to destroy; ` +
+      `${formatDuration(report.durationMs)} with parallelism ${report.parallelism}${report.interrupted ? ' (interrupted)' : ''}`,
+    ...(problems.length > 0 ? ['', ...problems] : []),
+  ].join('\n');
+}
