@@ -1,0 +1,91 @@
+import { BudgetsBudget } from '@cdktf/provider-aws/lib/budgets-budget';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
+import { KmsKey } from '../modules/kms-key';
+
+export interface BudgetThreshold {
+  /** Percent of the monthly amount. */
+  readonly percent: number;
+  /** `ACTUAL` spend so far or `FORECASTED` spend at month end. */
+  readonly type: 'ACTUAL' | 'FORECASTED';
+}
+
+export interface CostConfig {
+  /** Monthly budget in USD per account name; accounts not listed get `defaultMonthlyUsd`. */
+  readonly monthlyUsd?: Readonly<Record<string, number>>;
+  /** Monthly budget of accounts absent from `monthlyUsd`; 0 creates no budget for them. @default 100 */
+  readonly defaultMonthlyUsd?: number;
+  /** @default [{ percent: 80, type: 'ACTUAL' }, { percent: 100, type: 'FORECASTED' }] */
+  readonly thresholds?: readonly BudgetThreshold[];
+  /** E-mail addresses subscribed to the budget topic. @default [] */
+  readonly notificationEmails?: readonly string[];
+}
+
+export const costContract = defineContract('cost', {
+  budget_names: { description: 'Budget names, one per account with a budget', mock: ['acme-apps-prd-monthly'] },
+  sns_topic_arn: { description: 'Encrypted topic receiving budget alerts', mock: 'arn:aws:sns:us-east-1:111111111111:acme-management-budgets' },
+});
+
+const DEFAULT_THRESHOLDS: readonly BudgetThreshold[] = [{ percent: 80, type: 'ACTUAL' }, { percent: 100, type: 'FORECASTED' }];
+
+/** Leverage cost-mgmt (management account): one monthly cost budget per account, alerting an encrypted topic. */
+export class Cost extends LayerStack {
+  static readonly contract = costContract;
+
+  static validate(config: CostConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    for (const [account, amount] of Object.entries(config.monthlyUsd ?? {})) {
+      if (!ctx.org.accounts.has(account)) problems.push({ field: `monthlyUsd.${account}`, message: `unknown account "${account}"` });
+      if (!(amount > 0)) problems.push({ field: `monthlyUsd.${account}`, message: `${amount} must be a positive amount of USD` });
+    }
+    if ((config.defaultMonthlyUsd ?? 100) < 0) problems.push({ field: 'defaultMonthlyUsd', message: 'must not be negative' });
+    (config.thresholds ?? DEFAULT_THRESHOLDS).forEach((t, i) => {
+      if (!(t.percent > 0 && t.percent <= 1000)) problems.push({ field: `thresholds[${i}].percent`, message: `${t.percent} must be between 0 and 1000` });
+      if (t.type !== 'ACTUAL' && t.type !== 'FORECASTED') problems.push({ field: `thresholds[${i}].type`, message: `"${String(t.type)}" must be ACTUAL or FORECASTED` });
+    });
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: CostConfig) {
+    super(scope, ctx);
+    const accountId = ctx.account.id;
+    const key = new KmsKey(this, 'budgets-key', {
+      alias: this.resourceName('budgets'),
+      description: 'Encrypts the budget alerts topic',
+      accountId,
+      serviceStatements: [snsPublisherKeyStatement(['budgets.amazonaws.com'], accountId)],
+    });
+    const topic = new EncryptedTopic(this, 'budgets-topic', {
+      name: this.resourceName('budgets'),
+      kmsKeyArn: key.arn,
+      accountId,
+      publisherServices: ['budgets.amazonaws.com'],
+      emailSubscriptions: config.notificationEmails,
+    });
+    const thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
+    const budgets: BudgetsBudget[] = [];
+    for (const account of ctx.org.accounts.values()) {
+      const amount = config.monthlyUsd?.[account.name] ?? config.defaultMonthlyUsd ?? 100;
+      if (amount <= 0) continue;
+      budgets.push(new BudgetsBudget(this, `budget-${account.name}`, {
+        name: `${ctx.org.project.name}-${account.name}-monthly`,
+        budgetType: 'COST',
+        limitAmount: amount.toFixed(2),
+        limitUnit: 'USD',
+        timeUnit: 'MONTHLY',
+        costFilter: [{ name: 'LinkedAccount', values: [account.id] }],
+        notification: thresholds.map((t) => ({
+          comparisonOperator: 'GREATER_THAN',
+          threshold: t.percent,
+          thresholdType: 'PERCENTAGE',
+          notificationType: t.type,
+          subscriberSnsTopicArns: [topic.arn],
+        })),
+      }));
+    }
+    this.publish(costContract, { budget_names: budgets.map((b) => b.name), sns_topic_arn: topic.arn });
+  }
+}
