@@ -1,0 +1,298 @@
+import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { Alb, AlbAccessLogBucket } from '../modules/alb';
+import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
+import { KmsKey } from '../modules/kms-key';
+import type { PolicyStatement } from '../modules/policy';
+import { baseNetworkContract } from './base-network';
+
+export interface MultiTierTierConfig {
+  /** EC2 instance type, e.g. `t3.small`. */
+  readonly instanceType: string;
+  /** Auto Scaling sizes: 0 <= minSize <= desiredCapacity <= maxSize, maxSize >= 1. */
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredCapacity: number;
+  /** Port the instances serve HTTP on. @default 80 for web, 8080 for app */
+  readonly port?: number;
+  /** Target-group health check path. @default '/health' */
+  readonly healthCheckPath?: string;
+  /** Root volume (gp3, encrypted) in GiB. @default 20 */
+  readonly volumeSizeGb?: number;
+  /** Average CPU the tier is scaled to. @default 50 */
+  readonly cpuTargetPercent?: number;
+  /** Requests per instance the tier is scaled to (ALBRequestCountPerTarget). @default 1000 */
+  readonly requestsPerTarget?: number;
+  /** Plain cloud-init user data, no secrets (read those from Secrets Manager at boot). @default - none */
+  readonly userData?: string;
+  /** Smaller sizes outside working hours, e.g. in devstg. @default - no schedule */
+  readonly scheduledScaleDown?: ScheduledScaleDown;
+}
+
+export interface MultiTierConfig {
+  /** ACM certificate (same region) of the public web ALB's HTTPS listener. */
+  readonly certificateArn: string;
+  /** The web tier: public ALB in the public subnets, instances in the private subnets. */
+  readonly web: MultiTierTierConfig;
+  /** The app tier: internal ALB reachable only from the web tier, instances in the private subnets. */
+  readonly app: MultiTierTierConfig;
+  /** Client ranges allowed to the public ALB (HTTPS, and HTTP which only redirects). @default ['0.0.0.0/0'] */
+  readonly publicIngressCidrs?: readonly string[];
+  /** Certificate for an HTTPS listener on the internal app ALB. @default - HTTP on port 80 inside the VPC */
+  readonly appCertificateArn?: string;
+  /** Deletion protection of both ALBs and destroy protection of the log bucket and key. @default true in prd */
+  readonly deletionProtection?: boolean;
+  /** Days ALB access logs are kept. @default 90 */
+  readonly accessLogExpirationDays?: number;
+  /** SNS topic for the tiers' alarms (e.g. the notifications layer's topic). @default - alarms without actions */
+  readonly alarmTopicArn?: string;
+  /**
+   * Create the Auto Scaling service-linked role, which the EBS key policy names. Leave false when the account
+   * has already used Auto Scaling (the role then exists and creating it again fails). @default false
+   */
+  readonly createAutoScalingServiceLinkedRole?: boolean;
+  /** Account whose base-network layer holds the VPC. @default this account */
+  readonly networkAccount?: string;
+}
+
+export const multiTierContract = defineContract('multi-tier', {
+  web_alb_arn: { description: 'ARN of the public web ALB', mock: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/acme-mock-web/0123456789abcdef' },
+  web_alb_dns_name: { description: 'DNS name of the public web ALB (alias target)', mock: 'acme-mock-web-123456789.us-east-1.elb.amazonaws.com' },
+  web_alb_zone_id: { description: 'Hosted zone of the public web ALB (for Route 53 aliases)', mock: 'Z35SXDOTRQ7X7K' },
+  web_alb_security_group_id: { description: 'Security group of the public web ALB', mock: 'sg-0mockwebalb00000' },
+  app_alb_dns_name: { description: 'DNS name of the internal app ALB', mock: 'internal-acme-mock-app-123456789.us-east-1.elb.amazonaws.com' },
+  web_security_group_id: { description: 'Security group of the web instances', mock: 'sg-0mockweb0000000' },
+  app_security_group_id: { description: 'Security group of the app instances', mock: 'sg-0mockapp0000000' },
+  web_autoscaling_group_name: { description: 'Auto Scaling group of the web tier', mock: 'acme-mock-web' },
+  app_autoscaling_group_name: { description: 'Auto Scaling group of the app tier', mock: 'acme-mock-app' },
+  web_instance_role_name: { description: 'IAM role of the web instances (attach app-specific policies here)', mock: 'acme-mock-web-instance' },
+  app_instance_role_name: { description: 'IAM role of the app instances (attach app-specific policies here)', mock: 'acme-mock-app-instance' },
+  access_log_bucket_name: { description: 'Bucket holding the ALB access logs', mock: 'acme-mock-alb-access-logs' },
+});
+
+const TIERS = ['web', 'app'] as const;
+const DEFAULT_PORTS = { web: 80, app: 8080 };
+
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0;
+}
+
+/** min <= desired <= max with clear messages; shared by tiers and their schedules. */
+function sizeProblems(field: string, sizes: { minSize: number; maxSize: number; desiredCapacity: number }, allowZeroMax: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const key of ['minSize', 'maxSize', 'desiredCapacity'] as const) {
+    if (!isCount(sizes[key])) problems.push({ field: `${field}.${key}`, message: `${String(sizes[key])} must be a whole number >= 0` });
+  }
+  if (problems.length > 0) return problems;
+  const { minSize, maxSize, desiredCapacity } = sizes;
+  if (!allowZeroMax && maxSize < 1) problems.push({ field: `${field}.maxSize`, message: `${maxSize} must be at least 1` });
+  if (minSize > maxSize) problems.push({ field: `${field}.minSize`, message: `${minSize} is greater than maxSize ${maxSize}` });
+  if (desiredCapacity < minSize || desiredCapacity > maxSize) {
+    problems.push({ field: `${field}.desiredCapacity`, message: `${desiredCapacity} must be between minSize ${minSize} and maxSize ${maxSize}` });
+  }
+  return problems;
+}
+
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+const CRON = /^\S+ \S+ \S+ \S+ \S+$/;
+
+/**
+ * The classic multi-tier proposal: a web tier behind a public HTTPS ALB and an app tier behind an internal ALB,
+ * both Auto Scaling groups of hardened instances over the private subnets of every AZ of base-network, each
+ * security group admitting only the tier above.
+ */
+export class MultiTier extends LayerStack {
+  static readonly contract = multiTierContract;
+  /** Holds the ALB access logs. */
+  static readonly stateful = true;
+
+  static validate(config: MultiTierConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if (typeof config.certificateArn !== 'string' || !ACM_ARN.test(config.certificateArn)) {
+      problems.push({ field: 'certificateArn', message: `"${String(config.certificateArn)}" is not an ACM certificate ARN` });
+    } else if (!config.certificateArn.includes(`:acm:${ctx.region}:`)) {
+      problems.push({ field: 'certificateArn', message: `must be a certificate of ${ctx.region}, where the ALB is` });
+    }
+    if (config.appCertificateArn !== undefined && !ACM_ARN.test(config.appCertificateArn)) {
+      problems.push({ field: 'appCertificateArn', message: `"${config.appCertificateArn}" is not an ACM certificate ARN` });
+    }
+    for (const tier of TIERS) {
+      const t = config[tier];
+      if (!t) {
+        problems.push({ field: tier, message: 'is missing' });
+        continue;
+      }
+      if (typeof t.instanceType !== 'string' || !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(t.instanceType)) {
+        problems.push({ field: `${tier}.instanceType`, message: `"${String(t.instanceType)}" is not an EC2 instance type` });
+      }
+      problems.push(...sizeProblems(tier, t, false));
+      if (t.port !== undefined && (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)) {
+        problems.push({ field: `${tier}.port`, message: `${t.port} is not a TCP port` });
+      }
+      if (t.cpuTargetPercent !== undefined && !(t.cpuTargetPercent > 0 && t.cpuTargetPercent <= 100)) {
+        problems.push({ field: `${tier}.cpuTargetPercent`, message: `${t.cpuTargetPercent} must be in (0, 100]` });
+      }
+      if (t.requestsPerTarget !== undefined && !(t.requestsPerTarget > 0)) {
+        problems.push({ field: `${tier}.requestsPerTarget`, message: `${t.requestsPerTarget} must be positive` });
+      }
+      if (t.volumeSizeGb !== undefined && !(Number.isInteger(t.volumeSizeGb) && t.volumeSizeGb >= 8 && t.volumeSizeGb <= 16384)) {
+        problems.push({ field: `${tier}.volumeSizeGb`, message: `${t.volumeSizeGb} must be a whole number of GiB between 8 and 16384` });
+      }
+      const schedule = t.scheduledScaleDown;
+      if (schedule) {
+        problems.push(...sizeProblems(`${tier}.scheduledScaleDown`, schedule, true));
+        for (const key of ['scaleDownRecurrence', 'scaleUpRecurrence'] as const) {
+          if (typeof schedule[key] !== 'string' || !CRON.test(schedule[key])) {
+            problems.push({ field: `${tier}.scheduledScaleDown.${key}`, message: `"${String(schedule[key])}" is not a 5-field cron expression` });
+          }
+        }
+      }
+    }
+    if (config.web && config.app && (config.web.port ?? DEFAULT_PORTS.web) === 443) {
+      problems.push({ field: 'web.port', message: 'instances serve plain HTTP behind the ALB; 443 would be confusing' });
+    }
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: MultiTierConfig) {
+    super(scope, ctx);
+    const prd = ctx.account.environment === 'prd';
+    const protect = config.deletionProtection ?? prd;
+    const network = this.remote(baseNetworkContract, { account: config.networkAccount });
+    const vpcId = network.get('vpc_id');
+    const privateSubnets = network.get('private_subnet_ids');
+    const accountId = ctx.account.id;
+
+    const serviceLinkedRole = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const slr = config.createAutoScalingServiceLinkedRole
+      ? new IamServiceLinkedRole(this, 'autoscaling-slr', { awsServiceName: 'autoscaling.amazonaws.com' })
+      : undefined;
+    const autoScalingKeyUse: PolicyStatement[] = [
+      {
+        Sid: 'AutoScalingUsesKeyForVolumes',
+        Effect: 'Allow',
+        Principal: { AWS: serviceLinkedRole },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: '*',
+      },
+      {
+        Sid: 'AutoScalingGrantsForVolumes',
+        Effect: 'Allow',
+        Principal: { AWS: serviceLinkedRole },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+      },
+    ];
+    const ebsKey = new KmsKey(this, 'ebs-key', {
+      alias: this.resourceName('multi-tier-ebs'),
+      description: `Encrypts the root volumes of the web and app tiers of ${ctx.account.name}`,
+      accountId,
+      serviceStatements: autoScalingKeyUse,
+      preventDestroy: protect,
+    });
+    // The key policy names the service-linked role, which must exist first.
+    if (slr) ebsKey.key.addOverride('depends_on', [`${slr.terraformResourceType}.${slr.friendlyUniqueId}`]);
+
+    const logPrefix = 'alb';
+    const logs = new AlbAccessLogBucket(this, 'access-logs', {
+      bucketName: this.resourceName('alb-access-logs', ctx.region),
+      accountId,
+      region: ctx.region,
+      prefix: logPrefix,
+      expirationDays: config.accessLogExpirationDays ?? 90,
+      preventDestroy: protect,
+    });
+
+    const webAlb = new Alb(this, 'web-alb', {
+      name: this.resourceName('web'),
+      vpcId,
+      subnetIds: network.get('public_subnet_ids'),
+      internal: false,
+      certificateArn: config.certificateArn,
+      ingressCidrs: config.publicIngressCidrs ?? ['0.0.0.0/0'],
+      accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/web` },
+      deletionProtection: protect,
+    });
+    const web = new AutoScalingTier(this, 'web', {
+      name: this.resourceName('web'),
+      vpcId,
+      subnetIds: privateSubnets,
+      port: config.web.port ?? DEFAULT_PORTS.web,
+      ebsKmsKeyArn: ebsKey.arn,
+      loadBalancer: webAlb,
+      alarmTopicArn: config.alarmTopicArn,
+      ...tierProps(config.web),
+    });
+
+    const appAlb = new Alb(this, 'app-alb', {
+      name: this.resourceName('app'),
+      vpcId,
+      subnetIds: privateSubnets,
+      internal: true,
+      certificateArn: config.appCertificateArn,
+      ingressSecurityGroupIds: [web.securityGroup.id],
+      accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/app` },
+      deletionProtection: protect,
+    });
+    const app = new AutoScalingTier(this, 'app', {
+      name: this.resourceName('app'),
+      vpcId,
+      subnetIds: privateSubnets,
+      port: config.app.port ?? DEFAULT_PORTS.app,
+      ebsKmsKeyArn: ebsKey.arn,
+      loadBalancer: appAlb,
+      alarmTopicArn: config.alarmTopicArn,
+      ...tierProps(config.app),
+    });
+
+    // web ALB -> web instances -> app ALB -> app instances, each hop only from the security group above.
+    webAlb.connectTo('web', web.securityGroup.id, config.web.port ?? DEFAULT_PORTS.web);
+    new VpcSecurityGroupEgressRule(this, 'web-to-app-alb', {
+      securityGroupId: web.securityGroup.id,
+      description: 'Web instances to the internal app ALB',
+      ipProtocol: 'tcp',
+      fromPort: appAlb.port,
+      toPort: appAlb.port,
+      referencedSecurityGroupId: appAlb.securityGroup.id,
+    });
+    appAlb.connectTo('app', app.securityGroup.id, config.app.port ?? DEFAULT_PORTS.app);
+    // Listeners forward to the tiers (set after the target groups exist).
+    webAlb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: web.targetGroup.arn }]);
+    appAlb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: app.targetGroup.arn }]);
+
+    this.publish(multiTierContract, {
+      web_alb_arn: webAlb.arn,
+      web_alb_dns_name: webAlb.dnsName,
+      web_alb_zone_id: webAlb.zoneId,
+      web_alb_security_group_id: webAlb.securityGroup.id,
+      app_alb_dns_name: appAlb.dnsName,
+      web_security_group_id: web.securityGroup.id,
+      app_security_group_id: app.securityGroup.id,
+      web_autoscaling_group_name: web.group.name,
+      app_autoscaling_group_name: app.group.name,
+      web_instance_role_name: web.role.name,
+      app_instance_role_name: app.role.name,
+      access_log_bucket_name: logs.bucketName,
+    });
+  }
+}
+
+function tierProps(t: MultiTierTierConfig) {
+  return {
+    instanceType: t.instanceType,
+    minSize: t.minSize,
+    maxSize: t.maxSize,
+    desiredCapacity: t.desiredCapacity,
+    healthCheckPath: t.healthCheckPath,
+    volumeSizeGb: t.volumeSizeGb,
+    cpuTargetPercent: t.cpuTargetPercent,
+    requestsPerTarget: t.requestsPerTarget,
+    userData: t.userData,
+    scheduledScaleDown: t.scheduledScaleDown,
+  };
+}
