@@ -18,7 +18,7 @@ export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 NODE := node -r ts-node/register/transpile-only
 RUN_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LAYER),--layer $(LAYER))
 
-.PHONY: help install synth validate plan apply bootstrap sandbox-up sandbox-down sandbox-status demo test clean
+.PHONY: help install synth validate plan apply bootstrap sandbox-up sandbox-down sandbox-status demo bench test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bootstrap: install ## first apply of ACCOUNT's state backend with local state, t
 
 demo: install sandbox-up ## offline demo: synth, validate and plan base-network of apps-devstg in the sandbox
 	$(NODE) scripts/run.ts plan --project $(PROJECT) --account $(or $(ACCOUNT),apps-devstg) --layer $(or $(LAYER),base-network)
+
+bench: install ## benchmark synth, validate and plan; writes docs/benchmarks.md (BENCH_RUNS, BENCH_SIZES)
+	npm run bench
 
 test: ## the whole test suite (typecheck, lint, unit, integration)
 	bash scripts/test.sh
