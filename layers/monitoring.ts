@@ -1,0 +1,187 @@
+import { AccessanalyzerAnalyzer } from '@cdktf/provider-aws/lib/accessanalyzer-analyzer';
+import { ConfigConfigurationAggregator } from '@cdktf/provider-aws/lib/config-configuration-aggregator';
+import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
+import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
+import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
+import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
+import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
+import { GuarddutyOrganizationConfiguration } from '@cdktf/provider-aws/lib/guardduty-organization-configuration';
+import { GuarddutyOrganizationConfigurationFeature } from '@cdktf/provider-aws/lib/guardduty-organization-configuration-feature';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { SecurityhubAccount } from '@cdktf/provider-aws/lib/securityhub-account';
+import { SecurityhubFindingAggregator } from '@cdktf/provider-aws/lib/securityhub-finding-aggregator';
+import { SecurityhubOrganizationConfiguration } from '@cdktf/provider-aws/lib/securityhub-organization-configuration';
+import { SecurityhubStandardsSubscription } from '@cdktf/provider-aws/lib/securityhub-standards-subscription';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { serviceTrustPolicy } from '../modules/policy';
+import { auditContract } from './audit';
+
+export type SecurityHubStandard = 'fsbp' | 'cis-v3';
+export type GuardDutyFeature = 'S3_DATA_EVENTS' | 'EKS_AUDIT_LOGS' | 'EBS_MALWARE_PROTECTION' | 'RDS_LOGIN_EVENTS' | 'LAMBDA_NETWORK_LOGS' | 'RUNTIME_MONITORING';
+
+export interface MonitoringConfig {
+  /** Account (by name) of the audit layer whose log archive receives Config snapshots. @default this account */
+  readonly auditAccount?: string;
+  /** GuardDuty protection plans, enabled here and auto-enabled for every member. @default S3, EKS audit logs, EBS malware, RDS logins */
+  readonly guardDutyFeatures?: readonly GuardDutyFeature[];
+  /** @default 'FIFTEEN_MINUTES' */
+  readonly findingPublishingFrequency?: 'FIFTEEN_MINUTES' | 'ONE_HOUR' | 'SIX_HOURS';
+  /** Security Hub standards subscribed. @default ['fsbp', 'cis-v3'] */
+  readonly securityHubStandards?: readonly SecurityHubStandard[];
+  /**
+   * Aggregate Security Hub findings and Config data from every region into this one. Set it only in the layer of the
+   * project's primary region. @default true when the layer runs in the primary region
+   */
+  readonly aggregate?: boolean;
+}
+
+export const monitoringContract = defineContract('monitoring', {
+  guardduty_detector_id: { description: 'GuardDuty detector of the delegated administrator', mock: '12abc34d567e8fa901bc2d34e56789f0' },
+  securityhub_standards_arns: { description: 'Security Hub standards subscribed', mock: ['arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0'] },
+  config_recorder_name: { description: 'AWS Config recorder of the account', mock: 'acme-security-config' },
+  config_aggregator_arn: { description: 'Organisation Config aggregator (empty outside the aggregating region)', mock: 'arn:aws:config:us-east-1:222222222222:config-aggregator/config-aggregator-mock' },
+  access_analyzer_arn: { description: 'Organisation IAM Access Analyzer', mock: 'arn:aws:access-analyzer:us-east-1:222222222222:analyzer/acme-security-organization' },
+});
+
+const DEFAULT_FEATURES: readonly GuardDutyFeature[] = ['S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EBS_MALWARE_PROTECTION', 'RDS_LOGIN_EVENTS'];
+const ALL_FEATURES: readonly GuardDutyFeature[] = [...DEFAULT_FEATURES, 'LAMBDA_NETWORK_LOGS', 'RUNTIME_MONITORING'];
+
+/** Standards ARNs are regional and built from the region string: no data source needed. */
+export function standardArn(standard: SecurityHubStandard, region: string): string {
+  return standard === 'fsbp'
+    ? `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`
+    : `arn:aws:securityhub:${region}::standards/cis-aws-foundations-benchmark/v/3.0.0`;
+}
+
+/**
+ * Leverage security-monitoring + security-compliance (security account, the delegated administrator): GuardDuty
+ * with auto-enable for every member, Security Hub with FSBP and CIS v3 and a cross-region aggregator, the AWS Config
+ * recorder delivering to the audit log archive plus an organisation aggregator, and an organisation Access Analyzer.
+ *
+ * The delegation itself (GuardDuty, Security Hub, Config, Access Analyzer, CloudTrail) is registered by the
+ * organizations layer of the management account, which must be applied first.
+ */
+export class Monitoring extends LayerStack {
+  static readonly contract = monitoringContract;
+
+  static validate(config: MonitoringConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if (config.auditAccount !== undefined && !ctx.org.accounts.has(config.auditAccount)) {
+      problems.push({ field: 'auditAccount', message: `unknown account "${config.auditAccount}"` });
+    }
+    (config.guardDutyFeatures ?? []).forEach((f, i) => {
+      if (!ALL_FEATURES.includes(f)) problems.push({ field: `guardDutyFeatures[${i}]`, message: `"${f}" is not one of ${ALL_FEATURES.join(', ')}` });
+    });
+    (config.securityHubStandards ?? []).forEach((s, i) => {
+      if (s !== 'fsbp' && s !== 'cis-v3') problems.push({ field: `securityHubStandards[${i}]`, message: `"${String(s)}" must be fsbp or cis-v3` });
+    });
+    if (config.aggregate === true && ctx.region !== ctx.org.project.primaryRegion) {
+      problems.push({ field: 'aggregate', message: `aggregation belongs in the primary region ${ctx.org.project.primaryRegion}, not ${ctx.region}` });
+    }
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: MonitoringConfig) {
+    super(scope, ctx);
+    const accountId = ctx.account.id;
+    const primary = ctx.region === ctx.org.project.primaryRegion;
+    const aggregate = config.aggregate ?? primary;
+    const audit = this.remote(auditContract, { account: config.auditAccount ?? ctx.account.name });
+
+    // GuardDuty: the detector of the delegated administrator and auto-enable of every member account.
+    const detector = new GuarddutyDetector(this, 'guardduty', {
+      enable: true,
+      findingPublishingFrequency: config.findingPublishingFrequency ?? 'FIFTEEN_MINUTES',
+    });
+    const orgConfig = new GuarddutyOrganizationConfiguration(this, 'guardduty-organization', {
+      detectorId: detector.id,
+      autoEnableOrganizationMembers: 'ALL',
+    });
+    for (const feature of config.guardDutyFeatures ?? DEFAULT_FEATURES) {
+      new GuarddutyDetectorFeature(this, `guardduty-feature-${feature}`, { detectorId: detector.id, name: feature, status: 'ENABLED' });
+      new GuarddutyOrganizationConfigurationFeature(this, `guardduty-organization-feature-${feature}`, {
+        detectorId: detector.id,
+        name: feature,
+        autoEnable: 'ALL',
+        dependsOn: [orgConfig],
+      });
+    }
+
+    // Security Hub: consolidated control findings, the chosen standards, auto-enable for members.
+    const hub = new SecurityhubAccount(this, 'securityhub', {
+      enableDefaultStandards: false,
+      controlFindingGenerator: 'SECURITY_CONTROL',
+      autoEnableControls: true,
+    });
+    const standards = (config.securityHubStandards ?? ['fsbp', 'cis-v3']).map((s) => new SecurityhubStandardsSubscription(this, `standard-${s}`, {
+      standardsArn: standardArn(s, ctx.region),
+      dependsOn: [hub],
+    }));
+    new SecurityhubOrganizationConfiguration(this, 'securityhub-organization', {
+      autoEnable: true,
+      autoEnableStandards: 'DEFAULT',
+      dependsOn: [hub],
+    });
+    if (aggregate) {
+      new SecurityhubFindingAggregator(this, 'securityhub-aggregator', { linkingMode: 'ALL_REGIONS', dependsOn: [hub] });
+    }
+
+    // AWS Config: every supported resource; global resources (IAM) only once, in the primary region.
+    const recorderRole = new IamRole(this, 'config-role', {
+      name: this.resourceName('config', ctx.region),
+      description: 'AWS Config recorder',
+      assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', accountId),
+    });
+    new IamRolePolicyAttachment(this, 'config-role-policy', {
+      role: recorderRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole',
+    });
+    const recorder = new ConfigConfigurationRecorder(this, 'config-recorder', {
+      name: this.resourceName('config'),
+      roleArn: recorderRole.arn,
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: primary },
+    });
+    const channel = new ConfigDeliveryChannel(this, 'config-delivery', {
+      name: this.resourceName('config'),
+      s3BucketName: audit.get('log_archive_bucket_name'),
+      s3KmsKeyArn: audit.get('audit_kms_key_arn'),
+      snapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
+      dependsOn: [recorder],
+    });
+    new ConfigConfigurationRecorderStatus(this, 'config-recorder-status', { name: recorder.name, isEnabled: true, dependsOn: [channel] });
+
+    let aggregatorArn = '';
+    if (aggregate) {
+      const aggregatorRole = new IamRole(this, 'config-aggregator-role', {
+        name: this.resourceName('config-aggregator'),
+        description: 'AWS Config organisation aggregator',
+        assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', accountId),
+      });
+      new IamRolePolicyAttachment(this, 'config-aggregator-role-policy', {
+        role: aggregatorRole.name,
+        policyArn: 'arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations',
+      });
+      aggregatorArn = new ConfigConfigurationAggregator(this, 'config-aggregator', {
+        name: this.resourceName('organization'),
+        organizationAggregationSource: { allRegions: true, roleArn: aggregatorRole.arn },
+      }).arn;
+    }
+
+    const analyzer = new AccessanalyzerAnalyzer(this, 'access-analyzer', {
+      analyzerName: this.resourceName('organization'),
+      type: 'ORGANIZATION',
+    });
+
+    this.publish(monitoringContract, {
+      guardduty_detector_id: detector.id,
+      securityhub_standards_arns: standards.map((s) => s.standardsArn),
+      config_recorder_name: recorder.name,
+      config_aggregator_arn: aggregatorArn,
+      access_analyzer_arn: analyzer.arn,
+    });
+  }
+}

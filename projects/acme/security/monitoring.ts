@@ -1,0 +1,8 @@
+import { defineLayer } from '../../../lib/config';
+import { Monitoring } from '../../../layers/monitoring';
+
+/** The security account is the delegated administrator (registered by management/organizations). */
+export default defineLayer(Monitoring, {
+  securityHubStandards: ['fsbp', 'cis-v3'],
+  guardDutyFeatures: ['S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EBS_MALWARE_PROTECTION', 'RDS_LOGIN_EVENTS'],
+});
