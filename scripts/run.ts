@@ -1,83 +1,100 @@
 /**
- * Runs terraform over synthesized layers in dependency order.
- *   run.ts plan|apply [--project P] [--account A] [--layer L]
+ * Runs terraform over the synthesized layers of an account or of the whole organisation, in dependency order,
+ * several at once. `run.ts --help` for the options; the Makefile's plan/apply/destroy/drift call it.
  * SANDBOX=1 targets the offline sandbox (make sandbox-up first); there, upstream layers without outputs are
  * seeded with their contract's mock outputs so any layer can be planned before anything is applied.
  */
-import { topologicalOrder, type GraphNode } from '../lib/graph';
-import { mockOutputs } from '../lib/contract';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AnyContract } from '../lib/contract';
 import { modeFromEnv } from '../lib/mode';
-import { backendBucketName, lockTableName, stateKey } from '../lib/naming';
 import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
-import { DEFAULT_OUTDIR, PROJECTS_DIR, stackDir } from './lib/paths';
-import { seedMockState } from './lib/sandbox';
-import { initIfNeeded, terraform } from './lib/terraform';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? undefined : process.argv[i + 1];
-}
+import { parseCommand, USAGE, UsageError } from './lib/cli';
+import { confirmApply, confirmDestroy, terminalPrompt } from './lib/confirm';
+import { layerExecutor } from './lib/layer-executor';
+import { DEFAULT_OUTDIR, PROJECTS_DIR } from './lib/paths';
+import { formatEvent, formatSummary, runLayers, selectLayers } from './lib/runner';
+import { assertLoopback, createBackends } from './lib/sandbox';
 
 async function main(): Promise<number> {
-  const action = process.argv[2];
-  if (action !== 'plan' && action !== 'apply') {
-    console.error('usage: run.ts plan|apply [--project P] [--account A] [--layer L]');
-    return 2;
+  const command = parseCommand(process.argv.slice(2));
+  if (command === 'help') {
+    console.log(USAGE);
+    return 0;
   }
   const mode = modeFromEnv();
-  const outdir = process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR;
-  const result = synth({ projectsDir: PROJECTS_DIR, mode, outdir, project: arg('project') });
-  const account = arg('account');
-  const layer = arg('layer');
-  const selected = topologicalOrder(result.graph).filter((n) => (!account || n.account === account) && (!layer || n.layer === layer));
-  if (selected.length === 0) throw new Error(`no enabled layer matches account=${account ?? '*'} layer=${layer ?? '*'}`);
-  const stacks = new Map(result.stacks.map((s) => [s.node.id, s]));
-  const nodes = new Map(result.graph.map((n) => [n.id, n]));
-  for (const node of selected) {
-    if (mode.sandbox) await seedUpstreams(node, nodes, stacks, mode.sandbox);
-    const dir = stackDir(outdir, node.id);
-    console.log(`==> ${node.id}: terraform ${action}`);
-    const init = await initIfNeeded(dir);
-    if (init && init.code !== 0) return fail(node, init.stdout + init.stderr);
-    const args = action === 'plan' ? ['plan', '-input=false', '-no-color'] : ['apply', '-input=false', '-no-color', '-auto-approve'];
-    const run = await terraform(args, dir, { onOutput: (c) => process.stdout.write(c) });
-    if (run.code !== 0) return fail(node, run.stderr);
-    if (mode.sandbox && action === 'plan') {
-      // The sandbox cannot create resources; a refresh-only apply records the layer's (empty) state at its key.
-      const record = await terraform(['apply', '-refresh-only', '-auto-approve', '-input=false', '-no-color'], dir);
-      if (record.code !== 0) return fail(node, record.stderr);
-      console.log(`    state: s3://${backendBucketName(node.project, node.account)}/${stateKey(node.account, node.layer)}`);
+  const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR);
+  const synthStart = Date.now();
+  const result = synth({ projectsDir: PROJECTS_DIR, mode, outdir, project: command.project });
+  const nodes = selectLayers(result.graph, { accounts: command.accounts, layers: command.layers, stacks: command.stacks, includeDependents: command.includeDependents });
+  if (nodes.length === 0) throw new UsageError('no enabled layer matches the selection');
+  console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
+    `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
+
+  const print = (line: string): void => console.log(line);
+  if (command.action === 'apply') {
+    const decision = await confirmApply(nodes, command.autoApprove, terminalPrompt(), print);
+    console.log(decision.message);
+    if (!decision.proceed) return 1;
+  }
+  if (command.action === 'destroy') {
+    const decision = await confirmDestroy(nodes, command, terminalPrompt(), print);
+    console.log(decision.message);
+    if (!decision.proceed) return 1;
+  }
+  if (mode.sandbox) {
+    assertLoopback(mode.sandbox);
+    await createBackends(mode.sandbox, [...new Map(result.graph.map((n) => [`${n.project}/${n.account}`, { project: n.project, account: n.account }])).values()]);
+  }
+
+  const contracts = new Map<string, AnyContract | undefined>(result.stacks.map((s) => [s.node.id, s.ctx.account.layers.get(s.ctx.layer)?.kind.contract]));
+  const projects = new Set(nodes.map((n) => n.project));
+  const labels = new Map(nodes.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
+  const width = Math.max(...[...labels.values()].map((l) => l.length));
+  const label = (id: string): string => labels.get(id) ?? id;
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: string) => () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      console.log(`\n${name}: no new layers start; running terraform processes get one SIGINT and are waited for, so they release their locks`);
+      controller.abort();
+    } else {
+      console.log(`${name} again: still waiting for terraform to stop cleanly (killing it now could leave a state lock)`);
     }
-  }
-  return 0;
-}
+  };
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal('SIGTERM'));
 
-async function seedUpstreams(
-  node: GraphNode,
-  nodes: Map<string, GraphNode>,
-  stacks: Map<string, { ctx: { account: { layers: ReadonlyMap<string, { kind: { contract?: Parameters<typeof mockOutputs>[0] } }> } } }>,
-  endpoints: NonNullable<ReturnType<typeof modeFromEnv>['sandbox']>,
-): Promise<void> {
-  for (const id of node.dependsOn) {
-    const upstream = nodes.get(id);
-    const contract = upstream && stacks.get(id)?.ctx.account.layers.get(upstream.layer)?.kind.contract;
-    if (!upstream || !contract) continue;
-    const seeded = await seedMockState(endpoints, {
-      bucket: backendBucketName(upstream.project, upstream.account),
-      key: stateKey(upstream.account, upstream.layer),
-      lockTable: lockTableName(upstream.project, upstream.account),
-    }, mockOutputs(contract));
-    if (seeded) console.log(`    mock outputs seeded for ${id} (sandbox only)`);
-  }
-}
+  const report = await runLayers({
+    action: command.action,
+    nodes,
+    parallelism: command.parallelism,
+    failFast: command.failFast,
+    forceStateful: command.forceStateful,
+    signal: controller.signal,
+    execute: layerExecutor({
+      outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout,
+      onNote: (id, message) => console.log(`${' '.repeat(10)}${label(id).padEnd(width)} ${message}`),
+    }),
+    onEvent: (event) => console.log(formatEvent(event, label, width)),
+  });
 
-function fail(node: GraphNode, detail: string): number {
-  console.error(`${node.id} failed:\n${detail}`);
-  return 1;
+  console.log(`\n${formatSummary(report, (l) => label(l.id))}`);
+  const file = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ mode: mode.sandbox ? 'sandbox' : 'real', ...report }, null, 2) + '\n');
+  console.log(`report: ${path.relative(process.cwd(), file) || file}`);
+  return report.exitCode;
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error));
   process.exit(1);
 });

@@ -147,9 +147,39 @@ export function hasOutputValues(state: string | undefined): boolean {
   return Object.values(outputs).some((o) => o.value !== null && o.value !== undefined);
 }
 
+interface StateDocument {
+  lineage?: string;
+  serial?: number;
+  outputs?: Record<string, { value?: unknown; type?: unknown }>;
+  resources?: unknown[];
+}
+
 /**
- * Writes `outputs` as the state of a layer that has no outputs yet, so its consumers can be planned before it
- * is applied. Sandbox only. Returns false when the layer already had outputs (nothing written).
+ * The state to write so every output in `outputs` can be read, or undefined when nothing must be written:
+ * the state already has every output, or it holds resources (an applied layer is never touched). Outputs the
+ * state already has keep their values; the others get the mock. A sandbox plan's refresh-only apply records
+ * outputs with known values (e.g. a literal AZ list) but not those of unbuilt resources, hence the merge.
+ */
+export function mockStateUpdate(current: string | undefined, outputs: Readonly<Record<string, unknown>>, lineage: string): string | undefined {
+  const state: StateDocument = current ? (JSON.parse(current) as StateDocument) : {};
+  if ((state.resources ?? []).length > 0) return undefined;
+  const have = state.outputs ?? {};
+  // A failed sandbox apply leaves outputs like [null, null]: those are as unusable as a missing output.
+  const known = (value: unknown): boolean =>
+    value !== undefined && value !== null && !(Array.isArray(value) && value.some((v) => v === null || v === undefined));
+  const missing = Object.keys(outputs).filter((name) => !known(have[name]?.value));
+  if (missing.length === 0) return undefined;
+  const merged: Record<string, unknown> = { ...outputs };
+  for (const [name, o] of Object.entries(have)) if (known(o.value)) merged[name] = o.value;
+  const doc = JSON.parse(mockStateDocument(merged, state.lineage ?? lineage)) as StateDocument;
+  doc.serial = (state.serial ?? 0) + 1;
+  return JSON.stringify(doc, null, 2);
+}
+
+/**
+ * Writes `outputs` (mock values) into the state of a layer that lacks some of them, so its consumers can be
+ * planned before it is applied. Sandbox only: refuses any endpoint that is not loopback. Returns false when
+ * nothing was written (every output already there, or the state holds resources).
  */
 export async function seedMockState(
   endpoints: SandboxEndpoints,
@@ -158,11 +188,11 @@ export async function seedMockState(
 ): Promise<boolean> {
   assertLoopback(endpoints);
   const { bucket, key } = location;
-  if (hasOutputValues(await readStateObject(endpoints, bucket, key))) return false;
+  const { createHash, randomUUID } = await import('crypto');
+  const body = mockStateUpdate(await readStateObject(endpoints, bucket, key), outputs, randomUUID());
+  if (body === undefined) return false;
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const { createHash, randomUUID } = await import('crypto');
-  const body = mockStateDocument(outputs, randomUUID());
   const { s3, dynamodb } = clients(endpoints);
   try {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
@@ -176,4 +206,17 @@ export async function seedMockState(
     dynamodb.destroy();
   }
   return true;
+}
+
+/** Lock entries currently held in a lock table (the `-md5` digest items are not locks). */
+export async function heldLocks(endpoints: SandboxEndpoints, lockTable: string): Promise<string[]> {
+  const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
+  const { s3, dynamodb } = clients(endpoints);
+  try {
+    const result = await dynamodb.send(new ScanCommand({ TableName: lockTable }));
+    return (result.Items ?? []).map((i) => i.LockID?.S ?? '').filter((id) => id && !id.endsWith('-md5'));
+  } finally {
+    s3.destroy();
+    dynamodb.destroy();
+  }
 }

@@ -44,18 +44,47 @@ export interface TerraformRunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called with each chunk of output as it arrives. */
   readonly onOutput?: (chunk: string) => void;
+  /**
+   * Aborting sends terraform ONE SIGINT, its graceful stop (it cancels and releases the state lock), then
+   * SIGKILL after `graceMs`. With a signal the child gets its own process group, so a Ctrl-C in the terminal
+   * reaches only the caller, which forwards it once (a second SIGINT makes terraform exit without unlocking).
+   */
   readonly signal?: AbortSignal;
+  /** @default 120000 */
+  readonly graceMs?: number;
 }
 
-export function terraform(args: readonly string[], cwd: string, options: TerraformRunOptions = {}): Promise<TerraformResult> {
+export interface TerraformResultExtra {
+  /** True when the child had to be SIGKILLed after an abort: its lock may still be held. */
+  readonly killed?: boolean;
+}
+
+export function terraform(args: readonly string[], cwd: string, options: TerraformRunOptions = {}): Promise<TerraformResult & TerraformResultExtra> {
   return new Promise((resolve, reject) => {
-    const child = spawn('terraform', args, { cwd, env: terraformEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal });
+    if (options.signal?.aborted) {
+      resolve({ code: 130, stdout: '', stderr: 'not started: interrupted' });
+      return;
+    }
+    const child = spawn('terraform', args, {
+      cwd, env: terraformEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: options.signal !== undefined,
+    });
     let stdout = '';
     let stderr = '';
+    let killed = false;
+    let escalate: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      child.kill('SIGINT');
+      escalate = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, options.graceMs ?? 120_000);
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); options.onOutput?.(d.toString()); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); options.onOutput?.(d.toString()); });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on('close', (code) => {
+      if (escalate) clearTimeout(escalate);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({ code: code ?? 1, stdout, stderr, killed });
+    });
   });
 }
 
@@ -63,13 +92,19 @@ export function terraform(args: readonly string[], cwd: string, options: Terrafo
  * `terraform init` unless the stack's providers and backend are unchanged since the last successful init
  * (a hash of cdk.tf.json's `terraform` block is kept next to `.terraform`).
  */
-export async function initIfNeeded(cwd: string, options: TerraformRunOptions & { backend?: boolean } = {}): Promise<TerraformResult | undefined> {
+export async function initIfNeeded(
+  cwd: string,
+  options: TerraformRunOptions & { backend?: boolean; run?: typeof terraform } = {},
+): Promise<TerraformResult | undefined> {
   const backend = options.backend ?? true;
   const synthesized = JSON.parse(fs.readFileSync(path.join(cwd, 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
   const fingerprint = JSON.stringify({ backend, terraform: synthesized.terraform });
   const marker = path.join(cwd, '.terraform', 'cdktf-init-fingerprint');
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === fingerprint) return undefined;
-  const result = await terraform(['init', '-input=false', '-no-color', '-reconfigure', ...(backend ? [] : ['-backend=false'])], cwd, options);
-  if (result.code === 0) fs.writeFileSync(marker, fingerprint);
+  const result = await (options.run ?? terraform)(['init', '-input=false', '-no-color', '-reconfigure', ...(backend ? [] : ['-backend=false'])], cwd, options);
+  if (result.code === 0) {
+    fs.mkdirSync(path.dirname(marker), { recursive: true });
+    fs.writeFileSync(marker, fingerprint);
+  }
   return result;
 }

@@ -1,0 +1,64 @@
+/** The questions apply and destroy ask before touching anything. */
+import * as readline from 'readline';
+import type { GraphNode } from '../../lib/graph';
+import { executionOrder } from './runner';
+
+export interface Prompt {
+  /** Asks and resolves with the typed line; undefined when there is no terminal to ask. */
+  ask(question: string): Promise<string | undefined>;
+}
+
+/** Reads one line from stdin when it is a TTY; never asks a pipe (CI must say AUTO_APPROVE=1 or --confirm). */
+export function terminalPrompt(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stdout): Prompt {
+  return {
+    ask(question) {
+      if (!input.isTTY) return Promise.resolve(undefined);
+      const rl = readline.createInterface({ input, output });
+      return new Promise((resolve) => rl.question(question, (answer) => { rl.close(); resolve(answer.trim()); }));
+    },
+  };
+}
+
+export interface Decision {
+  readonly proceed: boolean;
+  readonly message: string;
+}
+
+export async function confirmApply(nodes: readonly GraphNode[], autoApprove: boolean, prompt: Prompt, print: (line: string) => void): Promise<Decision> {
+  if (autoApprove) return { proceed: true, message: 'AUTO_APPROVE=1: applying without asking' };
+  print(`apply will run, dependencies first: ${executionOrder('apply', nodes).map((n) => `${n.account}/${n.layer}`).join(', ')}`);
+  const answer = await prompt.ask(`Apply ${nodes.length} layer(s)? Each applies what its own plan shows, without a further question. Type "yes": `);
+  if (answer === undefined) return { proceed: false, message: 'refusing to apply: no terminal to confirm on; set AUTO_APPROVE=1 (or --auto-approve)' };
+  return answer === 'yes' ? { proceed: true, message: 'confirmed' } : { proceed: false, message: `not applied (answer was "${answer}", not "yes")` };
+}
+
+/** The name a destroy must be confirmed with: the account when the selection is one account, else the project. */
+export function destroyConfirmationName(nodes: readonly GraphNode[]): string {
+  const projects = [...new Set(nodes.map((n) => n.project))];
+  if (projects.length > 1) throw new Error(`refusing to destroy across several projects (${projects.join(', ')}): pass --project`);
+  const accounts = [...new Set(nodes.map((n) => n.account))];
+  return accounts.length === 1 ? accounts[0] : projects[0];
+}
+
+export async function confirmDestroy(
+  nodes: readonly GraphNode[],
+  options: { readonly forceStateful: boolean; readonly confirm?: string },
+  prompt: Prompt,
+  print: (line: string) => void,
+): Promise<Decision> {
+  const name = destroyConfirmationName(nodes);
+  const order = executionOrder('destroy', nodes);
+  print('destroy will run, in this order (dependents first):');
+  order.forEach((n, i) => {
+    const kept = n.stateful && !options.forceStateful;
+    print(`  ${String(i + 1).padStart(3)}. ${n.account}/${n.layer}${n.stateful ? (kept ? '  [stateful: REFUSED, kept with what it reads]' : '  [stateful: FORCED]') : ''}`);
+  });
+  if (options.confirm !== undefined) {
+    return options.confirm === name
+      ? { proceed: true, message: `confirmed with --confirm ${name}` }
+      : { proceed: false, message: `refusing to destroy: --confirm "${options.confirm}" is not "${name}"` };
+  }
+  const answer = await prompt.ask(`Type the ${name === nodes[0]?.account && new Set(nodes.map((n) => n.account)).size === 1 ? 'account' : 'project'} name "${name}" to destroy: `);
+  if (answer === undefined) return { proceed: false, message: `refusing to destroy: no terminal to confirm on; pass --confirm ${name}` };
+  return answer === name ? { proceed: true, message: 'confirmed' } : { proceed: false, message: `not destroyed ("${answer}" is not "${name}")` };
+}
