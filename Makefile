@@ -24,7 +24,7 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 install: node_modules/.package-lock.json ## install dependencies (npm ci)
-node_modules/.package-lock.json: package.json package-lock.json
+node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
