@@ -1,0 +1,24 @@
+import { defineLayer } from '../../../lib/config';
+import { Eks } from '../../../layers/eks';
+
+// Add-on versions compatible with Kubernetes 1.31 (bump together with kubernetesVersion:
+// `aws eks describe-addon-versions --kubernetes-version 1.31 --addon-name <name>`).
+export default defineLayer(Eks, {
+  kubernetesVersion: '1.31',
+  addonVersions: {
+    vpcCni: 'v1.19.2-eksbuild.1',
+    coredns: 'v1.11.4-eksbuild.2',
+    kubeProxy: 'v1.31.3-eksbuild.2',
+    ebsCsiDriver: 'v1.38.1-eksbuild.2',
+    podIdentityAgent: 'v1.3.4-eksbuild.1',
+  },
+  nodeGroups: [
+    { name: 'on-demand', capacityType: 'ON_DEMAND', instanceTypes: ['m6i.xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 },
+    { name: 'spot', capacityType: 'SPOT', instanceTypes: ['m6i.xlarge', 'm6a.xlarge', 'm5.xlarge'], minSize: 0, maxSize: 12, desiredSize: 0 },
+  ],
+  accessEntries: [
+    { principalArn: 'arn:aws:iam::666666666666:role/DevOps', access: 'admin' },
+    { principalArn: 'arn:aws:iam::666666666666:role/ReadOnly', access: 'view' },
+  ],
+  logRetentionDays: 365,
+});
