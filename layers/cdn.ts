@@ -1,0 +1,459 @@
+import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
+import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
+import { CloudfrontDistribution, type CloudfrontDistributionOrderedCacheBehavior, type CloudfrontDistributionOrigin } from '@cdktf/provider-aws/lib/cloudfront-distribution';
+import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
+import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
+import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
+import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
+import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool-domain';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { Lazy } from 'cdktf';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { KmsKey } from '../modules/kms-key';
+import { LogBucket } from '../modules/log-bucket';
+import type { PolicyStatement } from '../modules/policy';
+import { SecureBucket } from '../modules/secure-bucket';
+import { DnsZone, dnsZoneContract, domainNameProblem, isInZone, type DnsZoneConfig } from './dns-zone';
+
+/** CloudFront certificates and CLOUDFRONT-scope web ACLs exist only in us-east-1. */
+export const CLOUDFRONT_REGION = 'us-east-1';
+
+/** AWS managed cache and origin-request policies (fixed ids, no look-up). */
+export const MANAGED_POLICY = {
+  cachingOptimized: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+  cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+  allViewerExceptHostHeader: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+} as const;
+
+export const DEFAULT_MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAmazonIpReputationList',
+] as const;
+
+const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'];
+
+export interface CdnApiOrigin {
+  /** HTTPS host of the API: an API Gateway (custom or execute-api) domain or the ALB's DNS name. */
+  readonly domainName: string;
+  /** Paths routed to the API, uncached, every method allowed. @default '/api/*' */
+  readonly pathPattern?: string;
+  /** Prefix added at the origin, e.g. `/prod` for an API Gateway stage. @default '' */
+  readonly originPath?: string;
+}
+
+export interface CdnWafConfig {
+  /** Requests per 5 minutes per client IP before blocking. @default 2000 */
+  readonly rateLimit?: number;
+  /** AWS managed rule groups (vendor AWS) evaluated in order. @default DEFAULT_MANAGED_RULE_GROUPS */
+  readonly managedRuleGroups?: readonly string[];
+}
+
+export interface CdnAuthConfig {
+  /** Hosted UI prefix: `<prefix>.auth.<region>.amazoncognito.com`. Lowercase letters, digits, dashes. */
+  readonly domainPrefix: string;
+  /** Where the hosted UI returns the authorization code (https, or http://localhost for development). */
+  readonly callbackUrls: readonly string[];
+  /** @default callbackUrls */
+  readonly logoutUrls?: readonly string[];
+  /** Let users sign themselves up; otherwise only administrators create users. @default false */
+  readonly selfSignUp?: boolean;
+  /** @default 14 (and never less) */
+  readonly minimumPasswordLength?: number;
+  /** @default true when the account's environment is prd */
+  readonly deletionProtection?: boolean;
+}
+
+export interface CdnConfig {
+  /** Names served by the distribution (certificate subjects and alias records), all in the account's sub-zone. */
+  readonly domainNames: readonly string[];
+  /** Content-Security-Policy header sent with every response, e.g. `default-src 'self'`. */
+  readonly contentSecurityPolicy: string;
+  /** Layer of this account publishing the sub-zone (dns-zone outputs). @default 'dns-zone' */
+  readonly zoneLayer?: string;
+  /** @default 'PriceClass_100' */
+  readonly priceClass?: string;
+  /** @default 'index.html' */
+  readonly defaultRootObject?: string;
+  /** Second origin for the API on a path pattern. @default - static site only */
+  readonly apiOrigin?: CdnApiOrigin;
+  /** @default rate limit 2000 and DEFAULT_MANAGED_RULE_GROUPS */
+  readonly waf?: CdnWafConfig;
+  /** Days CloudFront and S3 access logs are kept. @default 365 */
+  readonly logRetentionDays?: number;
+  /** Cognito user pool for the front end. @default - no user pool (its outputs are empty strings) */
+  readonly auth?: CdnAuthConfig;
+}
+
+export const cdnContract = defineContract('cdn', {
+  origin_bucket_name: { description: 'Private S3 bucket holding the static site', mock: 'acme-mock-cdn-origin' },
+  origin_bucket_arn: { description: 'ARN of the origin bucket', mock: 'arn:aws:s3:::acme-mock-cdn-origin' },
+  origin_kms_key_arn: { description: 'KMS key encrypting the origin bucket (deployers need kms:GenerateDataKey)', mock: 'arn:aws:kms:us-east-1:111111111111:key/mock-cdn' },
+  distribution_id: { description: 'CloudFront distribution id (for invalidations)', mock: 'E0MOCK00000001' },
+  distribution_arn: { description: 'CloudFront distribution ARN', mock: 'arn:aws:cloudfront::111111111111:distribution/E0MOCK00000001' },
+  distribution_domain_name: { description: 'dxxxx.cloudfront.net name of the distribution', mock: 'd0mock.cloudfront.net' },
+  site_domain_names: { description: 'Names served by the distribution', mock: ['app.mock.acme.example.com'] },
+  certificate_arn: { description: 'ACM certificate (us-east-1) of the distribution', mock: 'arn:aws:acm:us-east-1:111111111111:certificate/mock' },
+  web_acl_arn: { description: 'CLOUDFRONT-scope WAFv2 web ACL (us-east-1)', mock: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/mock/0' },
+  log_bucket_name: { description: 'Bucket receiving CloudFront standard logs and origin access logs', mock: 'acme-mock-cdn-logs' },
+  user_pool_id: { description: 'Cognito user pool id, empty without auth', mock: 'us-east-1_Mock00000' },
+  user_pool_arn: { description: 'Cognito user pool ARN, empty without auth', mock: 'arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_Mock00000' },
+  user_pool_client_id: { description: 'SPA app client id (no secret), empty without auth', mock: 'mockclientid0000000000000' },
+  user_pool_domain: { description: 'Hosted UI domain, empty without auth', mock: 'acme-mock.auth.us-east-1.amazoncognito.com' },
+});
+
+function zoneNameOf(ctx: LayerContext, layer: string): string | undefined {
+  const declaration = ctx.account.layers.get(layer);
+  if (!declaration || declaration.kind !== DnsZone || !declaration.enabled) return undefined;
+  return (declaration.config as DnsZoneConfig).zoneName;
+}
+
+function urlProblem(url: string): string | undefined {
+  if (/^https:\/\/[^\s/]+(\/\S*)?$/.test(url) || /^http:\/\/localhost(:\d+)?(\/\S*)?$/.test(url)) return undefined;
+  return `"${url}" must be an https:// URL (http is allowed only for localhost)`;
+}
+
+/**
+ * The front end of an application account: a private, KMS-encrypted S3 origin served by CloudFront through
+ * origin access control, with an ACM certificate and a WAFv2 web ACL in us-east-1 (through the us-east-1 provider
+ * alias), security response headers, standard logging, an optional API origin, alias records in the account's
+ * sub-zone and a Cognito user pool with hosted UI for the single-page application.
+ */
+export class Cdn extends LayerStack {
+  static readonly contract = cdnContract;
+  static readonly stateful = true;
+
+  static validate(config: CdnConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    const zoneLayer = config.zoneLayer ?? 'dns-zone';
+    const zone = zoneNameOf(ctx, zoneLayer);
+    if (!zone) problems.push({ field: 'zoneLayer', message: `account ${ctx.account.name} has no enabled dns-zone layer "${zoneLayer}"` });
+    if (!config.domainNames || config.domainNames.length === 0) problems.push({ field: 'domainNames', message: 'lists no name' });
+    (config.domainNames ?? []).forEach((name, i) => {
+      const bad = domainNameProblem(name);
+      if (bad) return problems.push({ field: `domainNames[${i}]`, message: bad });
+      if (zone && !isInZone(name, zone)) {
+        problems.push({ field: `domainNames[${i}]`, message: `${name} is not in the account's sub-zone ${zone}` });
+      }
+      return undefined;
+    });
+    if (new Set(config.domainNames ?? []).size !== (config.domainNames ?? []).length) {
+      problems.push({ field: 'domainNames', message: 'lists a name twice' });
+    }
+    if (typeof config.contentSecurityPolicy !== 'string' || config.contentSecurityPolicy.trim() === '' || /[\r\n]/.test(config.contentSecurityPolicy)) {
+      problems.push({ field: 'contentSecurityPolicy', message: 'must be a non-empty single-line policy, e.g. "default-src \'self\'"' });
+    }
+    if (config.priceClass !== undefined && !PRICE_CLASSES.includes(config.priceClass)) {
+      problems.push({ field: 'priceClass', message: `"${config.priceClass}" must be one of ${PRICE_CLASSES.join(', ')}` });
+    }
+    if (config.apiOrigin) {
+      const bad = domainNameProblem(config.apiOrigin.domainName);
+      if (bad) problems.push({ field: 'apiOrigin.domainName', message: bad });
+      const pattern = config.apiOrigin.pathPattern ?? '/api/*';
+      if (!pattern.startsWith('/') || pattern === '/*') {
+        problems.push({ field: 'apiOrigin.pathPattern', message: `"${pattern}" must start with / and not be /* (the default behaviour serves the site)` });
+      }
+    }
+    const rate = config.waf?.rateLimit ?? 2000;
+    if (!Number.isInteger(rate) || rate < 100) problems.push({ field: 'waf.rateLimit', message: `${rate} must be an integer of at least 100 requests per 5 minutes` });
+    if (config.waf?.managedRuleGroups && config.waf.managedRuleGroups.length === 0) {
+      problems.push({ field: 'waf.managedRuleGroups', message: 'must list at least one AWS managed rule group' });
+    }
+    if (config.auth) {
+      const a = config.auth;
+      if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(a.domainPrefix ?? '') || /aws|amazon|cognito/.test(a.domainPrefix ?? '')) {
+        problems.push({ field: 'auth.domainPrefix', message: `"${a.domainPrefix}" must be lowercase letters, digits and dashes, without aws, amazon or cognito` });
+      }
+      if (!a.callbackUrls || a.callbackUrls.length === 0) problems.push({ field: 'auth.callbackUrls', message: 'lists no URL' });
+      [...(a.callbackUrls ?? [])].forEach((u, i) => {
+        const bad = urlProblem(u);
+        if (bad) problems.push({ field: `auth.callbackUrls[${i}]`, message: bad });
+      });
+      [...(a.logoutUrls ?? [])].forEach((u, i) => {
+        const bad = urlProblem(u);
+        if (bad) problems.push({ field: `auth.logoutUrls[${i}]`, message: bad });
+      });
+      const min = a.minimumPasswordLength ?? 14;
+      if (!Number.isInteger(min) || min < 14 || min > 99) {
+        problems.push({ field: 'auth.minimumPasswordLength', message: `${min} must be between 14 and 99` });
+      }
+    }
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: CdnConfig) {
+    super(scope, ctx);
+    const prd = ctx.account.environment === 'prd';
+    const edge = this.providerFor(CLOUDFRONT_REGION);
+    const zone = this.remote(dnsZoneContract, { layer: config.zoneLayer ?? 'dns-zone' });
+    const zoneId = zone.get('zone_id');
+    const domainNames = [...config.domainNames];
+
+    // Logs: SSE-S3 (S3 server access logging cannot write into SSE-KMS buckets) and ACLs enabled for CloudFront.
+    const logs = new LogBucket(this, 'log-bucket', {
+      bucketName: this.resourceName('cdn-logs'),
+      sourceAccountId: ctx.account.id,
+      expirationDays: config.logRetentionDays ?? 365,
+      cloudFrontLogs: true,
+    });
+
+    // Origin: private bucket readable only by this distribution (OAC). The key policy and the bucket policy name
+    // the distribution ARN (resolved lazily at synth); the distribution depends on neither, so there is no cycle.
+    const originName = this.resourceName('cdn-origin');
+    const later: { distribution?: CloudfrontDistribution } = {};
+    const distributionArn = Lazy.stringValue({ produce: () => later.distribution!.arn });
+    const key = new KmsKey(this, 'origin-key', {
+      alias: originName,
+      description: `Encrypts the CloudFront origin bucket of ${ctx.account.name}`,
+      accountId: ctx.account.id,
+      serviceStatements: [cloudFrontKeyStatement(distributionArn)],
+    });
+    const origin = new SecureBucket(this, 'origin-bucket', {
+      bucketName: originName,
+      kmsKeyArn: key.arn,
+      accessLogs: { bucket: logs.bucketName, prefix: 's3/origin/' },
+      policyStatements: [originReadStatement(`arn:aws:s3:::${originName}`, distributionArn)],
+    });
+    const oac = new CloudfrontOriginAccessControl(this, 'oac', {
+      name: originName,
+      description: `S3 origin access of ${originName}`,
+      originAccessControlOriginType: 's3',
+      signingBehavior: 'always',
+      signingProtocol: 'sigv4',
+    });
+
+    // Certificate in us-east-1, validated by DNS in the account's sub-zone.
+    const certificate = new AcmCertificate(this, 'certificate', {
+      provider: edge,
+      domainName: domainNames[0]!,
+      subjectAlternativeNames: domainNames.slice(1),
+      validationMethod: 'DNS',
+      keyAlgorithm: 'EC_prime256v1',
+      lifecycle: { createBeforeDestroy: true },
+    });
+    // One record per name, keyed statically: a for_each over domain_validation_options has keys unknown at plan.
+    const options = `{ for o in ${certificate.fqn}.domain_validation_options : o.domain_name => o }`;
+    const validationRecords = domainNames.map((name, i) => new Route53Record(this, `certificate-validation-${i}`, {
+      zoneId,
+      name: `\${${options}["${name}"].resource_record_name}`,
+      type: `\${${options}["${name}"].resource_record_type}`,
+      records: [`\${${options}["${name}"].resource_record_value}`],
+      ttl: 60,
+      allowOverwrite: true,
+    }));
+    const validation = new AcmCertificateValidation(this, 'certificate-validation', {
+      provider: edge,
+      certificateArn: certificate.arn,
+      validationRecordFqdns: validationRecords.map((r) => r.fqdn),
+    });
+
+    const waf = new Wafv2WebAcl(this, 'web-acl', {
+      provider: edge,
+      name: this.resourceName('cdn'),
+      description: `Protects the CloudFront distribution of ${ctx.account.name}`,
+      scope: 'CLOUDFRONT',
+      defaultAction: { allow: {} },
+      rule: webAclRules(this.resourceName('cdn'), config.waf),
+      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: this.resourceName('cdn'), sampledRequestsEnabled: true },
+    });
+
+    const headers = new CloudfrontResponseHeadersPolicy(this, 'security-headers', {
+      name: this.resourceName('cdn-security-headers'),
+      comment: `Security headers of ${ctx.account.name}`,
+      securityHeadersConfig: {
+        strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: 'DENY', override: true },
+        referrerPolicy: { referrerPolicy: 'strict-origin-when-cross-origin', override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: config.contentSecurityPolicy, override: true },
+        xssProtection: { protection: true, modeBlock: true, override: true },
+      },
+    });
+
+    const s3OriginId = 's3-origin';
+    const origins: CloudfrontDistributionOrigin[] = [{
+      originId: s3OriginId,
+      domainName: origin.bucket.bucketRegionalDomainName,
+      originAccessControlId: oac.id,
+    }];
+    const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
+    if (config.apiOrigin) {
+      origins.push({
+        originId: 'api-origin',
+        domainName: config.apiOrigin.domainName,
+        originPath: config.apiOrigin.originPath,
+        customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: 'https-only', originSslProtocols: ['TLSv1.2'] },
+      });
+      orderedCacheBehavior.push({
+        pathPattern: config.apiOrigin.pathPattern ?? '/api/*',
+        targetOriginId: 'api-origin',
+        viewerProtocolPolicy: 'redirect-to-https',
+        allowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
+        cachedMethods: ['GET', 'HEAD'],
+        cachePolicyId: MANAGED_POLICY.cachingDisabled,
+        originRequestPolicyId: MANAGED_POLICY.allViewerExceptHostHeader,
+        responseHeadersPolicyId: headers.id,
+        compress: true,
+      });
+    }
+
+    const distribution = new CloudfrontDistribution(this, 'distribution', {
+      enabled: true,
+      comment: `Front end of ${ctx.account.name}`,
+      aliases: domainNames,
+      isIpv6Enabled: true,
+      httpVersion: 'http2and3',
+      priceClass: config.priceClass ?? 'PriceClass_100',
+      defaultRootObject: config.defaultRootObject ?? 'index.html',
+      webAclId: waf.arn,
+      origin: origins,
+      defaultCacheBehavior: {
+        targetOriginId: s3OriginId,
+        viewerProtocolPolicy: 'redirect-to-https',
+        allowedMethods: ['GET', 'HEAD', 'OPTIONS'],
+        cachedMethods: ['GET', 'HEAD'],
+        cachePolicyId: MANAGED_POLICY.cachingOptimized,
+        responseHeadersPolicyId: headers.id,
+        compress: true,
+      },
+      orderedCacheBehavior,
+      viewerCertificate: {
+        acmCertificateArn: validation.certificateArn,
+        sslSupportMethod: 'sni-only',
+        minimumProtocolVersion: 'TLSv1.2_2021',
+      },
+      loggingConfig: { bucket: logs.domainName, prefix: 'cloudfront/', includeCookies: false },
+      restrictions: { geoRestriction: { restrictionType: 'none' } },
+    });
+
+    later.distribution = distribution;
+
+    for (const [i, name] of domainNames.entries()) {
+      for (const type of ['A', 'AAAA']) {
+        new Route53Record(this, `alias-${i}-${type.toLowerCase()}`, {
+          zoneId,
+          name,
+          type,
+          alias: { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
+        });
+      }
+    }
+
+    const auth = config.auth ? this.userPool(config.auth, prd) : undefined;
+
+    this.publish(cdnContract, {
+      origin_bucket_name: origin.bucketName,
+      origin_bucket_arn: origin.arn,
+      origin_kms_key_arn: key.arn,
+      distribution_id: distribution.id,
+      distribution_arn: distribution.arn,
+      distribution_domain_name: distribution.domainName,
+      site_domain_names: domainNames,
+      certificate_arn: validation.certificateArn,
+      web_acl_arn: waf.arn,
+      log_bucket_name: logs.bucketName,
+      user_pool_id: auth?.pool.id ?? '',
+      user_pool_arn: auth?.pool.arn ?? '',
+      user_pool_client_id: auth?.client.id ?? '',
+      user_pool_domain: auth ? `${auth.domain.domain}.auth.${this.ctx.region}.amazoncognito.com` : '',
+    });
+  }
+
+  private userPool(auth: CdnAuthConfig, prd: boolean): { pool: CognitoUserPool; client: CognitoUserPoolClient; domain: CognitoUserPoolDomain } {
+    const protect = auth.deletionProtection ?? prd;
+    const pool = new CognitoUserPool(this, 'user-pool', {
+      name: this.resourceName('users'),
+      usernameAttributes: ['email'],
+      autoVerifiedAttributes: ['email'],
+      mfaConfiguration: 'OPTIONAL',
+      softwareTokenMfaConfiguration: { enabled: true },
+      // Threat protection (advanced security) needs the Plus feature plan.
+      userPoolTier: 'PLUS',
+      userPoolAddOns: { advancedSecurityMode: 'ENFORCED' },
+      passwordPolicy: {
+        minimumLength: auth.minimumPasswordLength ?? 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireNumbers: true,
+        requireSymbols: true,
+        temporaryPasswordValidityDays: 3,
+        passwordHistorySize: 5,
+      },
+      adminCreateUserConfig: { allowAdminCreateUserOnly: !(auth.selfSignUp ?? false) },
+      accountRecoverySetting: { recoveryMechanism: [{ name: 'verified_email', priority: 1 }] },
+      deletionProtection: protect ? 'ACTIVE' : 'INACTIVE',
+      lifecycle: { preventDestroy: protect },
+    });
+    const client = new CognitoUserPoolClient(this, 'user-pool-client', {
+      name: this.resourceName('spa'),
+      userPoolId: pool.id,
+      generateSecret: false,
+      allowedOauthFlowsUserPoolClient: true,
+      allowedOauthFlows: ['code'],
+      allowedOauthScopes: ['openid', 'email', 'profile'],
+      callbackUrls: [...auth.callbackUrls],
+      logoutUrls: [...(auth.logoutUrls ?? auth.callbackUrls)],
+      supportedIdentityProviders: ['COGNITO'],
+      explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      preventUserExistenceErrors: 'ENABLED',
+      enableTokenRevocation: true,
+      accessTokenValidity: 60,
+      idTokenValidity: 60,
+      refreshTokenValidity: 30,
+      tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
+    });
+    const domain = new CognitoUserPoolDomain(this, 'user-pool-domain', { domain: auth.domainPrefix, userPoolId: pool.id });
+    return { pool, client, domain };
+  }
+}
+
+/** Key-policy statement letting CloudFront (this distribution only) use the origin bucket's key through OAC. */
+export function cloudFrontKeyStatement(distributionArn: string): PolicyStatement {
+  return {
+    Sid: 'CloudFrontOriginAccessControl',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+    Resource: '*',
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  };
+}
+
+/** Bucket-policy statement: CloudFront may read objects only on behalf of this distribution. */
+export function originReadStatement(bucketArn: string, distributionArn: string): PolicyStatement {
+  return {
+    Sid: 'CloudFrontOriginAccessControlRead',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: 's3:GetObject',
+    Resource: `${bucketArn}/*`,
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  };
+}
+
+/** AWS managed rule groups (count nothing, block what they block) then a per-IP rate limit. */
+export function webAclRules(metricPrefix: string, waf: CdnWafConfig = {}): Wafv2WebAclRule[] {
+  const groups = waf.managedRuleGroups ?? DEFAULT_MANAGED_RULE_GROUPS;
+  const visibility = (name: string) => ({ cloudwatchMetricsEnabled: true, metricName: `${metricPrefix}-${name}`, sampledRequestsEnabled: true });
+  return [
+    ...groups.map((name, priority) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      // `statement` is untyped in the generated bindings: Terraform (snake_case) keys.
+      statement: { managed_rule_group_statement: { name, vendor_name: 'AWS' } },
+      visibilityConfig: visibility(name),
+    })),
+    {
+      name: 'rate-limit',
+      priority: groups.length,
+      action: { block: {} },
+      statement: { rate_based_statement: { limit: waf.rateLimit ?? 2000, aggregate_key_type: 'IP' } },
+      visibilityConfig: visibility('rate-limit'),
+    },
+  ];
+}

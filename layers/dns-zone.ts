@@ -1,0 +1,78 @@
+import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+
+export interface DnsZoneConfig {
+  /** The account's public sub-zone, e.g. `prd.acme.example.com`; the shared `dns` layer delegates it. */
+  readonly zoneName: string;
+  /** @default 'Sub-zone of <account>' */
+  readonly comment?: string;
+  /**
+   * Refuse `terraform destroy`: a new zone gets new name servers and breaks the delegation until the shared
+   * dns layer is applied again. @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+export const dnsZoneContract = defineContract('dns-zone', {
+  zone_id: { description: 'Route 53 hosted zone id of the sub-zone', mock: 'Z0MOCK00000000000001' },
+  zone_name: { description: 'Name of the sub-zone, without trailing dot', mock: 'mock.acme.example.com' },
+  name_servers: {
+    description: 'Name servers of the sub-zone, written as NS delegation records in the parent zone',
+    mock: ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.co.uk', 'ns-3.awsdns-03.com', 'ns-4.awsdns-04.net'],
+  },
+});
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Checks a DNS name (lowercase, no trailing dot); returns a problem message or undefined. */
+export function domainNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'is missing';
+  if (name !== name.toLowerCase()) return `"${name}" must be lowercase`;
+  if (name.endsWith('.')) return `"${name}" must not end with a dot`;
+  if (name.length > 253) return `"${name}" is longer than 253 characters`;
+  const labels = name.split('.');
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return `"${name}" is not a valid DNS name`;
+  return undefined;
+}
+
+/** True when `name` is strictly below `parent` (`a.b.example.com` is under `example.com`, `example.com` is not). */
+export function isUnder(name: string, parent: string): boolean {
+  return name.endsWith(`.${parent}`);
+}
+
+/** True when `name` is `zone` itself or below it. */
+export function isInZone(name: string, zone: string): boolean {
+  return name === zone || isUnder(name, zone);
+}
+
+/**
+ * The public sub-zone of a workload account (`devstg.acme.example.com` in apps-devstg). It publishes its name
+ * servers; the shared account's `dns` layer reads them and writes the NS delegation in the parent zone. This layer
+ * reads nothing, so the graph stays dns-zone -> dns (shared) and dns-zone -> cdn: no cycle.
+ */
+export class DnsZone extends LayerStack {
+  static readonly contract = dnsZoneContract;
+
+  static validate(config: DnsZoneConfig): FieldProblem[] {
+    const problem = domainNameProblem(config.zoneName);
+    return problem ? [{ field: 'zoneName', message: problem }] : [];
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: DnsZoneConfig) {
+    super(scope, ctx);
+    const zone = new Route53Zone(this, 'zone', {
+      name: config.zoneName,
+      comment: config.comment ?? `Sub-zone of ${ctx.account.name}`,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: config.preventDestroy ?? true },
+    });
+    this.publish(dnsZoneContract, {
+      zone_id: zone.zoneId,
+      zone_name: config.zoneName,
+      name_servers: zone.nameServers,
+    });
+  }
+}

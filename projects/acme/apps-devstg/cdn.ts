@@ -1,0 +1,16 @@
+import { defineLayer } from '../../../lib/config';
+import { Cdn } from '../../../layers/cdn';
+
+/** Development front end: same shape as prd, cheaper price class, localhost allowed as a Cognito callback. */
+export default defineLayer(Cdn, {
+  domainNames: ['app.devstg.acme.example.com'],
+  contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com; frame-ancestors 'none'",
+  apiOrigin: { domainName: 'api.devstg.acme.example.com', pathPattern: '/api/*' },
+  waf: { rateLimit: 1000 },
+  logRetentionDays: 90,
+  auth: {
+    domainPrefix: 'acme-devstg',
+    callbackUrls: ['https://app.devstg.acme.example.com/callback', 'http://localhost:3000/callback'],
+    logoutUrls: ['https://app.devstg.acme.example.com/', 'http://localhost:3000/'],
+  },
+});
