@@ -14,8 +14,10 @@ import { EksCluster, type EksAccessEntrySpec } from '../modules/eks-cluster';
 import { EksNodeGroup } from '../modules/eks-node-group';
 import { IrsaRole } from '../modules/irsa-role';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import { declaresLayer } from '../modules/layer-presence';
 import { serviceTrustPolicy, type PolicyStatement } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
+import { securityContract } from './security';
 
 export interface EksNodeGroupConfig {
   /** Node group name, unique in the cluster, e.g. `on-demand`. */
@@ -54,14 +56,18 @@ export interface EksConfig {
   /** CIDRs allowed to the public endpoint. Empty keeps the API private only; `0.0.0.0/0` is refused. @default [] */
   readonly publicAccessCidrs?: readonly string[];
   /**
-   * Key for secrets encryption and the control-plane log group: `own` creates a key in this layer;
-   * `security-layer` will use the account's data key published by the security layer.
-   * @default 'own'
+   * Keys for secrets encryption and the control-plane log group: `security-layer` uses the account's data key
+   * (secrets) and logs key (log group) published by the security layer; `own` creates one key in this layer.
+   * @default 'security-layer' when the account declares a security layer, otherwise 'own'
    */
   readonly kmsKeySource?: 'own' | 'security-layer';
   /** Retention of the control-plane log group. @default 365 in prd, 90 elsewhere */
   readonly logRetentionDays?: number;
-  /** Access entries. @default - the account's deploy role (DevOps) as cluster admin */
+  /**
+   * Access entries.
+   * @default - the security layer's DevOps role as admin and ReadOnly role as viewer when the account declares a
+   *   security layer, otherwise the account's deploy role as admin
+   */
   readonly accessEntries?: readonly EksAccessEntrySpec[];
   /** IMDSv2 hop limit of the nodes (1 hides instance metadata from pods). @default 1 */
   readonly metadataHopLimit?: 1 | 2;
@@ -117,6 +123,9 @@ export class Eks extends LayerStack {
         problems.push({ field: `${field}.instanceTypes`, message: 'a spot group needs at least two instance types to survive interruptions' });
       }
     });
+    if (config.kmsKeySource !== undefined && !['own', 'security-layer'].includes(config.kmsKeySource)) {
+      problems.push({ field: 'kmsKeySource', message: `"${String(config.kmsKeySource)}" must be own or security-layer` });
+    }
     if (config.logRetentionDays !== undefined && config.logRetentionDays < 1) {
       problems.push({ field: 'logRetentionDays', message: 'must be at least 1 day' });
     }
@@ -133,21 +142,37 @@ export class Eks extends LayerStack {
     const vpcId = network.get('vpc_id');
     const privateSubnetIds = network.get('private_subnet_ids');
 
-    const kmsKeyArn = new KmsKey(this, 'cluster-key', {
-      alias: `${name}-cluster`,
-      description: `Encrypts Kubernetes secrets and control-plane logs of ${name}`,
-      accountId,
-      serviceStatements: [cloudWatchLogsKeyStatement(region, accountId)],
-    }).arn;
+    const hasSecurity = declaresLayer(ctx, securityContract);
+    const security = hasSecurity ? this.remote(securityContract) : undefined;
+    const keySource = config.kmsKeySource ?? (hasSecurity ? 'security-layer' : 'own');
+    let secretsKeyArn: string;
+    let logsKeyArn: string;
+    if (keySource === 'security-layer') {
+      const keys = security ?? this.remote(securityContract);
+      secretsKeyArn = keys.get('data_kms_key_arn');
+      logsKeyArn = keys.get('logs_kms_key_arn');
+    } else {
+      secretsKeyArn = new KmsKey(this, 'cluster-key', {
+        alias: `${name}-cluster`,
+        description: `Encrypts Kubernetes secrets and control-plane logs of ${name}`,
+        accountId,
+        serviceStatements: [cloudWatchLogsKeyStatement(region, accountId)],
+      }).arn;
+      logsKeyArn = secretsKeyArn;
+    }
 
-    const accessEntries = config.accessEntries ?? [
-      { principalArn: `arn:aws:iam::${accountId}:role/${ctx.account.deployRoleName}`, access: 'admin' as const },
-    ];
+    const accessEntries: readonly EksAccessEntrySpec[] = config.accessEntries ?? (security
+      ? [
+          { principalArn: security.get('devops_role_arn'), access: 'admin' },
+          { principalArn: security.get('read_only_role_arn'), access: 'view' },
+        ]
+      : [{ principalArn: `arn:aws:iam::${accountId}:role/${ctx.account.deployRoleName}`, access: 'admin' }]);
     const cluster = new EksCluster(this, 'cluster', {
       name,
       kubernetesVersion: config.kubernetesVersion,
       subnetIds: privateSubnetIds,
-      kmsKeyArn,
+      secretsKmsKeyArn: secretsKeyArn,
+      logsKmsKeyArn: logsKeyArn,
       publicAccessCidrs: config.publicAccessCidrs,
       logRetentionDays: config.logRetentionDays ?? (prd ? 365 : 90),
       accessEntries,

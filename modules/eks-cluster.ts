@@ -41,8 +41,10 @@ export interface EksClusterProps {
   readonly name: string;
   readonly kubernetesVersion: string;
   readonly subnetIds: string[];
-  /** KMS key for envelope encryption of Kubernetes secrets and for the control-plane log group. */
-  readonly kmsKeyArn: string;
+  /** KMS key for envelope encryption of Kubernetes secrets. */
+  readonly secretsKmsKeyArn: string;
+  /** KMS key of the control-plane log group (its policy must admit CloudWatch Logs). */
+  readonly logsKmsKeyArn: string;
   /** Public endpoint allow-list; empty keeps the endpoint private only. @default [] */
   readonly publicAccessCidrs?: readonly string[];
   /** @default 365 */
@@ -78,7 +80,7 @@ export class EksCluster extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/eks/${props.name}/cluster`,
       retentionInDays: props.logRetentionDays ?? 365,
-      kmsKeyId: props.kmsKeyArn,
+      kmsKeyId: props.logsKmsKeyArn,
     });
     this.role = new IamRole(this, 'role', { name: `${props.name}-cluster`, assumeRolePolicy: serviceTrustPolicy('eks.amazonaws.com') });
     const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', {
@@ -91,7 +93,7 @@ export class EksCluster extends Construct {
       policy: policyDocument([{
         Effect: 'Allow',
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey', 'kms:CreateGrant'],
-        Resource: props.kmsKeyArn,
+        Resource: props.secretsKmsKeyArn,
       }]),
     });
     this.cluster = new EksClusterResource(this, 'cluster', {
@@ -104,7 +106,7 @@ export class EksCluster extends Construct {
         endpointPublicAccess: publicCidrs.length > 0,
         ...(publicCidrs.length > 0 ? { publicAccessCidrs: publicCidrs } : {}),
       },
-      encryptionConfig: { provider: { keyArn: props.kmsKeyArn }, resources: ['secrets'] },
+      encryptionConfig: { provider: { keyArn: props.secretsKmsKeyArn }, resources: ['secrets'] },
       enabledClusterLogTypes: [...EKS_LOG_TYPES],
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
       // The add-ons are managed explicitly (aws_eks_addon), not installed unmanaged by EKS.

@@ -5,6 +5,7 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { defineLayer } from '../../lib/config';
 import { BaseNetwork } from '../../layers/base-network';
 import { Eks, type EksConfig } from '../../layers/eks';
+import { Security } from '../../layers/security';
 import { EKS_OIDC_ROOT_CA_THUMBPRINT } from '../../modules/eks-cluster';
 import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
@@ -19,12 +20,13 @@ const BASE: EksConfig = {
   ],
 };
 
-function src(config: Partial<EksConfig> = {}, environment = 'prd') {
+function src(config: Partial<EksConfig> = {}, environment = 'prd', withSecurity = false) {
   return source({
     'apps-prd': {
       config: account({ id: '666666666666', environment }),
       layers: {
         'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'one-per-az' }),
+        ...(withSecurity ? { security: defineLayer(Security, { identityAccount: 'apps-prd' }) } : {}),
         eks: defineLayer(Eks, { ...BASE, ...config }),
       },
     },
@@ -62,6 +64,17 @@ describe('eks', () => {
     const [group] = resources(tf, 'aws_cloudwatch_log_group');
     expect(group.kms_key_id).toMatch(/aws_kms_key\./);
     expect((cluster.depends_on as string[]).some((d) => d.startsWith('aws_cloudwatch_log_group.'))).toBe(true);
+  });
+
+  it('uses the security layer keys and roles when the account has one', () => {
+    const tf = synthStack(src({}, 'prd', true), 'test-apps-prd-eks');
+    expect(resources(tf, 'aws_kms_key')).toEqual([]);
+    const [cluster] = resources(tf, 'aws_eks_cluster');
+    expect((cluster.encryption_config as { provider: { key_arn: string } }).provider.key_arn).toMatch(/remote-apps-prd-security\.outputs\.data_kms_key_arn/);
+    expect(resources(tf, 'aws_cloudwatch_log_group')[0].kms_key_id).toMatch(/remote-apps-prd-security\.outputs\.logs_kms_key_arn/);
+    const principals = resources(tf, 'aws_eks_access_entry').map((e) => e.principal_arn);
+    expect(principals).toEqual([expect.stringMatching(/devops_role_arn/), expect.stringMatching(/read_only_role_arn/)]);
+    expect(() => build(src({ kmsKeySource: 'security-layer' }))).toThrow(/reads layer "security" which account apps-prd does not declare/);
   });
 
   it('retains logs 90 days in devstg unless configured', () => {

@@ -16,9 +16,8 @@ export default defineLayer(Eks, {
     { name: 'on-demand', capacityType: 'ON_DEMAND', instanceTypes: ['t3.large'], minSize: 1, maxSize: 3, desiredSize: 1 },
     { name: 'spot', capacityType: 'SPOT', instanceTypes: ['t3.large', 't3a.large', 'm5.large'], minSize: 0, maxSize: 5, desiredSize: 1 },
   ],
-  accessEntries: [
-    { principalArn: 'arn:aws:iam::555555555555:role/DevOps', access: 'admin' },
-    { principalArn: 'arn:aws:iam::555555555555:role/ReadOnly', access: 'view' },
-  ],
+  // Secrets and logs encrypted with the security layer's keys; its DevOps (admin) and ReadOnly (view) roles
+  // get access entries.
+  kmsKeySource: 'security-layer',
   logRetentionDays: 90,
 });

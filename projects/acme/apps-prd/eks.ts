@@ -16,9 +16,8 @@ export default defineLayer(Eks, {
     { name: 'on-demand', capacityType: 'ON_DEMAND', instanceTypes: ['m6i.xlarge'], minSize: 3, maxSize: 9, desiredSize: 3 },
     { name: 'spot', capacityType: 'SPOT', instanceTypes: ['m6i.xlarge', 'm6a.xlarge', 'm5.xlarge'], minSize: 0, maxSize: 12, desiredSize: 0 },
   ],
-  accessEntries: [
-    { principalArn: 'arn:aws:iam::666666666666:role/DevOps', access: 'admin' },
-    { principalArn: 'arn:aws:iam::666666666666:role/ReadOnly', access: 'view' },
-  ],
+  // Secrets and logs encrypted with the security layer's keys; its DevOps (admin) and ReadOnly (view) roles
+  // get access entries.
+  kmsKeySource: 'security-layer',
   logRetentionDays: 365,
 });
