@@ -1,0 +1,747 @@
+import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
+import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
+import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
+import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
+import { Apigatewayv2VpcLink } from '@cdktf/provider-aws/lib/apigatewayv2-vpc-link';
+import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
+import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { AssetType, TerraformAsset } from 'cdktf';
+import type { Construct } from 'constructs';
+import * as path from 'path';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { EncryptedTopic } from '../modules/encrypted-topic';
+import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import { LambdaFunction } from '../modules/lambda-function';
+import { policyDocument, type PolicyStatement } from '../modules/policy';
+import { Queue } from '../modules/queue';
+import { baseNetworkContract } from './base-network';
+import { securityContract } from './security';
+
+/** The functions of the layer, each a handler file in the handler folder. */
+export const SERVERLESS_FUNCTIONS = ['api', 'writer', 'stream', 'validate', 'process'] as const;
+export type ServerlessFunctionName = (typeof SERVERLESS_FUNCTIONS)[number];
+
+export interface ServerlessFunctionConfig {
+  /** Reserved concurrency: the function's ceiling and guaranteed share of the account's concurrency. */
+  readonly reservedConcurrency: number;
+  /** @default 256 */
+  readonly memoryMb?: number;
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
+}
+
+export interface PrivateIntegrationConfig {
+  /** Create an internal NLB and an API Gateway VPC link to reach private services. */
+  readonly enabled: boolean;
+  /** Port the NLB listens on and forwards to. @default 80 */
+  readonly port?: number;
+  /** Private IP addresses registered as targets (they must be in the VPC). @default [] (register targets later) */
+  readonly targetIps?: readonly string[];
+  /** Route forwarded to the private services. @default 'ANY /private/{proxy+}' */
+  readonly routeKey?: string;
+}
+
+export interface ServerlessConfig {
+  /** Per-function sizes; reserved concurrency is required so one function cannot starve the account. */
+  readonly functions: Readonly<Record<ServerlessFunctionName, ServerlessFunctionConfig>>;
+  /** Default route throttling of the stage. */
+  readonly throttling: { readonly burstLimit: number; readonly rateLimit: number };
+  /** Stage name (one stage per environment). @default the account's environment, e.g. `prd` */
+  readonly stageName?: string;
+  /**
+   * An existing JWT issuer instead of this layer's Cognito user pool (e.g. a pool the cdn layer publishes, or
+   * another IdP). @default - a user pool and app client created here
+   */
+  readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+  /** Lambda runtime. @default 'nodejs22.x' */
+  readonly runtime?: string;
+  /** Folder (relative to the repository root) zipped as the functions' code. @default 'assets/serverless' */
+  readonly handlerDir?: string;
+  /** Days Lambda, API and state-machine logs are kept. @default 365 in prd, 30 elsewhere */
+  readonly logRetentionDays?: number;
+  /** Step Functions log level. @default 'ERROR' in prd, 'ALL' elsewhere */
+  readonly stateMachineLogLevel?: 'ALL' | 'ERROR';
+  /** Retries of a failed DynamoDB stream batch before it goes to the on-failure queue. @default 3 */
+  readonly streamMaxRetries?: number;
+  /** Receives of a buffered write before it moves to the write queue's DLQ. @default 5 */
+  readonly writeQueueMaxReceiveCount?: number;
+  /** Browser origins allowed by CORS. @default [] (no CORS) */
+  readonly corsAllowOrigins?: readonly string[];
+  /** Run the functions in the private subnets of base-network. @default false */
+  readonly lambdasInVpc?: boolean;
+  /** Optional NLB + VPC link to private services. @default - off */
+  readonly privateIntegration?: PrivateIntegrationConfig;
+  /**
+   * Encrypt the table and Lambda environments with the security layer's data key, the secret with its secrets
+   * key and log groups with its logs key. Messaging (SQS, SNS, EventBridge) always uses this layer's key, whose
+   * policy admits SNS and EventBridge. @default false (this layer's key for everything)
+   */
+  readonly useSecurityLayerKeys?: boolean;
+  /** Deletion protection of the table and user pool, destroy protection of the key. @default true in prd */
+  readonly protect?: boolean;
+  /** Account whose base-network holds the VPC (only read when lambdasInVpc or privateIntegration). @default this account */
+  readonly networkAccount?: string;
+}
+
+export const serverlessContract = defineContract('serverless', {
+  api_id: { description: 'HTTP API id', mock: 'a1b2c3d4e5' },
+  api_endpoint: { description: 'Default endpoint of the HTTP API', mock: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com' },
+  stage_name: { description: 'Stage of this environment', mock: 'prd' },
+  stage_invoke_url: { description: 'Invoke URL of the stage', mock: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prd' },
+  jwt_issuer: { description: 'Issuer the JWT authorizer trusts', mock: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Mock00000' },
+  jwt_audience: { description: 'Audiences (app client ids) the JWT authorizer accepts', mock: ['mockclientid0000000000000'] },
+  table_name: { description: 'DynamoDB table', mock: 'acme-mock-serverless-items' },
+  table_arn: { description: 'ARN of the DynamoDB table', mock: 'arn:aws:dynamodb:us-east-1:111111111111:table/acme-mock-serverless-items' },
+  write_queue_url: { description: 'Queue buffering writes to the table', mock: 'https://sqs.us-east-1.amazonaws.com/111111111111/acme-mock-serverless-writes' },
+  write_queue_arn: { description: 'ARN of the write queue', mock: 'arn:aws:sqs:us-east-1:111111111111:acme-mock-serverless-writes' },
+  topic_arn: { description: 'SNS topic of processed items (fanned out to SQS)', mock: 'arn:aws:sns:us-east-1:111111111111:acme-mock-serverless-items' },
+  fanout_queue_url: { description: 'SQS queue subscribed to the topic', mock: 'https://sqs.us-east-1.amazonaws.com/111111111111/acme-mock-serverless-fanout' },
+  event_bus_name: { description: 'Custom EventBridge bus', mock: 'acme-mock-serverless' },
+  event_bus_arn: { description: 'ARN of the custom bus', mock: 'arn:aws:events:us-east-1:111111111111:event-bus/acme-mock-serverless' },
+  state_machine_arn: { description: 'Step Functions state machine', mock: 'arn:aws:states:us-east-1:111111111111:stateMachine:acme-mock-serverless' },
+  secret_arn: { description: 'Secrets Manager secret (value set out of band)', mock: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:acme/mock/serverless-AbCdEf' },
+  kms_key_arn: { description: 'KMS key of the layer (messaging, and everything unless the security keys are used)', mock: 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000005e71' },
+  function_alias_arns: { description: 'Alias ARNs of the functions, in SERVERLESS_FUNCTIONS order', mock: ['arn:aws:lambda:us-east-1:111111111111:function:acme-mock-api:live'] },
+});
+
+const ISSUER = /^https:\/\/[^\s/]+(\/[^\s]*)?$/;
+const STAGE = /^[A-Za-z0-9_-]{1,128}$/;
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** Actions Step Functions needs to deliver logs to CloudWatch Logs; AWS documents them with `Resource: '*'`. */
+export const SFN_LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+];
+const SFN_XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+const EVENT_SOURCE = 'acme.serverless.items';
+
+/**
+ * The serverless patterns of the source documents: an HTTP API with a Cognito JWT authorizer in front of Lambda
+ * aliases, buffered writes through SQS into DynamoDB, the table's stream turned into EventBridge events that start
+ * a Step Functions workflow of two functions, whose result fans out through SNS to SQS. Everything is encrypted
+ * with KMS, every function is traced and has a dead-letter queue, and every role holds only the ARNs it uses.
+ */
+export class Serverless extends LayerStack {
+  static readonly contract = serverlessContract;
+  /** Holds the table, the secret and the key. */
+  static readonly stateful = true;
+
+  static validate(config: ServerlessConfig, _ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    for (const name of SERVERLESS_FUNCTIONS) {
+      const f = config.functions?.[name];
+      if (!f) {
+        problems.push({ field: `functions.${name}`, message: 'is missing (every function needs a reserved concurrency)' });
+        continue;
+      }
+      if (!Number.isInteger(f.reservedConcurrency) || f.reservedConcurrency < 1 || f.reservedConcurrency > 1000) {
+        problems.push({ field: `functions.${name}.reservedConcurrency`, message: `${String(f.reservedConcurrency)} must be a whole number between 1 and 1000` });
+      }
+      if (f.memoryMb !== undefined && (!Number.isInteger(f.memoryMb) || f.memoryMb < 128 || f.memoryMb > 10240)) {
+        problems.push({ field: `functions.${name}.memoryMb`, message: `${f.memoryMb} must be between 128 and 10240 MB` });
+      }
+      if (f.timeoutSeconds !== undefined && (!Number.isInteger(f.timeoutSeconds) || f.timeoutSeconds < 1 || f.timeoutSeconds > 900)) {
+        problems.push({ field: `functions.${name}.timeoutSeconds`, message: `${f.timeoutSeconds} must be between 1 and 900 seconds` });
+      }
+    }
+    if (config.functions?.api?.timeoutSeconds !== undefined && config.functions.api.timeoutSeconds > 29) {
+      problems.push({ field: 'functions.api.timeoutSeconds', message: `${config.functions.api.timeoutSeconds} exceeds the 29 s an HTTP API waits for an integration` });
+    }
+    const t = config.throttling;
+    if (!t || !(Number.isInteger(t.burstLimit) && t.burstLimit >= 1) || !(t.rateLimit > 0)) {
+      problems.push({ field: 'throttling', message: 'needs a burstLimit (whole number >= 1) and a rateLimit (> 0 requests per second)' });
+    }
+    if (config.stageName !== undefined && !STAGE.test(config.stageName)) {
+      problems.push({ field: 'stageName', message: `"${config.stageName}" may hold only letters, digits, - and _` });
+    }
+    if (config.jwt) {
+      if (!ISSUER.test(config.jwt.issuer ?? '')) problems.push({ field: 'jwt.issuer', message: `"${String(config.jwt.issuer)}" must be an https URL` });
+      if (!Array.isArray(config.jwt.audience) || config.jwt.audience.length === 0) {
+        problems.push({ field: 'jwt.audience', message: 'must list at least one audience (app client id)' });
+      }
+    }
+    if (config.runtime !== undefined && !/^nodejs(2[02-9]|[3-9]\d)\.x$/.test(config.runtime)) {
+      problems.push({ field: 'runtime', message: `"${config.runtime}" is not a supported Node.js runtime (nodejs22.x or newer; the handlers are JavaScript)` });
+    }
+    if (config.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
+      problems.push({ field: 'logRetentionDays', message: `${config.logRetentionDays} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(', ')})` });
+    }
+    if (config.stateMachineLogLevel !== undefined && !['ALL', 'ERROR'].includes(config.stateMachineLogLevel)) {
+      problems.push({ field: 'stateMachineLogLevel', message: `"${String(config.stateMachineLogLevel)}" must be ALL or ERROR` });
+    }
+    if (config.streamMaxRetries !== undefined && (!Number.isInteger(config.streamMaxRetries) || config.streamMaxRetries < 0 || config.streamMaxRetries > 10000)) {
+      problems.push({ field: 'streamMaxRetries', message: `${config.streamMaxRetries} must be between 0 and 10000` });
+    }
+    if (config.writeQueueMaxReceiveCount !== undefined && (!Number.isInteger(config.writeQueueMaxReceiveCount) || config.writeQueueMaxReceiveCount < 1 || config.writeQueueMaxReceiveCount > 1000)) {
+      problems.push({ field: 'writeQueueMaxReceiveCount', message: `${config.writeQueueMaxReceiveCount} must be between 1 and 1000` });
+    }
+    (config.corsAllowOrigins ?? []).forEach((origin, i) => {
+      if (origin === '*' || !/^https:\/\/[^\s/*]+$/.test(origin)) {
+        problems.push({ field: `corsAllowOrigins[${i}]`, message: `"${origin}" must be an https origin without path or wildcard` });
+      }
+    });
+    const pi = config.privateIntegration;
+    if (pi?.enabled) {
+      if (pi.port !== undefined && (!Number.isInteger(pi.port) || pi.port < 1 || pi.port > 65535)) {
+        problems.push({ field: 'privateIntegration.port', message: `${pi.port} is not a TCP port` });
+      }
+      (pi.targetIps ?? []).forEach((ip, i) => {
+        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) problems.push({ field: `privateIntegration.targetIps[${i}]`, message: `"${ip}" is not an IPv4 address` });
+      });
+    }
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: ServerlessConfig) {
+    super(scope, ctx);
+    const prd = ctx.account.environment === 'prd';
+    const protect = config.protect ?? prd;
+    const { region } = ctx;
+    const accountId = ctx.account.id;
+    const retention = config.logRetentionDays ?? (prd ? 365 : 30);
+    const stageName = config.stageName ?? ctx.account.environment;
+    const prefix = this.resourceName('serverless');
+
+    // Keys: this layer's key always encrypts messaging; the security layer's keys optionally take data, secrets, logs.
+    const key = new KmsKey(this, 'key', {
+      alias: prefix,
+      description: `Encrypts the serverless application of ${ctx.account.name}`,
+      accountId,
+      preventDestroy: protect,
+      serviceStatements: [
+        cloudWatchLogsKeyStatement(region, accountId),
+        {
+          Sid: 'MessagingServices',
+          Effect: 'Allow',
+          Principal: { Service: ['sns.amazonaws.com', 'events.amazonaws.com'] },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+        },
+      ],
+    });
+    const security = config.useSecurityLayerKeys ? this.remote(securityContract) : undefined;
+    const keys = {
+      messaging: key.arn,
+      data: security ? security.get('data_kms_key_arn') : key.arn,
+      secrets: security ? security.get('secrets_kms_key_arn') : key.arn,
+      logs: security ? security.get('logs_kms_key_arn') : key.arn,
+    };
+    const kmsUse = (...arns: string[]): PolicyStatement => ({
+      Sid: 'UseKeys',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [...new Set(arns)],
+    });
+
+    // Network (only when something runs in or reaches into the VPC).
+    const needsNetwork = config.lambdasInVpc === true || config.privateIntegration?.enabled === true;
+    const network = needsNetwork ? this.remote(baseNetworkContract, { account: config.networkAccount }) : undefined;
+    let lambdaVpc: { subnetIds: string[]; securityGroupIds: string[] } | undefined;
+    if (network && config.lambdasInVpc) {
+      const sg = new SecurityGroup(this, 'lambda-sg', {
+        name: `${prefix}-lambda`,
+        description: 'Serverless functions: HTTPS out to AWS APIs only',
+        vpcId: network.get('vpc_id'),
+        tags: { Name: `${prefix}-lambda` },
+        lifecycle: { createBeforeDestroy: true },
+      });
+      new VpcSecurityGroupEgressRule(this, 'lambda-https-out', {
+        securityGroupId: sg.id,
+        description: 'HTTPS to AWS APIs through NAT or VPC endpoints',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: '0.0.0.0/0',
+      });
+      lambdaVpc = { subnetIds: network.get('private_subnet_ids'), securityGroupIds: [sg.id] };
+    }
+
+    // Data: the table (with its stream) and the secret.
+    const table = new DynamodbTable(this, 'table', {
+      name: `${prefix}-items`,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'pk',
+      rangeKey: 'sk',
+      attribute: [{ name: 'pk', type: 'S' }, { name: 'sk', type: 'S' }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: keys.data },
+      streamEnabled: true,
+      streamViewType: 'NEW_AND_OLD_IMAGES',
+      deletionProtectionEnabled: protect,
+      lifecycle: { preventDestroy: protect },
+    });
+    const secret = new SecretsmanagerSecret(this, 'secret', {
+      name: `${ctx.org.project.name}/${ctx.account.name}/serverless/api-key`,
+      description: 'Credential the process function reads at run time. The value is set out of band (see docs/serverless-and-multi-tier.md), never in code.',
+      kmsKeyId: keys.secrets,
+      recoveryWindowInDays: prd ? 30 : 7,
+    });
+
+    // Messaging: buffered writes, stream failures, the fan-out topic and queue, the event bus and its DLQ.
+    const fn = (name: ServerlessFunctionName) => config.functions[name];
+    const writeQueue = new Queue(this, 'write-queue', {
+      name: `${prefix}-writes`,
+      kmsKeyArn: keys.messaging,
+      maxReceiveCount: config.writeQueueMaxReceiveCount ?? 5,
+      visibilityTimeoutSeconds: 6 * (fn('writer').timeoutSeconds ?? 10),
+    });
+    const streamFailures = new Queue(this, 'stream-failures', {
+      name: `${prefix}-stream-failures`,
+      kmsKeyArn: keys.messaging,
+      deadLetterQueue: false,
+      messageRetentionSeconds: 1209600,
+    });
+    const topic = new EncryptedTopic(this, 'topic', { name: `${prefix}-items`, kmsKeyArn: keys.messaging, accountId });
+    const fanout = new Queue(this, 'fanout-queue', {
+      name: `${prefix}-fanout`,
+      kmsKeyArn: keys.messaging,
+      policyStatements: (queueArn) => [{
+        Sid: 'TopicDelivers',
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': topic.arn } },
+      }],
+    });
+    new SnsTopicSubscription(this, 'fanout-subscription', {
+      topicArn: topic.arn,
+      protocol: 'sqs',
+      endpoint: fanout.arn,
+      rawMessageDelivery: true,
+    });
+    const bus = new CloudwatchEventBus(this, 'bus', { name: prefix, kmsKeyIdentifier: keys.messaging });
+
+    // Functions: one archive of the handler folder, one alias per function.
+    const code = new TerraformAsset(this, 'handlers', {
+      path: path.resolve(__dirname, '..', config.handlerDir ?? 'assets/serverless'),
+      type: AssetType.ARCHIVE,
+    });
+    const lambda = (name: ServerlessFunctionName, environment: Record<string, string>, statements: PolicyStatement[]) =>
+      new LambdaFunction(this, `fn-${name}`, {
+        functionName: `${prefix}-${name}`,
+        code,
+        handler: `${name}.handler`,
+        accountId,
+        region,
+        kmsKeyArn: keys.data,
+        logsKmsKeyArn: keys.logs,
+        runtime: config.runtime,
+        memorySize: fn(name).memoryMb,
+        timeoutSeconds: fn(name).timeoutSeconds,
+        reservedConcurrency: fn(name).reservedConcurrency,
+        logRetentionDays: retention,
+        environment,
+        policyStatements: statements,
+        vpc: lambdaVpc,
+      });
+    const api = lambda('api', { TABLE_NAME: table.name, WRITE_QUEUE_URL: writeQueue.url }, [
+      { Sid: 'ReadItems', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: table.arn },
+      { Sid: 'BufferWrites', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: writeQueue.arn },
+      kmsUse(keys.data, keys.messaging),
+    ]);
+    const writer = lambda('writer', { TABLE_NAME: table.name }, [
+      {
+        Sid: 'ConsumeWrites',
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+        Resource: writeQueue.arn,
+      },
+      { Sid: 'WriteItems', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], Resource: table.arn },
+      kmsUse(keys.data, keys.messaging),
+    ]);
+    const stream = lambda('stream', { EVENT_BUS_NAME: bus.name, EVENT_SOURCE }, [
+      {
+        Sid: 'ReadStream',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        Resource: table.streamArn,
+      },
+      { Sid: 'FailedBatches', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: streamFailures.arn },
+      { Sid: 'PutEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus.arn },
+      kmsUse(keys.data, keys.messaging),
+    ]);
+    const validate = lambda('validate', {}, []);
+    const processFn = lambda('process', { TOPIC_ARN: topic.arn, SECRET_ARN: secret.arn }, [
+      { Sid: 'Publish', Effect: 'Allow', Action: 'sns:Publish', Resource: topic.arn },
+      { Sid: 'ReadSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.arn },
+      kmsUse(keys.messaging, keys.secrets),
+    ]);
+    const functions = { api, writer, stream, validate, process: processFn };
+
+    // Triggers: the write queue and the table stream, each through the function's alias.
+    new LambdaEventSourceMapping(this, 'writes-trigger', {
+      eventSourceArn: writeQueue.arn,
+      functionName: writer.aliasArn,
+      batchSize: 10,
+      maximumBatchingWindowInSeconds: 1,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency: Math.max(2, fn('writer').reservedConcurrency) },
+    });
+    new LambdaEventSourceMapping(this, 'stream-trigger', {
+      eventSourceArn: table.streamArn,
+      functionName: stream.aliasArn,
+      startingPosition: 'LATEST',
+      batchSize: 100,
+      maximumBatchingWindowInSeconds: 5,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: config.streamMaxRetries ?? 3,
+      maximumRecordAgeInSeconds: 3600,
+      destinationConfig: { onFailure: { destinationArn: streamFailures.arn } },
+    });
+
+    // Workflow: validate then process, logged and traced.
+    const sfnLogs = new CloudwatchLogGroup(this, 'state-machine-logs', {
+      name: `/aws/vendedlogs/states/${prefix}`,
+      retentionInDays: retention,
+      kmsKeyId: keys.logs,
+    });
+    const sfnRole = new IamRole(this, 'state-machine-role', {
+      name: `${prefix}-states`,
+      assumeRolePolicy: policyDocument([{
+        Effect: 'Allow',
+        Principal: { Service: 'states.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      }]),
+    });
+    const sfnPolicy = new IamRolePolicy(this, 'state-machine-policy', {
+      name: 'least-privilege',
+      role: sfnRole.id,
+      policy: policyDocument([
+        { Sid: 'InvokeSteps', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [validate.aliasArn, processFn.aliasArn] },
+        { Sid: 'LogDelivery', Effect: 'Allow', Action: SFN_LOG_DELIVERY_ACTIONS, Resource: '*' },
+        { Sid: 'XRay', Effect: 'Allow', Action: SFN_XRAY_ACTIONS, Resource: '*' },
+      ]),
+    });
+    const lambdaRetry = [{
+      ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+      IntervalSeconds: 2,
+      MaxAttempts: 3,
+      BackoffRate: 2,
+    }];
+    const catchAll = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }];
+    const logLevel = config.stateMachineLogLevel ?? (prd ? 'ERROR' : 'ALL');
+    const stateMachine = new SfnStateMachine(this, 'state-machine', {
+      name: prefix,
+      type: 'STANDARD',
+      roleArn: sfnRole.arn,
+      definition: JSON.stringify({
+        Comment: 'Validates an item change, then processes it and publishes the result',
+        StartAt: 'Validate',
+        States: {
+          Validate: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: validate.aliasArn, 'Payload.$': '$' },
+            OutputPath: '$.Payload',
+            Retry: lambdaRetry,
+            Catch: catchAll,
+            Next: 'Process',
+          },
+          Process: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: processFn.aliasArn, 'Payload.$': '$' },
+            OutputPath: '$.Payload',
+            Retry: lambdaRetry,
+            Catch: catchAll,
+            End: true,
+          },
+          Failed: { Type: 'Fail', Error: 'ItemProcessingFailed', Cause: 'A step failed after its retries' },
+        },
+      }),
+      loggingConfiguration: { logDestination: `${sfnLogs.arn}:*`, level: logLevel, includeExecutionData: !prd },
+      tracingConfiguration: { enabled: true },
+      dependsOn: [sfnPolicy],
+    });
+
+    // Events: the stream function's ItemChanged events start the workflow; undeliverable events go to a DLQ.
+    const rule = new CloudwatchEventRule(this, 'item-changed', {
+      name: `${prefix}-item-changed`,
+      description: 'Item changes from the table stream start the workflow',
+      eventBusName: bus.name,
+      eventPattern: JSON.stringify({ source: [EVENT_SOURCE], 'detail-type': ['ItemChanged'] }),
+      state: 'ENABLED',
+    });
+    const eventsDlq = new Queue(this, 'events-dlq', {
+      name: `${prefix}-events-dlq`,
+      kmsKeyArn: keys.messaging,
+      deadLetterQueue: false,
+      messageRetentionSeconds: 1209600,
+      policyStatements: (queueArn) => [{
+        Sid: 'RuleDeadLetters',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: queueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } },
+      }],
+    });
+    const eventsRole = new IamRole(this, 'events-role', {
+      name: `${prefix}-events`,
+      assumeRolePolicy: policyDocument([{
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      }]),
+    });
+    new IamRolePolicy(this, 'events-policy', {
+      name: 'start-workflow',
+      role: eventsRole.id,
+      policy: policyDocument([{ Sid: 'StartWorkflow', Effect: 'Allow', Action: 'states:StartExecution', Resource: stateMachine.arn }]),
+    });
+    new CloudwatchEventTarget(this, 'item-changed-target', {
+      rule: rule.name,
+      eventBusName: bus.name,
+      targetId: 'workflow',
+      arn: stateMachine.arn,
+      roleArn: eventsRole.arn,
+      deadLetterConfig: { arn: eventsDlq.arn },
+      retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 5 },
+    });
+
+    // API: Cognito (or configured) JWT authorizer, routes to the api alias, stage with throttling and access logs.
+    let issuer: string;
+    let audience: string[];
+    if (config.jwt) {
+      issuer = config.jwt.issuer;
+      audience = [...config.jwt.audience];
+    } else {
+      const pool = new CognitoUserPool(this, 'user-pool', {
+        name: prefix,
+        deletionProtection: protect ? 'ACTIVE' : 'INACTIVE',
+        usernameAttributes: ['email'],
+        autoVerifiedAttributes: ['email'],
+        mfaConfiguration: 'OPTIONAL',
+        softwareTokenMfaConfiguration: { enabled: true },
+        adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+        accountRecoverySetting: { recoveryMechanism: [{ name: 'verified_email', priority: 1 }] },
+        passwordPolicy: {
+          minimumLength: 14,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireNumbers: true,
+          requireSymbols: true,
+          temporaryPasswordValidityDays: 3,
+        },
+      });
+      const client = new CognitoUserPoolClient(this, 'user-pool-client', {
+        name: `${prefix}-api`,
+        userPoolId: pool.id,
+        generateSecret: false,
+        explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        preventUserExistenceErrors: 'ENABLED',
+        enableTokenRevocation: true,
+        accessTokenValidity: 1,
+        idTokenValidity: 1,
+        refreshTokenValidity: 30,
+        tokenValidityUnits: [{ accessToken: 'hours', idToken: 'hours', refreshToken: 'days' }],
+      });
+      issuer = `https://cognito-idp.${region}.amazonaws.com/${pool.id}`;
+      audience = [client.id];
+    }
+
+    const httpApi = new Apigatewayv2Api(this, 'api', {
+      name: prefix,
+      protocolType: 'HTTP',
+      description: `Serverless API of ${ctx.account.name}`,
+      corsConfiguration: (config.corsAllowOrigins ?? []).length > 0
+        ? { allowOrigins: [...(config.corsAllowOrigins ?? [])], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type'], maxAge: 300 }
+        : undefined,
+    });
+    const authorizer = new Apigatewayv2Authorizer(this, 'jwt-authorizer', {
+      apiId: httpApi.id,
+      name: 'jwt',
+      authorizerType: 'JWT',
+      identitySources: ['$request.header.Authorization'],
+      jwtConfiguration: { issuer, audience },
+    });
+    const integration = new Apigatewayv2Integration(this, 'api-integration', {
+      apiId: httpApi.id,
+      integrationType: 'AWS_PROXY',
+      integrationUri: api.aliasInvokeArn,
+      payloadFormatVersion: '2.0',
+      timeoutMilliseconds: Math.min(29000, (fn('api').timeoutSeconds ?? 10) * 1000 + 1000),
+    });
+    for (const routeKey of ['GET /items', 'POST /items']) {
+      new Apigatewayv2Route(this, `route-${routeKey.replace(/[^A-Za-z]+/g, '-').toLowerCase()}`, {
+        apiId: httpApi.id,
+        routeKey,
+        target: `integrations/${integration.id}`,
+        authorizationType: 'JWT',
+        authorizerId: authorizer.id,
+      });
+    }
+    new LambdaPermission(this, 'api-invoke', {
+      statementId: 'HttpApiInvoke',
+      action: 'lambda:InvokeFunction',
+      functionName: api.functionName,
+      qualifier: api.alias.name,
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: `${httpApi.executionArn}/*/*/items`,
+    });
+
+    if (config.privateIntegration?.enabled && network) {
+      this.privateIntegration(prefix, config.privateIntegration, {
+        vpcId: network.get('vpc_id'),
+        vpcCidr: network.get('vpc_cidr_block'),
+        subnetIds: network.get('private_subnet_ids'),
+      }, httpApi.id, authorizer.id);
+    }
+
+    const accessLogs = new CloudwatchLogGroup(this, 'api-access-logs', {
+      name: `/aws/apigateway/${prefix}/${stageName}`,
+      retentionInDays: retention,
+      kmsKeyId: keys.logs,
+    });
+    const stage = new Apigatewayv2Stage(this, 'stage', {
+      apiId: httpApi.id,
+      name: stageName,
+      autoDeploy: true,
+      description: `${ctx.account.environment} stage; integrations call the functions' live aliases`,
+      stageVariables: { lambdaAlias: api.alias.name },
+      defaultRouteSettings: {
+        throttlingBurstLimit: config.throttling.burstLimit,
+        throttlingRateLimit: config.throttling.rateLimit,
+        detailedMetricsEnabled: true,
+      },
+      accessLogSettings: {
+        destinationArn: accessLogs.arn,
+        format: JSON.stringify({
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          requestTime: '$context.requestTime',
+          httpMethod: '$context.httpMethod',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          protocol: '$context.protocol',
+          responseLength: '$context.responseLength',
+          integrationError: '$context.integrationErrorMessage',
+          authorizerError: '$context.authorizer.error',
+          sub: '$context.authorizer.claims.sub',
+        }),
+      },
+    });
+
+    this.publish(serverlessContract, {
+      api_id: httpApi.id,
+      api_endpoint: httpApi.apiEndpoint,
+      stage_name: stage.name,
+      stage_invoke_url: stage.invokeUrl,
+      jwt_issuer: issuer,
+      jwt_audience: audience,
+      table_name: table.name,
+      table_arn: table.arn,
+      write_queue_url: writeQueue.url,
+      write_queue_arn: writeQueue.arn,
+      topic_arn: topic.arn,
+      fanout_queue_url: fanout.url,
+      event_bus_name: bus.name,
+      event_bus_arn: bus.arn,
+      state_machine_arn: stateMachine.arn,
+      secret_arn: secret.arn,
+      kms_key_arn: key.arn,
+      function_alias_arns: SERVERLESS_FUNCTIONS.map((name) => functions[name].aliasArn),
+    });
+  }
+
+  /** Internal NLB in the private subnets and a VPC link, routed from the API under the JWT authorizer. */
+  private privateIntegration(
+    prefix: string,
+    pi: PrivateIntegrationConfig,
+    net: { vpcId: string; vpcCidr: string; subnetIds: string[] },
+    apiId: string,
+    authorizerId: string,
+  ): void {
+    const { vpcId, subnetIds } = net;
+    const port = pi.port ?? 80;
+    const linkSg = new SecurityGroup(this, 'vpc-link-sg', {
+      name: `${prefix}-vpc-link`,
+      description: 'API Gateway VPC link to the private NLB',
+      vpcId,
+      tags: { Name: `${prefix}-vpc-link` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const nlbSg = new SecurityGroup(this, 'nlb-sg', {
+      name: `${prefix}-nlb`,
+      description: 'Private NLB reached only through the API VPC link',
+      vpcId,
+      tags: { Name: `${prefix}-nlb` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    new VpcSecurityGroupEgressRule(this, 'vpc-link-to-nlb', {
+      securityGroupId: linkSg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, referencedSecurityGroupId: nlbSg.id, description: 'VPC link to NLB',
+    });
+    new VpcSecurityGroupIngressRule(this, 'nlb-from-vpc-link', {
+      securityGroupId: nlbSg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, referencedSecurityGroupId: linkSg.id, description: 'From the API VPC link',
+    });
+    new VpcSecurityGroupEgressRule(this, 'nlb-to-targets', {
+      securityGroupId: nlbSg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIpv4: net.vpcCidr, description: 'To private targets in the VPC',
+    });
+    const nlb = new Lb(this, 'nlb', {
+      name: `${prefix}-nlb`.slice(0, 32).replace(/-+$/, ''),
+      loadBalancerType: 'network',
+      internal: true,
+      subnets: subnetIds,
+      securityGroups: [nlbSg.id],
+      enableCrossZoneLoadBalancing: true,
+    });
+    const tg = new LbTargetGroup(this, 'nlb-targets', {
+      name: `${prefix}-private`.slice(0, 32).replace(/-+$/, ''),
+      port,
+      protocol: 'TCP',
+      targetType: 'ip',
+      vpcId,
+      healthCheck: { enabled: true, protocol: 'TCP', port: 'traffic-port' },
+    });
+    (pi.targetIps ?? []).forEach((ip, i) => new LbTargetGroupAttachment(this, `nlb-target-${i}`, { targetGroupArn: tg.arn, targetId: ip, port }));
+    const listener = new LbListener(this, 'nlb-listener', {
+      loadBalancerArn: nlb.arn,
+      port,
+      protocol: 'TCP',
+      defaultAction: [{ type: 'forward', targetGroupArn: tg.arn }],
+    });
+    const link = new Apigatewayv2VpcLink(this, 'vpc-link', { name: `${prefix}-private`, securityGroupIds: [linkSg.id], subnetIds });
+    const integration = new Apigatewayv2Integration(this, 'private-integration', {
+      apiId,
+      integrationType: 'HTTP_PROXY',
+      integrationMethod: 'ANY',
+      connectionType: 'VPC_LINK',
+      connectionId: link.id,
+      integrationUri: listener.arn,
+      payloadFormatVersion: '1.0',
+    });
+    new Apigatewayv2Route(this, 'route-private', {
+      apiId,
+      routeKey: pi.routeKey ?? 'ANY /private/{proxy+}',
+      target: `integrations/${integration.id}`,
+      authorizationType: 'JWT',
+      authorizerId,
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
+import type { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { policyDocument, type PolicyStatement } from './policy';
+
+export interface QueueProps {
+  /** Queue name; the dead-letter queue is `<name>-dlq`. */
+  readonly name: string;
+  /** Customer managed key for SSE-KMS of the queue and its DLQ (CKV_AWS_27). */
+  readonly kmsKeyArn: string;
+  /** Receives before a message moves to the DLQ. @default 5 */
+  readonly maxReceiveCount?: number;
+  /** Seconds a received message is hidden; at least 6x the consumer Lambda's timeout. @default 60 */
+  readonly visibilityTimeoutSeconds?: number;
+  /** @default 345600 (4 days) */
+  readonly messageRetentionSeconds?: number;
+  /** The DLQ keeps messages the longest SQS allows, for investigation and redrive. @default 1209600 (14 days) */
+  readonly dlqMessageRetentionSeconds?: number;
+  /** Seconds KMS data keys are reused (cost vs. KMS calls). @default 300 */
+  readonly kmsDataKeyReusePeriodSeconds?: number;
+  /** Create a dead-letter queue and redrive to it. @default true (false for a queue that is itself a DLQ) */
+  readonly deadLetterQueue?: boolean;
+  /**
+   * Extra statements of the queue policy (e.g. an SNS topic or EventBridge rule allowed to send, scoped with
+   * `aws:SourceArn`), given the queue's ARN. Every policy also denies non-TLS access.
+   * @default - TLS-only policy
+   */
+  readonly policyStatements?: (queueArn: string) => PolicyStatement[];
+  /** @default the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * An SQS queue encrypted with a customer managed key, refusing non-TLS access, with a KMS-encrypted dead-letter
+ * queue and a redrive policy; the DLQ only accepts redrives from this queue.
+ */
+export class Queue extends Construct {
+  readonly queue: SqsQueue;
+  readonly arn: string;
+  readonly url: string;
+  readonly name: string;
+  readonly dlq?: SqsQueue;
+
+  constructor(scope: Construct, id: string, props: QueueProps) {
+    super(scope, id);
+    const provider = props.provider;
+    const reuse = props.kmsDataKeyReusePeriodSeconds ?? 300;
+    if (props.deadLetterQueue ?? true) {
+      this.dlq = new SqsQueue(this, 'dlq', {
+        provider,
+        name: `${props.name}-dlq`,
+        kmsMasterKeyId: props.kmsKeyArn,
+        kmsDataKeyReusePeriodSeconds: reuse,
+        messageRetentionSeconds: props.dlqMessageRetentionSeconds ?? 1209600,
+      });
+      new SqsQueuePolicy(this, 'dlq-policy', { provider, queueUrl: this.dlq.url, policy: policyDocument([denyInsecureQueueTransport(this.dlq.arn)]) });
+    }
+    this.queue = new SqsQueue(this, 'queue', {
+      provider,
+      name: props.name,
+      kmsMasterKeyId: props.kmsKeyArn,
+      kmsDataKeyReusePeriodSeconds: reuse,
+      visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 60,
+      messageRetentionSeconds: props.messageRetentionSeconds ?? 345600,
+      redrivePolicy: this.dlq ? JSON.stringify({ deadLetterTargetArn: this.dlq.arn, maxReceiveCount: props.maxReceiveCount ?? 5 }) : undefined,
+    });
+    if (this.dlq) {
+      new SqsQueueRedriveAllowPolicy(this, 'dlq-redrive-allow', {
+        provider,
+        queueUrl: this.dlq.url,
+        redriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [this.queue.arn] }),
+      });
+    }
+    this.arn = this.queue.arn;
+    this.url = this.queue.url;
+    this.name = this.queue.name;
+    new SqsQueuePolicy(this, 'policy', {
+      provider,
+      queueUrl: this.queue.url,
+      policy: policyDocument([denyInsecureQueueTransport(this.arn), ...(props.policyStatements?.(this.arn) ?? [])]),
+    });
+  }
+}
+
+/** Refuses any request to the queue not made over TLS. */
+export function denyInsecureQueueTransport(queueArn: string): PolicyStatement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'sqs:*',
+    Resource: queueArn,
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}

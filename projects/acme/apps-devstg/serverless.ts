@@ -1,0 +1,15 @@
+import { defineLayer } from '../../../lib/config';
+import { Serverless } from '../../../layers/serverless';
+
+// Development size: small reserved concurrency and throttling, every state-machine step logged.
+export default defineLayer(Serverless, {
+  functions: {
+    api: { reservedConcurrency: 5 },
+    writer: { reservedConcurrency: 2 },
+    stream: { reservedConcurrency: 2 },
+    validate: { reservedConcurrency: 2 },
+    process: { reservedConcurrency: 2 },
+  },
+  throttling: { burstLimit: 50, rateLimit: 20 },
+  corsAllowOrigins: ['https://app.devstg.acme.example.com'],
+});

@@ -1,0 +1,17 @@
+import { defineLayer } from '../../../lib/config';
+import { Serverless } from '../../../layers/serverless';
+
+// Production: more concurrency and throttling headroom, errors-only workflow logs, table and pool protected.
+export default defineLayer(Serverless, {
+  functions: {
+    api: { reservedConcurrency: 50, memoryMb: 512 },
+    writer: { reservedConcurrency: 10, timeoutSeconds: 20 },
+    stream: { reservedConcurrency: 10, timeoutSeconds: 30 },
+    validate: { reservedConcurrency: 10 },
+    process: { reservedConcurrency: 10, timeoutSeconds: 30 },
+  },
+  throttling: { burstLimit: 500, rateLimit: 250 },
+  corsAllowOrigins: ['https://app.acme.example.com'],
+  stateMachineLogLevel: 'ERROR',
+  logRetentionDays: 365,
+});
