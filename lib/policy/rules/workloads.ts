@@ -1,0 +1,197 @@
+/** Streams, queues and topics; IAM; Lambda. */
+import {
+  block,
+  blocks,
+  isObject,
+  isSet,
+  looksLikeSecret,
+  policyStatements,
+  referencedAddresses,
+  strings,
+  truthy,
+  type Json,
+  type ResourceView,
+  type Rule,
+  type StackView,
+} from '../model';
+
+/** Lambda runtimes AWS has deprecated (no security patches; creation blocked later). Dates from the AWS Lambda runtime table. */
+export const DEPRECATED_LAMBDA_RUNTIMES: Readonly<Record<string, string>> = {
+  'nodejs': '2016-10-31', 'nodejs4.3': '2020-03-05', 'nodejs6.10': '2019-08-12', 'nodejs8.10': '2020-03-06',
+  'nodejs10.x': '2021-07-30', 'nodejs12.x': '2023-03-31', 'nodejs14.x': '2023-12-04', 'nodejs16.x': '2024-06-12',
+  'nodejs18.x': '2025-09-01', 'nodejs20.x': '2026-04-30',
+  'python2.7': '2021-07-15', 'python3.6': '2022-07-18', 'python3.7': '2023-12-04', 'python3.8': '2024-10-14',
+  'python3.9': '2025-12-15',
+  'ruby2.5': '2021-07-30', 'ruby2.7': '2023-12-07', 'ruby3.2': '2026-03-31',
+  'java8': '2024-01-08', 'go1.x': '2024-01-08', 'provided': '2024-01-08',
+  'dotnetcore1.0': '2019-07-30', 'dotnetcore2.0': '2019-05-30', 'dotnetcore2.1': '2022-01-05', 'dotnetcore3.1': '2023-04-03',
+  'dotnet5.0': '2022-05-10', 'dotnet6': '2024-12-20', 'dotnet7': '2024-05-14',
+};
+
+const ADMINISTRATOR_ACCESS = /:iam::aws:policy\/AdministratorAccess$/;
+const BREAK_GLASS = /break[-_]?glass/i;
+
+/** Names of the IAM entities or permission sets a value designates: literals, or the `name` of referenced resources. */
+function entityNames(value: Json, stack: StackView): string[] {
+  const names: string[] = [];
+  for (const text of strings(value)) {
+    if (!text.includes('${')) { names.push(text); continue; }
+    for (const address of referencedAddresses(text)) {
+      const target = stack.byAddress(address);
+      if (target && typeof target.config.name === 'string') names.push(target.config.name);
+      else names.push(address);
+    }
+  }
+  return names;
+}
+
+function adminAttachment(resource: ResourceView, stack: StackView): { arns: string[]; entities: string[] } {
+  const c = resource.config;
+  switch (resource.type) {
+    case 'aws_iam_role':
+      return { arns: strings(c.managed_policy_arns), entities: [String(c.name ?? resource.address)] };
+    case 'aws_ssoadmin_managed_policy_attachment':
+      return { arns: strings(c.managed_policy_arn), entities: entityNames(c.permission_set_arn, stack) };
+    case 'aws_iam_policy_attachment':
+      return { arns: strings(c.policy_arn), entities: [...entityNames(c.roles, stack), ...entityNames(c.users, stack), ...entityNames(c.groups, stack)] };
+    default:
+      return { arns: strings(c.policy_arn), entities: entityNames(c.role ?? c.user ?? c.group, stack) };
+  }
+}
+
+function identityPolicies(resource: ResourceView): Json[] {
+  if (resource.type === 'aws_iam_role') return blocks(resource.config.inline_policy).map((p) => p.policy);
+  if (resource.type === 'aws_ssoadmin_permission_set_inline_policy') return [resource.config.inline_policy];
+  return [resource.config.policy];
+}
+
+function secretEnvironment(variables: Json): string[] {
+  if (!isObject(variables)) return [];
+  return Object.entries(variables).filter(([name, value]) => looksLikeSecret(name, value)).map(([name]) => name);
+}
+
+export const workloadRules: Rule[] = [
+  {
+    id: 'POL-KIN-001',
+    title: 'Kinesis data streams are encrypted with KMS',
+    description: '`encryption_type = "KMS"` with a `kms_key_id` (customer managed key or alias/aws/kinesis).',
+    severity: 'error',
+    checkov: ['CKV_AWS_43'],
+    controls: ['FSBP Kinesis.1'],
+    resourceTypes: ['aws_kinesis_stream'],
+    check: (s) => s.config.encryption_type === 'KMS' && isSet(s.config.kms_key_id) ? undefined : 'encryption_type is not KMS',
+  },
+  {
+    id: 'POL-FH-001',
+    title: 'Firehose delivery streams are encrypted',
+    description: '`server_side_encryption { enabled = true, key_type = "CUSTOMER_MANAGED_CMK", key_arn }` for direct-put ' +
+      'streams. Streams reading a Kinesis stream or MSK inherit the source encryption and are skipped.',
+    severity: 'error',
+    checkov: ['CKV_AWS_240', 'CKV_AWS_241'],
+    controls: ['FSBP DataFirehose.1'],
+    resourceTypes: ['aws_kinesis_firehose_delivery_stream'],
+    check(s) {
+      if (isSet(s.config.kinesis_source_configuration) || isSet(s.config.msk_source_configuration)) return undefined;
+      return truthy(block(s.config.server_side_encryption)?.enabled) ? undefined : 'server_side_encryption is not enabled';
+    },
+  },
+  {
+    id: 'POL-SQS-001',
+    title: 'SQS queues are encrypted',
+    description: '`kms_master_key_id` (customer managed key, needed when SNS or EventBridge deliver to the queue with ' +
+      'their own key grants) or `sqs_managed_sse_enabled = true`.',
+    severity: 'error',
+    checkov: ['CKV_AWS_27'],
+    controls: ['FSBP SQS.1'],
+    resourceTypes: ['aws_sqs_queue'],
+    check: (q) => isSet(q.config.kms_master_key_id) || truthy(q.config.sqs_managed_sse_enabled) ? undefined : 'neither kms_master_key_id nor sqs_managed_sse_enabled',
+  },
+  {
+    id: 'POL-SNS-001',
+    title: 'SNS topics are encrypted with KMS',
+    description: '`kms_master_key_id` set (modules/encrypted-topic.ts).',
+    severity: 'error',
+    checkov: ['CKV_AWS_26'],
+    controls: ['FSBP SNS.1'],
+    resourceTypes: ['aws_sns_topic'],
+    check: (t) => isSet(t.config.kms_master_key_id) ? undefined : 'kms_master_key_id is not set',
+  },
+  {
+    id: 'POL-IAM-001',
+    title: 'No IAM policy allows `*` actions on `*` resources',
+    description: 'Identity policies (managed, inline, SSO inline) never Allow Action `*` on Resource `*`; grant service ' +
+      'actions on named resources. Full administration, where needed, is the AWS managed AdministratorAccess on a ' +
+      'break-glass role (see POL-IAM-002). SCPs are not identity policies and are not checked.',
+    severity: 'error',
+    checkov: ['CKV_AWS_62', 'CKV_AWS_63', 'CKV_AWS_355'],
+    controls: ['FSBP IAM.1', 'CIS 1.16'],
+    resourceTypes: ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy', 'aws_iam_role',
+      'aws_ssoadmin_permission_set_inline_policy'],
+    check(resource, stack) {
+      return identityPolicies(resource).flatMap((doc) => policyStatements(doc, stack) ?? [])
+        .filter((s) => s.Effect === 'Allow' && s.Action.some((a) => a === '*' || a === '*:*') && s.Resource.includes('*'))
+        .map((s) => `statement ${s.Sid ?? '(no Sid)'} allows * on *`);
+    },
+  },
+  {
+    id: 'POL-IAM-002',
+    title: 'AdministratorAccess is attached only to a break-glass role',
+    description: 'The AWS managed AdministratorAccess policy may only be attached to a role (or permission set) whose name ' +
+      'contains "break-glass"/"breakglass". Everything else gets scoped policies; an exception (e.g. the bootstrap ' +
+      'deploy role) needs a suppression with the reason and the guard rails (MFA, trust, SCPs).',
+    severity: 'error',
+    checkov: ['CKV_AWS_274'],
+    controls: ['CIS 1.16'],
+    resourceTypes: ['aws_iam_role_policy_attachment', 'aws_iam_user_policy_attachment', 'aws_iam_group_policy_attachment',
+      'aws_iam_policy_attachment', 'aws_iam_role', 'aws_ssoadmin_managed_policy_attachment'],
+    check(resource, stack) {
+      const { arns, entities } = adminAttachment(resource, stack);
+      if (!arns.some((a) => ADMINISTRATOR_ACCESS.test(a))) return undefined;
+      if (resource.type === 'aws_iam_user_policy_attachment' || resource.type === 'aws_iam_group_policy_attachment') {
+        return 'AdministratorAccess attached to an IAM user or group';
+      }
+      const others = entities.filter((e) => !BREAK_GLASS.test(e));
+      return entities.length > 0 && others.length === 0 ? undefined : `AdministratorAccess attached to ${others.join(', ') || 'an unknown entity'}`;
+    },
+  },
+  {
+    id: 'POL-LAM-001',
+    title: 'Lambda functions use a supported runtime',
+    description: `Deprecated runtimes get no security patches: ${Object.keys(DEPRECATED_LAMBDA_RUNTIMES).join(', ')}. ` +
+      'Container image functions (package_type Image) are skipped.',
+    severity: 'error',
+    checkov: ['CKV_AWS_363'],
+    controls: ['FSBP Lambda.2'],
+    resourceTypes: ['aws_lambda_function'],
+    check(fn) {
+      const runtime = fn.config.runtime;
+      if (fn.config.package_type === 'Image' || typeof runtime !== 'string') return undefined;
+      const since = DEPRECATED_LAMBDA_RUNTIMES[runtime];
+      return since ? `runtime ${runtime} is deprecated since ${since}` : undefined;
+    },
+  },
+  {
+    id: 'POL-LAM-002',
+    title: 'Lambda functions have X-Ray active tracing',
+    description: '`tracing_config { mode = "Active" }` (the role needs xray:PutTraceSegments/PutTelemetryRecords).',
+    severity: 'warning',
+    checkov: ['CKV_AWS_50'],
+    controls: ['FSBP Lambda.7'],
+    resourceTypes: ['aws_lambda_function'],
+    check: (fn) => block(fn.config.tracing_config)?.mode === 'Active' ? undefined : 'tracing_config.mode is not Active',
+  },
+  {
+    id: 'POL-LAM-003',
+    title: 'Lambda environment variables carry no secrets',
+    description: 'Secret-looking variable names with literal values, references to secret values, and credential-shaped ' +
+      'values are refused; pass the secret ARN or SSM parameter name and read it at runtime.',
+    severity: 'error',
+    checkov: ['CKV_AWS_45'],
+    controls: [],
+    resourceTypes: ['aws_lambda_function'],
+    check(fn) {
+      const bad = blocks(fn.config.environment).flatMap((e) => secretEnvironment(e.variables));
+      return bad.length === 0 ? undefined : `secret-looking environment ${bad.join(', ')}`;
+    },
+  },
+];
