@@ -1,0 +1,384 @@
+import { AccessanalyzerAnalyzer } from '@cdktf/provider-aws/lib/accessanalyzer-analyzer';
+import { BudgetsBudget } from '@cdktf/provider-aws/lib/budgets-budget';
+import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
+import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
+import { EbsDefaultKmsKey } from '@cdktf/provider-aws/lib/ebs-default-kms-key';
+import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
+import { GuarddutyOrganizationConfiguration } from '@cdktf/provider-aws/lib/guardduty-organization-configuration';
+import { IamAccountPasswordPolicy } from '@cdktf/provider-aws/lib/iam-account-password-policy';
+import { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations-organization';
+import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { Testing } from 'cdktf';
+import * as path from 'path';
+import { defineLayer } from '../../lib/config';
+import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
+import { Audit, type AuditConfig } from '../../layers/audit';
+import { Cost, type CostConfig } from '../../layers/cost';
+import { Identities, type IdentitiesConfig } from '../../layers/identities';
+import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
+import { Organizations, type OrganizationsConfig } from '../../layers/organizations';
+import { Security, type SecurityConfig } from '../../layers/security';
+import { CIS_METRIC_FILTERS } from '../../modules/cis-alarms';
+import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
+
+const IDS = { management: '111111111111', security: '222222222222', 'apps-devstg': '555555555555', 'apps-prd': '666666666666' } as const;
+
+const ORG: OrganizationsConfig = {
+  accountOus: { security: 'security', 'apps-devstg': 'workloads/devstg', 'apps-prd': 'workloads/prd' },
+};
+const IDENTITIES: IdentitiesConfig = {
+  instanceArn: 'arn:aws:sso:::instance/ssoins-0123456789abcdef',
+  identityStoreId: 'd-0123456789',
+  groups: { devops: 'Platform engineers', developers: 'Developers' },
+  assignments: { 'apps-prd': { devops: ['DevOps'], developers: ['ReadOnly'] }, 'apps-devstg': { developers: ['DevOps'] } },
+};
+
+interface Layers {
+  organizations?: OrganizationsConfig;
+  identities?: IdentitiesConfig;
+  cost?: CostConfig;
+  audit?: AuditConfig;
+  monitoring?: MonitoringConfig;
+  monitoringRegion?: string;
+  security?: SecurityConfig;
+}
+
+/** A four-account organisation with the governance layers, each overridable. */
+function org(layers: Layers = {}, project: Record<string, unknown> = {}) {
+  const security = defineLayer(Security, layers.security ?? {});
+  return source({
+    management: {
+      config: account({ id: IDS.management, environment: 'management' }),
+      layers: {
+        organizations: defineLayer(Organizations, layers.organizations ?? ORG),
+        identities: defineLayer(Identities, layers.identities ?? IDENTITIES),
+        cost: defineLayer(Cost, layers.cost ?? { monthlyUsd: { 'apps-prd': 5000 } }),
+        security,
+      },
+    },
+    security: {
+      config: account({ id: IDS.security, environment: 'security' }),
+      layers: {
+        audit: defineLayer(Audit, layers.audit ?? {}),
+        monitoring: defineLayer(Monitoring, layers.monitoring ?? {}, { region: layers.monitoringRegion }),
+        security,
+      },
+    },
+    'apps-devstg': { config: account({ id: IDS['apps-devstg'], environment: 'devstg' }), layers: { security } },
+    'apps-prd': { config: account({ id: IDS['apps-prd'], environment: 'prd' }), layers: { security } },
+  }, project);
+}
+
+type Statement = { Sid?: string; Effect: string; Action?: string | string[]; NotAction?: string[]; Principal?: unknown; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+const statements = (policy: unknown): Statement[] => JSON.parse(policy as string).Statement;
+const byName = (tf: string, type: string, key: string, name: string) => resources(tf, type).find((r) => r[key] === name)!;
+
+describe('organizations layer', () => {
+  const tf = (layers: Layers = {}, project: Record<string, unknown> = {}) => synthStack(org(layers, project), 'test-management-organizations');
+
+  it('enables all features, SCPs and trusted access for the security services and SSO', () => {
+    expect(tf()).toHaveResourceWithProperties(OrganizationsOrganization, {
+      feature_set: 'ALL',
+      enabled_policy_types: ['SERVICE_CONTROL_POLICY'],
+      aws_service_access_principals: expect.arrayContaining(['cloudtrail.amazonaws.com', 'config.amazonaws.com', 'guardduty.amazonaws.com',
+        'securityhub.amazonaws.com', 'sso.amazonaws.com', 'access-analyzer.amazonaws.com']),
+    });
+  });
+
+  it('creates every member account from config, never the management account, protected and not closed on deletion', () => {
+    const src = org();
+    const accounts = resources(synthStack(src, 'test-management-organizations'), 'aws_organizations_account');
+    expect(accounts.map((a) => a.email).sort()).toEqual(
+      ['security', 'apps-devstg', 'apps-prd'].map((n) => src.accounts[n].config.email).sort());
+    for (const a of accounts) {
+      expect(a).toMatchObject({ close_on_deletion: false, lifecycle: { prevent_destroy: true } });
+    }
+    expect(accounts.find((a) => a.name === 'test-management')).toBeUndefined();
+    const prd = accounts.find((a) => a.name === 'test-apps-prd')!;
+    expect(prd.parent_id).toBe('${aws_organizations_organizational_unit.ou-workloads-prd.id}');
+    const ou = parsed(tf()).resource.aws_organizations_organizational_unit['ou-workloads-prd'];
+    expect(ou).toMatchObject({ name: 'prd', parent_id: '${aws_organizations_organizational_unit.ou-workloads.id}' });
+  });
+
+  it('restricts regions to the configured ones with global services excepted, on the workload and infrastructure OUs', () => {
+    const text = tf({}, { primaryRegion: 'eu-west-1', drRegion: 'eu-central-1', availabilityZones: { 'eu-west-1': ['eu-west-1a'], 'eu-central-1': ['eu-central-1a'] } });
+    const scp = byName(text, 'aws_organizations_policy', 'name', 'test-restrict-regions');
+    const [deny] = statements(scp.content);
+    expect(deny.Effect).toBe('Deny');
+    expect(deny.Condition).toEqual({ StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1', 'eu-central-1'] } });
+    expect(deny.NotAction).toEqual(expect.arrayContaining(['iam:*', 'organizations:*', 'route53:*', 'cloudfront:*', 'sts:*', 'support:*', 'budgets:*', 'waf:*']));
+    expect(deny.NotAction).not.toContain('ec2:*');
+    const attachments = resources(text, 'aws_organizations_policy_attachment')
+      .filter((a) => a.policy_id === '${aws_organizations_policy.scp-restrict-regions.id}').map((a) => a.target_id);
+    expect(attachments.sort()).toEqual(['${aws_organizations_organizational_unit.ou-infrastructure.id}', '${aws_organizations_organizational_unit.ou-workloads.id}']);
+  });
+
+  it('denies leaving the organisation, root user actions and disabling the security services at the root', () => {
+    const text = tf();
+    const leave = statements(byName(text, 'aws_organizations_policy', 'name', 'test-deny-leave-organization').content);
+    expect(leave).toEqual([expect.objectContaining({ Effect: 'Deny', Action: 'organizations:LeaveOrganization' })]);
+    const root = statements(byName(text, 'aws_organizations_policy', 'name', 'test-deny-root-user').content);
+    expect(root[0]).toMatchObject({ Effect: 'Deny', Action: '*', Condition: { StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:root' } } });
+    const protect = statements(byName(text, 'aws_organizations_policy', 'name', 'test-protect-security-services').content)[0];
+    expect(protect.Action).toEqual(expect.arrayContaining(['cloudtrail:StopLogging', 'guardduty:DeleteDetector', 'config:StopConfigurationRecorder', 'securityhub:DisableSecurityHub']));
+    expect(protect.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [`arn:aws:iam::${IDS.security}:role/DevOps`] } });
+    const rootId = '${aws_organizations_organization.organization.roots[0].id}';
+    for (const name of ['deny-leave-organization', 'deny-root-user', 'protect-security-services']) {
+      expect(resources(text, 'aws_organizations_policy_attachment')).toContainEqual(
+        expect.objectContaining({ policy_id: `\${aws_organizations_policy.scp-${name}.id}`, target_id: rootId }));
+    }
+  });
+
+  it('delegates administration of the security services to the security account', () => {
+    const delegated = resources(tf(), 'aws_organizations_delegated_administrator');
+    expect(delegated.map((d) => d.service_principal).sort()).toEqual(
+      ['access-analyzer.amazonaws.com', 'cloudtrail.amazonaws.com', 'config.amazonaws.com', 'guardduty.amazonaws.com', 'securityhub.amazonaws.com']);
+    expect(new Set(delegated.map((d) => d.account_id))).toEqual(new Set([IDS.security]));
+  });
+
+  it('refuses an account mapped to an unknown OU, an unmapped member and an unknown account', () => {
+    expect(() => build(org({ organizations: { accountOus: { ...ORG.accountOus, 'apps-prd': 'workloads/prod' } } })))
+      .toThrow(/organizations.*accountOus\.apps-prd: unknown OU "workloads\/prod"/);
+    const { 'apps-devstg': _omitted, ...rest } = ORG.accountOus;
+    expect(() => build(org({ organizations: { accountOus: rest } }))).toThrow(/accountOus: member account "apps-devstg" has no OU/);
+    expect(() => build(org({ organizations: { accountOus: { ...ORG.accountOus, ghost: 'security' } } }))).toThrow(/accountOus\.ghost: unknown account "ghost"/);
+    expect(() => build(org({ organizations: { ...ORG, organizationalUnits: ['workloads/prd'] } })))
+      .toThrow(/organizationalUnits\[0\]: "workloads\/prd" needs its parent "workloads"/);
+  });
+});
+
+describe('identities layer', () => {
+  const tf = () => synthStack(org(), 'test-management-identities');
+
+  it('creates the five permission sets with managed policies and session durations, from the configured instance', () => {
+    const sets = resources(tf(), 'aws_ssoadmin_permission_set');
+    expect(sets.map((s) => s.name).sort()).toEqual(['Administrator', 'DevOps', 'FinOps', 'ReadOnly', 'SecurityAuditor']);
+    expect(new Set(sets.map((s) => s.instance_arn))).toEqual(new Set([IDENTITIES.instanceArn]));
+    expect(sets.find((s) => s.name === 'Administrator')!.session_duration).toBe('PT1H');
+    const managed = resources(tf(), 'aws_ssoadmin_managed_policy_attachment').map((m) => m.managed_policy_arn);
+    expect(managed).toEqual(expect.arrayContaining(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/SecurityAudit', 'arn:aws:iam::aws:policy/job-function/Billing']));
+    expect(parsed(tf()).data).toBeUndefined();
+  });
+
+  it('assigns groups to accounts with permission sets from config', () => {
+    const assignments = resources(tf(), 'aws_ssoadmin_account_assignment');
+    expect(assignments).toHaveLength(3);
+    expect(assignments).toContainEqual(expect.objectContaining({
+      target_id: IDS['apps-prd'], target_type: 'AWS_ACCOUNT', principal_type: 'GROUP',
+      principal_id: '${aws_identitystore_group.group-developers.group_id}',
+      permission_set_arn: '${aws_ssoadmin_permission_set.permission-set-ReadOnly.arn}',
+    }));
+    expect(resources(tf(), 'aws_identitystore_group').map((g) => g.display_name).sort()).toEqual(['developers', 'devops']);
+  });
+
+  it('refuses unknown groups and permission sets and a malformed instance ARN', () => {
+    expect(() => build(org({ identities: { ...IDENTITIES, assignments: { 'apps-prd': { ops: ['Root'] } } } })))
+      .toThrow(/assignments\.apps-prd\.ops: unknown group "ops"[\s\S]*unknown permission set "Root"/);
+    expect(() => build(org({ identities: { ...IDENTITIES, instanceArn: 'ssoins-1' } }))).toThrow(/instanceArn: "ssoins-1" is not an Identity Center instance ARN/);
+  });
+});
+
+describe('cost layer', () => {
+  it('budgets every account with 80% actual and 100% forecasted alerts to an encrypted topic', () => {
+    const tf = synthStack(org(), 'test-management-cost');
+    const budgets = resources(tf, 'aws_budgets_budget');
+    expect(budgets).toHaveLength(4);
+    expect(tf).toHaveResourceWithProperties(BudgetsBudget, {
+      name: 'test-apps-prd-monthly',
+      limit_amount: '5000.00',
+      time_unit: 'MONTHLY',
+      cost_filter: [{ name: 'LinkedAccount', values: [IDS['apps-prd']] }],
+    });
+    const prd = budgets.find((b) => b.name === 'test-apps-prd-monthly')!;
+    expect(prd.notification).toEqual([
+      expect.objectContaining({ threshold: 80, notification_type: 'ACTUAL', threshold_type: 'PERCENTAGE' }),
+      expect.objectContaining({ threshold: 100, notification_type: 'FORECASTED' }),
+    ]);
+    expect(tf).toHaveResourceWithProperties(SnsTopic, { kms_master_key_id: expect.stringContaining('aws_kms_key.budgets-key') });
+  });
+
+  it('refuses a budget for an unknown account', () => {
+    expect(() => build(org({ cost: { monthlyUsd: { prod: 10 } } }))).toThrow(/monthlyUsd\.prod: unknown account "prod"/);
+  });
+});
+
+describe('audit layer', () => {
+  const tf = () => synthStack(org(), 'test-security-audit');
+
+  it('creates a multi-region organisation trail with validation, KMS and CloudWatch Logs', () => {
+    expect(tf()).toHaveResourceWithProperties(Cloudtrail, {
+      name: 'test-organization-trail',
+      is_organization_trail: true,
+      is_multi_region_trail: true,
+      include_global_service_events: true,
+      enable_log_file_validation: true,
+      kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.audit-key_.*\.arn\}$/),
+      s3_bucket_name: expect.stringMatching(/^\$\{aws_s3_bucket\.log-archive_bucket_.*\.bucket\}$/),
+      cloud_watch_logs_group_arn: '${aws_cloudwatch_log_group.trail-log-group.arn}:*',
+    });
+  });
+
+  it('has one CIS metric filter and alarm per monitoring control, with the benchmark patterns', () => {
+    const filters = resources(tf(), 'aws_cloudwatch_log_metric_filter');
+    expect(filters).toHaveLength(15);
+    expect(CIS_METRIC_FILTERS.map((f) => f.control)).toEqual(Array.from({ length: 15 }, (_, i) => `4.${i + 1}`));
+    const pattern = (name: string) => filters.find((f) => f.name === name)!.pattern as string;
+    expect(pattern('root-account-usage')).toBe('{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }');
+    expect(pattern('console-login-without-mfa')).toContain('$.additionalEventData.MFAUsed != "Yes"');
+    expect(pattern('cmk-disable-or-deletion')).toContain('($.eventName = ScheduleKeyDeletion)');
+    expect(pattern('organizations-changes')).toContain('$.eventSource = organizations.amazonaws.com');
+    const alarms = resources(tf(), 'aws_cloudwatch_metric_alarm');
+    expect(alarms).toHaveLength(15);
+    for (const alarm of alarms) expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\.alarms-topic_.*\.arn\}$/)]);
+    expect(resources(tf(), 'aws_cloudwatch_dashboard')).toHaveLength(1);
+  });
+
+  it('archives into a versioned bucket with Glacier lifecycle, access logs elsewhere and CloudTrail writes pinned to the trail', () => {
+    const text = tf();
+    const lifecycle = resources(text, 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('archive-to-glacier'))!;
+    expect(JSON.stringify(lifecycle.rule)).toContain('"storage_class":"GLACIER"');
+    expect(resources(text, 'aws_s3_bucket_logging')).toEqual([expect.objectContaining({
+      target_bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.access-logs_bucket_.*\.bucket\}$/), target_prefix: 'test-security-log-archive/' })]);
+    const policy = resources(text, 'aws_s3_bucket_policy').map((p) => statements(p.policy)).find((s) => s.some((x) => x.Sid === 'CloudTrailWrite'))!;
+    const write = policy.find((s) => s.Sid === 'CloudTrailWrite')!;
+    expect(write.Condition!.StringEquals['aws:SourceArn']).toEqual([
+      `arn:aws:cloudtrail:us-east-1:${IDS.management}:trail/test-organization-trail`, `arn:aws:cloudtrail:us-east-1:${IDS.security}:trail/test-organization-trail`]);
+    expect(write.Resource).toContain('arn:aws:s3:::test-security-log-archive/AWSLogs/${data.terraform_remote_state.remote-management-organizations.outputs.organization_id}/*');
+    const key = statements(resources(text, 'aws_kms_key')[0].policy);
+    expect(key.find((s) => s.Sid === 'CloudTrailEncryptLogs')!.Condition!.StringEquals['aws:SourceArn']).toEqual(write.Condition!.StringEquals['aws:SourceArn']);
+    expect(key.every((s) => s.Principal !== '*')).toBe(true);
+  });
+
+  it('refuses a log group retention below a year', () => {
+    expect(() => build(org({ audit: { logGroupRetentionDays: 90 } }))).toThrow(/logGroupRetentionDays: 90 is below the 365 days/);
+  });
+});
+
+describe('monitoring layer', () => {
+  it('enables GuardDuty auto-enable, Security Hub standards from the region, Config on the audit archive and an org Access Analyzer', () => {
+    const tf = synthStack(org(), 'test-security-monitoring');
+    expect(tf).toHaveResourceWithProperties(GuarddutyOrganizationConfiguration, { auto_enable_organization_members: 'ALL' });
+    expect(resources(tf, 'aws_securityhub_standards_subscription').map((s) => s.standards_arn).sort()).toEqual([
+      'arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0',
+      'arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/3.0.0',
+    ]);
+    expect(resources(tf, 'aws_securityhub_finding_aggregator')).toHaveLength(1);
+    expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: true } });
+    const [channel] = resources(tf, 'aws_config_delivery_channel');
+    expect(channel.s3_bucket_name).toBe('${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}');
+    expect(resources(tf, 'aws_config_configuration_aggregator')).toHaveLength(1);
+    expect(tf).toHaveResourceWithProperties(AccessanalyzerAnalyzer, { type: 'ORGANIZATION' });
+  });
+
+  it('records global resources and aggregates only in the primary region', () => {
+    const tf = synthStack(org({ monitoringRegion: 'us-west-2' }), 'test-security-monitoring');
+    expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: false } });
+    expect(resources(tf, 'aws_config_configuration_aggregator')).toHaveLength(0);
+    expect(resources(tf, 'aws_securityhub_finding_aggregator')).toHaveLength(0);
+    expect(resources(tf, 'aws_securityhub_standards_subscription')[0].standards_arn).toContain('arn:aws:securityhub:us-west-2::');
+    expect(() => build(org({ monitoringRegion: 'us-west-2', monitoring: { aggregate: true } }))).toThrow(/aggregate: aggregation belongs in the primary region us-east-1/);
+  });
+
+  it('depends on the audit layer through remote state', () => {
+    const { stacks } = build(org());
+    expect([...stacks.get('test-security-monitoring')!.reads.keys()]).toEqual(['security/audit']);
+    expect([...stacks.get('test-security-audit')!.reads.keys()]).toEqual(['management/organizations']);
+  });
+});
+
+describe('security layer (every account)', () => {
+  const tf = (layers: Layers = {}, id = 'test-apps-prd-security') => synthStack(org(layers), id);
+
+  it('sets the CIS password policy, EBS default encryption with the data key and the account public-access block', () => {
+    const text = tf();
+    expect(text).toHaveResourceWithProperties(IamAccountPasswordPolicy, {
+      minimum_password_length: 14, password_reuse_prevention: 24, max_password_age: 90,
+      require_lowercase_characters: true, require_uppercase_characters: true, require_numbers: true, require_symbols: true,
+    });
+    expect(text).toHaveResourceWithProperties(EbsEncryptionByDefault, { enabled: true });
+    expect(text).toHaveResourceWithProperties(EbsDefaultKmsKey, { key_arn: expect.stringContaining('aws_kms_key.data-key') });
+    expect(text).toHaveResourceWithProperties(S3AccountPublicAccessBlock, {
+      account_id: IDS['apps-prd'], block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+    });
+  });
+
+  it('creates data, logs and secrets keys that rotate, are protected and name only their account', () => {
+    const keys = resources(tf(), 'aws_kms_key');
+    expect(keys).toHaveLength(3);
+    for (const key of keys) {
+      expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
+      for (const s of statements(key.policy)) {
+        expect(s.Principal).not.toBe('*');
+        if (s.Principal && 'AWS' in (s.Principal as object)) expect((s.Principal as { AWS: string }).AWS).toBe(`arn:aws:iam::${IDS['apps-prd']}:root`);
+      }
+    }
+    const logs = statements(keys.find((k) => String(k.description).startsWith('Encrypts CloudWatch Logs'))!.policy);
+    expect(logs.find((s) => s.Sid === 'CloudWatchLogs')!.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${IDS['apps-prd']}:*` } });
+  });
+
+  it('trusts only the identity account: people with MFA, automation by exact role ARN, never a wildcard', () => {
+    const roles = resources(tf(), 'aws_iam_role');
+    expect(roles.map((r) => r.name).sort()).toEqual(['Auditor', 'DevOps', 'ReadOnly']);
+    for (const role of roles) {
+      const trust = statements(role.assume_role_policy);
+      const people = trust.find((s) => s.Sid === 'IdentityAccountPeople')!;
+      expect(people.Principal).toEqual({ AWS: `arn:aws:iam::${IDS.management}:root` });
+      expect(people.Condition).toEqual({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
+      expect(JSON.stringify(trust)).not.toMatch(/"Principal":"\*"|"AWS":"\*"/);
+    }
+    const devops = statements(roles.find((r) => r.name === 'DevOps')!.assume_role_policy);
+    expect(devops.find((s) => s.Sid === 'Automation')!.Principal).toEqual({ AWS: [`arn:aws:iam::${IDS.management}:role/TerraformAutomation`] });
+    expect(statements(roles.find((r) => r.name === 'ReadOnly')!.assume_role_policy)).toHaveLength(1);
+  });
+
+  it('moves trust to another identity account when configured', () => {
+    const roles = resources(tf({ security: { identityAccount: 'security', automationPrincipalArns: [] } }), 'aws_iam_role');
+    for (const role of roles) {
+      expect(statements(role.assume_role_policy)).toEqual([expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${IDS.security}:root` } })]);
+    }
+  });
+
+  it('encrypts the notifications topic with the logs key and publishes the key and role ARNs', () => {
+    const text = tf();
+    expect(text).toHaveResourceWithProperties(SnsTopic, { name: 'test-apps-prd-notifications', kms_master_key_id: expect.stringContaining('aws_kms_key.logs-key') });
+    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(
+      ['auditor_role_arn', 'data_kms_key_arn', 'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
+  });
+
+  it('refuses weaker password policies, wildcard or foreign automation principals and an unknown identity account', () => {
+    expect(() => build(org({ security: { passwordPolicy: { minimumLength: 8 } } }))).toThrow(/passwordPolicy\.minimumLength: 8 is below the CIS 1\.8 minimum of 14/);
+    expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::111111111111:role/*'] } }))).toThrow(/automationPrincipalArns\[0\]: .* contains a wildcard/);
+    expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::999999999999:role/ci'] } }))).toThrow(/is not in the identity account management/);
+    expect(() => build(org({ security: { identityAccount: 'identity' } }))).toThrow(/identityAccount: unknown account "identity"/);
+  });
+});
+
+describe('example organisation (projects/acme)', () => {
+  const acme = path.resolve(__dirname, '../../projects/acme');
+  const built = () => build(readProjectFolder(acme), REAL);
+
+  it('enables the governance layers in management and security and the security layer in every account', () => {
+    const ids = [...built().stacks.keys()];
+    for (const layer of ['organizations', 'identities', 'cost']) expect(ids).toContain(`acme-management-${layer}`);
+    for (const layer of ['audit', 'monitoring']) expect(ids).toContain(`acme-security-${layer}`);
+    const org = resolveOrganisation(readProjectFolder(acme), REAL);
+    for (const name of org.accounts.keys()) expect(ids).toContain(`acme-${name}-security`);
+  });
+
+  it('uses no data source that calls AWS in the governance stacks', () => {
+    const { stacks } = built();
+    for (const [id, stack] of stacks) {
+      if (!/-(organizations|identities|cost|audit|monitoring|security)$/.test(id)) continue;
+      const data = parsed(Testing.synth(stack)).data ?? {};
+      expect(Object.keys(data).filter((type) => type !== 'terraform_remote_state')).toEqual([]);
+    }
+  });
+
+  it('keeps a shorter key deletion window in apps-devstg than in apps-prd', () => {
+    const { stacks } = built();
+    const window = (id: string) => new Set(resources(Testing.synth(stacks.get(id)!), 'aws_kms_key').map((k) => k.deletion_window_in_days));
+    expect(window('acme-apps-devstg-security')).toEqual(new Set([7]));
+    expect(window('acme-apps-prd-security')).toEqual(new Set([30]));
+  });
+});
