@@ -1,0 +1,131 @@
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { Route53VpcAssociationAuthorization } from '@cdktf/provider-aws/lib/route53-vpc-association-authorization';
+import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
+import { defineLayer } from '../../lib/config';
+import { BaseNetwork } from '../../layers/base-network';
+import { Dns, type DnsConfig } from '../../layers/dns';
+import { DnsZone } from '../../layers/dns-zone';
+import { account, build, parsed, resources, source, synthStack } from '../helpers';
+
+const network = (cidr: string) => defineLayer(BaseNetwork, { vpcCidr: cidr, natGateways: 'none' });
+
+function org(dns: Partial<DnsConfig> = {}, zones: { prd?: string; devstg?: string } = {}) {
+  return source({
+    shared: {
+      config: account({ id: '333333333333', environment: 'shared' }),
+      layers: {
+        'base-network': network('10.10.0.0/16'),
+        dns: defineLayer(Dns, {
+          publicZones: [{ name: 'acme.example.com', delegations: [{ account: 'apps-devstg' }, { account: 'apps-prd' }] }],
+          ...dns,
+        }),
+      },
+    },
+    'apps-devstg': {
+      config: account({ id: '555555555555', environment: 'devstg' }),
+      layers: { 'base-network': network('10.30.0.0/16'), 'dns-zone': defineLayer(DnsZone, { zoneName: zones.devstg ?? 'devstg.acme.example.com' }) },
+    },
+    'apps-prd': {
+      config: account({ id: '666666666666', environment: 'prd' }),
+      layers: { 'base-network': network('10.40.0.0/16'), 'dns-zone': defineLayer(DnsZone, { zoneName: zones.prd ?? 'prd.acme.example.com' }) },
+    },
+  });
+}
+
+describe('dns-zone', () => {
+  it('creates the sub-zone, protected from destroy, and publishes its name servers', () => {
+    const tf = synthStack(org(), 'test-apps-prd-dns-zone');
+    expect(tf).toHaveResourceWithProperties(Route53Zone, { name: 'prd.acme.example.com', force_destroy: false, lifecycle: { prevent_destroy: true } });
+    const out = parsed(tf).output!;
+    expect(out.name_servers.value).toBe('${aws_route53_zone.zone.name_servers}');
+    expect(out.zone_id.value).toBe('${aws_route53_zone.zone.zone_id}');
+    expect(parsed(tf).data).toBeUndefined();
+  });
+
+  it('refuses a malformed zone name', () => {
+    expect(() => build(org({}, { prd: 'Prd.acme.example.com' }))).toThrow(/apps-prd\/dns-zone: zoneName: "Prd.acme.example.com" must be lowercase/);
+    expect(() => build(org({}, { prd: 'prd.acme.example.com.' }))).toThrow(/must not end with a dot/);
+  });
+});
+
+describe('dns (shared)', () => {
+  const tf = () => synthStack(org(), 'test-shared-dns');
+
+  it('writes NS delegations named after each sub-zone and pointing at its published name servers', () => {
+    const json = tf();
+    expect(json).toHaveResourceWithProperties(Route53Record, {
+      name: 'prd.acme.example.com',
+      type: 'NS',
+      ttl: 3600,
+      zone_id: '${aws_route53_zone.public-0.zone_id}',
+      records: '${data.terraform_remote_state.remote-apps-prd-dns-zone.outputs.name_servers}',
+    });
+    expect(json).toHaveResourceWithProperties(Route53Record, {
+      name: 'devstg.acme.example.com',
+      records: '${data.terraform_remote_state.remote-apps-devstg-dns-zone.outputs.name_servers}',
+    });
+    // The remote state is the producer's own state object in its account's bucket.
+    const remote = parsed(json).data!.terraform_remote_state['remote-apps-prd-dns-zone'] as { config: Record<string, unknown> };
+    expect(remote.config).toMatchObject({ bucket: 'test-apps-prd-terraform-backend', key: 'apps-prd/dns-zone/terraform.tfstate' });
+  });
+
+  it('never looks zones up in AWS', () => {
+    expect(Object.keys(parsed(tf()).data ?? {})).toEqual(['terraform_remote_state']);
+  });
+
+  it('publishes the parent zone id and name servers', () => {
+    const out = parsed(tf()).output!;
+    expect(out.zone_id.value).toBe('${aws_route53_zone.public-0.zone_id}');
+    expect(out.name_servers.value).toBe('${aws_route53_zone.public-0.name_servers}');
+    expect(out.delegated_zone_names.value).toEqual(['devstg.acme.example.com', 'prd.acme.example.com']);
+  });
+
+  it('has no cycle: dns reads dns-zone, dns-zone reads nothing', () => {
+    const { stacks } = build(org());
+    expect([...stacks.get('test-shared-dns')!.reads.keys()].sort()).toEqual(['apps-devstg/dns-zone', 'apps-prd/dns-zone']);
+    expect(stacks.get('test-apps-prd-dns-zone')!.reads.size).toBe(0);
+  });
+
+  it('refuses a sub-zone that is not under its parent zone', () => {
+    expect(() => build(org({}, { prd: 'prd.other.example.org' }))).toThrow(
+      /shared\/dns: publicZones\[0\]\.delegations\[1\]: sub-zone prd\.other\.example\.org of apps-prd\/dns-zone is not under its parent zone acme\.example\.com/,
+    );
+    // A zone is not under itself either.
+    expect(() => build(org({}, { prd: 'acme.example.com' }))).toThrow(/is not under its parent zone/);
+  });
+
+  it('refuses a delegation to an account without a dns-zone layer, and a sub-zone delegated twice', () => {
+    expect(() => build(org({ publicZones: [{ name: 'acme.example.com', delegations: [{ account: 'nope' }] }] }))).toThrow(
+      /delegations\[0\]: unknown account "nope"/,
+    );
+    expect(() => build(org({ publicZones: [{ name: 'acme.example.com', delegations: [{ account: 'apps-prd', layer: 'base-network' }] }] }))).toThrow(
+      /layer apps-prd\/base-network is not a dns-zone layer/,
+    );
+    expect(() => build(org({ publicZones: [{ name: 'acme.example.com', delegations: [{ account: 'apps-prd' }, { account: 'apps-prd' }] }] }))).toThrow(
+      /sub-zone prd\.acme\.example\.com is already delegated/,
+    );
+  });
+
+  it('associates private zones with VPCs from base-network state and authorizes VPCs of other accounts', () => {
+    const json = synthStack(org({ privateZones: [{ name: 'acme.internal', vpcs: [{}, { account: 'apps-prd' }] }] }), 'test-shared-dns');
+    expect(json).toHaveResourceWithProperties(Route53Zone, {
+      name: 'acme.internal',
+      vpc: [{ vpc_id: '${data.terraform_remote_state.remote-shared-base-network.outputs.vpc_id}', vpc_region: 'us-east-1' }],
+      lifecycle: { ignore_changes: ['vpc'], prevent_destroy: true },
+    });
+    expect(json).toHaveResourceWithProperties(Route53VpcAssociationAuthorization, {
+      zone_id: '${aws_route53_zone.private-0.zone_id}',
+      vpc_id: '${data.terraform_remote_state.remote-apps-prd-base-network.outputs.vpc_id}',
+    });
+    // Only local VPCs: no ignore_changes, no authorization.
+    const local = synthStack(org({ privateZones: [{ name: 'acme.internal', vpcs: [{}] }] }), 'test-shared-dns');
+    expect(resources(local, 'aws_route53_vpc_association_authorization')).toHaveLength(0);
+    expect(resources(local, 'aws_route53_zone').find((z) => z.name === 'acme.internal')!.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  it('refuses a private zone without a VPC of its own account', () => {
+    expect(() => build(org({ privateZones: [{ name: 'acme.internal', vpcs: [{ account: 'apps-prd' }] }] }))).toThrow(
+      /privateZones\[0\]\.vpcs: needs at least one VPC of this account \(shared\)/,
+    );
+  });
+});
