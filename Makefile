@@ -17,8 +17,11 @@ export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 
 NODE := node -r ts-node/register/transpile-only
 RUN_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LAYER),--layer $(LAYER))
+# Read by scripts/run.ts from the environment (run.ts --help): LAYERS=a,b INCLUDE_DEPENDENTS=1 PARALLELISM=N FAIL_FAST=1 AUTO_APPROVE=1
+export LAYERS INCLUDE_DEPENDENTS PARALLELISM FAIL_FAST AUTO_APPROVE
+SANDBOX_UP := $(if $(filter 1,$(SANDBOX)),sandbox-up)
 
-.PHONY: help install synth validate plan apply bootstrap sandbox-up sandbox-down sandbox-status demo bench test clean
+.PHONY: help install synth validate plan apply destroy drift graph ci-files bootstrap sandbox-up sandbox-down sandbox-status demo bench test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -43,11 +46,23 @@ sandbox-down: install ## stop the sandbox (data stays in .sandbox/)
 sandbox-status: install
 	$(NODE) scripts/sandbox.ts status
 
-plan: install $(if $(filter 1,$(SANDBOX)),sandbox-up) ## plan layers in dependency order: ACCOUNT=, LAYER=
+plan: install $(SANDBOX_UP) ## plan in dependency order; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1 PARALLELISM=
 	$(NODE) scripts/run.ts plan $(RUN_ARGS)
 
-apply: install ## apply layers in dependency order (real AWS: SANDBOX=0)
+apply: install $(SANDBOX_UP) ## apply in dependency order, asks first unless AUTO_APPROVE=1 (real AWS: SANDBOX=0)
 	$(NODE) scripts/run.ts apply $(RUN_ARGS)
+
+destroy: install $(SANDBOX_UP) ## destroy dependents first; type the account name (CONFIRM=<name> without a terminal); FORCE_STATEFUL=1
+	$(NODE) scripts/run.ts destroy $(RUN_ARGS) $(if $(CONFIRM),--confirm $(CONFIRM)) $(if $(filter 1,$(FORCE_STATEFUL)),--force-stateful)
+
+drift: install $(SANDBOX_UP) ## plan -detailed-exitcode per layer; lists drifted layers (exit 2 when any drifted)
+	$(NODE) scripts/run.ts drift $(RUN_ARGS)
+
+graph: install ## write the layer graph as docs/graph.mmd (Mermaid) and docs/graph.dot
+	$(NODE) scripts/graph.ts
+
+ci-files: install ## regenerate atlantis.yaml and .github/workflows/layers.yml from the layer graph
+	$(NODE) scripts/ci-files.ts
 
 bootstrap: install ## first apply of ACCOUNT's state backend with local state, then migrate it into the bucket (real AWS)
 	@test -n "$(ACCOUNT)" || { echo "usage: make bootstrap ACCOUNT=<account> SANDBOX=0"; exit 2; }

@@ -103,7 +103,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     // Mocks: sandbox only, and never for apply (an apply must read what its upstreams really published).
     if (sandbox && action !== 'apply') {
       for (const dep of node.dependsOn) {
-        if (await seedUpstream(sandbox, dep)) {
+        const first = !seeded.has(dep);
+        if (await seedUpstream(sandbox, dep) && first) {
           write(`mock outputs seeded for ${dep} (sandbox only)\n`);
           options.onNote?.(node.id, `mock outputs seeded for ${dep} (sandbox only)`);
         }

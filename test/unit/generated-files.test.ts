@@ -1,0 +1,162 @@
+/**
+ * docs/graph.mmd, docs/graph.dot, atlantis.yaml and .github/workflows/layers.yml are generated from the layer
+ * graph in code and committed: these tests regenerate them in memory and fail when a committed copy is stale
+ * (fix: `make graph ci-files`). They also check the generators themselves on small fake graphs.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { GraphNode } from '../../lib/graph';
+import {
+  applyStages, ATLANTIS_FILE, atlantisConfig, atlantisYaml, changedStacks, ciInput, githubWorkflow, githubWorkflowYaml,
+  layerClassFile, toYaml, WORKFLOW_FILE, type CiInput,
+} from '../../scripts/lib/ci-files';
+import { projectGraph, toDot, toMermaid } from '../../scripts/lib/graph-render';
+import { tempDir } from '../helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml ships with eslint; used only to prove the output parses
+const yaml = require('js-yaml') as { load(text: string): unknown };
+
+const ROOT = path.resolve(__dirname, '../..');
+const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+jest.setTimeout(120_000);
+
+function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
+  const [account, layer] = ref.split('/');
+  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
+}
+const fake = (nodes: GraphNode[]): CiInput => ({
+  project: 'p',
+  accountOrder: ['net', 'apps'],
+  stacks: nodes.map((n) => ({ node: n, sources: [`projects/p/${n.account}/${n.layer}.ts`] })),
+});
+
+describe('committed files are in sync with the example organisation', () => {
+  let input: CiInput;
+  beforeAll(() => { input = ciInput('acme'); });
+
+  it('docs/graph.mmd and docs/graph.dot', () => {
+    const graph = input.stacks.map((s) => s.node);
+    expect(read('docs/graph.mmd')).toBe(toMermaid(graph));
+    expect(read('docs/graph.dot')).toBe(toDot(graph));
+  });
+
+  it('the README mermaid block, when the README embeds it between graph markers', () => {
+    const readme = read('README.md');
+    const match = /<!-- graph:start -->\n```mermaid\n([\s\S]*?)```\n<!-- graph:end -->/.exec(readme);
+    if (!match) return; // not embedded (yet): docs/graph.mmd is the source
+    expect(match[1]).toBe(toMermaid(input.stacks.map((s) => s.node)));
+  });
+
+  it(`${ATLANTIS_FILE} and ${WORKFLOW_FILE}`, () => {
+    expect(read(ATLANTIS_FILE)).toBe(atlantisYaml(input));
+    expect(read(WORKFLOW_FILE)).toBe(githubWorkflowYaml(input));
+  });
+
+  it('has one Atlantis project per stack, with depends_on from the graph and its own layer sources', () => {
+    const config = yaml.load(read(ATLANTIS_FILE)) as { projects: { name: string; dir: string; depends_on?: string[]; autoplan: { when_modified: string[] } }[] };
+    expect(config.projects.map((p) => p.name).sort()).toEqual(input.stacks.map((s) => s.node.id).sort());
+    for (const { node } of input.stacks) {
+      const project = config.projects.find((p) => p.name === node.id)!;
+      expect(project.dir).toBe(`cdktf.out/stacks/${node.id}`);
+      expect(project.depends_on ?? []).toEqual([...node.dependsOn]);
+      expect(project.autoplan.when_modified).toContain(`../../../projects/acme/${node.account}/${node.layer}.ts`);
+      expect(project.autoplan.when_modified).toContain('../../../modules/**/*.ts');
+      expect(project.autoplan.when_modified).toContain('../../../lib/**/*.ts');
+    }
+    const network = config.projects.find((p) => p.name === 'acme-apps-prd-base-network')!;
+    expect(network.autoplan.when_modified).toContain('../../../layers/base-network.ts');
+  });
+
+  it('the workflow applies every stack exactly once, each job in its account environment, after what it reads', () => {
+    const workflow = yaml.load(read(WORKFLOW_FILE)) as { jobs: Record<string, { environment?: string; needs?: string | string[]; steps: { run?: string }[] }> };
+    const applied = new Map<string, string>();
+    for (const [id, job] of Object.entries(workflow.jobs).filter(([j]) => j.startsWith('apply-'))) {
+      const run = job.steps.map((s) => s.run ?? '').find((r) => r.includes('run.ts apply'))!;
+      const stacks = /--account (\S+)/.test(run)
+        ? input.stacks.filter((s) => s.node.account === /--account (\S+)/.exec(run)![1]).map((s) => s.node.id)
+        : /--stacks (\S+)/.exec(run)![1].split(',');
+      for (const stack of stacks) {
+        expect(applied.has(stack)).toBe(false);
+        applied.set(stack, id);
+        expect(job.environment).toBe(input.stacks.find((s) => s.node.id === stack)!.node.account);
+      }
+    }
+    expect([...applied.keys()].sort()).toEqual(input.stacks.map((s) => s.node.id).sort());
+    // every read is satisfied by the same job or by a job this one (transitively) needs
+    const needs = (job: string): Set<string> => {
+      const direct = workflow.jobs[job].needs ?? [];
+      const all = new Set<string>();
+      for (const n of Array.isArray(direct) ? direct : [direct]) { all.add(n); for (const m of needs(n)) all.add(m); }
+      return all;
+    };
+    for (const { node } of input.stacks) {
+      for (const dep of node.dependsOn) {
+        const [mine, theirs] = [applied.get(node.id)!, applied.get(dep)!];
+        if (mine !== theirs) expect(needs(mine)).toContain(theirs);
+      }
+    }
+    expect(workflow.jobs.plan.steps.map((s) => s.run ?? '').join('\n')).toContain('run.ts plan --project acme --stacks');
+  });
+});
+
+describe('generators', () => {
+  it('draws accounts as subgraphs, stateful layers as cylinders and reads as edges', () => {
+    const graph = [node('net/vpc'), node('apps/db', ['net/vpc'], true)];
+    const mermaid = toMermaid(graph);
+    expect(mermaid).toContain('subgraph p_net["net"]');
+    expect(mermaid).toContain('p_apps_db[("db")]');
+    expect(mermaid).toContain('p_net_vpc --> p_apps_db');
+    const dot = toDot(graph);
+    expect(dot).toContain('subgraph "cluster_p_net"');
+    expect(dot).toContain('"p-apps-db" [label="db", shape=cylinder];');
+    expect(dot).toContain('"p-net-vpc" -> "p-apps-db";');
+  });
+
+  it('splits accounts that read each other both ways into ordered jobs without a cycle', () => {
+    // net/hub reads apps/vpc; apps/attach reads net/hub: one job per account could not be ordered.
+    const stages = applyStages(fake([node('net/vpc'), node('apps/vpc'), node('net/hub', ['apps/vpc']), node('apps/attach', ['net/hub'])]));
+    expect(stages.map((s) => [s.job, s.stacks, s.needs])).toEqual([
+      ['apply-net-1', ['p-net-vpc'], []],
+      ['apply-apps-1', ['p-apps-vpc'], []],
+      ['apply-net-2', ['p-net-hub'], ['apply-apps-1']],
+      ['apply-apps-2', ['p-apps-attach'], ['apply-net-2']],
+    ]);
+  });
+
+  it('keeps one job per account when nothing forces a split', () => {
+    const stages = applyStages(fake([node('net/vpc'), node('apps/vpc', ['net/vpc']), node('apps/eks', ['apps/vpc'])]));
+    expect(stages.map((s) => [s.job, s.needs])).toEqual([['apply-net', []], ['apply-apps', ['apply-net']]]);
+    const workflow = githubWorkflow(fake([node('net/vpc'), node('apps/vpc', ['net/vpc'])])) as { jobs: Record<string, { needs: string[] }> };
+    expect(workflow.jobs['apply-apps'].needs).toEqual(['synth', 'apply-net']);
+  });
+
+  it('writes YAML that parses back to the same data', () => {
+    const data = { a: 'plain', b: 'needs: quoting', c: ['x', { d: 1, e: true, f: 'on' }], g: 'line1\nline2\n', h: '${{ x }}', i: [], j: '0' };
+    expect(yaml.load(toYaml(data))).toEqual(data);
+    const config = atlantisConfig(fake([node('net/vpc'), node('apps/vpc', ['net/vpc'])]));
+    expect(yaml.load(toYaml(config))).toEqual(JSON.parse(JSON.stringify(config)));
+  });
+
+  it('finds the file of a layer class', () => {
+    expect(layerClassFile('BaseNetwork')).toBe('layers/base-network.ts');
+    expect(layerClassFile('NoSuchLayer')).toBeUndefined();
+  });
+
+  it('lists the stacks whose synthesized JSON changed, including new ones', () => {
+    const base = tempDir('base-');
+    const head = tempDir('head-');
+    const put = (dir: string, id: string, body: string): void => {
+      fs.mkdirSync(path.join(dir, 'stacks', id), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'stacks', id, 'cdk.tf.json'), body);
+    };
+    put(base, 'a', '1'); put(head, 'a', '1');
+    put(base, 'b', '1'); put(head, 'b', '2');
+    put(head, 'c', 'new');
+    expect(changedStacks(base, head)).toEqual(['b', 'c']);
+  });
+
+  it('the example graph is the one the runner uses (same ids as a synth)', () => {
+    expect(projectGraph('acme').map((n) => n.id).sort()).toEqual(ciInput('acme').stacks.map((s) => s.node.id).sort());
+  });
+});
