@@ -1,0 +1,213 @@
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { Testing } from 'cdktf';
+import * as path from 'path';
+import { defineLayer } from '../../lib/config';
+import { buildOrganisation, readProjectFolder, resolveOrganisation } from '../../lib/organisation';
+import { ConfigError } from '../../lib/problems';
+import { BaseNetwork } from '../../layers/base-network';
+import { MultiTier, type MultiTierConfig } from '../../layers/multi-tier';
+import { AL2023_IMAGE, SSM_CORE_POLICY } from '../../modules/auto-scaling-tier';
+import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
+
+const CERT = 'arn:aws:acm:us-east-1:555555555555:certificate/0d2c5e1a-1111-4a2b-9c3d-000000000001';
+
+function config(overrides: Partial<MultiTierConfig> = {}): MultiTierConfig {
+  return {
+    certificateArn: CERT,
+    web: { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2 },
+    app: { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2 },
+    ...overrides,
+  };
+}
+
+function org(cfg: MultiTierConfig, environment = 'devstg') {
+  const name = environment === 'prd' ? 'apps-prd' : 'apps-devstg';
+  return source({
+    [name]: {
+      config: account({ environment }),
+      layers: {
+        'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.30.0.0/16', natGateways: 'single' as const }),
+        'multi-tier': defineLayer(MultiTier, cfg),
+      },
+    },
+  });
+}
+
+const synth = (cfg: MultiTierConfig = config(), environment = 'devstg') =>
+  synthStack(org(cfg, environment), `test-${environment === 'prd' ? 'apps-prd' : 'apps-devstg'}-multi-tier`);
+
+function refusal(cfg: MultiTierConfig): string {
+  try {
+    build(org(cfg));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** `${aws_security_group.<key>.id}` of the security group with this name. */
+function sgRef(tf: string, name: string): string {
+  const groups = parsed(tf).resource.aws_security_group ?? {};
+  const key = Object.keys(groups).find((k) => groups[k].name === name);
+  if (!key) throw new Error(`no security group ${name}`);
+  return `\${aws_security_group.${key}.id}`;
+}
+
+describe('multi-tier', () => {
+  const devstg = synth();
+
+  it('launch templates require IMDSv2, never give a public IP or key pair, encrypt gp3 root volumes, resolve AL2023 from SSM', () => {
+    const templates = resources(devstg, 'aws_launch_template');
+    expect(templates).toHaveLength(2);
+    for (const lt of templates) {
+      expect(lt).toMatchObject({
+        image_id: AL2023_IMAGE,
+        metadata_options: { http_tokens: 'required', http_endpoint: 'enabled', http_put_response_hop_limit: 1 },
+        network_interfaces: [expect.objectContaining({ associate_public_ip_address: 'false' })],
+        block_device_mappings: [{ device_name: '/dev/xvda', ebs: expect.objectContaining({ volume_type: 'gp3', encrypted: 'true', kms_key_id: expect.stringContaining('aws_kms_key') }) }],
+      });
+      expect(lt).not.toHaveProperty('key_name');
+    }
+    expect(devstg).toHaveResourceWithProperties(LaunchTemplate, { image_id: 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64' });
+    // No AWS look-ups: the only data source is the remote state of base-network.
+    expect(Object.keys(parsed(devstg).data ?? {})).toEqual(['terraform_remote_state']);
+  });
+
+  it('gives instances an SSM-only profile: AmazonSSMManagedInstanceCore and nothing else', () => {
+    const attachments = resources(devstg, 'aws_iam_role_policy_attachment');
+    expect(attachments).toHaveLength(2);
+    for (const a of attachments) expect(a.policy_arn).toBe(SSM_CORE_POLICY);
+    expect(resources(devstg, 'aws_iam_role_policy')).toHaveLength(0);
+    expect(resources(devstg, 'aws_iam_instance_profile')).toHaveLength(2);
+  });
+
+  it('spreads both Auto Scaling groups over the private subnets of base-network with ELB health checks', () => {
+    const groups = resources(devstg, 'aws_autoscaling_group');
+    expect(groups).toHaveLength(2);
+    for (const g of groups) {
+      expect(g.vpc_zone_identifier).toBe('${data.terraform_remote_state.remote-apps-devstg-base-network.outputs.private_subnet_ids}');
+      expect(g).toMatchObject({ health_check_type: 'ELB', target_group_arns: [expect.stringContaining('aws_lb_target_group')] });
+    }
+  });
+
+  it('puts the web tier behind a public HTTPS-only ALB (TLS 1.2+, redirect, invalid headers dropped, access logs) and the app tier behind an internal one', () => {
+    expect(devstg).toHaveResourceWithProperties(Lb, {
+      name: 'test-apps-devstg-web',
+      internal: false,
+      load_balancer_type: 'application',
+      drop_invalid_header_fields: true,
+      subnets: '${data.terraform_remote_state.remote-apps-devstg-base-network.outputs.public_subnet_ids}',
+      access_logs: { enabled: true, bucket: expect.any(String), prefix: 'alb/web' },
+    });
+    expect(devstg).toHaveResourceWithProperties(Lb, {
+      name: 'test-apps-devstg-app',
+      internal: true,
+      drop_invalid_header_fields: true,
+      subnets: '${data.terraform_remote_state.remote-apps-devstg-base-network.outputs.private_subnet_ids}',
+    });
+    expect(devstg).toHaveResourceWithProperties(LbListener, {
+      port: 443, protocol: 'HTTPS', certificate_arn: CERT, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      default_action: [expect.objectContaining({ type: 'forward' })],
+    });
+    expect(devstg).toHaveResourceWithProperties(LbListener, {
+      port: 80, protocol: 'HTTP', default_action: [expect.objectContaining({ type: 'redirect', redirect: expect.objectContaining({ protocol: 'HTTPS', status_code: 'HTTP_301' }) })],
+    });
+    const [sse] = resources(devstg, 'aws_s3_bucket_server_side_encryption_configuration');
+    expect(JSON.stringify(sse)).toContain('AES256'); // ALB log delivery supports SSE-S3 only
+  });
+
+  it('chains security groups: public ALB <- internet, web <- public ALB only, app ALB <- web only, app <- app ALB only', () => {
+    const webAlb = sgRef(devstg, 'test-apps-devstg-web-alb');
+    const web = sgRef(devstg, 'test-apps-devstg-web-instances');
+    const appAlb = sgRef(devstg, 'test-apps-devstg-app-alb');
+    const app = sgRef(devstg, 'test-apps-devstg-app-instances');
+    const ingress = resources(devstg, 'aws_vpc_security_group_ingress_rule');
+    const into = (sg: string) => ingress.filter((r) => r.security_group_id === sg);
+    expect(into(web).map((r) => r.referenced_security_group_id)).toEqual([webAlb]);
+    expect(into(appAlb).map((r) => r.referenced_security_group_id)).toEqual([web]);
+    expect(into(app).map((r) => r.referenced_security_group_id)).toEqual([appAlb]);
+    for (const sg of [web, appAlb, app]) for (const r of into(sg)) expect(r).not.toHaveProperty('cidr_ipv4');
+    expect(into(webAlb).map((r) => [r.from_port, r.cidr_ipv4]).sort()).toEqual([[443, '0.0.0.0/0'], [80, '0.0.0.0/0']]);
+    // Load balancers reach only their own tier.
+    const egress = resources(devstg, 'aws_vpc_security_group_egress_rule');
+    expect(egress.filter((r) => r.security_group_id === webAlb).map((r) => r.referenced_security_group_id)).toEqual([web]);
+    expect(egress.filter((r) => r.security_group_id === appAlb).map((r) => r.referenced_security_group_id)).toEqual([app]);
+    // Inline rules would bypass the chain.
+    for (const sg of resources(devstg, 'aws_security_group')) {
+      expect(sg).not.toHaveProperty('ingress');
+    }
+  });
+
+  it('scales on CPU and on requests per target, with alarms on each tier', () => {
+    expect(devstg).toHaveResourceWithProperties(AutoscalingPolicy, {
+      policy_type: 'TargetTrackingScaling',
+      target_tracking_configuration: { predefined_metric_specification: { predefined_metric_type: 'ASGAverageCPUUtilization' }, target_value: 50 },
+    });
+    const request = resources(devstg, 'aws_autoscaling_policy').filter((p) =>
+      JSON.stringify(p).includes('ALBRequestCountPerTarget'));
+    expect(request).toHaveLength(2);
+    for (const p of request) {
+      expect(JSON.stringify(p)).toMatch(/resource_label":"\$\{aws_lb\.[^}]+\.arn_suffix\}\/\$\{aws_lb_target_group\.[^}]+\.arn_suffix\}/);
+      expect(p.depends_on).toEqual([expect.stringMatching(/^aws_lb_listener\./)]);
+    }
+    const alarms = resources(devstg, 'aws_cloudwatch_metric_alarm').map((a) => a.metric_name);
+    expect(alarms).toEqual(expect.arrayContaining(['UnHealthyHostCount', 'HTTPCode_Target_5XX_Count', 'CPUUtilization']));
+  });
+
+  it('adds a scheduled scale-down only when configured', () => {
+    expect(resources(devstg, 'aws_autoscaling_schedule')).toHaveLength(0);
+    const scheduled = synth(config({
+      web: {
+        instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2,
+        scheduledScaleDown: { scaleDownRecurrence: '0 20 * * MON-FRI', scaleUpRecurrence: '0 7 * * MON-FRI', minSize: 0, maxSize: 0, desiredCapacity: 0 },
+      },
+    }));
+    const schedules = resources(scheduled, 'aws_autoscaling_schedule');
+    expect(schedules).toEqual(expect.arrayContaining([
+      expect.objectContaining({ recurrence: '0 20 * * MON-FRI', min_size: 0, max_size: 0, desired_capacity: 0, time_zone: 'UTC' }),
+      expect.objectContaining({ recurrence: '0 7 * * MON-FRI', min_size: 1, max_size: 2, desired_capacity: 1 }),
+    ]));
+  });
+
+  it('protects production: deletion protection on both ALBs, log bucket and key kept on destroy', () => {
+    const prd = synth(config(), 'prd');
+    for (const lb of resources(prd, 'aws_lb')) expect(lb.enable_deletion_protection).toBe(true);
+    for (const lb of resources(devstg, 'aws_lb')) expect(lb.enable_deletion_protection).toBe(false);
+    expect(resources(prd, 'aws_s3_bucket')[0]).toMatchObject({ lifecycle: { prevent_destroy: true } });
+    expect(resources(prd, 'aws_kms_key')[0]).toMatchObject({ lifecycle: { prevent_destroy: true } });
+  });
+
+  it('sizes the example organisation per environment: devstg min 1, prd min 3 in each tier', () => {
+    const app = Testing.app();
+    const only = new Set(['acme-apps-devstg-multi-tier', 'acme-apps-prd-multi-tier']);
+    const built = buildOrganisation(app, resolveOrganisation(readProjectFolder(path.join(__dirname, '../../projects/acme')), REAL), { only });
+    const tf = new Map(built.stacks.map((s) => [s.node.id, Testing.synth(s)]));
+    const sizes = (id: string) => resources(tf.get(id)!, 'aws_autoscaling_group').map((g) => [g.name, g.min_size, g.desired_capacity]);
+    expect(sizes('acme-apps-devstg-multi-tier').sort()).toEqual([['acme-apps-devstg-app', 1, 1], ['acme-apps-devstg-web', 1, 1]]);
+    expect(sizes('acme-apps-prd-multi-tier').sort()).toEqual([['acme-apps-prd-app', 3, 3], ['acme-apps-prd-web', 3, 3]]);
+    expect(tf.get('acme-apps-prd-multi-tier')).toHaveResourceWithProperties(AutoscalingGroup, { name: 'acme-apps-prd-web', max_size: 9 });
+  });
+
+  it('refuses sizes that are not min <= desired <= max, with the field and the numbers', () => {
+    const web = { instanceType: 't3.small', minSize: 1, desiredCapacity: 5, maxSize: 4 };
+    expect(refusal(config({ web }))).toContain('test/apps-devstg/multi-tier: web.desiredCapacity: 5 must be between minSize 1 and maxSize 4');
+    const app = { instanceType: 't3.small', minSize: 3, desiredCapacity: 3, maxSize: 2 };
+    expect(refusal(config({ app }))).toContain('app.minSize: 3 is greater than maxSize 2');
+    expect(refusal(config({ app: { ...app, minSize: -1, maxSize: 2 } }))).toContain('app.minSize: -1 must be a whole number >= 0');
+    expect(refusal(config({ app: { ...app, minSize: 0, desiredCapacity: 0, maxSize: 0 } }))).toContain('app.maxSize: 0 must be at least 1');
+    const schedule = { scaleDownRecurrence: '0 20 * * *', scaleUpRecurrence: 'daily', minSize: 2, desiredCapacity: 1, maxSize: 2 };
+    const message = refusal(config({ web: { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2, scheduledScaleDown: schedule } }));
+    expect(message).toContain('web.scheduledScaleDown.desiredCapacity: 1 must be between minSize 2 and maxSize 2');
+    expect(message).toContain('web.scheduledScaleDown.scaleUpRecurrence: "daily" is not a 5-field cron expression');
+  });
+
+  it('refuses a certificate that is not an ACM ARN of the ALB region', () => {
+    expect(refusal(config({ certificateArn: 'my-cert' }))).toContain('certificateArn: "my-cert" is not an ACM certificate ARN');
+    expect(refusal(config({ certificateArn: CERT.replace('us-east-1', 'eu-west-1') }))).toContain('certificateArn: must be a certificate of us-east-1');
+  });
+});

@@ -1,0 +1,282 @@
+import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
+import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
+import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import * as fs from 'fs';
+import * as path from 'path';
+import { defineLayer } from '../../lib/config';
+import { ConfigError } from '../../lib/problems';
+import { BaseNetwork } from '../../layers/base-network';
+import { Security } from '../../layers/security';
+import { SERVERLESS_FUNCTIONS, SFN_LOG_DELIVERY_ACTIONS, Serverless, type ServerlessConfig } from '../../layers/serverless';
+import { XRAY_WRITE_ACTIONS } from '../../modules/lambda-function';
+import { account, build, parsed, resources, source, synthStack } from '../helpers';
+
+function config(overrides: Partial<ServerlessConfig> = {}): ServerlessConfig {
+  return {
+    functions: {
+      api: { reservedConcurrency: 5 },
+      writer: { reservedConcurrency: 2, timeoutSeconds: 20 },
+      stream: { reservedConcurrency: 3 },
+      validate: { reservedConcurrency: 2 },
+      process: { reservedConcurrency: 2 },
+    },
+    throttling: { burstLimit: 50, rateLimit: 20 },
+    ...overrides,
+  };
+}
+
+function org(cfg: ServerlessConfig, environment = 'devstg', extraLayers: Record<string, unknown> = {}) {
+  return source({
+    'apps-x': {
+      config: account({ environment }),
+      layers: {
+        'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.30.0.0/16', natGateways: 'single' as const }),
+        serverless: defineLayer(Serverless, cfg),
+        ...extraLayers,
+      },
+    },
+  });
+}
+
+const synth = (cfg: ServerlessConfig = config(), environment = 'devstg', extra: Record<string, unknown> = {}) =>
+  synthStack(org(cfg, environment, extra), 'test-apps-x-serverless');
+
+function refusal(cfg: ServerlessConfig): string {
+  try {
+    build(org(cfg));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+type Resource = Record<string, unknown>;
+/** The logical key of the resource of `type` matching `pick`. */
+function key(tf: string, type: string, pick: (r: Resource) => boolean): string {
+  const all = parsed(tf).resource[type] ?? {};
+  const found = Object.keys(all).find((k) => pick(all[k]));
+  if (!found) throw new Error(`no ${type} matches`);
+  return found;
+}
+const ref = (type: string, k: string, attr: string) => `\${${type}.${k}.${attr}}`;
+const policies = (tf: string) => resources(tf, 'aws_iam_role_policy').map((p) => ({ role: p.role as string, doc: JSON.parse(p.policy as string) as { Statement: Resource[] } }));
+
+describe('serverless', () => {
+  const devstg = synth();
+  const fnKey = (name: string) => key(devstg, 'aws_lambda_function', (r) => r.function_name === `test-apps-x-serverless-${name}`);
+  const aliasKey = (name: string) => key(devstg, 'aws_lambda_alias', (r) => r.function_name === ref('aws_lambda_function', fnKey(name), 'function_name'));
+
+  it('publishes a version of every function and points a live alias at it; traced, DLQ, reserved concurrency, supported runtime', () => {
+    const functions = resources(devstg, 'aws_lambda_function');
+    expect(functions.map((f) => f.function_name).sort()).toEqual(SERVERLESS_FUNCTIONS.map((n) => `test-apps-x-serverless-${n}`).sort());
+    for (const f of functions) {
+      expect(f).toMatchObject({
+        publish: true,
+        runtime: 'nodejs22.x',
+        tracing_config: { mode: 'Active' },
+        dead_letter_config: { target_arn: expect.stringMatching(/^\$\{aws_sqs_queue\..+\.arn\}$/) },
+        kms_key_arn: expect.stringContaining('aws_kms_key'),
+        filename: expect.stringMatching(/^assets\/handlers\/.+\/archive\.zip$/),
+        source_code_hash: expect.any(String),
+      });
+    }
+    expect(resources(devstg, 'aws_lambda_function').find((f) => f.function_name === 'test-apps-x-serverless-writer')?.reserved_concurrent_executions).toBe(2);
+    for (const name of SERVERLESS_FUNCTIONS) {
+      const alias = parsed(devstg).resource.aws_lambda_alias[aliasKey(name)];
+      expect(alias).toMatchObject({ name: 'live', function_version: ref('aws_lambda_function', fnKey(name), 'version') });
+    }
+  });
+
+  it('routes the API through the alias: integration URI, invoke permission qualifier and JWT on every route', () => {
+    const [integration] = resources(devstg, 'aws_apigatewayv2_integration');
+    expect(integration).toMatchObject({ integration_type: 'AWS_PROXY', integration_uri: ref('aws_lambda_alias', aliasKey('api'), 'invoke_arn') });
+    const [permission] = resources(devstg, 'aws_lambda_permission');
+    expect(permission).toMatchObject({ principal: 'apigateway.amazonaws.com', qualifier: ref('aws_lambda_alias', aliasKey('api'), 'name') });
+    expect(permission.source_arn).toMatch(/^\$\{aws_apigatewayv2_api\..+\.execution_arn\}\/\*\/\*\/items$/);
+    const routes = resources(devstg, 'aws_apigatewayv2_route');
+    expect(routes.map((r) => r.route_key).sort()).toEqual(['GET /items', 'POST /items']);
+    for (const r of routes) expect(r).toMatchObject({ authorization_type: 'JWT', authorizer_id: expect.stringContaining('aws_apigatewayv2_authorizer') });
+    expect(devstg).toHaveResourceWithProperties(Apigatewayv2Route, { route_key: 'POST /items', authorization_type: 'JWT' });
+  });
+
+  it('authorizes with the Cognito pool created here, or with a configured issuer', () => {
+    expect(devstg).toHaveResourceWithProperties(Apigatewayv2Authorizer, { authorizer_type: 'JWT', identity_sources: ['$request.header.Authorization'] });
+    const [authorizer] = resources(devstg, 'aws_apigatewayv2_authorizer');
+    expect(JSON.stringify(authorizer.jwt_configuration)).toMatch(/https:\/\/cognito-idp\.us-east-1\.amazonaws\.com\/\$\{aws_cognito_user_pool\./);
+    expect(resources(devstg, 'aws_cognito_user_pool_client')[0]).toMatchObject({ generate_secret: false });
+
+    const external = synth(config({ jwt: { issuer: 'https://login.example.com/', audience: ['web-app'] } }));
+    expect(resources(external, 'aws_cognito_user_pool')).toHaveLength(0);
+    expect(external).toHaveResourceWithProperties(Apigatewayv2Authorizer, { jwt_configuration: { issuer: 'https://login.example.com/', audience: ['web-app'] } });
+  });
+
+  it('names the stage after the environment, throttles its default route and logs access to a KMS-encrypted group', () => {
+    expect(devstg).toHaveResourceWithProperties(Apigatewayv2Stage, {
+      name: 'devstg',
+      auto_deploy: true,
+      default_route_settings: { throttling_burst_limit: 50, throttling_rate_limit: 20, detailed_metrics_enabled: true },
+    });
+    const [stage] = resources(devstg, 'aws_apigatewayv2_stage');
+    const logGroupKey = key(devstg, 'aws_cloudwatch_log_group', (r) => r.name === '/aws/apigateway/test-apps-x-serverless/devstg');
+    expect(stage.access_log_settings).toMatchObject({ destination_arn: ref('aws_cloudwatch_log_group', logGroupKey, 'arn') });
+    expect(JSON.parse((stage.access_log_settings as { format: string }).format)).toMatchObject({ requestId: '$context.requestId' });
+    for (const group of resources(devstg, 'aws_cloudwatch_log_group')) expect(group.kms_key_id).toEqual(expect.stringContaining('aws_kms_key'));
+    expect(resources(synth(config(), 'prd'), 'aws_apigatewayv2_stage')[0].name).toBe('prd');
+  });
+
+  it('keeps a PITR, KMS-encrypted table whose stream triggers a function with bisect, retries and an on-failure queue', () => {
+    expect(devstg).toHaveResourceWithProperties(DynamodbTable, {
+      point_in_time_recovery: { enabled: true },
+      stream_enabled: true,
+      stream_view_type: 'NEW_AND_OLD_IMAGES',
+      server_side_encryption: { enabled: true, kms_key_arn: expect.stringContaining('aws_kms_key') },
+    });
+    const failures = key(devstg, 'aws_sqs_queue', (r) => r.name === 'test-apps-x-serverless-stream-failures');
+    expect(devstg).toHaveResourceWithProperties(LambdaEventSourceMapping, {
+      function_name: ref('aws_lambda_alias', aliasKey('stream'), 'arn'),
+      bisect_batch_on_function_error: true,
+      maximum_retry_attempts: 3,
+      starting_position: 'LATEST',
+      destination_config: { on_failure: { destination_arn: ref('aws_sqs_queue', failures, 'arn') } },
+    });
+    expect(resources(synth(config({ streamMaxRetries: 7 })), 'aws_lambda_event_source_mapping').some((m) => m.maximum_retry_attempts === 7)).toBe(true);
+  });
+
+  it('buffers writes in a KMS queue with a DLQ and redrive, consumed by the writer alias', () => {
+    const dlq = key(devstg, 'aws_sqs_queue', (r) => r.name === 'test-apps-x-serverless-writes-dlq');
+    const writes = parsed(devstg).resource.aws_sqs_queue[key(devstg, 'aws_sqs_queue', (r) => r.name === 'test-apps-x-serverless-writes')];
+    expect(JSON.parse(writes.redrive_policy as string)).toEqual({ deadLetterTargetArn: ref('aws_sqs_queue', dlq, 'arn'), maxReceiveCount: 5 });
+    expect(writes.visibility_timeout_seconds).toBe(120); // 6 x the writer's 20 s timeout
+    for (const q of resources(devstg, 'aws_sqs_queue')) expect(q.kms_master_key_id).toEqual(expect.stringContaining('aws_kms_key'));
+    expect(devstg).toHaveResourceWithProperties(LambdaEventSourceMapping, {
+      event_source_arn: ref('aws_sqs_queue', key(devstg, 'aws_sqs_queue', (r) => r.name === 'test-apps-x-serverless-writes'), 'arn'),
+      function_name: ref('aws_lambda_alias', aliasKey('writer'), 'arn'),
+      function_response_types: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('fans the KMS topic out to SQS, admitting only that topic through aws:SourceArn', () => {
+    const topic = key(devstg, 'aws_sns_topic', () => true);
+    expect(parsed(devstg).resource.aws_sns_topic[topic].kms_master_key_id).toEqual(expect.stringContaining('aws_kms_key'));
+    const fanout = key(devstg, 'aws_sqs_queue', (r) => r.name === 'test-apps-x-serverless-fanout');
+    expect(devstg).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: 'sqs', endpoint: ref('aws_sqs_queue', fanout, 'arn'), raw_message_delivery: true });
+    const policy = resources(devstg, 'aws_sqs_queue_policy').find((p) => p.queue_url === ref('aws_sqs_queue', fanout, 'url'));
+    const statement = JSON.parse(policy!.policy as string).Statement.find((s: Resource) => s.Sid === 'TopicDelivers');
+    expect(statement).toMatchObject({
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': ref('aws_sns_topic', topic, 'arn') } },
+    });
+  });
+
+  it('routes item events from a KMS custom bus through a rule to the state machine, with a DLQ scoped to the rule', () => {
+    const [bus] = resources(devstg, 'aws_cloudwatch_event_bus');
+    expect(bus.kms_key_identifier).toEqual(expect.stringContaining('aws_kms_key'));
+    const [rule] = resources(devstg, 'aws_cloudwatch_event_rule');
+    expect(JSON.parse(rule.event_pattern as string)).toEqual({ source: ['acme.serverless.items'], 'detail-type': ['ItemChanged'] });
+    const [target] = resources(devstg, 'aws_cloudwatch_event_target');
+    expect(target).toMatchObject({ arn: expect.stringContaining('aws_sfn_state_machine'), dead_letter_config: { arn: expect.stringContaining('aws_sqs_queue') } });
+  });
+
+  it('runs a STANDARD state machine of the two step aliases, traced, logging to an encrypted group (ALL in devstg, ERROR in prd)', () => {
+    const logs = key(devstg, 'aws_cloudwatch_log_group', (r) => String(r.name).startsWith('/aws/vendedlogs/states/'));
+    expect(devstg).toHaveResourceWithProperties(SfnStateMachine, { type: 'STANDARD', tracing_configuration: { enabled: true } });
+    const [machine] = resources(devstg, 'aws_sfn_state_machine');
+    expect(machine.logging_configuration).toMatchObject({ level: 'ALL', log_destination: `${ref('aws_cloudwatch_log_group', logs, 'arn')}:*` });
+    const definition = JSON.parse(machine.definition as string);
+    expect(definition.StartAt).toBe('Validate');
+    expect(definition.States.Validate.Parameters.FunctionName).toBe(ref('aws_lambda_alias', aliasKey('validate'), 'arn'));
+    expect(definition.States.Process.Parameters.FunctionName).toBe(ref('aws_lambda_alias', aliasKey('process'), 'arn'));
+    expect(resources(synth(config(), 'prd'), 'aws_sfn_state_machine')[0]).toMatchObject({ logging_configuration: { level: 'ERROR', include_execution_data: false } });
+  });
+
+  it('creates a KMS-encrypted secret without any value in code, and passes its ARN (not its value) to the function', () => {
+    const [secret] = resources(devstg, 'aws_secretsmanager_secret');
+    expect(secret.kms_key_id).toEqual(expect.stringContaining('aws_kms_key'));
+    expect(resources(devstg, 'aws_secretsmanager_secret_version')).toHaveLength(0);
+    expect(devstg).not.toMatch(/secret_string/);
+    const processFn = parsed(devstg).resource.aws_lambda_function[fnKey('process')];
+    expect(processFn.environment).toEqual({ variables: expect.objectContaining({ SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\..+\.arn/) }) });
+  });
+
+  it('grants each role only the ARNs it uses: no wildcard action, wildcard resources only for X-Ray and log delivery', () => {
+    const allowedStar = new Set([...XRAY_WRITE_ACTIONS, 'xray:GetSamplingRules', 'xray:GetSamplingTargets', ...SFN_LOG_DELIVERY_ACTIONS]);
+    for (const { doc } of policies(devstg)) {
+      for (const s of doc.Statement) {
+        const actions = ([] as string[]).concat(s.Action as string | string[]);
+        for (const a of actions) expect(a).not.toMatch(/\*$/);
+        if ([].concat(s.Resource as never).includes('*' as never)) for (const a of actions) expect(allowedStar).toContain(a);
+      }
+    }
+    const roleOf = (name: string) => ref('aws_iam_role', key(devstg, 'aws_iam_role', (r) => r.name === `test-apps-x-serverless-${name}-lambda`), 'id');
+    const actionsOf = (name: string) => policies(devstg).filter((p) => p.role === roleOf(name)).flatMap((p) => p.doc.Statement.flatMap((s) => [].concat(s.Action as never)));
+    expect(actionsOf('validate')).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+    expect(actionsOf('api')).not.toContain('dynamodb:PutItem');
+    expect(actionsOf('writer')).toContain('dynamodb:PutItem');
+    expect(actionsOf('process')).toContain('secretsmanager:GetSecretValue');
+    expect(actionsOf('api')).not.toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('packages the committed handler folder, one file per function, with no dependencies', () => {
+    const dir = path.join(__dirname, '../../assets/serverless');
+    for (const name of SERVERLESS_FUNCTIONS) expect(fs.existsSync(path.join(dir, `${name}.js`))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'node_modules'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'package.json'))).toBe(false);
+  });
+
+  it('protects production data: table deletion protection, key and table kept on destroy', () => {
+    const prd = synth(config(), 'prd');
+    expect(prd).toHaveResourceWithProperties(DynamodbTable, { deletion_protection_enabled: true, lifecycle: { prevent_destroy: true } });
+    expect(devstg).toHaveResourceWithProperties(DynamodbTable, { deletion_protection_enabled: false });
+    expect(resources(prd, 'aws_cognito_user_pool')[0].deletion_protection).toBe('ACTIVE');
+  });
+
+  it('stays out of the VPC by default and, when asked, reads private subnets from base-network; NLB + VPC link only when enabled', () => {
+    expect(parsed(devstg).data).toBeUndefined();
+    expect(resources(devstg, 'aws_lb')).toHaveLength(0);
+    const inVpc = synth(config({ lambdasInVpc: true, privateIntegration: { enabled: true, port: 8080, targetIps: ['10.30.1.10'] } }));
+    for (const f of resources(inVpc, 'aws_lambda_function')) {
+      expect(f.vpc_config).toMatchObject({ subnet_ids: '${data.terraform_remote_state.remote-apps-x-base-network.outputs.private_subnet_ids}' });
+    }
+    expect(resources(inVpc, 'aws_lb')[0]).toMatchObject({ load_balancer_type: 'network', internal: true });
+    expect(resources(inVpc, 'aws_apigatewayv2_vpc_link')).toHaveLength(1);
+    expect(resources(inVpc, 'aws_apigatewayv2_integration').some((i) => i.connection_type === 'VPC_LINK')).toBe(true);
+    expect(resources(inVpc, 'aws_apigatewayv2_route').find((r) => r.route_key === 'ANY /private/{proxy+}')).toMatchObject({ authorization_type: 'JWT' });
+  });
+
+  it('can take its data, secrets and logs keys from the security layer', () => {
+    const tf = synth(config({ useSecurityLayerKeys: true }), 'devstg', { security: defineLayer(Security, { identityAccount: 'apps-x' }) });
+    const [table] = resources(tf, 'aws_dynamodb_table');
+    expect(JSON.stringify(table.server_side_encryption)).toContain('remote-apps-x-security.outputs.data_kms_key_arn');
+    expect(resources(tf, 'aws_secretsmanager_secret')[0].kms_key_id).toContain('secrets_kms_key_arn');
+    // Messaging stays on the layer key, whose policy admits SNS and EventBridge.
+    expect(resources(tf, 'aws_sns_topic')[0].kms_master_key_id).toContain('aws_kms_key');
+  });
+
+  it('refuses bad configuration with the field and the reason', () => {
+    const bad = config({
+      functions: { ...config().functions, api: { reservedConcurrency: 0, timeoutSeconds: 60 } },
+      throttling: { burstLimit: 0, rateLimit: 10 },
+      runtime: 'nodejs18.x',
+      jwt: { issuer: 'http://insecure', audience: [] },
+      stateMachineLogLevel: 'DEBUG' as 'ALL',
+      corsAllowOrigins: ['*'],
+    });
+    const message = refusal(bad);
+    expect(message).toContain('test/apps-x/serverless: functions.api.reservedConcurrency: 0 must be a whole number between 1 and 1000');
+    expect(message).toContain('functions.api.timeoutSeconds: 60 exceeds the 29 s an HTTP API waits');
+    expect(message).toContain('throttling: needs a burstLimit');
+    expect(message).toContain('runtime: "nodejs18.x" is not a supported Node.js runtime');
+    expect(message).toContain('jwt.issuer: "http://insecure" must be an https URL');
+    expect(message).toContain('jwt.audience: must list at least one audience');
+    expect(message).toContain('stateMachineLogLevel: "DEBUG" must be ALL or ERROR');
+    expect(message).toContain('corsAllowOrigins[0]: "*" must be an https origin');
+    const { process: _omit, ...missing } = config().functions;
+    expect(refusal(config({ functions: missing as ServerlessConfig['functions'] }))).toContain('functions.process: is missing');
+  });
+});
