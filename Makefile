@@ -21,7 +21,7 @@ RUN_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LA
 export LAYERS INCLUDE_DEPENDENTS PARALLELISM FAIL_FAST AUTO_APPROVE
 SANDBOX_UP := $(if $(filter 1,$(SANDBOX)),sandbox-up)
 
-.PHONY: help install synth validate plan apply destroy drift graph ci-files bootstrap sandbox-up sandbox-down sandbox-status demo bench test clean
+.PHONY: help install synth validate plan apply destroy drift graph ci-files bootstrap sandbox-up sandbox-down sandbox-status demo bench policy test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ demo: install sandbox-up ## offline demo: synth, validate and plan base-network 
 
 bench: install ## benchmark synth, validate and plan; writes docs/benchmarks.md (BENCH_RUNS, BENCH_SIZES)
 	npm run bench
+
+policy: install ## policy pack over every stack: rules, findings per stack, suppressions with reasons (fails on errors)
+	$(NODE) scripts/policy.ts
 
 test: ## the whole test suite (typecheck, lint, unit, integration)
 	bash scripts/test.sh

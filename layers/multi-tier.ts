@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { suppress } from '../lib/policy';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
 import { KmsKey } from '../modules/kms-key';
@@ -239,6 +240,10 @@ export class MultiTier extends LayerStack {
       accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/app` },
       deletionProtection: protect,
     });
+    if (!config.appCertificateArn) {
+      suppress(appAlb.listener, 'POL-ALB-002', 'internal app ALB in private subnets, reachable only from the web tier security ' +
+        'group; the example org has no private CA for an internal certificate (set appCertificateArn to serve HTTPS)');
+    }
     const app = new AutoScalingTier(this, 'app', {
       name: this.resourceName('app'),
       vpcId,

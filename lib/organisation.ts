@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from 'cdktf';
+import { Aspects, type App } from 'cdktf';
 import { overlaps, parseCidr, type Cidr } from './cidr';
 import type { AccountConfig, LayerDeclaration, ProjectConfig } from './config';
 import { CycleError, topologicalOrder, type GraphNode } from './graph';
@@ -13,6 +13,7 @@ import type { LayerKind, LayerStack } from './layer-stack';
 import type { LayerContext, Organisation, ResolvedAccount, ResolvedProject } from './model';
 import type { Mode } from './mode';
 import { backendBucketName, stackId } from './naming';
+import { PolicyAspect } from './policy/engine';
 import { ConfigError, ProblemSink } from './problems';
 import { AWS_REGIONS } from './regions';
 
@@ -214,6 +215,7 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
       const ctx = layerContext(org, account, layer, declaration);
       const kind = declaration.kind as LayerKind<unknown>;
       const stack = new kind(app, ctx, declaration.config);
+      Aspects.of(stack).add(new PolicyAspect()); // per stack: aspects on the App never run
       checkPublished(org, stack, kind);
       stacks.push(stack);
     }

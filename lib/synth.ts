@@ -6,6 +6,7 @@ import type { GraphNode } from './graph';
 import type { LayerStack } from './layer-stack';
 import type { Mode } from './mode';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from './organisation';
+import { enforcePolicy } from './policy';
 
 export interface SynthOptions {
   readonly projectsDir: string;
@@ -16,6 +17,8 @@ export interface SynthOptions {
   readonly project?: string;
   /** Only these stack ids. @default every enabled layer */
   readonly only?: ReadonlySet<string>;
+  /** Run the policy pack before anything is written; error findings throw PolicyError. @default true */
+  readonly policy?: boolean;
 }
 
 export const GRAPH_FILE = 'layers.json';
@@ -48,6 +51,7 @@ export function buildApp(options: SynthOptions): SynthResult {
       const missing = [...options.only].filter((id) => !stacks.some((s) => s.node.id === id));
       if (missing.length > 0) throw new Error(`unknown or disabled stack: ${missing.join(', ')}`);
     }
+    if (options.policy !== false) enforcePolicy(stacks);
     return { app, stacks, graph };
   } catch (error) {
     for (const dir of created.reverse()) fs.rmSync(dir, { recursive: true, force: true });
