@@ -1,0 +1,148 @@
+import { Ec2TransitGateway } from '@cdktf/provider-aws/lib/ec2-transit-gateway';
+import { Ec2TransitGatewayVpcAttachment } from '@cdktf/provider-aws/lib/ec2-transit-gateway-vpc-attachment';
+import { RamPrincipalAssociation } from '@cdktf/provider-aws/lib/ram-principal-association';
+import { RamResourceShare } from '@cdktf/provider-aws/lib/ram-resource-share';
+import { defineLayer } from '../../lib/config';
+import { BaseNetwork } from '../../layers/base-network';
+import { NetworkHub, type NetworkHubConfig } from '../../layers/network-hub';
+import { NetworkHubRoutes, type NetworkHubRoutesConfig } from '../../layers/network-hub-routes';
+import { TransitAttachment } from '../../layers/transit-attachment';
+import { REAL, account, build, parsed, resources, source, synthStack } from '../helpers';
+import { readProjectFolder, resolveOrganisation, buildOrganisation } from '../../lib/organisation';
+import { Testing } from 'cdktf';
+import * as path from 'path';
+
+const ORG_ARN = 'arn:aws:organizations::111111111111:organization/o-abc123';
+const HUB: NetworkHubConfig = { shareWith: ORG_ARN, routeTables: ['prd', 'devstg', 'shared'] };
+const ROUTES: NetworkHubRoutesConfig = {
+  attachments: [
+    { account: 'prd', domain: 'prd' },
+    { account: 'dev', domain: 'devstg' },
+    { account: 'tools', domain: 'shared' },
+  ],
+  reachability: { prd: ['prd', 'shared'], devstg: ['devstg', 'shared'], shared: ['prd', 'devstg', 'shared'] },
+};
+
+function org(hub: Partial<NetworkHubConfig> = {}, routes: Partial<NetworkHubRoutesConfig> = {}) {
+  const workload = (cidr: string, environment: string) => ({
+    config: account({ environment }),
+    layers: {
+      'base-network': defineLayer(BaseNetwork, { vpcCidr: cidr, natGateways: 'single' }),
+      'transit-attachment': defineLayer(TransitAttachment, {}),
+    },
+  });
+  return source({
+    network: {
+      config: account({ environment: 'network' }),
+      layers: {
+        'network-hub': defineLayer(NetworkHub, { ...HUB, ...hub }),
+        'network-hub-routes': defineLayer(NetworkHubRoutes, { ...ROUTES, ...routes }),
+      },
+    },
+    prd: workload('10.40.0.0/16', 'prd'),
+    dev: workload('10.30.0.0/16', 'devstg'),
+    tools: workload('10.10.0.0/16', 'shared'),
+  });
+}
+
+describe('network hub', () => {
+  const hub = synthStack(org(), 'test-network-network-hub');
+  const routes = synthStack(org(), 'test-network-network-hub-routes');
+
+  it('creates a transit gateway that accepts and routes nothing by default', () => {
+    expect(hub).toHaveResourceWithProperties(Ec2TransitGateway, {
+      auto_accept_shared_attachments: 'disable',
+      default_route_table_association: 'disable',
+      default_route_table_propagation: 'disable',
+      amazon_side_asn: 64512,
+    });
+    expect(resources(hub, 'aws_ec2_transit_gateway_route_table').map((t) => (t.tags as Record<string, string>).RoutingDomain).sort())
+      .toEqual(['devstg', 'prd', 'shared']);
+  });
+
+  it('shares the transit gateway with the organisation only, through RAM', () => {
+    expect(hub).toHaveResourceWithProperties(RamResourceShare, { allow_external_principals: false });
+    expect(hub).toHaveResourceWithProperties(RamPrincipalAssociation, { principal: ORG_ARN });
+    expect(resources(hub, 'aws_ram_resource_association')[0].resource_arn).toBe('${aws_ec2_transit_gateway.tgw.arn}');
+    expect(() => build(org({ shareWith: '123456789012' }))).toThrow(/shareWith: "123456789012" is not an organisation or OU ARN/);
+  });
+
+  it('attaches each workload VPC from its own account, reading the hub and its base-network', () => {
+    const prd = synthStack(org(), 'test-prd-transit-attachment');
+    expect(prd).toHaveResourceWithProperties(Ec2TransitGatewayVpcAttachment, {
+      transit_gateway_id: '${data.terraform_remote_state.remote-network-network-hub.outputs.transit_gateway_id}',
+      subnet_ids: '${data.terraform_remote_state.remote-prd-base-network.outputs.private_subnet_ids}',
+      transit_gateway_default_route_table_association: false,
+      transit_gateway_default_route_table_propagation: false,
+    });
+    const route = resources(prd, 'aws_route')[0];
+    expect(route).toMatchObject({
+      destination_cidr_block: '10.0.0.0/8',
+      route_table_id: '${each.value}',
+      transit_gateway_id: '${data.terraform_remote_state.remote-network-network-hub.outputs.transit_gateway_id}',
+    });
+    expect(route.for_each).toMatch(/private_route_table_ids.*database_route_table_ids/);
+    expect(() => build(source({
+      network: { layers: { 'network-hub': defineLayer(NetworkHub, HUB) } },
+      prd: { layers: { 'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'single' }), 'transit-attachment': defineLayer(TransitAttachment, { destinations: ['0.0.0.0/0'] }) } },
+    }))).toThrow(/destinations\[0\]: a default route through the hub is not supported/);
+  });
+
+  it('accepts every attachment and associates it with its own domain table', () => {
+    const accepters = resources(routes, 'aws_ec2_transit_gateway_vpc_attachment_accepter');
+    expect(accepters.map((a) => a.transit_gateway_attachment_id).sort()).toEqual([
+      '${data.terraform_remote_state.remote-dev-transit-attachment.outputs.transit_gateway_attachment_id}',
+      '${data.terraform_remote_state.remote-prd-transit-attachment.outputs.transit_gateway_attachment_id}',
+      '${data.terraform_remote_state.remote-tools-transit-attachment.outputs.transit_gateway_attachment_id}',
+    ]);
+    for (const a of accepters) {
+      expect(a).toMatchObject({ transit_gateway_default_route_table_association: false, transit_gateway_default_route_table_propagation: false });
+    }
+    const assoc = parsed(routes).resource.aws_ec2_transit_gateway_route_table_association;
+    expect(assoc['associate-prd-transit-attachment'].transit_gateway_route_table_id).toMatch(/index\(.*route_table_names, "prd"\)/);
+    expect(assoc['associate-dev-transit-attachment'].transit_gateway_route_table_id).toMatch(/index\(.*route_table_names, "devstg"\)/);
+  });
+
+  it('keeps prd and devstg apart: neither propagates into the other table, both reach shared', () => {
+    const propagations = Object.keys(parsed(routes).resource.aws_ec2_transit_gateway_route_table_propagation).sort();
+    expect(propagations).toEqual([
+      'propagate-dev-transit-attachment-to-devstg',
+      'propagate-dev-transit-attachment-to-shared',
+      'propagate-prd-transit-attachment-to-prd',
+      'propagate-prd-transit-attachment-to-shared',
+      'propagate-tools-transit-attachment-to-devstg',
+      'propagate-tools-transit-attachment-to-prd',
+      'propagate-tools-transit-attachment-to-shared',
+    ]);
+    const table = (id: string) => parsed(routes).resource.aws_ec2_transit_gateway_route_table_propagation[id].transit_gateway_route_table_id as string;
+    expect(table('propagate-prd-transit-attachment-to-prd')).toMatch(/"prd"\)/);
+    expect(table('propagate-dev-transit-attachment-to-devstg')).toMatch(/"devstg"\)/);
+    expect(() => build(org({}, { reachability: { ...ROUTES.reachability, prd: ['prd', 'devstg'] } })))
+      .toThrow(/reachability: lets prd and devstg reach each other, but they are isolated/);
+    expect(() => build(org({}, { attachments: [{ account: 'prd', domain: 'production' }] })))
+      .toThrow(/attachments\[0\].domain: "production" is not a hub route table/);
+  });
+
+  it('has no cycle: hub <- attachments <- routes, and the hub reads no attachment', () => {
+    const { stacks } = build(org());
+    expect([...stacks.get('test-network-network-hub')!.reads.keys()]).toEqual([]);
+    expect([...stacks.get('test-prd-transit-attachment')!.reads.keys()].sort()).toEqual(['network/network-hub', 'prd/base-network']);
+    expect([...stacks.get('test-network-network-hub-routes')!.reads.keys()].sort())
+      .toEqual(['dev/transit-attachment', 'network/network-hub', 'prd/transit-attachment', 'tools/transit-attachment']);
+  });
+
+  it('is wired in the example organisation with prd, devstg and data isolated', () => {
+    const app = Testing.app();
+    const built = buildOrganisation(app, resolveOrganisation(readProjectFolder(path.join(__dirname, '../../projects/acme')), REAL));
+    const node = built.graph.find((n) => n.id === 'acme-network-network-hub-routes')!;
+    expect(node.dependsOn).toEqual(expect.arrayContaining([
+      'acme-apps-prd-transit-attachment', 'acme-apps-devstg-transit-attachment', 'acme-shared-transit-attachment',
+      'acme-data-science-transit-attachment', 'acme-network-network-hub',
+    ]));
+    const hubNode = built.graph.find((n) => n.id === 'acme-network-network-hub')!;
+    expect(hubNode.dependsOn).toEqual(['acme-management-organizations']);
+    const stack = built.stacks.find((s) => s.node.id === 'acme-network-network-hub-routes')!;
+    const propagations = Object.keys(parsed(Testing.synth(stack)).resource.aws_ec2_transit_gateway_route_table_propagation);
+    expect(propagations.filter((p) => /apps-prd.*-to-(devstg|data)$|apps-devstg.*-to-(prd|data)$|data-science.*-to-(prd|devstg)$/.test(p))).toEqual([]);
+  });
+});
