@@ -1,0 +1,29 @@
+import { defineLayer } from '../../../lib/config';
+import { Databases } from '../../../layers/databases';
+import { eksContract } from '../../../layers/eks';
+import { fromLayer } from '../../../modules/layer-ref';
+
+/** Development data stores: one instance each, 7-day backups, no deletion protection. */
+export default defineLayer(Databases, {
+  kmsKeySource: 'security-layer',
+  // The EKS nodes (read from the eks layer's state) and the private subnets of base-network
+  // (10.30.0.0/16: private tier 10.30.0.0/19 .. 10.30.64.0/19) for the other private workloads.
+  consumers: {
+    securityGroups: [fromLayer(eksContract, 'node_security_group_id')],
+    cidrBlocks: ['10.30.0.0/17'],
+  },
+  aurora: {
+    engine: 'aurora-postgresql',
+    databaseName: 'app',
+    serverlessV2: { minCapacity: 0.5, maxCapacity: 4 },
+    instanceCount: 1,
+  },
+  cache: { engine: 'valkey' },
+  dynamodb: {
+    tables: [
+      { name: 'orders', partitionKey: { name: 'pk' }, sortKey: { name: 'sk' } },
+      { name: 'sessions', partitionKey: { name: 'id' }, ttlAttribute: 'expires_at' },
+    ],
+    dax: {},
+  },
+});
