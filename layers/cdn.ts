@@ -343,6 +343,7 @@ export class Cdn extends LayerStack {
       }
     }
 
+    // The hosted UI lives in the account's own region (the default provider), unlike the certificate and web ACL.
     const auth = config.auth ? this.userPool(config.auth, prd) : undefined;
 
     this.publish(cdnContract, {
@@ -359,7 +360,7 @@ export class Cdn extends LayerStack {
       user_pool_id: auth?.pool.id ?? '',
       user_pool_arn: auth?.pool.arn ?? '',
       user_pool_client_id: auth?.client.id ?? '',
-      user_pool_domain: auth ? `${auth.domain.domain}.auth.${this.ctx.region}.amazoncognito.com` : '',
+      user_pool_domain: config.auth ? `${config.auth.domainPrefix}.auth.${ctx.region}.amazoncognito.com` : '',
     });
   }
 
