@@ -1,0 +1,155 @@
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
+import { ServiceDiscoveryPrivateDnsNamespace } from '@cdktf/provider-aws/lib/service-discovery-private-dns-namespace';
+import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
+import { Construct } from 'constructs';
+import { Alb, AlbAccessLogBucket } from './alb';
+import { FargateService, type FargateServiceProps } from './fargate-service';
+
+/** One service of a FargateCluster: what differs per service; the cluster supplies network, keys and routing. */
+export type FargateServiceSpec = Omit<FargateServiceProps,
+  'namePrefix' | 'region' | 'accountId' | 'clusterArn' | 'clusterName' | 'vpcId' | 'subnetIds' | 'logKmsKeyArn'
+  | 'routing' | 'namespaceId' | 'alarmTopicArn' | 'logRetentionDays'> & {
+  /** Path patterns routed to the service; rules are evaluated in service order. @default ['/*'] */
+  readonly pathPatterns?: readonly string[];
+  /** @default - any host */
+  readonly hostHeaders?: readonly string[];
+  /** Keep the service off the load balancer (workers, internal APIs reached through Cloud Map). @default false */
+  readonly internalOnly?: boolean;
+};
+
+export interface FargateClusterProps {
+  /** Prefix of every name (ALB at most 32 characters), e.g. `acme-apps-prd-fargate`. */
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly vpcId: string;
+  /** Subnets of the internet-facing ALB. */
+  readonly publicSubnetIds: string[];
+  /** Subnets of the tasks (no public IPs). */
+  readonly privateSubnetIds: string[];
+  /** ACM certificate of the HTTPS listener. */
+  readonly certificateArn: string;
+  /** Key of the task log groups (its policy must admit CloudWatch Logs). */
+  readonly logKmsKeyArn: string;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** Topic of every alarm. */
+  readonly alarmTopicArn: string;
+  /** Private DNS namespace for service discovery, e.g. `apps-prd.acme.internal`. */
+  readonly namespaceName: string;
+  /** Rules of the regional WAF web ACL (AWS managed groups and a rate limit). */
+  readonly webAclRules: Wafv2WebAclRule[];
+  /** Client ranges allowed to the ALB. @default ['0.0.0.0/0'] */
+  readonly ingressCidrs?: readonly string[];
+  /** @default 'enabled' */
+  readonly containerInsights?: 'enabled' | 'enhanced';
+  /** @default 90 */
+  readonly accessLogExpirationDays?: number;
+  /** ALB deletion protection and prevent_destroy of the log bucket. @default true */
+  readonly protect?: boolean;
+  readonly services: readonly FargateServiceSpec[];
+}
+
+/**
+ * An ECS cluster with Container Insights, a Cloud Map private namespace and an internet-facing ALB (HTTPS only,
+ * TLS 1.2+, HTTP redirects, invalid headers dropped, access logs, regional WAF web ACL, 5xx alarm) in front of
+ * hardened Fargate services. Used by the fargate layer and by the developer platform.
+ */
+export class FargateCluster extends Construct {
+  readonly cluster: EcsCluster;
+  readonly alb: Alb;
+  readonly webAcl: Wafv2WebAcl;
+  readonly namespace: ServiceDiscoveryPrivateDnsNamespace;
+  readonly accessLogBucket: AlbAccessLogBucket;
+  readonly services: FargateService[];
+
+  constructor(scope: Construct, id: string, props: FargateClusterProps) {
+    super(scope, id);
+    const protect = props.protect ?? true;
+    this.cluster = new EcsCluster(this, 'cluster', {
+      name: props.name,
+      setting: [{ name: 'containerInsights', value: props.containerInsights ?? 'enabled' }],
+    });
+    new EcsClusterCapacityProviders(this, 'capacity', {
+      clusterName: this.cluster.name,
+      capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }],
+    });
+    this.namespace = new ServiceDiscoveryPrivateDnsNamespace(this, 'namespace', {
+      name: props.namespaceName,
+      description: `Service discovery of ${props.name}`,
+      vpc: props.vpcId,
+    });
+
+    // ALB access logs only support SSE-S3 on the target bucket (not SSE-KMS): see AlbAccessLogBucket.
+    this.accessLogBucket = new AlbAccessLogBucket(this, 'access-logs', {
+      bucketName: `${props.name}-alb-logs`,
+      accountId: props.accountId,
+      region: props.region,
+      prefix: 'alb',
+      expirationDays: props.accessLogExpirationDays,
+      preventDestroy: protect,
+    });
+    this.alb = new Alb(this, 'alb', {
+      name: props.name,
+      vpcId: props.vpcId,
+      subnetIds: props.publicSubnetIds,
+      internal: false,
+      certificateArn: props.certificateArn,
+      ingressCidrs: props.ingressCidrs ?? ['0.0.0.0/0'],
+      accessLogs: { bucket: this.accessLogBucket.bucketName, prefix: this.accessLogBucket.prefix },
+      deletionProtection: protect,
+    });
+    this.alb.lb.node.addDependency(this.accessLogBucket);
+
+    this.webAcl = new Wafv2WebAcl(this, 'web-acl', {
+      name: props.name,
+      description: `Protects the load balancer of ${props.name}`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      rule: props.webAclRules,
+      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: props.name, sampledRequestsEnabled: true },
+    });
+    new Wafv2WebAclAssociation(this, 'web-acl-association', { resourceArn: this.alb.arn, webAclArn: this.webAcl.arn });
+
+    new CloudwatchMetricAlarm(this, 'alb-5xx', {
+      alarmName: `${props.name}-alb-5xx`,
+      alarmDescription: `5xx answers generated by the load balancer of ${props.name} (no healthy target, timeouts)`,
+      namespace: 'AWS/ApplicationELB',
+      metricName: 'HTTPCode_ELB_5XX_Count',
+      dimensions: { LoadBalancer: this.alb.arnSuffix },
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 10,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [props.alarmTopicArn],
+      okActions: [props.alarmTopicArn],
+    });
+
+    let priority = 0;
+    this.services = props.services.map((spec) => {
+      const { pathPatterns, hostHeaders, internalOnly, ...service } = spec;
+      priority += 10;
+      return new FargateService(this, `service-${spec.name}`, {
+        ...service,
+        namePrefix: props.name,
+        region: props.region,
+        accountId: props.accountId,
+        clusterArn: this.cluster.arn,
+        clusterName: this.cluster.name,
+        vpcId: props.vpcId,
+        subnetIds: props.privateSubnetIds,
+        logKmsKeyArn: props.logKmsKeyArn,
+        logRetentionDays: props.logRetentionDays,
+        alarmTopicArn: props.alarmTopicArn,
+        namespaceId: this.namespace.id,
+        routing: internalOnly ? undefined : { alb: this.alb, priority, pathPatterns, hostHeaders },
+      });
+    });
+  }
+}

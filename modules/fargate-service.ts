@@ -1,0 +1,420 @@
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { ServiceDiscoveryService } from '@cdktf/provider-aws/lib/service-discovery-service';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { Construct } from 'constructs';
+import type { Alb } from './alb';
+import { policyDocument, type PolicyStatement } from './policy';
+
+/** CPU units and the memory (MiB) Fargate accepts with each. */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+  8192: Array.from({ length: 12 }, (_, i) => 16384 + i * 4096),
+  16384: Array.from({ length: 12 }, (_, i) => 32768 + i * 8192),
+};
+
+/** `arn:aws:secretsmanager:<region>:<account>:secret:<name>` with an optional `:<json-key>:<stage>:<version>` suffix. */
+export const SECRET_ARN = /^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+(:[^:]*:[^:]*:[^:]*)?$/;
+const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/;
+
+/** The secret's own ARN, without the JSON-key suffix ECS accepts in `valueFrom`. */
+export function secretResourceArn(valueFrom: string): string {
+  return valueFrom.split(':').slice(0, 7).join(':');
+}
+
+/** The ECR repository ARN of an image URI in ECR, or undefined for images in other registries. */
+export function ecrRepositoryArn(image: string): string | undefined {
+  const m = ECR_IMAGE.exec(image);
+  return m ? `arn:aws:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
+}
+
+export interface FargateServiceRouting {
+  readonly alb: Alb;
+  /** Listener rule priority, unique per listener. */
+  readonly priority: number;
+  /** @default ['/*'] */
+  readonly pathPatterns?: readonly string[];
+  /** @default - any host */
+  readonly hostHeaders?: readonly string[];
+}
+
+export interface FargateServiceProps {
+  /** Service name, also the container name and the Cloud Map name. */
+  readonly name: string;
+  /** Prefix of role, log group and alarm names, e.g. `acme-apps-prd-fargate`. */
+  readonly namePrefix: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  readonly vpcId: string;
+  /** Private subnets; tasks never get a public IP. */
+  readonly subnetIds: string[];
+  /** Image URI; an ECR image gets pull rights on exactly its repository. */
+  readonly image: string;
+  /** CPU units (256..16384). */
+  readonly cpu: number;
+  /** MiB, a size Fargate accepts with `cpu`. */
+  readonly memory: number;
+  readonly port: number;
+  readonly desiredCount: number;
+  /** Target tracking floor. @default desiredCount */
+  readonly minCount?: number;
+  /** Target tracking ceiling. @default 2 x desiredCount */
+  readonly maxCount?: number;
+  /** @default '/' */
+  readonly healthCheckPath?: string;
+  /** Plain environment variables (no secrets). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Variables filled from Secrets Manager: name to secret ARN (optionally with `:json-key::`). @default {} */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Customer managed keys of those secrets; the execution role may decrypt only with them. @default [] */
+  readonly secretsKmsKeyArns?: readonly string[];
+  /** Key of the task log group (its policy must admit CloudWatch Logs). */
+  readonly logKmsKeyArn: string;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** Numeric `uid:gid` the container runs as (never root). @default '1000:1000' */
+  readonly user?: string;
+  /** Writable scratch mounts on an otherwise read-only root filesystem. @default ['/tmp'] */
+  readonly writablePaths?: readonly string[];
+  /** Least-privilege statements for the application's own task role. @default [] (no AWS access) */
+  readonly taskRoleStatements?: readonly PolicyStatement[];
+  /** Extra egress beyond HTTPS to the internet, e.g. the database port to the VPC range. @default [] */
+  readonly extraEgress?: readonly { readonly port: number; readonly cidr: string; readonly description: string }[];
+  /** Exposes the service through a listener rule of a shared ALB. @default - not load balanced */
+  readonly routing?: FargateServiceRouting;
+  /** Cloud Map namespace the service registers in (`<name>.<namespace>`). @default - no service discovery */
+  readonly namespaceId?: string;
+  /** CPU percentage target tracking keeps. @default 60 */
+  readonly cpuTargetPercent?: number;
+  /** Requests per target per minute target tracking keeps (load-balanced services only). @default 1000 */
+  readonly requestsPerTarget?: number;
+  /** Topic of the CPU, 5xx and unhealthy-host alarms. @default - alarms without actions */
+  readonly alarmTopicArn?: string;
+  /** Mix of FARGATE_SPOT (cheaper, interruptible) in percent. @default 0 */
+  readonly spotPercent?: number;
+}
+
+/**
+ * A hardened Fargate service: read-only root filesystem, non-root user, no privilege escalation, every Linux
+ * capability dropped, awslogs into a KMS-encrypted retained log group, private subnets without public IPs,
+ * execution role scoped to its image repository, log group and secrets, task role empty unless given statements,
+ * deployment circuit breaker with rollback, target tracking on CPU and requests, optional ALB routing, Cloud Map
+ * registration and alarms.
+ */
+export class FargateService extends Construct {
+  readonly service: EcsService;
+  readonly securityGroup: SecurityGroup;
+  readonly taskDefinition: EcsTaskDefinition;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly executionRole: IamRole;
+  readonly taskRole: IamRole;
+  readonly targetGroup?: LbTargetGroup;
+
+  constructor(scope: Construct, id: string, props: FargateServiceProps) {
+    super(scope, id);
+    const fullName = `${props.namePrefix}-${props.name}`;
+    const secrets = Object.entries(props.secrets ?? {});
+    for (const [name, arn] of secrets) {
+      if (!SECRET_ARN.test(arn)) throw new Error(`service ${props.name}: secret ${name} must be a Secrets Manager ARN, got "${arn}"`);
+    }
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/ecs/${fullName}`,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logKmsKeyArn,
+    });
+
+    const repository = ecrRepositoryArn(props.image);
+    const secretArns = [...new Set(secrets.map(([, arn]) => secretResourceArn(arn)))];
+    const executionStatements: PolicyStatement[] = [
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
+      ...(repository
+        ? [
+            // GetAuthorizationToken has no resource-level permissions; pulls are limited to the one repository.
+            { Sid: 'EcrToken', Effect: 'Allow' as const, Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+            { Sid: 'PullImage', Effect: 'Allow' as const, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: repository },
+          ]
+        : []),
+      ...(secretArns.length > 0
+        ? [{ Sid: 'ReadOwnSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: secretArns }]
+        : []),
+      ...((props.secretsKmsKeyArns ?? []).length > 0
+        ? [{
+            Sid: 'DecryptOwnSecrets',
+            Effect: 'Allow' as const,
+            Action: 'kms:Decrypt',
+            Resource: [...(props.secretsKmsKeyArns ?? [])],
+            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
+          }]
+        : []),
+    ];
+    const trust = policyDocument([{
+      Effect: 'Allow',
+      Principal: { Service: 'ecs-tasks.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': props.accountId },
+        ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${props.region}:${props.accountId}:*` },
+      },
+    }]);
+    this.executionRole = new IamRole(this, 'execution-role', { name: `${fullName}-execution`, assumeRolePolicy: trust });
+    new IamRolePolicy(this, 'execution-policy', { role: this.executionRole.name, name: 'pull-logs-secrets', policy: policyDocument(executionStatements) });
+    this.taskRole = new IamRole(this, 'task-role', { name: `${fullName}-task`, assumeRolePolicy: trust });
+    if ((props.taskRoleStatements ?? []).length > 0) {
+      new IamRolePolicy(this, 'task-policy', { role: this.taskRole.name, name: 'application', policy: policyDocument(props.taskRoleStatements ?? []) });
+    }
+
+    const writable = props.writablePaths ?? ['/tmp'];
+    const volumeName = (i: number) => `scratch-${i}`;
+    this.taskDefinition = new EcsTaskDefinition(this, 'task', {
+      family: fullName,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: String(props.cpu),
+      memory: String(props.memory),
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      volume: writable.map((_, i) => ({ name: volumeName(i) })),
+      containerDefinitions: JSON.stringify([{
+        name: props.name,
+        image: props.image,
+        essential: true,
+        user: props.user ?? '1000:1000',
+        readonlyRootFilesystem: true,
+        privileged: false,
+        linuxParameters: { capabilities: { drop: ['ALL'] }, initProcessEnabled: true },
+        portMappings: [{ containerPort: props.port, protocol: 'tcp' }],
+        environment: Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
+        secrets: secrets.map(([name, valueFrom]) => ({ name, valueFrom })),
+        mountPoints: writable.map((containerPath, i) => ({ sourceVolume: volumeName(i), containerPath, readOnly: false })),
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': this.logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': props.name },
+        },
+      }]),
+    });
+
+    this.securityGroup = new SecurityGroup(this, 'sg', {
+      name: `${fullName}-service`,
+      description: `Tasks of ${fullName}`,
+      vpcId: props.vpcId,
+      tags: { Name: `${fullName}-service` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    new VpcSecurityGroupEgressRule(this, 'egress-https', {
+      securityGroupId: this.securityGroup.id,
+      description: 'HTTPS to AWS APIs and registries (NAT or VPC endpoints)',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+    (props.extraEgress ?? []).forEach((rule, i) => {
+      new VpcSecurityGroupEgressRule(this, `egress-${i}`, {
+        securityGroupId: this.securityGroup.id,
+        description: rule.description,
+        ipProtocol: 'tcp',
+        fromPort: rule.port,
+        toPort: rule.port,
+        cidrIpv4: rule.cidr,
+      });
+    });
+
+    const routing = props.routing;
+    let rule: LbListenerRule | undefined;
+    if (routing) {
+      this.targetGroup = new LbTargetGroup(this, 'tg', {
+        name: `${props.namePrefix}-${props.name}`.slice(0, 32).replace(/-$/, ''),
+        port: props.port,
+        protocol: 'HTTP',
+        targetType: 'ip',
+        vpcId: props.vpcId,
+        deregistrationDelay: '30',
+        healthCheck: { path: props.healthCheckPath ?? '/', matcher: '200-399', interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+        lifecycle: { createBeforeDestroy: true },
+      });
+      rule = new LbListenerRule(this, 'rule', {
+        listenerArn: routing.alb.listener.arn,
+        priority: routing.priority,
+        action: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+        condition: [
+          { pathPattern: { values: [...(routing.pathPatterns ?? ['/*'])] } },
+          ...(routing.hostHeaders ? [{ hostHeader: { values: [...routing.hostHeaders] } }] : []),
+        ],
+      });
+      routing.alb.connectTo(props.name, this.securityGroup.id, props.port);
+    }
+    const discovery = props.namespaceId
+      ? new ServiceDiscoveryService(this, 'discovery', {
+          name: props.name,
+          dnsConfig: { namespaceId: props.namespaceId, routingPolicy: 'MULTIVALUE', dnsRecords: [{ type: 'A', ttl: 10 }] },
+          healthCheckCustomConfig: { failureThreshold: 1 },
+        })
+      : undefined;
+
+    const spot = props.spotPercent ?? 0;
+    this.service = new EcsService(this, 'service', {
+      name: props.name,
+      cluster: props.clusterArn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: props.desiredCount,
+      ...(spot > 0
+        ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 100 - spot, base: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: spot }] }
+        : { launchType: 'FARGATE' }),
+      platformVersion: 'LATEST',
+      networkConfiguration: { subnets: props.subnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      enableExecuteCommand: false,
+      enableEcsManagedTags: true,
+      propagateTags: 'SERVICE',
+      ...(this.targetGroup
+        ? { loadBalancer: [{ targetGroupArn: this.targetGroup.arn, containerName: props.name, containerPort: props.port }], healthCheckGracePeriodSeconds: 60 }
+        : {}),
+      ...(discovery ? { serviceRegistries: { registryArn: discovery.arn } } : {}),
+      // Target tracking owns the desired count after creation.
+      lifecycle: { ignoreChanges: ['desired_count'] },
+      dependsOn: rule ? [rule] : [],
+    });
+
+    const resourceId = `service/${props.clusterName}/${this.service.name}`;
+    const target = new AppautoscalingTarget(this, 'scaling-target', {
+      serviceNamespace: 'ecs',
+      scalableDimension: 'ecs:service:DesiredCount',
+      resourceId,
+      minCapacity: props.minCount ?? props.desiredCount,
+      maxCapacity: props.maxCount ?? props.desiredCount * 2,
+    });
+    const tracking = (suffix: string, targetValue: number, predefinedMetricType: string, resourceLabel?: string) =>
+      new AppautoscalingPolicy(this, `scale-${suffix}`, {
+        name: `${fullName}-${suffix}`,
+        policyType: 'TargetTrackingScaling',
+        serviceNamespace: target.serviceNamespace,
+        scalableDimension: target.scalableDimension,
+        resourceId: target.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue,
+          predefinedMetricSpecification: { predefinedMetricType, resourceLabel },
+          scaleInCooldown: 300,
+          scaleOutCooldown: 60,
+        },
+      });
+    tracking('cpu', props.cpuTargetPercent ?? 60, 'ECSServiceAverageCPUUtilization');
+    if (routing && this.targetGroup) {
+      tracking('requests', props.requestsPerTarget ?? 1000, 'ALBRequestCountPerTarget', `${routing.alb.arnSuffix}/${this.targetGroup.arnSuffix}`);
+    }
+
+    const actions = props.alarmTopicArn ? [props.alarmTopicArn] : [];
+    const alarm = (suffix: string, description: string, spec: Omit<ConstructorParameters<typeof CloudwatchMetricAlarm>[2], 'alarmName' | 'alarmDescription' | 'alarmActions' | 'okActions'>) =>
+      new CloudwatchMetricAlarm(this, `alarm-${suffix}`, {
+        alarmName: `${fullName}-${suffix}`,
+        alarmDescription: description,
+        alarmActions: actions,
+        okActions: actions,
+        ...spec,
+      });
+    alarm('cpu-high', `CPU of ${fullName} above 85% for 15 minutes`, {
+      namespace: 'AWS/ECS',
+      metricName: 'CPUUtilization',
+      dimensions: { ClusterName: props.clusterName, ServiceName: this.service.name },
+      statistic: 'Average',
+      period: 300,
+      evaluationPeriods: 3,
+      threshold: 85,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    });
+    if (routing && this.targetGroup) {
+      const dimensions = { LoadBalancer: routing.alb.arnSuffix, TargetGroup: this.targetGroup.arnSuffix };
+      alarm('unhealthy-hosts', `Unhealthy targets behind ${fullName}`, {
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'UnHealthyHostCount',
+        dimensions,
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 3,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      });
+      alarm('target-5xx', `5xx answers of ${fullName} targets`, {
+        namespace: 'AWS/ApplicationELB',
+        metricName: 'HTTPCode_Target_5XX_Count',
+        dimensions,
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 10,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+      });
+    }
+  }
+}
+
+/** What a service spec must satisfy, checked before synth; `field` prefixes every problem (e.g. `services[0]`). */
+export interface ServiceSpecShape {
+  readonly name: string;
+  readonly image: string;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly port: number;
+  readonly desiredCount: number;
+  readonly minCount?: number;
+  readonly maxCount?: number;
+  readonly healthCheckPath?: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly user?: string;
+  readonly spotPercent?: number;
+}
+
+const SECRET_LIKE = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
+
+export function serviceSpecProblems(spec: ServiceSpecShape, field: string): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(spec.name)) problems.push({ field: `${field}.name`, message: `"${spec.name}" must be lowercase letters, digits and dashes (at most 31)` });
+  const memories = FARGATE_SIZES[spec.cpu];
+  if (!memories) problems.push({ field: `${field}.cpu`, message: `${spec.cpu} is not a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(', ')})` });
+  else if (!memories.includes(spec.memory)) problems.push({ field: `${field}.memory`, message: `${spec.memory} MiB is not allowed with ${spec.cpu} CPU units (${memories[0]}..${memories[memories.length - 1]})` });
+  if (!(spec.port > 0 && spec.port < 65536)) problems.push({ field: `${field}.port`, message: `${spec.port} is not a TCP port` });
+  const min = spec.minCount ?? spec.desiredCount;
+  const max = spec.maxCount ?? spec.desiredCount * 2;
+  if (!(min <= spec.desiredCount && spec.desiredCount <= max && max >= 1)) {
+    problems.push({ field: `${field}.desiredCount`, message: `needs minCount <= desiredCount <= maxCount and maxCount >= 1 (got ${min}/${spec.desiredCount}/${max})` });
+  }
+  if (spec.healthCheckPath !== undefined && !spec.healthCheckPath.startsWith('/')) {
+    problems.push({ field: `${field}.healthCheckPath`, message: `"${spec.healthCheckPath}" must start with /` });
+  }
+  for (const [name, arn] of Object.entries(spec.secrets ?? {})) {
+    if (!SECRET_ARN.test(arn)) problems.push({ field: `${field}.secrets.${name}`, message: `"${arn}" is not a Secrets Manager secret ARN` });
+  }
+  for (const name of Object.keys(spec.environment ?? {})) {
+    if (SECRET_LIKE.test(name)) problems.push({ field: `${field}.environment.${name}`, message: 'looks like a secret; pass it in secrets (a Secrets Manager ARN), never as a literal' });
+  }
+  const user = spec.user ?? '1000:1000';
+  if (!/^\d+(:\d+)?$/.test(user) || user.split(':')[0] === '0') {
+    problems.push({ field: `${field}.user`, message: `"${user}" must be a numeric non-root uid[:gid]` });
+  }
+  if (spec.spotPercent !== undefined && !(spec.spotPercent >= 0 && spec.spotPercent <= 100)) {
+    problems.push({ field: `${field}.spotPercent`, message: 'must be between 0 and 100' });
+  }
+  return problems;
+}

@@ -1,0 +1,37 @@
+import { defineLayer } from '../../../lib/config';
+import { Fargate } from '../../../layers/fargate';
+
+const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
+
+/** The operational system in devstg: small tasks, one each, mostly on Fargate Spot. */
+export default defineLayer(Fargate, {
+  certificateArn: 'arn:aws:acm:us-east-1:555555555555:certificate/0d0e0v00-0000-4000-8000-000000000001',
+  services: [
+    {
+      name: 'api',
+      image: `${registry}/acme/api:1.4.2`,
+      cpu: 256,
+      memory: 512,
+      port: 8080,
+      desiredCount: 1,
+      maxCount: 2,
+      healthCheckPath: '/healthz',
+      pathPatterns: ['/api/*'],
+      environment: { APP_ENV: 'devstg', LOG_LEVEL: 'debug' },
+      secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:555555555555:secret:acme/apps-devstg/api/database-Ab12Cd' },
+      spotPercent: 100,
+    },
+    {
+      name: 'web',
+      image: `${registry}/acme/web:2.0.1`,
+      cpu: 256,
+      memory: 512,
+      port: 3000,
+      desiredCount: 1,
+      maxCount: 2,
+      healthCheckPath: '/',
+      environment: { APP_ENV: 'devstg', API_URL: 'http://api.apps-devstg.acme.internal:8080' },
+      spotPercent: 100,
+    },
+  ],
+});

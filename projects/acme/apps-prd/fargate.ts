@@ -1,0 +1,38 @@
+import { defineLayer } from '../../../lib/config';
+import { Fargate } from '../../../layers/fargate';
+
+const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
+
+/** The operational system in production: at least one task per AZ, on-demand capacity, protected ALB. */
+export default defineLayer(Fargate, {
+  certificateArn: 'arn:aws:acm:us-east-1:666666666666:certificate/0p0r0d00-0000-4000-8000-000000000001',
+  services: [
+    {
+      name: 'api',
+      image: `${registry}/acme/api:1.4.2`,
+      cpu: 1024,
+      memory: 2048,
+      port: 8080,
+      desiredCount: 3,
+      minCount: 3,
+      maxCount: 12,
+      healthCheckPath: '/healthz',
+      pathPatterns: ['/api/*'],
+      environment: { APP_ENV: 'prd', LOG_LEVEL: 'info' },
+      secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:666666666666:secret:acme/apps-prd/api/database-Ef34Gh' },
+    },
+    {
+      name: 'web',
+      image: `${registry}/acme/web:2.0.1`,
+      cpu: 512,
+      memory: 1024,
+      port: 3000,
+      desiredCount: 3,
+      minCount: 3,
+      maxCount: 9,
+      healthCheckPath: '/',
+      environment: { APP_ENV: 'prd', API_URL: 'http://api.apps-prd.acme.internal:8080' },
+    },
+  ],
+  waf: { rateLimit: 1000 },
+});

@@ -1,0 +1,157 @@
+import * as path from 'path';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { ServiceDiscoveryPrivateDnsNamespace } from '@cdktf/provider-aws/lib/service-discovery-private-dns-namespace';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
+import { defineLayer } from '../../lib/config';
+import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
+import { BaseNetwork } from '../../layers/base-network';
+import { Fargate, type FargateConfig } from '../../layers/fargate';
+import { Security } from '../../layers/security';
+import { account, build, REAL, resources, source, synthStack } from '../helpers';
+import { list, statementsOf, wildcardGrants } from '../workload-helpers';
+
+const SECRET = 'arn:aws:secretsmanager:us-east-1:666666666666:secret:test/api/db-Ab12Cd';
+const BASE: FargateConfig = {
+  certificateArn: 'arn:aws:acm:us-east-1:666666666666:certificate/11111111-2222-3333-4444-555555555555',
+  services: [{
+    name: 'api',
+    image: '333333333333.dkr.ecr.us-east-1.amazonaws.com/test/api:1.0.0',
+    cpu: 512,
+    memory: 1024,
+    port: 8080,
+    desiredCount: 2,
+    healthCheckPath: '/healthz',
+    environment: { APP_ENV: 'test' },
+    secrets: { DATABASE_URL: `${SECRET}:url::` },
+  }],
+};
+
+function src(config: Partial<FargateConfig> = {}, environment = 'prd', withSecurity = true) {
+  return source({
+    'apps-prd': {
+      config: account({ id: '666666666666', environment }),
+      layers: {
+        'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'one-per-az' }),
+        ...(withSecurity ? { security: defineLayer(Security, { identityAccount: 'apps-prd' }) } : {}),
+        fargate: defineLayer(Fargate, { ...BASE, ...config }),
+      },
+    },
+  });
+}
+const synth = (config: Partial<FargateConfig> = {}, environment = 'prd', withSecurity = true) =>
+  synthStack(src(config, environment, withSecurity), 'test-apps-prd-fargate');
+const container = (tf: string) => JSON.parse(resources(tf, 'aws_ecs_task_definition')[0].container_definitions as string)[0];
+
+describe('fargate', () => {
+  it('puts an internet-facing ALB in the public subnets, dropping invalid headers and logging to an SSE-S3 bucket', () => {
+    const tf = synth();
+    expect(tf).toHaveResourceWithProperties(Lb, { internal: false, load_balancer_type: 'application', drop_invalid_header_fields: true, enable_deletion_protection: true });
+    const [lb] = resources(tf, 'aws_lb');
+    expect(lb.subnets).toMatch(/public_subnet_ids/);
+    expect(lb.access_logs).toMatchObject({ enabled: true, prefix: 'alb' });
+    const [sse] = resources(tf, 'aws_s3_bucket_server_side_encryption_configuration');
+    expect(JSON.stringify(sse.rule)).toContain('AES256');
+    expect(resources(tf, 'aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+  });
+
+  it('serves HTTPS only with the TLS 1.2+ policy; HTTP only redirects', () => {
+    const listeners = resources(synth(), 'aws_lb_listener');
+    const https = listeners.find((l) => l.protocol === 'HTTPS');
+    expect(https).toMatchObject({ port: 443, ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', certificate_arn: BASE.certificateArn });
+    const http = listeners.filter((l) => l.protocol === 'HTTP');
+    expect(http).toHaveLength(1);
+    expect(http[0].default_action).toEqual([expect.objectContaining({ type: 'redirect', redirect: expect.objectContaining({ protocol: 'HTTPS', status_code: 'HTTP_301' }) })]);
+    expect(() => build(src({ certificateArn: 'none' }))).toThrow(/certificateArn: "none" is not an ACM certificate ARN/);
+  });
+
+  it('associates a regional WAF web ACL with AWS managed groups and a rate-based rule', () => {
+    const tf = synth({ waf: { rateLimit: 500 } });
+    const [acl] = resources(tf, 'aws_wafv2_web_acl');
+    expect(acl.scope).toBe('REGIONAL');
+    const rules = acl.rule as { statement: Record<string, Record<string, unknown>> }[];
+    expect(rules.map((r) => r.statement.managed_rule_group_statement?.name).filter(Boolean)).toContain('AWSManagedRulesCommonRuleSet');
+    expect(rules.find((r) => r.statement.rate_based_statement)?.statement.rate_based_statement).toMatchObject({ limit: 500, aggregate_key_type: 'IP' });
+    expect(tf).toHaveResourceWithProperties(Wafv2WebAclAssociation, { web_acl_arn: expect.stringMatching(/aws_wafv2_web_acl\./) });
+  });
+
+  it('runs an ECS cluster with Container Insights and a Cloud Map private namespace', () => {
+    const tf = synth();
+    expect(tf).toHaveResourceWithProperties(EcsCluster, { setting: [{ name: 'containerInsights', value: 'enabled' }] });
+    expect(tf).toHaveResourceWithProperties(ServiceDiscoveryPrivateDnsNamespace, { name: 'apps-prd.test.internal' });
+    expect(resources(tf, 'aws_service_discovery_service')).toHaveLength(1);
+  });
+
+  it('runs tasks in private subnets without public IPs', () => {
+    const [service] = resources(synth(), 'aws_ecs_service');
+    const network = service.network_configuration as Record<string, unknown>;
+    expect(network.assign_public_ip).toBe(false);
+    expect(network.subnets).toMatch(/private_subnet_ids/);
+    expect(service.deployment_circuit_breaker).toEqual({ enable: true, rollback: true });
+  });
+
+  it('hardens the container: read-only root, non-root user, no privilege, capabilities dropped, awslogs', () => {
+    const tf = synth();
+    const c = container(tf);
+    expect(c).toMatchObject({ readonlyRootFilesystem: true, privileged: false, user: '1000:1000' });
+    expect(c.linuxParameters.capabilities.drop).toEqual(['ALL']);
+    expect(c.logConfiguration.logDriver).toBe('awslogs');
+    expect(c.secrets).toEqual([{ name: 'DATABASE_URL', valueFrom: `${SECRET}:url::` }]);
+    expect(c.environment).toEqual([{ name: 'APP_ENV', value: 'test' }]);
+    const [group] = resources(tf, 'aws_cloudwatch_log_group');
+    expect(group).toMatchObject({ name: '/ecs/test-apps-prd-fargate-api', retention_in_days: 365 });
+    expect(group.kms_key_id).toMatch(/remote-apps-prd-security\.outputs\.logs_kms_key_arn/);
+  });
+
+  it('scopes the execution role to its repository, log group and secrets, and leaves the task role empty', () => {
+    const tf = synth();
+    const statements = statementsOf(tf);
+    expect(wildcardGrants(statements)).toEqual([]);
+    expect(statements.find((s) => s.Sid === 'ReadOwnSecrets')?.Resource).toEqual([SECRET]);
+    expect(statements.find((s) => s.Sid === 'PullImage')?.Resource).toBe('arn:aws:ecr:us-east-1:333333333333:repository/test/api');
+    expect(statements.find((s) => s.Sid === 'WriteOwnLogs')?.Resource).toMatch(/aws_cloudwatch_log_group\..*\.arn\}:\*$/);
+    for (const s of statements) expect(list(s.Resource).every((r) => r !== '*') || list(s.Action).every((a) => a === 'ecr:GetAuthorizationToken')).toBe(true);
+    expect(resources(tf, 'aws_iam_role_policy').map((p) => p.name)).toEqual(['pull-logs-secrets']);
+  });
+
+  it('scales on CPU and ALB requests per target', () => {
+    const policies = resources(synth(), 'aws_appautoscaling_policy');
+    const types = policies.map((p) => (p.target_tracking_scaling_policy_configuration as { predefined_metric_specification: { predefined_metric_type: string } }).predefined_metric_specification.predefined_metric_type);
+    expect(types.sort()).toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
+    expect(resources(synth(), 'aws_appautoscaling_target')[0]).toMatchObject({ min_capacity: 2, max_capacity: 4 });
+  });
+
+  it('alarms on ALB 5xx, unhealthy hosts and CPU to the security layer topic, or to its own encrypted topic', () => {
+    const tf = synth();
+    const alarms = resources(tf, 'aws_cloudwatch_metric_alarm');
+    expect(alarms.map((a) => a.metric_name).sort()).toEqual(['CPUUtilization', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'UnHealthyHostCount']);
+    for (const a of alarms) expect(a.alarm_actions).toEqual([expect.stringMatching(/remote-apps-prd-security\.outputs\.sns_topic_arn/)]);
+    const own = synth({}, 'prd', false);
+    expect(resources(own, 'aws_sns_topic')).toHaveLength(1);
+    expect(resources(own, 'aws_sns_topic')[0].kms_master_key_id).toMatch(/aws_kms_key\./);
+    for (const a of resources(own, 'aws_cloudwatch_metric_alarm')) expect(a.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\./)]);
+  });
+
+  it('keeps devstg unprotected with shorter retention', () => {
+    const tf = synth({}, 'devstg');
+    expect(tf).toHaveResourceWithProperties(Lb, { enable_deletion_protection: false });
+    expect(resources(tf, 'aws_cloudwatch_log_group')[0].retention_in_days).toBe(90);
+  });
+
+  it('refuses secrets as literals, bad sizes, root users and non-ARN secrets', () => {
+    const service = BASE.services[0];
+    const withService = (s: Partial<typeof service>) => () => build(src({ services: [{ ...service, ...s }] }));
+    expect(withService({ environment: { DB_PASSWORD: 'hunter2' } })).toThrow(/services\[0\]\.environment\.DB_PASSWORD: looks like a secret/);
+    expect(withService({ memory: 8192 })).toThrow(/services\[0\]\.memory: 8192 MiB is not allowed with 512 CPU units/);
+    expect(withService({ user: '0' })).toThrow(/services\[0\]\.user: "0" must be a numeric non-root/);
+    expect(withService({ secrets: { X: 'plain-text' } })).toThrow(/services\[0\]\.secrets\.X: "plain-text" is not a Secrets Manager secret ARN/);
+  });
+
+  it('is enabled in apps-devstg and apps-prd of the example org, prd with more tasks and no spot', () => {
+    const org = resolveOrganisation(readProjectFolder(path.join(__dirname, '../../projects/acme')), REAL);
+    const api = (name: string) => (org.accounts.get(name)?.layers.get('fargate')?.config as FargateConfig).services[0];
+    expect(api('apps-prd').desiredCount).toBeGreaterThanOrEqual(3);
+    expect(api('apps-prd').desiredCount).toBeGreaterThan(api('apps-devstg').desiredCount);
+    expect(api('apps-prd').spotPercent ?? 0).toBe(0);
+  });
+});
