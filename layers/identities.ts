@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { suppress } from '../lib/policy';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 
 export interface PermissionSetConfig {
@@ -17,6 +18,11 @@ export interface PermissionSetConfig {
   readonly inlinePolicy?: readonly PolicyStatement[];
   /** ISO-8601 duration, PT1H..PT12H. @default 'PT1H' */
   readonly sessionDuration?: string;
+  /**
+   * The break-glass set: may carry AdministratorAccess (policy rule POL-IAM-002 is suppressed for it, with the
+   * reason in the report). Give it to a small group only. @default false
+   */
+  readonly breakGlass?: boolean;
 }
 
 export interface IdentitiesConfig {
@@ -46,6 +52,7 @@ export const DEFAULT_PERMISSION_SETS: Readonly<Record<string, PermissionSetConfi
     description: 'Break-glass full administration, short sessions',
     managedPolicyArns: [`${AWS_POLICY}/AdministratorAccess`],
     sessionDuration: 'PT1H',
+    breakGlass: true,
   },
   DevOps: {
     description: 'Builds and operates the platform; no IAM users or access keys',
@@ -139,11 +146,15 @@ export class Identities extends LayerStack {
         sessionDuration: set.sessionDuration ?? 'PT1H',
       });
       (set.managedPolicyArns ?? []).forEach((managedPolicyArn, i) => {
-        new SsoadminManagedPolicyAttachment(this, `permission-set-${name}-managed-${i}`, {
+        const attachment = new SsoadminManagedPolicyAttachment(this, `permission-set-${name}-managed-${i}`, {
           instanceArn,
           permissionSetArn: resource.arn,
           managedPolicyArn,
         });
+        if (set.breakGlass) {
+          suppress(attachment, 'POL-IAM-002', `${name} is the break-glass permission set: ${set.sessionDuration ?? 'PT1H'} sessions, ` +
+            'assigned only to a small administrators group, every use recorded by the organisation trail');
+        }
       });
       if (set.inlinePolicy && set.inlinePolicy.length > 0) {
         new SsoadminPermissionSetInlinePolicy(this, `permission-set-${name}-inline`, {

@@ -19,6 +19,7 @@ import { Identities, type IdentitiesConfig } from '../../layers/identities';
 import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
 import { Organizations, type OrganizationsConfig } from '../../layers/organizations';
 import { Security, type SecurityConfig } from '../../layers/security';
+import { checkStack, formatFinding } from '../../lib/policy';
 import { CIS_METRIC_FILTERS } from '../../modules/cis-alarms';
 import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
 
@@ -373,6 +374,23 @@ describe('example organisation (projects/acme)', () => {
       const data = parsed(Testing.synth(stack)).data ?? {};
       expect(Object.keys(data).filter((type) => type !== 'terraform_remote_state')).toEqual([]);
     }
+  });
+
+  it('passes the policy pack with only the explained break-glass suppression', () => {
+    const { stacks } = built();
+    const mine = [...stacks.values()].filter((s) => /-(organizations|identities|cost|audit|monitoring|monitoring-dr|security)$/.test(s.node.id));
+    expect(mine.length).toBeGreaterThanOrEqual(13);
+    const reports = mine.map((s) => checkStack(s));
+    expect(reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error')).map(formatFinding)).toEqual([]);
+    const suppressed = reports.flatMap((r) => r.suppressed);
+    expect(suppressed.map((f) => `${f.ruleId} ${f.address}`)).toEqual(['POL-IAM-002 aws_ssoadmin_managed_policy_attachment.permission-set-Administrator-managed-0']);
+  });
+
+  it('monitors the DR region without global resources or aggregators', () => {
+    const tf = Testing.synth(built().stacks.get('acme-security-monitoring-dr')!);
+    expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: false } });
+    expect(resources(tf, 'aws_securityhub_finding_aggregator')).toHaveLength(0);
+    expect(parsed(tf).provider.aws[0].region).toBe('us-west-2');
   });
 
   it('keeps a shorter key deletion window in apps-devstg than in apps-prd', () => {
