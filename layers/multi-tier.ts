@@ -217,6 +217,7 @@ export class MultiTier extends LayerStack {
       certificateArn: config.certificateArn,
       ingressCidrs: config.publicIngressCidrs ?? ['0.0.0.0/0'],
       accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/web` },
+      dependsOn: [logs.policy],
       deletionProtection: protect,
     });
     const web = new AutoScalingTier(this, 'web', {
@@ -238,6 +239,7 @@ export class MultiTier extends LayerStack {
       certificateArn: config.appCertificateArn,
       ingressSecurityGroupIds: [web.securityGroup.id],
       accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/app` },
+      dependsOn: [logs.policy],
       deletionProtection: protect,
     });
     if (!config.appCertificateArn) {

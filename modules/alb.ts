@@ -10,7 +10,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { TerraformProvider } from 'cdktf';
+import type { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy';
 
@@ -46,6 +46,11 @@ export interface AlbProps {
   readonly idleTimeoutSeconds?: number;
   /** Where the main listener sends requests no rule matches. @default - fixed 404 response */
   readonly defaultTargetGroupArn?: string;
+  /**
+   * Resources the load balancer waits for, e.g. `AlbAccessLogBucket.policy` (ELB checks it may write logs when
+   * logging is switched on). `node.addDependency` does not render a Terraform `depends_on`; this does. @default []
+   */
+  readonly dependsOn?: ITerraformDependable[];
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -125,6 +130,7 @@ export class Alb extends Construct {
       enableDeletionProtection: props.deletionProtection ?? false,
       idleTimeout: props.idleTimeoutSeconds ?? 60,
       accessLogs: props.accessLogs ? { enabled: true, bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix } : undefined,
+      dependsOn: props.dependsOn,
     });
     this.arn = this.lb.arn;
     this.arnSuffix = this.lb.arnSuffix;
@@ -234,6 +240,8 @@ export class AlbAccessLogBucket extends Construct {
   readonly bucketName: string;
   readonly arn: string;
   readonly prefix: string;
+  /** The bucket policy letting ELB write: pass it in `AlbProps.dependsOn`. */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: AlbAccessLogBucketProps) {
     super(scope, id);
@@ -276,7 +284,7 @@ export class AlbAccessLogBucket extends Construct {
         ? [{ Sid: 'ElbRegionalAccount', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${elbAccount}:root` }, Action: 's3:PutObject', Resource: logs }]
         : []),
     ];
-    new S3BucketPolicy(this, 'policy', {
+    this.policy = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,
       policy: policyDocument([denyInsecureTransport(this.arn), ...writers]),

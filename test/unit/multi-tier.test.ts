@@ -119,6 +119,8 @@ describe('multi-tier', () => {
     });
     const [sse] = resources(devstg, 'aws_s3_bucket_server_side_encryption_configuration');
     expect(JSON.stringify(sse)).toContain('AES256'); // ALB log delivery supports SSE-S3 only
+    // ELB checks its write access when logging is switched on: both ALBs wait for the bucket policy.
+    for (const lb of resources(devstg, 'aws_lb')) expect(lb.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
   });
 
   it('chains security groups: public ALB <- internet, web <- public ALB only, app ALB <- web only, app <- app ALB only', () => {
