@@ -34,7 +34,7 @@ function main(argv: string[]): number {
   try {
     const { stacks } = buildApp({ projectsDir: path.join(ROOT, 'projects'), mode: modeFromEnv(), outdir, project: process.env.PROJECT || undefined, policy: false });
     const reports = stacks.map((s) => checkStack(s));
-    process.stdout.write(`== Rules\n${rulesTable()}\n\n${formatRun(reports)}\n`);
+    process.stdout.write(`== Rules\n${rulesTable(undefined, reports)}\n\n${formatRun(reports)}\n`);
     return summarise(reports).errors > 0 ? 1 : 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -81,12 +81,14 @@ export function evaluate(
   stack: StackView,
   rules: readonly Rule[] = RULES,
   suppressionsFor: (resource: ResourceView) => { ruleId: string; reason: string; path: string }[] = () => [],
-): { findings: Finding[]; suppressed: SuppressedFinding[]; used: Set<string> } {
+): { findings: Finding[]; suppressed: SuppressedFinding[]; used: Set<string>; inspected: Record<string, number> } {
+  const inspected: Record<string, number> = {};
   const findings: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const used = new Set<string>();
   for (const rule of rules) {
     for (const resource of stack.ofType(...rule.resourceTypes)) {
+      inspected[rule.id] = (inspected[rule.id] ?? 0) + 1;
       for (const message of messages(rule, resource, stack)) {
         const finding: Finding = { ruleId: rule.id, severity: rule.severity, stack: stack.id, address: resource.address, path: resource.path, message };
         const suppression = suppressionsFor(resource).find((s) => s.ruleId === rule.id);
@@ -99,7 +101,7 @@ export function evaluate(
       }
     }
   }
-  return { findings, suppressed, used };
+  return { findings, suppressed, used, inspected };
 }
 
 const reports = new WeakMap<TerraformStack, StackReport>();
@@ -136,11 +138,11 @@ export function checkStack(stack: TerraformStack, rules: readonly Rule[] = RULES
     const chain = owner ? owner.node.scopes.slice().reverse() : [stack];
     return chain.flatMap((scope) => valid.filter((d) => d.scope === scope).map((d) => ({ ruleId: d.ruleId, reason: d.reason, path: scope.node.path })));
   };
-  const { findings, suppressed, used } = evaluate(view, rules, suppressionsFor);
+  const { findings, suppressed, used, inspected } = evaluate(view, rules, suppressionsFor);
   const unused: UnusedSuppression[] = valid
     .filter((d) => !used.has(`${d.scope.node.path}\u0000${d.ruleId}`))
     .map((d) => ({ stack: stack.node.id, ruleId: d.ruleId, path: d.scope.node.path, reason: d.reason }));
-  const report: StackReport = { stack: stack.node.id, findings: [...invalid, ...findings], suppressed, unused };
+  const report: StackReport = { stack: stack.node.id, findings: [...invalid, ...findings], suppressed, unused, inspected };
   if (rules === RULES) reports.set(stack, report);
   return report;
 }

@@ -92,6 +92,8 @@ export interface StackReport {
   readonly findings: readonly Finding[];
   readonly suppressed: readonly SuppressedFinding[];
   readonly unused: readonly UnusedSuppression[];
+  /** How many resources each rule inspected in this stack (coverage). */
+  readonly inspected: Readonly<Record<string, number>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

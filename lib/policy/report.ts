@@ -7,9 +7,16 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
 }
 
-export function rulesTable(rules: readonly Rule[] = RULES): string {
-  const rows = [['RULE', 'SEVERITY', 'CHECKOV', 'CONTROLS', 'TITLE']];
-  for (const r of rules) rows.push([r.id, r.severity, (r.checkov ?? []).join(',') || '-', (r.controls ?? []).join(', ') || '-', r.title]);
+/** The rules; with reports, also how many resources each rule inspected and how many findings it raised. */
+export function rulesTable(rules: readonly Rule[] = RULES, reports?: readonly StackReport[]): string {
+  const rows = [['RULE', 'SEVERITY', ...(reports ? ['CHECKED', 'FOUND'] : []), 'CHECKOV', 'CONTROLS', 'TITLE']];
+  for (const r of rules) {
+    const counts = reports ? [
+      String(reports.reduce((n, x) => n + (x.inspected[r.id] ?? 0), 0)),
+      String(reports.reduce((n, x) => n + x.findings.filter((f) => f.ruleId === r.id).length, 0)),
+    ] : [];
+    rows.push([r.id, r.severity, ...counts, (r.checkov ?? []).join(',') || '-', (r.controls ?? []).join(', ') || '-', r.title]);
+  }
   return table(rows).join('\n');
 }
 
