@@ -71,7 +71,13 @@ export function viewOf(id: string, tf: JsonObject, options: { environment?: stri
 }
 
 function messages(rule: Rule, resource: ResourceView, stack: StackView): string[] {
-  const result = rule.check(resource, stack);
+  let result;
+  try {
+    result = rule.check(resource, stack);
+  } catch (error) {
+    // Fail closed: an unexpected configuration shape is reported, never silently passed.
+    return [`rule could not evaluate this resource (${error instanceof Error ? error.message : String(error)}); fix lib/policy/rules or suppress`];
+  }
   if (result === undefined || result === null) return [];
   return typeof result === 'string' ? [result] : [...result];
 }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from '../../lib/organisation';
-import { checkStack, PolicyAspect, PolicyError, RULES, suppress } from '../../lib/policy';
+import { checkStack, evaluate, PolicyAspect, PolicyError, RULES, suppress, viewOf, type Rule } from '../../lib/policy';
 import { SUPPRESSION_METADATA } from '../../lib/policy/suppress';
 import { formatRun, policyMarkdown } from '../../lib/policy/report';
 import { synth } from '../../lib/synth';
@@ -104,6 +104,15 @@ describe('policy pack', () => {
     const report = checkStack(stack);
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(['POL-SQS-001', 'POL-SUPPRESSION']);
     expect(report.unused).toEqual([expect.objectContaining({ ruleId: 'POL-KMS-001', path: 'test-a-queue' })]);
+  });
+
+  it('a rule that crashes on an unexpected shape fails closed with a finding', () => {
+    const view = viewOf('raw', { resource: { aws_sqs_queue: { q: { name: 'jobs' } } } }, { environment: 'prd' });
+    const crashing: Rule = { id: 'POL-TEST-001', title: 'crashes', description: 'crashes', severity: 'error', resourceTypes: ['aws_sqs_queue'],
+      check: () => { throw new Error('boom'); } };
+    expect(evaluate(view, [crashing]).findings).toEqual([expect.objectContaining({ address: 'aws_sqs_queue.q', message: expect.stringMatching(/could not evaluate.*boom/) })]);
+    // A stack without backend block is the local backend, which only a bootstrapping stack may use.
+    expect(evaluate(view, RULES.filter((r) => r.id === 'POL-TF-001')).findings.map((f) => f.address)).toEqual(['terraform.backend.local']);
   });
 
   it('docs/policy.md is generated from the current rules (regenerate with scripts/policy.ts --write-doc)', () => {
