@@ -1,9 +1,12 @@
+import { CloudtrailOrganizationDelegatedAdminAccount } from '@cdktf/provider-aws/lib/cloudtrail-organization-delegated-admin-account';
+import { GuarddutyOrganizationAdminAccount } from '@cdktf/provider-aws/lib/guardduty-organization-admin-account';
 import { OrganizationsAccount } from '@cdktf/provider-aws/lib/organizations-account';
 import { OrganizationsDelegatedAdministrator } from '@cdktf/provider-aws/lib/organizations-delegated-administrator';
 import { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations-organization';
 import { OrganizationsOrganizationalUnit } from '@cdktf/provider-aws/lib/organizations-organizational-unit';
 import { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-policy';
 import { OrganizationsPolicyAttachment } from '@cdktf/provider-aws/lib/organizations-policy-attachment';
+import { SecurityhubOrganizationAdminAccount } from '@cdktf/provider-aws/lib/securityhub-organization-admin-account';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
@@ -80,8 +83,11 @@ export const SERVICE_ACCESS_PRINCIPALS = [
   'guardduty.amazonaws.com', 'malware-protection.guardduty.amazonaws.com', 'securityhub.amazonaws.com', 'sso.amazonaws.com',
 ];
 
-/** Delegated administrator registrations made from the management account for the security account. */
-const DELEGATED_SERVICES = ['guardduty.amazonaws.com', 'securityhub.amazonaws.com', 'config.amazonaws.com', 'access-analyzer.amazonaws.com', 'cloudtrail.amazonaws.com'];
+/**
+ * Services delegated through the generic Organizations API. GuardDuty, Security Hub and CloudTrail have their own
+ * enable-admin APIs (which also register the delegation in Organizations) and use their own resources below.
+ */
+const DELEGATED_SERVICES = ['config.amazonaws.com', 'access-analyzer.amazonaws.com'];
 
 function allowedRegions(config: OrganizationsConfig, ctx: LayerContext): string[] {
   const { primaryRegion, drRegion } = ctx.org.project;
@@ -204,6 +210,9 @@ export class Organizations extends LayerStack {
         dependsOn: [org],
       });
     }
+    new GuarddutyOrganizationAdminAccount(this, 'delegated-guardduty', { adminAccountId: securityAccount.id, dependsOn: [org] });
+    new SecurityhubOrganizationAdminAccount(this, 'delegated-securityhub', { adminAccountId: securityAccount.id, dependsOn: [org] });
+    new CloudtrailOrganizationDelegatedAdminAccount(this, 'delegated-cloudtrail', { accountId: securityAccount.id, dependsOn: [org] });
 
     const documents = scpDocuments(config, ctx);
     const targetId = (target: string): string => (target === 'root' ? rootId : ous.get(target)!.id);

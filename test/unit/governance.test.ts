@@ -132,10 +132,13 @@ describe('organizations layer', () => {
   });
 
   it('delegates administration of the security services to the security account', () => {
-    const delegated = resources(tf(), 'aws_organizations_delegated_administrator');
-    expect(delegated.map((d) => d.service_principal).sort()).toEqual(
-      ['access-analyzer.amazonaws.com', 'cloudtrail.amazonaws.com', 'config.amazonaws.com', 'guardduty.amazonaws.com', 'securityhub.amazonaws.com']);
+    const text = tf();
+    const delegated = resources(text, 'aws_organizations_delegated_administrator');
+    expect(delegated.map((d) => d.service_principal).sort()).toEqual(['access-analyzer.amazonaws.com', 'config.amazonaws.com']);
     expect(new Set(delegated.map((d) => d.account_id))).toEqual(new Set([IDS.security]));
+    expect(resources(text, 'aws_guardduty_organization_admin_account')).toEqual([expect.objectContaining({ admin_account_id: IDS.security })]);
+    expect(resources(text, 'aws_securityhub_organization_admin_account')).toEqual([expect.objectContaining({ admin_account_id: IDS.security })]);
+    expect(resources(text, 'aws_cloudtrail_organization_delegated_admin_account')).toEqual([expect.objectContaining({ account_id: IDS.security })]);
   });
 
   it('refuses an account mapped to an unknown OU, an unmapped member and an unknown account', () => {
