@@ -1,0 +1,446 @@
+import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
+import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
+import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
+import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
+import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
+import { DynamodbTableReplicaA } from '@cdktf/provider-aws/lib/dynamodb-table-replica';
+import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
+import { TerraformIterator } from 'cdktf';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { Alb, AlbAccessLogBucket } from '../modules/alb';
+import { GLOBAL_DATABASE_MANAGED_PASSWORD } from '../modules/aurora-cluster';
+import { AutoScalingTier } from '../modules/auto-scaling-tier';
+import { KmsKey } from '../modules/kms-key';
+import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../modules/layer-ref';
+import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import { SecureBucket } from '../modules/secure-bucket';
+import { baseNetworkContract } from './base-network';
+import { Databases, databasesContract, type DatabasesConfig } from './databases';
+
+export interface DrBucketReplication {
+  /** Short label used in the replica bucket name `<project>-<account>-<label>-dr-<region>`. */
+  readonly label: string;
+  /** Source bucket name in the primary region (literal or `fromLayer(...)`); it must be versioned. */
+  readonly bucketName: ValueRef;
+  /** KMS key of the source bucket (the replication role decrypts with it). */
+  readonly kmsKeyArn: ValueRef;
+}
+
+export interface DrAuroraConfig {
+  /**
+   * `backup-copy`: AWS Backup takes the primary cluster's snapshots and copies them to a vault in the DR region
+   * (restore there on failover). `global-database` is refused: the clusters use an RDS-managed master password,
+   * which global databases do not support. @default 'backup-copy'
+   */
+  readonly mode?: 'global-database' | 'backup-copy';
+  /** AWS Backup schedule (UTC). @default 'cron(0 5 * * ? *)' */
+  readonly schedule?: string;
+  /** Days the copies are kept in the DR vault. @default 35 */
+  readonly copyRetentionDays?: number;
+}
+
+export interface DrComputeConfig {
+  /** @default 't3.medium' */
+  readonly instanceType?: string;
+  /** Capacity kept while the primary is healthy: 0 is the pilot light. @default 0 */
+  readonly desiredCapacity?: number;
+  /** Ceiling after a failover scale-up. @default 6 */
+  readonly maxSize?: number;
+  /** Port the instances serve on. @default 8080 */
+  readonly port?: number;
+  /** @default '/health' */
+  readonly healthCheckPath?: string;
+}
+
+export interface DrFailoverConfig {
+  /** Hosted zone of the record (literal id or `fromLayer(dnsZoneContract, 'zone_id')`). */
+  readonly hostedZoneId: ValueRef;
+  /** Fully qualified record name, e.g. `app.prd.acme.example.com`. */
+  readonly recordName: string;
+  /** DNS name of the primary region's load balancer (alias target). */
+  readonly primaryDnsName: ValueRef;
+  /** Route 53 zone id of the primary load balancer (alias target zone). */
+  readonly primaryZoneId: ValueRef;
+  /** Path the health check requests from the primary over HTTPS. @default '/health' */
+  readonly healthCheckPath?: string;
+}
+
+export interface DrConfig {
+  /** base-network layer of this account in the DR region. @default 'base-network-dr' */
+  readonly networkLayer?: string;
+  /** Layer holding the primary data stores (a `databases` layer of this account). @default 'databases' */
+  readonly databasesLayer?: string;
+  /** Critical buckets replicated to the DR region with a DR-region key. @default [] */
+  readonly s3Replication?: readonly DrBucketReplication[];
+  /** Aurora protection in the DR region. @default - none */
+  readonly aurora?: DrAuroraConfig;
+  /** Replicate the tables the databases layer marks `replicateToDr` (global tables). @default true */
+  readonly dynamodbReplicas?: boolean;
+  /**
+   * Private ECR replication of this account's registry to the DR region, by repository-name prefix. The
+   * replication configuration is one per registry: leave this unset when a container-registry layer owns it.
+   * @default - no ECR replication
+   */
+  readonly ecrRepositoryPrefixes?: readonly string[];
+  /** Compute at zero capacity behind a DR load balancer. */
+  readonly compute?: DrComputeConfig;
+  /** Route 53 failover: PRIMARY (health-checked) to the primary load balancer, SECONDARY to the DR one. @default - none */
+  readonly failover?: DrFailoverConfig;
+}
+
+export const drContract = defineContract('dr', {
+  dr_kms_key_arn: { description: 'KMS key of the DR region (replicas, vault, volumes)', mock: 'arn:aws:kms:us-west-2:111111111111:key/00000000-0000-0000-0000-0000000000d2' },
+  replica_bucket_names: { description: 'Replica buckets in the DR region, in config order', mock: ['acme-mock-state-dr-us-west-2'] },
+  backup_vault_arn: { description: 'DR-region vault receiving the Aurora backup copies ("" without Aurora)', mock: 'arn:aws:backup:us-west-2:111111111111:backup-vault:acme-mock-dr' },
+  alb_dns_name: { description: 'DNS name of the DR load balancer', mock: 'acme-mock-dr-123456789.us-west-2.elb.amazonaws.com' },
+  autoscaling_group_name: { description: 'Auto Scaling group to scale up on failover', mock: 'acme-mock-dr-app' },
+  health_check_id: { description: 'Route 53 health check of the primary ("" without failover)', mock: '00000000-0000-0000-0000-0000000000hc' },
+});
+
+const DEFAULT_NETWORK_LAYER = 'base-network-dr';
+
+/** The databases declaration this layer protects, when it is a `databases` layer of this account. */
+function databasesDeclaration(config: DrConfig, ctx: LayerContext): DatabasesConfig | undefined {
+  const decl = ctx.account.layers.get(config.databasesLayer ?? 'databases');
+  return decl?.enabled && decl.kind === Databases ? (decl.config as DatabasesConfig) : undefined;
+}
+
+/**
+ * Pilot-light disaster recovery of an account in the project's DR region (declare it with `{ region: drRegion }`):
+ * S3 replication of critical buckets to DR-region replicas under a DR key, Aurora snapshots copied by AWS Backup
+ * to a DR vault, DynamoDB global-table replicas of the operational tables, optional ECR replication, an Auto
+ * Scaling group at zero behind a DR load balancer, and Route 53 failover records with a health check.
+ */
+export class Dr extends LayerStack {
+  static readonly contract = drContract;
+  static readonly stateful = true;
+
+  static validate(config: DrConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    const drRegion = ctx.org.project.drRegion;
+    if (!drRegion) problems.push({ field: 'region', message: 'the project has no drRegion' });
+    else if (ctx.region !== drRegion) problems.push({ field: 'region', message: `is ${ctx.region}; declare the layer with { region: '${drRegion}' } (the project's drRegion)` });
+    if (ctx.region === ctx.account.region) problems.push({ field: 'region', message: `must differ from the account's primary region ${ctx.account.region}` });
+    const net = ctx.account.layers.get(config.networkLayer ?? DEFAULT_NETWORK_LAYER);
+    if (!net?.enabled) problems.push({ field: 'networkLayer', message: `account ${ctx.account.name} has no enabled layer "${config.networkLayer ?? DEFAULT_NETWORK_LAYER}"` });
+    else if ((net.region ?? ctx.account.region) !== ctx.region) {
+      problems.push({ field: 'networkLayer', message: `"${config.networkLayer ?? DEFAULT_NETWORK_LAYER}" is in ${net.region ?? ctx.account.region}, not in the DR region ${ctx.region}` });
+    }
+
+    const databases = databasesDeclaration(config, ctx);
+    if (config.aurora) {
+      const mode = config.aurora.mode ?? 'backup-copy';
+      if (mode === 'global-database') {
+        problems.push({ field: 'aurora.mode', message: `global-database is refused: ${GLOBAL_DATABASE_MANAGED_PASSWORD}; use 'backup-copy'` });
+      } else if (mode !== 'backup-copy') {
+        problems.push({ field: 'aurora.mode', message: `"${String(mode)}" must be backup-copy or global-database` });
+      }
+      if (!databases?.aurora) problems.push({ field: 'aurora', message: `layer "${config.databasesLayer ?? 'databases'}" of ${ctx.account.name} declares no Aurora cluster to protect` });
+      const days = config.aurora.copyRetentionDays ?? 35;
+      if (!Number.isInteger(days) || days < 1) problems.push({ field: 'aurora.copyRetentionDays', message: `${days} must be a whole number of days >= 1` });
+    }
+    if ((config.dynamodbReplicas ?? true) && databases && !(databases.dynamodb?.tables ?? []).some((t) => t.replicateToDr)) {
+      // Nothing to replicate is fine; say so only when replicas were asked for explicitly.
+      if (config.dynamodbReplicas === true) problems.push({ field: 'dynamodbReplicas', message: 'no table of the databases layer has replicateToDr' });
+    }
+    const labels = new Set<string>();
+    (config.s3Replication ?? []).forEach((b, i) => {
+      if (!/^[a-z0-9][a-z0-9-]{0,20}$/.test(b.label)) problems.push({ field: `s3Replication[${i}].label`, message: `"${b.label}" must be 1-21 lowercase letters, digits or hyphens` });
+      if (labels.has(b.label)) problems.push({ field: `s3Replication[${i}].label`, message: `"${b.label}" is used twice` });
+      labels.add(b.label);
+      problems.push(...refProblems(`s3Replication[${i}].bucketName`, b.bucketName), ...refProblems(`s3Replication[${i}].kmsKeyArn`, b.kmsKeyArn));
+    });
+    const compute = config.compute ?? {};
+    const desired = compute.desiredCapacity ?? 0;
+    const max = compute.maxSize ?? 6;
+    if (desired < 0 || desired > max) problems.push({ field: 'compute.desiredCapacity', message: `${desired} must be between 0 and maxSize (${max})` });
+    if (config.failover) {
+      const f = config.failover;
+      problems.push(...refProblems('failover.hostedZoneId', f.hostedZoneId), ...refProblems('failover.primaryDnsName', f.primaryDnsName), ...refProblems('failover.primaryZoneId', f.primaryZoneId));
+      if (!/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(f.recordName)) problems.push({ field: 'failover.recordName', message: `"${f.recordName}" is not a fully qualified lowercase name` });
+    }
+    for (const prefix of config.ecrRepositoryPrefixes ?? []) {
+      if (!/^[a-z0-9][a-z0-9._/-]*$/.test(prefix)) problems.push({ field: 'ecrRepositoryPrefixes', message: `"${prefix}" is not a repository name prefix` });
+    }
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: DrConfig) {
+    super(scope, ctx);
+    const accountId = ctx.account.id;
+    const drRegion = ctx.region;
+    const primaryRegion = ctx.account.region;
+    const primary = this.providerFor(primaryRegion);
+    const read: RemoteReader = (contract, options) => this.remote(contract, options);
+    const network = this.remote(baseNetworkContract, { layer: config.networkLayer ?? DEFAULT_NETWORK_LAYER });
+    const databasesDecl = databasesDeclaration(config, ctx);
+    const databases = databasesDecl ? this.remote(databasesContract, { layer: config.databasesLayer ?? 'databases' }) : undefined;
+
+    const autoScalingRole = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    const drKey = new KmsKey(this, 'dr-key', {
+      alias: this.resourceName('dr', drRegion),
+      description: `Encrypts the DR copies of ${ctx.account.name} in ${drRegion}: bucket replicas, table replicas, backup vault, volumes`,
+      accountId,
+      serviceStatements: [
+        {
+          Sid: 'AutoScalingUsesKeyForVolumes',
+          Effect: 'Allow',
+          Principal: { AWS: autoScalingRole },
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+          Resource: '*',
+        },
+        {
+          Sid: 'AutoScalingGrantsForVolumes',
+          Effect: 'Allow',
+          Principal: { AWS: autoScalingRole },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+        },
+      ],
+    });
+
+    // --- S3 replication -------------------------------------------------------------------------------------
+    const replicas: SecureBucket[] = [];
+    const buckets = config.s3Replication ?? [];
+    if (buckets.length > 0) {
+      const sources = buckets.map((b) => ({ label: b.label, name: resolveRef(b.bucketName, read), key: resolveRef(b.kmsKeyArn, read) }));
+      for (const s of sources) {
+        replicas.push(new SecureBucket(this, `replica-${s.label}`, {
+          bucketName: this.resourceName(s.label, 'dr', drRegion),
+          kmsKeyArn: drKey.arn,
+        }));
+      }
+      const role = new IamRole(this, 's3-replication-role', {
+        name: this.resourceName('dr-s3-replication'),
+        description: `S3 replication of the critical buckets of ${ctx.account.name} to ${drRegion}`,
+        assumeRolePolicy: serviceTrustPolicy('s3.amazonaws.com', accountId),
+      });
+      new IamRolePolicy(this, 's3-replication-policy', {
+        role: role.name,
+        name: 'replicate',
+        policy: policyDocument([
+          { Sid: 'ReadSourceConfig', Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: sources.map((s) => `arn:aws:s3:::${s.name}`) },
+          {
+            Sid: 'ReadSourceVersions',
+            Effect: 'Allow',
+            Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+            Resource: sources.map((s) => `arn:aws:s3:::${s.name}/*`),
+          },
+          { Sid: 'WriteReplicas', Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], Resource: replicas.map((r) => `${r.arn}/*`) },
+          {
+            Sid: 'DecryptSource',
+            Effect: 'Allow',
+            Action: 'kms:Decrypt',
+            Resource: sources.map((s) => s.key),
+            Condition: { StringLike: { 'kms:ViaService': `s3.${primaryRegion}.amazonaws.com` } },
+          },
+          {
+            Sid: 'EncryptReplica',
+            Effect: 'Allow',
+            Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+            Resource: drKey.arn,
+            Condition: { StringLike: { 'kms:ViaService': `s3.${drRegion}.amazonaws.com` } },
+          },
+        ]),
+      });
+      sources.forEach((s, i) => {
+        new S3BucketReplicationConfigurationA(this, `replication-${s.label}`, {
+          provider: primary,
+          bucket: s.name,
+          role: role.arn,
+          rule: [{
+            id: `to-${drRegion}`,
+            status: 'Enabled',
+            filter: { prefix: '' },
+            deleteMarkerReplication: { status: 'Enabled' },
+            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+            destination: {
+              bucket: replicas[i].arn,
+              storageClass: 'STANDARD_IA',
+              encryptionConfiguration: { replicaKmsKeyId: drKey.arn },
+            },
+          }],
+        });
+      });
+    }
+
+    // --- Aurora: snapshots copied to the DR region by AWS Backup ----------------------------------------------
+    let drVault: BackupVault | undefined;
+    if (config.aurora && databases) {
+      const a = config.aurora;
+      drVault = new BackupVault(this, 'dr-vault', { name: this.resourceName('dr', drRegion), kmsKeyArn: drKey.arn });
+      const primaryVault = new BackupVault(this, 'primary-vault', {
+        provider: primary,
+        name: this.resourceName('aurora', primaryRegion),
+        kmsKeyArn: databases.get('kms_key_arn'),
+      });
+      const plan = new BackupPlan(this, 'aurora-plan', {
+        provider: primary,
+        name: this.resourceName('aurora-dr-copy'),
+        rule: [{
+          ruleName: 'daily-with-dr-copy',
+          targetVaultName: primaryVault.name,
+          schedule: a.schedule ?? 'cron(0 5 * * ? *)',
+          lifecycle: { deleteAfter: 7 },
+          copyAction: [{ destinationVaultArn: drVault.arn, lifecycle: { deleteAfter: a.copyRetentionDays ?? 35 } }],
+        }],
+      });
+      const backupRole = new IamRole(this, 'backup-role', {
+        name: this.resourceName('dr-backup'),
+        description: 'AWS Backup copies the Aurora snapshots to the DR region',
+        assumeRolePolicy: serviceTrustPolicy('backup.amazonaws.com', accountId),
+      });
+      for (const [id, policy] of [['backup', 'AWSBackupServiceRolePolicyForBackup'], ['restore', 'AWSBackupServiceRolePolicyForRestores']]) {
+        new IamRolePolicyAttachment(this, `backup-role-${id}`, { role: backupRole.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` });
+      }
+      new BackupSelection(this, 'aurora-selection', {
+        provider: primary,
+        name: 'aurora',
+        planId: plan.id,
+        iamRoleArn: backupRole.arn,
+        resources: [databases.get('aurora_cluster_arn')],
+      });
+    }
+
+    // --- DynamoDB global-table replicas -------------------------------------------------------------------
+    if ((config.dynamodbReplicas ?? true) && databases && (databasesDecl?.dynamodb?.tables ?? []).some((t) => t.replicateToDr)) {
+      // The ARNs come from the databases layer's state, known at plan time: one replica per table.
+      const tables = TerraformIterator.fromList(databases.get('dynamodb_dr_table_arns'));
+      new DynamodbTableReplicaA(this, 'table-replica', {
+        forEach: tables,
+        globalTableArn: tables.value,
+        kmsKeyArn: drKey.arn,
+        pointInTimeRecovery: true,
+        deletionProtectionEnabled: true,
+        lifecycle: { preventDestroy: true },
+      });
+    }
+
+    // --- ECR ------------------------------------------------------------------------------------------------
+    const prefixes = config.ecrRepositoryPrefixes ?? [];
+    if (prefixes.length > 0) {
+      new EcrReplicationConfiguration(this, 'ecr-replication', {
+        provider: primary,
+        replicationConfiguration: {
+          rule: [{
+            destination: [{ region: drRegion, registryId: accountId }],
+            repositoryFilter: prefixes.map((p) => ({ filter: p, filterType: 'PREFIX_MATCH' })),
+          }],
+        },
+      });
+    }
+
+    // --- Compute at zero behind a DR load balancer ---------------------------------------------------------
+    const compute = config.compute ?? {};
+    const port = compute.port ?? 8080;
+    const vpcId = network.get('vpc_id');
+    const zoneId = config.failover ? resolveRef(config.failover.hostedZoneId, read) : undefined;
+    let certificateArn: string | undefined;
+    if (config.failover && zoneId) {
+      const cert = new AcmCertificate(this, 'certificate', {
+        domainName: config.failover.recordName,
+        validationMethod: 'DNS',
+        lifecycle: { createBeforeDestroy: true },
+      });
+      const option = cert.domainValidationOptions.get(0);
+      const validation = new Route53Record(this, 'certificate-validation-record', {
+        zoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 60,
+        allowOverwrite: true,
+      });
+      certificateArn = new AcmCertificateValidation(this, 'certificate-validation', {
+        certificateArn: cert.arn,
+        validationRecordFqdns: [validation.fqdn],
+      }).certificateArn;
+    }
+    const albLogs = new AlbAccessLogBucket(this, 'alb-logs', {
+      bucketName: this.resourceName('dr-alb-logs', drRegion),
+      accountId,
+      region: drRegion,
+      prefix: 'alb',
+      expirationDays: 90,
+    });
+    const alb = new Alb(this, 'alb', {
+      name: this.resourceName('dr'),
+      accessLogs: { bucket: albLogs.bucketName, prefix: 'alb' },
+      dependsOn: [albLogs.policy],
+      vpcId,
+      subnetIds: network.get('public_subnet_ids'),
+      internal: !certificateArn,
+      certificateArn,
+      ingressCidrs: certificateArn ? ['0.0.0.0/0'] : [network.get('vpc_cidr_block')],
+      deletionProtection: true,
+    });
+    const tier = new AutoScalingTier(this, 'app', {
+      name: this.resourceName('dr-app'),
+      vpcId,
+      subnetIds: network.get('private_subnet_ids'),
+      instanceType: compute.instanceType ?? 't3.medium',
+      minSize: 0,
+      desiredCapacity: compute.desiredCapacity ?? 0,
+      maxSize: compute.maxSize ?? 6,
+      port,
+      ebsKmsKeyArn: drKey.arn,
+      loadBalancer: { arnSuffix: alb.arnSuffix, listener: alb.listener },
+      healthCheckPath: compute.healthCheckPath ?? '/health',
+    });
+    alb.connectTo('app', tier.securityGroup.id, port);
+    alb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: tier.targetGroup.arn }]);
+
+    // --- Route 53 failover ---------------------------------------------------------------------------------
+    let healthCheck: Route53HealthCheck | undefined;
+    if (config.failover && zoneId) {
+      const f = config.failover;
+      const primaryDns = resolveRef(f.primaryDnsName, read);
+      healthCheck = new Route53HealthCheck(this, 'primary-health', {
+        type: 'HTTPS',
+        fqdn: primaryDns,
+        port: 443,
+        resourcePath: f.healthCheckPath ?? '/health',
+        failureThreshold: 3,
+        requestInterval: 30,
+        enableSni: true,
+        tags: { Name: `${f.recordName} primary (${primaryRegion})` },
+      });
+      new Route53Record(this, 'failover-primary', {
+        zoneId,
+        name: f.recordName,
+        type: 'A',
+        setIdentifier: `primary-${primaryRegion}`,
+        failoverRoutingPolicy: { type: 'PRIMARY' },
+        healthCheckId: healthCheck.id,
+        alias: { name: primaryDns, zoneId: resolveRef(f.primaryZoneId, read), evaluateTargetHealth: true },
+      });
+      new Route53Record(this, 'failover-secondary', {
+        zoneId,
+        name: f.recordName,
+        type: 'A',
+        setIdentifier: `secondary-${drRegion}`,
+        failoverRoutingPolicy: { type: 'SECONDARY' },
+        alias: { name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false },
+      });
+    }
+
+    this.publish(drContract, {
+      dr_kms_key_arn: drKey.arn,
+      replica_bucket_names: replicas.map((r) => r.bucketName),
+      backup_vault_arn: drVault?.arn ?? '',
+      alb_dns_name: alb.dnsName,
+      autoscaling_group_name: tier.group.name,
+      health_check_id: healthCheck?.id ?? '',
+    });
+  }
+}
