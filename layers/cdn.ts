@@ -3,20 +3,23 @@ import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificat
 import { CloudfrontDistribution, type CloudfrontDistributionOrderedCacheBehavior, type CloudfrontDistributionOrigin } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
 import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
 import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
 import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool-domain';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
-import { Lazy } from 'cdktf';
+import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
+import { Fn, Lazy, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { KmsKey } from '../modules/kms-key';
+import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
 import type { PolicyStatement } from '../modules/policy';
 import { SecureBucket } from '../modules/secure-bucket';
+import { Dns, dnsContract, type DnsConfig } from './dns';
 import { DnsZone, dnsZoneContract, domainNameProblem, isInZone, type DnsZoneConfig } from './dns-zone';
 
 /** CloudFront certificates and CLOUDFRONT-scope web ACLs exist only in us-east-1. */
@@ -75,6 +78,12 @@ export interface CdnConfig {
   readonly contentSecurityPolicy: string;
   /** Layer of this account publishing the sub-zone (dns-zone outputs). @default 'dns-zone' */
   readonly zoneLayer?: string;
+  /**
+   * The dns layer (usually in the shared account) that delegates the sub-zone. It is read so that the cdn runs after
+   * the delegation exists (ACM DNS validation waits for it). @default the organisation's only dns layer delegating
+   * this account's zoneLayer; none when the sub-zone is delegated outside this organisation
+   */
+  readonly delegatedBy?: { readonly account: string; readonly layer?: string };
   /** @default 'PriceClass_100' */
   readonly priceClass?: string;
   /** @default 'index.html' */
@@ -99,6 +108,8 @@ export const cdnContract = defineContract('cdn', {
   site_domain_names: { description: 'Names served by the distribution', mock: ['app.mock.acme.example.com'] },
   certificate_arn: { description: 'ACM certificate (us-east-1) of the distribution', mock: 'arn:aws:acm:us-east-1:111111111111:certificate/mock' },
   web_acl_arn: { description: 'CLOUDFRONT-scope WAFv2 web ACL (us-east-1)', mock: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/mock/0' },
+  parent_zone_name: { description: 'Public zone delegating the sub-zone (empty when delegated outside the organisation)', mock: 'acme.example.com' },
+  parent_zone_id: { description: 'Hosted zone id of that parent zone, read from the dns layer (empty when none)', mock: 'Z0MOCKPARENT00000001' },
   log_bucket_name: { description: 'Bucket receiving CloudFront standard logs and origin access logs', mock: 'acme-mock-cdn-logs' },
   user_pool_id: { description: 'Cognito user pool id, empty without auth', mock: 'us-east-1_Mock00000' },
   user_pool_arn: { description: 'Cognito user pool ARN, empty without auth', mock: 'arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_Mock00000' },
@@ -110,6 +121,37 @@ function zoneNameOf(ctx: LayerContext, layer: string): string | undefined {
   const declaration = ctx.account.layers.get(layer);
   if (!declaration || declaration.kind !== DnsZone || !declaration.enabled) return undefined;
   return (declaration.config as DnsZoneConfig).zoneName;
+}
+
+export interface Delegation {
+  readonly account: string;
+  readonly layer: string;
+  /** Position of the delegating zone in that layer's publicZones (and in its public_zone_ids output). */
+  readonly zoneIndex: number;
+  readonly zoneName: string;
+}
+
+/** The dns layer delegating this account's sub-zone: the configured one, else the only one that names it. */
+export function findDelegation(ctx: LayerContext, config: CdnConfig): Delegation | string | undefined {
+  const zoneLayer = config.zoneLayer ?? 'dns-zone';
+  const candidates: Delegation[] = [];
+  for (const account of ctx.org.accounts.values()) {
+    for (const [layer, declaration] of account.layers) {
+      if (declaration.kind !== Dns || !declaration.enabled) continue;
+      (declaration.config as DnsConfig).publicZones?.forEach((z, zoneIndex) => {
+        if ((z.delegations ?? []).some((d) => d.account === ctx.account.name && (d.layer ?? 'dns-zone') === zoneLayer)) {
+          candidates.push({ account: account.name, layer, zoneIndex, zoneName: z.name });
+        }
+      });
+    }
+  }
+  if (config.delegatedBy) {
+    const layer = config.delegatedBy.layer ?? 'dns';
+    const match = candidates.find((c) => c.account === config.delegatedBy!.account && c.layer === layer);
+    return match ?? `${config.delegatedBy.account}/${layer} is not an enabled dns layer delegating ${ctx.account.name}/${zoneLayer}`;
+  }
+  if (candidates.length > 1) return `${ctx.account.name}/${zoneLayer} is delegated by ${candidates.map((c) => `${c.account}/${c.layer}`).join(' and ')}; set delegatedBy`;
+  return candidates[0];
 }
 
 function urlProblem(url: string): string | undefined {
@@ -132,6 +174,8 @@ export class Cdn extends LayerStack {
     const zoneLayer = config.zoneLayer ?? 'dns-zone';
     const zone = zoneNameOf(ctx, zoneLayer);
     if (!zone) problems.push({ field: 'zoneLayer', message: `account ${ctx.account.name} has no enabled dns-zone layer "${zoneLayer}"` });
+    const delegation = findDelegation(ctx, config);
+    if (typeof delegation === 'string') problems.push({ field: 'delegatedBy', message: delegation });
     if (!config.domainNames || config.domainNames.length === 0) problems.push({ field: 'domainNames', message: 'lists no name' });
     (config.domainNames ?? []).forEach((name, i) => {
       const bad = domainNameProblem(name);
@@ -191,6 +235,11 @@ export class Cdn extends LayerStack {
     const edge = this.providerFor(CLOUDFRONT_REGION);
     const zone = this.remote(dnsZoneContract, { layer: config.zoneLayer ?? 'dns-zone' });
     const zoneId = zone.get('zone_id');
+    // Read the delegating dns layer: the edge orders this layer after the NS delegation ACM validation needs.
+    const delegation = findDelegation(ctx, config) as Delegation | undefined;
+    const parentZoneId = delegation
+      ? Fn.element(this.remote(dnsContract, { account: delegation.account, layer: delegation.layer }).get('public_zone_ids'), delegation.zoneIndex)
+      : '';
     const domainNames = [...config.domainNames];
 
     // Logs: SSE-S3 (S3 server access logging cannot write into SSE-KMS buckets) and ACLs enabled for CloudFront.
@@ -259,6 +308,27 @@ export class Cdn extends LayerStack {
       defaultAction: { allow: {} },
       rule: webAclRules(this.resourceName('cdn'), config.waf),
       visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: this.resourceName('cdn'), sampledRequestsEnabled: true },
+    });
+
+    // WAF logs: CloudWatch group named aws-waf-logs-*, in us-east-1 with the ACL, encrypted with a key there.
+    const wafLogKey = new KmsKey(this, 'waf-log-key', {
+      provider: edge,
+      alias: this.resourceName('cdn-waf-logs'),
+      description: `Encrypts the CloudFront WAF logs of ${ctx.account.name}`,
+      accountId: ctx.account.id,
+      serviceStatements: [cloudWatchLogsKeyStatement(CLOUDFRONT_REGION, ctx.account.id)],
+    });
+    const wafLogs = new CloudwatchLogGroup(this, 'waf-logs', {
+      provider: edge,
+      name: `aws-waf-logs-${this.resourceName('cdn')}`,
+      retentionInDays: config.logRetentionDays ?? 365,
+      kmsKeyId: wafLogKey.arn,
+    });
+    new Wafv2WebAclLoggingConfiguration(this, 'waf-logging', {
+      provider: edge,
+      resourceArn: waf.arn,
+      logDestinationConfigs: [wafLogs.arn],
+      redactedFields: [{ singleHeader: { name: 'authorization' } }, { singleHeader: { name: 'cookie' } }],
     });
 
     const headers = new CloudfrontResponseHeadersPolicy(this, 'security-headers', {
@@ -356,6 +426,8 @@ export class Cdn extends LayerStack {
       site_domain_names: domainNames,
       certificate_arn: validation.certificateArn,
       web_acl_arn: waf.arn,
+      parent_zone_name: delegation?.zoneName ?? '',
+      parent_zone_id: Token.asString(parentZoneId),
       log_bucket_name: logs.bucketName,
       user_pool_id: auth?.pool.id ?? '',
       user_pool_arn: auth?.pool.arn ?? '',

@@ -6,6 +6,7 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { defineLayer } from '../../lib/config';
 import { Cdn, type CdnConfig } from '../../layers/cdn';
+import { Dns } from '../../layers/dns';
 import { DnsZone } from '../../layers/dns-zone';
 import { account, build, parsed, resources, source, synthStack } from '../helpers';
 
@@ -48,6 +49,14 @@ describe('cdn: us-east-1 for certificate and web ACL', () => {
     expect(tf).toHaveResourceWithProperties(AcmCertificate, { provider: 'aws.us_east_1', domain_name: 'app.eu.acme.example.com', validation_method: 'DNS' });
     expect(resources(tf, 'aws_acm_certificate_validation')[0].provider).toBe('aws.us_east_1');
     expect(tf).toHaveResourceWithProperties(Wafv2WebAcl, { provider: 'aws.us_east_1', scope: 'CLOUDFRONT' });
+    // WAF logs go to an aws-waf-logs-* group in us-east-1, encrypted with a key there.
+    expect(resources(tf, 'aws_wafv2_web_acl_logging_configuration')[0]).toMatchObject({
+      provider: 'aws.us_east_1', resource_arn: '${aws_wafv2_web_acl.web-acl.arn}', log_destination_configs: ['${aws_cloudwatch_log_group.waf-logs.arn}'],
+    });
+    expect(resources(tf, 'aws_cloudwatch_log_group')[0]).toMatchObject({ provider: 'aws.us_east_1', name: 'aws-waf-logs-test-apps-eu-cdn' });
+    const keys = resources(tf, 'aws_kms_key');
+    expect(keys.find((k) => String(k.policy).includes('logs.us-east-1.amazonaws.com'))!.provider).toBe('aws.us_east_1');
+    expect(keys.find((k) => String(k.policy).includes('cloudfront.amazonaws.com'))!.provider).toBeUndefined();
     // The user pool stays in the account's own region.
     expect(resources(tf, 'aws_cognito_user_pool')[0].provider).toBeUndefined();
     expect(parsed(tf).output!.user_pool_domain.value).toBe('acme-eu.auth.eu-west-1.amazoncognito.com');
@@ -78,7 +87,7 @@ describe('cdn: origin access control', () => {
   });
 
   it('admits CloudFront to the origin key only for this distribution', () => {
-    const policy = policyOf(prd(), 'aws_kms_key', () => true);
+    const policy = policyOf(prd(), 'aws_kms_key', (r) => String(r.policy).includes('cloudfront.amazonaws.com'));
     expect(policy.Statement).toContainEqual(expect.objectContaining({
       Principal: { Service: 'cloudfront.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
@@ -182,6 +191,39 @@ describe('cdn: distribution', () => {
     expect(validation.every((r) => r.zone_id === zone && r.for_each === undefined)).toBe(true);
     expect(String(validation[1].name)).toContain('["www.prd.acme.example.com"].resource_record_name');
     expect(resources(tf, 'aws_acm_certificate')[0].subject_alternative_names).toEqual(['www.prd.acme.example.com']);
+  });
+});
+
+describe('cdn: delegation', () => {
+  const withDns = (delegatedBy?: CdnConfig['delegatedBy']) => {
+    const src = org({ prd: { delegatedBy } });
+    return {
+      ...src,
+      accounts: {
+        ...src.accounts,
+        shared: {
+          config: account({ id: '333333333333', environment: 'shared' }),
+          layers: { dns: defineLayer(Dns, { publicZones: [{ name: 'other.example.org' }, { name: 'acme.example.com', delegations: [{ account: 'apps-prd' }] }] }) },
+        },
+      },
+    };
+  };
+
+  it('reads the delegating dns layer, so it runs after the NS delegation, and publishes the parent zone', () => {
+    const { stacks } = build(withDns());
+    expect([...stacks.get('test-apps-prd-cdn')!.reads.keys()].sort()).toEqual(['apps-prd/dns-zone', 'shared/dns']);
+    // devstg is not delegated by this dns layer: no read.
+    expect([...stacks.get('test-apps-devstg-cdn')!.reads.keys()]).toEqual(['apps-devstg/dns-zone']);
+    const out = parsed(synthStack(withDns(), 'test-apps-prd-cdn')).output!;
+    expect(out.parent_zone_name.value).toBe('acme.example.com');
+    expect(out.parent_zone_id.value).toBe('${element(data.terraform_remote_state.remote-shared-dns.outputs.public_zone_ids, 1)}');
+    expect(parsed(synthStack(org(), 'test-apps-prd-cdn')).output!.parent_zone_name.value).toBe('');
+  });
+
+  it('refuses a delegatedBy layer that does not delegate the sub-zone', () => {
+    expect(() => build(withDns({ account: 'shared', layer: 'nope' }))).toThrow(
+      /apps-prd\/cdn: delegatedBy: shared\/nope is not an enabled dns layer delegating apps-prd\/dns-zone/,
+    );
   });
 });
 
