@@ -1,5 +1,9 @@
+import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
+import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { Apigatewayv2ApiMapping } from '@cdktf/provider-aws/lib/apigatewayv2-api-mapping';
 import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
+import { Apigatewayv2DomainName } from '@cdktf/provider-aws/lib/apigatewayv2-domain-name';
 import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
@@ -19,13 +23,14 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, Fn, TerraformAsset } from 'cdktf';
 import type { Construct } from 'constructs';
 import * as path from 'path';
 import { defineContract } from '../lib/contract';
@@ -37,6 +42,8 @@ import { LambdaFunction } from '../modules/lambda-function';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 import { Queue } from '../modules/queue';
 import { baseNetworkContract } from './base-network';
+import { cdnContract } from './cdn';
+import { dnsZoneContract } from './dns-zone';
 import { securityContract } from './security';
 
 /** The functions of the layer, each a handler file in the handler folder. */
@@ -75,6 +82,25 @@ export interface ServerlessConfig {
    * another IdP). @default - a user pool and app client created here
    */
   readonly jwt?: { readonly issuer: string; readonly audience: readonly string[] };
+  /**
+   * Trust the Cognito user pool of this account's cdn layer (its SPA app client is the audience), so the users of
+   * the front end call the API with their tokens. Excludes `jwt`; the cdn layer must configure `auth`.
+   * @default false
+   */
+  readonly useCdnUserPool?: boolean;
+  /**
+   * Custom domain `<subdomain>.<zone>` of the API in the account's dns-zone layer: a DNS-validated ACM certificate,
+   * a regional TLS 1.2 domain name, an alias record, and the stage mapped under `basePath` (so the cdn layer's
+   * `/api/*` origin path reaches the routes). @default - only the execute-api endpoint
+   */
+  readonly customDomain?: {
+    /** e.g. `api` gives `api.prd.acme.example.com`. */
+    readonly subdomain: string;
+    /** Mapping key: requests to `/<basePath>/items` reach `GET /items`. @default 'api' */
+    readonly basePath?: string;
+    /** The dns-zone layer of this account. @default 'dns-zone' */
+    readonly zoneLayer?: string;
+  };
   /** Lambda runtime. @default 'nodejs22.x' */
   readonly runtime?: string;
   /** Folder (relative to the repository root) zipped as the functions' code. @default 'assets/serverless' */
@@ -108,6 +134,7 @@ export interface ServerlessConfig {
 export const serverlessContract = defineContract('serverless', {
   api_id: { description: 'HTTP API id', mock: 'a1b2c3d4e5' },
   api_endpoint: { description: 'Default endpoint of the HTTP API', mock: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com' },
+  custom_domain_name: { description: 'Custom domain of the API, empty without one', mock: 'api.mock.acme.example.com' },
   stage_name: { description: 'Stage of this environment', mock: 'prd' },
   stage_invoke_url: { description: 'Invoke URL of the stage', mock: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prd' },
   jwt_issuer: { description: 'Issuer the JWT authorizer trusts', mock: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Mock00000' },
@@ -148,7 +175,7 @@ export class Serverless extends LayerStack {
   /** Holds the table, the secret and the key. */
   static readonly stateful = true;
 
-  static validate(config: ServerlessConfig, _ctx: LayerContext): FieldProblem[] {
+  static validate(config: ServerlessConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
     for (const name of SERVERLESS_FUNCTIONS) {
       const f = config.functions?.[name];
@@ -180,6 +207,24 @@ export class Serverless extends LayerStack {
       if (!ISSUER.test(config.jwt.issuer ?? '')) problems.push({ field: 'jwt.issuer', message: `"${String(config.jwt.issuer)}" must be an https URL` });
       if (!Array.isArray(config.jwt.audience) || config.jwt.audience.length === 0) {
         problems.push({ field: 'jwt.audience', message: 'must list at least one audience (app client id)' });
+      }
+    }
+    if (config.useCdnUserPool && config.jwt) {
+      problems.push({ field: 'useCdnUserPool', message: 'cannot be combined with jwt: choose one issuer' });
+    }
+    if (config.useCdnUserPool) {
+      const cdn = ctx.account.layers.get('cdn');
+      const auth = (cdn?.config as { auth?: unknown } | undefined)?.auth;
+      if (!cdn || !cdn.enabled) problems.push({ field: 'useCdnUserPool', message: `account ${ctx.account.name} has no enabled cdn layer` });
+      else if (!auth) problems.push({ field: 'useCdnUserPool', message: 'the cdn layer of this account has no auth (its user pool outputs are empty)' });
+    }
+    const domain = config.customDomain;
+    if (domain) {
+      if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(domain.subdomain ?? '')) {
+        problems.push({ field: 'customDomain.subdomain', message: `"${String(domain.subdomain)}" is not a DNS label` });
+      }
+      if (domain.basePath !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(domain.basePath)) {
+        problems.push({ field: 'customDomain.basePath', message: `"${domain.basePath}" is not a mapping key (path segments without leading or trailing /)` });
       }
     }
     if (config.runtime !== undefined && !/^nodejs(2[02-9]|[3-9]\d)\.x$/.test(config.runtime)) {
@@ -531,6 +576,12 @@ export class Serverless extends LayerStack {
     if (config.jwt) {
       issuer = config.jwt.issuer;
       audience = [...config.jwt.audience];
+    } else if (config.useCdnUserPool) {
+      const cdn = this.remote(cdnContract);
+      const poolId = cdn.get('user_pool_id');
+      // A pool id starts with its region (`us-east-1_AbC123`): the cdn layer's pool may live in another region.
+      issuer = `https://cognito-idp.${Fn.element(Fn.split('_', poolId), 0)}.amazonaws.com/${poolId}`;
+      audience = [cdn.get('user_pool_client_id')];
     } else {
       const pool = new CognitoUserPool(this, 'user-pool', {
         name: prefix,
@@ -648,9 +699,12 @@ export class Serverless extends LayerStack {
       },
     });
 
+    const custom = config.customDomain ? this.customDomain(config.customDomain, httpApi.id, stage.name) : undefined;
+
     this.publish(serverlessContract, {
       api_id: httpApi.id,
       api_endpoint: httpApi.apiEndpoint,
+      custom_domain_name: custom ?? '',
       stage_name: stage.name,
       stage_invoke_url: stage.invokeUrl,
       jwt_issuer: issuer,
@@ -668,6 +722,52 @@ export class Serverless extends LayerStack {
       kms_key_arn: key.arn,
       function_alias_arns: SERVERLESS_FUNCTIONS.map((name) => functions[name].aliasArn),
     });
+  }
+
+  /** ACM certificate validated in the account's sub-zone, regional domain name, alias record, stage mapping. */
+  private customDomain(domain: NonNullable<ServerlessConfig['customDomain']>, apiId: string, stageName: string): string {
+    const zone = this.remote(dnsZoneContract, { layer: domain.zoneLayer ?? 'dns-zone' });
+    const zoneId = zone.get('zone_id');
+    const name = `${domain.subdomain}.${zone.get('zone_name')}`;
+    const certificate = new AcmCertificate(this, 'api-certificate', {
+      domainName: name,
+      validationMethod: 'DNS',
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const validation = certificate.domainValidationOptions.get(0);
+    const record = new Route53Record(this, 'api-certificate-validation-record', {
+      zoneId,
+      name: validation.resourceRecordName,
+      type: validation.resourceRecordType,
+      records: [validation.resourceRecordValue],
+      ttl: 300,
+      allowOverwrite: true,
+    });
+    const validated = new AcmCertificateValidation(this, 'api-certificate-validation', {
+      certificateArn: certificate.arn,
+      validationRecordFqdns: [record.fqdn],
+    });
+    const domainName = new Apigatewayv2DomainName(this, 'api-domain', {
+      domainName: name,
+      domainNameConfiguration: { certificateArn: validated.certificateArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+    });
+    new Apigatewayv2ApiMapping(this, 'api-mapping', {
+      apiId,
+      domainName: domainName.id,
+      stage: stageName,
+      apiMappingKey: domain.basePath ?? 'api',
+    });
+    new Route53Record(this, 'api-alias', {
+      zoneId,
+      name,
+      type: 'A',
+      alias: {
+        name: domainName.domainNameConfiguration.targetDomainName,
+        zoneId: domainName.domainNameConfiguration.hostedZoneId,
+        evaluateTargetHealth: false,
+      },
+    });
+    return domainName.domainName;
   }
 
   /** Internal NLB in the private subnets and a VPC link, routed from the API under the JWT authorizer. */

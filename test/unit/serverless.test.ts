@@ -10,6 +10,8 @@ import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import { ConfigError } from '../../lib/problems';
 import { BaseNetwork } from '../../layers/base-network';
+import { Cdn } from '../../layers/cdn';
+import { DnsZone } from '../../layers/dns-zone';
 import { Security } from '../../layers/security';
 import { SERVERLESS_FUNCTIONS, SFN_LOG_DELIVERY_ACTIONS, Serverless, type ServerlessConfig } from '../../layers/serverless';
 import { XRAY_WRITE_ACTIONS } from '../../modules/lambda-function';
@@ -258,6 +260,44 @@ describe('serverless', () => {
     expect(resources(tf, 'aws_sns_topic')[0].kms_master_key_id).toContain('aws_kms_key');
   });
 
+  it('can trust the cdn layer\'s Cognito pool (issuer region from the pool id) instead of creating one', () => {
+    const cdn = defineLayer(Cdn, {
+      domainNames: ['app.x.example.com'],
+      contentSecurityPolicy: "default-src 'self'",
+      auth: { domainPrefix: 'x-app', callbackUrls: ['https://app.x.example.com/callback'], logoutUrls: ['https://app.x.example.com/'] },
+    });
+    const tf = synth(config({ useCdnUserPool: true }), 'devstg', { cdn, 'dns-zone': defineLayer(DnsZone, { zoneName: 'x.example.com' }) });
+    expect(resources(tf, 'aws_cognito_user_pool')).toHaveLength(0);
+    const [authorizer] = resources(tf, 'aws_apigatewayv2_authorizer');
+    expect(authorizer.jwt_configuration).toEqual({
+      issuer: 'https://cognito-idp.${element(split("_", data.terraform_remote_state.remote-apps-x-cdn.outputs.user_pool_id), 0)}.amazonaws.com/${data.terraform_remote_state.remote-apps-x-cdn.outputs.user_pool_id}',
+      audience: ['${data.terraform_remote_state.remote-apps-x-cdn.outputs.user_pool_client_id}'],
+    });
+    const { auth: _auth, ...noAuth } = (cdn.config as object) as { auth: unknown };
+    expect(refusal(config({ useCdnUserPool: true }))).toContain('useCdnUserPool: account apps-x has no enabled cdn layer');
+    let message = '';
+    try {
+      build(org(config({ useCdnUserPool: true }), 'devstg', { cdn: defineLayer(Cdn, noAuth as never), 'dns-zone': defineLayer(DnsZone, { zoneName: 'x.example.com' }) }));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('useCdnUserPool: the cdn layer of this account has no auth');
+  });
+
+  it('serves the API on api.<zone> with a DNS-validated certificate, TLS 1.2, an alias record and the stage under /api', () => {
+    const tf = synth(config({ customDomain: { subdomain: 'api' } }), 'devstg', { 'dns-zone': defineLayer(DnsZone, { zoneName: 'x.example.com' }) });
+    expect(resources(tf, 'aws_acm_certificate')[0]).toMatchObject({ domain_name: 'api.${data.terraform_remote_state.remote-apps-x-dns-zone.outputs.zone_name}', validation_method: 'DNS' });
+    expect(resources(tf, 'aws_apigatewayv2_domain_name')[0].domain_name_configuration).toMatchObject({
+      endpoint_type: 'REGIONAL', security_policy: 'TLS_1_2', certificate_arn: expect.stringContaining('aws_acm_certificate_validation'),
+    });
+    expect(resources(tf, 'aws_apigatewayv2_api_mapping')[0]).toMatchObject({ api_mapping_key: 'api', stage: expect.stringContaining('aws_apigatewayv2_stage') });
+    expect(resources(tf, 'aws_route53_record').find((r) => r.type === 'A')).toMatchObject({
+      zone_id: '${data.terraform_remote_state.remote-apps-x-dns-zone.outputs.zone_id}',
+      alias: expect.objectContaining({ name: expect.stringContaining('target_domain_name') }),
+    });
+    expect(resources(devstg, 'aws_apigatewayv2_domain_name')).toHaveLength(0);
+  });
+
   it('refuses bad configuration with the field and the reason', () => {
     const bad = config({
       functions: { ...config().functions, api: { reservedConcurrency: 0, timeoutSeconds: 60 } },
@@ -266,6 +306,8 @@ describe('serverless', () => {
       jwt: { issuer: 'http://insecure', audience: [] },
       stateMachineLogLevel: 'DEBUG' as 'ALL',
       corsAllowOrigins: ['*'],
+      useCdnUserPool: true,
+      customDomain: { subdomain: 'API_', basePath: '/api/' },
     });
     const message = refusal(bad);
     expect(message).toContain('test/apps-x/serverless: functions.api.reservedConcurrency: 0 must be a whole number between 1 and 1000');
@@ -276,6 +318,9 @@ describe('serverless', () => {
     expect(message).toContain('jwt.audience: must list at least one audience');
     expect(message).toContain('stateMachineLogLevel: "DEBUG" must be ALL or ERROR');
     expect(message).toContain('corsAllowOrigins[0]: "*" must be an https origin');
+    expect(message).toContain('useCdnUserPool: cannot be combined with jwt');
+    expect(message).toContain('customDomain.subdomain: "API_" is not a DNS label');
+    expect(message).toContain('customDomain.basePath: "/api/" is not a mapping key');
     const { process: _omit, ...missing } = config().functions;
     expect(refusal(config({ functions: missing as ServerlessConfig['functions'] }))).toContain('functions.process: is missing');
   });

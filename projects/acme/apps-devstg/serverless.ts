@@ -12,4 +12,7 @@ export default defineLayer(Serverless, {
   },
   throttling: { burstLimit: 50, rateLimit: 20 },
   corsAllowOrigins: ['https://app.devstg.acme.example.com'],
+  // The front end's users (cdn layer's Cognito pool) call the API; the cdn's /api/* origin is api.<zone>/api.
+  useCdnUserPool: true,
+  customDomain: { subdomain: 'api' },
 });

@@ -11,7 +11,10 @@ export default defineLayer(Serverless, {
     process: { reservedConcurrency: 10, timeoutSeconds: 30 },
   },
   throttling: { burstLimit: 500, rateLimit: 250 },
-  corsAllowOrigins: ['https://app.acme.example.com'],
+  corsAllowOrigins: ['https://app.prd.acme.example.com'],
+  // The front end's users (cdn layer's Cognito pool) call the API; the cdn's /api/* origin is api.<zone>/api.
+  useCdnUserPool: true,
+  customDomain: { subdomain: 'api' },
   stateMachineLogLevel: 'ERROR',
   logRetentionDays: 365,
 });
