@@ -22,6 +22,7 @@ import { AutoScalingTier } from '../modules/auto-scaling-tier';
 import { KmsKey } from '../modules/kms-key';
 import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../modules/layer-ref';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import { LogBucket } from '../modules/log-bucket';
 import { SecureBucket } from '../modules/secure-bucket';
 import { baseNetworkContract } from './base-network';
 import { Databases, databasesContract, type DatabasesConfig } from './databases';
@@ -214,10 +215,15 @@ export class Dr extends LayerStack {
     const buckets = config.s3Replication ?? [];
     if (buckets.length > 0) {
       const sources = buckets.map((b) => ({ label: b.label, name: resolveRef(b.bucketName, read), key: resolveRef(b.kmsKeyArn, read) }));
+      const accessLogs = new LogBucket(this, 'replica-access-logs', {
+        bucketName: this.resourceName('dr-s3-access-logs', drRegion),
+        sourceAccountId: accountId,
+      });
       for (const s of sources) {
         replicas.push(new SecureBucket(this, `replica-${s.label}`, {
           bucketName: this.resourceName(s.label, 'dr', drRegion),
           kmsKeyArn: drKey.arn,
+          accessLogs: { bucket: accessLogs.bucketName, prefix: `${s.label}/` },
         }));
       }
       const role = new IamRole(this, 's3-replication-role', {
