@@ -44,6 +44,17 @@ import { SsoadminManagedPolicyAttachment } from '@cdktf/provider-aws/lib/ssoadmi
 import { SsoadminPermissionSet } from '@cdktf/provider-aws/lib/ssoadmin-permission-set';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DaxCluster } from '@cdktf/provider-aws/lib/dax-cluster';
+import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
+import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
+import { EcrRegistryScanningConfiguration } from '@cdktf/provider-aws/lib/ecr-registry-scanning-configuration';
+import { EcrRepository, type EcrRepositoryConfig } from '@cdktf/provider-aws/lib/ecr-repository';
+import { IamAccountPasswordPolicy } from '@cdktf/provider-aws/lib/iam-account-password-policy';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { S3Backend, TerraformStack, Testing } from 'cdktf';
 import { checkStack, RULES, RULES_BY_ID } from '../../lib/policy';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../../modules/policy';
@@ -473,7 +484,72 @@ const CASES: Record<string, Case> = {
     bad: (s) => lambda(s, { environment: { variables: { API_TOKEN: 'tok-0123456789abcdef', DB_PASSWORD: '${data.aws_secretsmanager_secret_version.db.secret_string}' } } }),
     good: (s) => lambda(s),
   },
+  'POL-ACCT-001': {
+    fires: 2,
+    bad: (s) => new IamAccountPasswordPolicy(s, 'pw', { minimumPasswordLength: 8 }),
+    good: (s) => new IamAccountPasswordPolicy(s, 'pw', { minimumPasswordLength: 14, passwordReusePrevention: 24, requireSymbols: true }),
+  },
+  'POL-ACCT-002': {
+    bad: (s) => new EbsEncryptionByDefault(s, 'ebs', { enabled: false }),
+    good: (s) => { new EbsEncryptionByDefault(s, 'ebs', { enabled: true }); new EbsEncryptionByDefault(s, 'ebs-default', {}); },
+  },
+  'POL-ACCT-003': {
+    bad: (s) => new S3AccountPublicAccessBlock(s, 'pab', { blockPublicAcls: true, blockPublicPolicy: true }),
+    good: (s) => new S3AccountPublicAccessBlock(s, 'pab', { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+  },
+  'POL-EC2-001': {
+    fires: 2,
+    bad: (s) => { new LaunchTemplate(s, 'lt', { name: 'web', metadataOptions: { httpTokens: 'optional' } }); new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', rootBlockDevice: { encrypted: true } }); },
+    good: (s) => {
+      new LaunchTemplate(s, 'lt', { name: 'web', metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 } });
+      new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', metadataOptions: { httpTokens: 'required' }, rootBlockDevice: { encrypted: true } });
+    },
+  },
+  'POL-EC2-002': {
+    fires: 3,
+    bad: (s) => {
+      new LaunchTemplate(s, 'lt', { name: 'web', blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 20 } }] });
+      new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro' });
+      new EbsVolume(s, 'vol', { availabilityZone: 'us-east-1a', size: 10 });
+    },
+    good: (s) => {
+      new LaunchTemplate(s, 'lt', { name: 'web', blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 20, encrypted: 'true', kmsKeyId: KEY } }] });
+      new Instance(s, 'vm', { ami: 'ami-1', instanceType: 't3.micro', rootBlockDevice: { encrypted: true } });
+      new EbsVolume(s, 'vol', { availabilityZone: 'us-east-1a', size: 10, encrypted: true });
+    },
+  },
+  'POL-LOG-001': {
+    bad: (s) => new CloudwatchLogGroup(s, 'lg', { name: '/app', retentionInDays: 30 }),
+    good: (s) => new CloudwatchLogGroup(s, 'lg', { name: '/app', retentionInDays: 30, kmsKeyId: KEY }),
+  },
+  'POL-LOG-002': {
+    fires: 2,
+    bad: (s) => { new CloudwatchLogGroup(s, 'lg', { name: '/app', kmsKeyId: KEY }); new CloudwatchLogGroup(s, 'forever', { name: '/forever', kmsKeyId: KEY, retentionInDays: 0 }); },
+    good: (s) => new CloudwatchLogGroup(s, 'lg', { name: '/app', retentionInDays: 365, kmsKeyId: KEY }),
+  },
+  'POL-DAX-001': {
+    fires: 2,
+    bad: (s) => new DaxCluster(s, 'dax', { clusterName: 'cache', iamRoleArn: ROLE, nodeType: 'dax.t3.small', replicationFactor: 1 }),
+    good: (s) => new DaxCluster(s, 'dax', { clusterName: 'cache', iamRoleArn: ROLE, nodeType: 'dax.t3.small', replicationFactor: 1, serverSideEncryption: { enabled: true }, clusterEndpointEncryptionType: 'TLS' }),
+  },
+  'POL-ECR-001': {
+    bad: (s) => repo(s, { imageScanningConfiguration: { scanOnPush: false } }),
+    good: (s) => { repo(s); new EcrRegistryScanningConfiguration(s, 'scan', { scanType: 'ENHANCED' }); repo(s, { name: 'plain', imageScanningConfiguration: undefined }, 'plain'); },
+  },
+  'POL-ECR-002': { bad: (s) => repo(s, { imageTagMutability: 'MUTABLE' }), good: (s) => repo(s) },
+  'POL-ECR-003': { bad: (s) => repo(s, { encryptionConfiguration: undefined }), good: (s) => repo(s) },
+  'POL-SM-001': {
+    bad: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'app/api-key' }),
+    good: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'app/api-key', kmsKeyId: KEY }),
+  },
 };
+
+function repo(s: TerraformStack, overrides: Partial<EcrRepositoryConfig> = {}, id = 'repo'): void {
+  new EcrRepository(s, id, {
+    name: 'acme/api', imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true },
+    encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: KEY }], ...overrides,
+  });
+}
 
 function lambda2(s: TerraformStack): void {
   new LambdaFunction(s, 'image-fn', { functionName: 'image', role: ROLE, packageType: 'Image', imageUri: '111111111111.dkr.ecr.us-east-1.amazonaws.com/app:1' });

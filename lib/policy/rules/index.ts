@@ -1,6 +1,7 @@
 /** Every rule of the built-in pack, in report order. */
 import type { Rule } from '../model';
 import { auditRules } from './audit';
+import { baselineRules } from './baseline';
 import { containerRules } from './containers';
 import { dataRules } from './data';
 import { edgeRules } from './edge';
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   ...containerRules,
   ...edgeRules,
   ...workloadRules,
+  ...baselineRules,
 ];
 
 const ID = /^POL-[A-Z0-9]+-\d{3}$/;
