@@ -4,7 +4,7 @@
  *
  *   consumers: { securityGroups: [fromLayer(ecsServicesContract, 'security_group_id')] }
  */
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import type { AnyContract, Contract, OutputValue } from '../lib/contract';
 
 export interface LayerOutputRef {
@@ -75,5 +75,5 @@ export function resolveRefList(refs: readonly ValueRef[], read: RemoteReader): s
     }
   }
   if (lists.length === 0) return singles;
-  return Fn.concat([singles, ...lists]) as unknown as string[];
+  return Token.asList(Fn.concat([singles, ...lists]));
 }

@@ -17,12 +17,15 @@ import { fromLayer } from '../../modules/layer-ref';
 import { account, build, resources, source, synthStack } from '../helpers';
 
 /** A stand-in consumer layer publishing a security group, like the ECS or EKS layers. */
-const appContract = defineContract('app', { security_group_id: { description: 'SG of the app', mock: 'sg-0mockapp' } });
+const appContract = defineContract('app', {
+  security_group_id: { description: 'SG of the app', mock: 'sg-0mockapp' },
+  service_security_group_ids: { description: 'SGs of the services', mock: ['sg-0mocksvc'] },
+});
 class App extends LayerStack {
   static readonly contract = appContract;
   constructor(scope: Construct, ctx: LayerContext, _config: unknown) {
     super(scope, ctx);
-    this.publish(appContract, { security_group_id: 'sg-0123' });
+    this.publish(appContract, { security_group_id: 'sg-0123', service_security_group_ids: ['sg-0456'] });
   }
 }
 
@@ -126,6 +129,17 @@ describe('databases layer', () => {
     }
     const { stacks } = build(org('prd'));
     expect([...stacks.get('test-workload-databases')!.reads.keys()].sort()).toEqual(['workload/app', 'workload/base-network', 'workload/security']);
+  });
+
+  it('concatenates list outputs of consumer layers into one token list on every security group', () => {
+    const json = synth('prd', {
+      consumers: { securityGroups: [fromLayer(appContract, 'security_group_id'), fromLayer(appContract, 'service_security_group_ids')] },
+    });
+    const state = 'data.terraform_remote_state.remote-workload-app.outputs';
+    for (const g of resources(json, 'aws_security_group') as { ingress: { security_groups: unknown }[] }[]) {
+      expect(g.ingress).toHaveLength(1);
+      expect(g.ingress[0].security_groups).toBe(`\${concat([${state}.security_group_id], ${state}.service_security_group_ids)}`);
+    }
   });
 
   it('runs the cache multi-AZ with automatic failover in prd only, with IAM users and a slow log', () => {
