@@ -187,7 +187,8 @@ export function enforcePolicy(stacks: readonly TerraformStack[], log: (line: str
     throw new PolicyError(
       errors.map(({ stack, f }) => ({ ...whereOf(stack), field: f.address, message: `${f.ruleId} ${f.message}` })),
       `policy pack: ${errors.length} error finding${errors.length === 1 ? '' : 's'} in ` +
-      `${new Set(errors.map((e) => e.f.stack)).size} stack(s); nothing was synthesized (suppress(construct, ruleId, reason) for a justified exception)`,
+      `${new Set(errors.map((e) => e.f.stack)).size} stack(s) (${[...new Set(errors.map((e) => e.f.stack))].join(', ')}); nothing was ` +
+      'synthesized (fix the resource, or suppress(construct, ruleId, reason) from lib/policy for a justified exception)',
     );
   }
   return all.map((a) => a.report);

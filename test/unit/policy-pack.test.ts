@@ -57,7 +57,7 @@ describe('policy pack', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(PolicyError);
-      expect((error as Error).message).toMatch(/policy pack: 1 error finding in 1 stack\(s\); nothing was synthesized/);
+      expect((error as Error).message).toMatch(/policy pack: 1 error finding in 1 stack\(s\) \(pol-a-queue\); nothing was synthesized/);
       expect((error as Error).message).toMatch(/pol\/a\/queue: aws_sqs_queue\.queue: POL-SQS-001 neither kms_master_key_id nor sqs_managed_sse_enabled/);
     } finally {
       delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;

@@ -275,6 +275,9 @@ const CASES: Record<string, Case> = {
       bucket(s, 'b');
       const target = bucket(s, 'access-logs', ['logging'], { sse: 'AES256' });
       new S3BucketLoggingA(s, 'to-target', { bucket: 'fixture-b', targetBucket: target.id, targetPrefix: 'b/' });
+      // A load balancer log bucket is a log bucket too.
+      const lbLogs = bucket(s, 'alb-logs', ['logging'], { sse: 'AES256' });
+      alb(s, { accessLogs: { bucket: lbLogs.bucket, enabled: true } });
     },
   },
   'POL-S3-006': {

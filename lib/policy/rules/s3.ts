@@ -126,16 +126,17 @@ export const s3Rules: Rule[] = [
   },
   {
     id: 'POL-S3-005',
-    title: 'Bucket has server access logging (log-target buckets excepted)',
+    title: 'Bucket has server access logging (log buckets excepted)',
     description: 'Access logs record who read or changed objects. Buckets that are themselves the target of S3 server ' +
-      'access logs are exempt (they would log into themselves).',
+      'access logs or load balancer logs are exempt (a log of the log bucket would need yet another bucket); CloudTrail ' +
+      'buckets are not, see POL-S3-006.',
     severity: 'warning',
     checkov: ['CKV_AWS_18'],
     controls: ['FSBP S3.9'],
     resourceTypes: BUCKET,
     check(bucket, stack) {
       if (hasAccessLogging(bucket, stack)) return undefined;
-      if (sseS3OnlyTarget(bucket, stack) === 'S3 server access logs') return undefined;
+      if (sseS3OnlyTarget(bucket, stack) !== undefined && cloudTrailTarget(bucket, stack).length === 0) return undefined;
       return 'no server access logging';
     },
   },
