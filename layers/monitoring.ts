@@ -1,8 +1,5 @@
 import { AccessanalyzerAnalyzer } from '@cdktf/provider-aws/lib/accessanalyzer-analyzer';
 import { ConfigConfigurationAggregator } from '@cdktf/provider-aws/lib/config-configuration-aggregator';
-import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
-import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
-import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
 import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
 import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
 import { GuarddutyOrganizationConfiguration } from '@cdktf/provider-aws/lib/guardduty-organization-configuration';
@@ -17,6 +14,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { ConfigRecorder } from '../modules/config-recorder';
 import { serviceTrustPolicy } from '../modules/policy';
 import { auditContract } from './audit';
 
@@ -131,28 +129,14 @@ export class Monitoring extends LayerStack {
     }
 
     // AWS Config: every supported resource; global resources (IAM) only once, in the primary region.
-    const recorderRole = new IamRole(this, 'config-role', {
-      name: this.resourceName('config', ctx.region),
-      description: 'AWS Config recorder',
-      assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', accountId),
-    });
-    new IamRolePolicyAttachment(this, 'config-role-policy', {
-      role: recorderRole.name,
-      policyArn: 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole',
-    });
-    const recorder = new ConfigConfigurationRecorder(this, 'config-recorder', {
+    const { recorder } = new ConfigRecorder(this, 'config', {
       name: this.resourceName('config'),
-      roleArn: recorderRole.arn,
-      recordingGroup: { allSupported: true, includeGlobalResourceTypes: primary },
+      accountId,
+      region: ctx.region,
+      bucketName: audit.get('log_archive_bucket_name'),
+      kmsKeyArn: audit.get('audit_kms_key_arn'),
+      includeGlobalResources: primary,
     });
-    const channel = new ConfigDeliveryChannel(this, 'config-delivery', {
-      name: this.resourceName('config'),
-      s3BucketName: audit.get('log_archive_bucket_name'),
-      s3KmsKeyArn: audit.get('audit_kms_key_arn'),
-      snapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
-      dependsOn: [recorder],
-    });
-    new ConfigConfigurationRecorderStatus(this, 'config-recorder-status', { name: recorder.name, isEnabled: true, dependsOn: [channel] });
 
     let aggregatorArn = '';
     if (aggregate) {

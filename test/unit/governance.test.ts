@@ -14,6 +14,7 @@ import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { Audit, type AuditConfig } from '../../layers/audit';
+import { Compliance } from '../../layers/compliance';
 import { Cost, type CostConfig } from '../../layers/cost';
 import { Identities, type IdentitiesConfig } from '../../layers/identities';
 import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
@@ -291,6 +292,31 @@ describe('monitoring layer', () => {
   });
 });
 
+describe('compliance layer (member accounts)', () => {
+  const withCompliance = (account: 'apps-prd' | 'security') => {
+    const src = org();
+    const target = src.accounts[account] as { layers: Record<string, unknown> };
+    target.layers = { ...target.layers, compliance: defineLayer(Compliance, {}) };
+    return src;
+  };
+
+  it('records every resource of the account into the security account log archive', () => {
+    const { stacks } = build(withCompliance('apps-prd'));
+    const stack = stacks.get('test-apps-prd-compliance')!;
+    expect([...stack.reads.keys()]).toEqual(['security/audit']);
+    const tf = Testing.synth(stack);
+    expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: true } });
+    const [channel] = resources(tf, 'aws_config_delivery_channel');
+    expect(channel.s3_bucket_name).toBe('${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}');
+    const delivery = statements(resources(tf, 'aws_iam_role_policy')[0].policy).find((x) => x.Sid === 'Deliver')!;
+    expect(delivery.Resource).toBe(`arn:aws:s3:::\${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}/AWSLogs/${IDS['apps-prd']}/Config/*`);
+  });
+
+  it('refuses a second recorder where the monitoring layer already records', () => {
+    expect(() => build(withCompliance('security'))).toThrow(/layer monitoring already records AWS Config in us-east-1/);
+  });
+});
+
 describe('security layer (every account)', () => {
   const tf = (layers: Layers = {}, id = 'test-apps-prd-security') => synthStack(org(layers), id);
 
@@ -360,20 +386,25 @@ describe('security layer (every account)', () => {
 
 describe('example organisation (projects/acme)', () => {
   const acme = path.resolve(__dirname, '../../projects/acme');
-  const built = () => build(readProjectFolder(acme), REAL);
+  let cache: ReturnType<typeof build> | undefined;
+  const built = () => (cache ??= build(readProjectFolder(acme), REAL));
 
   it('enables the governance layers in management and security and the security layer in every account', () => {
     const ids = [...built().stacks.keys()];
     for (const layer of ['organizations', 'identities', 'cost']) expect(ids).toContain(`acme-management-${layer}`);
     for (const layer of ['audit', 'monitoring']) expect(ids).toContain(`acme-security-${layer}`);
     const org = resolveOrganisation(readProjectFolder(acme), REAL);
-    for (const name of org.accounts.keys()) expect(ids).toContain(`acme-${name}-security`);
+    for (const name of org.accounts.keys()) {
+      expect(ids).toContain(`acme-${name}-security`);
+      // AWS Config everywhere: monitoring in the security account, compliance in the others.
+      expect(ids).toContain(name === 'security' ? 'acme-security-monitoring' : `acme-${name}-compliance`);
+    }
   });
 
   it('uses no data source that calls AWS in the governance stacks', () => {
     const { stacks } = built();
     for (const [id, stack] of stacks) {
-      if (!/-(organizations|identities|cost|audit|monitoring|security)$/.test(id)) continue;
+      if (!/-(organizations|identities|cost|audit|monitoring|monitoring-dr|security|compliance)$/.test(id)) continue;
       const data = parsed(Testing.synth(stack)).data ?? {};
       expect(Object.keys(data).filter((type) => type !== 'terraform_remote_state')).toEqual([]);
     }
@@ -381,7 +412,7 @@ describe('example organisation (projects/acme)', () => {
 
   it('passes the policy pack with only the explained break-glass suppression', () => {
     const { stacks } = built();
-    const mine = [...stacks.values()].filter((s) => /-(organizations|identities|cost|audit|monitoring|monitoring-dr|security)$/.test(s.node.id));
+    const mine = [...stacks.values()].filter((s) => /-(organizations|identities|cost|audit|monitoring|monitoring-dr|security|compliance)$/.test(s.node.id));
     expect(mine.length).toBeGreaterThanOrEqual(13);
     const reports = mine.map((s) => checkStack(s));
     expect(reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error')).map(formatFinding)).toEqual([]);

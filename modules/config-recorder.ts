@@ -1,0 +1,84 @@
+import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
+import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
+import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import type { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { policyDocument, serviceTrustPolicy } from './policy';
+
+export interface ConfigRecorderProps {
+  /** Recorder, channel and role name prefix, e.g. `acme-apps-prd-config`. */
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Central archive bucket (usually read from the audit layer) whose policy admits Config of this account. */
+  readonly bucketName: string;
+  /** KMS key encrypting the delivered snapshots (its policy must admit config.amazonaws.com of this account). */
+  readonly kmsKeyArn: string;
+  /** Record global resources (IAM): true in exactly one region per account, the primary one. */
+  readonly includeGlobalResources: boolean;
+  /** @default 'TwentyFour_Hours' */
+  readonly snapshotFrequency?: 'One_Hour' | 'Three_Hours' | 'Six_Hours' | 'Twelve_Hours' | 'TwentyFour_Hours';
+  /** @default the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * An AWS Config recorder of every supported resource type, delivering to a central (possibly cross-account)
+ * archive bucket with SSE-KMS, through a role limited to this account's prefix of that bucket.
+ */
+export class ConfigRecorder extends Construct {
+  readonly recorder: ConfigConfigurationRecorder;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: ConfigRecorderProps) {
+    super(scope, id);
+    const provider = props.provider;
+    const roleName = `${props.name}-${props.region}`;
+    this.role = new IamRole(this, 'role', {
+      provider,
+      name: roleName.length <= 64 ? roleName : props.name.slice(0, 64),
+      description: 'AWS Config recorder and delivery',
+      assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', props.accountId),
+    });
+    new IamRolePolicyAttachment(this, 'managed', {
+      provider,
+      role: this.role.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole',
+    });
+    const bucketArn = `arn:aws:s3:::${props.bucketName}`;
+    new IamRolePolicy(this, 'delivery', {
+      provider,
+      name: 'deliver-to-archive',
+      role: this.role.id,
+      policy: policyDocument([
+        { Sid: 'BucketCheck', Effect: 'Allow', Action: 's3:GetBucketAcl', Resource: bucketArn },
+        {
+          Sid: 'Deliver',
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: `${bucketArn}/AWSLogs/${props.accountId}/Config/*`,
+          Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        },
+        { Sid: 'Encrypt', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.kmsKeyArn },
+      ]),
+    });
+    this.recorder = new ConfigConfigurationRecorder(this, 'recorder', {
+      provider,
+      name: props.name,
+      roleArn: this.role.arn,
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: props.includeGlobalResources },
+    });
+    const channel = new ConfigDeliveryChannel(this, 'channel', {
+      provider,
+      name: props.name,
+      s3BucketName: props.bucketName,
+      s3KmsKeyArn: props.kmsKeyArn,
+      snapshotDeliveryProperties: { deliveryFrequency: props.snapshotFrequency ?? 'TwentyFour_Hours' },
+      dependsOn: [this.recorder],
+    });
+    new ConfigConfigurationRecorderStatus(this, 'status', { provider, name: this.recorder.name, isEnabled: true, dependsOn: [channel] });
+  }
+}
