@@ -36,7 +36,7 @@ export const baselineRules: Rule[] = [
     description: '`aws_s3_account_public_access_block` with all four settings true: no bucket of the account can be made public.',
     severity: 'error',
     checkov: [],
-    controls: ['FSBP S3.1', 'CIS 2.1.4'],
+    controls: ['FSBP S3.1', 'CIS 2.1.5'],
     resourceTypes: ['aws_s3_account_public_access_block'],
     check(r) {
       const off = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].filter((k) => !truthy(r.config[k]));
