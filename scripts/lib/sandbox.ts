@@ -151,7 +151,7 @@ interface StateDocument {
   lineage?: string;
   serial?: number;
   outputs?: Record<string, { value?: unknown; type?: unknown }>;
-  resources?: unknown[];
+  resources?: { mode?: string }[];
 }
 
 /**
@@ -162,7 +162,8 @@ interface StateDocument {
  */
 export function mockStateUpdate(current: string | undefined, outputs: Readonly<Record<string, unknown>>, lineage: string): string | undefined {
   const state: StateDocument = current ? (JSON.parse(current) as StateDocument) : {};
-  if ((state.resources ?? []).length > 0) return undefined;
+  // Data sources (e.g. remote-state reads recorded by a sandbox plan's refresh-only apply) do not make a layer applied.
+  if ((state.resources ?? []).some((r) => r.mode !== 'data')) return undefined;
   const have = state.outputs ?? {};
   // A failed sandbox apply leaves outputs like [null, null]: those are as unusable as a missing output.
   const known = (value: unknown): boolean =>

@@ -302,3 +302,164 @@ describe('output', () => {
     expect(table).toContain('3 layers: 1 done, 1 failed, 1 skipped; 2 to add, 0 to change, 0 to destroy');
   });
 });
+
+// ---------------------------------------------------------------- terraform executor, CLI, confirmations
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { defineContract, mockOutputs } from '../../lib/contract';
+import type { AnyContract } from '../../lib/contract';
+import { parseCommand, UsageError } from '../../scripts/lib/cli';
+import { confirmApply, confirmDestroy, destroyConfirmationName, type Prompt } from '../../scripts/lib/confirm';
+import { errorExcerpt, layerExecutor, type Seeder, type TerraformFn } from '../../scripts/lib/layer-executor';
+import { mockStateDocument, mockStateUpdate, seedMockState } from '../../scripts/lib/sandbox';
+import { REAL, SANDBOX, tempDir } from '../helpers';
+
+const upstreamContract = defineContract('up', { vpc_id: { description: 'id', mock: 'vpc-0mockunit' }, azs: { description: 'azs', mock: ['us-east-1a'] } }) as unknown as AnyContract;
+
+function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) {
+  const outdir = tempDir('runner-exec-');
+  const up = node('a/up');
+  const c1 = node('a/c1', ['a/up']);
+  const c2 = node('a/c2', ['a/up']);
+  for (const n of [up, c1, c2]) {
+    fs.mkdirSync(path.join(outdir, 'stacks', n.id), { recursive: true });
+    fs.writeFileSync(path.join(outdir, 'stacks', n.id, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { s3: {} } } }));
+  }
+  const calls: string[] = [];
+  const seeds: { key: string; outputs: Record<string, unknown> }[] = [];
+  const terraform: TerraformFn = async (args, cwd) => {
+    const cmd = `${path.basename(cwd)}: ${args.join(' ')}`;
+    calls.push(cmd);
+    await new Promise((r) => setImmediate(r));
+    const code = Object.entries(codes).find(([k]) => cmd.includes(k))?.[1] ?? 0;
+    return { code, stdout: code === 0 ? 'Plan: 2 to add, 0 to change, 0 to destroy.' : '', stderr: code === 1 ? 'Error: Invalid CIDR\n\n  on cdk.tf.json line 3' : '' };
+  };
+  const seed: Seeder = async (_e, location, outputs) => { seeds.push({ key: location.key, outputs: { ...outputs } }); return true; };
+  const execute = layerExecutor({
+    outdir, mode, graph: [up, c1, c2], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform,
+  });
+  return { outdir, up, c1, c2, calls, seeds, execute };
+}
+
+describe('terraform executor', () => {
+  it('in real mode never seeds mock outputs, and plans with a lock timeout into a plan file', async () => {
+    const f = executorFixture(REAL);
+    const report = await runLayers({ action: 'plan', nodes: [f.up, f.c1, f.c2], execute: f.execute, parallelism: 2 });
+    expect(report.exitCode).toBe(0);
+    expect(f.seeds).toEqual([]);
+    expect(f.calls).toContain('p-a-c1: plan -input=false -no-color -lock-timeout=7s -out=plan.tfplan');
+    expect(f.calls.filter((c) => c.includes('-refresh-only'))).toEqual([]);
+    expect(report.layers[0]).toMatchObject({ add: 2, change: 0, destroy: 0 });
+  });
+
+  it('in the sandbox seeds an upstream once with its contract mocks, then records each plan with a refresh-only apply', async () => {
+    const f = executorFixture(SANDBOX);
+    await runLayers({ action: 'plan', nodes: [f.c1, f.c2], execute: f.execute, parallelism: 2 });
+    expect(f.seeds).toEqual([{ key: 'a/up/terraform.tfstate', outputs: mockOutputs(upstreamContract) }]);
+    expect(f.calls.filter((c) => c.includes('-refresh-only')).length).toBe(2);
+  });
+
+  it('never seeds for apply, even in the sandbox: an apply reads what upstreams really published', async () => {
+    const f = executorFixture(SANDBOX);
+    await runLayers({ action: 'apply', nodes: [f.c1], execute: f.execute });
+    expect(f.seeds).toEqual([]);
+    expect(f.calls).toContain('p-a-c1: apply -input=false -no-color -lock-timeout=7s -auto-approve');
+  });
+
+  it('maps drift exit codes: 0 clean, 2 drifted, anything else failed', async () => {
+    const f = executorFixture(REAL, { 'p-a-c1: plan': 2, 'p-a-c2: plan': 1 });
+    const report = await runLayers({ action: 'drift', nodes: [f.up, f.c1, f.c2], execute: f.execute, parallelism: 1 });
+    expect(f.calls).toContain('p-a-up: plan -input=false -no-color -lock-timeout=7s -detailed-exitcode -refresh=true');
+    expect(report.layers.map((l) => [l.layer, l.result])).toEqual([['up', 'clean'], ['c1', 'drifted'], ['c2', 'failed']]);
+    expect(report.layers[2].reason).toContain('Error: Invalid CIDR');
+    expect(report.exitCode).toBe(1);
+  });
+
+  it('a failed init fails the layer without running the action', async () => {
+    const f = executorFixture(REAL, { 'p-a-up: init': 1 });
+    const report = await runLayers({ action: 'plan', nodes: [f.up, f.c1], execute: f.execute });
+    expect(report.layers.map((l) => l.result)).toEqual(['failed', 'skipped']);
+    expect(f.calls.some((c) => c.startsWith('p-a-up: plan'))).toBe(false);
+  });
+
+  it('extracts terraform error blocks for the summary', () => {
+    const out = 'noise\n╷\n│ Error: Invalid CIDR block\n│ \n│   on cdk.tf.json line 12\n╵\n';
+    expect(errorExcerpt(out)).toBe('Error: Invalid CIDR block\n  on cdk.tf.json line 12');
+  });
+});
+
+describe('sandbox mock state', () => {
+  it('refuses to write mocks through anything but loopback endpoints', async () => {
+    await expect(seedMockState({ s3: 'https://s3.us-east-1.amazonaws.com', dynamodb: 'https://dynamodb.us-east-1.amazonaws.com' },
+      { bucket: 'b', key: 'k', lockTable: 't' }, { a: 'b' })).rejects.toThrow(/only loopback sandbox endpoints/);
+  });
+
+  it('fills only missing or unknown outputs and keeps known ones', () => {
+    const current = JSON.stringify({ version: 4, serial: 3, lineage: 'L', outputs: { azs: { value: ['x'] }, ids: { value: [null, null] } }, resources: [] });
+    const next = JSON.parse(mockStateUpdate(current, { azs: ['mock'], ids: ['m1'], vpc_id: 'vpc-m' }, 'new')!);
+    expect(next.outputs).toEqual({ azs: { value: ['x'], type: ['list', 'string'] }, ids: { value: ['m1'], type: ['list', 'string'] }, vpc_id: { value: 'vpc-m', type: 'string' } });
+    expect(next.lineage).toBe('L');
+    expect(next.serial).toBe(4);
+  });
+
+  it('never touches a state that holds resources or already has every output', () => {
+    const applied = JSON.stringify({ version: 4, outputs: {}, resources: [{ type: 'aws_vpc' }] });
+    expect(mockStateUpdate(applied, { vpc_id: 'vpc-m' }, 'x')).toBeUndefined();
+    expect(mockStateUpdate(mockStateDocument({ vpc_id: 'vpc-real' }, 'l'), { vpc_id: 'vpc-m' }, 'x')).toBeUndefined();
+  });
+
+  it('fills outputs of a state that holds only data sources (a sandbox plan recorded its remote-state reads)', () => {
+    const planned = JSON.stringify({ version: 4, serial: 1, outputs: { vpc_id: { value: null, type: 'string' } }, resources: [{ mode: 'data', type: 'terraform_remote_state' }] });
+    expect(JSON.parse(mockStateUpdate(planned, { vpc_id: 'vpc-m' }, 'x')!).outputs.vpc_id.value).toBe('vpc-m');
+  });
+});
+
+describe('command line', () => {
+  it('reads the Makefile environment and lets flags win', () => {
+    const env = { ACCOUNT: 'apps-prd', LAYERS: 'eks,databases', INCLUDE_DEPENDENTS: '1', PARALLELISM: '3', FAIL_FAST: '1', AUTO_APPROVE: '1' };
+    expect(parseCommand(['apply'], env)).toMatchObject({
+      action: 'apply', accounts: ['apps-prd'], layers: ['eks', 'databases'], includeDependents: true, parallelism: 3, failFast: true, autoApprove: true,
+    });
+    expect(parseCommand(['plan', '--account', 'network', '--layer', 'base-network', '--parallelism=1'], env))
+      .toMatchObject({ accounts: ['network'], layers: ['base-network'], parallelism: 1 });
+    expect(parseCommand(['plan'], { PARALLELISM: '' })).toMatchObject({ parallelism: expect.any(Number), accounts: [], autoApprove: false });
+  });
+
+  it('refuses unknown actions, flags and bad numbers; --help', () => {
+    expect(parseCommand(['plan', '--help'])).toBe('help');
+    expect(() => parseCommand(['deploy'], {})).toThrow(UsageError);
+    expect(() => parseCommand(['plan', '--acount', 'x'], {})).toThrow(/unknown argument "--acount"/);
+    expect(() => parseCommand(['plan', '--parallelism', '0'], {})).toThrow(/positive integer/);
+    expect(() => parseCommand(['plan', '--account'], {})).toThrow(/--account needs a value/);
+  });
+});
+
+describe('confirmations', () => {
+  const prompt = (answer: string | undefined): Prompt & { asked: string[] } => {
+    const asked: string[] = [];
+    return { asked, ask: async (q) => { asked.push(q); return answer; } };
+  };
+  const quiet = (): void => undefined;
+
+  it('apply asks unless auto-approved, and refuses without a terminal', async () => {
+    expect((await confirmApply(graph, true, prompt(undefined), quiet)).proceed).toBe(true);
+    expect(await confirmApply(graph, false, prompt(undefined), quiet)).toMatchObject({ proceed: false, message: expect.stringMatching(/AUTO_APPROVE=1/) });
+    expect((await confirmApply(graph, false, prompt('no'), quiet)).proceed).toBe(false);
+    expect((await confirmApply(graph, false, prompt('yes'), quiet)).proceed).toBe(true);
+  });
+
+  it('destroy lists the order and wants the account name typed (the project name for several accounts)', async () => {
+    const apps = graph.filter((n) => n.account === 'apps');
+    const lines: string[] = [];
+    const p = prompt('apps');
+    expect((await confirmDestroy(apps, { forceStateful: false }, p, (l) => lines.push(l))).proceed).toBe(true);
+    expect(p.asked[0]).toContain('"apps"');
+    expect(lines.findIndex((l) => l.includes('apps/app'))).toBeLessThan(lines.findIndex((l) => l.includes('apps/vpc')));
+    expect(lines.find((l) => l.includes('apps/db'))).toContain('REFUSED');
+    expect((await confirmDestroy(apps, { forceStateful: false }, prompt('yes'), quiet)).proceed).toBe(false);
+    expect((await confirmDestroy(apps, { forceStateful: false }, prompt(undefined), quiet)).message).toMatch(/--confirm apps/);
+    expect((await confirmDestroy(apps, { forceStateful: true, confirm: 'apps' }, prompt(undefined), quiet)).proceed).toBe(true);
+    expect(destroyConfirmationName(graph)).toBe('p');
+  });
+});
