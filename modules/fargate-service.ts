@@ -11,6 +11,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { ServiceDiscoveryService } from '@cdktf/provider-aws/lib/service-discovery-service';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Alb } from './alb';
 import { policyDocument, type PolicyStatement } from './policy';
@@ -41,6 +42,18 @@ export function ecrRepositoryArn(image: string): string | undefined {
   return m ? `arn:aws:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
 }
 
+/** One JSON key of a Secrets Manager secret, e.g. `password` of an RDS-managed master secret. */
+export interface SecretKeyRef {
+  readonly secretArn: string;
+  readonly jsonKey: string;
+}
+
+/** `valueFrom` of a container secret and the secret ARN IAM must allow. */
+function secretSource(value: string | SecretKeyRef): { valueFrom: string; resource: string } {
+  if (typeof value !== 'string') return { valueFrom: `${value.secretArn}:${value.jsonKey}::`, resource: value.secretArn };
+  return { valueFrom: value, resource: secretResourceArn(value) };
+}
+
 export interface FargateServiceRouting {
   readonly alb: Alb;
   /** Listener rule priority, unique per listener. */
@@ -65,6 +78,8 @@ export interface FargateServiceProps {
   readonly subnetIds: string[];
   /** Image URI; an ECR image gets pull rights on exactly its repository. */
   readonly image: string;
+  /** ECR repository the image is pulled from, when `image` is a reference the URI cannot be parsed from. @default parsed from image */
+  readonly imageRepositoryArn?: string;
   /** CPU units (256..16384). */
   readonly cpu: number;
   /** MiB, a size Fargate accepts with `cpu`. */
@@ -79,8 +94,11 @@ export interface FargateServiceProps {
   readonly healthCheckPath?: string;
   /** Plain environment variables (no secrets). @default {} */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Variables filled from Secrets Manager: name to secret ARN (optionally with `:json-key::`). @default {} */
-  readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * Variables filled from Secrets Manager: name to secret ARN (optionally with `:json-key::`), or to a secret
+   * (e.g. a reference to a secret of this stack) and one JSON key of it. @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string | SecretKeyRef>>;
   /** Customer managed keys of those secrets; the execution role may decrypt only with them. @default [] */
   readonly secretsKmsKeyArns?: readonly string[];
   /** Key of the task log group (its policy must admit CloudWatch Logs). */
@@ -128,10 +146,12 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     const fullName = `${props.namePrefix}-${props.name}`;
-    const secrets = Object.entries(props.secrets ?? {});
-    for (const [name, arn] of secrets) {
-      if (!SECRET_ARN.test(arn)) throw new Error(`service ${props.name}: secret ${name} must be a Secrets Manager ARN, got "${arn}"`);
-    }
+    const secrets = Object.entries(props.secrets ?? {}).map(([name, value]) => {
+      if (typeof value === 'string' && !Token.isUnresolved(value) && !SECRET_ARN.test(value)) {
+        throw new Error(`service ${props.name}: secret ${name} must be a Secrets Manager ARN, got "${value}"`);
+      }
+      return { name, ...secretSource(value) };
+    });
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/ecs/${fullName}`,
@@ -139,8 +159,8 @@ export class FargateService extends Construct {
       kmsKeyId: props.logKmsKeyArn,
     });
 
-    const repository = ecrRepositoryArn(props.image);
-    const secretArns = [...new Set(secrets.map(([, arn]) => secretResourceArn(arn)))];
+    const repository = props.imageRepositoryArn ?? ecrRepositoryArn(props.image);
+    const secretArns = [...new Set(secrets.map((secret) => secret.resource))];
     const executionStatements: PolicyStatement[] = [
       { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
       ...(repository
@@ -201,7 +221,7 @@ export class FargateService extends Construct {
         linuxParameters: { capabilities: { drop: ['ALL'] }, initProcessEnabled: true },
         portMappings: [{ containerPort: props.port, protocol: 'tcp' }],
         environment: Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
-        secrets: secrets.map(([name, valueFrom]) => ({ name, valueFrom })),
+        secrets: secrets.map(({ name, valueFrom }) => ({ name, valueFrom })),
         mountPoints: writable.map((containerPath, i) => ({ sourceVolume: volumeName(i), containerPath, readOnly: false })),
         logConfiguration: {
           logDriver: 'awslogs',
@@ -381,7 +401,7 @@ export interface ServiceSpecShape {
   readonly maxCount?: number;
   readonly healthCheckPath?: string;
   readonly environment?: Readonly<Record<string, string>>;
-  readonly secrets?: Readonly<Record<string, string>>;
+  readonly secrets?: Readonly<Record<string, string | SecretKeyRef>>;
   readonly user?: string;
   readonly spotPercent?: number;
 }
@@ -404,7 +424,7 @@ export function serviceSpecProblems(spec: ServiceSpecShape, field: string): { fi
     problems.push({ field: `${field}.healthCheckPath`, message: `"${spec.healthCheckPath}" must start with /` });
   }
   for (const [name, arn] of Object.entries(spec.secrets ?? {})) {
-    if (!SECRET_ARN.test(arn)) problems.push({ field: `${field}.secrets.${name}`, message: `"${arn}" is not a Secrets Manager secret ARN` });
+    if (typeof arn === 'string' && !SECRET_ARN.test(arn)) problems.push({ field: `${field}.secrets.${name}`, message: `"${arn}" is not a Secrets Manager secret ARN` });
   }
   for (const name of Object.keys(spec.environment ?? {})) {
     if (SECRET_LIKE.test(name)) problems.push({ field: `${field}.environment.${name}`, message: 'looks like a secret; pass it in secrets (a Secrets Manager ARN), never as a literal' });

@@ -1,0 +1,284 @@
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import type { Construct } from 'constructs';
+import { defineContract } from '../lib/contract';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import type { LayerContext } from '../lib/model';
+import { roleArn } from '../lib/naming';
+import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
+import { EcrRepository } from '../modules/ecr-repository';
+import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
+import { FargateCluster } from '../modules/fargate-cluster';
+import { serviceSpecProblems } from '../modules/fargate-service';
+import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import { declaresLayer } from '../modules/layer-presence';
+import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
+import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import { baseNetworkContract } from './base-network';
+import { webAclRules, type CdnWafConfig } from './cdn';
+import { securityContract } from './security';
+
+export interface BackstageConfig {
+  /** Tag of the Backstage image in this layer's ECR repository (immutable tags: bump to deploy). */
+  readonly imageTag: string;
+  /** @default 1024 */
+  readonly cpu?: number;
+  /** @default 2048 */
+  readonly memory?: number;
+  /** @default 2 */
+  readonly desiredCount?: number;
+  /** @default desiredCount */
+  readonly minCount?: number;
+  /** @default 2 x desiredCount */
+  readonly maxCount?: number;
+  /** Backstage listens on 7007. @default 7007 */
+  readonly port?: number;
+  /** @default '/healthcheck' */
+  readonly healthCheckPath?: string;
+  /** Extra plain environment (app-config overrides such as `APP_CONFIG_app_baseUrl`). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Integration secrets (GitLab token, OIDC client secret) by Secrets Manager ARN. @default {} */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
+export interface PlatformDatabaseConfig {
+  /** 1 writer plus readers. @default 2 */
+  readonly instanceCount?: number;
+  /** Serverless v2 capacity. @default { minCapacity: 0.5, maxCapacity: 4 } */
+  readonly serverlessV2?: AuroraServerlessV2Scaling;
+  /** @default 14 */
+  readonly backupRetentionDays?: number;
+}
+
+export interface DeveloperPlatformConfig {
+  /** ACM certificate of the portal's HTTPS listener. */
+  readonly certificateArn: string;
+  readonly backstage: BackstageConfig;
+  /** @default serverless v2, 2 instances, 14 days of backups */
+  readonly database?: PlatformDatabaseConfig;
+  /**
+   * Workload accounts the platform provisions into (one audit table each, and the roles it may assume there).
+   * @default every account declaring an enabled `platform-access` layer
+   */
+  readonly workloadAccounts?: readonly string[];
+  /** Client ranges allowed to the portal (an office or VPN range in production). @default ['0.0.0.0/0'] */
+  readonly ingressCidrs?: readonly string[];
+  /** @default the CDN defaults */
+  readonly waf?: CdnWafConfig;
+  /** @default 'security-layer' when the account declares one, otherwise 'own' */
+  readonly foundation?: 'security-layer' | 'own';
+  /** Name prefix of the cluster, ALB and roles (ALB at most 32 characters). @default `<project>-<account>-idp` */
+  readonly name?: string;
+}
+
+export const developerPlatformContract = defineContract('developer-platform', {
+  portal_dns_name: { description: 'DNS name of the portal ALB (alias target)', mock: 'acme-mock-idp-123456789.us-east-1.elb.amazonaws.com' },
+  portal_zone_id: { description: 'Route 53 zone id of the portal ALB', mock: 'Z35SXDOTRQ7X7K' },
+  cluster_name: { description: 'ECS cluster running Backstage', mock: 'acme-mock-idp' },
+  repository_url: { description: 'ECR repository of the Backstage image', mock: '111111111111.dkr.ecr.us-east-1.amazonaws.com/acme/backstage' },
+  database_endpoint: { description: 'Aurora PostgreSQL writer endpoint', mock: 'acme-mock-idp.cluster-mock.us-east-1.rds.amazonaws.com' },
+  database_secret_arn: { description: 'RDS-managed master secret of the database', mock: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:rds!cluster-mock' },
+  audit_table_names: { description: 'DynamoDB audit tables, one per workload account, in workloadAccounts order', mock: ['acme-mock-idp-audit-devstg'] },
+  platform_role_arn: { description: 'Role of Backstage itself (assumes the operations roles of workload accounts)', mock: 'arn:aws:iam::111111111111:role/acme-mock-idp-backstage-task' },
+  pipeline_role_arn: { description: 'Role of the platform pipelines (assumes the provisioning roles of workload accounts)', mock: 'arn:aws:iam::111111111111:role/acme-mock-idp-pipeline' },
+});
+
+/** Declared name of the provisioning-roles layer in each workload account. */
+export const PLATFORM_ACCESS_LAYER = 'platform-access';
+
+function defaultWorkloadAccounts(ctx: LayerContext): string[] {
+  return [...ctx.org.accounts.values()].filter((a) => a.layers.get(PLATFORM_ACCESS_LAYER)?.enabled).map((a) => a.name);
+}
+
+/**
+ * Harmonix on AWS (Backstage) in the shared account: Backstage on the hardened Fargate cluster construct, an
+ * Aurora PostgreSQL database from the shared aurora module, its ECR repository, one audit table per workload
+ * account, and the platform and pipeline roles that the workload accounts' platform-access layers trust.
+ */
+export class DeveloperPlatform extends LayerStack {
+  static readonly contract = developerPlatformContract;
+  static readonly stateful = true;
+
+  static validate(config: DeveloperPlatformConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if (!/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(config.certificateArn)) {
+      problems.push({ field: 'certificateArn', message: `"${config.certificateArn}" is not an ACM certificate ARN (HTTPS is mandatory)` });
+    }
+    problems.push(...serviceSpecProblems(backstageSpec(config.backstage, 'x'), 'backstage'));
+    const db = config.database ?? {};
+    problems.push(...auroraPropProblems({ instanceCount: db.instanceCount, serverlessV2: db.serverlessV2, backupRetentionDays: db.backupRetentionDays })
+      .map((p) => ({ field: `database.${p.field}`, message: p.message })));
+    const accounts = config.workloadAccounts ?? defaultWorkloadAccounts(ctx);
+    accounts.forEach((name, i) => {
+      const account = ctx.org.accounts.get(name);
+      if (!account) problems.push({ field: `workloadAccounts[${i}]`, message: `unknown account "${name}"` });
+      else if (name === ctx.account.name) problems.push({ field: `workloadAccounts[${i}]`, message: 'the platform account itself is not a workload account' });
+    });
+    if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than 32 characters` });
+    return problems;
+  }
+
+  constructor(scope: Construct, ctx: LayerContext, config: DeveloperPlatformConfig) {
+    super(scope, ctx);
+    const { account, region, org } = ctx;
+    const name = config.name ?? this.resourceName('idp');
+    const network = this.remote(baseNetworkContract);
+    const workloads = (config.workloadAccounts ?? defaultWorkloadAccounts(ctx)).map((n) => org.accounts.get(n)).filter((a) => a !== undefined);
+
+    const foundation = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
+    let keys: { data: string; logs: string; secrets: string };
+    let alarmTopicArn: string;
+    if (foundation === 'security-layer') {
+      const security = this.remote(securityContract);
+      keys = { data: security.get('data_kms_key_arn'), logs: security.get('logs_kms_key_arn'), secrets: security.get('secrets_kms_key_arn') };
+      alarmTopicArn = security.get('sns_topic_arn');
+    } else {
+      const key = new KmsKey(this, 'key', {
+        alias: name,
+        description: `Encrypts the developer platform ${name}: database, images, audit tables, logs, alarms`,
+        accountId: account.id,
+        serviceStatements: [cloudWatchLogsKeyStatement(region, account.id), snsPublisherKeyStatement(['cloudwatch.amazonaws.com'], account.id)],
+      });
+      keys = { data: key.arn, logs: key.arn, secrets: key.arn };
+      alarmTopicArn = new EncryptedTopic(this, 'alarms', { name: `${name}-alarms`, kmsKeyArn: key.arn, accountId: account.id, publisherServices: ['cloudwatch.amazonaws.com'] }).arn;
+    }
+
+    const repository = new EcrRepository(this, 'backstage-repository', {
+      name: `${org.project.name}/backstage`,
+      kmsKeyArn: keys.data,
+      keepImages: 30,
+    });
+
+    const db = config.database ?? {};
+    const database = new AuroraCluster(this, 'database', {
+      name: `${name}-backstage`,
+      engine: 'aurora-postgresql',
+      vpcId: network.get('vpc_id'),
+      dbSubnetGroupName: network.get('database_subnet_group_name'),
+      availabilityZones: ctx.azs,
+      instanceCount: db.instanceCount ?? 2,
+      serverlessV2: db.serverlessV2 ?? { minCapacity: 0.5, maxCapacity: 4 },
+      kmsKeyArn: keys.data,
+      masterUserSecretKmsKeyArn: keys.secrets,
+      databaseName: 'backstage',
+      backupRetentionDays: db.backupRetentionDays ?? 14,
+    });
+
+    const auditTables = workloads.map((w) => new DynamodbTable(this, `audit-${w.name}`, {
+      name: `${name}-audit-${w.environment}`,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'id',
+      rangeKey: 'createdAt',
+      attribute: [{ name: 'id', type: 'S' }, { name: 'createdAt', type: 'S' }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: keys.data },
+      deletionProtectionEnabled: true,
+      lifecycle: { preventDestroy: true },
+      tags: { WorkloadAccount: w.name },
+    }));
+
+    const provisioningRoles = workloads.map((w) => roleArn(w.id, provisioningRoleName(org.project.name, w.name)));
+    const operationsRoles = workloads.map((w) => roleArn(w.id, operationsRoleName(org.project.name, w.name)));
+    const backstage = backstageSpec(config.backstage, repository.url);
+    const portal = new FargateCluster(this, 'portal', {
+      name,
+      accountId: account.id,
+      region,
+      vpcId: network.get('vpc_id'),
+      publicSubnetIds: network.get('public_subnet_ids'),
+      privateSubnetIds: network.get('private_subnet_ids'),
+      certificateArn: config.certificateArn,
+      logKmsKeyArn: keys.logs,
+      logRetentionDays: 365,
+      alarmTopicArn,
+      namespaceName: `${name}.${org.project.name}.internal`,
+      webAclRules: webAclRules(name, config.waf),
+      ingressCidrs: config.ingressCidrs,
+      protect: true,
+      services: [{
+        ...backstage,
+        imageRepositoryArn: repository.arn,
+        environment: {
+          ...backstage.environment,
+          POSTGRES_HOST: database.endpoint,
+          POSTGRES_PORT: String(database.port),
+          PGSSLMODE: 'require',
+          AWS_REGION: region,
+          PLATFORM_AUDIT_TABLES: auditTables.map((t) => t.name).join(','),
+        },
+        secrets: {
+          ...backstage.secrets,
+          POSTGRES_USER: { secretArn: database.masterUserSecretArn, jsonKey: 'username' },
+          POSTGRES_PASSWORD: { secretArn: database.masterUserSecretArn, jsonKey: 'password' },
+        },
+        secretsKmsKeyArns: [keys.secrets],
+        extraEgress: [{ port: database.port, cidr: network.get('vpc_cidr_block'), description: 'Backstage to its Aurora PostgreSQL database' }],
+        taskRoleStatements: [
+          ...(operationsRoles.length > 0 ? [{ Sid: 'OperateWorkloadAccounts', Effect: 'Allow' as const, Action: 'sts:AssumeRole', Resource: operationsRoles }] : []),
+          ...(auditTables.length > 0
+            ? [{
+                Sid: 'WriteAudit',
+                Effect: 'Allow' as const,
+                Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+                Resource: auditTables.map((t) => t.arn),
+              }]
+            : []),
+          { Sid: 'UseDataKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keys.data },
+        ],
+      }],
+    });
+    const [backstageService] = portal.services;
+    new VpcSecurityGroupIngressRule(this, 'database-from-backstage', {
+      securityGroupId: database.securityGroupId,
+      referencedSecurityGroupId: backstageService.securityGroup.id,
+      ipProtocol: 'tcp',
+      fromPort: database.port,
+      toPort: database.port,
+      description: 'Backstage tasks to PostgreSQL',
+    });
+
+    // The platform pipelines (CodeBuild in this account) may only assume the provisioning roles of workload accounts.
+    const pipelineRole = new IamRole(this, 'pipeline-role', {
+      name: `${name}-pipeline`,
+      assumeRolePolicy: serviceTrustPolicy('codebuild.amazonaws.com', account.id),
+    });
+    if (provisioningRoles.length > 0) {
+      new IamRolePolicy(this, 'pipeline-policy', {
+        role: pipelineRole.name,
+        name: 'assume-provisioning-roles',
+        policy: policyDocument([{ Sid: 'ProvisionWorkloadAccounts', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: provisioningRoles }]),
+      });
+    }
+
+    this.publish(developerPlatformContract, {
+      portal_dns_name: portal.alb.dnsName,
+      portal_zone_id: portal.alb.zoneId,
+      cluster_name: portal.cluster.name,
+      repository_url: repository.url,
+      database_endpoint: database.endpoint,
+      database_secret_arn: database.masterUserSecretArn,
+      audit_table_names: auditTables.map((t) => t.name),
+      platform_role_arn: backstageService.taskRole.arn,
+      pipeline_role_arn: pipelineRole.arn,
+    });
+  }
+}
+
+/** The Backstage service spec with its defaults, from its ECR repository URL. */
+function backstageSpec(config: BackstageConfig, repositoryUrl: string) {
+  return {
+    name: 'backstage',
+    image: `${repositoryUrl}:${config.imageTag}`,
+    cpu: config.cpu ?? 1024,
+    memory: config.memory ?? 2048,
+    port: config.port ?? 7007,
+    desiredCount: config.desiredCount ?? 2,
+    minCount: config.minCount,
+    maxCount: config.maxCount,
+    healthCheckPath: config.healthCheckPath ?? '/healthcheck',
+    environment: { NODE_ENV: 'production', ...(config.environment ?? {}) },
+    secrets: { ...(config.secrets ?? {}) },
+  };
+}
