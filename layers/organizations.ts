@@ -6,6 +6,7 @@ import { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations
 import { OrganizationsOrganizationalUnit } from '@cdktf/provider-aws/lib/organizations-organizational-unit';
 import { OrganizationsPolicy } from '@cdktf/provider-aws/lib/organizations-policy';
 import { OrganizationsPolicyAttachment } from '@cdktf/provider-aws/lib/organizations-policy-attachment';
+import { RamSharingWithOrganization } from '@cdktf/provider-aws/lib/ram-sharing-with-organization';
 import { SecurityhubOrganizationAdminAccount } from '@cdktf/provider-aws/lib/securityhub-organization-admin-account';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
@@ -35,6 +36,12 @@ export interface OrganizationsConfig {
    * CloudTrail, and whose deploy role may change those services despite the protection SCP. @default 'security'
    */
   readonly securityAccount?: string;
+  /**
+   * Let RAM share resources with the organisation or its OUs (the network hub shares its transit gateway with
+   * `organization_arn`): trusted access for `ram.amazonaws.com` plus `aws_ram_sharing_with_organization`.
+   * @default true
+   */
+  readonly ramSharing?: boolean;
   /** Who gets AWS invoices access in member accounts (`ALLOW` or `DENY`). @default 'ALLOW' */
   readonly iamUserAccessToBilling?: 'ALLOW' | 'DENY';
 }
@@ -173,11 +180,16 @@ export class Organizations extends LayerStack {
     super(scope, ctx);
     const org = new OrganizationsOrganization(this, 'organization', {
       featureSet: 'ALL',
-      awsServiceAccessPrincipals: [...new Set([...SERVICE_ACCESS_PRINCIPALS, ...(config.extraServiceAccessPrincipals ?? [])])].sort(),
+      awsServiceAccessPrincipals: [...new Set([
+        ...SERVICE_ACCESS_PRINCIPALS,
+        ...(config.ramSharing ?? true ? ['ram.amazonaws.com'] : []),
+        ...(config.extraServiceAccessPrincipals ?? []),
+      ])].sort(),
       enabledPolicyTypes: ['SERVICE_CONTROL_POLICY'],
       lifecycle: { preventDestroy: true },
     });
     const rootId = org.roots.get(0).id;
+    if (config.ramSharing ?? true) new RamSharingWithOrganization(this, 'ram-sharing', { dependsOn: [org] });
 
     const ous = new Map<string, OrganizationsOrganizationalUnit>();
     for (const path of config.organizationalUnits ?? DEFAULT_OUS) {

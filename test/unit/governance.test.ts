@@ -84,8 +84,12 @@ describe('organizations layer', () => {
       feature_set: 'ALL',
       enabled_policy_types: ['SERVICE_CONTROL_POLICY'],
       aws_service_access_principals: expect.arrayContaining(['cloudtrail.amazonaws.com', 'config.amazonaws.com', 'guardduty.amazonaws.com',
-        'securityhub.amazonaws.com', 'sso.amazonaws.com', 'access-analyzer.amazonaws.com']),
+        'securityhub.amazonaws.com', 'sso.amazonaws.com', 'access-analyzer.amazonaws.com', 'ram.amazonaws.com']),
     });
+    expect(resources(tf(), 'aws_ram_sharing_with_organization')).toHaveLength(1);
+    const withoutRam = synthStack(org({ organizations: { ...ORG, ramSharing: false } }), 'test-management-organizations');
+    expect(resources(withoutRam, 'aws_ram_sharing_with_organization')).toHaveLength(0);
+    expect(resources(withoutRam, 'aws_organizations_organization')[0].aws_service_access_principals).not.toContain('ram.amazonaws.com');
   });
 
   it('creates every member account from config, never the management account, protected and not closed on deletion', () => {
