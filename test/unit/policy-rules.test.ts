@@ -467,6 +467,17 @@ const CASES: Record<string, Case> = {
     },
     good: (s) => new IamPolicy(s, 'scoped', { name: 'scoped', policy: SCOPED_POLICY }),
   },
+  'POL-IAM-003': {
+    fires: 2,
+    bad: (s) => {
+      new IamPolicy(s, 's3-admin', { name: 's3-admin', policy: policyDocument([{ Sid: 'S3', Effect: 'Allow', Action: ['s3:*'], Resource: '*' }]) });
+      new IamPolicy(s, 'not-iam', { name: 'not-iam', policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }] }) });
+    },
+    good: (s) => {
+      new IamPolicy(s, 'scoped', { name: 'scoped', policy: SCOPED_POLICY });
+      new IamPolicy(s, 'bucket-admin', { name: 'bucket-admin', policy: policyDocument([{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::fixture/*' }]) });
+    },
+  },
   'POL-IAM-002': {
     fires: 2,
     bad: (s) => {

@@ -155,6 +155,23 @@ export const workloadRules: Rule[] = [
     },
   },
   {
+    id: 'POL-IAM-003',
+    title: 'No IAM policy allows a whole service (`svc:*`) or NotAction on `*` resources',
+    description: 'An Allow of `s3:*`, `kms:*`... or an Allow with NotAction on Resource `*` is administration of that ' +
+      'service (or of everything else) in the account. List the actions the workload calls and scope the resources.',
+    severity: 'warning',
+    checkov: ['CKV_AWS_355', 'CKV_AWS_290'],
+    controls: [],
+    resourceTypes: ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy', 'aws_iam_role',
+      'aws_ssoadmin_permission_set_inline_policy'],
+    check(resource, stack) {
+      return identityPolicies(resource).flatMap((doc) => policyStatements(doc, stack) ?? [])
+        .filter((s) => s.Effect === 'Allow' && s.Resource.includes('*') &&
+          (s.NotAction.length > 0 || s.Action.some((a) => /^[a-z0-9-]+:\*$/i.test(a))))
+        .map((s) => `statement ${s.Sid ?? '(no Sid)'} allows ${s.NotAction.length > 0 ? `everything but ${s.NotAction.join(', ')}` : s.Action.filter((a) => a.endsWith(':*')).join(', ')} on *`);
+    },
+  },
+  {
     id: 'POL-LAM-001',
     title: 'Lambda functions use a supported runtime',
     description: `Deprecated runtimes get no security patches: ${Object.keys(DEPRECATED_LAMBDA_RUNTIMES).join(', ')}. ` +
