@@ -12,7 +12,6 @@ import { performance } from 'perf_hooks';
 import { REPO_ROOT } from './lib/paths';
 import { createBackends, startSandbox } from './lib/sandbox';
 import { initIfNeeded, terraform } from './lib/terraform';
-import { validateStacks } from './lib/validate';
 
 const quick = process.env.BENCH_QUICK === '1';
 const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 5));
