@@ -73,7 +73,10 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const parallelismText = pick('parallelism', 'PARALLELISM');
   const parallelism = parallelismText === undefined ? os.cpus().length : Number(parallelismText);
   if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError(`parallelism must be a positive integer, not "${parallelismText}"`);
-  const layers = [...list(pick('layer', 'LAYER')), ...list(pick('layers', 'LAYERS'))];
+  // --layer/--layers on the command line replace LAYER/LAYERS from the environment (never merge with them).
+  const layers = flags.has('layer') || flags.has('layers')
+    ? [...list(flags.get('layer')), ...list(flags.get('layers'))]
+    : [...list(env.LAYER), ...list(env.LAYERS)];
   return {
     action: action as Action,
     project: pick('project', 'PROJECT'),
