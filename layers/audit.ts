@@ -3,6 +3,7 @@ import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
 import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
@@ -29,6 +30,12 @@ export interface AuditConfig {
   readonly accessLogRetentionDays?: number;
   /** E-mail addresses subscribed to the security alarms topic. @default [] */
   readonly alarmEmails?: readonly string[];
+  /**
+   * S3 Object Lock default retention of the log archive (WORM). GOVERNANCE lets a principal with
+   * s3:BypassGovernanceRetention delete early; COMPLIANCE lets nobody, not even root. `false` keeps versioning only.
+   * @default { mode: 'GOVERNANCE', days: 365 }
+   */
+  readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number } | false;
 }
 
 export const auditContract = defineContract('audit', {
@@ -46,8 +53,8 @@ const VALID_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 54
 
 /**
  * Leverage security-audit (security account): the organisation CloudTrail (all regions, global events, log file
- * validation, KMS, CloudWatch Logs) into a central, versioned, TLS-only log archive with access logging and
- * Glacier lifecycle, CIS section 4 metric filters and alarms on an encrypted topic, and a dashboard.
+ * validation, KMS, CloudWatch Logs) into a central, versioned, object-locked, TLS-only log archive with access
+ * logging and Glacier lifecycle, CIS section 4 metric filters and alarms on an encrypted topic, and a dashboard.
  */
 export class Audit extends LayerStack {
   static readonly contract = auditContract;
@@ -68,6 +75,13 @@ export class Audit extends LayerStack {
     if (glacier < 30) problems.push({ field: 'glacierAfterDays', message: `${glacier} must be at least 30 days` });
     if (total < Math.max(365, glacier + 90)) {
       problems.push({ field: 'archiveRetentionDays', message: `${total} must be at least 365 days and 90 days after the Glacier transition (${glacier})` });
+    }
+    const lock = config.objectLock ?? { mode: 'GOVERNANCE', days: 365 };
+    if (lock) {
+      if (lock.mode !== 'GOVERNANCE' && lock.mode !== 'COMPLIANCE') problems.push({ field: 'objectLock.mode', message: `"${String(lock.mode)}" must be GOVERNANCE or COMPLIANCE` });
+      if (!Number.isInteger(lock.days) || lock.days < 1 || lock.days > total) {
+        problems.push({ field: 'objectLock.days', message: `${lock.days} must be a whole number of days between 1 and archiveRetentionDays (${total})` });
+      }
     }
     return problems;
   }
@@ -176,6 +190,16 @@ export class Audit extends LayerStack {
         },
       ],
     });
+
+    const lock = config.objectLock ?? { mode: 'GOVERNANCE', days: 365 };
+    if (lock) {
+      // Object Lock is chosen when the bucket is created; SecureBucket leaves it off, so it is switched on here.
+      archive.bucket.objectLockEnabled = true;
+      new S3BucketObjectLockConfigurationA(this, 'log-archive-object-lock', {
+        bucket: archive.bucket.id,
+        rule: { defaultRetention: { mode: lock.mode, days: lock.days } },
+      });
+    }
 
     const logGroup = new CloudwatchLogGroup(this, 'trail-log-group', {
       name: `/aws/cloudtrail/${trailName}`,

@@ -259,8 +259,20 @@ describe('audit layer', () => {
     expect(key.every((s) => s.Principal !== '*')).toBe(true);
   });
 
-  it('refuses a log group retention below a year', () => {
+  it('locks archived logs (WORM) by default, configurable or off', () => {
+    expect(resources(tf(), 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive')!.object_lock_enabled).toBe(true);
+    expect(resources(tf(), 'aws_s3_bucket_object_lock_configuration')).toEqual([expect.objectContaining({
+      rule: { default_retention: { mode: 'GOVERNANCE', days: 365 } } })]);
+    const compliance = synthStack(org({ audit: { objectLock: { mode: 'COMPLIANCE', days: 400 } } }), 'test-security-audit');
+    expect(resources(compliance, 'aws_s3_bucket_object_lock_configuration')[0].rule).toEqual({ default_retention: { mode: 'COMPLIANCE', days: 400 } });
+    const off = synthStack(org({ audit: { objectLock: false } }), 'test-security-audit');
+    expect(resources(off, 'aws_s3_bucket_object_lock_configuration')).toHaveLength(0);
+    expect(resources(off, 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive')!.object_lock_enabled).toBeUndefined();
+  });
+
+  it('refuses a log group retention below a year and a lock longer than the archive', () => {
     expect(() => build(org({ audit: { logGroupRetentionDays: 90 } }))).toThrow(/logGroupRetentionDays: 90 is below the 365 days/);
+    expect(() => build(org({ audit: { objectLock: { mode: 'GOVERNANCE', days: 4000 } } }))).toThrow(/objectLock\.days: 4000 must be a whole number of days between 1 and archiveRetentionDays \(2555\)/);
   });
 });
 
