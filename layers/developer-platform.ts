@@ -9,11 +9,10 @@ import type { LayerContext } from '../lib/model';
 import { roleArn } from '../lib/naming';
 import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
 import { EcrRepository } from '../modules/ecr-repository';
-import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
-import { FargateCluster } from '../modules/fargate-cluster';
+import { certificateProblems, FargateCluster } from '../modules/fargate-cluster';
 import { serviceSpecProblems } from '../modules/fargate-service';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../modules/layer-presence';
+import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
@@ -68,7 +67,7 @@ export interface DeveloperPlatformConfig {
   /** @default the CDN defaults */
   readonly waf?: CdnWafConfig;
   /** @default 'security-layer' when the account declares one, otherwise 'own' */
-  readonly foundation?: 'security-layer' | 'own';
+  readonly foundation?: FoundationSource;
   /** Name prefix of the cluster, ALB and roles (ALB at most 32 characters). @default `<project>-<account>-idp` */
   readonly name?: string;
 }
@@ -102,10 +101,7 @@ export class DeveloperPlatform extends LayerStack {
   static readonly stateful = true;
 
   static validate(config: DeveloperPlatformConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (!/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(config.certificateArn)) {
-      problems.push({ field: 'certificateArn', message: `"${config.certificateArn}" is not an ACM certificate ARN (HTTPS is mandatory)` });
-    }
+    const problems: FieldProblem[] = [...certificateProblems(config.certificateArn)];
     problems.push(...serviceSpecProblems(backstageSpec(config.backstage, 'x'), 'backstage'));
     const db = config.database ?? {};
     problems.push(...auroraPropProblems({ instanceCount: db.instanceCount, serverlessV2: db.serverlessV2, backupRetentionDays: db.backupRetentionDays })
@@ -117,6 +113,7 @@ export class DeveloperPlatform extends LayerStack {
       else if (name === ctx.account.name) problems.push({ field: `workloadAccounts[${i}]`, message: 'the platform account itself is not a workload account' });
     });
     if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than 32 characters` });
+    problems.push(...foundationProblems(config.foundation));
     return problems;
   }
 
@@ -127,27 +124,14 @@ export class DeveloperPlatform extends LayerStack {
     const network = this.remote(baseNetworkContract);
     const workloads = (config.workloadAccounts ?? defaultWorkloadAccounts(ctx)).map((n) => org.accounts.get(n)).filter((a) => a !== undefined);
 
-    const foundation = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
-    let keys: { data: string; logs: string; secrets: string };
-    let alarmTopicArn: string;
-    if (foundation === 'security-layer') {
-      const security = this.remote(securityContract);
-      keys = { data: security.get('data_kms_key_arn'), logs: security.get('logs_kms_key_arn'), secrets: security.get('secrets_kms_key_arn') };
-      alarmTopicArn = security.get('sns_topic_arn');
-    } else {
-      const key = new KmsKey(this, 'key', {
-        alias: name,
-        description: `Encrypts the developer platform ${name}: database, images, audit tables, logs, alarms`,
-        accountId: account.id,
-        serviceStatements: [cloudWatchLogsKeyStatement(region, account.id), snsPublisherKeyStatement(['cloudwatch.amazonaws.com'], account.id)],
-      });
-      keys = { data: key.arn, logs: key.arn, secrets: key.arn };
-      alarmTopicArn = new EncryptedTopic(this, 'alarms', { name: `${name}-alarms`, kmsKeyArn: key.arn, accountId: account.id, publisherServices: ['cloudwatch.amazonaws.com'] }).arn;
-    }
+    const source = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
+    const foundation = source === 'security-layer'
+      ? foundationFromSecurity(this.remote(securityContract))
+      : new OwnFoundation(this, 'foundation', { name, accountId: account.id, region });
 
     const repository = new EcrRepository(this, 'backstage-repository', {
       name: `${org.project.name}/backstage`,
-      kmsKeyArn: keys.data,
+      kmsKeyArn: foundation.dataKeyArn,
       keepImages: 30,
     });
 
@@ -160,8 +144,8 @@ export class DeveloperPlatform extends LayerStack {
       availabilityZones: ctx.azs,
       instanceCount: db.instanceCount ?? 2,
       serverlessV2: db.serverlessV2 ?? { minCapacity: 0.5, maxCapacity: 4 },
-      kmsKeyArn: keys.data,
-      masterUserSecretKmsKeyArn: keys.secrets,
+      kmsKeyArn: foundation.dataKeyArn,
+      masterUserSecretKmsKeyArn: foundation.secretsKeyArn,
       databaseName: 'backstage',
       backupRetentionDays: db.backupRetentionDays ?? 14,
     });
@@ -173,7 +157,7 @@ export class DeveloperPlatform extends LayerStack {
       rangeKey: 'createdAt',
       attribute: [{ name: 'id', type: 'S' }, { name: 'createdAt', type: 'S' }],
       pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: keys.data },
+      serverSideEncryption: { enabled: true, kmsKeyArn: foundation.dataKeyArn },
       deletionProtectionEnabled: true,
       lifecycle: { preventDestroy: true },
       tags: { WorkloadAccount: w.name },
@@ -190,9 +174,9 @@ export class DeveloperPlatform extends LayerStack {
       publicSubnetIds: network.get('public_subnet_ids'),
       privateSubnetIds: network.get('private_subnet_ids'),
       certificateArn: config.certificateArn,
-      logKmsKeyArn: keys.logs,
+      logKmsKeyArn: foundation.logsKeyArn,
       logRetentionDays: 365,
-      alarmTopicArn,
+      alarmTopicArn: foundation.alarmTopicArn,
       namespaceName: `${name}.${org.project.name}.internal`,
       webAclRules: webAclRules(name, config.waf),
       ingressCidrs: config.ingressCidrs,
@@ -213,7 +197,7 @@ export class DeveloperPlatform extends LayerStack {
           POSTGRES_USER: { secretArn: database.masterUserSecretArn, jsonKey: 'username' },
           POSTGRES_PASSWORD: { secretArn: database.masterUserSecretArn, jsonKey: 'password' },
         },
-        secretsKmsKeyArns: [keys.secrets],
+        secretsKmsKeyArns: [foundation.secretsKeyArn],
         extraEgress: [{ port: database.port, cidr: network.get('vpc_cidr_block'), description: 'Backstage to its Aurora PostgreSQL database' }],
         taskRoleStatements: [
           ...(operationsRoles.length > 0 ? [{ Sid: 'OperateWorkloadAccounts', Effect: 'Allow' as const, Action: 'sts:AssumeRole', Resource: operationsRoles }] : []),
@@ -225,7 +209,7 @@ export class DeveloperPlatform extends LayerStack {
                 Resource: auditTables.map((t) => t.arn),
               }]
             : []),
-          { Sid: 'UseDataKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keys.data },
+          { Sid: 'UseDataKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: foundation.dataKeyArn },
         ],
       }],
     });

@@ -2,11 +2,10 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
-import { FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
+import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
 import { serviceSpecProblems } from '../modules/fargate-service';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../modules/layer-presence';
+import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';
 import { securityContract } from './security';
@@ -35,7 +34,7 @@ export interface FargateConfig {
    * layer; `own` creates a key and an encrypted topic in this layer.
    * @default 'security-layer' when the account declares a security layer, otherwise 'own'
    */
-  readonly foundation?: 'security-layer' | 'own';
+  readonly foundation?: FoundationSource;
   /** Deletion protection of the ALB and log bucket. @default true in prd, false elsewhere */
   readonly protect?: boolean;
 }
@@ -64,10 +63,7 @@ export class Fargate extends LayerStack {
   static readonly contract = fargateContract;
 
   static validate(config: FargateConfig): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (!/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(config.certificateArn)) {
-      problems.push({ field: 'certificateArn', message: `"${config.certificateArn}" is not an ACM certificate ARN (HTTPS is mandatory)` });
-    }
+    const problems: FieldProblem[] = [...certificateProblems(config.certificateArn)];
     if (config.services.length === 0) problems.push({ field: 'services', message: 'needs at least one service' });
     const names = new Set<string>();
     config.services.forEach((spec, i) => {
@@ -76,9 +72,7 @@ export class Fargate extends LayerStack {
       problems.push(...serviceSpecProblems(spec, `services[${i}]`));
     });
     if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than the 32 characters an ALB name allows` });
-    if (config.foundation !== undefined && !['own', 'security-layer'].includes(config.foundation)) {
-      problems.push({ field: 'foundation', message: `"${String(config.foundation)}" must be own or security-layer` });
-    }
+    problems.push(...foundationProblems(config.foundation));
     return problems;
   }
 
@@ -87,28 +81,10 @@ export class Fargate extends LayerStack {
     const prd = ctx.account.environment === 'prd';
     const name = config.name ?? this.resourceName('fargate');
     const network = this.remote(baseNetworkContract);
-    const foundation = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
-    let logKmsKeyArn: string;
-    let alarmTopicArn: string;
-    if (foundation === 'security-layer') {
-      const security = this.remote(securityContract);
-      logKmsKeyArn = security.get('logs_kms_key_arn');
-      alarmTopicArn = security.get('sns_topic_arn');
-    } else {
-      const key = new KmsKey(this, 'key', {
-        alias: name,
-        description: `Encrypts task logs and alarm notifications of ${name}`,
-        accountId: ctx.account.id,
-        serviceStatements: [cloudWatchLogsKeyStatement(ctx.region, ctx.account.id), snsPublisherKeyStatement(['cloudwatch.amazonaws.com'], ctx.account.id)],
-      });
-      logKmsKeyArn = key.arn;
-      alarmTopicArn = new EncryptedTopic(this, 'alarms', {
-        name: `${name}-alarms`,
-        kmsKeyArn: key.arn,
-        accountId: ctx.account.id,
-        publisherServices: ['cloudwatch.amazonaws.com'],
-      }).arn;
-    }
+    const source = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
+    const foundation = source === 'security-layer'
+      ? foundationFromSecurity(this.remote(securityContract))
+      : new OwnFoundation(this, 'foundation', { name, accountId: ctx.account.id, region: ctx.region });
 
     const platform = new FargateCluster(this, 'platform', {
       name,
@@ -118,9 +94,9 @@ export class Fargate extends LayerStack {
       publicSubnetIds: network.get('public_subnet_ids'),
       privateSubnetIds: network.get('private_subnet_ids'),
       certificateArn: config.certificateArn,
-      logKmsKeyArn,
+      logKmsKeyArn: foundation.logsKeyArn,
       logRetentionDays: config.logRetentionDays ?? (prd ? 365 : 90),
-      alarmTopicArn,
+      alarmTopicArn: foundation.alarmTopicArn,
       namespaceName: config.namespaceName ?? `${ctx.account.name}.${ctx.org.project.name}.internal`,
       webAclRules: webAclRules(name, config.waf),
       ingressCidrs: config.ingressCidrs,
@@ -143,7 +119,7 @@ export class Fargate extends LayerStack {
       service_security_group_ids: platform.services.map((s) => s.securityGroup.id),
       namespace_id: platform.namespace.id,
       namespace_name: platform.namespace.name,
-      alarm_topic_arn: alarmTopicArn,
+      alarm_topic_arn: foundation.alarmTopicArn,
     });
   }
 }

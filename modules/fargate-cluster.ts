@@ -8,6 +8,13 @@ import { Construct } from 'constructs';
 import { Alb, AlbAccessLogBucket } from './alb';
 import { FargateService, type FargateServiceProps } from './fargate-service';
 
+/** An ACM certificate ARN: the HTTPS listener cannot exist without one. */
+export function certificateProblems(arn: string): { field: string; message: string }[] {
+  return /^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(arn)
+    ? []
+    : [{ field: 'certificateArn', message: `"${arn}" is not an ACM certificate ARN (HTTPS is mandatory)` }];
+}
+
 /** One service of a FargateCluster: what differs per service; the cluster supplies network, keys and routing. */
 export type FargateServiceSpec = Omit<FargateServiceProps,
   'namePrefix' | 'region' | 'accountId' | 'clusterArn' | 'clusterName' | 'vpcId' | 'subnetIds' | 'logKmsKeyArn'
