@@ -184,7 +184,9 @@ export class Eks extends LayerStack {
       name: `${name}-node`,
       description: `Nodes of ${name}`,
       vpcId,
-      tags: { Name: `${name}-node`, [`kubernetes.io/cluster/${name}`]: 'owned' },
+      // No kubernetes.io/cluster tag: the cluster security group EKS creates (also on every node) carries it, and the
+      // load balancer controller refuses nodes with two tagged security groups.
+      tags: { Name: `${name}-node` },
     });
     new VpcSecurityGroupIngressRule(this, 'node-from-node', {
       securityGroupId: nodeSg.id,

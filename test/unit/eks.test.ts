@@ -103,6 +103,15 @@ describe('eks', () => {
     expect(resources(synth({ metadataHopLimit: 2 }), 'aws_launch_template')[0].metadata_options).toMatchObject({ http_put_response_hop_limit: 2 });
   });
 
+  it('attaches the cluster security group to the nodes and tags no second group for the load balancer controller', () => {
+    const tf = synth();
+    for (const t of resources(tf, 'aws_launch_template')) {
+      expect(t.vpc_security_group_ids).toEqual([expect.stringMatching(/cluster_security_group_id/), expect.stringMatching(/aws_security_group\.node-sg/)]);
+    }
+    const [nodeSg] = resources(tf, 'aws_security_group');
+    expect(Object.keys(nodeSg.tags as object).filter((k) => k.startsWith('kubernetes.io/cluster/'))).toEqual([]);
+  });
+
   it('creates the IRSA OIDC provider with the pinned root CA thumbprint', () => {
     expect(synth()).toHaveResourceWithProperties(IamOpenidConnectProvider, {
       client_id_list: ['sts.amazonaws.com'],
