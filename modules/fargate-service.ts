@@ -36,6 +36,12 @@ export function secretResourceArn(valueFrom: string): string {
   return valueFrom.split(':').slice(0, 7).join(':');
 }
 
+/** `<prefix>-<service>-<port>` within the 32 characters a target group name allows, the port always kept. */
+export function targetGroupName(fullName: string, port: number): string {
+  const suffix = `-${port}`;
+  return `${fullName.slice(0, 32 - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
 /** The ECR repository ARN of an image URI in ECR, or undefined for images in other registries. */
 export function ecrRepositoryArn(image: string): string | undefined {
   const m = ECR_IMAGE.exec(image);
@@ -231,7 +237,8 @@ export class FargateService extends Construct {
     });
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
-      name: `${fullName}-service`,
+      // A prefix, not a fixed name: create_before_destroy needs the replacement to coexist with the old group.
+      namePrefix: `${fullName}-service-`,
       description: `Tasks of ${fullName}`,
       vpcId: props.vpcId,
       tags: { Name: `${fullName}-service` },
@@ -260,7 +267,8 @@ export class FargateService extends Construct {
     let rule: LbListenerRule | undefined;
     if (routing) {
       this.targetGroup = new LbTargetGroup(this, 'tg', {
-        name: `${props.namePrefix}-${props.name}`.slice(0, 32).replace(/-$/, ''),
+        // The port is in the name so that a port change (a replacement) can create the new group before the old one goes.
+        name: targetGroupName(fullName, props.port),
         port: props.port,
         protocol: 'HTTP',
         targetType: 'ip',

@@ -8,6 +8,7 @@ import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { BaseNetwork } from '../../layers/base-network';
 import { Fargate, type FargateConfig } from '../../layers/fargate';
 import { Security } from '../../layers/security';
+import { targetGroupName } from '../../modules/fargate-service';
 import { account, build, REAL, resources, source, synthStack } from '../helpers';
 import { list, statementsOf, wildcardGrants } from '../workload-helpers';
 
@@ -112,6 +113,16 @@ describe('fargate', () => {
     expect(statements.find((s) => s.Sid === 'WriteOwnLogs')?.Resource).toMatch(/aws_cloudwatch_log_group\..*\.arn\}:\*$/);
     for (const s of statements) expect(list(s.Resource).every((r) => r !== '*') || list(s.Action).every((a) => a === 'ecr:GetAuthorizationToken')).toBe(true);
     expect(resources(tf, 'aws_iam_role_policy').map((p) => p.name)).toEqual(['pull-logs-secrets']);
+  });
+
+  it('names target groups within 32 characters with the port kept, and security groups by prefix', () => {
+    expect(targetGroupName('test-apps-prd-fargate-api', 8080)).toBe('test-apps-prd-fargate-api-8080');
+    expect(targetGroupName('acme-apps-devstg-fargate-backoffice', 8080)).toBe('acme-apps-devstg-fargate-ba-8080');
+    expect(targetGroupName('acme-apps-devstg-fargate-backoffice', 8080)).toHaveLength(32);
+    const tf = synth();
+    expect(resources(tf, 'aws_lb_target_group')[0]).toMatchObject({ name: 'test-apps-prd-fargate-api-8080', target_type: 'ip' });
+    const serviceSg = resources(tf, 'aws_security_group').find((g) => String(g.name_prefix).startsWith('test-apps-prd-fargate-api'));
+    expect(serviceSg?.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   it('scales on CPU and ALB requests per target', () => {
