@@ -8,6 +8,7 @@ import { suppress } from '../lib/policy';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
 import { KmsKey } from '../modules/kms-key';
+import { LogBucket } from '../modules/log-bucket';
 import type { PolicyStatement } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
 
@@ -200,12 +201,20 @@ export class MultiTier extends LayerStack {
     if (slr) ebsKey.key.addOverride('depends_on', [`${slr.terraformResourceType}.${slr.friendlyUniqueId}`]);
 
     const logPrefix = 'alb';
+    // Who read or deleted the load balancer logs is itself logged (CKV_AWS_18), into an SSE-S3 log-target bucket.
+    const s3AccessLogs = new LogBucket(this, 's3-access-logs', {
+      bucketName: this.resourceName('alb-logs-access', ctx.region),
+      sourceAccountId: accountId,
+      expirationDays: config.accessLogExpirationDays ?? 90,
+      preventDestroy: protect,
+    });
     const logs = new AlbAccessLogBucket(this, 'access-logs', {
       bucketName: this.resourceName('alb-access-logs', ctx.region),
       accountId,
       region: ctx.region,
       prefix: logPrefix,
       expirationDays: config.accessLogExpirationDays ?? 90,
+      serverAccessLogs: { bucket: s3AccessLogs.bucketName, prefix: 'alb-access-logs/' },
       preventDestroy: protect,
     });
 

@@ -2,6 +2,7 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, type LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -224,6 +225,8 @@ export interface AlbAccessLogBucketProps {
   readonly prefix: string;
   /** Days logs are kept. @default 90 */
   readonly expirationDays?: number;
+  /** S3 server access logs of this bucket (CKV_AWS_18), e.g. into a `LogBucket`. @default - none */
+  readonly serverAccessLogs?: { readonly bucket: string; readonly prefix: string };
   /** @default true */
   readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
@@ -290,6 +293,14 @@ export class AlbAccessLogBucket extends Construct {
       policy: policyDocument([denyInsecureTransport(this.arn), ...writers]),
       dependsOn: [publicAccess],
     });
+    if (props.serverAccessLogs) {
+      new S3BucketLoggingA(this, 'server-access-logs', {
+        provider,
+        bucket,
+        targetBucket: props.serverAccessLogs.bucket,
+        targetPrefix: props.serverAccessLogs.prefix,
+      });
+    }
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       provider,
       bucket,

@@ -119,6 +119,8 @@ describe('multi-tier', () => {
     });
     const [sse] = resources(devstg, 'aws_s3_bucket_server_side_encryption_configuration');
     expect(JSON.stringify(sse)).toContain('AES256'); // ALB log delivery supports SSE-S3 only
+    // Reading or deleting the ALB logs is itself logged, into a separate SSE-S3 log-target bucket.
+    expect(resources(devstg, 'aws_s3_bucket_logging')).toEqual([expect.objectContaining({ target_prefix: 'alb-access-logs/' })]);
     // ELB checks its write access when logging is switched on: both ALBs wait for the bucket policy.
     for (const lb of resources(devstg, 'aws_lb')) expect(lb.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
   });
