@@ -97,7 +97,9 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     };
     const failed = (result: TerraformResult): Outcome => ({ ok: false, error: errorExcerpt(result.stderr || result.stdout), log });
 
+    const interrupted: Outcome = { ok: false, error: 'interrupted', log };
     const init = await initIfNeeded(dir, { signal, onOutput: write, run: run as typeof terraform });
+    if (signal.aborted) return interrupted;
     if (init && init.code !== 0) return failed(init);
 
     // Mocks: sandbox only, and never for apply (an apply must read what its upstreams really published).
@@ -113,6 +115,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
 
     const main = await step(commandFor(action, lockTimeout));
     const counts = parseChangeCounts(main.stdout);
+    if (signal.aborted) return { ...interrupted, counts };
     if (action === 'drift') {
       if (main.code === 0 || main.code === 2) return { ok: true, drifted: main.code === 2, counts, log };
       return failed(main);

@@ -1,0 +1,185 @@
+/**
+ * The runner with real terraform against a private sandbox (own ports, own temp dir): a whole-account plan of
+ * the example organisation with mocks, a broken fixture layer that must skip exactly its dependents and leave
+ * no lock behind, drift exit codes, fresh upstream outputs on apply, and where mock values may (not) appear.
+ */
+import { spawnSync } from 'child_process';
+import { App } from 'cdktf';
+import * as fs from 'fs';
+import * as path from 'path';
+import { defineLayer } from '../../lib/config';
+import type { AnyContract } from '../../lib/contract';
+import type { GraphNode } from '../../lib/graph';
+import type { Mode } from '../../lib/mode';
+import { backendBucketName, lockTableName, stateKey } from '../../lib/naming';
+import { buildOrganisation, resolveOrganisation } from '../../lib/organisation';
+import { synth } from '../../lib/synth';
+import { layerExecutor, PLAN_FILE } from '../../scripts/lib/layer-executor';
+import { stackDir } from '../../scripts/lib/paths';
+import { runLayers, selectLayers, type Action, type RunReport } from '../../scripts/lib/runner';
+import { createBackends, heldLocks, readStateObject } from '../../scripts/lib/sandbox';
+import { terraform } from '../../scripts/lib/terraform';
+import { FxNet, FxValue } from '../fixtures/runner-layers';
+import { REAL, source, tempDir } from '../helpers';
+import { PROJECTS, sandboxEnv, type SandboxEnv } from './sandbox-env';
+
+jest.setTimeout(6 * 60 * 1000);
+
+let env: SandboxEnv;
+beforeAll(async () => { env = await sandboxEnv(); });
+afterAll(async () => { await env?.sandbox.stop(); });
+
+function contractsOf(stacks: readonly { node: { id: string }; ctx: { layer: string; account: { layers: ReadonlyMap<string, { kind: { contract?: AnyContract } }> } } }[]) {
+  return new Map(stacks.map((s) => [s.node.id, s.ctx.account.layers.get(s.ctx.layer)?.kind.contract]));
+}
+
+/** Every string (or list item) among the example org's contract mocks that is plainly fake. */
+function mockStrings(): string[] {
+  const values = new Set<string>();
+  for (const contract of contractsOf(env.result.stacks).values()) {
+    for (const spec of Object.values(contract?.outputs ?? {}) as { mock: unknown }[]) {
+      for (const v of Array.isArray(spec.mock) ? spec.mock : [spec.mock]) if (typeof v === 'string' && /mock/i.test(v)) values.add(v);
+    }
+  }
+  return [...values];
+}
+
+describe('the example organisation', () => {
+  let report: RunReport;
+
+  it('plans every layer of apps-prd in the sandbox, seeding mocks for upstreams without state', async () => {
+    const nodes = selectLayers(env.result.graph, { accounts: ['apps-prd'] });
+    expect(nodes.length).toBeGreaterThanOrEqual(3);
+    report = await runLayers({
+      action: 'plan', nodes, parallelism: 2,
+      execute: layerExecutor({ outdir: env.outdir, mode: env.mode, graph: env.result.graph, contracts: contractsOf(env.result.stacks), lockTimeout: '60s' }),
+    });
+    const failures = report.layers.filter((l) => l.result !== 'done').map((l) => `${l.id}: ${l.result}: ${l.reason}`);
+    expect(failures).toEqual([]);
+    const network = report.layers.find((l) => l.layer === 'base-network')!;
+    expect(network.add).toBeGreaterThan(10);
+    expect(await readStateObject(env.sandbox.endpoints, backendBucketName('acme', 'apps-prd'), stateKey('apps-prd', 'base-network'))).toBeDefined();
+    expect(await heldLocks(env.sandbox.endpoints, lockTableName('acme', 'apps-prd'))).toEqual([]);
+  });
+
+  it('mock values reach sandbox plan files, and never a real synth', () => {
+    const mocks = mockStrings();
+    expect(mocks.length).toBeGreaterThanOrEqual(5);
+    // positive control: a sandbox consumer's saved plan does carry mock values read through remote state
+    const consumer = env.result.graph.find((n) => n.account === 'apps-prd' && n.dependsOn.length > 0)!;
+    const show = spawnSync('terraform', ['show', '-json', PLAN_FILE], { cwd: stackDir(env.outdir, consumer.id), encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: path.resolve(__dirname, '../../.tfrc/terraform.rc') } });
+    expect(show.status).toBe(0);
+    expect(mocks.some((m) => show.stdout.includes(m))).toBe(true);
+    // a real synth (what a real plan is made from) holds none: mocks live only in sandbox state objects
+    const outdir = tempDir('runner-real-');
+    const real = synth({ projectsDir: PROJECTS, mode: REAL, outdir, project: 'acme' });
+    for (const node of real.graph) {
+      const json = fs.readFileSync(path.join(stackDir(outdir, node.id), 'cdk.tf.json'), 'utf8');
+      expect(mocks.filter((m) => json.includes(m)).map((m) => `${node.id}: ${m}`)).toEqual([]);
+      expect(json).not.toMatch(/127\.0\.0\.1|S3RVER/);
+    }
+  });
+});
+
+describe('a deliberately broken fixture', () => {
+  const project = 'fx';
+  const outdir = tempDir('runner-fx-');
+  const lockTable = lockTableName(project, 'work');
+  let mode: Mode;
+
+  /** Synthesizes the fixture account into `outdir` (same folder every time, like a re-synth) and returns its graph. */
+  function synthFixture(options: { parameterType?: string; soloValue?: string } = {}): { graph: GraphNode[]; contracts: Map<string, AnyContract | undefined> } {
+    const src = source({
+      work: {
+        layers: {
+          net: defineLayer(FxNet, { parameterType: options.parameterType ?? 'NotAType' }),
+          app: defineLayer(FxValue, { value: 'app', readsNet: 'net' }),
+          'app-child': defineLayer(FxValue, { value: 'child', reads: 'app' }),
+          solo: defineLayer(FxValue, { value: options.soloValue ?? 'v1' }),
+          'solo-child': defineLayer(FxValue, { value: 'child', reads: 'solo' }),
+        },
+      },
+    }, { name: project });
+    const app = new App({ outdir });
+    const built = buildOrganisation(app, resolveOrganisation(src, mode));
+    app.synth();
+    return { graph: [...built.graph], contracts: contractsOf(built.stacks) };
+  }
+
+  async function run(action: Action, layers: string[], fixture = synthFixture()): Promise<RunReport> {
+    return runLayers({
+      action, parallelism: 2, forceStateful: true,
+      nodes: selectLayers(fixture.graph, { layers }),
+      execute: layerExecutor({ outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: '0s' }),
+    });
+  }
+  const results = (r: RunReport): Record<string, string> => Object.fromEntries(r.layers.map((l) => [l.layer, l.result]));
+
+  beforeAll(async () => {
+    mode = env.mode;
+    await createBackends(env.sandbox.endpoints, [{ project, account: 'work' }]);
+  });
+
+  it('skips exactly the dependents of the failing layer, runs the independent ones, and leaves no lock held', async () => {
+    const report = await run('plan', ['net', 'app', 'app-child', 'solo', 'solo-child']);
+    expect(results(report)).toEqual({ net: 'failed', app: 'skipped', 'app-child': 'skipped', solo: 'done', 'solo-child': 'done' });
+    expect(report.layers.find((l) => l.layer === 'net')!.reason).toMatch(/expected type to be one of/);
+    expect(report.layers.find((l) => l.layer === 'app-child')!.reason).toMatch(/fx-work-(net|app) failed/);
+    expect(report.exitCode).toBe(1);
+    expect(await heldLocks(env.sandbox.endpoints, lockTable)).toEqual([]);
+    // the state lock of the failed layer is free: with the type fixed, a plan that refuses to wait succeeds
+    synthFixture({ parameterType: 'String' });
+    const again = await terraform(['plan', '-input=false', '-no-color', '-lock-timeout=0s'], stackDir(outdir, 'fx-work-net'));
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+  });
+
+  it('apply reads upstream outputs fresh: a dependent applied in the same run sees the new upstream value', async () => {
+    const first = await run('apply', ['solo', 'solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v1' }));
+    expect(results(first)).toEqual({ solo: 'done', 'solo-child': 'done' });
+    const second = await run('apply', ['solo', 'solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
+    expect(results(second)).toEqual({ solo: 'done', 'solo-child': 'done' });
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo-child')))!);
+    expect(state.outputs.value.value).toBe('child:v2');
+  });
+
+  it('drift: clean layers exit 0, a changed layer exit 2, a broken one is an error', async () => {
+    const clean = await run('drift', ['solo', 'solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
+    expect(results(clean)).toEqual({ solo: 'clean', 'solo-child': 'clean' });
+    expect(clean.exitCode).toBe(0);
+    const drifted = await run('drift', ['solo', 'solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v3' }));
+    expect(results(drifted)).toEqual({ solo: 'drifted', 'solo-child': 'clean' });
+    expect(drifted.exitCode).toBe(2);
+    const broken = await run('drift', ['net', 'solo'], synthFixture({ parameterType: 'NotAType', soloValue: 'v2' }));
+    expect(results(broken)).toEqual({ net: 'failed', solo: 'clean' });
+    expect(broken.exitCode).toBe(1);
+    expect(await heldLocks(env.sandbox.endpoints, lockTable)).toEqual([]);
+  });
+
+  it('an interrupt stops terraform gracefully: nothing new starts and no lock is left behind', async () => {
+    const fixture = synthFixture({ parameterType: 'String', soloValue: 'v2' });
+    const controller = new AbortController();
+    const report = await runLayers({
+      action: 'plan', parallelism: 1, signal: controller.signal,
+      nodes: selectLayers(fixture.graph, { layers: ['solo', 'solo-child'] }),
+      execute: layerExecutor({ outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: '0s' }),
+      // interrupt while the first layer's terraform is busy (it already holds or is taking the state lock)
+      onEvent: (e) => { if (e.state === 'running') setTimeout(() => controller.abort(), 1500); },
+    });
+    expect(report.interrupted).toBe(true);
+    expect(report.exitCode).toBe(130);
+    expect(report.layers.find((l) => l.layer === 'solo-child')!.result).toBe('skipped');
+    expect(await heldLocks(env.sandbox.endpoints, lockTable)).toEqual([]);
+    const after = await terraform(['plan', '-input=false', '-no-color', '-lock-timeout=0s'], stackDir(outdir, 'fx-work-solo'));
+    expect(after.code).toBe(0);
+  });
+
+  it('destroy goes dependents first and empties the states', async () => {
+    const fixture = synthFixture({ parameterType: 'String', soloValue: 'v2' });
+    const report = await run('destroy', ['solo', 'solo-child'], fixture);
+    expect(report.layers.map((l) => [l.layer, l.result])).toEqual([['solo-child', 'done'], ['solo', 'done']]);
+    expect(report.layers[0].startedAtMs! + report.layers[0].durationMs).toBeLessThanOrEqual(report.layers[1].startedAtMs!);
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo')))!);
+    expect(state.outputs).toEqual({});
+  });
+});
