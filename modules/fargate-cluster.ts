@@ -1,9 +1,11 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { ServiceDiscoveryPrivateDnsNamespace } from '@cdktf/provider-aws/lib/service-discovery-private-dns-namespace';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
+import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { Construct } from 'constructs';
 import { Alb, AlbAccessLogBucket } from './alb';
 import { FargateService, type FargateServiceProps } from './fargate-service';
@@ -121,6 +123,17 @@ export class FargateCluster extends Construct {
       visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: props.name, sampledRequestsEnabled: true },
     });
     new Wafv2WebAclAssociation(this, 'web-acl-association', { resourceArn: this.alb.arn, webAclArn: this.webAcl.arn });
+    // WAF writes only to log groups named aws-waf-logs-*; credentials and cookies are redacted from the records.
+    const wafLogs = new CloudwatchLogGroup(this, 'web-acl-logs', {
+      name: `aws-waf-logs-${props.name}`,
+      retentionInDays: props.logRetentionDays ?? 365,
+      kmsKeyId: props.logKmsKeyArn,
+    });
+    new Wafv2WebAclLoggingConfiguration(this, 'web-acl-logging', {
+      resourceArn: this.webAcl.arn,
+      logDestinationConfigs: [wafLogs.arn],
+      redactedFields: [{ singleHeader: { name: 'authorization' } }, { singleHeader: { name: 'cookie' } }],
+    });
 
     new CloudwatchMetricAlarm(this, 'alb-5xx', {
       alarmName: `${props.name}-alb-5xx`,

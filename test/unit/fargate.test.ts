@@ -74,6 +74,11 @@ describe('fargate', () => {
     expect(rules.map((r) => r.statement.managed_rule_group_statement?.name).filter(Boolean)).toContain('AWSManagedRulesCommonRuleSet');
     expect(rules.find((r) => r.statement.rate_based_statement)?.statement.rate_based_statement).toMatchObject({ limit: 500, aggregate_key_type: 'IP' });
     expect(tf).toHaveResourceWithProperties(Wafv2WebAclAssociation, { web_acl_arn: expect.stringMatching(/aws_wafv2_web_acl\./) });
+    const [logging] = resources(tf, 'aws_wafv2_web_acl_logging_configuration');
+    expect(logging.log_destination_configs).toEqual([expect.stringMatching(/aws_cloudwatch_log_group\.platform_web-acl-logs/)]);
+    expect(JSON.stringify(logging.redacted_fields)).toContain('authorization');
+    const wafGroup = resources(tf, 'aws_cloudwatch_log_group').find((g) => g.name === 'aws-waf-logs-test-apps-prd-fargate');
+    expect(wafGroup?.kms_key_id).toMatch(/logs_kms_key_arn/);
   });
 
   it('runs an ECS cluster with Container Insights and a Cloud Map private namespace', () => {
@@ -99,9 +104,9 @@ describe('fargate', () => {
     expect(c.logConfiguration.logDriver).toBe('awslogs');
     expect(c.secrets).toEqual([{ name: 'DATABASE_URL', valueFrom: `${SECRET}:url::` }]);
     expect(c.environment).toEqual([{ name: 'APP_ENV', value: 'test' }]);
-    const [group] = resources(tf, 'aws_cloudwatch_log_group');
-    expect(group).toMatchObject({ name: '/ecs/test-apps-prd-fargate-api', retention_in_days: 365 });
-    expect(group.kms_key_id).toMatch(/remote-apps-prd-security\.outputs\.logs_kms_key_arn/);
+    const group = resources(tf, 'aws_cloudwatch_log_group').find((g) => g.name === '/ecs/test-apps-prd-fargate-api');
+    expect(group).toMatchObject({ retention_in_days: 365 });
+    expect(group?.kms_key_id).toMatch(/remote-apps-prd-security\.outputs\.logs_kms_key_arn/);
   });
 
   it('scopes the execution role to its repository, log group and secrets, and leaves the task role empty', () => {
@@ -146,7 +151,7 @@ describe('fargate', () => {
   it('keeps devstg unprotected with shorter retention', () => {
     const tf = synth({}, 'devstg');
     expect(tf).toHaveResourceWithProperties(Lb, { enable_deletion_protection: false });
-    expect(resources(tf, 'aws_cloudwatch_log_group')[0].retention_in_days).toBe(90);
+    for (const g of resources(tf, 'aws_cloudwatch_log_group')) expect(g.retention_in_days).toBe(90);
   });
 
   it('refuses secrets as literals, bad sizes, root users and non-ARN secrets', () => {
