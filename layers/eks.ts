@@ -126,6 +126,9 @@ export class Eks extends LayerStack {
     if (config.kmsKeySource !== undefined && !['own', 'security-layer'].includes(config.kmsKeySource)) {
       problems.push({ field: 'kmsKeySource', message: `"${String(config.kmsKeySource)}" must be own or security-layer` });
     }
+    if (config.metadataHopLimit !== undefined && ![1, 2].includes(config.metadataHopLimit)) {
+      problems.push({ field: 'metadataHopLimit', message: `${String(config.metadataHopLimit)} must be 1 (pods cannot reach instance metadata) or 2` });
+    }
     if (config.logRetentionDays !== undefined && config.logRetentionDays < 1) {
       problems.push({ field: 'logRetentionDays', message: 'must be at least 1 day' });
     }

@@ -164,6 +164,7 @@ describe('eks', () => {
     expect(() => build(src({ nodeGroups: [group] }))).toThrow(/nodeGroups\[0\]: needs minSize <= desiredSize <= maxSize/);
     expect(() => build(src({ nodeGroups: [{ ...group, capacityType: 'SPOT', minSize: 0 }] }))).toThrow(/nodeGroups\[0\]\.instanceTypes: a spot group needs at least two/);
     expect(() => build(src({ kubernetesVersion: 'latest' }))).toThrow(/kubernetesVersion/);
+    expect(() => build(src({ metadataHopLimit: 3 as 1 }))).toThrow(/metadataHopLimit: 3 must be 1/);
   });
 
   it('is enabled in apps-devstg and apps-prd of the example org, prd larger than devstg', () => {
