@@ -11,6 +11,7 @@ import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
 import type { PolicyStatement } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
+import { securityContract } from './security';
 
 export interface MultiTierTierConfig {
   /** EC2 instance type, e.g. `t3.small`. */
@@ -52,6 +53,8 @@ export interface MultiTierConfig {
   readonly accessLogExpirationDays?: number;
   /** SNS topic for the tiers' alarms (e.g. the notifications layer's topic). @default - alarms without actions */
   readonly alarmTopicArn?: string;
+  /** Notify the account's notification topic published by the security layer instead. Excludes alarmTopicArn. @default false */
+  readonly useSecurityAlarmTopic?: boolean;
   /**
    * Create the Auto Scaling service-linked role, which the EBS key policy names. Leave false when the account
    * has already used Auto Scaling (the role then exists and creating it again fails). @default false
@@ -119,6 +122,12 @@ export class MultiTier extends LayerStack {
     } else if (!config.certificateArn.includes(`:acm:${ctx.region}:`)) {
       problems.push({ field: 'certificateArn', message: `must be a certificate of ${ctx.region}, where the ALB is` });
     }
+    if (config.useSecurityAlarmTopic && config.alarmTopicArn !== undefined) {
+      problems.push({ field: 'useSecurityAlarmTopic', message: 'cannot be combined with alarmTopicArn: choose one topic' });
+    }
+    if (config.alarmTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(config.alarmTopicArn)) {
+      problems.push({ field: 'alarmTopicArn', message: `"${config.alarmTopicArn}" is not an SNS topic ARN` });
+    }
     if (config.appCertificateArn !== undefined && !ACM_ARN.test(config.appCertificateArn)) {
       problems.push({ field: 'appCertificateArn', message: `"${config.appCertificateArn}" is not an ACM certificate ARN` });
     }
@@ -168,6 +177,7 @@ export class MultiTier extends LayerStack {
     const vpcId = network.get('vpc_id');
     const privateSubnets = network.get('private_subnet_ids');
     const accountId = ctx.account.id;
+    const alarmTopic = config.useSecurityAlarmTopic ? this.remote(securityContract).get('sns_topic_arn') : config.alarmTopicArn;
 
     const serviceLinkedRole = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
     const slr = config.createAutoScalingServiceLinkedRole
@@ -236,7 +246,7 @@ export class MultiTier extends LayerStack {
       port: config.web.port ?? DEFAULT_PORTS.web,
       ebsKmsKeyArn: ebsKey.arn,
       loadBalancer: webAlb,
-      alarmTopicArn: config.alarmTopicArn,
+      alarmTopicArn: alarmTopic,
       ...tierProps(config.web),
     });
 
@@ -262,7 +272,7 @@ export class MultiTier extends LayerStack {
       port: config.app.port ?? DEFAULT_PORTS.app,
       ebsKmsKeyArn: ebsKey.arn,
       loadBalancer: appAlb,
-      alarmTopicArn: config.alarmTopicArn,
+      alarmTopicArn: alarmTopic,
       ...tierProps(config.app),
     });
 

@@ -12,6 +12,7 @@ import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
 import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -125,6 +126,13 @@ export interface ServerlessConfig {
    * policy admits SNS and EventBridge. @default false (this layer's key for everything)
    */
   readonly useSecurityLayerKeys?: boolean;
+  /**
+   * SNS topic notified by the layer's alarms (messages in any dead-letter queue, function errors, failed workflow
+   * executions, API 5xx), e.g. the security layer's `sns_topic_arn`. @default - alarms without actions
+   */
+  readonly alarmTopicArn?: string;
+  /** Notify the account's notification topic published by the security layer instead. Excludes alarmTopicArn. @default false */
+  readonly useSecurityAlarmTopic?: boolean;
   /** Deletion protection of the table and user pool, destroy protection of the key. @default true in prd */
   readonly protect?: boolean;
   /** Account whose base-network holds the VPC (only read when lambdasInVpc or privateIntegration). @default this account */
@@ -226,6 +234,12 @@ export class Serverless extends LayerStack {
       if (domain.basePath !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(domain.basePath)) {
         problems.push({ field: 'customDomain.basePath', message: `"${domain.basePath}" is not a mapping key (path segments without leading or trailing /)` });
       }
+    }
+    if (config.useSecurityAlarmTopic && config.alarmTopicArn !== undefined) {
+      problems.push({ field: 'useSecurityAlarmTopic', message: 'cannot be combined with alarmTopicArn: choose one topic' });
+    }
+    if (config.alarmTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(config.alarmTopicArn)) {
+      problems.push({ field: 'alarmTopicArn', message: `"${config.alarmTopicArn}" is not an SNS topic ARN` });
     }
     if (config.runtime !== undefined && !/^nodejs(2[02-9]|[3-9]\d)\.x$/.test(config.runtime)) {
       problems.push({ field: 'runtime', message: `"${config.runtime}" is not a supported Node.js runtime (nodejs22.x or newer; the handlers are JavaScript)` });
@@ -698,6 +712,41 @@ export class Serverless extends LayerStack {
         }),
       },
     });
+
+    // Alarms: anything parked in a dead-letter queue, function errors, failed workflows, API 5xx.
+    const alarmTopic = config.useSecurityAlarmTopic ? (security ?? this.remote(securityContract)).get('sns_topic_arn') : config.alarmTopicArn;
+    const actions = alarmTopic ? [alarmTopic] : [];
+    const alarm = (id: string, description: string, namespace: string, metricName: string, dimensions: Record<string, string>) =>
+      new CloudwatchMetricAlarm(this, `alarm-${id}`, {
+        alarmName: `${prefix}-${id}`,
+        alarmDescription: description,
+        namespace,
+        metricName,
+        dimensions,
+        statistic: namespace === 'AWS/SQS' ? 'Maximum' : 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions: actions,
+        okActions: actions,
+      });
+    const parked: [string, string][] = [
+      ['writes-dlq', writeQueue.dlq!.name],
+      ['stream-failures', streamFailures.name],
+      ['events-dlq', eventsDlq.name],
+      ['fanout-dlq', fanout.dlq!.name],
+      ...SERVERLESS_FUNCTIONS.map((name): [string, string] => [`${name}-async-dlq`, functions[name].deadLetterQueue.name]),
+    ];
+    for (const [id, queueName] of parked) {
+      alarm(id, `Messages waiting in ${id}: inspect and redrive (docs/serverless-and-multi-tier.md)`, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: queueName });
+    }
+    for (const name of SERVERLESS_FUNCTIONS) {
+      alarm(`${name}-errors`, `Function ${name} failed`, 'AWS/Lambda', 'Errors', { FunctionName: functions[name].functionName });
+    }
+    alarm('workflow-failed', 'Workflow executions failed', 'AWS/States', 'ExecutionsFailed', { StateMachineArn: stateMachine.arn });
+    alarm('api-5xx', 'The API answered 5xx', 'AWS/ApiGateway', '5xx', { ApiId: httpApi.id, Stage: stage.name });
 
     const custom = config.customDomain ? this.customDomain(config.customDomain, httpApi.id, stage.name) : undefined;
 

@@ -161,6 +161,9 @@ describe('multi-tier', () => {
     }
     const alarms = resources(devstg, 'aws_cloudwatch_metric_alarm').map((a) => a.metric_name);
     expect(alarms).toEqual(expect.arrayContaining(['UnHealthyHostCount', 'HTTPCode_Target_5XX_Count', 'CPUUtilization']));
+    const topic = 'arn:aws:sns:us-east-1:555555555555:alarms';
+    for (const a of resources(synth(config({ alarmTopicArn: topic })), 'aws_cloudwatch_metric_alarm')) expect(a.alarm_actions).toEqual([topic]);
+    expect(refusal(config({ alarmTopicArn: 'alarms' }))).toContain('alarmTopicArn: "alarms" is not an SNS topic ARN');
   });
 
   it('adds a scheduled scale-down only when configured', () => {

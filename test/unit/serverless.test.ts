@@ -298,6 +298,23 @@ describe('serverless', () => {
     expect(resources(devstg, 'aws_apigatewayv2_domain_name')).toHaveLength(0);
   });
 
+  it('alarms on every dead-letter queue, function errors, failed workflows and API 5xx, notifying the configured topic', () => {
+    const alarms = resources(devstg, 'aws_cloudwatch_metric_alarm');
+    const dlqAlarms = alarms.filter((a) => a.metric_name === 'ApproximateNumberOfMessagesVisible');
+    expect(dlqAlarms).toHaveLength(4 + SERVERLESS_FUNCTIONS.length);
+    expect(alarms.filter((a) => a.metric_name === 'Errors')).toHaveLength(SERVERLESS_FUNCTIONS.length);
+    expect(alarms.map((a) => a.metric_name)).toEqual(expect.arrayContaining(['ExecutionsFailed', '5xx']));
+    for (const a of alarms) expect(a.alarm_actions).toEqual([]);
+    const topic = 'arn:aws:sns:us-east-1:111111111111:alarms';
+    for (const a of resources(synth(config({ alarmTopicArn: topic })), 'aws_cloudwatch_metric_alarm')) expect(a.alarm_actions).toEqual([topic]);
+    expect(refusal(config({ alarmTopicArn: 'alarms' }))).toContain('alarmTopicArn: "alarms" is not an SNS topic ARN');
+    const viaSecurity = synth(config({ useSecurityAlarmTopic: true }), 'devstg', { security: defineLayer(Security, { identityAccount: 'apps-x' }) });
+    for (const a of resources(viaSecurity, 'aws_cloudwatch_metric_alarm')) {
+      expect(a.alarm_actions).toEqual(['${data.terraform_remote_state.remote-apps-x-security.outputs.sns_topic_arn}']);
+    }
+    expect(refusal(config({ useSecurityAlarmTopic: true, alarmTopicArn: topic }))).toContain('useSecurityAlarmTopic: cannot be combined with alarmTopicArn');
+  });
+
   it('refuses bad configuration with the field and the reason', () => {
     const bad = config({
       functions: { ...config().functions, api: { reservedConcurrency: 0, timeoutSeconds: 60 } },

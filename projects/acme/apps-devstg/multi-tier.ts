@@ -33,4 +33,6 @@ export default defineLayer(MultiTier, {
       timeZone: 'America/New_York',
     },
   },
+  // Alarms go to the account's notification topic (security layer).
+  useSecurityAlarmTopic: true,
 });

@@ -15,4 +15,6 @@ export default defineLayer(Serverless, {
   // The front end's users (cdn layer's Cognito pool) call the API; the cdn's /api/* origin is api.<zone>/api.
   useCdnUserPool: true,
   customDomain: { subdomain: 'api' },
+  // Alarms go to the account's notification topic (security layer).
+  useSecurityAlarmTopic: true,
 });

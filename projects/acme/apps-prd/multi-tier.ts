@@ -9,4 +9,6 @@ export default defineLayer(MultiTier, {
   app: { instanceType: 'm7i.large', minSize: 3, desiredCapacity: 3, maxSize: 12, cpuTargetPercent: 55, volumeSizeGb: 30 },
   deletionProtection: true,
   accessLogExpirationDays: 365,
+  // Alarms go to the account's notification topic (security layer).
+  useSecurityAlarmTopic: true,
 });

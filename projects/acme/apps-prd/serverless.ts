@@ -17,4 +17,6 @@ export default defineLayer(Serverless, {
   customDomain: { subdomain: 'api' },
   stateMachineLogLevel: 'ERROR',
   logRetentionDays: 365,
+  // Alarms go to the account's notification topic (security layer).
+  useSecurityAlarmTopic: true,
 });
