@@ -42,6 +42,7 @@ export interface FargateConfig {
 export const fargateContract = defineContract('fargate', {
   cluster_name: { description: 'ECS cluster name', mock: 'acme-mock-fargate' },
   cluster_arn: { description: 'ECS cluster ARN', mock: 'arn:aws:ecs:us-east-1:111111111111:cluster/acme-mock-fargate' },
+  alb_name: { description: 'Internet-facing ALB name', mock: 'acme-mock-fargate' },
   alb_arn: { description: 'Internet-facing ALB ARN', mock: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/acme-mock-fargate/0123456789abcdef' },
   alb_dns_name: { description: 'ALB DNS name (alias target)', mock: 'acme-mock-fargate-123456789.us-east-1.elb.amazonaws.com' },
   alb_zone_id: { description: 'Route 53 zone id of the ALB (alias target)', mock: 'Z35SXDOTRQ7X7K' },
@@ -109,6 +110,7 @@ export class Fargate extends LayerStack {
     this.publish(fargateContract, {
       cluster_name: platform.cluster.name,
       cluster_arn: platform.cluster.arn,
+      alb_name: platform.alb.lb.name,
       alb_arn: platform.alb.arn,
       alb_dns_name: platform.alb.dnsName,
       alb_zone_id: platform.alb.zoneId,

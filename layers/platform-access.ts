@@ -55,7 +55,7 @@ export class PlatformAccess extends LayerStack {
     const fargate = declaresLayer(ctx, fargateContract) ? this.remote(fargateContract) : undefined;
     const eks = declaresLayer(ctx, eksContract) ? this.remote(eksContract) : undefined;
     const clusters = {
-      ecs: fargate ? { arn: fargate.get('cluster_arn'), name: fargate.get('cluster_name') } : undefined,
+      ecs: fargate ? { arn: fargate.get('cluster_arn'), name: fargate.get('cluster_name'), albName: fargate.get('alb_name') } : undefined,
       eks: eks ? { arn: eks.get('cluster_arn'), name: eks.get('cluster_name') } : undefined,
     };
     const duration = config.maxSessionDurationSeconds ?? 3600;
@@ -107,8 +107,8 @@ interface ClusterRef {
 interface Scope {
   readonly region: string;
   readonly accountId: string;
-  /** @default - the account runs no fargate layer */
-  readonly ecs?: ClusterRef;
+  /** The ECS cluster and its shared ALB. @default - the account runs no fargate layer */
+  readonly ecs?: ClusterRef & { readonly albName: string };
   /** @default - the account runs no eks layer */
   readonly eks?: ClusterRef;
 }
@@ -165,16 +165,19 @@ export function provisioningStatements(s: Scope & { readonly vpcArn: string; rea
       Resource: sgs,
       Condition: { ArnEquals: { 'ec2:Vpc': s.vpcArn } },
     },
-    {
-      Sid: 'RoutesOnTheSharedAlb',
-      Effect: 'Allow',
-      Action: [
-        'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup', 'elasticloadbalancing:ModifyTargetGroup',
-        'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:DeleteRule',
-        'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:AddTags',
-      ],
-      Resource: [`${elb}:targetgroup/*/*`, `${elb}:listener/app/*/*/*`, `${elb}:listener-rule/app/*/*/*`],
-    },
+    ...(s.ecs
+      ? [{
+          Sid: 'RoutesOnTheSharedAlb',
+          Effect: 'Allow' as const,
+          Action: [
+            'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup', 'elasticloadbalancing:ModifyTargetGroup',
+            'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:DeleteRule',
+            'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:AddTags',
+          ],
+          // Rules only on the listeners of the fargate layer's ALB; target groups of any name (they hold no traffic until a rule points at them).
+          Resource: [`${elb}:targetgroup/*/*`, `${elb}:listener/app/${s.ecs.albName}/*/*`, `${elb}:listener-rule/app/${s.ecs.albName}/*/*/*`],
+        }]
+      : []),
     {
       Sid: 'ApplicationLogGroups',
       Effect: 'Allow',

@@ -149,6 +149,9 @@ describe('platform-access', () => {
     expect(list(ecs?.Resource)[0]).toMatch(/remote-apps-prd-fargate\.outputs\.cluster_arn/);
     for (const r of list(ecs?.Resource).slice(1)) expect(r).toMatch(/^arn:aws:ecs:us-east-1:666666666666:(service|task)\/\$\{.*cluster_name\}\/\*$/);
     expect(list(statements.find((s) => s.Sid === 'DescribeEksCluster')?.Resource)[0]).toMatch(/remote-apps-prd-eks\.outputs\.cluster_arn/);
+    const rules = list(statements.find((s) => s.Sid === 'RoutesOnTheSharedAlb')?.Resource).filter((r) => r.includes(':listener'));
+    for (const r of rules) expect(r).toMatch(/:listener(-rule)?\/app\/\$\{data\.terraform_remote_state\.remote-apps-prd-fargate\.outputs\.alb_name\}\//);
+    expect(none.find((s) => s.Sid === 'RoutesOnTheSharedAlb')).toBeUndefined();
   });
 
   it('is enabled in every workload account of the example org and the platform provisions into them', () => {
