@@ -1,10 +1,11 @@
 /** The policy pack as wired into synth: the example org is clean, errors stop synth, suppressions need reasons. */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { Testing } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from '../../lib/organisation';
-import { checkStack, evaluate, PolicyAspect, PolicyError, RULES, suppress, viewOf, type Rule } from '../../lib/policy';
+import { checkStack, enforcePolicy, evaluate, PolicyAspect, PolicyError, RULES, suppress, viewOf, type Rule } from '../../lib/policy';
 import { SUPPRESSION_METADATA } from '../../lib/policy/suppress';
 import { formatRun, policyMarkdown } from '../../lib/policy/report';
 import { synth } from '../../lib/synth';
@@ -104,6 +105,15 @@ describe('policy pack', () => {
     const report = checkStack(stack);
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(['POL-SQS-001', 'POL-SUPPRESSION']);
     expect(report.unused).toEqual([expect.objectContaining({ ruleId: 'POL-KMS-001', path: 'test-a-queue' })]);
+  });
+
+  it('warnings do not stop synth but are printed, with stale suppressions', () => {
+    const stack = build(queueOrg({ reason: 'fixture queue holds no data, only wake-up pings' })).stacks.get('test-a-queue')!;
+    new CloudwatchLogGroup(stack, 'logs', { name: '/fixture', kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/x' });
+    const lines: string[] = [];
+    const reports = enforcePolicy([stack], (l) => lines.push(l));
+    expect(reports[0].findings.map((f) => f.ruleId)).toEqual(['POL-LOG-002']);
+    expect(lines).toEqual(['policy: WARN  test-a-queue: aws_cloudwatch_log_group.logs: POL-LOG-002 retention_in_days is not set (logs kept forever)']);
   });
 
   it('a rule that crashes on an unexpected shape fails closed with a finding', () => {
