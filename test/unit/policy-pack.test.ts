@@ -107,7 +107,7 @@ describe('policy pack', () => {
     expect(report.unused).toEqual([expect.objectContaining({ ruleId: 'POL-KMS-001', path: 'test-a-queue' })]);
   });
 
-  it('warnings do not stop synth but are printed, with stale suppressions', () => {
+  it('warnings do not stop synth but are printed', () => {
     const stack = build(queueOrg({ reason: 'fixture queue holds no data, only wake-up pings' })).stacks.get('test-a-queue')!;
     new CloudwatchLogGroup(stack, 'logs', { name: '/fixture', kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/x' });
     const lines: string[] = [];
