@@ -113,6 +113,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
       }
     }
 
+    // A plan file left by an earlier run (maybe a sandbox one) must never outlive a failed plan of this run.
+    if (action === 'plan') fs.rmSync(path.join(dir, PLAN_FILE), { force: true });
     const main = await step(commandFor(action, lockTimeout));
     const counts = parseChangeCounts(main.stdout);
     if (signal.aborted) return { ...interrupted, counts };
