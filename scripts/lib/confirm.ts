@@ -1,7 +1,7 @@
 /** The questions apply and destroy ask before touching anything. */
 import * as readline from 'readline';
 import type { GraphNode } from '../../lib/graph';
-import { executionOrder } from './runner';
+import { executionOrder, prerequisites } from './runner';
 
 export interface Prompt {
   /** Asks and resolves with the typed line; undefined when there is no terminal to ask. */
@@ -48,10 +48,20 @@ export async function confirmDestroy(
 ): Promise<Decision> {
   const name = destroyConfirmationName(nodes);
   const order = executionOrder('destroy', nodes);
+  // A refused (stateful) layer keeps everything it reads: the runner skips those, so the list says so up front.
+  const waitsFor = prerequisites('destroy', nodes);
+  const keptBy = new Map<string, string>();
+  for (const n of order) {
+    if (n.stateful && !options.forceStateful) keptBy.set(n.id, 'stateful: REFUSED (--force-stateful to destroy it)');
+    else {
+      const keeper = [...waitsFor.get(n.id)!].find((d) => keptBy.has(d));
+      if (keeper) keptBy.set(n.id, `kept: ${keeper} still reads it`);
+    }
+  }
   print('destroy will run, in this order (dependents first):');
   order.forEach((n, i) => {
-    const kept = n.stateful && !options.forceStateful;
-    print(`  ${String(i + 1).padStart(3)}. ${n.account}/${n.layer}${n.stateful ? (kept ? '  [stateful: REFUSED, kept with what it reads]' : '  [stateful: FORCED]') : ''}`);
+    const note = keptBy.get(n.id) ?? (n.stateful ? 'stateful: FORCED' : undefined);
+    print(`  ${String(i + 1).padStart(3)}. ${n.account}/${n.layer}${note ? `  [${note}]` : ''}`);
   });
   if (options.confirm !== undefined) {
     return options.confirm === name

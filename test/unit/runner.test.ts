@@ -457,6 +457,8 @@ describe('confirmations', () => {
     expect(p.asked[0]).toContain('"apps"');
     expect(lines.findIndex((l) => l.includes('apps/app'))).toBeLessThan(lines.findIndex((l) => l.includes('apps/vpc')));
     expect(lines.find((l) => l.includes('apps/db'))).toContain('REFUSED');
+    expect(lines.find((l) => l.includes('apps/vpc'))).toContain('kept: p-apps-db still reads it');
+    expect(lines.find((l) => l.includes('apps/eks'))).not.toContain('kept');
     expect((await confirmDestroy(apps, { forceStateful: false }, prompt('yes'), quiet)).proceed).toBe(false);
     expect((await confirmDestroy(apps, { forceStateful: false }, prompt(undefined), quiet)).message).toMatch(/--confirm apps/);
     expect((await confirmDestroy(apps, { forceStateful: true, confirm: 'apps' }, prompt(undefined), quiet)).proceed).toBe(true);
