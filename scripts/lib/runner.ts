@@ -324,6 +324,7 @@ export function formatSummary(report: RunReport, label: (l: LayerReport) => stri
     '',
     `${report.layers.length} layers: ${totals}; ${sum('add')} to add, ${sum('change')} to change, ${sum('destroy')} to destroy; ` +
       `${formatDuration(report.durationMs)} with parallelism ${report.parallelism}${report.interrupted ? ' (interrupted)' : ''}`,
+    ...(report.action === 'drift' ? [`drifted: ${report.layers.filter((l) => l.result === 'drifted').map(label).join(', ') || 'none'}`] : []),
     ...(problems.length > 0 ? ['', ...problems] : []),
   ].join('\n');
 }

@@ -247,6 +247,7 @@ describe('drift', () => {
     const report = await runLayers({ action: 'drift', nodes: [network, vpc], execute });
     expect(report.layers.map((l) => l.result)).toEqual(['clean', 'drifted']);
     expect(report.exitCode).toBe(2);
+    expect(formatSummary(report)).toContain('drifted: apps/vpc');
   });
 
   it('an error outranks drift in the exit code', async () => {
