@@ -7,6 +7,7 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Testing } from 'cdktf';
 import { defineLayer } from '../../lib/config';
 import { BaseNetwork, type BaseNetworkConfig } from '../../layers/base-network';
 import { BaseTfBackend } from '../../layers/base-tf-backend';
@@ -55,7 +56,7 @@ describe('base-tf-backend', () => {
 
   it('keeps local state in the bootstrap folder when bootstrapping', () => {
     const { stacks } = build(src(), { ...REAL, bootstrap: true, bootstrapStateDir: '/repo/.bootstrap' });
-    const tf = parsed(require('cdktf').Testing.synth(stacks.get('test-apps-prd-base-tf-backend')));
+    const tf = parsed(Testing.synth(stacks.get('test-apps-prd-base-tf-backend')!));
     expect(tf.terraform.backend).toEqual({ local: { path: '/repo/.bootstrap/test-apps-prd-base-tf-backend.tfstate' } });
     expect((tf.provider.aws[0].assume_role as { role_arn: string }[])[0].role_arn).toBe('arn:aws:iam::666666666666:role/OrganizationAccountAccessRole');
   });

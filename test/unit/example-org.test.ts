@@ -6,12 +6,19 @@ import { REAL, SANDBOX, tempDir } from '../helpers';
 
 const PROJECTS = path.resolve(__dirname, '../../projects');
 
-function synthesized(mode: typeof REAL): Map<string, { raw: string; json: Record<string, any> }> {
+/** The parts of a synthesized stack these tests read; JSON of any other shape is a bug they report. */
+interface StackJson {
+  terraform: { backend: { s3: Record<string, unknown> } };
+  provider: { aws: { allowed_account_ids?: string[]; assume_role?: { role_arn: string }[]; default_tags: { tags: Record<string, string> }[] }[] };
+  data?: { terraform_remote_state?: Record<string, { config: { endpoints: { s3: string } } }> };
+}
+
+function synthesized(mode: typeof REAL): Map<string, { raw: string; json: StackJson }> {
   const outdir = tempDir('example-');
   const result = synth({ projectsDir: PROJECTS, mode, outdir, project: 'acme' });
   return new Map(result.graph.map((node) => {
     const raw = fs.readFileSync(path.join(outdir, 'stacks', node.id, 'cdk.tf.json'), 'utf8');
-    return [node.id, { raw, json: JSON.parse(raw) }];
+    return [node.id, { raw, json: JSON.parse(raw) as StackJson }];
   }));
 }
 
@@ -42,7 +49,7 @@ describe('example organisation acme', () => {
     for (const [, { json }] of real) {
       for (const provider of json.provider.aws) {
         expect(provider.allowed_account_ids).toHaveLength(1);
-        expect(provider.assume_role[0].role_arn).toMatch(new RegExp(`^arn:aws:iam::${provider.allowed_account_ids[0]}:role/(DevOps|Administrator)$`));
+        expect(provider.assume_role![0].role_arn).toMatch(new RegExp(`^arn:aws:iam::${provider.allowed_account_ids![0]}:role/(DevOps|Administrator)$`));
         expect(Object.keys(provider.default_tags[0].tags)).toEqual(expect.arrayContaining(['Project', 'Account', 'Environment', 'Layer', 'ManagedBy']));
       }
     }
@@ -63,7 +70,7 @@ describe('example organisation acme', () => {
       for (const provider of json.provider.aws) {
         if (provider.assume_role || provider.allowed_account_ids) throw new Error(`${id} provider would call STS`);
       }
-      for (const state of Object.values<any>(json.data?.terraform_remote_state ?? {})) {
+      for (const state of Object.values(json.data?.terraform_remote_state ?? {})) {
         expect(state.config.endpoints.s3).toMatch(/^http:\/\/127\.0\.0\.1:/);
       }
     }
