@@ -5,6 +5,7 @@ import { LayerStack } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { backendBucketName, lockTableName } from '../lib/naming';
 import { KmsKey } from '../modules/kms-key';
+import { LogBucket } from '../modules/log-bucket';
 import { SecureBucket } from '../modules/secure-bucket';
 
 export interface BaseTfBackendConfig {
@@ -20,8 +21,8 @@ export const baseTfBackendContract = defineContract('base-tf-backend', {
 });
 
 /**
- * The account's state backend (Leverage base-tf-backend): a hardened, versioned, KMS-encrypted bucket and an
- * on-demand lock table with point-in-time recovery. Applied once with local state, then migrated into itself.
+ * The account's state backend (Leverage base-tf-backend): a hardened, versioned, KMS-encrypted bucket (access
+ * logged to a log bucket) and an on-demand lock table with point-in-time recovery. Applied once with local state, then migrated into itself.
  */
 export class BaseTfBackend extends LayerStack {
   static readonly contract = baseTfBackendContract;
@@ -36,10 +37,16 @@ export class BaseTfBackend extends LayerStack {
       description: `Encrypts Terraform state and locks of ${ctx.account.name}`,
       accountId: ctx.account.id,
     });
+    // Who read or overwrote a state object is an audit question; S3 only logs into SSE-S3 buckets.
+    const accessLogs = new LogBucket(this, 'state-access-logs', {
+      bucketName: `${backendBucketName(project, ctx.account.name)}-logs`,
+      sourceAccountId: ctx.account.id,
+    });
     const bucket = new SecureBucket(this, 'state-bucket', {
       bucketName: backendBucketName(project, ctx.account.name),
       kmsKeyArn: key.arn,
       noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays ?? 90,
+      accessLogs: { bucket: accessLogs.bucketName, prefix: 'state-bucket/' },
     });
     const table = new DynamodbTable(this, 'lock-table', {
       name: lockTableName(project, ctx.account.name),

@@ -24,13 +24,16 @@ describe('base-tf-backend', () => {
     expect(tf).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
       block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
     });
-    const [sse] = resources(tf, 'aws_s3_bucket_server_side_encryption_configuration');
+    const sse = resources(tf, 'aws_s3_bucket_server_side_encryption_configuration').find((r) => String(r.bucket).includes('state-bucket'))!;
     expect(sse.rule).toEqual([expect.objectContaining({ apply_server_side_encryption_by_default: expect.objectContaining({ sse_algorithm: 'aws:kms' }) })]);
-    const [policy] = resources(tf, 'aws_s3_bucket_policy');
+    const policy = resources(tf, 'aws_s3_bucket_policy').find((r) => String(r.bucket).includes('state-bucket'))!;
     const statements = JSON.parse(policy.policy as string).Statement;
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
-    const [lifecycle] = resources(tf, 'aws_s3_bucket_lifecycle_configuration');
-    expect(JSON.stringify(lifecycle)).toContain('"noncurrent_days":90');
+    const lifecycles = resources(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => JSON.stringify(l));
+    expect(lifecycles.some((l) => l.includes('"noncurrent_days":90'))).toBe(true);
+    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend-logs' });
+    const [logging] = resources(tf, 'aws_s3_bucket_logging');
+    expect(logging).toMatchObject({ target_prefix: 'state-bucket/', target_bucket: expect.stringContaining('state-access-logs') });
   });
 
   it('creates an on-demand lock table with PITR, KMS encryption and deletion protection', () => {
