@@ -15,7 +15,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/.tfrc/terraform.rc
 export CHECKPOINT_DISABLE := 1
 export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 
-NODE := node -r ts-node/register/transpile-only
+NODE := node -r ./scripts/register.js
 RUN_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LAYER),--layer $(LAYER))
 # Read by scripts/run.ts from the environment (run.ts --help): LAYERS=a,b INCLUDE_DEPENDENTS=1 PARALLELISM=N FAIL_FAST=1 AUTO_APPROVE=1
 export LAYERS INCLUDE_DEPENDENTS PARALLELISM FAIL_FAST AUTO_APPROVE
@@ -82,4 +82,4 @@ test: ## the whole test suite (typecheck, lint, unit, integration)
 	bash scripts/test.sh
 
 clean: ## remove generated files (keeps .sandbox/ and .bootstrap/)
-	rm -rf cdktf.out .tfrc
+	rm -rf cdktf.out .tfrc node_modules/.cache/transpile

@@ -31,13 +31,14 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { AssetType, Fn, TerraformAsset } from 'cdktf';
+import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import * as path from 'path';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { EncryptedTopic } from '../modules/encrypted-topic';
+import { folderArchive } from '../modules/folder-archive';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { LambdaFunction } from '../modules/lambda-function';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
@@ -395,10 +396,7 @@ export class Serverless extends LayerStack {
     const bus = new CloudwatchEventBus(this, 'bus', { name: prefix, kmsKeyIdentifier: keys.messaging });
 
     // Functions: one archive of the handler folder, one alias per function.
-    const code = new TerraformAsset(this, 'handlers', {
-      path: path.resolve(__dirname, '..', config.handlerDir ?? 'assets/serverless'),
-      type: AssetType.ARCHIVE,
-    });
+    const code = folderArchive(this, 'handlers', { path: path.resolve(__dirname, '..', config.handlerDir ?? 'assets/serverless') });
     const lambda = (name: ServerlessFunctionName, environment: Record<string, string>, statements: PolicyStatement[]) =>
       new LambdaFunction(this, `fn-${name}`, {
         functionName: `${prefix}-${name}`,

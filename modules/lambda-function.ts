@@ -18,7 +18,7 @@ export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRe
 
 export interface LambdaFunctionProps {
   readonly functionName: string;
-  /** Zip of the handler folder: `new TerraformAsset(stack, id, { path, type: AssetType.ARCHIVE })`. */
+  /** Zip of the handler folder: `folderArchive(stack, id, { path })` (modules/folder-archive.ts). */
   readonly code: TerraformAsset;
   /** `<file>.<export>` inside the archive, e.g. `api.handler`. */
   readonly handler: string;

@@ -7,7 +7,7 @@
 set -euo pipefail
 project=$1 account=$2
 cd "$(dirname "$0")/.."
-node=(node -r ts-node/register/transpile-only)
+node=(node -r ./scripts/register.js)
 id="$project-$account-base-tf-backend"
 dir="cdktf.out/stacks/$id"
 echo "== 1/4 synth $id with local state"

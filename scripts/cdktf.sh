@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TF_CLI_CONFIG_FILE="$PWD/.tfrc/terraform.rc" CHECKPOINT_DISABLE=1 CDKTF_DISABLE_PLUGIN_CACHE_ENV=1
-node -r ts-node/register/transpile-only -e "require('./scripts/lib/terraform').ensureCliConfig()"
+node -r ./scripts/register.js -e "require('./scripts/lib/terraform').ensureCliConfig()"
 exec npx cdktf "$@"

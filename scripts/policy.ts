@@ -27,7 +27,7 @@ function main(argv: string[]): number {
   if (argv.includes('--check-doc')) {
     const current = fs.existsSync(POLICY_DOC) ? fs.readFileSync(POLICY_DOC, 'utf8') : '';
     if (current === policyMarkdown() + '\n') return 0;
-    process.stderr.write('docs/policy.md is stale: run node -r ts-node/register/transpile-only scripts/policy.ts --write-doc\n');
+    process.stderr.write('docs/policy.md is stale: run node -r ./scripts/register.js scripts/policy.ts --write-doc\n');
     return 1;
   }
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-'));

@@ -68,7 +68,7 @@ async function up(): Promise<void> {
     }
     fs.mkdirSync(SANDBOX_DIR, { recursive: true });
     const log = fs.openSync(path.join(SANDBOX_DIR, 'server.log'), 'a');
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, 'serve'], {
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'register.js'), __filename, 'serve'], {
       cwd: REPO_ROOT,
       detached: true,
       stdio: ['ignore', log, log],

@@ -13,4 +13,6 @@ echo "== typecheck"; npx tsc --noEmit -p .
 echo "== lint"; npx eslint .
 echo "== unit tests"; npx jest --selectProjects unit --ci
 echo "== integration tests"; npx jest --selectProjects integration --ci --runInBand
+# The benchmark is not a test (its figures depend on the machine), but it must keep running: one quick pass.
+echo "== benchmark smoke run"; BENCH_QUICK=1 BENCH_OUT="$(mktemp -d)/benchmarks.md" node -r ./scripts/register.js scripts/bench.ts >/dev/null
 echo "== all tests passed in $(( $(date +%s) - start ))s"

@@ -149,7 +149,7 @@ export function atlantisConfig(input: CiInput): Yaml {
           steps: [
             // Re-synthesize this stack from the pull request's code before terraform sees the folder.
             // (npm ci runs once per clone in the server's pre_workflow_hook, not here: plans run in parallel.)
-            { run: 'cd "$DIR/../../.." && SANDBOX=0 STACKS="$PROJECT_NAME" node -r ts-node/register/transpile-only main.ts' },
+            { run: 'cd "$DIR/../../.." && SANDBOX=0 STACKS="$PROJECT_NAME" node -r ./scripts/register.js main.ts' },
             'init',
             { plan: { extra_args: ['-lock-timeout=10m'] } },
           ],
@@ -231,7 +231,7 @@ function orderedAccounts(input: CiInput): string[] {
 
 export function githubWorkflow(input: CiInput): Yaml {
   const paths = ['projects/**', 'layers/**', 'modules/**', 'lib/**', 'main.ts', 'package-lock.json', WORKFLOW_FILE];
-  const node = 'node -r ts-node/register/transpile-only';
+  const node = 'node -r ./scripts/register.js';
   const setup = (fetchDepth?: number): Yaml[] => [
     { uses: 'actions/checkout@v4', with: fetchDepth === undefined ? undefined : { 'fetch-depth': fetchDepth } },
     { uses: 'actions/setup-node@v4', with: { 'node-version': NODE_VERSION, cache: 'npm' } },

@@ -83,7 +83,7 @@ describe('serverless', () => {
         tracing_config: { mode: 'Active' },
         dead_letter_config: { target_arn: expect.stringMatching(/^\$\{aws_sqs_queue\..+\.arn\}$/) },
         kms_key_arn: expect.stringContaining('aws_kms_key'),
-        filename: expect.stringMatching(/^assets\/handlers\/.+\/archive\.zip$/),
+        filename: expect.stringMatching(/^assets\/handlers\/[0-9a-f]{64}\/handlers\.zip$/),
         source_code_hash: expect.any(String),
       });
     }
