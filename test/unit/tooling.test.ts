@@ -79,6 +79,23 @@ describe('scripts/register.js', () => {
     expect(fs.readdirSync(cache).filter((f) => f.endsWith('.js'))).toHaveLength(2);
   });
 
+  it('requires a provider binding only when the code first uses it', () => {
+    // Inside the repository, so that the probe resolves the project's node_modules.
+    fs.mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'register-probe-'));
+    const file = path.join(dir, 'lazy.ts');
+    fs.writeFileSync(file, "import { Vpc } from '@cdktf/provider-aws/lib/vpc';\nexport const resourceType = (): string => Vpc.tfResourceType;\n");
+    const result = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), '-e', `
+      const loaded = () => Object.keys(require.cache).some((k) => k.includes('/@cdktf/provider-aws/lib/vpc/'));
+      const probe = require(${JSON.stringify(file)});
+      const before = loaded();
+      console.log(JSON.stringify({ before, type: probe.resourceType(), after: loaded() }));`,
+    ], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TRANSPILE_CACHE_DIR: path.join(dir, 'cache') } });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ before: false, type: 'aws_vpc', after: true });
+  });
+
   it('reports a syntax error with the file and line, and caches nothing for it', () => {
     const dir = tempDir('register-');
     const cache = path.join(dir, 'cache');
