@@ -1,18 +1,15 @@
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener, type LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-listener';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { bucketBaseline } from './bucket-baseline';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy';
 
 /** TLS 1.2 minimum with TLS 1.3 preferred: the current recommended ELB policy (CKV_AWS_103). */
@@ -250,29 +247,11 @@ export class AlbAccessLogBucket extends Construct {
     super(scope, id);
     const provider = props.provider;
     this.prefix = props.prefix;
-    this.bucket = new S3Bucket(this, 'bucket', {
-      provider,
-      bucket: props.bucketName,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
-    });
-    this.bucketName = this.bucket.bucket;
-    this.arn = this.bucket.arn;
-    const bucket = this.bucket.id;
-    new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      provider,
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, preventDestroy: props.preventDestroy, provider });
+    this.bucket = created;
+    this.bucketName = created.bucket;
+    this.arn = created.arn;
+    const bucket = created.id;
     const logs = `${this.arn}/${props.prefix}/AWSLogs/${props.accountId}/*`;
     const elbAccount = ELB_LOG_ACCOUNTS[props.region];
     const writers: PolicyStatement[] = [

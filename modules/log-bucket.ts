@@ -1,12 +1,9 @@
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { bucketBaseline } from './bucket-baseline';
 import { denyInsecureTransport, policyDocument } from './policy';
 
 /** The canonical user of CloudFront standard-log delivery (awslogsdelivery), granted FULL_CONTROL by CloudFront itself. */
@@ -43,36 +40,20 @@ export class LogBucket extends Construct {
   readonly arn: string;
   /** Regional-agnostic `<bucket>.s3.amazonaws.com`, the form CloudFront logging_config expects. */
   readonly domainName: string;
-  readonly objectOwnership: string;
+  readonly objectOwnership: 'BucketOwnerEnforced' | 'BucketOwnerPreferred';
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, 'bucket', {
-      provider,
-      bucket: props.bucketName,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
-    });
-    this.bucketName = this.bucket.bucket;
-    this.arn = this.bucket.arn;
-    this.domainName = this.bucket.bucketDomainName;
-    const bucket = this.bucket.id;
-    new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      provider,
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
     this.objectOwnership = props.cloudFrontLogs ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced';
-    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: this.objectOwnership } });
+    const { bucket: created, publicAccess } = bucketBaseline(this, {
+      bucketName: props.bucketName, objectOwnership: this.objectOwnership, preventDestroy: props.preventDestroy, provider,
+    });
+    this.bucket = created;
+    this.bucketName = created.bucket;
+    this.arn = created.arn;
+    this.domainName = created.bucketDomainName;
+    const bucket = created.id;
     new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,

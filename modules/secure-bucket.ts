@@ -1,16 +1,13 @@
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import {
   S3BucketLifecycleConfiguration,
   type S3BucketLifecycleConfigurationRule,
 } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { bucketBaseline } from './bucket-baseline';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy';
 
 export interface SecureBucketProps {
@@ -47,30 +44,11 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.bucket = new S3Bucket(this, 'bucket', {
-      provider,
-      bucket: props.bucketName,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
-    });
-    this.bucketName = this.bucket.bucket;
-    this.arn = this.bucket.arn;
-    const bucket = this.bucket.id;
-
-    new S3BucketVersioningA(this, 'versioning', { provider, bucket, versioningConfiguration: { status: 'Enabled' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      provider,
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }],
-    });
-    const publicAccess = new S3BucketPublicAccessBlock(this, 'public-access', {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { provider, bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, kmsKeyArn: props.kmsKeyArn, preventDestroy: props.preventDestroy, provider });
+    this.bucket = created;
+    this.bucketName = created.bucket;
+    this.arn = created.arn;
+    const bucket = created.id;
     new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,
