@@ -88,9 +88,9 @@ async function main(): Promise<void> {
     '| transpile cache | wall (s) | peak RSS (MB) | target ≤ 2 s, ≤ 400 MB |', '|---|---|---|---|',
     `| warm | ${fmt(orgWall)} | ${fmt(orgRss, 0)} | ${verdict(orgWall.median <= 2 && orgRss.median <= 400)} |`,
     `| cold | ${fmt(coldWall)} | ${fmt(coldRss, 0)} | ${verdict(coldWall.median <= 2 && coldRss.median <= 400)} |`, '');
-  findings.push(`**Whole-organisation synth ≤ 2 s, ≤ 400 MB: ${verdict(orgWall.median <= 2 && orgRss.median <= 400)} with a warm transpile cache ` +
+  findings.push(`**Whole-organisation synth ≤ 2 s, ≤ 400 MB: ${plain(orgWall.median <= 2 && orgRss.median <= 400)} with a warm transpile cache ` +
     `(${orgWall.median.toFixed(2)} s${orgWall.median > 2 ? `, ${pct(orgWall.median / 2 - 1)} over` : ''}, ${orgRss.median.toFixed(0)} MB), ` +
-    `${verdict(coldWall.median <= 2)} on the first synth after a clone (${coldWall.median.toFixed(2)} s${coldWall.median > 2 ? `, ${pct(coldWall.median / 2 - 1)} over` : ''}).** ` +
+    `${plain(coldWall.median <= 2)} on the first synth after a clone (${coldWall.median.toFixed(2)} s${coldWall.median > 2 ? `, ${pct(coldWall.median / 2 - 1)} over` : ''}).** ` +
     'Where a warm synth goes (node --cpu-prof): cdktf resolving tokens into JSON about a quarter, loading cdktf and the provider ' +
     'classes an eighth, the stack trace cdktf captures for every token a tenth, writing files and the GC most of the rest; the ' +
     "project's own code (layers, modules, configuration checks, the 70-rule policy pack) under a tenth. A cold synth adds loading " +
@@ -121,8 +121,9 @@ async function main(): Promise<void> {
     const linear = last.perAccount <= first.perAccount * 1.25;
     const biggest = scaling[scaling.length - 1];
     const sizeOk = biggest.wall <= 20 && biggest.rssMb <= 1536;
-    findings.push(`**${biggest.n}-account synth ≤ 20 s and ≤ 1.5 GB: ${verdict(sizeOk)} (${biggest.wall.toFixed(2)} s, ${biggest.rssMb.toFixed(0)} MB for ${biggest.stacks} stacks). ` +
-      `Linear growth: ${verdict(linear)}** (an added account costs ${first.perAccount.toFixed(3)} s between ${first.from} and ${first.to} accounts, ` +
+    findings.push(`**${biggest.n}-account synth ≤ 20 s and ≤ 1.5 GB: ${plain(sizeOk)} (${biggest.wall.toFixed(2)} s${biggest.wall > 20 ? `, ${pct(biggest.wall / 20 - 1)} over` : ''}, ` +
+      `${biggest.rssMb.toFixed(0)} MB for ${biggest.stacks} stacks, ${(1000 * biggest.wall / biggest.stacks).toFixed(0)} ms a stack). ` +
+      `Linear growth: ${plain(linear)}** (an added account costs ${first.perAccount.toFixed(3)} s between ${first.from} and ${first.to} accounts, ` +
       `${last.perAccount.toFixed(3)} s between ${last.from} and ${last.to}; "linear" here means the later step costs at most 25% more per account). ` +
       'Per account the work is the same: each stack is built, checked by the policy pack and written on its own; the one ' +
       'organisation-wide check that is quadratic, CIDR overlap, compares a few hundred ranges at 50 accounts.' +
@@ -157,6 +158,8 @@ async function main(): Promise<void> {
       'Synth share: synth / (synth + init + plan) for a first plan, synth / (synth + plan) for a later one.', '',
       '| layer | synth (s) | init (s) | init again, unchanged (s) | validate (s) | plan (s) | synth share, first plan | synth share, later plan |', '|---|---|---|---|---|---|---|---|');
     const shares: number[] = [];
+    /** CPU seconds per wall second of one terraform process tree (core + AWS provider plugin). */
+    const coresBusy: number[] = [];
     for (const node of layers) {
       const row = { synth: [] as number[], init: [] as number[], reinit: [] as number[], validate: [] as number[], plan: [] as number[] };
       for (let i = 0; i <= layerRuns; i += 1) {
@@ -166,7 +169,9 @@ async function main(): Promise<void> {
         const [, init] = await timed(() => initIfNeeded(stack));
         const [skipped, reinit] = await timed(() => initIfNeeded(stack));
         if (skipped !== undefined) throw new Error('init was repeated for an unchanged layer');
-        const [, validate] = await timed(() => terraform(['validate', '-no-color'], stack));
+        const validated = cpuTimed(['validate', '-no-color'], stack);
+        const validate = validated.wall;
+        if (i > 0) coresBusy.push(validated.cpu / validated.wall);
         const [planned, plan] = await timed(() => terraform(['plan', '-input=false', '-no-color', '-lock-timeout=60s'], stack));
         if (planned.code !== 0) throw new Error(`plan of ${node.id} failed:\n${planned.stderr}`);
         fs.rmSync(dir, { recursive: true, force: true });
@@ -179,10 +184,12 @@ async function main(): Promise<void> {
       shares.push(first, later);
       lines.push(`| ${node.layer} | ${fmt(stats(row.synth))} | ${fmt(stats(row.init))} | ${fmt(stats(row.reinit), 3)} | ${fmt(stats(row.validate))} | ${fmt(stats(row.plan))} | ${pct(first)} | ${pct(later)} |`);
     }
+    const cores = stats(coresBusy).median;
+    lines.push('', `One \`terraform validate\` (terraform core and the AWS provider plugin) keeps ${cores.toFixed(2)} cores busy: CPU time over wall time, median of every validate above.`);
     const worst = Math.max(...shares);
     lines.push('', `Largest synth share: ${pct(worst)} (target ≤ 10%: ${verdict(worst <= 0.1)}).`);
-    findings.push(`**Synth share of a single layer's plan ≤ 10%: ${verdict(worst <= 0.1)}** (largest ${pct(worst)}` +
-      `${worst > 0.1 ? `, ${(100 * (worst - 0.1)).toFixed(0)} points over` : ''}; single-stack synth ${fmt(singleWall)} s). ` +
+    findings.push(`**Synth share of a single layer's plan ≤ 10%: ${plain(worst <= 0.1)}** (largest ${pct(worst)}` +
+      `${worst > 0.1 ? `, ${(100 * (worst - 0.1)).toFixed(0)} percentage point${Math.round(100 * (worst - 0.1)) === 1 ? '' : 's'} over` : ''}; single-stack synth ${fmt(singleWall)} s). ` +
       'A single-stack synth still starts Node, loads cdktf (about 370 modules) and reads and validates the whole organisation, ' +
       'so its floor is about 0.3 s; small layers plan in 2 to 4 s, so they sit near the line. Through the runner the share is ' +
       'smaller: `make plan` synthesizes once for every layer it runs (section 5). What would close it for one layer alone: a ' +
@@ -203,11 +210,12 @@ async function main(): Promise<void> {
       const speedup = one.median / two.median;
       lines.push(`| 1 | ${fmt(one)} |`, `| 2 | ${fmt(two)} |`, '',
         `Speed-up: ${speedup.toFixed(2)}× (target ≥ 1.7×: ${verdict(speedup >= 1.7)}).`, '');
-      findings.push(`**Account plan with 2 workers ≥ 1.7× faster than with 1: ${verdict(speedup >= 1.7)}** (${speedup.toFixed(2)}×: ` +
+      findings.push(`**Account plan with 2 workers ≥ 1.7× faster than with 1: ${plain(speedup >= 1.7)}** (${speedup.toFixed(2)}×: ` +
         `${one.median.toFixed(1)} s against ${two.median.toFixed(1)} s, same run). ` +
-        'One worker does not leave the second core idle: terraform core and the AWS provider plugin are separate processes and ' +
-        'both work during a plan, so a single plan already uses more than one core. The graph also limits overlap: every layer of ' +
-        'apps-prd waits for base-network, and the longest chain of reads runs through several layers. ' +
+        `One worker does not leave the second core idle: terraform core and the AWS provider plugin are separate processes that ` +
+        `both work, so one terraform run keeps ${cores.toFixed(2)} cores busy (section 4) and ${os.cpus().length} cores allow at most ` +
+        `${(os.cpus().length / cores).toFixed(2)}× over one worker, whatever the runner does. The graph is not the limit: its ` +
+        'longest chain (base-network, fargate, databases, dr) is under a fifth of the one-worker time. ' +
         (speedup >= 1.7 ? '' : 'What would close it: more cores (the runner takes PARALLELISM from the CPU count); on 2 cores the ' +
         'remaining gain is in making each plan cheaper (smaller layers, fewer data sources), not in more workers.'));
     }
@@ -224,6 +232,15 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${path.relative(REPO_ROOT, out)}`);
 }
 
+/** Runs terraform under /usr/bin/time: wall seconds and CPU seconds (user + system) of terraform and its provider plugin. */
+function cpuTimed(args: string[], cwd: string): { wall: number; cpu: number } {
+  const result = spawnSync('/usr/bin/time', ['-f', 'bench-time %e %U %S', 'terraform', ...args], { cwd, env: terraformEnv(), encoding: 'utf8' });
+  const line = result.stderr.split('\n').find((l) => l.startsWith('bench-time '));
+  if (result.status !== 0 || !line) throw new Error(`terraform ${args.join(' ')} in ${cwd} failed:\n${result.stdout}${result.stderr}`);
+  const [wall, user, system] = line.split(' ').slice(1).map(Number);
+  return { wall, cpu: user + system };
+}
+
 function runAccountPlan(parallelism: number, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-r', REGISTER, 'scripts/run.ts', 'plan', '--project', 'acme', '--account', 'apps-prd', '--parallelism', String(parallelism)], {
@@ -235,6 +252,11 @@ function runAccountPlan(parallelism: number, env: NodeJS.ProcessEnv): Promise<nu
 
 function pct(share: number): string {
   return `${(100 * share).toFixed(0)}%`;
+}
+
+/** Inside a sentence that is bold already. */
+function plain(ok: boolean): string {
+  return ok ? 'met' : 'MISSED';
 }
 
 function verdict(ok: boolean): string {
