@@ -53,11 +53,13 @@ describe('barrel imports of the provider bindings', () => {
 });
 
 describe('scripts/register.js', () => {
-  const run = (file: string, cacheDir: string) => spawnSync(process.execPath, [
-    '-r', path.join(ROOT, 'scripts', 'register.js'), '-e',
+  /** `node -r scripts/register.js -e <script>` with its own transpile cache. */
+  const withRegister = (script: string, cacheDir: string) => spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), '-e', script], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, TRANSPILE_CACHE_DIR: cacheDir },
+  });
+  const run = (file: string, cacheDir: string) => withRegister(
     `const m = require(${JSON.stringify(file)}); const ts = Object.keys(require.cache).some((k) => k.includes('/node_modules/typescript/'));
-     console.log(JSON.stringify({ value: m.value, compilerLoaded: ts }));`,
-  ], { encoding: 'utf8', env: { ...process.env, TRANSPILE_CACHE_DIR: cacheDir } });
+     console.log(JSON.stringify({ value: m.value, compilerLoaded: ts }));`, cacheDir);
 
   it('transpiles once, then runs from the cache without loading the compiler, and retranspiles an edited file', () => {
     const dir = tempDir('register-');
@@ -85,12 +87,11 @@ describe('scripts/register.js', () => {
     const dir = fs.mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'register-probe-'));
     const file = path.join(dir, 'lazy.ts');
     fs.writeFileSync(file, "import { Vpc } from '@cdktf/provider-aws/lib/vpc';\nexport const resourceType = (): string => Vpc.tfResourceType;\n");
-    const result = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register.js'), '-e', `
+    const result = withRegister(`
       const loaded = () => Object.keys(require.cache).some((k) => k.includes('/@cdktf/provider-aws/lib/vpc/'));
       const probe = require(${JSON.stringify(file)});
       const before = loaded();
-      console.log(JSON.stringify({ before, type: probe.resourceType(), after: loaded() }));`,
-    ], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TRANSPILE_CACHE_DIR: path.join(dir, 'cache') } });
+      console.log(JSON.stringify({ before, type: probe.resourceType(), after: loaded() }));`, path.join(dir, 'cache'));
     fs.rmSync(dir, { recursive: true, force: true });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ before: false, type: 'aws_vpc', after: true });
