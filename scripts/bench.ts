@@ -109,8 +109,10 @@ async function main(): Promise<void> {
     const dir = tmp(`bench-gen-${n}-`);
     const samples = repeat(() => measureNode(['scripts/bench/generated-org.ts', String(n), dir]));
     const wall = stats(samples.map((s) => s.seconds));
-    scaling.push({ n, stacks: Number(samples[0].stdout.trim()), wall: wall.median, rssMb: stats(samples.map((s) => s.rssMb)).median });
-    lines.push(`| ${n} | ${samples[0].stdout.trim()} | ${fmt(wall)} | ${fmt(stats(samples.map((s) => s.rssMb)), 0)} | ${(wall.median / n).toFixed(3)} |`);
+    const rss = stats(samples.map((s) => s.rssMb));
+    const stacks = Number(samples[0].stdout.trim());
+    scaling.push({ n, stacks, wall: wall.median, rssMb: rss.median });
+    lines.push(`| ${n} | ${stacks} | ${fmt(wall)} | ${fmt(rss, 0)} | ${(wall.median / n).toFixed(3)} |`);
     fs.rmSync(dir, { recursive: true, force: true });
   }
   if (scaling.length >= 3) {
