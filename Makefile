@@ -13,8 +13,6 @@ SANDBOX ?= 1
 export SANDBOX PROJECT
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tfrc/terraform.rc
 export CHECKPOINT_DISABLE := 1
-# The sandbox's AWS SDK warns on every start that releases after January 2027 need Node 22; the pinned one runs on 20.
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 
 NODE := node -r ./scripts/register.js

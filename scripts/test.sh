@@ -8,8 +8,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 command -v terraform >/dev/null || { echo "terraform is not on PATH (1.11.x expected)"; exit 1; }
 export CHECKPOINT_DISABLE=1
-# The sandbox's AWS SDK warns on every start that releases after January 2027 need Node 22; the pinned one runs on 20.
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 start=$(date +%s)
 echo "== typecheck"; npx tsc --noEmit -p .
 echo "== lint"; npx eslint .

@@ -11,6 +11,9 @@ import * as path from 'path';
 import { SANDBOX_CREDENTIALS, type SandboxEndpoints } from '../../lib/mode';
 import { backendBucketName, lockTableName } from '../../lib/naming';
 
+// Every SDK client warns that SDK releases after January 2027 need Node 22; the pinned version runs on Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface SandboxOptions {
   /** Folder for persistent data (`s3/` and `dynamodb/` inside). */
   readonly dir: string;
