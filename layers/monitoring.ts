@@ -22,7 +22,7 @@ export type SecurityHubStandard = 'fsbp' | 'cis-v3';
 export type GuardDutyFeature = 'S3_DATA_EVENTS' | 'EKS_AUDIT_LOGS' | 'EBS_MALWARE_PROTECTION' | 'RDS_LOGIN_EVENTS' | 'LAMBDA_NETWORK_LOGS' | 'RUNTIME_MONITORING';
 
 export interface MonitoringConfig {
-  /** Account (by name) of the audit layer whose log archive receives Config snapshots. @default this account */
+  /** Account (by name) of the audit layer whose Config delivery bucket receives the snapshots. @default this account */
   readonly auditAccount?: string;
   /** GuardDuty protection plans, enabled here and auto-enabled for every member. @default S3, EKS audit logs, EBS malware, RDS logins */
   readonly guardDutyFeatures?: readonly GuardDutyFeature[];
@@ -133,8 +133,8 @@ export class Monitoring extends LayerStack {
       name: this.resourceName('config'),
       accountId,
       region: ctx.region,
-      bucketName: audit.get('log_archive_bucket_name'),
-      kmsKeyArn: audit.get('audit_kms_key_arn'),
+      bucketName: audit.get('config_bucket_name'),
+      kmsKeyArn: audit.get('config_kms_key_arn'),
       includeGlobalResources: primary,
     });
 

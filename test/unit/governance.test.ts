@@ -247,8 +247,8 @@ describe('audit layer', () => {
     const text = tf();
     const lifecycle = resources(text, 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('archive-to-glacier'))!;
     expect(JSON.stringify(lifecycle.rule)).toContain('"storage_class":"GLACIER"');
-    expect(resources(text, 'aws_s3_bucket_logging')).toEqual([expect.objectContaining({
-      target_bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.access-logs_bucket_.*\.bucket\}$/), target_prefix: 'test-security-log-archive/' })]);
+    expect(resources(text, 'aws_s3_bucket_logging')).toContainEqual(expect.objectContaining({
+      target_bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.access-logs_bucket_.*\.bucket\}$/), target_prefix: 'test-security-log-archive/' }));
     const policy = resources(text, 'aws_s3_bucket_policy').map((p) => statements(p.policy)).find((s) => s.some((x) => x.Sid === 'CloudTrailWrite'))!;
     const write = policy.find((s) => s.Sid === 'CloudTrailWrite')!;
     expect(write.Condition!.StringEquals['aws:SourceArn']).toEqual([
@@ -270,6 +270,62 @@ describe('audit layer', () => {
     expect(resources(off, 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive')!.object_lock_enabled).toBeUndefined();
   });
 
+  it('gives AWS Config its own delivery bucket without Object Lock, with the documented per-account policy, and keeps the archive locked', () => {
+    const text = tf();
+    const buckets = parsed(text).resource.aws_s3_bucket;
+    const configKey = Object.keys(buckets).find((k) => buckets[k].bucket === 'test-security-config-delivery')!;
+    expect(configKey).toBeDefined();
+    expect(buckets[configKey].object_lock_enabled).toBeUndefined();
+    const ref = (type: string, attribute: string) => `\${${type}.${configKey}.${attribute}}`;
+    // Object Lock stays on the CloudTrail archive only.
+    expect(resources(text, 'aws_s3_bucket_object_lock_configuration').map((l) => l.bucket)).toEqual([expect.stringMatching(/log-archive_bucket/)]);
+    expect(resources(text, 'aws_s3_bucket_object_lock_configuration').map((l) => l.bucket)).not.toContain(ref('aws_s3_bucket', 'id'));
+    // Same protections as the other audit buckets: SSE-KMS with the audit key, access logs, Glacier lifecycle.
+    const sse = resources(text, 'aws_s3_bucket_server_side_encryption_configuration').find((e) => e.bucket === ref('aws_s3_bucket', 'id'))!;
+    expect(sse.rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.audit-key_.*\.arn\}$/) }, bucket_key_enabled: true }]);
+    expect(resources(text, 'aws_s3_bucket_logging')).toContainEqual(expect.objectContaining({
+      bucket: ref('aws_s3_bucket', 'id'), target_prefix: 'test-security-config-delivery/' }));
+    const lifecycle = resources(text, 'aws_s3_bucket_lifecycle_configuration').find((l) => l.bucket === ref('aws_s3_bucket', 'id'))!;
+    expect(JSON.stringify(lifecycle.rule)).toContain('"storage_class":"GLACIER"');
+
+    const policy = statements(resources(text, 'aws_s3_bucket_policy').find((p) => p.bucket === ref('aws_s3_bucket', 'id'))!.policy);
+    const arn = 'arn:aws:s3:::test-security-config-delivery';
+    const allIds = Object.values(IDS).sort();
+    expect(policy.find((x) => x.Sid === 'DenyInsecureTransport')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const check = policy.find((x) => x.Sid === 'ConfigBucketCheck')!;
+    expect(check).toMatchObject({ Principal: { Service: 'config.amazonaws.com' }, Action: ['s3:GetBucketAcl', 's3:ListBucket'], Resource: arn });
+    expect((check.Condition!.StringEquals['aws:SourceAccount'] as string[]).slice().sort()).toEqual(allIds);
+    const writes = policy.filter((x) => x.Action === 's3:PutObject');
+    expect(writes).toHaveLength(allIds.length);
+    for (const id of allIds) {
+      expect(writes).toContainEqual(expect.objectContaining({
+        Principal: { Service: 'config.amazonaws.com' },
+        Resource: `${arn}/AWSLogs/${id}/Config/*`,
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': id } },
+      }));
+    }
+    // Config no longer writes into the archive.
+    const archive = statements(resources(text, 'aws_s3_bucket_policy').find((p) => String(p.policy).includes('CloudTrailWrite'))!.policy);
+    expect(JSON.stringify(archive)).not.toContain('config.amazonaws.com');
+    // The key lets Config of every account encrypt the deliveries (service principal, aws:SourceAccount).
+    const key = statements(resources(text, 'aws_kms_key')[0].policy).find((x) => x.Sid === 'ConfigDelivery')!;
+    expect(key).toMatchObject({ Principal: { Service: 'config.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] });
+    expect((key.Condition!.StringEquals['aws:SourceAccount'] as string[]).slice().sort()).toEqual(allIds);
+    const outputs = parsed(text).output!;
+    expect(outputs.config_bucket_name.value).toBe(ref('aws_s3_bucket', 'bucket'));
+    expect(outputs.config_kms_key_arn.value).toMatch(/^\$\{aws_kms_key\.audit-key_.*\.arn\}$/);
+  });
+
+  it('refuses an organisation too large for the per-account Config bucket policy', () => {
+    const src = org();
+    const accounts = src.accounts as Record<string, { config: ReturnType<typeof account>; layers: Record<string, unknown> }>;
+    const extra = Array.from({ length: 60 }, (_, i) => `member-${i}`);
+    for (const name of extra) accounts[name] = { config: account(), layers: {} };
+    const layers = accounts.management.layers;
+    layers.organizations = defineLayer(Organizations, { accountOus: { ...ORG.accountOus, ...Object.fromEntries(extra.map((n) => [n, 'workloads'])) } });
+    expect(() => build(src)).toThrow(/audit.*accounts: the Config delivery bucket policy would be \d+ bytes for 64 accounts, over the 20480 S3 allows/);
+  });
+
   it('refuses a log group retention below a year and a lock longer than the archive', () => {
     expect(() => build(org({ audit: { logGroupRetentionDays: 90 } }))).toThrow(/logGroupRetentionDays: 90 is below the 365 days/);
     expect(() => build(org({ audit: { objectLock: { mode: 'GOVERNANCE', days: 4000 } } }))).toThrow(/objectLock\.days: 4000 must be a whole number of days between 1 and archiveRetentionDays \(2555\)/);
@@ -277,7 +333,7 @@ describe('audit layer', () => {
 });
 
 describe('monitoring layer', () => {
-  it('enables GuardDuty auto-enable, Security Hub standards from the region, Config on the audit archive and an org Access Analyzer', () => {
+  it('enables GuardDuty auto-enable, Security Hub standards from the region, Config on the audit Config bucket and an org Access Analyzer', () => {
     const tf = synthStack(org(), 'test-security-monitoring');
     expect(tf).toHaveResourceWithProperties(GuarddutyOrganizationConfiguration, { auto_enable_organization_members: 'ALL' });
     expect(resources(tf, 'aws_securityhub_standards_subscription').map((s) => s.standards_arn).sort()).toEqual([
@@ -286,8 +342,12 @@ describe('monitoring layer', () => {
     ]);
     expect(resources(tf, 'aws_securityhub_finding_aggregator')).toHaveLength(1);
     expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: true } });
+    // Config delivers to the audit layer's Config bucket (the locked archive would refuse it).
     const [channel] = resources(tf, 'aws_config_delivery_channel');
-    expect(channel.s3_bucket_name).toBe('${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}');
+    expect(channel).toMatchObject({
+      s3_bucket_name: '${data.terraform_remote_state.remote-security-audit.outputs.config_bucket_name}',
+      s3_kms_key_arn: '${data.terraform_remote_state.remote-security-audit.outputs.config_kms_key_arn}',
+    });
     expect(resources(tf, 'aws_config_configuration_aggregator')).toHaveLength(1);
     expect(tf).toHaveResourceWithProperties(AccessanalyzerAnalyzer, { type: 'ORGANIZATION' });
   });
@@ -316,16 +376,19 @@ describe('compliance layer (member accounts)', () => {
     return src;
   };
 
-  it('records every resource of the account into the security account log archive', () => {
+  it('records every resource of the account into the security account Config delivery bucket', () => {
     const { stacks } = build(withCompliance('apps-prd'));
     const stack = stacks.get('test-apps-prd-compliance')!;
     expect([...stack.reads.keys()]).toEqual(['security/audit']);
     const tf = Testing.synth(stack);
     expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: true } });
     const [channel] = resources(tf, 'aws_config_delivery_channel');
-    expect(channel.s3_bucket_name).toBe('${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}');
+    expect(channel).toMatchObject({
+      s3_bucket_name: '${data.terraform_remote_state.remote-security-audit.outputs.config_bucket_name}',
+      s3_kms_key_arn: '${data.terraform_remote_state.remote-security-audit.outputs.config_kms_key_arn}',
+    });
     const delivery = statements(resources(tf, 'aws_iam_role_policy')[0].policy).find((x) => x.Sid === 'Deliver')!;
-    expect(delivery.Resource).toBe(`arn:aws:s3:::\${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}/AWSLogs/${IDS['apps-prd']}/Config/*`);
+    expect(delivery.Resource).toBe(`arn:aws:s3:::\${data.terraform_remote_state.remote-security-audit.outputs.config_bucket_name}/AWSLogs/${IDS['apps-prd']}/Config/*`);
   });
 
   it('refuses a second recorder where the monitoring layer already records', () => {
