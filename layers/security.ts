@@ -11,6 +11,7 @@ import { AssumableRole } from '../modules/assumable-role';
 import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import type { PolicyStatement } from '../modules/policy';
+import { delegatedAdministrator } from './organizations';
 
 /** CIS AWS Foundations 1.8 / 1.9 and the usual companions (CKV_AWS_9..15). */
 export interface PasswordPolicyConfig {
@@ -43,6 +44,13 @@ export interface SecurityConfig {
   readonly keyDeletionWindowDays?: number;
   /** E-mail addresses subscribed to the notifications topic. @default [] */
   readonly notificationEmails?: readonly string[];
+  /**
+   * Give the DevOps role read access to AWS Organizations (accounts, OUs, roots, delegated administrators, trusted
+   * services), which PowerUserAccess leaves out but the organisation-wide Config aggregator, GuardDuty and Security Hub
+   * configuration and organisation Access Analyzer need when the delegated administrator applies them.
+   * @default true in the account the organizations layer names as delegated administrator (`securityAccount`)
+   */
+  readonly organizationReadAccess?: boolean;
 }
 
 export const securityContract = defineContract('security', {
@@ -70,6 +78,19 @@ const DEVOPS_IAM_ACTIONS = [
   'iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider',
   'iam:UntagOpenIDConnectProvider', 'iam:UntagInstanceProfile', 'iam:PutRolePermissionsBoundary',
   'iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy',
+];
+
+/**
+ * Read-only AWS Organizations actions the delegated administrator's deploy role needs (PowerUserAccess allows only
+ * organizations:DescribeOrganization): Config's organisation aggregator checks ListDelegatedAdministrators, GuardDuty
+ * and Security Hub list the accounts to auto-enable, the organisation Access Analyzer walks roots, OUs and accounts.
+ * Nothing here changes the organisation; policies (SCP contents) are not listed either.
+ */
+export const ORGANIZATION_READ_ACTIONS = [
+  'organizations:DescribeOrganization', 'organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit',
+  'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListAWSServiceAccessForOrganization',
+  'organizations:ListDelegatedAdministrators', 'organizations:ListDelegatedServicesForAccount', 'organizations:ListRoots',
+  'organizations:ListOrganizationalUnitsForParent', 'organizations:ListChildren', 'organizations:ListParents',
 ];
 
 /** Resolved identity account id and the automation principals, shared by validate() and the constructor. */
@@ -169,6 +190,7 @@ export class Security extends LayerStack {
     const ebsDefault = new EbsEncryptionByDefault(this, 'ebs-encryption', { enabled: true });
     new EbsDefaultKmsKey(this, 'ebs-default-key', { keyArn: dataKey.arn, dependsOn: [ebsDefault] });
 
+    const readOrganization = config.organizationReadAccess ?? delegatedAdministrator(ctx.org)?.name === ctx.account.name;
     const trusted = identityAccountId ?? accountId;
     const maxSessionDuration = config.maxSessionDurationSeconds ?? 3600;
     const devops = new AssumableRole(this, 'devops-role', {
@@ -179,6 +201,7 @@ export class Security extends LayerStack {
       managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`],
       inlinePolicy: [
         { Sid: 'ManageRolesAndPolicies', Effect: 'Allow', Action: DEVOPS_IAM_ACTIONS, Resource: '*' },
+        ...(readOrganization ? [{ Sid: 'ReadOrganization', Effect: 'Allow' as const, Action: ORGANIZATION_READ_ACTIONS, Resource: '*' }] : []),
         {
           Sid: 'NoLongLivedCredentials',
           Effect: 'Deny',

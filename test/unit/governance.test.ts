@@ -19,10 +19,12 @@ import { Cost, type CostConfig } from '../../layers/cost';
 import { Identities, type IdentitiesConfig } from '../../layers/identities';
 import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
 import { Organizations, type OrganizationsConfig } from '../../layers/organizations';
-import { Security, type SecurityConfig } from '../../layers/security';
+import { Security, ORGANIZATION_READ_ACTIONS, type SecurityConfig } from '../../layers/security';
+import { delegatedAdministrator, delegatedAdminRegions } from '../../layers/organizations';
+import type { LayerStack } from '../../lib/layer-stack';
 import { checkStack, formatFinding } from '../../lib/policy';
 import { CIS_METRIC_FILTERS } from '../../modules/cis-alarms';
-import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
+import { account, build, parsed, REAL, resources, SANDBOX, source, synthStack } from '../helpers';
 
 const IDS = { management: '111111111111', security: '222222222222', 'apps-devstg': '555555555555', 'apps-prd': '666666666666' } as const;
 
@@ -141,9 +143,41 @@ describe('organizations layer', () => {
     const delegated = resources(text, 'aws_organizations_delegated_administrator');
     expect(delegated.map((d) => d.service_principal).sort()).toEqual(['access-analyzer.amazonaws.com', 'config.amazonaws.com']);
     expect(new Set(delegated.map((d) => d.account_id))).toEqual(new Set([IDS.security]));
-    expect(resources(text, 'aws_guardduty_organization_admin_account')).toEqual([expect.objectContaining({ admin_account_id: IDS.security })]);
-    expect(resources(text, 'aws_securityhub_organization_admin_account')).toEqual([expect.objectContaining({ admin_account_id: IDS.security })]);
     expect(resources(text, 'aws_cloudtrail_organization_delegated_admin_account')).toEqual([expect.objectContaining({ account_id: IDS.security })]);
+  });
+
+  it('designates the GuardDuty and Security Hub administrator in every region in use, each through its regional provider', () => {
+    const text = tf();
+    const providers = parsed(text).provider.aws.map((p) => [p.alias ?? 'default', p.region]);
+    expect(providers).toEqual([['default', 'us-east-1'], ['us_west_2', 'us-west-2']]);
+    for (const type of ['aws_guardduty_organization_admin_account', 'aws_securityhub_organization_admin_account']) {
+      const designations = parsed(text).resource[type];
+      const service = type.includes('guardduty') ? 'guardduty' : 'securityhub';
+      // The primary region keeps the id it always had; the DR region (where monitoring-dr runs) gets its own.
+      expect(Object.keys(designations).sort()).toEqual([`delegated-${service}`, `delegated-${service}-us-west-2`]);
+      expect(designations[`delegated-${service}`]).toMatchObject({ admin_account_id: IDS.security, provider: 'aws' });
+      expect(designations[`delegated-${service}-us-west-2`]).toMatchObject({ admin_account_id: IDS.security, provider: 'aws.us_west_2' });
+    }
+    // A monitoring layer of the security account in a third region is designated there too.
+    const third = org({}, { availabilityZones: { 'us-east-1': ['us-east-1a'], 'us-west-2': ['us-west-2a'], 'eu-west-1': ['eu-west-1a'] } });
+    (third.accounts.security as { layers: Record<string, unknown> }).layers['monitoring-eu'] = defineLayer(Monitoring, {}, { region: 'eu-west-1' });
+    const resolved = resolveOrganisation(third, REAL);
+    expect(delegatedAdminRegions(ORG, resolved)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
+    expect(Object.keys(parsed(synthStack(third, 'test-management-organizations')).resource.aws_guardduty_organization_admin_account))
+      .toContain('delegated-guardduty-eu-west-1');
+  });
+
+  it('names the delegated administrator through a typed reader of its config', () => {
+    expect(delegatedAdministrator(resolveOrganisation(org(), REAL))?.name).toBe('security');
+    const src = org({ organizations: { ...ORG, securityAccount: 'apps-prd' } });
+    // The monitoring layer configures the organisation: it must run where the delegation points.
+    expect(() => resolveOrganisation(src, REAL))
+      .toThrow(/security\/monitoring: account: configures the organisation's security services, so it belongs in apps-prd/);
+    delete (src.accounts.security as { layers: Record<string, unknown> }).layers.monitoring;
+    expect(delegatedAdministrator(resolveOrganisation(src, REAL))?.id).toBe(IDS['apps-prd']);
+    const without = org();
+    delete (without.accounts.management as { layers: Record<string, unknown> }).layers.organizations;
+    expect(delegatedAdministrator(resolveOrganisation(without, REAL))).toBeUndefined();
   });
 
   it('refuses an account mapped to an unknown OU, an unmapped member and an unknown account', () => {
@@ -352,6 +386,25 @@ describe('monitoring layer', () => {
     expect(tf).toHaveResourceWithProperties(AccessanalyzerAnalyzer, { type: 'ORGANIZATION' });
   });
 
+  it('adopts the detector and hub the delegation enabled on real AWS, and creates them in the offline sandbox', () => {
+    const real = parsed(synthStack(org(), 'test-security-monitoring'));
+    const detectorLookup = '${data.aws_guardduty_detector.guardduty-enabled-by-delegation.id}';
+    expect(real.data!.aws_guardduty_detector['guardduty-enabled-by-delegation']).toBeDefined();
+    expect((real as { import?: unknown[] }).import).toEqual([
+      { id: detectorLookup, to: 'aws_guardduty_detector.guardduty' },
+      { id: IDS.security, to: 'aws_securityhub_account.securityhub' },
+    ]);
+    // The organisation configuration runs on the adopted detector, not a second one.
+    expect(Object.keys(real.resource.aws_guardduty_detector)).toEqual(['guardduty']);
+    expect(resources(JSON.stringify(real), 'aws_guardduty_organization_configuration')[0].detector_id).toBe('${aws_guardduty_detector.guardduty.id}');
+    // enable_default_standards is create-only and never read back: an adopted hub is never replaced over it.
+    expect(real.resource.aws_securityhub_account.securityhub).toMatchObject({ lifecycle: { ignore_changes: ['enable_default_standards'] } });
+    const sandbox = parsed(synthStack(org(), 'test-security-monitoring', SANDBOX));
+    expect((sandbox as { import?: unknown[] }).import).toBeUndefined();
+    expect(Object.keys(sandbox.data ?? {})).toEqual(['terraform_remote_state']);
+    expect(Object.keys(sandbox.resource.aws_guardduty_detector)).toEqual(['guardduty']);
+  });
+
   it('records global resources and aggregates only in the primary region', () => {
     const tf = synthStack(org({ monitoringRegion: 'us-west-2' }), 'test-security-monitoring');
     expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: false } });
@@ -455,6 +508,27 @@ describe('security layer (every account)', () => {
       ['auditor_role_arn', 'data_kms_key_arn', 'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
   });
 
+  it('lets the DevOps role of the delegated administrator read the organisation, and nobody else', () => {
+    const readStatement = (text: string) => {
+      const inline = resources(text, 'aws_iam_role_policy').find((p) => p.name === 'DevOps-inline')!;
+      return statements(inline.policy).find((x) => x.Sid === 'ReadOrganization');
+    };
+    const admin = readStatement(tf({}, 'test-security-security'));
+    expect(admin).toEqual({ Sid: 'ReadOrganization', Effect: 'Allow', Action: ORGANIZATION_READ_ACTIONS, Resource: '*' });
+    for (const action of ['organizations:ListDelegatedAdministrators', 'organizations:ListAccounts', 'organizations:DescribeOrganization',
+      'organizations:ListAWSServiceAccessForOrganization', 'organizations:DescribeAccount', 'organizations:ListRoots',
+      'organizations:ListOrganizationalUnitsForParent', 'organizations:ListChildren']) {
+      expect(ORGANIZATION_READ_ACTIONS).toContain(action);
+    }
+    // Read-only: no wildcard, nothing that creates, changes or reveals policy contents.
+    expect(ORGANIZATION_READ_ACTIONS.every((a) => /^organizations:(Describe|List)[A-Za-z]+$/.test(a) && !/Polic/.test(a))).toBe(true);
+    expect(readStatement(tf())).toBeUndefined();
+    expect(readStatement(tf({}, 'test-management-security'))).toBeUndefined();
+    // Explicit config wins (e.g. an organisation managed outside this project).
+    expect(readStatement(tf({ security: { organizationReadAccess: true } }))).toBeDefined();
+    expect(readStatement(tf({ security: { organizationReadAccess: false } }, 'test-security-security'))).toBeUndefined();
+  });
+
   it('refuses weaker password policies, wildcard or foreign automation principals and an unknown identity account', () => {
     expect(() => build(org({ security: { passwordPolicy: { minimumLength: 8 } } }))).toThrow(/passwordPolicy\.minimumLength: 8 is below the CIS 1\.8 minimum of 14/);
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::111111111111:role/*'] } }))).toThrow(/automationPrincipalArns\[0\]: .* contains a wildcard/);
@@ -480,13 +554,14 @@ describe('example organisation (projects/acme)', () => {
     }
   });
 
-  it('uses no data source that calls AWS in the governance stacks', () => {
-    const { stacks } = built();
-    for (const [id, stack] of stacks) {
-      if (!/-(organizations|identities|cost|audit|monitoring|monitoring-dr|security|compliance)$/.test(id)) continue;
-      const data = parsed(Testing.synth(stack)).data ?? {};
-      expect(Object.keys(data).filter((type) => type !== 'terraform_remote_state')).toEqual([]);
-    }
+  it('uses no data source that calls AWS in the governance stacks, but the detector lookup of a real monitoring plan', () => {
+    const governance = /-(organizations|identities|cost|audit|monitoring|monitoring-dr|security|compliance)$/;
+    const lookups = (stacks: Map<string, LayerStack>) => [...stacks].filter(([id]) => governance.test(id))
+      .flatMap(([id, stack]) => Object.keys(parsed(Testing.synth(stack)).data ?? {}).filter((t) => t !== 'terraform_remote_state').map((t) => `${id} ${t}`));
+    // The sandbox plans offline, so nothing may call AWS there.
+    expect(lookups(build(readProjectFolder(acme), SANDBOX).stacks)).toEqual([]);
+    // A real plan runs against AWS anyway: monitoring reads the detector the delegation created, to adopt it.
+    expect(lookups(built().stacks).sort()).toEqual(['acme-security-monitoring aws_guardduty_detector', 'acme-security-monitoring-dr aws_guardduty_detector']);
   });
 
   it('passes the policy pack with only the explained break-glass suppression', () => {
