@@ -1,6 +1,7 @@
 import { EbsDefaultKmsKey } from '@cdktf/provider-aws/lib/ebs-default-kms-key';
 import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
 import { IamAccountPasswordPolicy } from '@cdktf/provider-aws/lib/iam-account-password-policy';
+import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
@@ -9,7 +10,9 @@ import type { LayerContext } from '../lib/model';
 import { roleArn } from '../lib/naming';
 import { AssumableRole } from '../modules/assumable-role';
 import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import {
+  autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey,
+} from '../modules/kms-key';
 import type { PolicyStatement } from '../modules/policy';
 import { delegatedAdministrator } from './organizations';
 
@@ -45,6 +48,16 @@ export interface SecurityConfig {
   /** E-mail addresses subscribed to the notifications topic. @default [] */
   readonly notificationEmails?: readonly string[];
   /**
+   * How this layer holds `AWSServiceRoleForAutoScaling`, the service-linked role EC2 Auto Scaling (EKS managed node
+   * groups included) launches instances with. The data key, the account's default EBS key, must name it in its policy
+   * or every launch with an encrypted volume fails, and a key policy naming a role that does not exist is refused.
+   * `create` makes it (a new account: the role appears only when Auto Scaling is first used); `import` adopts the role
+   * of an account that already has one (creating it again fails with "has been taken in this account") through a
+   * Terraform import block on the next real plan. Either way it is in this layer's state before any key names it.
+   * @default 'create'
+   */
+  readonly autoScalingServiceLinkedRole?: 'create' | 'import';
+  /**
    * Give the DevOps role read access to AWS Organizations (accounts, OUs, roots, delegated administrators, trusted
    * services), which PowerUserAccess leaves out but the organisation-wide Config aggregator, GuardDuty and Security Hub
    * configuration and organisation Access Analyzer need when the delegated administrator applies them.
@@ -61,6 +74,10 @@ export const securityContract = defineContract('security', {
   read_only_role_arn: { description: 'Read-only role for people', mock: 'arn:aws:iam::111111111111:role/ReadOnly' },
   auditor_role_arn: { description: 'Security audit role for people and tools', mock: 'arn:aws:iam::111111111111:role/Auditor' },
   sns_topic_arn: { description: 'Encrypted notifications topic of the account (alarms, events)', mock: 'arn:aws:sns:us-east-1:111111111111:acme-mock-notifications' },
+  autoscaling_service_linked_role_arn: {
+    description: 'AWSServiceRoleForAutoScaling, held by this layer: key policies of EBS keys name it (read it to be applied after it exists)',
+    mock: 'arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
+  },
 });
 
 const DEFAULT_AUTOMATION_ROLE = 'TerraformAutomation';
@@ -140,6 +157,10 @@ export class Security extends LayerStack {
     if (!Number.isInteger(window) || window < 7 || window > 30) {
       problems.push({ field: 'keyDeletionWindowDays', message: `${window} must be a whole number of days between 7 and 30` });
     }
+    const slr = config.autoScalingServiceLinkedRole ?? 'create';
+    if (slr !== 'create' && slr !== 'import') {
+      problems.push({ field: 'autoScalingServiceLinkedRole', message: `"${String(slr)}" must be create or import` });
+    }
     (config.notificationEmails ?? []).forEach((email, i) => {
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push({ field: `notificationEmails[${i}]`, message: `"${email}" is not an e-mail address` });
     });
@@ -180,10 +201,19 @@ export class Security extends LayerStack {
         deletionWindowInDays,
         serviceStatements,
       });
-    const dataKey = key('data', 'Encrypts data at rest: EBS by default, databases, buckets, tables');
+    // Auto Scaling launches instances through its service-linked role, which the default EBS key must name.
+    const autoScalingRole = new IamServiceLinkedRole(this, 'autoscaling-service-linked-role', {
+      awsServiceName: 'autoscaling.amazonaws.com',
+    });
+    if ((config.autoScalingServiceLinkedRole ?? 'create') === 'import' && !ctx.org.mode.sandbox) {
+      autoScalingRole.importFrom(autoScalingServiceLinkedRoleArn(accountId));
+    }
+    // The role's arn attribute (not the literal ARN) makes the key wait for the role: KMS refuses unknown principals.
+    const dataKey = key('data', 'Encrypts data at rest: EBS by default, databases, buckets, tables', autoScalingVolumeKeyStatements(autoScalingRole.arn));
     const logsKey = key('logs', `Encrypts CloudWatch Logs and notifications in ${ctx.region}`, [
       cloudWatchLogsKeyStatement(ctx.region, accountId),
-      snsPublisherKeyStatement(['cloudwatch.amazonaws.com', 'events.amazonaws.com'], accountId),
+      snsPublisherKeyStatement(['cloudwatch.amazonaws.com'], accountId),
+      eventBridgeKeyStatement(accountId),
     ]);
     const secretsKey = key('secrets', 'Encrypts Secrets Manager secrets and SSM SecureString parameters');
 
@@ -248,6 +278,7 @@ export class Security extends LayerStack {
       read_only_role_arn: readOnly.arn,
       auditor_role_arn: auditor.arn,
       sns_topic_arn: topic.arn,
+      autoscaling_service_linked_role_arn: autoScalingRole.arn,
     });
   }
 }

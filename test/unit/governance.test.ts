@@ -20,6 +20,10 @@ import { Identities, type IdentitiesConfig } from '../../layers/identities';
 import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
 import { Organizations, type OrganizationsConfig } from '../../layers/organizations';
 import { Security, ORGANIZATION_READ_ACTIONS, type SecurityConfig } from '../../layers/security';
+import { BaseNetwork } from '../../layers/base-network';
+import { Dr } from '../../layers/dr';
+import { MultiTier } from '../../layers/multi-tier';
+import { Serverless } from '../../layers/serverless';
 import { delegatedAdministrator, delegatedAdminRegions } from '../../layers/organizations';
 import type { LayerStack } from '../../lib/layer-stack';
 import { checkStack, formatFinding } from '../../lib/policy';
@@ -468,11 +472,12 @@ describe('security layer (every account)', () => {
   it('creates data, logs and secrets keys that rotate, are protected and name only their account', () => {
     const keys = resources(tf(), 'aws_kms_key');
     expect(keys).toHaveLength(3);
+    const ownRoles = [`arn:aws:iam::${IDS['apps-prd']}:root`, '${aws_iam_service_linked_role.autoscaling-service-linked-role.arn}'];
     for (const key of keys) {
       expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
       for (const s of statements(key.policy)) {
         expect(s.Principal).not.toBe('*');
-        if (s.Principal && 'AWS' in (s.Principal as object)) expect((s.Principal as { AWS: string }).AWS).toBe(`arn:aws:iam::${IDS['apps-prd']}:root`);
+        if (s.Principal && 'AWS' in (s.Principal as object)) expect(ownRoles).toContain((s.Principal as { AWS: string }).AWS);
       }
     }
     const logs = statements(keys.find((k) => String(k.description).startsWith('Encrypts CloudWatch Logs'))!.policy);
@@ -504,8 +509,47 @@ describe('security layer (every account)', () => {
   it('encrypts the notifications topic with the logs key and publishes the key and role ARNs', () => {
     const text = tf();
     expect(text).toHaveResourceWithProperties(SnsTopic, { name: 'test-apps-prd-notifications', kms_master_key_id: expect.stringContaining('aws_kms_key.logs-key') });
-    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(
-      ['auditor_role_arn', 'data_kms_key_arn', 'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
+    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(['auditor_role_arn', 'autoscaling_service_linked_role_arn', 'data_kms_key_arn',
+      'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
+  });
+
+  it('holds the Auto Scaling service-linked role and grants it the default EBS key, after it exists', () => {
+    const text = tf();
+    const role = '${aws_iam_service_linked_role.autoscaling-service-linked-role.arn}';
+    expect(parsed(text).resource.aws_iam_service_linked_role).toEqual({
+      'autoscaling-service-linked-role': expect.objectContaining({ aws_service_name: 'autoscaling.amazonaws.com' }),
+    });
+    // The default EBS key is the data key; its policy names the role by reference, so the key waits for it.
+    const defaultKey = resources(text, 'aws_ebs_default_kms_key')[0].key_arn as string;
+    const dataKey = parsed(text).resource.aws_kms_key[defaultKey.replace(/^\$\{aws_kms_key\.(.*)\.arn\}$/, '$1')];
+    const policy = statements(dataKey.policy);
+    expect(policy.find((x) => x.Sid === 'AutoScalingUsesKeyForVolumes')).toEqual({
+      Sid: 'AutoScalingUsesKeyForVolumes', Effect: 'Allow', Principal: { AWS: role }, Resource: '*',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+    });
+    expect(policy.find((x) => x.Sid === 'AutoScalingGrantsForVolumes')).toEqual({
+      Sid: 'AutoScalingGrantsForVolumes', Effect: 'Allow', Principal: { AWS: role }, Resource: '*', Action: 'kms:CreateGrant',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    });
+    expect(parsed(text).output!.autoscaling_service_linked_role_arn.value).toBe(role);
+    expect((parsed(text) as { import?: unknown }).import).toBeUndefined();
+    // An account that already has the role adopts it on the next real plan (import block); the sandbox cannot import.
+    const imported = (mode = REAL) => parsed(synthStack(org({ security: { autoScalingServiceLinkedRole: 'import' } }), 'test-apps-prd-security', mode));
+    expect((imported() as { import?: unknown[] }).import).toEqual([{
+      id: `arn:aws:iam::${IDS['apps-prd']}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      to: 'aws_iam_service_linked_role.autoscaling-service-linked-role',
+    }]);
+    expect((imported(SANDBOX) as { import?: unknown[] }).import).toBeUndefined();
+    expect(() => build(org({ security: { autoScalingServiceLinkedRole: 'adopt' as 'import' } }))).toThrow(/autoScalingServiceLinkedRole: "adopt" must be create or import/);
+  });
+
+  it('lets EventBridge describe the logs key it encrypts notifications with', () => {
+    const logs = resources(tf(), 'aws_kms_key').find((k) => String(k.description).startsWith('Encrypts CloudWatch Logs'))!;
+    expect(statements(logs.policy).find((x) => x.Sid === 'EventBridge')).toEqual({
+      Sid: 'EventBridge', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*',
+      Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
+      Condition: { StringEquals: { 'aws:SourceAccount': IDS['apps-prd'] } },
+    });
   });
 
   it('lets the DevOps role of the delegated administrator read the organisation, and nobody else', () => {
@@ -534,6 +578,60 @@ describe('security layer (every account)', () => {
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::111111111111:role/*'] } }))).toThrow(/automationPrincipalArns\[0\]: .* contains a wildcard/);
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::999999999999:role/ci'] } }))).toThrow(/is not in the identity account management/);
     expect(() => build(org({ security: { identityAccount: 'identity' } }))).toThrow(/identityAccount: unknown account "identity"/);
+  });
+});
+
+describe('keys of the instance and event layers', () => {
+  const PRD = '666666666666';
+  const CERT = `arn:aws:acm:us-east-1:${PRD}:certificate/0d2c5e1a-1111-4a2b-9c3d-000000000001`;
+  const tier = { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2 };
+  const workloads = (options: { security?: boolean; createAutoScalingServiceLinkedRole?: boolean } = {}) => source({
+    'apps-prd': {
+      config: account({ id: PRD, environment: 'prd' }),
+      layers: {
+        'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'single' }),
+        'base-network-dr': defineLayer(BaseNetwork, { vpcCidr: '10.41.0.0/16', natGateways: 'none' }, { region: 'us-west-2' }),
+        ...(options.security ?? true ? { security: defineLayer(Security, { identityAccount: 'apps-prd', automationPrincipalArns: [] }) } : {}),
+        'multi-tier': defineLayer(MultiTier, { certificateArn: CERT, web: tier, app: tier, createAutoScalingServiceLinkedRole: options.createAutoScalingServiceLinkedRole }),
+        dr: defineLayer(Dr, {}, { region: 'us-west-2' }),
+        serverless: defineLayer(Serverless, {
+          functions: Object.fromEntries(['api', 'writer', 'stream', 'validate', 'process'].map((f) => [f, { reservedConcurrency: 2 }])) as never,
+          throttling: { burstLimit: 50, rateLimit: 20 },
+        }),
+      },
+    },
+  });
+  const keyPolicy = (tf: string) => statements(resources(tf, 'aws_kms_key')[0].policy);
+  const fromSecurity = '${data.terraform_remote_state.remote-apps-prd-security.outputs.autoscaling_service_linked_role_arn}';
+
+  it('multi-tier and dr grant the Auto Scaling role read from the security layer, which orders them after it', () => {
+    const { stacks } = build(workloads());
+    for (const id of ['test-apps-prd-multi-tier', 'test-apps-prd-dr']) {
+      expect([...stacks.get(id)!.reads.keys()]).toContain('apps-prd/security');
+      const tf = Testing.synth(stacks.get(id)!);
+      const policy = keyPolicy(tf);
+      expect(policy.find((x) => x.Sid === 'AutoScalingUsesKeyForVolumes')).toMatchObject({
+        Principal: { AWS: fromSecurity }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] });
+      expect(policy.find((x) => x.Sid === 'AutoScalingGrantsForVolumes')).toMatchObject({
+        Principal: { AWS: fromSecurity }, Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } });
+      expect(resources(tf, 'aws_iam_service_linked_role')).toHaveLength(0);
+    }
+  });
+
+  it('multi-tier without a security layer can still create the role itself, but never next to one', () => {
+    const own = synthStack(workloads({ security: false, createAutoScalingServiceLinkedRole: true }), 'test-apps-prd-multi-tier');
+    expect(keyPolicy(own).find((x) => x.Sid === 'AutoScalingUsesKeyForVolumes')!.Principal).toEqual({ AWS: '${aws_iam_service_linked_role.autoscaling-slr.arn}' });
+    expect(() => build(workloads({ createAutoScalingServiceLinkedRole: true })))
+      .toThrow(/multi-tier: createAutoScalingServiceLinkedRole: the security layer of apps-prd already holds AWSServiceRoleForAutoScaling/);
+  });
+
+  it('the serverless bus key lets EventBridge describe it', () => {
+    const policy = keyPolicy(synthStack(workloads(), 'test-apps-prd-serverless'));
+    expect(policy.find((x) => x.Sid === 'EventBridge')).toEqual({
+      Sid: 'EventBridge', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*',
+      Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:SourceAccount': PRD } },
+    });
+    expect(policy.find((x) => x.Sid === 'MessagingServices')!.Principal).toEqual({ Service: 'sns.amazonaws.com' });
   });
 });
 
