@@ -13,7 +13,7 @@ import { CIS_METRIC_FILTERS, CisAlarms } from '../modules/cis-alarms';
 import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from '../modules/policy';
+import { denyInsecureTransport, policyDocument, serviceTrustPolicy, type PolicyStatement } from '../modules/policy';
 import { SecureBucket } from '../modules/secure-bucket';
 import { organizationsContract } from './organizations';
 
@@ -39,22 +39,29 @@ export interface AuditConfig {
 }
 
 export const auditContract = defineContract('audit', {
-  log_archive_bucket_name: { description: 'Central log-archive bucket (CloudTrail, Config)', mock: 'acme-security-log-archive' },
+  log_archive_bucket_name: { description: 'Central, object-locked log archive of the organisation trail', mock: 'acme-security-log-archive' },
   log_archive_bucket_arn: { description: 'ARN of the log-archive bucket', mock: 'arn:aws:s3:::acme-security-log-archive' },
-  access_logs_bucket_name: { description: 'Bucket receiving the S3 server access logs of the log archive', mock: 'acme-security-log-archive-access-logs' },
-  audit_kms_key_arn: { description: 'KMS key encrypting the trail, the archive, the trail log group and the alarms topic', mock: 'arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-0000000a0d17' },
+  access_logs_bucket_name: { description: 'Bucket receiving the S3 server access logs of the log archive and the Config bucket', mock: 'acme-security-log-archive-access-logs' },
+  audit_kms_key_arn: { description: 'KMS key encrypting the trail, the archive, the Config bucket, the trail log group and the alarms topic', mock: 'arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-0000000a0d17' },
+  config_bucket_name: { description: 'Bucket every AWS Config delivery channel of the organisation delivers to (no Object Lock: Config refuses it)', mock: 'acme-security-config-delivery' },
+  config_bucket_arn: { description: 'ARN of the Config delivery bucket', mock: 'arn:aws:s3:::acme-security-config-delivery' },
+  config_kms_key_arn: { description: 'KMS key the Config delivery channels encrypt with (its policy admits Config of every account)', mock: 'arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-0000000a0d17' },
   cloudtrail_arn: { description: 'ARN of the organisation trail', mock: 'arn:aws:cloudtrail:us-east-1:222222222222:trail/acme-organization-trail' },
   cloudtrail_log_group_name: { description: 'CloudWatch log group receiving the trail', mock: '/aws/cloudtrail/acme-organization-trail' },
   alarms_topic_arn: { description: 'Encrypted topic of the CIS security alarms', mock: 'arn:aws:sns:us-east-1:222222222222:acme-security-security-alarms' },
   dashboard_name: { description: 'CloudWatch dashboard of the CIS alarms', mock: 'acme-security-cis' },
 });
 
+/** S3 refuses a bucket policy longer than 20 KB. */
+const BUCKET_POLICY_MAX_BYTES = 20480;
+
 const VALID_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /**
  * Leverage security-audit (security account): the organisation CloudTrail (all regions, global events, log file
  * validation, KMS, CloudWatch Logs) into a central, versioned, object-locked, TLS-only log archive with access
- * logging and Glacier lifecycle, CIS section 4 metric filters and alarms on an encrypted topic, and a dashboard.
+ * logging and Glacier lifecycle, the AWS Config delivery bucket of every account (same protections but no Object
+ * Lock, which Config cannot deliver to), CIS section 4 metric filters and alarms on an encrypted topic, and a dashboard.
  */
 export class Audit extends LayerStack {
   static readonly contract = auditContract;
@@ -102,7 +109,7 @@ export class Audit extends LayerStack {
 
     const key = new KmsKey(this, 'audit-key', {
       alias: this.resourceName('audit'),
-      description: 'Encrypts the organisation trail, the log archive, the trail log group and the security alarms',
+      description: 'Encrypts the organisation trail, the log archive, the Config delivery bucket, the trail log group and the security alarms',
       accountId,
       serviceStatements: [
         {
@@ -172,22 +179,6 @@ export class Audit extends LayerStack {
           Condition: { StringEquals: { 'aws:SourceArn': trailArns } },
         },
         cloudTrailWrite([`AWSLogs/${management.id}/*`, `AWSLogs/${accountId}/*`, `AWSLogs/${organizationId}/*`]),
-        {
-          Sid: 'ConfigBucketCheck',
-          Effect: 'Allow',
-          Principal: { Service: 'config.amazonaws.com' },
-          Action: ['s3:GetBucketAcl', 's3:ListBucket'],
-          Resource: bucketArn,
-          Condition: { StringEquals: { 'aws:SourceAccount': allAccountIds } },
-        },
-        {
-          Sid: 'ConfigDelivery',
-          Effect: 'Allow',
-          Principal: { Service: 'config.amazonaws.com' },
-          Action: 's3:PutObject',
-          Resource: `${bucketArn}/AWSLogs/*/Config/*`,
-          Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': allAccountIds } },
-        },
       ],
     });
 
@@ -200,6 +191,49 @@ export class Audit extends LayerStack {
         rule: { defaultRetention: { mode: lock.mode, days: lock.days } },
       });
     }
+
+    // AWS Config cannot deliver to a bucket with Object Lock, so its history and snapshots get their own bucket: same
+    // encryption, TLS-only policy, access logs and lifecycle as the archive, written only by Config of the organisation's
+    // accounts, each under its own documented prefix AWSLogs/<account>/Config/.
+    // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
+    const configBucketName = this.resourceName('config-delivery');
+    const configBucketArn = `arn:aws:s3:::${configBucketName}`;
+    const configStatements: PolicyStatement[] = [
+      {
+        Sid: 'ConfigBucketCheck',
+        Effect: 'Allow',
+        Principal: { Service: 'config.amazonaws.com' },
+        Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+        Resource: configBucketArn,
+        Condition: { StringEquals: { 'aws:SourceAccount': allAccountIds } },
+      },
+      ...allAccountIds.map((id): PolicyStatement => ({
+        Sid: `ConfigDelivery${id}`,
+        Effect: 'Allow',
+        Principal: { Service: 'config.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `${configBucketArn}/AWSLogs/${id}/Config/*`,
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': id } },
+      })),
+    ];
+    const configPolicyBytes = policyDocument([denyInsecureTransport(configBucketArn), ...configStatements]).length;
+    if (configPolicyBytes > BUCKET_POLICY_MAX_BYTES) {
+      this.report('accounts', `the Config delivery bucket policy would be ${configPolicyBytes} bytes for ${allAccountIds.length} accounts, over the ${BUCKET_POLICY_MAX_BYTES} S3 allows`);
+    }
+    const configBucket = new SecureBucket(this, 'config-delivery', {
+      bucketName: configBucketName,
+      kmsKeyArn: key.arn,
+      accessLogs: { bucket: accessLogs.bucketName, prefix: `${configBucketName}/` },
+      noncurrentVersionExpirationDays: 90,
+      lifecycleRules: [{
+        id: 'history-to-glacier',
+        status: 'Enabled',
+        filter: [{ prefix: 'AWSLogs/' }],
+        transition: [{ days: config.glacierAfterDays ?? 90, storageClass: 'GLACIER' }],
+        expiration: [{ days: config.archiveRetentionDays ?? 2555 }],
+      }],
+      policyStatements: configStatements,
+    });
 
     const logGroup = new CloudwatchLogGroup(this, 'trail-log-group', {
       name: `/aws/cloudtrail/${trailName}`,
@@ -281,6 +315,9 @@ export class Audit extends LayerStack {
       log_archive_bucket_arn: archive.arn,
       access_logs_bucket_name: accessLogs.bucketName,
       audit_kms_key_arn: key.arn,
+      config_bucket_name: configBucket.bucketName,
+      config_bucket_arn: configBucket.arn,
+      config_kms_key_arn: key.arn,
       cloudtrail_arn: trail.arn,
       cloudtrail_log_group_name: logGroup.name,
       alarms_topic_arn: topic.arn,

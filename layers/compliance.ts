@@ -6,7 +6,7 @@ import { ConfigRecorder } from '../modules/config-recorder';
 import { auditContract } from './audit';
 
 export interface ComplianceConfig {
-  /** Account (by name) of the audit layer whose log archive receives the snapshots. @default 'security' */
+  /** Account (by name) of the audit layer whose Config delivery bucket receives the snapshots. @default 'security' */
   readonly auditAccount?: string;
   /** Record global resources (IAM) here. @default true when the layer runs in the project's primary region */
   readonly includeGlobalResources?: boolean;
@@ -21,7 +21,7 @@ export const complianceContract = defineContract('compliance', {
 
 /**
  * Leverage security-compliance for member accounts: an AWS Config recorder (every supported resource) delivering
- * to the central log archive of the audit layer, so the organisation aggregator and Security Hub's Config-based
+ * to the Config delivery bucket of the audit layer, so the organisation aggregator and Security Hub's Config-based
  * controls see every account. The security account records through its monitoring layer instead.
  */
 export class Compliance extends LayerStack {
@@ -47,8 +47,8 @@ export class Compliance extends LayerStack {
       name: this.resourceName('config'),
       accountId: ctx.account.id,
       region: ctx.region,
-      bucketName: audit.get('log_archive_bucket_name'),
-      kmsKeyArn: audit.get('audit_kms_key_arn'),
+      bucketName: audit.get('config_bucket_name'),
+      kmsKeyArn: audit.get('config_kms_key_arn'),
       includeGlobalResources: config.includeGlobalResources ?? ctx.region === ctx.org.project.primaryRegion,
       snapshotFrequency: config.snapshotFrequency,
     });

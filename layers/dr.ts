@@ -19,13 +19,15 @@ import type { LayerContext } from '../lib/model';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { GLOBAL_DATABASE_MANAGED_PASSWORD } from '../modules/aurora-cluster';
 import { AutoScalingTier } from '../modules/auto-scaling-tier';
-import { KmsKey } from '../modules/kms-key';
+import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
+import { declaresLayer } from '../modules/layer-presence';
 import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../modules/layer-ref';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { LogBucket } from '../modules/log-bucket';
 import { SecureBucket } from '../modules/secure-bucket';
 import { baseNetworkContract } from './base-network';
 import { Databases, databasesContract, type DatabasesConfig } from './databases';
+import { securityContract } from './security';
 
 export interface DrBucketReplication {
   /** Short label used in the replica bucket name `<project>-<account>-<label>-dr-<region>`. */
@@ -186,28 +188,16 @@ export class Dr extends LayerStack {
     const databasesDecl = databasesDeclaration(config, ctx);
     const databases = databasesDecl ? this.remote(databasesContract, { layer: config.databasesLayer ?? 'databases' }) : undefined;
 
-    const autoScalingRole = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+    // The key policy names the Auto Scaling service-linked role, which must exist first (KMS refuses unknown
+    // principals): reading it from the security layer that holds it orders this layer after that one.
+    const autoScalingRole = declaresLayer(ctx, securityContract)
+      ? this.remote(securityContract).get('autoscaling_service_linked_role_arn')
+      : autoScalingServiceLinkedRoleArn(accountId);
     const drKey = new KmsKey(this, 'dr-key', {
       alias: this.resourceName('dr', drRegion),
       description: `Encrypts the DR copies of ${ctx.account.name} in ${drRegion}: bucket replicas, table replicas, backup vault, volumes`,
       accountId,
-      serviceStatements: [
-        {
-          Sid: 'AutoScalingUsesKeyForVolumes',
-          Effect: 'Allow',
-          Principal: { AWS: autoScalingRole },
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-          Resource: '*',
-        },
-        {
-          Sid: 'AutoScalingGrantsForVolumes',
-          Effect: 'Allow',
-          Principal: { AWS: autoScalingRole },
-          Action: 'kms:CreateGrant',
-          Resource: '*',
-          Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-        },
-      ],
+      serviceStatements: autoScalingVolumeKeyStatements(autoScalingRole),
     });
 
     // --- S3 replication -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { AccessanalyzerAnalyzer } from '@cdktf/provider-aws/lib/accessanalyzer-analyzer';
 import { ConfigConfigurationAggregator } from '@cdktf/provider-aws/lib/config-configuration-aggregator';
+import { DataAwsGuarddutyDetector } from '@cdktf/provider-aws/lib/data-aws-guardduty-detector';
 import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
 import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
 import { GuarddutyOrganizationConfiguration } from '@cdktf/provider-aws/lib/guardduty-organization-configuration';
@@ -17,12 +18,13 @@ import type { LayerContext } from '../lib/model';
 import { ConfigRecorder } from '../modules/config-recorder';
 import { serviceTrustPolicy } from '../modules/policy';
 import { auditContract } from './audit';
+import { delegatedAdministrator } from './organizations';
 
 export type SecurityHubStandard = 'fsbp' | 'cis-v3';
 export type GuardDutyFeature = 'S3_DATA_EVENTS' | 'EKS_AUDIT_LOGS' | 'EBS_MALWARE_PROTECTION' | 'RDS_LOGIN_EVENTS' | 'LAMBDA_NETWORK_LOGS' | 'RUNTIME_MONITORING';
 
 export interface MonitoringConfig {
-  /** Account (by name) of the audit layer whose log archive receives Config snapshots. @default this account */
+  /** Account (by name) of the audit layer whose Config delivery bucket receives the snapshots. @default this account */
   readonly auditAccount?: string;
   /** GuardDuty protection plans, enabled here and auto-enabled for every member. @default S3, EKS audit logs, EBS malware, RDS logins */
   readonly guardDutyFeatures?: readonly GuardDutyFeature[];
@@ -58,10 +60,12 @@ export function standardArn(standard: SecurityHubStandard, region: string): stri
 /**
  * Leverage security-monitoring + security-compliance (security account, the delegated administrator): GuardDuty
  * with auto-enable for every member, Security Hub with FSBP and CIS v3 and a cross-region aggregator, the AWS Config
- * recorder delivering to the audit log archive plus an organisation aggregator, and an organisation Access Analyzer.
+ * recorder delivering to the audit layer's Config bucket plus an organisation aggregator, and an organisation Access Analyzer.
  *
  * The delegation itself (GuardDuty, Security Hub, Config, Access Analyzer, CloudTrail) is registered by the
- * organizations layer of the management account, which must be applied first.
+ * organizations layer of the management account, which must be applied first. Designating the GuardDuty and Security
+ * Hub administrator enables both services in this account and region, so on real AWS this layer adopts the detector
+ * and the hub (import blocks) instead of creating them, which AWS would refuse as duplicates.
  */
 export class Monitoring extends LayerStack {
   static readonly contract = monitoringContract;
@@ -77,6 +81,10 @@ export class Monitoring extends LayerStack {
     (config.securityHubStandards ?? []).forEach((s, i) => {
       if (s !== 'fsbp' && s !== 'cis-v3') problems.push({ field: `securityHubStandards[${i}]`, message: `"${String(s)}" must be fsbp or cis-v3` });
     });
+    const admin = delegatedAdministrator(ctx.org);
+    if (admin && admin.name !== ctx.account.name) {
+      problems.push({ field: 'account', message: `configures the organisation's security services, so it belongs in ${admin.name}, the delegated administrator named by the organizations layer` });
+    }
     if (config.aggregate === true && ctx.region !== ctx.org.project.primaryRegion) {
       problems.push({ field: 'aggregate', message: `aggregation belongs in the primary region ${ctx.org.project.primaryRegion}, not ${ctx.region}` });
     }
@@ -90,11 +98,20 @@ export class Monitoring extends LayerStack {
     const aggregate = config.aggregate ?? primary;
     const audit = this.remote(auditContract, { account: config.auditAccount ?? ctx.account.name });
 
+    // On real AWS the organizations layer's designation has already enabled GuardDuty and Security Hub here (one
+    // detector and one hub per account and region): adopt them. The detector id is AWS-generated, so it comes from the
+    // data source, read at plan time; the hub's import id is the account id. Both need AWS, so the offline sandbox,
+    // where nothing exists, creates them instead.
+    const adopt = ctx.org.mode.sandbox === undefined;
+
     // GuardDuty: the detector of the delegated administrator and auto-enable of every member account.
     const detector = new GuarddutyDetector(this, 'guardduty', {
       enable: true,
       findingPublishingFrequency: config.findingPublishingFrequency ?? 'FIFTEEN_MINUTES',
     });
+    if (adopt) {
+      detector.importFrom(new DataAwsGuarddutyDetector(this, 'guardduty-enabled-by-delegation', {}).id);
+    }
     const orgConfig = new GuarddutyOrganizationConfiguration(this, 'guardduty-organization', {
       detectorId: detector.id,
       autoEnableOrganizationMembers: 'ALL',
@@ -114,7 +131,10 @@ export class Monitoring extends LayerStack {
       enableDefaultStandards: false,
       controlFindingGenerator: 'SECURITY_CONTROL',
       autoEnableControls: true,
+      // Only read at creation and never returned by AWS: an adopted hub must not be replaced (disabled) over it.
+      lifecycle: { ignoreChanges: ['enable_default_standards'] },
     });
+    if (adopt) hub.importFrom(accountId);
     const standards = (config.securityHubStandards ?? ['fsbp', 'cis-v3']).map((s) => new SecurityhubStandardsSubscription(this, `standard-${s}`, {
       standardsArn: standardArn(s, ctx.region),
       dependsOn: [hub],
@@ -133,8 +153,8 @@ export class Monitoring extends LayerStack {
       name: this.resourceName('config'),
       accountId,
       region: ctx.region,
-      bucketName: audit.get('log_archive_bucket_name'),
-      kmsKeyArn: audit.get('audit_kms_key_arn'),
+      bucketName: audit.get('config_bucket_name'),
+      kmsKeyArn: audit.get('config_kms_key_arn'),
       includeGlobalResources: primary,
     });
 

@@ -7,9 +7,9 @@ import type { LayerContext } from '../lib/model';
 import { suppress } from '../lib/policy';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
-import { KmsKey } from '../modules/kms-key';
+import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
+import { declaresLayer } from '../modules/layer-presence';
 import { LogBucket } from '../modules/log-bucket';
-import type { PolicyStatement } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
 import { securityContract } from './security';
 
@@ -56,7 +56,8 @@ export interface MultiTierConfig {
   /** Notify the account's notification topic published by the security layer instead. Excludes alarmTopicArn. @default false */
   readonly useSecurityAlarmTopic?: boolean;
   /**
-   * Create the Auto Scaling service-linked role, which the EBS key policy names. Leave false when the account
+   * Create the Auto Scaling service-linked role, which the EBS key policy names, in an account without a security
+   * layer (the security layer holds it otherwise, and this layer reads it from there). Leave false when the account
    * has already used Auto Scaling (the role then exists and creating it again fails). @default false
    */
   readonly createAutoScalingServiceLinkedRole?: boolean;
@@ -125,6 +126,9 @@ export class MultiTier extends LayerStack {
     if (config.useSecurityAlarmTopic && config.alarmTopicArn !== undefined) {
       problems.push({ field: 'useSecurityAlarmTopic', message: 'cannot be combined with alarmTopicArn: choose one topic' });
     }
+    if (config.createAutoScalingServiceLinkedRole && declaresLayer(ctx, securityContract)) {
+      problems.push({ field: 'createAutoScalingServiceLinkedRole', message: `the security layer of ${ctx.account.name} already holds AWSServiceRoleForAutoScaling; a second create fails` });
+    }
     if (config.alarmTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(config.alarmTopicArn)) {
       problems.push({ field: 'alarmTopicArn', message: `"${config.alarmTopicArn}" is not an SNS topic ARN` });
     }
@@ -179,36 +183,20 @@ export class MultiTier extends LayerStack {
     const accountId = ctx.account.id;
     const alarmTopic = config.useSecurityAlarmTopic ? this.remote(securityContract).get('sns_topic_arn') : config.alarmTopicArn;
 
-    const serviceLinkedRole = `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
-    const slr = config.createAutoScalingServiceLinkedRole
-      ? new IamServiceLinkedRole(this, 'autoscaling-slr', { awsServiceName: 'autoscaling.amazonaws.com' })
-      : undefined;
-    const autoScalingKeyUse: PolicyStatement[] = [
-      {
-        Sid: 'AutoScalingUsesKeyForVolumes',
-        Effect: 'Allow',
-        Principal: { AWS: serviceLinkedRole },
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-        Resource: '*',
-      },
-      {
-        Sid: 'AutoScalingGrantsForVolumes',
-        Effect: 'Allow',
-        Principal: { AWS: serviceLinkedRole },
-        Action: 'kms:CreateGrant',
-        Resource: '*',
-        Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-      },
-    ];
+    // The key policy names the Auto Scaling service-linked role, which must exist first (KMS refuses unknown
+    // principals): reading it from the security layer that holds it orders this layer after that one.
+    const serviceLinkedRole = declaresLayer(ctx, securityContract)
+      ? this.remote(securityContract).get('autoscaling_service_linked_role_arn')
+      : config.createAutoScalingServiceLinkedRole
+        ? new IamServiceLinkedRole(this, 'autoscaling-slr', { awsServiceName: 'autoscaling.amazonaws.com' }).arn
+        : autoScalingServiceLinkedRoleArn(accountId);
     const ebsKey = new KmsKey(this, 'ebs-key', {
       alias: this.resourceName('multi-tier-ebs'),
       description: `Encrypts the root volumes of the web and app tiers of ${ctx.account.name}`,
       accountId,
-      serviceStatements: autoScalingKeyUse,
+      serviceStatements: autoScalingVolumeKeyStatements(serviceLinkedRole),
       preventDestroy: protect,
     });
-    // The key policy names the service-linked role, which must exist first.
-    if (slr) ebsKey.key.addOverride('depends_on', [`${slr.terraformResourceType}.${slr.friendlyUniqueId}`]);
 
     const logPrefix = 'alb';
     // Who read or deleted the load balancer logs is itself logged (CKV_AWS_18), into an SSE-S3 log-target bucket.

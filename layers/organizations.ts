@@ -9,9 +9,10 @@ import { OrganizationsPolicyAttachment } from '@cdktf/provider-aws/lib/organizat
 import { RamSharingWithOrganization } from '@cdktf/provider-aws/lib/ram-sharing-with-organization';
 import { SecurityhubOrganizationAdminAccount } from '@cdktf/provider-aws/lib/securityhub-organization-admin-account';
 import type { Construct } from 'constructs';
+import type { LayerDeclaration } from '../lib/config';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
-import type { LayerContext } from '../lib/model';
+import type { LayerContext, Organisation, ResolvedAccount } from '../lib/model';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 
 /** An OU path: a top-level name or `parent/child`, e.g. `workloads/prd`. */
@@ -99,6 +100,45 @@ const DELEGATED_SERVICES = ['config.amazonaws.com', 'access-analyzer.amazonaws.c
 function allowedRegions(config: OrganizationsConfig, ctx: LayerContext): string[] {
   const { primaryRegion, drRegion } = ctx.org.project;
   return [...new Set([primaryRegion, ...(drRegion ? [drRegion] : []), ...(config.extraAllowedRegions ?? [])])];
+}
+
+/**
+ * Regions where the GuardDuty and Security Hub administrator is designated. Both services delegate per region, and the
+ * administrator can only configure the organisation where it is designated: the project's primary and DR regions,
+ * plus every region where the security account runs a monitoring layer.
+ */
+export function delegatedAdminRegions(config: OrganizationsConfig, org: Organisation): string[] {
+  const { primaryRegion, drRegion } = org.project;
+  const security = org.accounts.get(config.securityAccount ?? 'security');
+  // Matched by contract name: importing the monitoring layer here would be a circular import (it reads audit, which reads this).
+  const monitoring = [...(security?.layers.values() ?? [])]
+    .filter((d) => d.enabled && d.kind.contract?.name === 'monitoring')
+    .map((d) => d.region ?? security!.region);
+  return [...new Set([primaryRegion, ...(drRegion ? [drRegion] : []), ...monitoring])];
+}
+
+/** A declaration of the Organizations kind has an OrganizationsConfig: defineLayer ties the two together. */
+function isOrganizationsLayer(declaration: LayerDeclaration): declaration is LayerDeclaration & { readonly config: OrganizationsConfig } {
+  return declaration.kind === Organizations;
+}
+
+/** The enabled organizations layer of the project (in its management account) and its config, if the project has one. */
+export function organizationsLayer(org: Organisation): (LayerDeclaration & { readonly config: OrganizationsConfig }) | undefined {
+  for (const account of org.accounts.values()) {
+    for (const declaration of account.layers.values()) {
+      if (declaration.enabled && isOrganizationsLayer(declaration)) return declaration;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The account the organizations layer registers as delegated administrator of GuardDuty, Security Hub, Config, Access
+ * Analyzer and CloudTrail, or undefined when the project has no organizations layer (an organisation managed elsewhere).
+ */
+export function delegatedAdministrator(org: Organisation): ResolvedAccount | undefined {
+  const layer = organizationsLayer(org);
+  return layer ? org.accounts.get(layer.config.securityAccount ?? 'security') : undefined;
 }
 
 /** The SCP statements, exported so tests and docs see exactly what is attached. */
@@ -222,8 +262,15 @@ export class Organizations extends LayerStack {
         dependsOn: [org],
       });
     }
-    new GuarddutyOrganizationAdminAccount(this, 'delegated-guardduty', { adminAccountId: securityAccount.id, dependsOn: [org] });
-    new SecurityhubOrganizationAdminAccount(this, 'delegated-securityhub', { adminAccountId: securityAccount.id, dependsOn: [org] });
+    // GuardDuty and Security Hub delegate per region (the other services are organisation-wide). Designating enables the
+    // service in the administrator account of that region: the monitoring layer there adopts it rather than create it.
+    for (const region of delegatedAdminRegions(config, ctx.org)) {
+      const provider = this.providerFor(region);
+      // The primary region keeps the ids it always had, so existing state does not move.
+      const suffix = region === ctx.region ? '' : `-${region}`;
+      new GuarddutyOrganizationAdminAccount(this, `delegated-guardduty${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
+      new SecurityhubOrganizationAdminAccount(this, `delegated-securityhub${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
+    }
     new CloudtrailOrganizationDelegatedAdminAccount(this, 'delegated-cloudtrail', { accountId: securityAccount.id, dependsOn: [org] });
 
     const documents = scpDocuments(config, ctx);

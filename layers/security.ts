@@ -1,6 +1,7 @@
 import { EbsDefaultKmsKey } from '@cdktf/provider-aws/lib/ebs-default-kms-key';
 import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
 import { IamAccountPasswordPolicy } from '@cdktf/provider-aws/lib/iam-account-password-policy';
+import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
@@ -9,8 +10,11 @@ import type { LayerContext } from '../lib/model';
 import { roleArn } from '../lib/naming';
 import { AssumableRole } from '../modules/assumable-role';
 import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import {
+  autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey,
+} from '../modules/kms-key';
 import type { PolicyStatement } from '../modules/policy';
+import { delegatedAdministrator } from './organizations';
 
 /** CIS AWS Foundations 1.8 / 1.9 and the usual companions (CKV_AWS_9..15). */
 export interface PasswordPolicyConfig {
@@ -43,6 +47,23 @@ export interface SecurityConfig {
   readonly keyDeletionWindowDays?: number;
   /** E-mail addresses subscribed to the notifications topic. @default [] */
   readonly notificationEmails?: readonly string[];
+  /**
+   * How this layer holds `AWSServiceRoleForAutoScaling`, the service-linked role EC2 Auto Scaling (EKS managed node
+   * groups included) launches instances with. The data key, the account's default EBS key, must name it in its policy
+   * or every launch with an encrypted volume fails, and a key policy naming a role that does not exist is refused.
+   * `create` makes it (a new account: the role appears only when Auto Scaling is first used); `import` adopts the role
+   * of an account that already has one (creating it again fails with "has been taken in this account") through a
+   * Terraform import block on the next real plan. Either way it is in this layer's state before any key names it.
+   * @default 'create'
+   */
+  readonly autoScalingServiceLinkedRole?: 'create' | 'import';
+  /**
+   * Give the DevOps role read access to AWS Organizations (accounts, OUs, roots, delegated administrators, trusted
+   * services), which PowerUserAccess leaves out but the organisation-wide Config aggregator, GuardDuty and Security Hub
+   * configuration and organisation Access Analyzer need when the delegated administrator applies them.
+   * @default true in the account the organizations layer names as delegated administrator (`securityAccount`)
+   */
+  readonly organizationReadAccess?: boolean;
 }
 
 export const securityContract = defineContract('security', {
@@ -53,6 +74,10 @@ export const securityContract = defineContract('security', {
   read_only_role_arn: { description: 'Read-only role for people', mock: 'arn:aws:iam::111111111111:role/ReadOnly' },
   auditor_role_arn: { description: 'Security audit role for people and tools', mock: 'arn:aws:iam::111111111111:role/Auditor' },
   sns_topic_arn: { description: 'Encrypted notifications topic of the account (alarms, events)', mock: 'arn:aws:sns:us-east-1:111111111111:acme-mock-notifications' },
+  autoscaling_service_linked_role_arn: {
+    description: 'AWSServiceRoleForAutoScaling, held by this layer: key policies of EBS keys name it (read it to be applied after it exists)',
+    mock: 'arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
+  },
 });
 
 const DEFAULT_AUTOMATION_ROLE = 'TerraformAutomation';
@@ -70,6 +95,19 @@ const DEVOPS_IAM_ACTIONS = [
   'iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider',
   'iam:UntagOpenIDConnectProvider', 'iam:UntagInstanceProfile', 'iam:PutRolePermissionsBoundary',
   'iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy',
+];
+
+/**
+ * Read-only AWS Organizations actions the delegated administrator's deploy role needs (PowerUserAccess allows only
+ * organizations:DescribeOrganization): Config's organisation aggregator checks ListDelegatedAdministrators, GuardDuty
+ * and Security Hub list the accounts to auto-enable, the organisation Access Analyzer walks roots, OUs and accounts.
+ * Nothing here changes the organisation; policies (SCP contents) are not listed either.
+ */
+export const ORGANIZATION_READ_ACTIONS = [
+  'organizations:DescribeOrganization', 'organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit',
+  'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListAWSServiceAccessForOrganization',
+  'organizations:ListDelegatedAdministrators', 'organizations:ListDelegatedServicesForAccount', 'organizations:ListRoots',
+  'organizations:ListOrganizationalUnitsForParent', 'organizations:ListChildren', 'organizations:ListParents',
 ];
 
 /** Resolved identity account id and the automation principals, shared by validate() and the constructor. */
@@ -119,6 +157,10 @@ export class Security extends LayerStack {
     if (!Number.isInteger(window) || window < 7 || window > 30) {
       problems.push({ field: 'keyDeletionWindowDays', message: `${window} must be a whole number of days between 7 and 30` });
     }
+    const slr = config.autoScalingServiceLinkedRole ?? 'create';
+    if (slr !== 'create' && slr !== 'import') {
+      problems.push({ field: 'autoScalingServiceLinkedRole', message: `"${String(slr)}" must be create or import` });
+    }
     (config.notificationEmails ?? []).forEach((email, i) => {
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push({ field: `notificationEmails[${i}]`, message: `"${email}" is not an e-mail address` });
     });
@@ -159,16 +201,26 @@ export class Security extends LayerStack {
         deletionWindowInDays,
         serviceStatements,
       });
-    const dataKey = key('data', 'Encrypts data at rest: EBS by default, databases, buckets, tables');
+    // Auto Scaling launches instances through its service-linked role, which the default EBS key must name.
+    const autoScalingRole = new IamServiceLinkedRole(this, 'autoscaling-service-linked-role', {
+      awsServiceName: 'autoscaling.amazonaws.com',
+    });
+    if ((config.autoScalingServiceLinkedRole ?? 'create') === 'import' && !ctx.org.mode.sandbox) {
+      autoScalingRole.importFrom(autoScalingServiceLinkedRoleArn(accountId));
+    }
+    // The role's arn attribute (not the literal ARN) makes the key wait for the role: KMS refuses unknown principals.
+    const dataKey = key('data', 'Encrypts data at rest: EBS by default, databases, buckets, tables', autoScalingVolumeKeyStatements(autoScalingRole.arn));
     const logsKey = key('logs', `Encrypts CloudWatch Logs and notifications in ${ctx.region}`, [
       cloudWatchLogsKeyStatement(ctx.region, accountId),
-      snsPublisherKeyStatement(['cloudwatch.amazonaws.com', 'events.amazonaws.com'], accountId),
+      snsPublisherKeyStatement(['cloudwatch.amazonaws.com'], accountId),
+      eventBridgeKeyStatement(accountId),
     ]);
     const secretsKey = key('secrets', 'Encrypts Secrets Manager secrets and SSM SecureString parameters');
 
     const ebsDefault = new EbsEncryptionByDefault(this, 'ebs-encryption', { enabled: true });
     new EbsDefaultKmsKey(this, 'ebs-default-key', { keyArn: dataKey.arn, dependsOn: [ebsDefault] });
 
+    const readOrganization = config.organizationReadAccess ?? delegatedAdministrator(ctx.org)?.name === ctx.account.name;
     const trusted = identityAccountId ?? accountId;
     const maxSessionDuration = config.maxSessionDurationSeconds ?? 3600;
     const devops = new AssumableRole(this, 'devops-role', {
@@ -179,6 +231,7 @@ export class Security extends LayerStack {
       managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`],
       inlinePolicy: [
         { Sid: 'ManageRolesAndPolicies', Effect: 'Allow', Action: DEVOPS_IAM_ACTIONS, Resource: '*' },
+        ...(readOrganization ? [{ Sid: 'ReadOrganization', Effect: 'Allow' as const, Action: ORGANIZATION_READ_ACTIONS, Resource: '*' }] : []),
         {
           Sid: 'NoLongLivedCredentials',
           Effect: 'Deny',
@@ -225,6 +278,7 @@ export class Security extends LayerStack {
       read_only_role_arn: readOnly.arn,
       auditor_role_arn: auditor.arn,
       sns_topic_arn: topic.arn,
+      autoscaling_service_linked_role_arn: autoScalingRole.arn,
     });
   }
 }

@@ -39,7 +39,7 @@ import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { EncryptedTopic } from '../modules/encrypted-topic';
 import { folderArchive } from '../modules/folder-archive';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import { cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey } from '../modules/kms-key';
 import { LambdaFunction } from '../modules/lambda-function';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 import { Queue } from '../modules/queue';
@@ -295,11 +295,13 @@ export class Serverless extends LayerStack {
         {
           Sid: 'MessagingServices',
           Effect: 'Allow',
-          Principal: { Service: ['sns.amazonaws.com', 'events.amazonaws.com'] },
+          Principal: { Service: 'sns.amazonaws.com' },
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
           Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
         },
+        // The event bus is encrypted with this key: EventBridge also needs DescribeKey.
+        eventBridgeKeyStatement(accountId),
       ],
     });
     const security = config.useSecurityLayerKeys ? this.remote(securityContract) : undefined;

@@ -13,7 +13,10 @@ export interface ConfigRecorderProps {
   readonly name: string;
   readonly accountId: string;
   readonly region: string;
-  /** Central archive bucket (usually read from the audit layer) whose policy admits Config of this account. */
+  /**
+   * Central delivery bucket (the audit layer's `config_bucket_name`) whose policy admits Config of this account. It
+   * must not have S3 Object Lock: Config cannot deliver to such a bucket.
+   */
   readonly bucketName: string;
   /** KMS key encrypting the delivered snapshots (its policy must admit config.amazonaws.com of this account). */
   readonly kmsKeyArn: string;
@@ -27,7 +30,9 @@ export interface ConfigRecorderProps {
 
 /**
  * An AWS Config recorder of every supported resource type, delivering to a central (possibly cross-account)
- * archive bucket with SSE-KMS, through a role limited to this account's prefix of that bucket.
+ * delivery bucket with SSE-KMS, through a role limited to this account's prefix of that bucket. Across accounts the
+ * role's write is not in the bucket policy, so Config retries as its service principal, which the policy admits with
+ * `aws:SourceAccount` (https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html).
  */
 export class ConfigRecorder extends Construct {
   readonly recorder: ConfigConfigurationRecorder;
@@ -51,7 +56,7 @@ export class ConfigRecorder extends Construct {
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
     new IamRolePolicy(this, 'delivery', {
       provider,
-      name: 'deliver-to-archive',
+      name: 'deliver-to-config-bucket',
       role: this.role.id,
       policy: policyDocument([
         { Sid: 'BucketCheck', Effect: 'Allow', Action: 's3:GetBucketAcl', Resource: bucketArn },

@@ -68,3 +68,54 @@ export function cloudWatchLogsKeyStatement(region: string, accountId: string): P
     Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:*` } },
   };
 }
+
+/**
+ * Lets EventBridge of one account use the key: an event bus or archive encrypted with it, or events delivered to an
+ * SNS topic or SQS queue encrypted with it. EventBridge calls DescribeKey (to resolve the key and check that it is
+ * symmetric) besides GenerateDataKey and Decrypt; without DescribeKey the bus or target refuses the key.
+ * `GenerateDataKey*` as in the SNS documentation for AWS event sources publishing to encrypted topics.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html
+ */
+export function eventBridgeKeyStatement(accountId: string): PolicyStatement {
+  return {
+    Sid: 'EventBridge',
+    Effect: 'Allow',
+    Principal: { Service: 'events.amazonaws.com' },
+    Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+  };
+}
+
+/** The service-linked role EC2 Auto Scaling (EKS managed node groups included) launches instances with. */
+export function autoScalingServiceLinkedRoleArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+}
+
+/**
+ * The two statements EC2 Auto Scaling documents for a customer managed key that encrypts the volumes of the instances
+ * it launches (in a launch template, or as the account's default EBS key): the service-linked role gets no KMS access
+ * through IAM. A key policy naming a role that does not exist yet is refused (MalformedPolicyDocumentException), so
+ * pass the ARN of the role resource (or of a layer output that creates it) to make the key depend on it.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+export function autoScalingVolumeKeyStatements(serviceLinkedRoleArn: string): PolicyStatement[] {
+  const principal = { AWS: serviceLinkedRoleArn };
+  return [
+    {
+      Sid: 'AutoScalingUsesKeyForVolumes',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      Resource: '*',
+    },
+    {
+      Sid: 'AutoScalingGrantsForVolumes',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    },
+  ];
+}

@@ -19,10 +19,16 @@ import { Cost, type CostConfig } from '../../layers/cost';
 import { Identities, type IdentitiesConfig } from '../../layers/identities';
 import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
 import { Organizations, type OrganizationsConfig } from '../../layers/organizations';
-import { Security, type SecurityConfig } from '../../layers/security';
+import { Security, ORGANIZATION_READ_ACTIONS, type SecurityConfig } from '../../layers/security';
+import { BaseNetwork } from '../../layers/base-network';
+import { Dr } from '../../layers/dr';
+import { MultiTier } from '../../layers/multi-tier';
+import { Serverless } from '../../layers/serverless';
+import { delegatedAdministrator, delegatedAdminRegions } from '../../layers/organizations';
+import type { LayerStack } from '../../lib/layer-stack';
 import { checkStack, formatFinding } from '../../lib/policy';
 import { CIS_METRIC_FILTERS } from '../../modules/cis-alarms';
-import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
+import { account, build, parsed, REAL, resources, SANDBOX, source, synthStack } from '../helpers';
 
 const IDS = { management: '111111111111', security: '222222222222', 'apps-devstg': '555555555555', 'apps-prd': '666666666666' } as const;
 
@@ -141,9 +147,41 @@ describe('organizations layer', () => {
     const delegated = resources(text, 'aws_organizations_delegated_administrator');
     expect(delegated.map((d) => d.service_principal).sort()).toEqual(['access-analyzer.amazonaws.com', 'config.amazonaws.com']);
     expect(new Set(delegated.map((d) => d.account_id))).toEqual(new Set([IDS.security]));
-    expect(resources(text, 'aws_guardduty_organization_admin_account')).toEqual([expect.objectContaining({ admin_account_id: IDS.security })]);
-    expect(resources(text, 'aws_securityhub_organization_admin_account')).toEqual([expect.objectContaining({ admin_account_id: IDS.security })]);
     expect(resources(text, 'aws_cloudtrail_organization_delegated_admin_account')).toEqual([expect.objectContaining({ account_id: IDS.security })]);
+  });
+
+  it('designates the GuardDuty and Security Hub administrator in every region in use, each through its regional provider', () => {
+    const text = tf();
+    const providers = parsed(text).provider.aws.map((p) => [p.alias ?? 'default', p.region]);
+    expect(providers).toEqual([['default', 'us-east-1'], ['us_west_2', 'us-west-2']]);
+    for (const type of ['aws_guardduty_organization_admin_account', 'aws_securityhub_organization_admin_account']) {
+      const designations = parsed(text).resource[type];
+      const service = type.includes('guardduty') ? 'guardduty' : 'securityhub';
+      // The primary region keeps the id it always had; the DR region (where monitoring-dr runs) gets its own.
+      expect(Object.keys(designations).sort()).toEqual([`delegated-${service}`, `delegated-${service}-us-west-2`]);
+      expect(designations[`delegated-${service}`]).toMatchObject({ admin_account_id: IDS.security, provider: 'aws' });
+      expect(designations[`delegated-${service}-us-west-2`]).toMatchObject({ admin_account_id: IDS.security, provider: 'aws.us_west_2' });
+    }
+    // A monitoring layer of the security account in a third region is designated there too.
+    const third = org({}, { availabilityZones: { 'us-east-1': ['us-east-1a'], 'us-west-2': ['us-west-2a'], 'eu-west-1': ['eu-west-1a'] } });
+    (third.accounts.security as { layers: Record<string, unknown> }).layers['monitoring-eu'] = defineLayer(Monitoring, {}, { region: 'eu-west-1' });
+    const resolved = resolveOrganisation(third, REAL);
+    expect(delegatedAdminRegions(ORG, resolved)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
+    expect(Object.keys(parsed(synthStack(third, 'test-management-organizations')).resource.aws_guardduty_organization_admin_account))
+      .toContain('delegated-guardduty-eu-west-1');
+  });
+
+  it('names the delegated administrator through a typed reader of its config', () => {
+    expect(delegatedAdministrator(resolveOrganisation(org(), REAL))?.name).toBe('security');
+    const src = org({ organizations: { ...ORG, securityAccount: 'apps-prd' } });
+    // The monitoring layer configures the organisation: it must run where the delegation points.
+    expect(() => resolveOrganisation(src, REAL))
+      .toThrow(/security\/monitoring: account: configures the organisation's security services, so it belongs in apps-prd/);
+    delete (src.accounts.security as { layers: Record<string, unknown> }).layers.monitoring;
+    expect(delegatedAdministrator(resolveOrganisation(src, REAL))?.id).toBe(IDS['apps-prd']);
+    const without = org();
+    delete (without.accounts.management as { layers: Record<string, unknown> }).layers.organizations;
+    expect(delegatedAdministrator(resolveOrganisation(without, REAL))).toBeUndefined();
   });
 
   it('refuses an account mapped to an unknown OU, an unmapped member and an unknown account', () => {
@@ -247,8 +285,8 @@ describe('audit layer', () => {
     const text = tf();
     const lifecycle = resources(text, 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('archive-to-glacier'))!;
     expect(JSON.stringify(lifecycle.rule)).toContain('"storage_class":"GLACIER"');
-    expect(resources(text, 'aws_s3_bucket_logging')).toEqual([expect.objectContaining({
-      target_bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.access-logs_bucket_.*\.bucket\}$/), target_prefix: 'test-security-log-archive/' })]);
+    expect(resources(text, 'aws_s3_bucket_logging')).toContainEqual(expect.objectContaining({
+      target_bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.access-logs_bucket_.*\.bucket\}$/), target_prefix: 'test-security-log-archive/' }));
     const policy = resources(text, 'aws_s3_bucket_policy').map((p) => statements(p.policy)).find((s) => s.some((x) => x.Sid === 'CloudTrailWrite'))!;
     const write = policy.find((s) => s.Sid === 'CloudTrailWrite')!;
     expect(write.Condition!.StringEquals['aws:SourceArn']).toEqual([
@@ -270,6 +308,62 @@ describe('audit layer', () => {
     expect(resources(off, 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive')!.object_lock_enabled).toBeUndefined();
   });
 
+  it('gives AWS Config its own delivery bucket without Object Lock, with the documented per-account policy, and keeps the archive locked', () => {
+    const text = tf();
+    const buckets = parsed(text).resource.aws_s3_bucket;
+    const configKey = Object.keys(buckets).find((k) => buckets[k].bucket === 'test-security-config-delivery')!;
+    expect(configKey).toBeDefined();
+    expect(buckets[configKey].object_lock_enabled).toBeUndefined();
+    const ref = (type: string, attribute: string) => `\${${type}.${configKey}.${attribute}}`;
+    // Object Lock stays on the CloudTrail archive only.
+    expect(resources(text, 'aws_s3_bucket_object_lock_configuration').map((l) => l.bucket)).toEqual([expect.stringMatching(/log-archive_bucket/)]);
+    expect(resources(text, 'aws_s3_bucket_object_lock_configuration').map((l) => l.bucket)).not.toContain(ref('aws_s3_bucket', 'id'));
+    // Same protections as the other audit buckets: SSE-KMS with the audit key, access logs, Glacier lifecycle.
+    const sse = resources(text, 'aws_s3_bucket_server_side_encryption_configuration').find((e) => e.bucket === ref('aws_s3_bucket', 'id'))!;
+    expect(sse.rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.audit-key_.*\.arn\}$/) }, bucket_key_enabled: true }]);
+    expect(resources(text, 'aws_s3_bucket_logging')).toContainEqual(expect.objectContaining({
+      bucket: ref('aws_s3_bucket', 'id'), target_prefix: 'test-security-config-delivery/' }));
+    const lifecycle = resources(text, 'aws_s3_bucket_lifecycle_configuration').find((l) => l.bucket === ref('aws_s3_bucket', 'id'))!;
+    expect(JSON.stringify(lifecycle.rule)).toContain('"storage_class":"GLACIER"');
+
+    const policy = statements(resources(text, 'aws_s3_bucket_policy').find((p) => p.bucket === ref('aws_s3_bucket', 'id'))!.policy);
+    const arn = 'arn:aws:s3:::test-security-config-delivery';
+    const allIds = Object.values(IDS).sort();
+    expect(policy.find((x) => x.Sid === 'DenyInsecureTransport')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const check = policy.find((x) => x.Sid === 'ConfigBucketCheck')!;
+    expect(check).toMatchObject({ Principal: { Service: 'config.amazonaws.com' }, Action: ['s3:GetBucketAcl', 's3:ListBucket'], Resource: arn });
+    expect((check.Condition!.StringEquals['aws:SourceAccount'] as string[]).slice().sort()).toEqual(allIds);
+    const writes = policy.filter((x) => x.Action === 's3:PutObject');
+    expect(writes).toHaveLength(allIds.length);
+    for (const id of allIds) {
+      expect(writes).toContainEqual(expect.objectContaining({
+        Principal: { Service: 'config.amazonaws.com' },
+        Resource: `${arn}/AWSLogs/${id}/Config/*`,
+        Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': id } },
+      }));
+    }
+    // Config no longer writes into the archive.
+    const archive = statements(resources(text, 'aws_s3_bucket_policy').find((p) => String(p.policy).includes('CloudTrailWrite'))!.policy);
+    expect(JSON.stringify(archive)).not.toContain('config.amazonaws.com');
+    // The key lets Config of every account encrypt the deliveries (service principal, aws:SourceAccount).
+    const key = statements(resources(text, 'aws_kms_key')[0].policy).find((x) => x.Sid === 'ConfigDelivery')!;
+    expect(key).toMatchObject({ Principal: { Service: 'config.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] });
+    expect((key.Condition!.StringEquals['aws:SourceAccount'] as string[]).slice().sort()).toEqual(allIds);
+    const outputs = parsed(text).output!;
+    expect(outputs.config_bucket_name.value).toBe(ref('aws_s3_bucket', 'bucket'));
+    expect(outputs.config_kms_key_arn.value).toMatch(/^\$\{aws_kms_key\.audit-key_.*\.arn\}$/);
+  });
+
+  it('refuses an organisation too large for the per-account Config bucket policy', () => {
+    const src = org();
+    const accounts = src.accounts as Record<string, { config: ReturnType<typeof account>; layers: Record<string, unknown> }>;
+    const extra = Array.from({ length: 60 }, (_, i) => `member-${i}`);
+    for (const name of extra) accounts[name] = { config: account(), layers: {} };
+    const layers = accounts.management.layers;
+    layers.organizations = defineLayer(Organizations, { accountOus: { ...ORG.accountOus, ...Object.fromEntries(extra.map((n) => [n, 'workloads'])) } });
+    expect(() => build(src)).toThrow(/audit.*accounts: the Config delivery bucket policy would be \d+ bytes for 64 accounts, over the 20480 S3 allows/);
+  });
+
   it('refuses a log group retention below a year and a lock longer than the archive', () => {
     expect(() => build(org({ audit: { logGroupRetentionDays: 90 } }))).toThrow(/logGroupRetentionDays: 90 is below the 365 days/);
     expect(() => build(org({ audit: { objectLock: { mode: 'GOVERNANCE', days: 4000 } } }))).toThrow(/objectLock\.days: 4000 must be a whole number of days between 1 and archiveRetentionDays \(2555\)/);
@@ -277,7 +371,7 @@ describe('audit layer', () => {
 });
 
 describe('monitoring layer', () => {
-  it('enables GuardDuty auto-enable, Security Hub standards from the region, Config on the audit archive and an org Access Analyzer', () => {
+  it('enables GuardDuty auto-enable, Security Hub standards from the region, Config on the audit Config bucket and an org Access Analyzer', () => {
     const tf = synthStack(org(), 'test-security-monitoring');
     expect(tf).toHaveResourceWithProperties(GuarddutyOrganizationConfiguration, { auto_enable_organization_members: 'ALL' });
     expect(resources(tf, 'aws_securityhub_standards_subscription').map((s) => s.standards_arn).sort()).toEqual([
@@ -286,10 +380,33 @@ describe('monitoring layer', () => {
     ]);
     expect(resources(tf, 'aws_securityhub_finding_aggregator')).toHaveLength(1);
     expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: true } });
+    // Config delivers to the audit layer's Config bucket (the locked archive would refuse it).
     const [channel] = resources(tf, 'aws_config_delivery_channel');
-    expect(channel.s3_bucket_name).toBe('${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}');
+    expect(channel).toMatchObject({
+      s3_bucket_name: '${data.terraform_remote_state.remote-security-audit.outputs.config_bucket_name}',
+      s3_kms_key_arn: '${data.terraform_remote_state.remote-security-audit.outputs.config_kms_key_arn}',
+    });
     expect(resources(tf, 'aws_config_configuration_aggregator')).toHaveLength(1);
     expect(tf).toHaveResourceWithProperties(AccessanalyzerAnalyzer, { type: 'ORGANIZATION' });
+  });
+
+  it('adopts the detector and hub the delegation enabled on real AWS, and creates them in the offline sandbox', () => {
+    const real = parsed(synthStack(org(), 'test-security-monitoring'));
+    const detectorLookup = '${data.aws_guardduty_detector.guardduty-enabled-by-delegation.id}';
+    expect(real.data!.aws_guardduty_detector['guardduty-enabled-by-delegation']).toBeDefined();
+    expect((real as { import?: unknown[] }).import).toEqual([
+      { id: detectorLookup, to: 'aws_guardduty_detector.guardduty' },
+      { id: IDS.security, to: 'aws_securityhub_account.securityhub' },
+    ]);
+    // The organisation configuration runs on the adopted detector, not a second one.
+    expect(Object.keys(real.resource.aws_guardduty_detector)).toEqual(['guardduty']);
+    expect(resources(JSON.stringify(real), 'aws_guardduty_organization_configuration')[0].detector_id).toBe('${aws_guardduty_detector.guardduty.id}');
+    // enable_default_standards is create-only and never read back: an adopted hub is never replaced over it.
+    expect(real.resource.aws_securityhub_account.securityhub).toMatchObject({ lifecycle: { ignore_changes: ['enable_default_standards'] } });
+    const sandbox = parsed(synthStack(org(), 'test-security-monitoring', SANDBOX));
+    expect((sandbox as { import?: unknown[] }).import).toBeUndefined();
+    expect(Object.keys(sandbox.data ?? {})).toEqual(['terraform_remote_state']);
+    expect(Object.keys(sandbox.resource.aws_guardduty_detector)).toEqual(['guardduty']);
   });
 
   it('records global resources and aggregates only in the primary region', () => {
@@ -316,16 +433,19 @@ describe('compliance layer (member accounts)', () => {
     return src;
   };
 
-  it('records every resource of the account into the security account log archive', () => {
+  it('records every resource of the account into the security account Config delivery bucket', () => {
     const { stacks } = build(withCompliance('apps-prd'));
     const stack = stacks.get('test-apps-prd-compliance')!;
     expect([...stack.reads.keys()]).toEqual(['security/audit']);
     const tf = Testing.synth(stack);
     expect(tf).toHaveResourceWithProperties(ConfigConfigurationRecorder, { recording_group: { all_supported: true, include_global_resource_types: true } });
     const [channel] = resources(tf, 'aws_config_delivery_channel');
-    expect(channel.s3_bucket_name).toBe('${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}');
+    expect(channel).toMatchObject({
+      s3_bucket_name: '${data.terraform_remote_state.remote-security-audit.outputs.config_bucket_name}',
+      s3_kms_key_arn: '${data.terraform_remote_state.remote-security-audit.outputs.config_kms_key_arn}',
+    });
     const delivery = statements(resources(tf, 'aws_iam_role_policy')[0].policy).find((x) => x.Sid === 'Deliver')!;
-    expect(delivery.Resource).toBe(`arn:aws:s3:::\${data.terraform_remote_state.remote-security-audit.outputs.log_archive_bucket_name}/AWSLogs/${IDS['apps-prd']}/Config/*`);
+    expect(delivery.Resource).toBe(`arn:aws:s3:::\${data.terraform_remote_state.remote-security-audit.outputs.config_bucket_name}/AWSLogs/${IDS['apps-prd']}/Config/*`);
   });
 
   it('refuses a second recorder where the monitoring layer already records', () => {
@@ -352,11 +472,12 @@ describe('security layer (every account)', () => {
   it('creates data, logs and secrets keys that rotate, are protected and name only their account', () => {
     const keys = resources(tf(), 'aws_kms_key');
     expect(keys).toHaveLength(3);
+    const ownRoles = [`arn:aws:iam::${IDS['apps-prd']}:root`, '${aws_iam_service_linked_role.autoscaling-service-linked-role.arn}'];
     for (const key of keys) {
       expect(key).toMatchObject({ enable_key_rotation: true, lifecycle: { prevent_destroy: true } });
       for (const s of statements(key.policy)) {
         expect(s.Principal).not.toBe('*');
-        if (s.Principal && 'AWS' in (s.Principal as object)) expect((s.Principal as { AWS: string }).AWS).toBe(`arn:aws:iam::${IDS['apps-prd']}:root`);
+        if (s.Principal && 'AWS' in (s.Principal as object)) expect(ownRoles).toContain((s.Principal as { AWS: string }).AWS);
       }
     }
     const logs = statements(keys.find((k) => String(k.description).startsWith('Encrypts CloudWatch Logs'))!.policy);
@@ -388,8 +509,68 @@ describe('security layer (every account)', () => {
   it('encrypts the notifications topic with the logs key and publishes the key and role ARNs', () => {
     const text = tf();
     expect(text).toHaveResourceWithProperties(SnsTopic, { name: 'test-apps-prd-notifications', kms_master_key_id: expect.stringContaining('aws_kms_key.logs-key') });
-    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(
-      ['auditor_role_arn', 'data_kms_key_arn', 'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
+    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(['auditor_role_arn', 'autoscaling_service_linked_role_arn', 'data_kms_key_arn',
+      'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
+  });
+
+  it('holds the Auto Scaling service-linked role and grants it the default EBS key, after it exists', () => {
+    const text = tf();
+    const role = '${aws_iam_service_linked_role.autoscaling-service-linked-role.arn}';
+    expect(parsed(text).resource.aws_iam_service_linked_role).toEqual({
+      'autoscaling-service-linked-role': expect.objectContaining({ aws_service_name: 'autoscaling.amazonaws.com' }),
+    });
+    // The default EBS key is the data key; its policy names the role by reference, so the key waits for it.
+    const defaultKey = resources(text, 'aws_ebs_default_kms_key')[0].key_arn as string;
+    const dataKey = parsed(text).resource.aws_kms_key[defaultKey.replace(/^\$\{aws_kms_key\.(.*)\.arn\}$/, '$1')];
+    const policy = statements(dataKey.policy);
+    expect(policy.find((x) => x.Sid === 'AutoScalingUsesKeyForVolumes')).toEqual({
+      Sid: 'AutoScalingUsesKeyForVolumes', Effect: 'Allow', Principal: { AWS: role }, Resource: '*',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+    });
+    expect(policy.find((x) => x.Sid === 'AutoScalingGrantsForVolumes')).toEqual({
+      Sid: 'AutoScalingGrantsForVolumes', Effect: 'Allow', Principal: { AWS: role }, Resource: '*', Action: 'kms:CreateGrant',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    });
+    expect(parsed(text).output!.autoscaling_service_linked_role_arn.value).toBe(role);
+    expect((parsed(text) as { import?: unknown }).import).toBeUndefined();
+    // An account that already has the role adopts it on the next real plan (import block); the sandbox cannot import.
+    const imported = (mode = REAL) => parsed(synthStack(org({ security: { autoScalingServiceLinkedRole: 'import' } }), 'test-apps-prd-security', mode));
+    expect((imported() as { import?: unknown[] }).import).toEqual([{
+      id: `arn:aws:iam::${IDS['apps-prd']}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      to: 'aws_iam_service_linked_role.autoscaling-service-linked-role',
+    }]);
+    expect((imported(SANDBOX) as { import?: unknown[] }).import).toBeUndefined();
+    expect(() => build(org({ security: { autoScalingServiceLinkedRole: 'adopt' as 'import' } }))).toThrow(/autoScalingServiceLinkedRole: "adopt" must be create or import/);
+  });
+
+  it('lets EventBridge describe the logs key it encrypts notifications with', () => {
+    const logs = resources(tf(), 'aws_kms_key').find((k) => String(k.description).startsWith('Encrypts CloudWatch Logs'))!;
+    expect(statements(logs.policy).find((x) => x.Sid === 'EventBridge')).toEqual({
+      Sid: 'EventBridge', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*',
+      Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
+      Condition: { StringEquals: { 'aws:SourceAccount': IDS['apps-prd'] } },
+    });
+  });
+
+  it('lets the DevOps role of the delegated administrator read the organisation, and nobody else', () => {
+    const readStatement = (text: string) => {
+      const inline = resources(text, 'aws_iam_role_policy').find((p) => p.name === 'DevOps-inline')!;
+      return statements(inline.policy).find((x) => x.Sid === 'ReadOrganization');
+    };
+    const admin = readStatement(tf({}, 'test-security-security'));
+    expect(admin).toEqual({ Sid: 'ReadOrganization', Effect: 'Allow', Action: ORGANIZATION_READ_ACTIONS, Resource: '*' });
+    for (const action of ['organizations:ListDelegatedAdministrators', 'organizations:ListAccounts', 'organizations:DescribeOrganization',
+      'organizations:ListAWSServiceAccessForOrganization', 'organizations:DescribeAccount', 'organizations:ListRoots',
+      'organizations:ListOrganizationalUnitsForParent', 'organizations:ListChildren']) {
+      expect(ORGANIZATION_READ_ACTIONS).toContain(action);
+    }
+    // Read-only: no wildcard, nothing that creates, changes or reveals policy contents.
+    expect(ORGANIZATION_READ_ACTIONS.every((a) => /^organizations:(Describe|List)[A-Za-z]+$/.test(a) && !/Polic/.test(a))).toBe(true);
+    expect(readStatement(tf())).toBeUndefined();
+    expect(readStatement(tf({}, 'test-management-security'))).toBeUndefined();
+    // Explicit config wins (e.g. an organisation managed outside this project).
+    expect(readStatement(tf({ security: { organizationReadAccess: true } }))).toBeDefined();
+    expect(readStatement(tf({ security: { organizationReadAccess: false } }, 'test-security-security'))).toBeUndefined();
   });
 
   it('refuses weaker password policies, wildcard or foreign automation principals and an unknown identity account', () => {
@@ -397,6 +578,60 @@ describe('security layer (every account)', () => {
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::111111111111:role/*'] } }))).toThrow(/automationPrincipalArns\[0\]: .* contains a wildcard/);
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::999999999999:role/ci'] } }))).toThrow(/is not in the identity account management/);
     expect(() => build(org({ security: { identityAccount: 'identity' } }))).toThrow(/identityAccount: unknown account "identity"/);
+  });
+});
+
+describe('keys of the instance and event layers', () => {
+  const PRD = '666666666666';
+  const CERT = `arn:aws:acm:us-east-1:${PRD}:certificate/0d2c5e1a-1111-4a2b-9c3d-000000000001`;
+  const tier = { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2 };
+  const workloads = (options: { security?: boolean; createAutoScalingServiceLinkedRole?: boolean } = {}) => source({
+    'apps-prd': {
+      config: account({ id: PRD, environment: 'prd' }),
+      layers: {
+        'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'single' }),
+        'base-network-dr': defineLayer(BaseNetwork, { vpcCidr: '10.41.0.0/16', natGateways: 'none' }, { region: 'us-west-2' }),
+        ...(options.security ?? true ? { security: defineLayer(Security, { identityAccount: 'apps-prd', automationPrincipalArns: [] }) } : {}),
+        'multi-tier': defineLayer(MultiTier, { certificateArn: CERT, web: tier, app: tier, createAutoScalingServiceLinkedRole: options.createAutoScalingServiceLinkedRole }),
+        dr: defineLayer(Dr, {}, { region: 'us-west-2' }),
+        serverless: defineLayer(Serverless, {
+          functions: Object.fromEntries(['api', 'writer', 'stream', 'validate', 'process'].map((f) => [f, { reservedConcurrency: 2 }])) as never,
+          throttling: { burstLimit: 50, rateLimit: 20 },
+        }),
+      },
+    },
+  });
+  const keyPolicy = (tf: string) => statements(resources(tf, 'aws_kms_key')[0].policy);
+  const fromSecurity = '${data.terraform_remote_state.remote-apps-prd-security.outputs.autoscaling_service_linked_role_arn}';
+
+  it('multi-tier and dr grant the Auto Scaling role read from the security layer, which orders them after it', () => {
+    const { stacks } = build(workloads());
+    for (const id of ['test-apps-prd-multi-tier', 'test-apps-prd-dr']) {
+      expect([...stacks.get(id)!.reads.keys()]).toContain('apps-prd/security');
+      const tf = Testing.synth(stacks.get(id)!);
+      const policy = keyPolicy(tf);
+      expect(policy.find((x) => x.Sid === 'AutoScalingUsesKeyForVolumes')).toMatchObject({
+        Principal: { AWS: fromSecurity }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] });
+      expect(policy.find((x) => x.Sid === 'AutoScalingGrantsForVolumes')).toMatchObject({
+        Principal: { AWS: fromSecurity }, Action: 'kms:CreateGrant', Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } });
+      expect(resources(tf, 'aws_iam_service_linked_role')).toHaveLength(0);
+    }
+  });
+
+  it('multi-tier without a security layer can still create the role itself, but never next to one', () => {
+    const own = synthStack(workloads({ security: false, createAutoScalingServiceLinkedRole: true }), 'test-apps-prd-multi-tier');
+    expect(keyPolicy(own).find((x) => x.Sid === 'AutoScalingUsesKeyForVolumes')!.Principal).toEqual({ AWS: '${aws_iam_service_linked_role.autoscaling-slr.arn}' });
+    expect(() => build(workloads({ createAutoScalingServiceLinkedRole: true })))
+      .toThrow(/multi-tier: createAutoScalingServiceLinkedRole: the security layer of apps-prd already holds AWSServiceRoleForAutoScaling/);
+  });
+
+  it('the serverless bus key lets EventBridge describe it', () => {
+    const policy = keyPolicy(synthStack(workloads(), 'test-apps-prd-serverless'));
+    expect(policy.find((x) => x.Sid === 'EventBridge')).toEqual({
+      Sid: 'EventBridge', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*',
+      Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:SourceAccount': PRD } },
+    });
+    expect(policy.find((x) => x.Sid === 'MessagingServices')!.Principal).toEqual({ Service: 'sns.amazonaws.com' });
   });
 });
 
@@ -417,13 +652,14 @@ describe('example organisation (projects/acme)', () => {
     }
   });
 
-  it('uses no data source that calls AWS in the governance stacks', () => {
-    const { stacks } = built();
-    for (const [id, stack] of stacks) {
-      if (!/-(organizations|identities|cost|audit|monitoring|monitoring-dr|security|compliance)$/.test(id)) continue;
-      const data = parsed(Testing.synth(stack)).data ?? {};
-      expect(Object.keys(data).filter((type) => type !== 'terraform_remote_state')).toEqual([]);
-    }
+  it('uses no data source that calls AWS in the governance stacks, but the detector lookup of a real monitoring plan', () => {
+    const governance = /-(organizations|identities|cost|audit|monitoring|monitoring-dr|security|compliance)$/;
+    const lookups = (stacks: Map<string, LayerStack>) => [...stacks].filter(([id]) => governance.test(id))
+      .flatMap(([id, stack]) => Object.keys(parsed(Testing.synth(stack)).data ?? {}).filter((t) => t !== 'terraform_remote_state').map((t) => `${id} ${t}`));
+    // The sandbox plans offline, so nothing may call AWS there.
+    expect(lookups(build(readProjectFolder(acme), SANDBOX).stacks)).toEqual([]);
+    // A real plan runs against AWS anyway: monitoring reads the detector the delegation created, to adopt it.
+    expect(lookups(built().stacks).sort()).toEqual(['acme-security-monitoring aws_guardduty_detector', 'acme-security-monitoring-dr aws_guardduty_detector']);
   });
 
   it('passes the policy pack with only the explained break-glass suppression', () => {
