@@ -4,8 +4,8 @@
  * address, fix and AWS documentation link; exit 1 on any error finding.
  *   --project <name>     one project (default: PROJECT, else every project)
  *   --account <name>     report only findings of this account's stacks (the checks still see the whole organisation)
- *   --layer <name>       report only findings of this layer (with --account)
- *   --warn-only          print findings but exit 0 (the sandbox runs it this way: real AWS is not its target)
+ *   --layer <name>       report only findings of layers with this name
+ *   --warn-only          print the tally only and exit 0 (make plan/apply in the sandbox: real AWS is not its target)
  *   --write-doc          regenerate the rule table of docs/real-aws.md
  *   --check-doc          exit 1 when that table is stale
  */
@@ -21,7 +21,7 @@ const ROOT = path.resolve(__dirname, '..');
 export const REAL_AWS_DOC = path.join(ROOT, 'docs', 'real-aws.md');
 const START = '<!-- preflight-rules:start -->';
 const END = '<!-- preflight-rules:end -->';
-const USAGE = 'usage: preflight.ts [--project <name>] [--account <name> [--layer <name>]] [--warn-only] [--write-doc | --check-doc]';
+const USAGE = 'usage: preflight.ts [--project <name>] [--account <name>] [--layer <name>] [--warn-only] [--write-doc | --check-doc]';
 
 export interface CliOptions {
   readonly projectsDir?: string;
@@ -54,7 +54,6 @@ function parse(argv: readonly string[]): Args | string {
       args[a.slice(2) as 'project' | 'account' | 'layer'] = v;
     } else return `unknown option ${a}`;
   }
-  if (args.layer && !args.account) return '--layer needs --account';
   return args;
 }
 
@@ -97,26 +96,29 @@ export function main(argv: readonly string[], options: CliOptions = {}): number 
     err(error.message);
     return 1;
   }
+  if (loaded.models.length === 0) {
+    err('preflight: no project with enabled layers found');
+    return 1;
+  }
   let failed = false;
   for (const org of loaded.models) {
     const report = runPreflight(org, PREFLIGHT_RULES);
     const selected = report.findings.filter((f) => {
       const stack = org.stack(f.stack);
-      if (!args.account) return true;
-      return stack !== undefined && stack.account.name === args.account && (!args.layer || stack.layer === args.layer);
+      if (!args.account && !args.layer) return true;
+      return stack !== undefined && (!args.account || stack.account.name === args.account) && (!args.layer || stack.layer === args.layer);
     });
     const shown = { ...report, findings: selected };
     if (selected.length > 0) {
-      out(formatFindings(selected));
-      out('');
+      if (!args.warnOnly) out(`${formatFindings(selected)}\n`);
       out(`by rule: ${[...countsByRule(selected)].sort(([a], [b]) => a.localeCompare(b)).map(([id, n]) => `${id} ${n}`).join(', ')}`);
     }
-    const scope = args.account ? ` (showing ${args.account}${args.layer ? `/${args.layer}` : ''})` : '';
+    const scope = args.account || args.layer ? ` (showing ${[args.account, args.layer].filter(Boolean).join('/')})` : '';
     out(`${summaryLine(shown, `; synth ${loaded.synthMs.toFixed(0)} ms${scope}${loaded.models.length > 1 ? ` [${org.project.name}]` : ''}`)}`);
     if (errorsOf(selected).length > 0) failed = true;
   }
   if (failed && args.warnOnly) {
-    out('preflight: these findings would stop a first apply on real AWS (SANDBOX=0); the sandbox run continues');
+    out('preflight: these findings would stop a first apply on real AWS (details: make preflight); the sandbox run continues');
     return 0;
   }
   return failed ? 1 : 0;

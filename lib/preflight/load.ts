@@ -18,6 +18,8 @@ export interface LoadOptions {
   readonly projectsDir: string;
   /** Only this project. @default every project */
   readonly project?: string;
+  /** Day support windows are judged on, `YYYY-MM-DD`. @default today */
+  readonly today?: string;
 }
 
 export interface Loaded {
@@ -67,6 +69,7 @@ export function loadOrganisations(options: LoadOptions): Loaded {
           })),
         },
         stacks: list,
+        today: options.today,
       });
     });
     return { models, synthMs: Number(process.hrtime.bigint() - started) / 1e6 };

@@ -425,4 +425,29 @@ export const constraintRules: PreflightRule[] = [
       return hits;
     },
   },
+  {
+    id: 'PF-API-013',
+    family: 'constraints',
+    title: 'WAF logs go to a destination named aws-waf-logs-... (CLOUDFRONT scope: in us-east-1)',
+    docs: 'https://docs.aws.amazon.com/waf/latest/developerguide/logging-destinations.html',
+    severity: 'error',
+    check(org) {
+      const hits: Hit[] = [];
+      for (const { stack, resource } of org.resources('aws_wafv2_web_acl_logging_configuration')) {
+        const acl = target(org, stack, resource.config.resource_arn);
+        for (const value of valuesAt(resource.config, 'log_destination_configs')) {
+          const dest = target(org, stack, value);
+          const name = dest ? literalString(dest.resource.config.name) ?? literalString(dest.resource.config.bucket) : literalString(value)?.split(/[:/]/).pop();
+          if (name !== undefined && !name.startsWith('aws-waf-logs-')) {
+            hits.push({ stack: stack.id, address: resource.address, message: `logs to "${name}": WAF accepts only log groups, buckets and Firehose streams whose name starts with aws-waf-logs-`, fix: `rename the destination aws-waf-logs-${name}` });
+          }
+          const scope = acl?.resource.type === 'aws_wafv2_web_acl' ? acl.resource.config.scope : undefined;
+          if (scope === 'CLOUDFRONT' && dest && dest.resource.type === 'aws_cloudwatch_log_group' && dest.stack.regionOf(dest.resource) !== CLOUDFRONT_REGION) {
+            hits.push({ stack: stack.id, address: resource.address, message: `logs a CLOUDFRONT-scope web ACL to a log group in ${dest.stack.regionOf(dest.resource)}: it must be in us-east-1`, fix: 'create the log group with the us-east-1 provider' });
+          }
+        }
+      }
+      return hits;
+    },
+  },
 ];

@@ -110,7 +110,7 @@ export const serviceGrantRules: PreflightRule[] = [
   {
     id: 'PF-KMS-001',
     family: 'service-grants',
-    title: 'A key encrypting a CloudWatch Logs log group grants logs.<region>.amazonaws.com for that log group',
+    title: 'A key encrypting a CloudWatch Logs log group grants the regional CloudWatch Logs principal (logs.REGION.amazonaws.com) for that log group',
     docs: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html',
     severity: 'error',
     check: (org) => check(usesOf(org, 'aws_cloudwatch_log_group').map((u) => {
