@@ -165,6 +165,18 @@ function records(second: Record<string, unknown>): OrgModel {
   ]);
 }
 
+/** A spoke attaching to the hub and routing to it; with `split`, the routes live in a layer after the hub's acceptance. */
+function hubRoutes(split: boolean): OrgModel {
+  const attachment = { aws_ec2_transit_gateway_vpc_attachment: { a: { transit_gateway_id: remote('hub', 'tgw'), vpc_id: 'vpc-1' } } };
+  const route = { aws_route: { r: { route_table_id: 'rtb-1', destination_cidr_block: '10.0.0.0/8', transit_gateway_id: remote('hub', 'tgw'), depends_on: split ? [] : ['aws_ec2_transit_gateway_vpc_attachment.a'] } } };
+  return fixtureOrg([
+    { account: 'security', layer: 'hub', resources: { aws_ec2_transit_gateway: { tgw: { auto_accept_shared_attachments: 'disable' } } }, outputs: { tgw: ref('aws_ec2_transit_gateway.tgw', 'id') } },
+    { account: 'apps', layer: 'attachment', remote: { hub: { account: 'security', layer: 'hub' } }, resources: split ? attachment : { ...attachment, ...route }, outputs: { attachment: ref('aws_ec2_transit_gateway_vpc_attachment.a', 'id') } },
+    { account: 'security', layer: 'hub-routes', remote: { att: { account: 'apps', layer: 'attachment' } }, resources: { aws_ec2_transit_gateway_vpc_attachment_accepter: { acc: { transit_gateway_attachment_id: remote('att', 'attachment') } } } },
+    ...(split ? [{ account: 'apps' as const, layer: 'routes', remote: { hub: { account: 'security' as const, layer: 'hub' } }, dependsOn: [id('security', 'hub-routes')], resources: route }] : []),
+  ]);
+}
+
 const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
   'PF-IAM-001': {
     bad: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'Nobody') }]),
@@ -351,6 +363,10 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
   },
   'PF-ORD-003': { bad: () => ecr([IDS.apps], false), good: () => ecr([IDS.apps], true) },
   'PF-ORD-004': { bad: () => albLogs('alb/web', false), good: () => albLogs('alb/web', true) },
+  'PF-ORD-005': {
+    bad: () => hubRoutes(false),
+    good: () => hubRoutes(true),
+  },
   'PF-VER-001': {
     bad: () => fixtureOrg([{ account: 'apps', layer: 'eks', resources: { aws_eks_cluster: { c: { name: 'c', version: '1.31', upgrade_policy: { support_type: 'STANDARD' } } } } }]),
     good: () => fixtureOrg([{ account: 'apps', layer: 'eks', resources: { aws_eks_cluster: { c: { name: 'c', version: '1.35', upgrade_policy: { support_type: 'STANDARD' } } } } }]),

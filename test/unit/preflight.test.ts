@@ -65,6 +65,8 @@ const TODAY: Readonly<Record<string, readonly string[]>> = {
   'PF-ORD-001': ['shared-developer-platform', 'apps-devstg-fargate', 'apps-devstg-multi-tier', 'apps-prd-fargate', 'apps-prd-multi-tier'],
   // New (warning): fargate images from the shared registry without a graph edge to it.
   'PF-ORD-003': ['apps-devstg-fargate', 'apps-prd-fargate'],
+  // New (warning): spoke routes to the hub created in the same layer as the attachment the hub accepts later.
+  'PF-ORD-005': ['shared-transit-attachment', 'apps-devstg-transit-attachment', 'apps-prd-transit-attachment', 'data-science-transit-attachment'],
   // New: fargate and developer-platform ALBs do not depend on their log bucket policy.
   'PF-ORD-004': ['shared-developer-platform', 'apps-devstg-fargate', 'apps-prd-fargate'],
   // Known (issue 11 #8): EKS 1.31 out of standard support.

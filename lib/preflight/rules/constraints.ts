@@ -82,6 +82,11 @@ const ONE_PER_ACCOUNT: readonly { type: string; scope: 'account' | 'region'; wha
   { type: 'aws_s3_account_public_access_block', scope: 'account', what: 'S3 account public access block' },
   { type: 'aws_organizations_organization', scope: 'account', what: 'organisation' },
   { type: 'aws_lakeformation_data_lake_settings', scope: 'region', what: 'Lake Formation data lake settings' },
+  { type: 'aws_ecr_replication_configuration', scope: 'region', what: 'ECR registry replication configuration' },
+  { type: 'aws_ecr_registry_scanning_configuration', scope: 'region', what: 'ECR registry scanning configuration' },
+  { type: 'aws_ecr_registry_policy', scope: 'region', what: 'ECR registry policy' },
+  { type: 'aws_guardduty_organization_configuration', scope: 'region', what: 'GuardDuty organisation configuration' },
+  { type: 'aws_securityhub_organization_configuration', scope: 'region', what: 'Security Hub organisation configuration' },
 ];
 
 export const constraintRules: PreflightRule[] = [

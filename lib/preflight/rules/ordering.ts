@@ -7,6 +7,7 @@ import { isObject, refersTo, type JsonObject, type ResourceView } from '../../po
 import type { Hit, PreflightRule } from '../engine';
 import { depends, literalString, type Located, type OrgModel } from '../model';
 import { bucketOf } from './cross-account';
+import { target } from './service-grants';
 
 /** Attributes that are documents (policies, definitions): names inside them are data, not apply-time dependencies. */
 const DOCUMENT_KEYS = new Set(['policy', 'assume_role_policy', 'inline_policy', 'repository_policy', 'description', 'comment', 'definition', 'dashboard_body', 'event_pattern']);
@@ -226,6 +227,36 @@ export const orderingRules: PreflightRule[] = [
               fix: `add depends_on = [${policies[0].address}]`,
             });
           }
+        }
+      }
+      return hits;
+    },
+  },
+  {
+    id: 'PF-ORD-005',
+    family: 'ordering',
+    title: 'Routes to a shared transit gateway are created after the hub accepts the attachment',
+    docs: 'https://docs.aws.amazon.com/vpc/latest/tgw/tgw-vpc-attachments.html',
+    severity: 'warning',
+    check(org) {
+      const hits: Hit[] = [];
+      for (const { stack, resource } of org.resources('aws_route')) {
+        const tgw = target(org, stack, resource.config.transit_gateway_id);
+        if (!tgw || tgw.resource.type !== 'aws_ec2_transit_gateway' || tgw.stack.account.id === stack.account.id) continue;
+        if (tgw.resource.config.auto_accept_shared_attachments === 'enable') continue;
+        const attachments = stack.view.ofType('aws_ec2_transit_gateway_vpc_attachment').filter((a) => depends(resource).includes(a.address) || refersTo(resource.config, a.address));
+        for (const attachment of attachments) {
+          const accepters = org.resources('aws_ec2_transit_gateway_vpc_attachment_accepter').filter((a) => {
+            const r = org.resolve(a.stack, a.resource.config.transit_gateway_attachment_id);
+            return r.kind === 'resource' && r.stack.id === stack.id && r.resource.address === attachment.address;
+          });
+          if (accepters.some((a) => org.runsBefore(a.stack, stack))) continue;
+          hits.push({
+            stack: stack.id,
+            address: resource.address,
+            message: `routes to transit gateway ${tgw.stack.id}: ${tgw.resource.address} through ${attachment.address}, which stays pendingAcceptance until ${accepters.map((a) => a.stack.id).join(', ') || 'someone'} accepts it in a later layer: on a first apply the route can fail (InvalidTransitGatewayID.NotFound) or point at a blackhole until a second apply`,
+            fix: 'create the routes in a layer that runs after the hub accepts the attachment, or let the hub auto-accept shared attachments from the organisation',
+          });
         }
       }
       return hits;
