@@ -10,8 +10,15 @@ import type { StackModel } from './model';
 export type { Statement };
 
 /** Statements of a policy attribute (JSON string or local policy document); [] when not readable statically. */
+const parsed = new WeakMap<StackModel, Map<string, Statement[]>>();
+
 export function statementsOf(stack: StackModel, value: unknown): Statement[] {
-  return policyStatements(value, stack.view) ?? [];
+  if (typeof value !== 'string') return policyStatements(value, stack.view) ?? [];
+  let cache = parsed.get(stack);
+  if (!cache) parsed.set(stack, (cache = new Map()));
+  let statements = cache.get(value);
+  if (!statements) cache.set(value, (statements = policyStatements(value, stack.view) ?? []));
+  return statements;
 }
 
 /** `*` and `?` wildcards, case-insensitive (IAM action and ARN matching). */

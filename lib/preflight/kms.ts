@@ -62,10 +62,7 @@ export function resolveKey(org: OrgModel, stack: StackModel, value: unknown): Ke
   if (resolved.kind === 'unknown') return { kind: 'unknown', text: resolved.expression };
   const { resource, stack: owner } = resolved;
   if (resource.type === 'aws_kms_key' || resource.type === 'aws_kms_replica_key') return { kind: 'key', key: { stack: owner, resource } };
-  if (resource.type === 'aws_kms_alias') {
-    const target = resolveKey(org, owner, resource.config.target_key_id);
-    return target;
-  }
+  if (resource.type === 'aws_kms_alias') return resolveKey(org, owner, resource.config.target_key_id);
   return { kind: 'unknown', text: `${resource.address}.${resolved.attribute}` };
 }
 
@@ -119,6 +116,6 @@ export function keyPlace(ref: KeyRef): { region?: string; accountId?: string } {
 }
 
 export function keyLabel(ref: KeyRef): string {
-  if (ref.kind === 'key') return `${ref.key.stack.id === undefined ? '' : `${ref.key.stack.id}:`}${ref.key.resource.address}`;
+  if (ref.kind === 'key') return `${ref.key.stack.id}: ${ref.key.resource.address}`;
   return ref.text;
 }

@@ -206,7 +206,11 @@ class Stack implements StackModel {
     this.kind = input.kind ?? input.layer;
     this.stateful = input.stateful ?? false;
     this.dependsOn = input.dependsOn ?? [];
-    this.view = viewOf(input.id, input.tf, { environment: account.environment });
+    const view = viewOf(input.id, input.tf, { environment: account.environment });
+    // Rules ask for resources by type all the time: index them once.
+    const byType = new Map<string, ResourceView[]>();
+    for (const r of view.resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+    this.view = { ...view, ofType: (...types) => (types.length === 1 ? byType.get(types[0]) ?? [] : types.flatMap((t) => byType.get(t) ?? [])) };
     let defaultRegion = input.region;
     for (const p of providerConfigs(input.tf)) {
       const alias = typeof p.alias === 'string' ? p.alias : undefined;
@@ -363,7 +367,7 @@ export function buildModel(input: OrganisationInput): OrgModel {
     account: (name) => accounts.get(name),
     accountById: (id) => accountsById.get(id),
     stacksOf: (name) => stacksOf.get(name) ?? [],
-    resources: (...types) => types.flatMap((t) => byType.get(t) ?? []).sort((a, b) => a.stack.order - b.stack.order),
+    resources: (...types) => (types.length === 1 ? byType.get(types[0]) ?? [] : types.flatMap((t) => byType.get(t) ?? []).sort((a, b) => a.stack.order - b.stack.order)),
     runsBefore: (earlier, later) => later.ancestors.has(earlier.id),
     resolve: (stack, value) => resolve(stack, value),
   };
