@@ -92,6 +92,10 @@ export function main(argv: readonly string[], options: CliOptions = {}): number 
   try {
     loaded = loadOrganisations({ projectsDir: options.projectsDir ?? path.join(ROOT, 'projects'), project: args.project ?? (env.PROJECT || undefined) });
   } catch (error) {
+    if (error instanceof Error && /^no project "/.test(error.message)) {
+      err(`preflight: ${error.message}. ${USAGE}`);
+      return 2;
+    }
     if (!(error instanceof ConfigError)) throw error;
     err(error.message);
     return 1;

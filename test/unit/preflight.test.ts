@@ -154,6 +154,10 @@ describe('make preflight (scripts/preflight.ts)', () => {
     expect(code).toBe(2);
     expect(err.split('\n')).toHaveLength(1);
     expect(err).toContain('unknown option --frobnicate');
+    const unknown = run(['--project', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.split('\n')).toHaveLength(1);
+    expect(unknown.err).toContain('no project "nope"');
   });
 
   it('prints findings grouped by stack and exits 1 on errors; --warn-only prints the tally and exits 0', () => {

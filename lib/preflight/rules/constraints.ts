@@ -7,7 +7,7 @@ import { ELB_LOG_ACCOUNTS } from '../../../modules/alb';
 import { block, blocks, refersTo, truthy, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { missingActions, statementsOf } from '../iam';
-import { keyPlace, keyUses, resolveKey } from '../kms';
+import { keyLabel, keyPlace, keyStatements, keyUses, resolveKey } from '../kms';
 import { arnRegion, literalString, valuesAt, type Located, type OrgModel, type StackModel } from '../model';
 import { CLOUDFRONT_REGION, GLOBAL_NAMES, NAME_LIMITS } from '../tables';
 import { bucketOf } from './cross-account';
@@ -151,7 +151,7 @@ export const constraintRules: PreflightRule[] = [
   {
     id: 'PF-API-003',
     family: 'constraints',
-    title: 'A CloudFront standard-logging bucket has ACLs enabled (not BucketOwnerEnforced) and no SSE-KMS',
+    title: 'A CloudFront standard-logging bucket has ACLs enabled (not BucketOwnerEnforced), and its KMS key (if any) admits log delivery',
     docs: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html',
     severity: 'error',
     check(org) {
@@ -167,8 +167,9 @@ export const constraintRules: PreflightRule[] = [
             hits.push({ stack: bucket.stack.id, address: bucket.resource.address, message: `receives CloudFront standard logs of ${stack.id}: ${resource.address} but has ACLs disabled (BucketOwnerEnforced): CloudFront writes logs with an ACL and fails`, fix: 'set object_ownership to BucketOwnerPreferred on the log bucket' });
           }
           const sse = sseOf(org, bucket);
-          if (sse.algorithm?.startsWith('aws:kms')) {
-            hits.push({ stack: bucket.stack.id, address: bucket.resource.address, message: `receives CloudFront standard logs of ${stack.id}: ${resource.address} but is encrypted with SSE-KMS, which legacy standard logging cannot write to`, fix: 'use SSE-S3 on the CloudFront log bucket' });
+          if (sse.algorithm?.startsWith('aws:kms') && sse.key?.kind === 'key' &&
+            missingActions(keyStatements(sse.key.key), { service: 'delivery.logs.amazonaws.com' }, ['kms:GenerateDataKey']).length > 0) {
+            hits.push({ stack: bucket.stack.id, address: bucket.resource.address, message: `receives CloudFront standard logs of ${stack.id}: ${resource.address} and is encrypted with ${keyLabel(sse.key)}, whose policy does not let delivery.logs.amazonaws.com kms:GenerateDataKey*`, fix: 'grant delivery.logs.amazonaws.com kms:GenerateDataKey* in the key policy, or use SSE-S3 on the log bucket' });
           }
         }
       }
