@@ -385,11 +385,6 @@ export function valuesAt(config: JsonObject, path: string): unknown[] {
   return current.flatMap((v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : [v]));
 }
 
-/** The literal name of a resource (`name`, `bucket`, ...) or undefined when computed. */
-export function literalAttr(resource: ResourceView, attribute: string): string | undefined {
-  return literalString(resource.config[attribute]);
-}
-
 export function depends(resource: ResourceView): string[] {
   return strings(resource.config.depends_on);
 }

@@ -253,6 +253,3 @@ export const SUPPORT_WARNING_DAYS = 90;
 
 /** CloudFront reads viewer certificates from ACM in us-east-1 only; CLOUDFRONT-scope WAF lives there too. */
 export const CLOUDFRONT_REGION = 'us-east-1';
-
-/** The hosted zone id every CloudFront alias target uses. https://docs.aws.amazon.com/general/latest/gr/cf_region.html */
-export const CLOUDFRONT_ZONE_ID = 'Z2FDTNDATAQYW2';

@@ -266,4 +266,4 @@ export const serviceGrantRules: PreflightRule[] = [
   },
 ];
 
-export { target, writers };
+export { target };
