@@ -20,8 +20,11 @@ RUN_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LA
 # Read by scripts/run.ts from the environment (run.ts --help): LAYERS=a,b INCLUDE_DEPENDENTS=1 PARALLELISM=N FAIL_FAST=1 AUTO_APPROVE=1
 export LAYERS INCLUDE_DEPENDENTS PARALLELISM FAIL_FAST AUTO_APPROVE
 SANDBOX_UP := $(if $(filter 1,$(SANDBOX)),sandbox-up)
+# The preflight always checks the real-mode synth; in the sandbox it reports and lets the plan go on.
+PREFLIGHT_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LAYER),--layer $(LAYER))
+PREFLIGHT := $(NODE) scripts/preflight.ts $(PREFLIGHT_ARGS) $(if $(filter 1,$(SANDBOX)),--warn-only)
 
-.PHONY: help install synth validate plan apply destroy drift graph ci-files bootstrap sandbox-up sandbox-down sandbox-status demo bench policy test clean
+.PHONY: help install synth validate plan apply destroy drift graph ci-files bootstrap sandbox-up sandbox-down sandbox-status demo bench policy preflight test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -47,9 +50,11 @@ sandbox-status: install
 	$(NODE) scripts/sandbox.ts status
 
 plan: install $(SANDBOX_UP) ## plan in dependency order; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1 PARALLELISM=
+	$(PREFLIGHT)
 	$(NODE) scripts/run.ts plan $(RUN_ARGS)
 
 apply: install $(SANDBOX_UP) ## apply in dependency order, asks first unless AUTO_APPROVE=1 (real AWS: SANDBOX=0)
+	$(PREFLIGHT)
 	$(NODE) scripts/run.ts apply $(RUN_ARGS)
 
 destroy: install $(SANDBOX_UP) ## destroy dependents first; type the account name (CONFIRM=<name> without a terminal); FORCE_STATEFUL=1
@@ -77,6 +82,9 @@ bench: install ## benchmark synth, validate and plan; writes docs/benchmarks.md 
 
 policy: install ## policy pack over every stack: rules, findings per stack, suppressions with reasons (fails on errors)
 	$(NODE) scripts/policy.ts
+
+preflight: install ## AWS rules no single plan sees, over the whole organisation in real mode (roles, key grants, DNS, names, versions); fails on errors
+	$(NODE) scripts/preflight.ts $(PREFLIGHT_ARGS)
 
 test: ## the whole test suite (typecheck, lint, unit, integration)
 	bash scripts/test.sh

@@ -1,0 +1,185 @@
+/**
+ * The preflight over the example organisation (built in memory in real mode) and the `make preflight` CLI.
+ *
+ * TODAY lists, per rule, the stacks of acme the preflight reports on today's code: the known blockers of issue 11/12
+ * and the defects the preflight found on top of them (see docs/real-aws.md). When a fix lands, remove its entries; the
+ * test fails until the list matches, in both directions. The goal is `TODAY = {}`: then flip the last test to
+ * `expect(report.findings).toEqual([])`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { runPreflight, type PreflightReport } from '../../lib/preflight/engine';
+import { loadOrganisations } from '../../lib/preflight/load';
+import type { OrgModel } from '../../lib/preflight/model';
+import { PREFLIGHT_RULES } from '../../lib/preflight/rules';
+import { docWithRules, main, REAL_AWS_DOC } from '../../scripts/preflight';
+
+const PROJECTS = path.resolve(__dirname, '..', '..', 'projects');
+const MEMBER_SECURITY = ['security', 'shared', 'network', 'apps-devstg', 'apps-prd', 'data-science'].map((a) => `${a}-security`);
+
+/** Rule id -> stacks (without the `acme-` prefix) reported today. */
+const TODAY: Readonly<Record<string, readonly string[]>> = {
+  // Known (issue 12): management layers assume Administrator, which nobody creates.
+  'PF-IAM-001': ['management-base-tf-backend', 'management-organizations', 'management-compliance', 'management-cost', 'management-identities', 'management-security'],
+  // Known (issue 12): each member security layer assumes the DevOps role it creates.
+  'PF-IAM-002': MEMBER_SECURITY,
+  // Known (issue 12): every other member layer assumes DevOps without running after the security layer that creates it.
+  'PF-IAM-003': [
+    'security-audit', 'security-base-tf-backend', 'security-monitoring-dr', 'security-monitoring',
+    'shared-base-network', 'shared-base-tf-backend', 'shared-compliance', 'shared-container-registry', 'shared-dns', 'shared-transit-attachment',
+    'network-network-hub', 'network-base-network', 'network-base-tf-backend', 'network-compliance', 'network-network-hub-routes',
+    'apps-devstg-base-network', 'apps-devstg-dns-zone', 'apps-devstg-transit-attachment', 'apps-devstg-base-tf-backend', 'apps-devstg-cdn', 'apps-devstg-compliance',
+    'apps-prd-base-network', 'apps-prd-dns-zone', 'apps-prd-transit-attachment', 'apps-prd-base-network-dr', 'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-compliance',
+    'data-science-base-network', 'data-science-transit-attachment', 'data-science-base-tf-backend', 'data-science-compliance', 'data-science-data-lake',
+  ],
+  // Known: DevOps trusts management's TerraformAutomation, which nobody creates (issue 12); key policies naming the
+  // Auto Scaling service-linked role before it exists (issue 11 #3).
+  'PF-IAM-004': [...MEMBER_SECURITY, 'management-security', 'apps-devstg-multi-tier', 'apps-prd-multi-tier'],
+  // New: Lake Formation admins name DataPlatformAdmin (nobody creates it) and DevOps (security layer not upstream).
+  'PF-IAM-005': ['data-science-data-lake'],
+  // Known (issue 11 #5): the security account's DevOps role has no organizations read.
+  'PF-IAM-006': ['security-monitoring-dr', 'security-monitoring'],
+  // Known (issue 11 #7): EventBridge keys without kms:DescribeKey (security logs keys, serverless bus keys).
+  'PF-KMS-002': [...MEMBER_SECURITY, 'management-security', 'apps-devstg-serverless', 'apps-prd-serverless'],
+  // Known (issue 11 #3): the default EBS key does not grant the Auto Scaling service-linked role.
+  'PF-KMS-005': ['apps-devstg-security', 'apps-prd-security'],
+  // Known (issue 11 #2): dr failover records and the cdn alias for the same name.
+  'PF-DNS-001': ['apps-prd-cdn', 'apps-prd-dr'],
+  // New: acme.internal authorises the apps VPCs, but nothing associates them.
+  'PF-DNS-002': ['shared-dns'],
+  // Known (issue 11 #1): every Config delivery channel targets the Object-Locked archive.
+  'PF-API-001': ['management-compliance', 'security-monitoring-dr', 'security-monitoring', 'shared-compliance', 'network-compliance', 'apps-devstg-compliance', 'apps-prd-compliance', 'data-science-compliance'],
+  // New: multi-tier ALBs log under alb/web and alb/app, the bucket policy admits only alb/AWSLogs.
+  'PF-API-002': ['apps-devstg-multi-tier', 'apps-prd-multi-tier'],
+  // Known (issue 11 #4): GuardDuty/Security Hub admin designated only in the primary region...
+  'PF-API-006': ['security-monitoring-dr'],
+  // ...and the monitoring layer creates a second GuardDuty detector instead of adopting the designation's.
+  'PF-API-007': ['security-monitoring'],
+  // New: globally unique names (buckets, Cognito domains) without the account id.
+  'PF-API-009': [
+    'management-base-tf-backend', 'security-audit', 'security-base-tf-backend', 'shared-base-tf-backend', 'shared-developer-platform', 'network-base-tf-backend',
+    'apps-devstg-base-tf-backend', 'apps-devstg-cdn', 'apps-devstg-fargate', 'apps-devstg-multi-tier',
+    'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-fargate', 'apps-prd-multi-tier', 'apps-prd-dr', 'data-science-base-tf-backend', 'data-science-data-lake',
+  ],
+  // Known (issue 11 #6): pasted placeholder certificate and secret ARNs.
+  'PF-ORD-001': ['shared-developer-platform', 'apps-devstg-fargate', 'apps-devstg-multi-tier', 'apps-prd-fargate', 'apps-prd-multi-tier'],
+  // New (warning): fargate images from the shared registry without a graph edge to it.
+  'PF-ORD-003': ['apps-devstg-fargate', 'apps-prd-fargate'],
+  // New (warning): spoke routes to the hub created in the same layer as the attachment the hub accepts later.
+  'PF-ORD-005': ['shared-transit-attachment', 'apps-devstg-transit-attachment', 'apps-prd-transit-attachment', 'data-science-transit-attachment'],
+  // New: fargate and developer-platform ALBs do not depend on their log bucket policy.
+  'PF-ORD-004': ['shared-developer-platform', 'apps-devstg-fargate', 'apps-prd-fargate'],
+  // Known (issue 11 #8): EKS 1.31 out of standard support.
+  'PF-VER-001': ['apps-devstg-eks', 'apps-prd-eks'],
+  // New: Aurora engine_version 16.6 pinned while instances auto-upgrade minors.
+  'PF-VER-004': ['shared-developer-platform', 'apps-devstg-databases', 'apps-prd-databases'],
+};
+
+let org: OrgModel;
+let report: PreflightReport;
+let synthMs: number;
+
+beforeAll(() => {
+  const loaded = loadOrganisations({ projectsDir: PROJECTS, project: 'acme', today: '2026-11-30' });
+  org = loaded.models[0];
+  synthMs = loaded.synthMs;
+  report = runPreflight(org, PREFLIGHT_RULES);
+}, 120_000);
+
+describe('preflight over the example organisation', () => {
+  it('checks the real-mode synth: providers and backends assume roles, whatever SANDBOX says', () => {
+    expect(org.stacks.length).toBeGreaterThan(50);
+    for (const stack of org.stacks) {
+      expect(stack.roleUses.some((u) => u.address === 'provider.aws')).toBe(true);
+      expect(stack.roleUses.some((u) => u.address === 'terraform.backend.s3')).toBe(true);
+    }
+  });
+
+  it('reports exactly the findings listed in TODAY (rule and stack)', () => {
+    const actual: Record<string, string[]> = {};
+    for (const f of report.findings) {
+      const stack = f.stack.replace(/^acme-/, '');
+      actual[f.ruleId] = [...new Set([...(actual[f.ruleId] ?? []), stack])].sort();
+    }
+    const expected = Object.fromEntries(Object.entries(TODAY).map(([rule, stacks]) => [rule, [...new Set(stacks)].sort()]));
+    expect(actual).toEqual(expected);
+  });
+
+  it('names stack, address, fix and docs of each known blocker', () => {
+    const find = (ruleId: string, stack: string, address?: string) => report.findings.find((f) =>
+      f.ruleId === ruleId && f.stack === `acme-${stack}` && (address === undefined || f.address.startsWith(address)));
+    expect(find('PF-IAM-001', 'management-organizations', 'provider.aws')?.message).toContain('arn:aws:iam::111111111111:role/Administrator');
+    expect(find('PF-IAM-002', 'security-security', 'provider.aws')?.message).toContain('role/DevOps');
+    expect(find('PF-IAM-004', 'apps-prd-security', 'aws_iam_role.devops-role')?.message).toContain('role/TerraformAutomation');
+    expect(find('PF-IAM-004', 'apps-prd-multi-tier', 'aws_kms_key.')?.message).toContain('AWSServiceRoleForAutoScaling');
+    expect(find('PF-IAM-006', 'security-monitoring', 'aws_config_configuration_aggregator.')?.message).toContain('organizations:ListAccounts');
+    expect(find('PF-API-001', 'apps-prd-compliance', 'aws_config_delivery_channel.')?.message).toContain('Object Lock');
+    expect(find('PF-DNS-001', 'apps-prd-dr', 'aws_route53_record.failover-primary')?.message).toContain('app.prd.acme.example.com A');
+    expect(find('PF-KMS-005', 'apps-prd-security', 'aws_kms_key.data-key')?.message).toContain('AWSServiceRoleForAutoScaling');
+    expect(find('PF-API-006', 'security-monitoring-dr', 'aws_guardduty_organization_configuration.')?.message).toContain('us-west-2');
+    expect(find('PF-API-006', 'security-monitoring-dr', 'aws_securityhub_organization_configuration.')).toBeDefined();
+    expect(find('PF-KMS-002', 'apps-prd-serverless', 'aws_kms_key.')?.message).toContain('kms:DescribeKey');
+    expect(find('PF-KMS-002', 'apps-prd-security', 'aws_kms_key.logs-key')).toBeDefined();
+    expect(find('PF-ORD-001', 'apps-prd-fargate', 'aws_lb_listener.')?.message).toContain('arn:aws:acm:us-east-1:666666666666:certificate/');
+    expect(find('PF-ORD-001', 'apps-prd-fargate', 'aws_ecs_task_definition.')?.message).toContain('arn:aws:secretsmanager:');
+    expect(find('PF-VER-001', 'apps-prd-eks', 'aws_eks_cluster.')?.message).toContain('1.31');
+    for (const f of report.findings) {
+      expect(f.docs).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
+      expect(f.fix.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('checks the whole organisation in well under a second (synth measured apart)', () => {
+    expect(report.checkMs).toBeLessThan(1000);
+    expect(synthMs).toBeGreaterThan(0);
+  });
+});
+
+describe('make preflight (scripts/preflight.ts)', () => {
+  const run = (argv: string[], projectsDir = path.resolve(__dirname, '..', 'fixtures', 'preflight-projects')) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = main(argv, { projectsDir, out: (t) => out.push(t), err: (t) => err.push(t), env: {} });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('prints one line and exits 0 for an organisation without findings', () => {
+    const { code, out } = run([]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^preflight: \d+ rules over 1 stacks, 0 findings in \d+ ms; synth \d+ ms$/);
+  }, 60_000);
+
+  it('refuses an unknown option with one usage line and exit 2', () => {
+    const { code, err } = run(['--frobnicate']);
+    expect(code).toBe(2);
+    expect(err.split('\n')).toHaveLength(1);
+    expect(err).toContain('unknown option --frobnicate');
+    const unknown = run(['--project', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err.split('\n')).toHaveLength(1);
+    expect(unknown.err).toContain('no project "nope"');
+  });
+
+  it('prints findings grouped by stack and exits 1 on errors; --warn-only prints the tally and exits 0', () => {
+    const broken = path.resolve(__dirname, '..', 'fixtures', 'preflight-projects-broken');
+    const failed = run([], broken);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('broken-work-base-network: 1 error(s), 0 warning(s)');
+    expect(failed.out).toContain('ERROR PF-IAM-001 provider.aws');
+    expect(failed.out).toContain('arn:aws:iam::123456789012:role/Nobody');
+    expect(failed.out).toContain('fix: ');
+    expect(failed.out).toContain('docs: https://docs.aws.amazon.com/');
+    const warned = run(['--warn-only'], broken);
+    expect(warned.code).toBe(0);
+    expect(warned.out).not.toContain('ERROR PF-IAM-001');
+    expect(warned.out).toContain('by rule: PF-IAM-001 1');
+    const other = run(['--account', 'elsewhere'], broken);
+    expect(other.code).toBe(0);
+  }, 60_000);
+
+  it('keeps the rule table of docs/real-aws.md current (node -r ./scripts/register.js scripts/preflight.ts --write-doc)', () => {
+    const doc = fs.readFileSync(REAL_AWS_DOC, 'utf8');
+    expect(docWithRules(doc)).toBe(doc);
+    for (const rule of PREFLIGHT_RULES) expect(doc).toContain(rule.id);
+  });
+});
