@@ -5,7 +5,7 @@
  * condition is assumed satisfiable, so the answer is "not refused by the document", never a false alarm.
  */
 import { isObject, policyStatements, strings, type Statement } from '../policy/model';
-import type { StackModel } from './model';
+import { principalArn, type StackModel } from './model';
 
 export type { Statement };
 
@@ -17,8 +17,18 @@ export function statementsOf(stack: StackModel, value: unknown): Statement[] {
   let cache = parsed.get(stack);
   if (!cache) parsed.set(stack, (cache = new Map()));
   let statements = cache.get(value);
-  if (!statements) cache.set(value, (statements = policyStatements(value, stack.view) ?? []));
+  if (!statements) cache.set(value, (statements = withResolvedPrincipals(stack, policyStatements(value, stack.view) ?? [])));
   return statements;
+}
+
+/** Principal.AWS entries that reference a role (`${aws_iam_service_linked_role.x.arn}`, a remote output) become ARNs. */
+function withResolvedPrincipals(stack: StackModel, statements: Statement[]): Statement[] {
+  return statements.map((statement) => {
+    const p = statement.Principal;
+    if (!isObject(p) || !strings(p.AWS).some((a) => a.includes('${'))) return statement;
+    const aws = strings(p.AWS).map((a) => (a.includes('${') ? principalArn(stack, a) ?? a : a));
+    return { ...statement, Principal: { ...p, AWS: aws } };
+  });
 }
 
 /** `*` and `?` wildcards, case-insensitive (IAM action and ARN matching). */

@@ -6,6 +6,7 @@
  */
 import { viewOf } from '../policy/engine';
 import { block, blocks, isObject, strings, type JsonObject, type ResourceView, type StackView } from '../policy/model';
+import { SERVICE_LINKED_ROLES, serviceLinkedRoleArn } from './tables';
 
 export type Severity = 'error' | 'warning';
 
@@ -340,25 +341,6 @@ export function buildModel(input: OrganisationInput): OrgModel {
     list.push(s);
   }
 
-  const resolve = (stack: StackModel, value: unknown, depth = 0): Resolved => {
-    if (typeof value !== 'string') return { kind: 'unknown', expression: JSON.stringify(value) ?? 'undefined' };
-    if (!value.includes('${')) return { kind: 'literal', value };
-    if (depth > 8) return { kind: 'unknown', expression: value };
-    const remote = parseRemoteRef(value);
-    if (remote) {
-      const read = stack.remoteReads.get(remote.name);
-      const producer = read?.producer;
-      if (!producer || remote.rest !== '') return { kind: 'unknown', expression: value };
-      return resolve(producer, producer.outputs[remote.output], depth + 1);
-    }
-    const ref = parseResourceRef(value);
-    if (ref && ref.rest === '') {
-      const resource = stack.view.byAddress(ref.address);
-      if (resource) return { kind: 'resource', stack, resource, attribute: ref.attribute };
-    }
-    return { kind: 'unknown', expression: value };
-  };
-
   return {
     project: input.project,
     today: input.today ?? new Date().toISOString().slice(0, 10),
@@ -369,8 +351,49 @@ export function buildModel(input: OrganisationInput): OrgModel {
     stacksOf: (name) => stacksOf.get(name) ?? [],
     resources: (...types) => (types.length === 1 ? byType.get(types[0]) ?? [] : types.flatMap((t) => byType.get(t) ?? []).sort((a, b) => a.stack.order - b.stack.order)),
     runsBefore: (earlier, later) => later.ancestors.has(earlier.id),
-    resolve: (stack, value) => resolve(stack, value),
+    resolve: (stack, value) => resolveValue(stack, value),
   };
+}
+
+/** Follows a value through same-stack references and remote-state outputs to what produces it. */
+export function resolveValue(stack: StackModel, value: unknown, depth = 0): Resolved {
+  if (typeof value !== 'string') return { kind: 'unknown', expression: JSON.stringify(value) ?? 'undefined' };
+  if (!value.includes('${')) return { kind: 'literal', value };
+  if (depth > 8) return { kind: 'unknown', expression: value };
+  const remote = parseRemoteRef(value);
+  if (remote) {
+    const producer = stack.remoteReads.get(remote.name)?.producer;
+    if (!producer || remote.rest !== '') return { kind: 'unknown', expression: value };
+    return resolveValue(producer, producer.outputs[remote.output], depth + 1);
+  }
+  const ref = parseResourceRef(value);
+  if (ref && ref.rest === '') {
+    const resource = stack.view.byAddress(ref.address);
+    if (resource) return { kind: 'resource', stack, resource, attribute: ref.attribute };
+  }
+  return { kind: 'unknown', expression: value };
+}
+
+/**
+ * The ARN an IAM principal value stands for: a literal, or the `arn` of a role or service-linked role whose name is
+ * known at synth (e.g. a key policy naming `${aws_iam_service_linked_role.x.arn}` or another layer's output of it).
+ */
+export function principalArn(stack: StackModel, value: string): string | undefined {
+  const resolved = resolveValue(stack, value);
+  if (resolved.kind === 'literal') return resolved.value;
+  if (resolved.kind !== 'resource' || resolved.attribute !== 'arn') return undefined;
+  const { resource, stack: owner } = resolved;
+  if (resource.type === 'aws_iam_role') {
+    const name = literalString(resource.config.name);
+    const path = literalString(resource.config.path) ?? '/';
+    return name ? `arn:aws:iam::${owner.account.id}:role${path}${name}` : undefined;
+  }
+  if (resource.type === 'aws_iam_service_linked_role') {
+    const spec = SERVICE_LINKED_ROLES.find((s) => s.service === resource.config.aws_service_name);
+    const suffix = literalString(resource.config.custom_suffix);
+    return spec ? serviceLinkedRoleArn(owner.account.id, suffix ? { ...spec, name: `${spec.name}_${suffix}` } : spec) : undefined;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

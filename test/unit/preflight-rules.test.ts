@@ -94,7 +94,7 @@ function cloudfrontLogs(ownership: string): OrgModel {
   }]);
 }
 
-function delegated(adminRegions: string[], detector = false): OrgModel {
+function delegated(adminRegions: string[], detector = false, adopted = false): OrgModel {
   return fixtureOrg([
     {
       account: 'management', layer: 'organizations', aliases: { us_west_2: 'us-west-2' },
@@ -110,6 +110,7 @@ function delegated(adminRegions: string[], detector = false): OrgModel {
         aws_guardduty_organization_configuration: { org: { detector_id: 'x', auto_enable_organization_members: 'ALL' } },
         ...(detector ? { aws_guardduty_detector: { d: { enable: true } } } : {}),
       },
+      ...(adopted ? { imports: { 'aws_guardduty_detector.d': '${data.aws_guardduty_detector.enabled.id}' } } : {}),
     },
   ]);
 }
@@ -440,6 +441,37 @@ describe('preflight rule details', () => {
     expect(f.address).toBe('aws_kms_key.ebs');
     expect(f.message).toContain('the service creates it only when');
     expect(f.fix).toContain('aws_iam_service_linked_role');
+  });
+
+  it('reads a key policy principal that references the service-linked role, in the same stack or through remote state', () => {
+    const volumeGrant = (principal: string) => ({ Effect: 'Allow', Principal: { AWS: principal }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'], Resource: '*' });
+    const slr = { aws_iam_service_linked_role: { asg: { aws_service_name: 'autoscaling.amazonaws.com' } } };
+    const org = fixtureOrg([
+      { account: 'apps', layer: 'security', outputs: { asg_role: '${aws_iam_service_linked_role.asg.arn}' }, resources: {
+        ...slr,
+        aws_kms_key: { data: key('apps', volumeGrant('${aws_iam_service_linked_role.asg.arn}')) },
+        aws_ebs_default_kms_key: { d: { key_arn: ref('aws_kms_key.data') } },
+      } },
+      { account: 'apps', layer: 'multi-tier', remote: { security: { account: 'apps', layer: 'security' } }, resources: {
+        aws_kms_key: { ebs: key('apps', volumeGrant(remote('security', 'asg_role'))) },
+        aws_launch_template: { lt: { name: 'web', block_device_mappings: { ebs: { encrypted: 'true', kms_key_id: ref('aws_kms_key.ebs') } } } },
+        aws_autoscaling_group: { g: { name: 'web' } },
+      } },
+      { account: 'apps', layer: 'eks', dependsOn: [id('apps', 'security')], resources: { aws_eks_node_group: { g: { cluster_name: 'c', node_group_name: 'n' } } } },
+    ]);
+    expect(findings('PF-KMS-005', org)).toEqual([]);
+    expect(findings('PF-IAM-004', org)).toEqual([]);
+    // The same policies with an unresolvable principal still fail: the reference is what satisfies the rule.
+    const unresolved = fixtureOrg([
+      { account: 'apps', layer: 'security', resources: { aws_kms_key: { data: key('apps', volumeGrant('${aws_iam_role.unknown.arn}')) }, aws_ebs_default_kms_key: { d: { key_arn: ref('aws_kms_key.data') } } } },
+      { account: 'apps', layer: 'eks', resources: { aws_eks_node_group: { g: { cluster_name: 'c', node_group_name: 'n' } } } },
+    ]);
+    expect(findings('PF-KMS-005', unresolved).length).toBeGreaterThan(0);
+  });
+
+  it('accepts a GuardDuty detector that an import block adopts from the delegation', () => {
+    expect(findings('PF-API-007', delegated(['us-east-1', 'us-west-2'], true))).toHaveLength(1);
+    expect(findings('PF-API-007', delegated(['us-east-1', 'us-west-2'], true, true))).toEqual([]);
   });
 
   it('follows a key through remote state to the producer stack and reports it there', () => {

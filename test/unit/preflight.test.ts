@@ -32,29 +32,16 @@ const TODAY: Readonly<Record<string, readonly string[]>> = {
     'apps-prd-base-network', 'apps-prd-dns-zone', 'apps-prd-transit-attachment', 'apps-prd-base-network-dr', 'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-compliance',
     'data-science-base-network', 'data-science-transit-attachment', 'data-science-base-tf-backend', 'data-science-compliance', 'data-science-data-lake',
   ],
-  // Known: DevOps trusts management's TerraformAutomation, which nobody creates (issue 12); key policies naming the
-  // Auto Scaling service-linked role before it exists (issue 11 #3).
-  'PF-IAM-004': [...MEMBER_SECURITY, 'management-security', 'apps-devstg-multi-tier', 'apps-prd-multi-tier'],
+  // Known (issue 12): DevOps trusts management's TerraformAutomation, which nobody creates.
+  'PF-IAM-004': [...MEMBER_SECURITY, 'management-security'],
   // New: Lake Formation admins name DataPlatformAdmin (nobody creates it) and DevOps (security layer not upstream).
   'PF-IAM-005': ['data-science-data-lake'],
-  // Known (issue 11 #5): the security account's DevOps role has no organizations read.
-  'PF-IAM-006': ['security-monitoring-dr', 'security-monitoring'],
-  // Known (issue 11 #7): EventBridge keys without kms:DescribeKey (security logs keys, serverless bus keys).
-  'PF-KMS-002': [...MEMBER_SECURITY, 'management-security', 'apps-devstg-serverless', 'apps-prd-serverless'],
-  // Known (issue 11 #3): the default EBS key does not grant the Auto Scaling service-linked role.
-  'PF-KMS-005': ['apps-devstg-security', 'apps-prd-security'],
   // Known (issue 11 #2): dr failover records and the cdn alias for the same name.
   'PF-DNS-001': ['apps-prd-cdn', 'apps-prd-dr'],
   // New: acme.internal authorises the apps VPCs, but nothing associates them.
   'PF-DNS-002': ['shared-dns'],
-  // Known (issue 11 #1): every Config delivery channel targets the Object-Locked archive.
-  'PF-API-001': ['management-compliance', 'security-monitoring-dr', 'security-monitoring', 'shared-compliance', 'network-compliance', 'apps-devstg-compliance', 'apps-prd-compliance', 'data-science-compliance'],
   // New: multi-tier ALBs log under alb/web and alb/app, the bucket policy admits only alb/AWSLogs.
   'PF-API-002': ['apps-devstg-multi-tier', 'apps-prd-multi-tier'],
-  // Known (issue 11 #4): GuardDuty/Security Hub admin designated only in the primary region...
-  'PF-API-006': ['security-monitoring-dr'],
-  // ...and the monitoring layer creates a second GuardDuty detector instead of adopting the designation's.
-  'PF-API-007': ['security-monitoring'],
   // New: globally unique names (buckets, Cognito domains) without the account id.
   'PF-API-009': [
     'management-base-tf-backend', 'security-audit', 'security-base-tf-backend', 'shared-base-tf-backend', 'shared-developer-platform', 'network-base-tf-backend',
@@ -111,15 +98,7 @@ describe('preflight over the example organisation', () => {
     expect(find('PF-IAM-001', 'management-organizations', 'provider.aws')?.message).toContain('arn:aws:iam::111111111111:role/Administrator');
     expect(find('PF-IAM-002', 'security-security', 'provider.aws')?.message).toContain('role/DevOps');
     expect(find('PF-IAM-004', 'apps-prd-security', 'aws_iam_role.devops-role')?.message).toContain('role/TerraformAutomation');
-    expect(find('PF-IAM-004', 'apps-prd-multi-tier', 'aws_kms_key.')?.message).toContain('AWSServiceRoleForAutoScaling');
-    expect(find('PF-IAM-006', 'security-monitoring', 'aws_config_configuration_aggregator.')?.message).toContain('organizations:ListAccounts');
-    expect(find('PF-API-001', 'apps-prd-compliance', 'aws_config_delivery_channel.')?.message).toContain('Object Lock');
     expect(find('PF-DNS-001', 'apps-prd-dr', 'aws_route53_record.failover-primary')?.message).toContain('app.prd.acme.example.com A');
-    expect(find('PF-KMS-005', 'apps-prd-security', 'aws_kms_key.data-key')?.message).toContain('AWSServiceRoleForAutoScaling');
-    expect(find('PF-API-006', 'security-monitoring-dr', 'aws_guardduty_organization_configuration.')?.message).toContain('us-west-2');
-    expect(find('PF-API-006', 'security-monitoring-dr', 'aws_securityhub_organization_configuration.')).toBeDefined();
-    expect(find('PF-KMS-002', 'apps-prd-serverless', 'aws_kms_key.')?.message).toContain('kms:DescribeKey');
-    expect(find('PF-KMS-002', 'apps-prd-security', 'aws_kms_key.logs-key')).toBeDefined();
     expect(find('PF-ORD-001', 'apps-prd-fargate', 'aws_lb_listener.')?.message).toContain('arn:aws:acm:us-east-1:666666666666:certificate/');
     expect(find('PF-ORD-001', 'apps-prd-fargate', 'aws_ecs_task_definition.')?.message).toContain('arn:aws:secretsmanager:');
     expect(find('PF-VER-001', 'apps-prd-eks', 'aws_eks_cluster.')?.message).toContain('1.31');

@@ -4,7 +4,7 @@
  * name lengths, globally unique and account-unique names, one-per-account settings.
  */
 import { ELB_LOG_ACCOUNTS } from '../../../modules/alb';
-import { block, blocks, refersTo, truthy, type ResourceView } from '../../policy/model';
+import { block, blocks, isObject, refersTo, truthy, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { missingActions, statementsOf } from '../iam';
 import { keyLabel, keyPlace, keyStatements, keyUses, resolveKey } from '../kms';
@@ -274,7 +274,7 @@ export const constraintRules: PreflightRule[] = [
       for (const { stack, resource } of org.resources('aws_guardduty_detector')) {
         const region = stack.regionOf(resource);
         const designation = admins.find((a) => a.resource.config.admin_account_id === stack.account.id && a.stack.regionOf(a.resource) === region);
-        if (!designation) continue;
+        if (!designation || importedBy(stack, resource.address)) continue;
         hits.push({
           stack: stack.id,
           address: resource.address,
@@ -457,3 +457,9 @@ export const constraintRules: PreflightRule[] = [
     },
   },
 ];
+
+/** True when an `import` block of the stack adopts the resource at `address` instead of creating it. */
+function importedBy(stack: StackModel, address: string): boolean {
+  const imports = stack.tf.import;
+  return Array.isArray(imports) && imports.some((i) => isObject(i) && i.to === address);
+}
