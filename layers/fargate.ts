@@ -1,18 +1,31 @@
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
+import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
 import { serviceSpecProblems } from '../modules/fargate-service';
 import { declaresLayer } from '../modules/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';
+import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { securityContract } from './security';
 
 export interface FargateConfig {
-  /** ACM certificate (same region) of the HTTPS listener. */
-  readonly certificateArn: string;
+  /**
+   * Name of the ALB in the account's sub-zone, e.g. `{ subdomain: 'ops' }`: a DNS-validated ACM certificate for it on
+   * the HTTPS listener and a simple alias record to the ALB. Give exactly one of `domain` and `certificateArn`.
+   * @default - none (then certificateArn is required)
+   */
+  readonly domain?: SubZoneName;
+  /**
+   * An existing ACM certificate of the layer's region (issued outside this organisation's zones). Give exactly one of
+   * `domain` and `certificateArn`. @default - none (then domain is required)
+   */
+  readonly certificateArn?: string;
   /** At least one service. Listener rules are evaluated in this order: list specific paths first. */
   readonly services: readonly FargateServiceSpec[];
   /** Cluster and ALB name (at most 32 characters). @default `<project>-<account>-fargate` */
@@ -40,6 +53,7 @@ export interface FargateConfig {
 }
 
 export const fargateContract = defineContract('fargate', {
+  domain_name: { description: 'Name of the ALB in the sub-zone ("" with a certificateArn from config)', mock: 'ops.mock.acme.example.com' },
   cluster_name: { description: 'ECS cluster name', mock: 'acme-mock-fargate' },
   cluster_arn: { description: 'ECS cluster ARN', mock: 'arn:aws:ecs:us-east-1:111111111111:cluster/acme-mock-fargate' },
   alb_name: { description: 'Internet-facing ALB name', mock: 'acme-mock-fargate' },
@@ -63,8 +77,25 @@ export const fargateContract = defineContract('fargate', {
 export class Fargate extends LayerStack {
   static readonly contract = fargateContract;
 
-  static validate(config: FargateConfig): FieldProblem[] {
-    const problems: FieldProblem[] = [...certificateProblems(config.certificateArn)];
+  /** The ALB's name and its certificate, when `domain` is configured. */
+  static dnsClaims(config: FargateConfig, ctx: LayerContext): DnsClaims {
+    const alb = config.domain ? subZoneName(ctx, config.domain) : undefined;
+    if (!alb) return NO_DNS_CLAIMS;
+    return {
+      records: [{ ...alb, type: 'A', routing: 'simple', target: 'alias to the fargate ALB', field: 'domain.subdomain', endpoint: true }],
+      certificates: [{ ...alb, field: 'domain.subdomain' }],
+    };
+  }
+
+  static validate(config: FargateConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if ((config.domain === undefined) === (config.certificateArn === undefined)) {
+      problems.push({ field: 'domain', message: 'give exactly one of domain (a DNS-validated certificate issued here) and certificateArn' });
+    }
+    if (config.certificateArn !== undefined) problems.push(...certificateProblems(config.certificateArn));
+    if (config.domain) {
+      problems.push(...subZoneNameProblems('domain', config.domain, ctx), ...dnsClaimProblems(ctx, Fargate.dnsClaims(config, ctx)));
+    }
     if (config.services.length === 0) problems.push({ field: 'services', message: 'needs at least one service' });
     const names = new Set<string>();
     config.services.forEach((spec, i) => {
@@ -87,6 +118,13 @@ export class Fargate extends LayerStack {
       ? foundationFromSecurity(this.remote(securityContract))
       : new OwnFoundation(this, 'foundation', { name, accountId: ctx.account.id, region: ctx.region });
 
+    // The listener's certificate: issued and DNS-validated here for `domain`, or an existing one from config.
+    const albName = config.domain ? subZoneName(ctx, config.domain) : undefined;
+    const zoneId = config.domain ? this.remote(dnsZoneContract, { layer: config.domain.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id') : undefined;
+    const certificateArn = albName && zoneId
+      ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [albName.name], zoneId }).arn
+      : config.certificateArn!;
+
     const platform = new FargateCluster(this, 'platform', {
       name,
       accountId: ctx.account.id,
@@ -94,7 +132,7 @@ export class Fargate extends LayerStack {
       vpcId: network.get('vpc_id'),
       publicSubnetIds: network.get('public_subnet_ids'),
       privateSubnetIds: network.get('private_subnet_ids'),
-      certificateArn: config.certificateArn,
+      certificateArn,
       logKmsKeyArn: foundation.logsKeyArn,
       logRetentionDays: config.logRetentionDays ?? (prd ? 365 : 90),
       alarmTopicArn: foundation.alarmTopicArn,
@@ -107,7 +145,17 @@ export class Fargate extends LayerStack {
       services: config.services,
     });
 
+    if (albName && zoneId) {
+      new Route53Record(this, 'alias', {
+        zoneId,
+        name: albName.name,
+        type: 'A',
+        alias: { name: platform.alb.dnsName, zoneId: platform.alb.zoneId, evaluateTargetHealth: false },
+      });
+    }
+
     this.publish(fargateContract, {
+      domain_name: albName?.name ?? '',
       cluster_name: platform.cluster.name,
       cluster_arn: platform.cluster.arn,
       alb_name: platform.alb.lb.name,

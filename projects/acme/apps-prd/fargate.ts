@@ -5,7 +5,8 @@ const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
 
 /** The operational system in production: at least one task per AZ, on-demand capacity, protected ALB. */
 export default defineLayer(Fargate, {
-  certificateArn: 'arn:aws:acm:us-east-1:666666666666:certificate/0p0r0d00-0000-4000-8000-000000000001',
+  // ops.<zone>: a DNS-validated certificate on the ALB and an alias record, in the account's dns-zone.
+  domain: { subdomain: 'ops' },
   services: [
     {
       name: 'api',
