@@ -6,13 +6,25 @@ import type { LayerContext } from '../lib/model';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
-import { serviceSpecProblems } from '../modules/fargate-service';
+import { executionRoleName, serviceSpecProblems, type SecretKeyRef } from '../modules/fargate-service';
 import { declaresLayer } from '../modules/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
+import { resourceName, roleArn } from '../lib/naming';
+import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
+
+/** A service of the layer: the module's spec, whose secrets may also name secrets of the account's secrets layer. */
+export type FargateServiceConfig = Omit<FargateServiceSpec, 'secrets'> & {
+  /**
+   * Variables filled from Secrets Manager: `fromSecrets('api/database')` (a secret of this account's secrets layer,
+   * optionally one JSON key of it), or a secret ARN / `{ secretArn, jsonKey }` for secrets outside the organisation.
+   * The execution role may read exactly these and decrypt with their keys. @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string | SecretKeyRef | SecretRef>>;
+};
 
 export interface FargateConfig {
   /**
@@ -27,7 +39,7 @@ export interface FargateConfig {
    */
   readonly certificateArn?: string;
   /** At least one service. Listener rules are evaluated in this order: list specific paths first. */
-  readonly services: readonly FargateServiceSpec[];
+  readonly services: readonly FargateServiceConfig[];
   /** Cluster and ALB name (at most 32 characters). @default `<project>-<account>-fargate` */
   readonly name?: string;
   /** Cloud Map private DNS namespace. @default `<account>.<project>.internal` */
@@ -87,6 +99,16 @@ export class Fargate extends LayerStack {
     };
   }
 
+  /** The execution role of each service referencing a secret of the secrets layer (named as FargateService names it). */
+  static secretReaders(config: FargateConfig, ctx: LayerContext): SecretReader[] {
+    const prefix = config.name ?? resourceName(ctx.org.project.name, ctx.account.name, 'fargate');
+    return config.services.flatMap((spec, i) => Object.entries(spec.secrets ?? {}).filter(([, v]) => isSecretRef(v)).map(([name, v]) => ({
+      ref: v as SecretRef,
+      principalArn: roleArn(ctx.account.id, executionRoleName(prefix, spec.name)),
+      field: `services[${i}].secrets.${name}`,
+    })));
+  }
+
   static validate(config: FargateConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
     if ((config.domain === undefined) === (config.certificateArn === undefined)) {
@@ -101,7 +123,11 @@ export class Fargate extends LayerStack {
     config.services.forEach((spec, i) => {
       if (names.has(spec.name)) problems.push({ field: `services[${i}].name`, message: `"${spec.name}" is used twice` });
       names.add(spec.name);
-      problems.push(...serviceSpecProblems(spec, `services[${i}]`));
+      const literal = Object.fromEntries(Object.entries(spec.secrets ?? {}).filter(([, v]) => !isSecretRef(v))) as Record<string, string | SecretKeyRef>;
+      problems.push(...serviceSpecProblems({ ...spec, secrets: literal }, `services[${i}]`));
+      for (const [name, value] of Object.entries(spec.secrets ?? {})) {
+        if (isSecretRef(value)) problems.push(...secretRefProblems(ctx, `services[${i}].secrets.${name}`, value));
+      }
     });
     if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than the 32 characters an ALB name allows` });
     problems.push(...foundationProblems(config.foundation));
@@ -142,7 +168,7 @@ export class Fargate extends LayerStack {
       containerInsights: config.containerInsights,
       accessLogExpirationDays: config.accessLogExpirationDays,
       protect: config.protect ?? prd,
-      services: config.services,
+      services: config.services.map((spec) => this.resolveSecrets(spec)),
     });
 
     if (albName && zoneId) {
@@ -171,5 +197,22 @@ export class Fargate extends LayerStack {
       namespace_name: platform.namespace.name,
       alarm_topic_arn: foundation.alarmTopicArn,
     });
+  }
+
+  /** A service spec whose secrets-layer references are ARNs (and whose execution role may decrypt with their key). */
+  private resolveSecrets(spec: FargateServiceConfig): FargateServiceSpec {
+    const keys = new Set(spec.secretsKmsKeyArns ?? []);
+    const secrets: Record<string, string | SecretKeyRef> = {};
+    for (const [name, value] of Object.entries(spec.secrets ?? {})) {
+      if (!isSecretRef(value)) {
+        secrets[name] = value;
+        continue;
+      }
+      const resolved = resolveSecretRef(this.ctx, value, (contract, options) => this.remote(contract, options));
+      keys.add(resolved.kmsKeyArn);
+      // A whole value is `<arn>`; one key of a JSON value is `<arn>:<key>::` (ECS valueFrom).
+      secrets[name] = resolved.jsonKey ? { secretArn: resolved.secretArn, jsonKey: resolved.jsonKey } : resolved.secretArn;
+    }
+    return { ...spec, secrets, secretsKmsKeyArns: [...keys] };
   }
 }

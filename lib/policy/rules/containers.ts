@@ -154,6 +154,7 @@ export function eksVersionRule(today: () => Date): Rule {
     resourceTypes: ['aws_eks_cluster'],
     check(cluster) {
       const version = cluster.config.version;
+      if (version === undefined) return 'version is not set: EKS creates the cluster on its default version, unpinned';
       if (typeof version !== 'string' || version.includes('${')) return 'version is not a literal: its support window cannot be checked';
       const supportType = block(cluster.config.upgrade_policy)?.support_type === 'STANDARD' ? 'STANDARD' : 'EXTENDED';
       const now = today();

@@ -1,5 +1,6 @@
 import { defineLayer } from '../../../lib/config';
 import { Fargate } from '../../../layers/fargate';
+import { fromSecrets } from '../../../layers/secrets';
 
 const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
 
@@ -19,7 +20,8 @@ export default defineLayer(Fargate, {
       healthCheckPath: '/healthz',
       pathPatterns: ['/api/*'],
       environment: { APP_ENV: 'devstg', LOG_LEVEL: 'debug' },
-      secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:555555555555:secret:acme/apps-devstg/api/database-Ab12Cd' },
+      // The secrets layer of this account holds it (value put out of band); the execution role may read only it.
+      secrets: { DATABASE_URL: fromSecrets('api/database') },
       spotPercent: 100,
     },
     {

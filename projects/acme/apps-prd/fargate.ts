@@ -1,5 +1,6 @@
 import { defineLayer } from '../../../lib/config';
 import { Fargate } from '../../../layers/fargate';
+import { fromSecrets } from '../../../layers/secrets';
 
 const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
 
@@ -20,7 +21,8 @@ export default defineLayer(Fargate, {
       healthCheckPath: '/healthz',
       pathPatterns: ['/api/*'],
       environment: { APP_ENV: 'prd', LOG_LEVEL: 'info' },
-      secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:666666666666:secret:acme/apps-prd/api/database-Ef34Gh' },
+      // The secrets layer of this account holds it (value put out of band); the execution role may read only it.
+      secrets: { DATABASE_URL: fromSecrets('api/database') },
     },
     {
       name: 'web',
