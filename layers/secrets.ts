@@ -3,7 +3,6 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem, type LayerKind } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { roleArn } from '../lib/naming';
 import { KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../modules/layer-presence';
 import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../modules/layer-ref';
@@ -259,9 +258,4 @@ export class Secrets extends LayerStack {
       kms_key_arn: keyArn,
     });
   }
-}
-
-/** The IAM role ARN `<name>` of the account: what a consumer layer's secretReaders returns for its roles. */
-export function accountRoleArn(ctx: LayerContext, name: string): string {
-  return roleArn(ctx.account.id, name);
 }

@@ -22,8 +22,10 @@ export interface KubernetesVersionSupport {
 }
 
 /**
- * Amazon EKS release calendar, newest first (checked 2026-11-30 against EKS_RELEASE_CALENDAR_URL; 1.35 from the
- * same calendar: released 2026-01-28, standard support until 2027-03-27).
+ * Amazon EKS release calendar, newest first. 1.29 to 1.34: the calendar table of EKS_RELEASE_CALENDAR_URL (EKS release,
+ * end of standard support, end of extended support). 1.35 (released on EKS 2026-01-28, standard support until
+ * 2027-03-27, extended until 2028-03-27): the same calendar's later row, as republished by endoflife.date/amazon-eks;
+ * checked 2026-11-30. Extended support always ends 12 months after standard support.
  */
 export const EKS_KUBERNETES_VERSIONS: readonly KubernetesVersionSupport[] = [
   { version: '1.35', released: '2026-01-28', endOfStandardSupport: '2027-03-27', endOfExtendedSupport: '2028-03-27' },
