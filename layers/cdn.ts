@@ -1,5 +1,3 @@
-import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
-import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { CloudfrontDistribution, type CloudfrontDistributionOrderedCacheBehavior, type CloudfrontDistributionOrigin } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
 import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
@@ -15,12 +13,14 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { dnsClaimProblems, endpointOf, type DnsClaims } from '../modules/dns-claims';
+import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
 import type { PolicyStatement } from '../modules/policy';
 import { SecureBucket } from '../modules/secure-bucket';
 import { Dns, dnsContract, type DnsConfig } from './dns';
-import { DnsZone, dnsZoneContract, domainNameProblem, isInZone, type DnsZoneConfig } from './dns-zone';
+import { DEFAULT_ZONE_LAYER, declaredZoneName, dnsZoneContract, domainNameProblem, isInZone } from './dns-zone';
 
 /** CloudFront certificates and CLOUDFRONT-scope web ACLs exist only in us-east-1. */
 export const CLOUDFRONT_REGION = 'us-east-1';
@@ -41,12 +41,30 @@ export const DEFAULT_MANAGED_RULE_GROUPS = [
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'];
 
 export interface CdnApiOrigin {
-  /** HTTPS host of the API: an API Gateway (custom or execute-api) domain or the ALB's DNS name. */
-  readonly domainName: string;
+  /**
+   * Layer of this account whose DNS name is the API host (a serverless layer's customDomain, a fargate or multi-tier
+   * layer's domain): the name is derived from its config, never pasted. Give exactly one of `layer` and `domainName`.
+   * @default - none (then domainName is required)
+   */
+  readonly layer?: string;
+  /** HTTPS host of an API outside this organisation's layers. @default - none (then layer is required) */
+  readonly domainName?: string;
   /** Paths routed to the API, uncached, every method allowed. @default '/api/*' */
   readonly pathPattern?: string;
   /** Prefix added at the origin, e.g. `/prod` for an API Gateway stage. @default '' */
   readonly originPath?: string;
+}
+
+/**
+ * A load-balanced application behind the distribution, reached by the DNS name another layer of this account owns:
+ * typically the dr layer's failover name, which Route 53 answers with the primary region's ALB while its health
+ * check passes and with the DR region's ALB otherwise. The viewer names (`domainNames`) keep pointing at CloudFront.
+ */
+export interface CdnAppOrigin {
+  /** Layer of this account owning the origin name (dr failover, fargate or multi-tier domain). @default 'dr' */
+  readonly layer?: string;
+  /** Paths routed to the application, uncached, every method allowed. @default ['/app/*'] */
+  readonly pathPatterns?: readonly string[];
 }
 
 export interface CdnWafConfig {
@@ -90,6 +108,8 @@ export interface CdnConfig {
   readonly defaultRootObject?: string;
   /** Second origin for the API on a path pattern. @default - static site only */
   readonly apiOrigin?: CdnApiOrigin;
+  /** Origin for a load-balanced application (e.g. the dr layer's failover name) on path patterns. @default - none */
+  readonly appOrigin?: CdnAppOrigin;
   /** @default rate limit 2000 and DEFAULT_MANAGED_RULE_GROUPS */
   readonly waf?: CdnWafConfig;
   /** Days CloudFront and S3 access logs are kept. @default 365 */
@@ -117,11 +137,13 @@ export const cdnContract = defineContract('cdn', {
   user_pool_domain: { description: 'Hosted UI domain, empty without auth', mock: 'acme-mock.auth.us-east-1.amazoncognito.com' },
 });
 
-function zoneNameOf(ctx: LayerContext, layer: string): string | undefined {
-  const declaration = ctx.account.layers.get(layer);
-  if (!declaration || declaration.kind !== DnsZone || !declaration.enabled) return undefined;
-  return (declaration.config as DnsZoneConfig).zoneName;
+/** The host of an origin given as a layer of this account (its endpoint name) or as a literal name. */
+function originHost(ctx: LayerContext, origin: { readonly layer?: string; readonly domainName?: string }): string | { readonly problem: string } {
+  if (origin.layer !== undefined) return endpointOf(ctx, origin.layer);
+  return origin.domainName ?? { problem: 'is missing' };
 }
+
+const DEFAULT_APP_PATTERNS = ['/app/*'];
 
 export interface Delegation {
   readonly account: string;
@@ -169,10 +191,23 @@ export class Cdn extends LayerStack {
   static readonly contract = cdnContract;
   static readonly stateful = true;
 
+  /** Every viewer name: A and AAAA aliases to the distribution, and the us-east-1 certificate validated for them. */
+  static dnsClaims(config: CdnConfig, ctx: LayerContext): DnsClaims {
+    const zone = declaredZoneName(ctx, config.zoneLayer ?? DEFAULT_ZONE_LAYER);
+    if (!zone) return { records: [], certificates: [] };
+    const names = (config.domainNames ?? []).map((name, i) => ({ name, field: `domainNames[${i}]` })).filter((n) => isInZone(n.name, zone));
+    return {
+      records: names.flatMap(({ name, field }) => ['A', 'AAAA'].map((type) => ({
+        zone, name, type, routing: 'simple' as const, target: 'alias to the CloudFront distribution', field,
+      }))),
+      certificates: names.map(({ name, field }) => ({ zone, name, field })),
+    };
+  }
+
   static validate(config: CdnConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    const zoneLayer = config.zoneLayer ?? 'dns-zone';
-    const zone = zoneNameOf(ctx, zoneLayer);
+    const zoneLayer = config.zoneLayer ?? DEFAULT_ZONE_LAYER;
+    const zone = declaredZoneName(ctx, zoneLayer);
     if (!zone) problems.push({ field: 'zoneLayer', message: `account ${ctx.account.name} has no enabled dns-zone layer "${zoneLayer}"` });
     const delegation = findDelegation(ctx, config);
     if (typeof delegation === 'string') problems.push({ field: 'delegatedBy', message: delegation });
@@ -194,14 +229,37 @@ export class Cdn extends LayerStack {
     if (config.priceClass !== undefined && !PRICE_CLASSES.includes(config.priceClass)) {
       problems.push({ field: 'priceClass', message: `"${config.priceClass}" must be one of ${PRICE_CLASSES.join(', ')}` });
     }
-    if (config.apiOrigin) {
-      const bad = domainNameProblem(config.apiOrigin.domainName);
-      if (bad) problems.push({ field: 'apiOrigin.domainName', message: bad });
-      const pattern = config.apiOrigin.pathPattern ?? '/api/*';
+    const patterns: string[] = [];
+    const pathProblem = (field: string, pattern: string) => {
       if (!pattern.startsWith('/') || pattern === '/*') {
-        problems.push({ field: 'apiOrigin.pathPattern', message: `"${pattern}" must start with / and not be /* (the default behaviour serves the site)` });
+        problems.push({ field, message: `"${pattern}" must start with / and not be /* (the default behaviour serves the site)` });
+      } else if (patterns.includes(pattern)) {
+        problems.push({ field, message: `"${pattern}" is routed to another origin already` });
       }
+      patterns.push(pattern);
+    };
+    const hostProblem = (field: string, host: string | { readonly problem: string }) => {
+      const bad = typeof host === 'string' ? domainNameProblem(host) : host.problem;
+      if (bad) problems.push({ field, message: bad });
+      else if ((config.domainNames ?? []).includes(host as string)) problems.push({ field, message: `${String(host)} is a name of this distribution itself` });
+    };
+    if (config.apiOrigin) {
+      const o = config.apiOrigin;
+      if ((o.layer === undefined) === (o.domainName === undefined)) {
+        problems.push({ field: 'apiOrigin', message: 'give exactly one of layer (a layer of this account publishing the API name) and domainName' });
+      } else {
+        hostProblem(o.layer !== undefined ? 'apiOrigin.layer' : 'apiOrigin.domainName', originHost(ctx, o));
+      }
+      pathProblem('apiOrigin.pathPattern', o.pathPattern ?? '/api/*');
     }
+    if (config.appOrigin) {
+      const o = config.appOrigin;
+      hostProblem('appOrigin.layer', originHost(ctx, { layer: o.layer ?? 'dr' }));
+      const list = o.pathPatterns ?? DEFAULT_APP_PATTERNS;
+      if (list.length === 0) problems.push({ field: 'appOrigin.pathPatterns', message: 'lists no path pattern' });
+      list.forEach((p, i) => pathProblem(`appOrigin.pathPatterns[${i}]`, p));
+    }
+    problems.push(...dnsClaimProblems(ctx, Cdn.dnsClaims(config, ctx)));
     const rate = config.waf?.rateLimit ?? 2000;
     if (!Number.isInteger(rate) || rate < 100) problems.push({ field: 'waf.rateLimit', message: `${rate} must be an integer of at least 100 requests per 5 minutes` });
     if (config.waf?.managedRuleGroups && config.waf.managedRuleGroups.length === 0) {
@@ -233,7 +291,7 @@ export class Cdn extends LayerStack {
     super(scope, ctx);
     const prd = ctx.account.environment === 'prd';
     const edge = this.providerFor(CLOUDFRONT_REGION);
-    const zone = this.remote(dnsZoneContract, { layer: config.zoneLayer ?? 'dns-zone' });
+    const zone = this.remote(dnsZoneContract, { layer: config.zoneLayer ?? DEFAULT_ZONE_LAYER });
     const zoneId = zone.get('zone_id');
     // Read the delegating dns layer: the edge orders this layer after the NS delegation ACM validation needs.
     const delegation = findDelegation(ctx, config) as Delegation | undefined;
@@ -276,28 +334,11 @@ export class Cdn extends LayerStack {
     });
 
     // Certificate in us-east-1, validated by DNS in the account's sub-zone.
-    const certificate = new AcmCertificate(this, 'certificate', {
+    const certificate = new DnsValidatedCertificate(this, 'certificate', {
       provider: edge,
-      domainName: domainNames[0]!,
-      subjectAlternativeNames: domainNames.slice(1),
-      validationMethod: 'DNS',
-      keyAlgorithm: 'EC_prime256v1',
-      lifecycle: { createBeforeDestroy: true },
-    });
-    // One record per name, keyed statically: a for_each over domain_validation_options has keys unknown at plan.
-    const options = `{ for o in ${certificate.fqn}.domain_validation_options : o.domain_name => o }`;
-    const validationRecords = domainNames.map((name, i) => new Route53Record(this, `certificate-validation-${i}`, {
+      domainNames,
       zoneId,
-      name: `\${${options}["${name}"].resource_record_name}`,
-      type: `\${${options}["${name}"].resource_record_type}`,
-      records: [`\${${options}["${name}"].resource_record_value}`],
-      ttl: 60,
-      allowOverwrite: true,
-    }));
-    const validation = new AcmCertificateValidation(this, 'certificate-validation', {
-      provider: edge,
-      certificateArn: certificate.arn,
-      validationRecordFqdns: validationRecords.map((r) => r.fqdn),
+      keyAlgorithm: 'EC_prime256v1',
     });
 
     const waf = new Wafv2WebAcl(this, 'web-acl', {
@@ -351,24 +392,34 @@ export class Cdn extends LayerStack {
       originAccessControlId: oac.id,
     }];
     const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
-    if (config.apiOrigin) {
+    // Dynamic origins over HTTPS only, uncached, every method; CloudFront sends the origin name as Host and SNI,
+    // so the origin's certificate must carry that name (the layers owning these names issue it).
+    const dynamicOrigin = (originId: string, domainName: string, pathPatterns: readonly string[], originPath?: string) => {
       origins.push({
-        originId: 'api-origin',
-        domainName: config.apiOrigin.domainName,
-        originPath: config.apiOrigin.originPath,
+        originId,
+        domainName,
+        originPath,
         customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: 'https-only', originSslProtocols: ['TLSv1.2'] },
       });
-      orderedCacheBehavior.push({
-        pathPattern: config.apiOrigin.pathPattern ?? '/api/*',
-        targetOriginId: 'api-origin',
-        viewerProtocolPolicy: 'redirect-to-https',
-        allowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
-        cachedMethods: ['GET', 'HEAD'],
-        cachePolicyId: MANAGED_POLICY.cachingDisabled,
-        originRequestPolicyId: MANAGED_POLICY.allViewerExceptHostHeader,
-        responseHeadersPolicyId: headers.id,
-        compress: true,
-      });
+      for (const pathPattern of pathPatterns) {
+        orderedCacheBehavior.push({
+          pathPattern,
+          targetOriginId: originId,
+          viewerProtocolPolicy: 'redirect-to-https',
+          allowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
+          cachedMethods: ['GET', 'HEAD'],
+          cachePolicyId: MANAGED_POLICY.cachingDisabled,
+          originRequestPolicyId: MANAGED_POLICY.allViewerExceptHostHeader,
+          responseHeadersPolicyId: headers.id,
+          compress: true,
+        });
+      }
+    };
+    if (config.apiOrigin) {
+      dynamicOrigin('api-origin', originHost(ctx, config.apiOrigin) as string, [config.apiOrigin.pathPattern ?? '/api/*'], config.apiOrigin.originPath);
+    }
+    if (config.appOrigin) {
+      dynamicOrigin('app-origin', originHost(ctx, { layer: config.appOrigin.layer ?? 'dr' }) as string, config.appOrigin.pathPatterns ?? DEFAULT_APP_PATTERNS);
     }
 
     const distribution = new CloudfrontDistribution(this, 'distribution', {
@@ -392,7 +443,7 @@ export class Cdn extends LayerStack {
       },
       orderedCacheBehavior,
       viewerCertificate: {
-        acmCertificateArn: validation.certificateArn,
+        acmCertificateArn: certificate.arn,
         sslSupportMethod: 'sni-only',
         minimumProtocolVersion: 'TLSv1.2_2021',
       },
@@ -424,7 +475,7 @@ export class Cdn extends LayerStack {
       distribution_arn: distribution.arn,
       distribution_domain_name: distribution.domainName,
       site_domain_names: domainNames,
-      certificate_arn: validation.certificateArn,
+      certificate_arn: certificate.arn,
       web_acl_arn: waf.arn,
       parent_zone_name: delegation?.zoneName ?? '',
       parent_zone_id: Token.asString(parentZoneId),

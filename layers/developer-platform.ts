@@ -1,22 +1,29 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { roleArn } from '../lib/naming';
+import { resourceName, roleArn } from '../lib/naming';
 import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
+import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
+import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { EcrRepository } from '../modules/ecr-repository';
 import { certificateProblems, FargateCluster } from '../modules/fargate-cluster';
-import { serviceSpecProblems } from '../modules/fargate-service';
+import { executionRoleName, serviceSpecProblems } from '../modules/fargate-service';
 import { declaresLayer } from '../modules/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';
+import { Dns, dnsContract, type DnsConfig } from './dns';
+import { DnsZone, isInZone, type DnsZoneConfig } from './dns-zone';
+import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
 
 export interface BackstageConfig {
@@ -38,8 +45,11 @@ export interface BackstageConfig {
   readonly healthCheckPath?: string;
   /** Extra plain environment (app-config overrides such as `APP_CONFIG_app_baseUrl`). @default {} */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Integration secrets (GitLab token, OIDC client secret) by Secrets Manager ARN. @default {} */
-  readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * Integration secrets (GitLab token, OIDC client secret): `fromSecrets('idp/gitlab')` (a secret of this account's
+   * secrets layer, optionally one JSON key) or a Secrets Manager ARN for secrets outside the organisation. @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string | SecretRef>>;
 }
 
 export interface PlatformDatabaseConfig {
@@ -51,9 +61,25 @@ export interface PlatformDatabaseConfig {
   readonly backupRetentionDays?: number;
 }
 
+/** The portal's name in a public zone of this account's dns layer. */
+export interface PortalDomain {
+  /** One DNS label: `portal` gives `portal.acme.example.com`. */
+  readonly subdomain: string;
+  /** The dns layer of this account holding the zone. @default 'dns' */
+  readonly dnsLayer?: string;
+  /** Which of its public zones. @default its first public zone */
+  readonly zone?: string;
+}
+
 export interface DeveloperPlatformConfig {
-  /** ACM certificate of the portal's HTTPS listener. */
-  readonly certificateArn: string;
+  /**
+   * The portal's name, e.g. `{ subdomain: 'portal' }`: a DNS-validated certificate on the ALB, a simple alias record,
+   * and Backstage's base URLs (`APP_CONFIG_app_baseUrl`, `APP_CONFIG_backend_baseUrl`, unless set in
+   * backstage.environment). Give exactly one of `domain` and `certificateArn`. @default - none (then certificateArn is required)
+   */
+  readonly domain?: PortalDomain;
+  /** An existing ACM certificate of the layer's region. Exactly one of `domain` and `certificateArn`. @default - none */
+  readonly certificateArn?: string;
   readonly backstage: BackstageConfig;
   /** @default serverless v2, 2 instances, 14 days of backups */
   readonly database?: PlatformDatabaseConfig;
@@ -73,6 +99,7 @@ export interface DeveloperPlatformConfig {
 }
 
 export const developerPlatformContract = defineContract('developer-platform', {
+  portal_url: { description: 'https URL of the portal ("" with a certificateArn from config)', mock: 'https://portal.acme.example.com' },
   portal_dns_name: { description: 'DNS name of the portal ALB (alias target)', mock: 'acme-mock-idp-123456789.us-east-1.elb.amazonaws.com' },
   portal_zone_id: { description: 'Route 53 zone id of the portal ALB', mock: 'Z35SXDOTRQ7X7K' },
   cluster_name: { description: 'ECS cluster running Backstage', mock: 'acme-mock-idp' },
@@ -87,6 +114,24 @@ export const developerPlatformContract = defineContract('developer-platform', {
 /** Declared name of the provisioning-roles layer in each workload account. */
 export const PLATFORM_ACCESS_LAYER = 'platform-access';
 
+/** The portal's name, its zone and where that zone sits in the dns layer's outputs; or a problem. */
+function portalName(ctx: LayerContext, domain: PortalDomain): { zone: string; name: string; layer: string; zoneIndex: number; delegated: string[] } | string {
+  const layer = domain.dnsLayer ?? 'dns';
+  const declaration = ctx.account.layers.get(layer);
+  if (!declaration?.enabled || declaration.kind !== Dns) return `account ${ctx.account.name} has no enabled dns layer "${layer}" holding a public zone`;
+  const zones = (declaration.config as DnsConfig).publicZones ?? [];
+  const zoneIndex = domain.zone === undefined ? 0 : zones.findIndex((z) => z.name === domain.zone);
+  const zone = zones[zoneIndex];
+  if (!zone) return `dns layer ${ctx.account.name}/${layer} has no public zone ${domain.zone ?? ''}`.trim();
+  if (!/^(?!-)[a-z0-9-]{1,63}(?<!-)$/.test(domain.subdomain ?? '')) return `"${String(domain.subdomain)}" must be one lowercase DNS label, e.g. portal`;
+  // Names of the sub-zones the zone delegates to workload accounts: a record there would never be answered.
+  const delegated = (zone.delegations ?? []).flatMap((d) => {
+    const sub = ctx.org.accounts.get(d.account)?.layers.get(d.layer ?? 'dns-zone');
+    return sub?.kind === DnsZone ? [(sub.config as DnsZoneConfig).zoneName] : [];
+  });
+  return { zone: zone.name, name: `${domain.subdomain}.${zone.name}`, layer, zoneIndex, delegated };
+}
+
 function defaultWorkloadAccounts(ctx: LayerContext): string[] {
   return [...ctx.org.accounts.values()].filter((a) => a.layers.get(PLATFORM_ACCESS_LAYER)?.enabled).map((a) => a.name);
 }
@@ -100,9 +145,47 @@ export class DeveloperPlatform extends LayerStack {
   static readonly contract = developerPlatformContract;
   static readonly stateful = true;
 
+  /** The portal name (simple alias to the ALB) and its certificate, when `domain` is configured. */
+  static dnsClaims(config: DeveloperPlatformConfig, ctx: LayerContext): DnsClaims {
+    const portal = config.domain ? portalName(ctx, config.domain) : undefined;
+    if (!portal || typeof portal === 'string') return NO_DNS_CLAIMS;
+    return {
+      records: [{ zone: portal.zone, name: portal.name, type: 'A', routing: 'simple', target: 'alias to the portal ALB', field: 'domain.subdomain', endpoint: true }],
+      certificates: [{ zone: portal.zone, name: portal.name, field: 'domain.subdomain' }],
+    };
+  }
+
+  /** Backstage's execution role reads the secrets-layer secrets its config references. */
+  static secretReaders(config: DeveloperPlatformConfig, ctx: LayerContext): SecretReader[] {
+    const name = config.name ?? resourceName(ctx.org.project.name, ctx.account.name, 'idp');
+    return Object.entries(config.backstage.secrets ?? {}).filter(([, v]) => isSecretRef(v)).map(([key, v]) => ({
+      ref: v as SecretRef,
+      principalArn: roleArn(ctx.account.id, executionRoleName(name, BACKSTAGE)),
+      field: `backstage.secrets.${key}`,
+    }));
+  }
+
   static validate(config: DeveloperPlatformConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [...certificateProblems(config.certificateArn)];
-    problems.push(...serviceSpecProblems(backstageSpec(config.backstage, 'x'), 'backstage'));
+    const problems: FieldProblem[] = [];
+    if ((config.domain === undefined) === (config.certificateArn === undefined)) {
+      problems.push({ field: 'domain', message: 'give exactly one of domain (a DNS-validated certificate issued here) and certificateArn' });
+    }
+    if (config.certificateArn !== undefined) problems.push(...certificateProblems(config.certificateArn));
+    if (config.domain) {
+      const portal = portalName(ctx, config.domain);
+      if (typeof portal === 'string') {
+        problems.push({ field: 'domain', message: portal });
+      } else {
+        const under = portal.delegated.find((sub) => isInZone(portal.name, sub));
+        if (under) problems.push({ field: 'domain.subdomain', message: `${portal.name} is in the sub-zone ${under}, delegated to a workload account` });
+        problems.push(...dnsClaimProblems(ctx, DeveloperPlatform.dnsClaims(config, ctx)));
+      }
+    }
+    const spec = backstageSpec(config.backstage, 'x');
+    problems.push(...serviceSpecProblems({ ...spec, secrets: literalSecrets(spec.secrets) }, 'backstage'));
+    for (const [key, value] of Object.entries(config.backstage.secrets ?? {})) {
+      if (isSecretRef(value)) problems.push(...secretRefProblems(ctx, `backstage.secrets.${key}`, value));
+    }
     const db = config.database ?? {};
     problems.push(...auroraPropProblems({ instanceCount: db.instanceCount, serverlessV2: db.serverlessV2, backupRetentionDays: db.backupRetentionDays })
       .map((p) => ({ field: `database.${p.field}`, message: p.message })));
@@ -165,7 +248,27 @@ export class DeveloperPlatform extends LayerStack {
 
     const provisioningRoles = workloads.map((w) => roleArn(w.id, provisioningRoleName(org.project.name, w.name)));
     const operationsRoles = workloads.map((w) => roleArn(w.id, operationsRoleName(org.project.name, w.name)));
-    const backstage = backstageSpec(config.backstage, repository.url);
+    const portalDomain = config.domain ? portalName(ctx, config.domain) as Exclude<ReturnType<typeof portalName>, string> : undefined;
+    const baseUrl: Record<string, string> = portalDomain ? { APP_CONFIG_app_baseUrl: `https://${portalDomain.name}`, APP_CONFIG_backend_baseUrl: `https://${portalDomain.name}` } : {};
+    const backstage = backstageSpec({ ...config.backstage, environment: { ...baseUrl, ...(config.backstage.environment ?? {}) } }, repository.url);
+    // Secrets of the account's secrets layer: their ARNs from its state, and its key for the execution role.
+    const secretKeys = new Set<string>([foundation.secretsKeyArn]);
+    const backstageSecrets: Record<string, string> = {};
+    for (const [key, value] of Object.entries(backstage.secrets)) {
+      if (!isSecretRef(value)) {
+        backstageSecrets[key] = value;
+        continue;
+      }
+      const resolved = resolveSecretRef(ctx, value, (contract, options) => this.remote(contract, options));
+      secretKeys.add(resolved.kmsKeyArn);
+      backstageSecrets[key] = resolved.jsonKey ? `${resolved.secretArn}:${resolved.jsonKey}::` : resolved.secretArn;
+    }
+    const zoneId = portalDomain
+      ? Fn.element(this.remote(dnsContract, { layer: portalDomain.layer }).get('public_zone_ids'), portalDomain.zoneIndex) as string
+      : undefined;
+    const certificateArn = portalDomain && zoneId
+      ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [portalDomain.name], zoneId }).arn
+      : config.certificateArn!;
     const portal = new FargateCluster(this, 'portal', {
       name,
       accountId: account.id,
@@ -173,7 +276,7 @@ export class DeveloperPlatform extends LayerStack {
       vpcId: network.get('vpc_id'),
       publicSubnetIds: network.get('public_subnet_ids'),
       privateSubnetIds: network.get('private_subnet_ids'),
-      certificateArn: config.certificateArn,
+      certificateArn,
       logKmsKeyArn: foundation.logsKeyArn,
       logRetentionDays: 365,
       alarmTopicArn: foundation.alarmTopicArn,
@@ -193,11 +296,11 @@ export class DeveloperPlatform extends LayerStack {
           PLATFORM_AUDIT_TABLES: auditTables.map((t) => t.name).join(','),
         },
         secrets: {
-          ...backstage.secrets,
+          ...backstageSecrets,
           POSTGRES_USER: { secretArn: database.masterUserSecretArn, jsonKey: 'username' },
           POSTGRES_PASSWORD: { secretArn: database.masterUserSecretArn, jsonKey: 'password' },
         },
-        secretsKmsKeyArns: [foundation.secretsKeyArn],
+        secretsKmsKeyArns: [...secretKeys],
         extraEgress: [{ port: database.port, cidr: network.get('vpc_cidr_block'), description: 'Backstage to its Aurora PostgreSQL database' }],
         taskRoleStatements: [
           ...(operationsRoles.length > 0 ? [{ Sid: 'OperateWorkloadAccounts', Effect: 'Allow' as const, Action: 'sts:AssumeRole', Resource: operationsRoles }] : []),
@@ -214,6 +317,14 @@ export class DeveloperPlatform extends LayerStack {
       }],
     });
     const [backstageService] = portal.services;
+    if (portalDomain && zoneId) {
+      new Route53Record(this, 'portal-alias', {
+        zoneId,
+        name: portalDomain.name,
+        type: 'A',
+        alias: { name: portal.alb.dnsName, zoneId: portal.alb.zoneId, evaluateTargetHealth: false },
+      });
+    }
     new VpcSecurityGroupIngressRule(this, 'database-from-backstage', {
       securityGroupId: database.securityGroupId,
       referencedSecurityGroupId: backstageService.securityGroup.id,
@@ -237,6 +348,7 @@ export class DeveloperPlatform extends LayerStack {
     }
 
     this.publish(developerPlatformContract, {
+      portal_url: portalDomain ? `https://${portalDomain.name}` : '',
       portal_dns_name: portal.alb.dnsName,
       portal_zone_id: portal.alb.zoneId,
       cluster_name: portal.cluster.name,
@@ -250,10 +362,18 @@ export class DeveloperPlatform extends LayerStack {
   }
 }
 
+/** Service name of Backstage in the portal cluster (and so of its roles). */
+const BACKSTAGE = 'backstage';
+
+/** The literal (ARN) secrets of a map, without the secrets-layer references. */
+function literalSecrets(secrets: Readonly<Record<string, string | SecretRef>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).filter((e): e is [string, string] => !isSecretRef(e[1])));
+}
+
 /** The Backstage service spec with its defaults, from its ECR repository URL. */
 function backstageSpec(config: BackstageConfig, repositoryUrl: string) {
   return {
-    name: 'backstage',
+    name: BACKSTAGE,
     image: `${repositoryUrl}:${config.imageTag}`,
     cpu: config.cpu ?? 1024,
     memory: config.memory ?? 2048,

@@ -48,6 +48,43 @@ export function isInZone(name: string, zone: string): boolean {
   return name === zone || isUnder(name, zone);
 }
 
+/** The zone name of an enabled dns-zone layer of this account, from its config (no AWS look-up). */
+export function declaredZoneName(ctx: LayerContext, layer: string = DEFAULT_ZONE_LAYER): string | undefined {
+  const declaration = ctx.account.layers.get(layer);
+  if (!declaration || declaration.kind !== DnsZone || !declaration.enabled) return undefined;
+  return (declaration.config as DnsZoneConfig).zoneName;
+}
+
+export const DEFAULT_ZONE_LAYER = 'dns-zone';
+
+/** A name `<subdomain>.<zone>` in the account's public sub-zone (its dns-zone layer). */
+export interface SubZoneName {
+  /** One DNS label, e.g. `web` gives `web.prd.acme.example.com` in apps-prd. */
+  readonly subdomain: string;
+  /** The dns-zone layer of this account. @default 'dns-zone' */
+  readonly zoneLayer?: string;
+}
+
+/** `<subdomain>.<zone>` and its zone, or undefined when the dns-zone layer is missing or the label is bad. */
+export function subZoneName(ctx: LayerContext, value: SubZoneName): { zone: string; name: string } | undefined {
+  const zone = declaredZoneName(ctx, value.zoneLayer);
+  if (!zone || !LABEL.test(value.subdomain ?? '')) return undefined;
+  return { zone, name: `${value.subdomain}.${zone}` };
+}
+
+/** Checks a SubZoneName config at `field`: one lowercase label, an enabled dns-zone layer in the account. */
+export function subZoneNameProblems(field: string, value: SubZoneName, ctx: LayerContext): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (typeof value.subdomain !== 'string' || !LABEL.test(value.subdomain)) {
+    problems.push({ field: `${field}.subdomain`, message: `"${String(value.subdomain)}" must be one lowercase DNS label, e.g. web` });
+  }
+  const layer = value.zoneLayer ?? DEFAULT_ZONE_LAYER;
+  if (!declaredZoneName(ctx, layer)) {
+    problems.push({ field: `${field}.zoneLayer`, message: `account ${ctx.account.name} has no enabled dns-zone layer "${layer}" to hold the name` });
+  }
+  return problems;
+}
+
 /**
  * The public sub-zone of a workload account (`devstg.acme.example.com` in apps-devstg). It publishes its name
  * servers; the shared account's `dns` layer reads them and writes the NS delegation in the parent zone. This layer

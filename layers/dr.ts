@@ -1,5 +1,3 @@
-import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
-import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
 import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
@@ -8,6 +6,7 @@ import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replica
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
@@ -21,6 +20,8 @@ import { GLOBAL_DATABASE_MANAGED_PASSWORD } from '../modules/aurora-cluster';
 import { AutoScalingTier } from '../modules/auto-scaling-tier';
 import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../modules/layer-presence';
+import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
+import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../modules/layer-ref';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { LogBucket } from '../modules/log-bucket';
@@ -28,6 +29,7 @@ import { SecureBucket } from '../modules/secure-bucket';
 import { baseNetworkContract } from './base-network';
 import { Databases, databasesContract, type DatabasesConfig } from './databases';
 import { securityContract } from './security';
+import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems } from './dns-zone';
 
 export interface DrBucketReplication {
   /** Short label used in the replica bucket name `<project>-<account>-<label>-dr-<region>`. */
@@ -64,15 +66,26 @@ export interface DrComputeConfig {
   readonly healthCheckPath?: string;
 }
 
+/**
+ * Route 53 failover of one name of the account's sub-zone between the primary region's load balancer and the DR one.
+ * The name is a name of its own, such as the origin name CloudFront uses (the cdn layer's `appOrigin`), never a name
+ * another layer holds: Route 53 refuses failover records beside a simple record of the same name and type.
+ */
 export interface DrFailoverConfig {
-  /** Hosted zone of the record (literal id or `fromLayer(dnsZoneContract, 'zone_id')`). */
-  readonly hostedZoneId: ValueRef;
-  /** Fully qualified record name, e.g. `app.prd.acme.example.com`. */
-  readonly recordName: string;
-  /** DNS name of the primary region's load balancer (alias target). */
+  /** Label of the failover name: `<subdomain>.<zone>`. @default 'origin' (e.g. `origin.prd.acme.example.com`) */
+  readonly subdomain?: string;
+  /** The dns-zone layer of this account holding the name. @default 'dns-zone' */
+  readonly zoneLayer?: string;
+  /** DNS name of the primary region's load balancer (PRIMARY alias target), e.g. `fromLayer(multiTierContract, 'web_alb_dns_name')`. */
   readonly primaryDnsName: ValueRef;
-  /** Route 53 zone id of the primary load balancer (alias target zone). */
+  /** Route 53 zone id of that load balancer (alias target zone). */
   readonly primaryZoneId: ValueRef;
+  /**
+   * HTTPS listener of that load balancer. Clients (and CloudFront) connect to it with the failover name as SNI, so
+   * this layer attaches a certificate for the name to the listener, issued in the primary region and validated by the
+   * same DNS record as the DR load balancer's certificate.
+   */
+  readonly primaryListenerArn: ValueRef;
   /** Path the health check requests from the primary over HTTPS. @default '/health' */
   readonly healthCheckPath?: string;
 }
@@ -96,7 +109,10 @@ export interface DrConfig {
   readonly ecrRepositoryPrefixes?: readonly string[];
   /** Compute at zero capacity behind a DR load balancer. */
   readonly compute?: DrComputeConfig;
-  /** Route 53 failover: PRIMARY (health-checked) to the primary load balancer, SECONDARY to the DR one. @default - none */
+  /**
+   * Route 53 failover of a name of its own: PRIMARY (health-checked) to the primary load balancer, SECONDARY to the DR
+   * one. @default - none (the DR load balancer stays internal)
+   */
   readonly failover?: DrFailoverConfig;
 }
 
@@ -107,9 +123,17 @@ export const drContract = defineContract('dr', {
   alb_dns_name: { description: 'DNS name of the DR load balancer', mock: 'acme-mock-dr-123456789.us-west-2.elb.amazonaws.com' },
   autoscaling_group_name: { description: 'Auto Scaling group to scale up on failover', mock: 'acme-mock-dr-app' },
   health_check_id: { description: 'Route 53 health check of the primary ("" without failover)', mock: '00000000-0000-0000-0000-0000000000hc' },
+  failover_name: { description: 'Name failed over between the primary and the DR load balancer ("" without failover)', mock: 'origin.mock.acme.example.com' },
 });
 
 const DEFAULT_NETWORK_LAYER = 'base-network-dr';
+const DEFAULT_FAILOVER_SUBDOMAIN = 'origin';
+
+/** The failover name and its zone, when failover is configured and the account has the dns-zone layer. */
+function failoverName(config: DrConfig, ctx: LayerContext): { zone: string; name: string } | undefined {
+  const f = config.failover;
+  return f ? subZoneName(ctx, { subdomain: f.subdomain ?? DEFAULT_FAILOVER_SUBDOMAIN, zoneLayer: f.zoneLayer }) : undefined;
+}
 
 /** The databases declaration this layer protects, when it is a `databases` layer of this account. */
 function databasesDeclaration(config: DrConfig, ctx: LayerContext): DatabasesConfig | undefined {
@@ -126,6 +150,23 @@ function databasesDeclaration(config: DrConfig, ctx: LayerContext): DatabasesCon
 export class Dr extends LayerStack {
   static readonly contract = drContract;
   static readonly stateful = true;
+
+  /** The failover name (PRIMARY and SECONDARY A records) and its certificates (both regions, one validation record). */
+  static dnsClaims(config: DrConfig, ctx: LayerContext): DnsClaims {
+    const failover = failoverName(config, ctx);
+    if (!failover) return NO_DNS_CLAIMS;
+    return {
+      records: [{
+        ...failover,
+        type: 'A',
+        routing: 'failover',
+        target: `PRIMARY alias to the ${ctx.account.region} load balancer (health-checked), SECONDARY alias to the ${ctx.region} one`,
+        field: 'failover.subdomain',
+        endpoint: true,
+      }],
+      certificates: [{ ...failover, field: 'failover.subdomain' }],
+    };
+  }
 
   static validate(config: DrConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
@@ -168,8 +209,16 @@ export class Dr extends LayerStack {
     if (desired < 0 || desired > max) problems.push({ field: 'compute.desiredCapacity', message: `${desired} must be between 0 and maxSize (${max})` });
     if (config.failover) {
       const f = config.failover;
-      problems.push(...refProblems('failover.hostedZoneId', f.hostedZoneId), ...refProblems('failover.primaryDnsName', f.primaryDnsName), ...refProblems('failover.primaryZoneId', f.primaryZoneId));
-      if (!/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(f.recordName)) problems.push({ field: 'failover.recordName', message: `"${f.recordName}" is not a fully qualified lowercase name` });
+      problems.push(
+        ...refProblems('failover.primaryDnsName', f.primaryDnsName),
+        ...refProblems('failover.primaryZoneId', f.primaryZoneId),
+        ...refProblems('failover.primaryListenerArn', f.primaryListenerArn),
+        ...subZoneNameProblems('failover', { subdomain: f.subdomain ?? DEFAULT_FAILOVER_SUBDOMAIN, zoneLayer: f.zoneLayer }, ctx),
+        ...dnsClaimProblems(ctx, Dr.dnsClaims(config, ctx)),
+      );
+      if (f.healthCheckPath !== undefined && !f.healthCheckPath.startsWith('/')) {
+        problems.push({ field: 'failover.healthCheckPath', message: `"${f.healthCheckPath}" must start with /` });
+      }
     }
     for (const prefix of config.ecrRepositoryPrefixes ?? []) {
       if (!/^[a-z0-9][a-z0-9._/-]*$/.test(prefix)) problems.push({ field: 'ecrRepositoryPrefixes', message: `"${prefix}" is not a repository name prefix` });
@@ -340,28 +389,12 @@ export class Dr extends LayerStack {
     const compute = config.compute ?? {};
     const port = compute.port ?? 8080;
     const vpcId = network.get('vpc_id');
-    const zoneId = config.failover ? resolveRef(config.failover.hostedZoneId, read) : undefined;
-    let certificateArn: string | undefined;
-    if (config.failover && zoneId) {
-      const cert = new AcmCertificate(this, 'certificate', {
-        domainName: config.failover.recordName,
-        validationMethod: 'DNS',
-        lifecycle: { createBeforeDestroy: true },
-      });
-      const option = cert.domainValidationOptions.get(0);
-      const validation = new Route53Record(this, 'certificate-validation-record', {
-        zoneId,
-        name: option.resourceRecordName,
-        type: option.resourceRecordType,
-        records: [option.resourceRecordValue],
-        ttl: 60,
-        allowOverwrite: true,
-      });
-      certificateArn = new AcmCertificateValidation(this, 'certificate-validation', {
-        certificateArn: cert.arn,
-        validationRecordFqdns: [validation.fqdn],
-      }).certificateArn;
-    }
+    // The failover name's certificates: one for the DR load balancer here, one for the primary load balancer's listener
+    // in the primary region. ACM validates both with the same CNAME (one per name and account), owned by this layer.
+    const failover = failoverName(config, ctx);
+    const zoneId = failover ? this.remote(dnsZoneContract, { layer: config.failover?.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id') : undefined;
+    const certificate = failover && zoneId ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [failover.name], zoneId }) : undefined;
+    const certificateArn = certificate?.arn;
     const albLogs = new AlbAccessLogBucket(this, 'alb-logs', {
       bucketName: this.resourceName('dr-alb-logs', drRegion),
       accountId,
@@ -398,9 +431,16 @@ export class Dr extends LayerStack {
 
     // --- Route 53 failover ---------------------------------------------------------------------------------
     let healthCheck: Route53HealthCheck | undefined;
-    if (config.failover && zoneId) {
+    if (config.failover && failover && zoneId && certificate) {
       const f = config.failover;
       const primaryDns = resolveRef(f.primaryDnsName, read);
+      // SNI picks this certificate when a client asks the primary load balancer for the failover name.
+      new LbListenerCertificate(this, 'primary-listener-certificate', {
+        provider: primary,
+        listenerArn: resolveRef(f.primaryListenerArn, read),
+        certificateArn: certificate.alsoIn('primary', primary),
+      });
+      // Route 53 health checkers do not validate the certificate, so the load balancer's own name is checked.
       healthCheck = new Route53HealthCheck(this, 'primary-health', {
         type: 'HTTPS',
         fqdn: primaryDns,
@@ -409,20 +449,22 @@ export class Dr extends LayerStack {
         failureThreshold: 3,
         requestInterval: 30,
         enableSni: true,
-        tags: { Name: `${f.recordName} primary (${primaryRegion})` },
+        tags: { Name: `${failover.name} primary (${primaryRegion})` },
       });
       new Route53Record(this, 'failover-primary', {
         zoneId,
-        name: f.recordName,
+        name: failover.name,
         type: 'A',
         setIdentifier: `primary-${primaryRegion}`,
         failoverRoutingPolicy: { type: 'PRIMARY' },
         healthCheckId: healthCheck.id,
         alias: { name: primaryDns, zoneId: resolveRef(f.primaryZoneId, read), evaluateTargetHealth: true },
       });
+      // Not evaluated: the pilot light has no healthy target until it is scaled up, and when both records are
+      // unhealthy Route 53 answers with the PRIMARY, the impaired region.
       new Route53Record(this, 'failover-secondary', {
         zoneId,
-        name: f.recordName,
+        name: failover.name,
         type: 'A',
         setIdentifier: `secondary-${drRegion}`,
         failoverRoutingPolicy: { type: 'SECONDARY' },
@@ -437,6 +479,7 @@ export class Dr extends LayerStack {
       alb_dns_name: alb.dnsName,
       autoscaling_group_name: tier.group.name,
       health_check_id: healthCheck?.id ?? '',
+      failover_name: failover?.name ?? '',
     });
   }
 }

@@ -10,6 +10,7 @@ import { parseCidr } from '../lib/cidr';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { eksVersionProblem } from '../lib/versions';
 import { EksCluster, type EksAccessEntrySpec } from '../modules/eks-cluster';
 import { EksNodeGroup } from '../modules/eks-node-group';
 import { IrsaRole } from '../modules/irsa-role';
@@ -36,7 +37,11 @@ export interface EksNodeGroupConfig {
   readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE' }[];
 }
 
-/** Versions of the managed add-ons, pinned in config (no aws_eks_addon_version look-up offline). */
+/**
+ * Versions of the managed add-ons, pinned in config (no aws_eks_addon_version look-up offline). Each is an
+ * `eksbuild` version that EKS publishes for the cluster's Kubernetes version:
+ * `aws eks describe-addon-versions --kubernetes-version <version> --addon-name <name>`.
+ */
 export interface EksAddonVersions {
   readonly vpcCni: string;
   readonly coredns: string;
@@ -46,7 +51,10 @@ export interface EksAddonVersions {
 }
 
 export interface EksConfig {
-  /** Kubernetes minor version, e.g. `1.31`. */
+  /**
+   * Kubernetes minor version, e.g. `1.35`: a row of the release calendar in lib/versions.ts, in standard support
+   * unless `supportType` is `EXTENDED` (then in extended support at least).
+   */
   readonly kubernetesVersion: string;
   readonly addonVersions: EksAddonVersions;
   /** At least one group; on-demand and spot groups side by side. */
@@ -73,8 +81,52 @@ export interface EksConfig {
   readonly metadataHopLimit?: 1 | 2;
   /** Route 53 hosted zone ids external-dns may change. @default [] (every zone of the account) */
   readonly externalDnsHostedZoneIds?: readonly string[];
-  /** @default 'STANDARD' */
+  /**
+   * `STANDARD`: EKS upgrades the cluster when standard support ends (no extended-support charges), so a version past
+   * its standard support is refused here. `EXTENDED`: the cluster may stay 12 more months at an extra hourly cost.
+   * @default 'STANDARD'
+   */
   readonly supportType?: 'STANDARD' | 'EXTENDED';
+}
+
+/** An EKS add-on version as published: `v<semver>-eksbuild.<n>`. */
+const ADDON_VERSION = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.\d+$/;
+
+const ADDON_NAMES: Record<keyof EksAddonVersions, string> = {
+  vpcCni: 'vpc-cni',
+  coredns: 'coredns',
+  kubeProxy: 'kube-proxy',
+  ebsCsiDriver: 'aws-ebs-csi-driver',
+  podIdentityAgent: 'eks-pod-identity-agent',
+};
+
+/** Version and add-on problems: a version out of its support window, add-ons that cannot belong to it. */
+export function eksVersionProblems(config: EksConfig, today: Date = new Date()): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const version = config.kubernetesVersion;
+  if (!/^1\.\d{2}$/.test(version)) {
+    return [{ field: 'kubernetesVersion', message: `"${version}" must be a minor version like 1.35` }];
+  }
+  const supportType = config.supportType ?? 'STANDARD';
+  if (supportType !== 'STANDARD' && supportType !== 'EXTENDED') {
+    problems.push({ field: 'supportType', message: `"${String(supportType)}" must be STANDARD or EXTENDED` });
+  } else {
+    const problem = eksVersionProblem(version, supportType, today);
+    if (problem) problems.push({ field: 'kubernetesVersion', message: problem });
+  }
+  for (const [key, addon] of Object.entries(ADDON_NAMES) as [keyof EksAddonVersions, string][]) {
+    const value = config.addonVersions?.[key];
+    const m = typeof value === 'string' ? ADDON_VERSION.exec(value) : null;
+    if (!m) {
+      problems.push({ field: `addonVersions.${key}`, message: `"${String(value)}" is not an EKS add-on version such as v1.2.3-eksbuild.1 ` +
+        `(aws eks describe-addon-versions --kubernetes-version ${version} --addon-name ${addon})` });
+    } else if (key === 'kubeProxy' && `${m[1]}.${m[2]}` !== version) {
+      // kube-proxy is built per Kubernetes minor: EKS refuses a kube-proxy add-on of another minor.
+      problems.push({ field: 'addonVersions.kubeProxy', message: `${value} is built for Kubernetes ${m[1]}.${m[2]}, not ${version}: ` +
+        'bump the add-ons together with kubernetesVersion' });
+    }
+  }
+  return problems;
 }
 
 export const eksContract = defineContract('eks', {
@@ -99,11 +151,8 @@ export const eksContract = defineContract('eks', {
 export class Eks extends LayerStack {
   static readonly contract = eksContract;
 
-  static validate(config: EksConfig): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (!/^1\.\d{2}$/.test(config.kubernetesVersion)) {
-      problems.push({ field: 'kubernetesVersion', message: `"${config.kubernetesVersion}" must be a minor version like 1.31` });
-    }
+  static validate(config: EksConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = eksVersionProblems(config, ctx.org.mode.today);
     (config.publicAccessCidrs ?? []).forEach((text, i) => {
       const cidr = parseCidr(text);
       if (typeof cidr === 'string') problems.push({ field: `publicAccessCidrs[${i}]`, message: cidr });

@@ -1,20 +1,45 @@
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
+import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
-import { serviceSpecProblems } from '../modules/fargate-service';
+import { executionRoleName, serviceSpecProblems, type SecretKeyRef } from '../modules/fargate-service';
 import { declaresLayer } from '../modules/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';
+import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
+import { resourceName, roleArn } from '../lib/naming';
+import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
 
+/** A service of the layer: the module's spec, whose secrets may also name secrets of the account's secrets layer. */
+export type FargateServiceConfig = Omit<FargateServiceSpec, 'secrets'> & {
+  /**
+   * Variables filled from Secrets Manager: `fromSecrets('api/database')` (a secret of this account's secrets layer,
+   * optionally one JSON key of it), or a secret ARN / `{ secretArn, jsonKey }` for secrets outside the organisation.
+   * The execution role may read exactly these and decrypt with their keys. @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string | SecretKeyRef | SecretRef>>;
+};
+
 export interface FargateConfig {
-  /** ACM certificate (same region) of the HTTPS listener. */
-  readonly certificateArn: string;
+  /**
+   * Name of the ALB in the account's sub-zone, e.g. `{ subdomain: 'ops' }`: a DNS-validated ACM certificate for it on
+   * the HTTPS listener and a simple alias record to the ALB. Give exactly one of `domain` and `certificateArn`.
+   * @default - none (then certificateArn is required)
+   */
+  readonly domain?: SubZoneName;
+  /**
+   * An existing ACM certificate of the layer's region (issued outside this organisation's zones). Give exactly one of
+   * `domain` and `certificateArn`. @default - none (then domain is required)
+   */
+  readonly certificateArn?: string;
   /** At least one service. Listener rules are evaluated in this order: list specific paths first. */
-  readonly services: readonly FargateServiceSpec[];
+  readonly services: readonly FargateServiceConfig[];
   /** Cluster and ALB name (at most 32 characters). @default `<project>-<account>-fargate` */
   readonly name?: string;
   /** Cloud Map private DNS namespace. @default `<account>.<project>.internal` */
@@ -40,6 +65,7 @@ export interface FargateConfig {
 }
 
 export const fargateContract = defineContract('fargate', {
+  domain_name: { description: 'Name of the ALB in the sub-zone ("" with a certificateArn from config)', mock: 'ops.mock.acme.example.com' },
   cluster_name: { description: 'ECS cluster name', mock: 'acme-mock-fargate' },
   cluster_arn: { description: 'ECS cluster ARN', mock: 'arn:aws:ecs:us-east-1:111111111111:cluster/acme-mock-fargate' },
   alb_name: { description: 'Internet-facing ALB name', mock: 'acme-mock-fargate' },
@@ -63,14 +89,45 @@ export const fargateContract = defineContract('fargate', {
 export class Fargate extends LayerStack {
   static readonly contract = fargateContract;
 
-  static validate(config: FargateConfig): FieldProblem[] {
-    const problems: FieldProblem[] = [...certificateProblems(config.certificateArn)];
+  /** The ALB's name and its certificate, when `domain` is configured. */
+  static dnsClaims(config: FargateConfig, ctx: LayerContext): DnsClaims {
+    const alb = config.domain ? subZoneName(ctx, config.domain) : undefined;
+    if (!alb) return NO_DNS_CLAIMS;
+    return {
+      records: [{ ...alb, type: 'A', routing: 'simple', target: 'alias to the fargate ALB', field: 'domain.subdomain', endpoint: true }],
+      certificates: [{ ...alb, field: 'domain.subdomain' }],
+    };
+  }
+
+  /** The execution role of each service referencing a secret of the secrets layer (named as FargateService names it). */
+  static secretReaders(config: FargateConfig, ctx: LayerContext): SecretReader[] {
+    const prefix = config.name ?? resourceName(ctx.org.project.name, ctx.account.name, 'fargate');
+    return config.services.flatMap((spec, i) => Object.entries(spec.secrets ?? {}).filter(([, v]) => isSecretRef(v)).map(([name, v]) => ({
+      ref: v as SecretRef,
+      principalArn: roleArn(ctx.account.id, executionRoleName(prefix, spec.name)),
+      field: `services[${i}].secrets.${name}`,
+    })));
+  }
+
+  static validate(config: FargateConfig, ctx: LayerContext): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if ((config.domain === undefined) === (config.certificateArn === undefined)) {
+      problems.push({ field: 'domain', message: 'give exactly one of domain (a DNS-validated certificate issued here) and certificateArn' });
+    }
+    if (config.certificateArn !== undefined) problems.push(...certificateProblems(config.certificateArn));
+    if (config.domain) {
+      problems.push(...subZoneNameProblems('domain', config.domain, ctx), ...dnsClaimProblems(ctx, Fargate.dnsClaims(config, ctx)));
+    }
     if (config.services.length === 0) problems.push({ field: 'services', message: 'needs at least one service' });
     const names = new Set<string>();
     config.services.forEach((spec, i) => {
       if (names.has(spec.name)) problems.push({ field: `services[${i}].name`, message: `"${spec.name}" is used twice` });
       names.add(spec.name);
-      problems.push(...serviceSpecProblems(spec, `services[${i}]`));
+      const literal = Object.fromEntries(Object.entries(spec.secrets ?? {}).filter(([, v]) => !isSecretRef(v))) as Record<string, string | SecretKeyRef>;
+      problems.push(...serviceSpecProblems({ ...spec, secrets: literal }, `services[${i}]`));
+      for (const [name, value] of Object.entries(spec.secrets ?? {})) {
+        if (isSecretRef(value)) problems.push(...secretRefProblems(ctx, `services[${i}].secrets.${name}`, value));
+      }
     });
     if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than the 32 characters an ALB name allows` });
     problems.push(...foundationProblems(config.foundation));
@@ -87,6 +144,13 @@ export class Fargate extends LayerStack {
       ? foundationFromSecurity(this.remote(securityContract))
       : new OwnFoundation(this, 'foundation', { name, accountId: ctx.account.id, region: ctx.region });
 
+    // The listener's certificate: issued and DNS-validated here for `domain`, or an existing one from config.
+    const albName = config.domain ? subZoneName(ctx, config.domain) : undefined;
+    const zoneId = config.domain ? this.remote(dnsZoneContract, { layer: config.domain.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id') : undefined;
+    const certificateArn = albName && zoneId
+      ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [albName.name], zoneId }).arn
+      : config.certificateArn!;
+
     const platform = new FargateCluster(this, 'platform', {
       name,
       accountId: ctx.account.id,
@@ -94,7 +158,7 @@ export class Fargate extends LayerStack {
       vpcId: network.get('vpc_id'),
       publicSubnetIds: network.get('public_subnet_ids'),
       privateSubnetIds: network.get('private_subnet_ids'),
-      certificateArn: config.certificateArn,
+      certificateArn,
       logKmsKeyArn: foundation.logsKeyArn,
       logRetentionDays: config.logRetentionDays ?? (prd ? 365 : 90),
       alarmTopicArn: foundation.alarmTopicArn,
@@ -104,10 +168,20 @@ export class Fargate extends LayerStack {
       containerInsights: config.containerInsights,
       accessLogExpirationDays: config.accessLogExpirationDays,
       protect: config.protect ?? prd,
-      services: config.services,
+      services: config.services.map((spec) => this.resolveSecrets(spec)),
     });
 
+    if (albName && zoneId) {
+      new Route53Record(this, 'alias', {
+        zoneId,
+        name: albName.name,
+        type: 'A',
+        alias: { name: platform.alb.dnsName, zoneId: platform.alb.zoneId, evaluateTargetHealth: false },
+      });
+    }
+
     this.publish(fargateContract, {
+      domain_name: albName?.name ?? '',
       cluster_name: platform.cluster.name,
       cluster_arn: platform.cluster.arn,
       alb_name: platform.alb.lb.name,
@@ -123,5 +197,22 @@ export class Fargate extends LayerStack {
       namespace_name: platform.namespace.name,
       alarm_topic_arn: foundation.alarmTopicArn,
     });
+  }
+
+  /** A service spec whose secrets-layer references are ARNs (and whose execution role may decrypt with their key). */
+  private resolveSecrets(spec: FargateServiceConfig): FargateServiceSpec {
+    const keys = new Set(spec.secretsKmsKeyArns ?? []);
+    const secrets: Record<string, string | SecretKeyRef> = {};
+    for (const [name, value] of Object.entries(spec.secrets ?? {})) {
+      if (!isSecretRef(value)) {
+        secrets[name] = value;
+        continue;
+      }
+      const resolved = resolveSecretRef(this.ctx, value, (contract, options) => this.remote(contract, options));
+      keys.add(resolved.kmsKeyArn);
+      // A whole value is `<arn>`; one key of a JSON value is `<arn>:<key>::` (ECS valueFrom).
+      secrets[name] = resolved.jsonKey ? { secretArn: resolved.secretArn, jsonKey: resolved.jsonKey } : resolved.secretArn;
+    }
+    return { ...spec, secrets, secretsKmsKeyArns: [...keys] };
   }
 }

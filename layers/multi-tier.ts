@@ -1,4 +1,5 @@
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
@@ -9,8 +10,11 @@ import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
 import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../modules/layer-presence';
+import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
+import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { LogBucket } from '../modules/log-bucket';
 import { baseNetworkContract } from './base-network';
+import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { securityContract } from './security';
 
 export interface MultiTierTierConfig {
@@ -37,8 +41,17 @@ export interface MultiTierTierConfig {
 }
 
 export interface MultiTierConfig {
-  /** ACM certificate (same region) of the public web ALB's HTTPS listener. */
-  readonly certificateArn: string;
+  /**
+   * Name of the public web ALB in the account's sub-zone, e.g. `{ subdomain: 'web' }`: a DNS-validated ACM certificate
+   * for it on the HTTPS listener and a simple alias record to the ALB. Give exactly one of `domain` and `certificateArn`.
+   * @default - none (then certificateArn is required)
+   */
+  readonly domain?: SubZoneName;
+  /**
+   * An existing ACM certificate of the layer's region for the HTTPS listener (one issued outside this organisation's
+   * zones). Give exactly one of `domain` and `certificateArn`. @default - none (then domain is required)
+   */
+  readonly certificateArn?: string;
   /** The web tier: public ALB in the public subnets, instances in the private subnets. */
   readonly web: MultiTierTierConfig;
   /** The app tier: internal ALB reachable only from the web tier, instances in the private subnets. */
@@ -66,6 +79,8 @@ export interface MultiTierConfig {
 }
 
 export const multiTierContract = defineContract('multi-tier', {
+  web_domain_name: { description: 'Name of the web ALB in the sub-zone ("" with a certificateArn from config)', mock: 'web.mock.acme.example.com' },
+  web_https_listener_arn: { description: 'HTTPS listener of the web ALB (more certificates attach here, e.g. a failover origin name)', mock: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/acme-mock-web/0123456789abcdef/0123456789abcdef' },
   web_alb_arn: { description: 'ARN of the public web ALB', mock: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/acme-mock-web/0123456789abcdef' },
   web_alb_dns_name: { description: 'DNS name of the public web ALB (alias target)', mock: 'acme-mock-web-123456789.us-east-1.elb.amazonaws.com' },
   web_alb_zone_id: { description: 'Hosted zone of the public web ALB (for Route 53 aliases)', mock: 'Z35SXDOTRQ7X7K' },
@@ -116,12 +131,30 @@ export class MultiTier extends LayerStack {
   /** Holds the ALB access logs. */
   static readonly stateful = true;
 
+  /** The web ALB's name and its certificate, when `domain` is configured. */
+  static dnsClaims(config: MultiTierConfig, ctx: LayerContext): DnsClaims {
+    const web = config.domain ? subZoneName(ctx, config.domain) : undefined;
+    if (!web) return NO_DNS_CLAIMS;
+    return {
+      records: [{ ...web, type: 'A', routing: 'simple', target: 'alias to the web ALB', field: 'domain.subdomain', endpoint: true }],
+      certificates: [{ ...web, field: 'domain.subdomain' }],
+    };
+  }
+
   static validate(config: MultiTierConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    if (typeof config.certificateArn !== 'string' || !ACM_ARN.test(config.certificateArn)) {
-      problems.push({ field: 'certificateArn', message: `"${String(config.certificateArn)}" is not an ACM certificate ARN` });
-    } else if (!config.certificateArn.includes(`:acm:${ctx.region}:`)) {
-      problems.push({ field: 'certificateArn', message: `must be a certificate of ${ctx.region}, where the ALB is` });
+    if ((config.domain === undefined) === (config.certificateArn === undefined)) {
+      problems.push({ field: 'domain', message: 'give exactly one of domain (a DNS-validated certificate issued here) and certificateArn' });
+    }
+    if (config.domain) {
+      problems.push(...subZoneNameProblems('domain', config.domain, ctx), ...dnsClaimProblems(ctx, MultiTier.dnsClaims(config, ctx)));
+    }
+    if (config.certificateArn !== undefined) {
+      if (typeof config.certificateArn !== 'string' || !ACM_ARN.test(config.certificateArn)) {
+        problems.push({ field: 'certificateArn', message: `"${String(config.certificateArn)}" is not an ACM certificate ARN` });
+      } else if (!config.certificateArn.includes(`:acm:${ctx.region}:`)) {
+        problems.push({ field: 'certificateArn', message: `must be a certificate of ${ctx.region}, where the ALB is` });
+      }
     }
     if (config.useSecurityAlarmTopic && config.alarmTopicArn !== undefined) {
       problems.push({ field: 'useSecurityAlarmTopic', message: 'cannot be combined with alarmTopicArn: choose one topic' });
@@ -216,12 +249,18 @@ export class MultiTier extends LayerStack {
       preventDestroy: protect,
     });
 
+    // The web ALB's certificate: issued and DNS-validated here for `domain`, or an existing one from config.
+    const webName = config.domain ? subZoneName(ctx, config.domain) : undefined;
+    const zoneId = config.domain ? this.remote(dnsZoneContract, { layer: config.domain.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id') : undefined;
+    const webCertificate = webName && zoneId
+      ? new DnsValidatedCertificate(this, 'web-certificate', { domainNames: [webName.name], zoneId }).arn
+      : config.certificateArn!;
     const webAlb = new Alb(this, 'web-alb', {
       name: this.resourceName('web'),
       vpcId,
       subnetIds: network.get('public_subnet_ids'),
       internal: false,
-      certificateArn: config.certificateArn,
+      certificateArn: webCertificate,
       ingressCidrs: config.publicIngressCidrs ?? ['0.0.0.0/0'],
       accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/web` },
       dependsOn: [logs.policy],
@@ -279,7 +318,18 @@ export class MultiTier extends LayerStack {
     webAlb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: web.targetGroup.arn }]);
     appAlb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: app.targetGroup.arn }]);
 
+    if (webName && zoneId) {
+      new Route53Record(this, 'web-alias', {
+        zoneId,
+        name: webName.name,
+        type: 'A',
+        alias: { name: webAlb.dnsName, zoneId: webAlb.zoneId, evaluateTargetHealth: false },
+      });
+    }
+
     this.publish(multiTierContract, {
+      web_domain_name: webName?.name ?? '',
+      web_https_listener_arn: webAlb.listener.arn,
       web_alb_arn: webAlb.arn,
       web_alb_dns_name: webAlb.dnsName,
       web_alb_zone_id: webAlb.zoneId,

@@ -1,5 +1,3 @@
-import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
-import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2ApiMapping } from '@cdktf/provider-aws/lib/apigatewayv2-api-mapping';
 import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
@@ -37,6 +35,8 @@ import * as path from 'path';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
+import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { EncryptedTopic } from '../modules/encrypted-topic';
 import { folderArchive } from '../modules/folder-archive';
 import { cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey } from '../modules/kms-key';
@@ -45,7 +45,7 @@ import { policyDocument, type PolicyStatement } from '../modules/policy';
 import { Queue } from '../modules/queue';
 import { baseNetworkContract } from './base-network';
 import { cdnContract } from './cdn';
-import { dnsZoneContract } from './dns-zone';
+import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems } from './dns-zone';
 import { securityContract } from './security';
 
 /** The functions of the layer, each a handler file in the handler folder. */
@@ -184,6 +184,16 @@ export class Serverless extends LayerStack {
   /** Holds the table, the secret and the key. */
   static readonly stateful = true;
 
+  /** The API's custom domain (simple alias to the regional API Gateway domain) and its certificate. */
+  static dnsClaims(config: ServerlessConfig, ctx: LayerContext): DnsClaims {
+    const api = config.customDomain ? subZoneName(ctx, config.customDomain) : undefined;
+    if (!api) return NO_DNS_CLAIMS;
+    return {
+      records: [{ ...api, type: 'A', routing: 'simple', target: 'alias to the API Gateway regional domain', field: 'customDomain.subdomain', endpoint: true }],
+      certificates: [{ ...api, field: 'customDomain.subdomain' }],
+    };
+  }
+
   static validate(config: ServerlessConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
     for (const name of SERVERLESS_FUNCTIONS) {
@@ -229,9 +239,7 @@ export class Serverless extends LayerStack {
     }
     const domain = config.customDomain;
     if (domain) {
-      if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(domain.subdomain ?? '')) {
-        problems.push({ field: 'customDomain.subdomain', message: `"${String(domain.subdomain)}" is not a DNS label` });
-      }
+      problems.push(...subZoneNameProblems('customDomain', domain, ctx), ...dnsClaimProblems(ctx, Serverless.dnsClaims(config, ctx)));
       if (domain.basePath !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(domain.basePath)) {
         problems.push({ field: 'customDomain.basePath', message: `"${domain.basePath}" is not a mapping key (path segments without leading or trailing /)` });
       }
@@ -775,30 +783,13 @@ export class Serverless extends LayerStack {
 
   /** ACM certificate validated in the account's sub-zone, regional domain name, alias record, stage mapping. */
   private customDomain(domain: NonNullable<ServerlessConfig['customDomain']>, apiId: string, stageName: string): string {
-    const zone = this.remote(dnsZoneContract, { layer: domain.zoneLayer ?? 'dns-zone' });
-    const zoneId = zone.get('zone_id');
-    const name = `${domain.subdomain}.${zone.get('zone_name')}`;
-    const certificate = new AcmCertificate(this, 'api-certificate', {
-      domainName: name,
-      validationMethod: 'DNS',
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const validation = certificate.domainValidationOptions.get(0);
-    const record = new Route53Record(this, 'api-certificate-validation-record', {
-      zoneId,
-      name: validation.resourceRecordName,
-      type: validation.resourceRecordType,
-      records: [validation.resourceRecordValue],
-      ttl: 300,
-      allowOverwrite: true,
-    });
-    const validated = new AcmCertificateValidation(this, 'api-certificate-validation', {
-      certificateArn: certificate.arn,
-      validationRecordFqdns: [record.fqdn],
-    });
+    const zoneId = this.remote(dnsZoneContract, { layer: domain.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id');
+    // validate() checked the label and the dns-zone layer, so the name is known here (no remote zone_name token).
+    const name = subZoneName(this.ctx, domain)!.name;
+    const certificate = new DnsValidatedCertificate(this, 'api-certificate', { domainNames: [name], zoneId });
     const domainName = new Apigatewayv2DomainName(this, 'api-domain', {
       domainName: name,
-      domainNameConfiguration: { certificateArn: validated.certificateArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+      domainNameConfiguration: { certificateArn: certificate.arn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
     });
     new Apigatewayv2ApiMapping(this, 'api-mapping', {
       apiId,

@@ -15,6 +15,8 @@ export interface Mode {
   readonly bootstrap: boolean;
   /** Folder where bootstrap state files are kept (outside cdktf.out so a re-synth never deletes them). */
   readonly bootstrapStateDir: string;
+  /** Day that support windows (lib/versions.ts) are checked against; tests pin it. @default the real date */
+  readonly today?: Date;
 }
 
 /** s3rver only accepts these credentials; they are not secrets. */

@@ -36,6 +36,11 @@ export function secretResourceArn(valueFrom: string): string {
   return valueFrom.split(':').slice(0, 7).join(':');
 }
 
+/** Name of a service's task execution role (it pulls the image and reads the secrets): `<prefix>-<service>-execution`. */
+export function executionRoleName(namePrefix: string, service: string): string {
+  return `${namePrefix}-${service}-execution`;
+}
+
 /** `<prefix>-<service>-<port>` within the 32 characters a target group name allows, the port always kept. */
 export function targetGroupName(fullName: string, port: number): string {
   const suffix = `-${port}`;
@@ -198,7 +203,7 @@ export class FargateService extends Construct {
         ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${props.region}:${props.accountId}:*` },
       },
     }]);
-    this.executionRole = new IamRole(this, 'execution-role', { name: `${fullName}-execution`, assumeRolePolicy: trust });
+    this.executionRole = new IamRole(this, 'execution-role', { name: executionRoleName(props.namePrefix, props.name), assumeRolePolicy: trust });
     new IamRolePolicy(this, 'execution-policy', { role: this.executionRole.name, name: 'pull-logs-secrets', policy: policyDocument(executionStatements) });
     this.taskRole = new IamRole(this, 'task-role', { name: `${fullName}-task`, assumeRolePolicy: trust });
     if ((props.taskRoleStatements ?? []).length > 0) {

@@ -5,9 +5,11 @@ import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { defineLayer } from '../../lib/config';
-import { Cdn, type CdnConfig } from '../../layers/cdn';
+import { Cdn, MANAGED_POLICY, type CdnConfig } from '../../layers/cdn';
 import { Dns } from '../../layers/dns';
+import { BaseNetwork } from '../../layers/base-network';
 import { DnsZone } from '../../layers/dns-zone';
+import { MultiTier } from '../../layers/multi-tier';
 import { account, build, parsed, resources, source, synthStack } from '../helpers';
 
 const DIST_ARN = '${aws_cloudfront_distribution.distribution.arn}';
@@ -116,7 +118,7 @@ describe('cdn: distribution', () => {
       web_acl_id: '${aws_wafv2_web_acl.web-acl.arn}',
       default_cache_behavior: { viewer_protocol_policy: 'redirect-to-https', response_headers_policy_id: '${aws_cloudfront_response_headers_policy.security-headers.id}' },
       viewer_certificate: {
-        acm_certificate_arn: '${aws_acm_certificate_validation.certificate-validation.certificate_arn}',
+        acm_certificate_arn: expect.stringMatching(/^\$\{aws_acm_certificate_validation\.certificate_validation_[0-9A-F]+\.certificate_arn\}$/),
         minimum_protocol_version: 'TLSv1.2_2021',
         ssl_support_method: 'sni-only',
       },
@@ -291,3 +293,54 @@ describe('cdn: bad config', () => {
     expect(() => build(src)).toThrow(/apps-prd\/cdn: zoneLayer: account apps-prd has no enabled dns-zone layer "dns-zone"/);
   });
 });
+
+describe('cdn: origins owned by other layers (names derived, never pasted)', () => {
+  const withApp = (cdn: Partial<CdnConfig>) => source({
+    'apps-prd': {
+      config: account({ id: '666666666666', environment: 'prd' }),
+      layers: {
+        'dns-zone': defineLayer(DnsZone, { zoneName: 'prd.acme.example.com' }),
+        'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'single' }),
+        'multi-tier': defineLayer(MultiTier, {
+          domain: { subdomain: 'web' },
+          web: { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2 },
+          app: { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2 },
+        }),
+        cdn: defineLayer(Cdn, cdnConfig('prd', cdn)),
+      },
+    },
+  });
+  const distribution = (cdn: Partial<CdnConfig>) => resources(synthStack(withApp(cdn), 'test-apps-prd-cdn'), 'aws_cloudfront_distribution')[0];
+
+  it('routes /app/* to the name the application layer owns, over HTTPS, uncached, every method', () => {
+    const dist = distribution({ appOrigin: { layer: 'multi-tier' }, apiOrigin: { layer: 'multi-tier', pathPattern: '/v2/*' } });
+    expect(dist.origin).toContainEqual(expect.objectContaining({
+      origin_id: 'app-origin',
+      domain_name: 'web.prd.acme.example.com',
+      custom_origin_config: expect.objectContaining({ origin_protocol_policy: 'https-only', https_port: 443 }),
+    }));
+    expect(dist.ordered_cache_behavior).toContainEqual(expect.objectContaining({
+      path_pattern: '/app/*',
+      target_origin_id: 'app-origin',
+      allowed_methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
+      cache_policy_id: MANAGED_POLICY.cachingDisabled,
+      origin_request_policy_id: MANAGED_POLICY.allViewerExceptHostHeader,
+    }));
+    // apiOrigin may name a layer too.
+    expect(dist.origin).toContainEqual(expect.objectContaining({ origin_id: 'api-origin', domain_name: 'web.prd.acme.example.com' }));
+    // The viewer names stay aliases to CloudFront.
+    const records = resources(synthStack(withApp({ appOrigin: { layer: 'multi-tier' } }), 'test-apps-prd-cdn'), 'aws_route53_record');
+    expect(records.filter((r) => r.name === 'app.prd.acme.example.com').map((r) => r.type)).toEqual(['A', 'AAAA']);
+  });
+
+  it('refuses an origin layer that publishes no name, a layer and a name at once, and a path routed twice', () => {
+    expect(() => build(withApp({ appOrigin: {} }))).toThrow(/apps-prd\/cdn: appOrigin\.layer: account apps-prd has no enabled layer "dr"/);
+    expect(() => build(withApp({ appOrigin: { layer: 'dns-zone' } }))).toThrow(/appOrigin\.layer: layer apps-prd\/dns-zone publishes no DNS name to serve as an origin/);
+    expect(() => build(withApp({ apiOrigin: { layer: 'multi-tier', domainName: 'api.prd.acme.example.com' } })))
+      .toThrow(/apiOrigin: give exactly one of layer \(a layer of this account publishing the API name\) and domainName/);
+    expect(() => build(withApp({ appOrigin: { layer: 'multi-tier', pathPatterns: ['/api/*'] } })))
+      .toThrow(/appOrigin\.pathPatterns\[0\]: "\/api\/\*" is routed to another origin already/);
+    expect(() => build(withApp({ appOrigin: { layer: 'multi-tier', pathPatterns: [] } }))).toThrow(/appOrigin\.pathPatterns: lists no path pattern/);
+  });
+});
+

@@ -6,6 +6,9 @@ import { defineLayer } from '../../lib/config';
 import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { BaseNetwork } from '../../layers/base-network';
 import { DeveloperPlatform, type DeveloperPlatformConfig } from '../../layers/developer-platform';
+import { Dns } from '../../layers/dns';
+import { DnsZone } from '../../layers/dns-zone';
+import { fromSecrets, Secrets } from '../../layers/secrets';
 import { Eks } from '../../layers/eks';
 import { Fargate } from '../../layers/fargate';
 import { PlatformAccess } from '../../layers/platform-access';
@@ -18,7 +21,7 @@ const PLATFORM: DeveloperPlatformConfig = {
   backstage: { imageTag: '1.2.3' },
 };
 
-function src(config: Partial<DeveloperPlatformConfig> = {}, prdLayers: Record<string, unknown> = {}) {
+function src(config: Partial<DeveloperPlatformConfig> = {}, prdLayers: Record<string, unknown> = {}, sharedLayers: Record<string, unknown> = {}) {
   const network = (cidr: string) => defineLayer(BaseNetwork, { vpcCidr: cidr, natGateways: 'single' });
   return source({
     management: { config: account({ id: '111111111111', environment: 'management' }) },
@@ -28,6 +31,7 @@ function src(config: Partial<DeveloperPlatformConfig> = {}, prdLayers: Record<st
         'base-network': network('10.10.0.0/16'),
         security: defineLayer(Security, {}),
         'developer-platform': defineLayer(DeveloperPlatform, { ...PLATFORM, ...config }),
+        ...sharedLayers,
       },
     },
     'apps-devstg': {
@@ -36,7 +40,12 @@ function src(config: Partial<DeveloperPlatformConfig> = {}, prdLayers: Record<st
     },
     'apps-prd': {
       config: account({ id: '666666666666', environment: 'prd' }),
-      layers: { 'base-network': network('10.40.0.0/16'), 'platform-access': defineLayer(PlatformAccess, {}), ...prdLayers },
+      layers: {
+        'base-network': network('10.40.0.0/16'),
+        'platform-access': defineLayer(PlatformAccess, {}),
+        'dns-zone': defineLayer(DnsZone, { zoneName: 'prd.acme.example.com' }),
+        ...prdLayers,
+      },
     },
   });
 }
@@ -140,8 +149,11 @@ describe('platform-access', () => {
       services: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:1', cpu: 256, memory: 512, port: 8080, desiredCount: 1 }],
     });
     const eks = defineLayer(Eks, {
-      kubernetesVersion: '1.31',
-      addonVersions: { vpcCni: 'a', coredns: 'b', kubeProxy: 'c', ebsCsiDriver: 'd', podIdentityAgent: 'e' },
+      kubernetesVersion: '1.35',
+      addonVersions: {
+        vpcCni: 'v1.22.4-eksbuild.3', coredns: 'v1.13.2-eksbuild.11', kubeProxy: 'v1.35.3-eksbuild.18',
+        ebsCsiDriver: 'v1.64.0-eksbuild.1', podIdentityAgent: 'v1.3.10-eksbuild.3',
+      },
       nodeGroups: [{ name: 'x', capacityType: 'ON_DEMAND', instanceTypes: ['m5.large'], minSize: 1, maxSize: 2, desiredSize: 1 }],
     });
     const statements = statementsOf(access({ fargate, eks }));
@@ -158,5 +170,66 @@ describe('platform-access', () => {
     const org = resolveOrganisation(readProjectFolder(path.join(__dirname, '../../projects/acme')), REAL);
     for (const name of ['apps-devstg', 'apps-prd']) expect(org.accounts.get(name)?.layers.get('platform-access')?.enabled).toBe(true);
     expect(org.accounts.get('shared')?.layers.get('developer-platform')?.enabled).toBe(true);
+  });
+
+  describe('portal name and secrets (no pasted ARNs)', () => {
+    const dns = defineLayer(Dns, { publicZones: [{ name: 'acme.example.com', delegations: [{ account: 'apps-prd' }] }] });
+    const secrets = defineLayer(Secrets, { secrets: [{ name: 'idp/gitlab', description: 'GitLab token of Backstage; put by the platform team' }] });
+    const { certificateArn: _none, ...noCert } = PLATFORM;
+    const withDomain = (config: Partial<DeveloperPlatformConfig> = {}) => src({
+      ...noCert,
+      certificateArn: undefined,
+      domain: { subdomain: 'portal' },
+      backstage: { imageTag: '1.2.3', secrets: { GITLAB_TOKEN: fromSecrets('idp/gitlab') } },
+      ...config,
+    }, {}, { dns, secrets });
+
+    it('issues a certificate for portal.<zone> in the dns layer zone, aliases it to the ALB and derives the base URLs', () => {
+      const tf = synthStack(withDomain(), 'test-shared-developer-platform');
+      const zone = '${element(data.terraform_remote_state.remote-shared-dns.outputs.public_zone_ids, 0)}';
+      expect(resources(tf, 'aws_acm_certificate')).toEqual([expect.objectContaining({ domain_name: 'portal.acme.example.com', validation_method: 'DNS' })]);
+      const records = resources(tf, 'aws_route53_record');
+      expect(records.find((r) => r.name === 'portal.acme.example.com')).toMatchObject({ zone_id: zone, type: 'A', alias: expect.objectContaining({ evaluate_target_health: false }) });
+      expect(records.filter((r) => String(r.name).includes('["portal.acme.example.com"].resource_record_name'))).toEqual([expect.objectContaining({ zone_id: zone })]);
+      const https = resources(tf, 'aws_lb_listener').find((l) => l.protocol === 'HTTPS');
+      expect(https?.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\.certificate_validation_.*\.certificate_arn\}$/);
+      const [container] = JSON.parse(resources(tf, 'aws_ecs_task_definition')[0].container_definitions as string);
+      expect(container.environment).toEqual(expect.arrayContaining([
+        { name: 'APP_CONFIG_app_baseUrl', value: 'https://portal.acme.example.com' },
+        { name: 'APP_CONFIG_backend_baseUrl', value: 'https://portal.acme.example.com' },
+      ]));
+    });
+
+    it('reads GITLAB_TOKEN from the secrets layer: the ARN from its state, decrypting with its key, and becomes its reader', () => {
+      const config = { backstage: { imageTag: '1.2.3', secrets: { GITLAB_TOKEN: fromSecrets('idp/gitlab') } } };
+      const tf = synthStack(withDomain(config), 'test-shared-developer-platform');
+      const [container] = JSON.parse(resources(tf, 'aws_ecs_task_definition')[0].container_definitions as string);
+      expect(container.secrets).toContainEqual({ name: 'GITLAB_TOKEN', valueFrom: '${element(data.terraform_remote_state.remote-shared-secrets.outputs.secret_arns, 0)}' });
+      const execution = statementsOf(tf).filter((st) => st.Sid === 'ReadOwnSecrets' || st.Sid === 'DecryptOwnSecrets');
+      expect(list(execution.find((st) => st.Sid === 'ReadOwnSecrets')?.Resource)).toContain('${element(data.terraform_remote_state.remote-shared-secrets.outputs.secret_arns, 0)}');
+      expect(list(execution.find((st) => st.Sid === 'DecryptOwnSecrets')?.Resource)).toContain('${data.terraform_remote_state.remote-shared-secrets.outputs.kms_key_arn}');
+      // The secrets layer's resource policy names Backstage's execution role, derived from this layer's config.
+      const policy = JSON.parse(resources(synthStack(withDomain(config), 'test-shared-secrets'), 'aws_secretsmanager_secret_policy')[0].policy as string);
+      expect(policy.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toEqual(['arn:aws:iam::333333333333:role/test-shared-idp-backstage-execution']);
+      expect(resources(tf, 'aws_iam_role').map((r) => r.name)).toContain('test-shared-idp-backstage-execution');
+    });
+
+    it('refuses a secret the secrets layer does not declare, a name inside a delegated sub-zone, and two certificate sources', () => {
+      expect(() => build(withDomain({ backstage: { imageTag: '1', secrets: { TOKEN: fromSecrets('idp/nope') } } })))
+        .toThrow(/test\/shared\/developer-platform: backstage\.secrets\.TOKEN: secrets layer shared\/secrets declares no secret "idp\/nope" \(declared: idp\/gitlab\)/);
+      expect(() => build(withDomain({ domain: { subdomain: 'prd' } })))
+        .toThrow(/domain\.subdomain: prd\.acme\.example\.com is in the sub-zone prd\.acme\.example\.com, delegated to a workload account/);
+      expect(() => build(src({ domain: { subdomain: 'portal' } }, {}, { dns }))).toThrow(/domain: give exactly one of domain/);
+      expect(() => build(src({ ...noCert, certificateArn: undefined, domain: { subdomain: 'portal' } }))).toThrow(/domain: account shared has no enabled dns layer "dns"/);
+    });
+  });
+
+  it('uses a DNS-validated certificate and secrets-layer references in the example organisation, no pasted ARN', () => {
+    const org = resolveOrganisation(readProjectFolder(path.join(__dirname, '../../projects/acme')), REAL);
+    const config = org.accounts.get('shared')!.layers.get('developer-platform')!.config as DeveloperPlatformConfig;
+    expect(config.certificateArn).toBeUndefined();
+    expect(config.domain).toEqual({ subdomain: 'portal' });
+    expect(config.backstage.secrets).toEqual({ GITLAB_TOKEN: fromSecrets('idp/gitlab') });
+    expect(org.accounts.get('shared')!.layers.get('secrets')?.enabled).toBe(true);
   });
 });

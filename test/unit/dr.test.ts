@@ -2,6 +2,7 @@ import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
 import { DynamodbTableReplicaA } from '@cdktf/provider-aws/lib/dynamodb-table-replica';
 import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
+import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { Testing } from 'cdktf';
@@ -10,7 +11,9 @@ import { defineLayer } from '../../lib/config';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { BaseNetwork } from '../../layers/base-network';
 import { BaseTfBackend, baseTfBackendContract } from '../../layers/base-tf-backend';
+import { Cdn } from '../../layers/cdn';
 import { Databases, type DatabasesConfig } from '../../layers/databases';
+import { DnsZone } from '../../layers/dns-zone';
 import { Dr, type DrConfig } from '../../layers/dr';
 import { Security } from '../../layers/security';
 import { fromLayer } from '../../modules/layer-ref';
@@ -27,14 +30,13 @@ const DR: DrConfig = {
   aurora: { mode: 'backup-copy' },
   ecrRepositoryPrefixes: ['acme/'],
   failover: {
-    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
-    recordName: 'app.prd.example.com',
     primaryDnsName: 'primary-123.us-east-1.elb.amazonaws.com',
     primaryZoneId: 'Z35SXDOTRQ7X7K',
+    primaryListenerArn: 'arn:aws:elasticloadbalancing:us-east-1:666666666666:listener/app/primary/0123456789abcdef/0123456789abcdef',
   },
 };
 
-function org(dr: Partial<DrConfig> = {}, options: { drCidr?: string; drRegion?: string; databases?: DatabasesConfig } = {}) {
+function org(dr: Partial<DrConfig> = {}, options: { drCidr?: string; drRegion?: string; databases?: DatabasesConfig; cdnNames?: string[] } = {}) {
   return source({
     management: { config: account({ environment: 'management' }) },
     prd: {
@@ -45,6 +47,8 @@ function org(dr: Partial<DrConfig> = {}, options: { drCidr?: string; drRegion?: 
         'base-network-dr': defineLayer(BaseNetwork, { vpcCidr: options.drCidr ?? '10.41.0.0/16', natGateways: 'none' }, { region: 'us-west-2' }),
         security: defineLayer(Security, {}),
         databases: defineLayer(Databases, options.databases ?? DATABASES),
+        'dns-zone': defineLayer(DnsZone, { zoneName: 'prd.example.com' }),
+        ...(options.cdnNames ? { cdn: defineLayer(Cdn, { domainNames: options.cdnNames, contentSecurityPolicy: "default-src 'self'" }) } : {}),
         dr: defineLayer(Dr, { ...DR, ...dr }, { region: options.drRegion ?? 'us-west-2' }),
       },
     },
@@ -127,21 +131,73 @@ describe('dr layer (pilot light)', () => {
     expect(() => build(org({ compute: { desiredCapacity: 10, maxSize: 4 } }))).toThrow(/compute.desiredCapacity: 10 must be between 0 and maxSize \(4\)/);
   });
 
-  it('fails DNS over to the DR load balancer when the primary health check fails', () => {
+  it('fails a name of its own over to the DR load balancer when the primary health check fails', () => {
     expect(json).toHaveResourceWithProperties(Route53HealthCheck, {
-      type: 'HTTPS', fqdn: 'primary-123.us-east-1.elb.amazonaws.com', port: 443, resource_path: '/health', failure_threshold: 3,
+      type: 'HTTPS', fqdn: 'primary-123.us-east-1.elb.amazonaws.com', port: 443, resource_path: '/health', failure_threshold: 3, enable_sni: true,
     });
     const records = parsed(json).resource.aws_route53_record;
+    const zone = '${data.terraform_remote_state.remote-prd-dns-zone.outputs.zone_id}';
     expect(records['failover-primary']).toMatchObject({
-      name: 'app.prd.example.com',
+      zone_id: zone,
+      name: 'origin.prd.example.com',
+      type: 'A',
+      set_identifier: 'primary-us-east-1',
       failover_routing_policy: { type: 'PRIMARY' },
       health_check_id: '${aws_route53_health_check.primary-health.id}',
       alias: { name: 'primary-123.us-east-1.elb.amazonaws.com', zone_id: 'Z35SXDOTRQ7X7K', evaluate_target_health: true },
     });
     expect(records['failover-secondary']).toMatchObject({
+      zone_id: zone,
+      name: 'origin.prd.example.com',
+      type: 'A',
+      set_identifier: 'secondary-us-west-2',
       failover_routing_policy: { type: 'SECONDARY' },
-      alias: { name: '${aws_lb.alb_7A364839.dns_name}', zone_id: '${aws_lb.alb_7A364839.zone_id}' },
+      alias: { name: '${aws_lb.alb_7A364839.dns_name}', zone_id: '${aws_lb.alb_7A364839.zone_id}', evaluate_target_health: false },
     });
+    expect(records['failover-secondary'].health_check_id).toBeUndefined();
+    // Every record of the layer: the failover pair and one certificate validation CNAME, nothing else.
+    expect(Object.values(records).map((r) => r.name).filter((n) => !String(n).includes('domain_validation_options'))).toEqual(['origin.prd.example.com', 'origin.prd.example.com']);
+    expect(parsed(json).output!.failover_name.value).toBe('origin.prd.example.com');
+  });
+
+  it('puts a certificate for the failover name on both load balancers, validated by one record it owns', () => {
+    const certificates = resources(json, 'aws_acm_certificate');
+    expect(certificates.map((c) => [c.domain_name, c.provider ?? 'aws'])).toEqual([['origin.prd.example.com', 'aws'], ['origin.prd.example.com', 'aws.us_east_1']]);
+    const validationRecords = resources(json, 'aws_route53_record').filter((r) => String(r.name).includes('domain_validation_options'));
+    expect(validationRecords).toHaveLength(1);
+    const validations = resources(json, 'aws_acm_certificate_validation');
+    expect(validations).toHaveLength(2);
+    expect(new Set(validations.map((v) => JSON.stringify(v.validation_record_fqdns))).size).toBe(1);
+    // SNI: the primary load balancer presents it when asked for the failover name (CloudFront does).
+    expect(json).toHaveResourceWithProperties(LbListenerCertificate, {
+      provider: 'aws.us_east_1',
+      listener_arn: DR.failover!.primaryListenerArn,
+      certificate_arn: expect.stringMatching(/^\$\{aws_acm_certificate_validation\.certificate_primary-validation_.*\.certificate_arn\}$/),
+    });
+    const [lb] = resources(json, 'aws_lb');
+    expect(lb.internal).toBe(false);
+    const https = resources(json, 'aws_lb_listener').find((l) => l.protocol === 'HTTPS')!;
+    expect(https.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\.certificate_validation_.*\.certificate_arn\}$/);
+  });
+
+  it('refuses to fail over a name another layer holds with another routing policy', () => {
+    expect(() => build(org({ failover: { ...DR.failover!, subdomain: 'app' } }, { cdnNames: ['app.prd.example.com'] }))).toThrow(
+      new RegExp('prd/dr: failover.subdomain: app\\.prd\\.example\\.com would be a failover A record \\(PRIMARY alias to the us-east-1 load balancer ' +
+        '\\(health-checked\\), SECONDARY alias to the us-west-2 one\\), but prd/cdn already holds a simple A record \\(alias to the CloudFront ' +
+        'distribution\\) for that name: Route 53 refuses two routing policies \\(failover, simple\\) for one name and type; fail over a name of its own'),
+    );
+    // The certificate of the name would share its validation CNAME with the cdn's certificate: refused as well.
+    expect(() => build(org({ failover: { ...DR.failover!, subdomain: 'app' } }, { cdnNames: ['app.prd.example.com'] })))
+      .toThrow(/prd\/dr: failover\.subdomain: a certificate for app\.prd\.example\.com is also issued by prd\/cdn/);
+    // The cdn sees the same conflict from its side.
+    expect(() => build(org({ failover: { ...DR.failover!, subdomain: 'app' } }, { cdnNames: ['app.prd.example.com'] })))
+      .toThrow(/prd\/cdn: domainNames\[0\]: app\.prd\.example\.com would be a simple A record/);
+    expect(() => build(org({}, { cdnNames: ['app.prd.example.com'] }))).not.toThrow();
+  });
+
+  it('refuses a failover without the account sub-zone or with a bad label', () => {
+    expect(() => build(org({ failover: { ...DR.failover!, subdomain: 'Origin_1' } }))).toThrow(/failover\.subdomain: "Origin_1" must be one lowercase DNS label/);
+    expect(() => build(org({ failover: { ...DR.failover!, zoneLayer: 'zone' } }))).toThrow(/failover\.zoneLayer: account prd has no enabled dns-zone layer "zone"/);
   });
 
   it('replicates ECR repositories by prefix to the DR region of the same registry', () => {

@@ -9,6 +9,7 @@ const PROJECTS = path.resolve(__dirname, '../../projects');
 /** The parts of a synthesized stack these tests read; JSON of any other shape is a bug they report. */
 interface StackJson {
   terraform: { backend: { s3: Record<string, unknown> } };
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
   provider: { aws: { allowed_account_ids?: string[]; assume_role?: { role_arn: string }[]; default_tags: { tags: Record<string, string> }[] }[] };
   data?: { terraform_remote_state?: Record<string, { config: { endpoints: { s3: string } } }> };
 }
@@ -83,5 +84,68 @@ describe('example organisation acme', () => {
         if (forbidden.includes(type)) throw new Error(`${id} uses data source ${type}, which calls AWS`);
       }
     }
+  });
+
+  describe('DNS names (Route 53 allows one routing policy per name and type)', () => {
+    /** Every record of the real synth: owning stack, zone reference, name (zone_name outputs resolved), type, policy. */
+    const records = [...real].flatMap(([id, { json }]) => Object.values(json.resource?.aws_route53_record ?? {}).map((r) => ({
+      id,
+      zone: String(r.zone_id),
+      name: String(r.name),
+      type: String(r.type),
+      routing: r.failover_routing_policy ? `failover-${(r.failover_routing_policy as { type: string }).type}` : 'simple',
+      setIdentifier: r.set_identifier as string | undefined,
+      healthCheck: r.health_check_id as string | undefined,
+      alias: r.alias as { name: string; evaluate_target_health: boolean } | undefined,
+    })));
+    const plain = records.filter((r) => !r.name.includes('domain_validation_options'));
+    /** The zone a record is written to: a dns-zone or dns layer of an account, from its remote-state reference. */
+    const zoneOf = (zone: string) => /remote-([a-z-]+?)-(dns-zone|dns)\.outputs/.exec(zone)?.slice(1, 3).join('/') ?? zone;
+
+    it('gives each name and type of a zone one owning layer and one routing policy', () => {
+      const owners = new Map<string, Set<string>>();
+      const policies = new Map<string, Set<string>>();
+      for (const r of plain) {
+        const key = `${zoneOf(r.zone)} ${r.name} ${r.type}`;
+        owners.set(key, new Set([...(owners.get(key) ?? []), r.id]));
+        policies.set(key, new Set([...(policies.get(key) ?? []), r.routing.replace(/-(PRIMARY|SECONDARY)$/, '')]));
+      }
+      const shared = [...owners].filter(([, ids]) => ids.size > 1).map(([key, ids]) => `${key}: ${[...ids].join(', ')}`);
+      expect(shared).toEqual([]);
+      expect([...policies].filter(([, p]) => p.size > 1)).toEqual([]);
+    });
+
+    it('validates each certificate name of an account in one layer (ACM uses one CNAME per name and account)', () => {
+      const validated = new Map<string, Set<string>>();
+      for (const r of records.filter((x) => x.name.includes('domain_validation_options'))) {
+        const name = /\["([^"]+)"\]\.resource_record_name/.exec(r.name)![1];
+        const account = /^acme-(management|security|shared|network|apps-devstg|apps-prd|data-science)-/.exec(r.id)![1];
+        const key = `${account} ${name}`;
+        validated.set(key, new Set([...(validated.get(key) ?? []), r.id]));
+      }
+      expect([...validated].filter(([, ids]) => ids.size > 1)).toEqual([]);
+      expect(validated.get('apps-prd origin.prd.acme.example.com')).toEqual(new Set(['acme-apps-prd-dr']));
+      expect(validated.get('apps-prd app.prd.acme.example.com')).toEqual(new Set(['acme-apps-prd-cdn']));
+    });
+
+    it('keeps app.prd on CloudFront and fails over the origin name CloudFront uses for /app/*', () => {
+      const named = (name: string) => plain.filter((r) => r.name === name);
+      expect(named('app.prd.acme.example.com').map((r) => [r.id, r.type, r.routing, r.alias?.name])).toEqual([
+        ['acme-apps-prd-cdn', 'A', 'simple', '${aws_cloudfront_distribution.distribution.domain_name}'],
+        ['acme-apps-prd-cdn', 'AAAA', 'simple', '${aws_cloudfront_distribution.distribution.domain_name}'],
+      ]);
+      const failover = named('origin.prd.acme.example.com');
+      expect(failover.map((r) => [r.id, r.type, r.routing, r.setIdentifier])).toEqual([
+        ['acme-apps-prd-dr', 'A', 'failover-PRIMARY', 'primary-us-east-1'],
+        ['acme-apps-prd-dr', 'A', 'failover-SECONDARY', 'secondary-us-west-2'],
+      ]);
+      expect(failover[0].healthCheck).toMatch(/aws_route53_health_check/);
+      expect(failover[0].alias).toMatchObject({ name: '${data.terraform_remote_state.remote-apps-prd-multi-tier.outputs.web_alb_dns_name}', evaluate_target_health: true });
+      const cdn = real.get('acme-apps-prd-cdn')!.json.resource!.aws_cloudfront_distribution.distribution as { origin: { origin_id: string; domain_name: string }[] };
+      expect(cdn.origin.map((o) => [o.origin_id, o.domain_name])).toEqual(expect.arrayContaining([
+        ['app-origin', 'origin.prd.acme.example.com'],
+        ['api-origin', 'api.prd.acme.example.com'],
+      ]));
+    });
   });
 });

@@ -6,7 +6,9 @@ import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { defineLayer } from '../../lib/config';
 import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { BaseNetwork } from '../../layers/base-network';
+import { DnsZone } from '../../layers/dns-zone';
 import { Fargate, type FargateConfig } from '../../layers/fargate';
+import { fromSecrets, Secrets } from '../../layers/secrets';
 import { Security } from '../../layers/security';
 import { targetGroupName } from '../../modules/fargate-service';
 import { account, build, REAL, resources, source, synthStack } from '../helpers';
@@ -28,7 +30,7 @@ const BASE: FargateConfig = {
   }],
 };
 
-function src(config: Partial<FargateConfig> = {}, environment = 'prd', withSecurity = true) {
+function src(config: Partial<FargateConfig> = {}, environment = 'prd', withSecurity = true, extra: Record<string, unknown> = {}) {
   return source({
     'apps-prd': {
       config: account({ id: '666666666666', environment }),
@@ -36,6 +38,7 @@ function src(config: Partial<FargateConfig> = {}, environment = 'prd', withSecur
         'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'one-per-az' }),
         ...(withSecurity ? { security: defineLayer(Security, { identityAccount: 'apps-prd' }) } : {}),
         fargate: defineLayer(Fargate, { ...BASE, ...config }),
+        ...extra,
       },
     },
   });
@@ -169,5 +172,62 @@ describe('fargate', () => {
     expect(api('apps-prd').desiredCount).toBeGreaterThanOrEqual(3);
     expect(api('apps-prd').desiredCount).toBeGreaterThan(api('apps-devstg').desiredCount);
     expect(api('apps-prd').spotPercent ?? 0).toBe(0);
+  });
+
+  describe('certificate and secrets from the layers that make them', () => {
+    const zone = defineLayer(DnsZone, { zoneName: 'prd.acme.example.com' });
+    const secretsLayer = defineLayer(Secrets, { secrets: [{ name: 'api/database', description: 'Connection URL of the api service; put by the platform team' }] });
+    const { certificateArn: _none, ...noCert } = BASE;
+    const api = BASE.services[0];
+    const layered = (service: Partial<FargateConfig['services'][number]> = {}) => src({
+      ...noCert,
+      certificateArn: undefined,
+      domain: { subdomain: 'ops' },
+      services: [{ ...api, ...service, secrets: { DATABASE_URL: fromSecrets('api/database', { jsonKey: 'url' }), ...(service.secrets ?? {}) } }],
+    }, 'prd', true, { 'dns-zone': zone, secrets: secretsLayer });
+
+    it('issues a DNS-validated certificate for ops.<zone> and aliases it to the ALB', () => {
+      const tf = synthStack(layered(), 'test-apps-prd-fargate');
+      expect(resources(tf, 'aws_acm_certificate')).toEqual([expect.objectContaining({ domain_name: 'ops.prd.acme.example.com' })]);
+      expect(resources(tf, 'aws_route53_record').find((r) => r.name === 'ops.prd.acme.example.com')).toMatchObject({
+        zone_id: '${data.terraform_remote_state.remote-apps-prd-dns-zone.outputs.zone_id}', type: 'A',
+      });
+      const https = resources(tf, 'aws_lb_listener').find((l) => l.protocol === 'HTTPS');
+      expect(https?.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\.certificate_validation_.*\.certificate_arn\}$/);
+    });
+
+    it('reads DATABASE_URL from the secrets layer: ARN from its state, its key for the execution role, which becomes the reader', () => {
+      const tf = synthStack(layered(), 'test-apps-prd-fargate');
+      const arn = '${element(data.terraform_remote_state.remote-apps-prd-secrets.outputs.secret_arns, 0)}';
+      expect(container(tf).secrets).toEqual([{ name: 'DATABASE_URL', valueFrom: `${arn}:url::` }]);
+      const statements = statementsOf(tf);
+      expect(statements.find((st) => st.Sid === 'ReadOwnSecrets')?.Resource).toEqual([arn]);
+      expect(statements.find((st) => st.Sid === 'DecryptOwnSecrets')).toMatchObject({
+        Action: 'kms:Decrypt',
+        Resource: ['${data.terraform_remote_state.remote-apps-prd-secrets.outputs.kms_key_arn}'],
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+      });
+      const policy = JSON.parse(resources(synthStack(layered(), 'test-apps-prd-secrets'), 'aws_secretsmanager_secret_policy')[0].policy as string);
+      expect(policy.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toEqual(['arn:aws:iam::666666666666:role/test-apps-prd-fargate-api-execution']);
+      expect(resources(tf, 'aws_iam_role').map((r) => r.name)).toContain('test-apps-prd-fargate-api-execution');
+    });
+
+    it('refuses a reference to a secret the secrets layer does not declare, and two certificate sources', () => {
+      expect(() => build(layered({ secrets: { TOKEN: fromSecrets('api/token') } })))
+        .toThrow(/test\/apps-prd\/fargate: services\[0\]\.secrets\.TOKEN: secrets layer apps-prd\/secrets declares no secret "api\/token"/);
+      expect(() => build(src({ services: [{ ...api, secrets: { X: fromSecrets('api/database') } }] })))
+        .toThrow(/services\[0\]\.secrets\.X: account apps-prd has no enabled secrets layer "secrets" declaring secret "api\/database"/);
+      expect(() => build(src({ domain: { subdomain: 'ops' } }, 'prd', true, { 'dns-zone': zone }))).toThrow(/fargate: domain: give exactly one of domain/);
+    });
+
+    it('uses neither a pasted certificate nor a pasted secret ARN in the example organisation', () => {
+      const org = resolveOrganisation(readProjectFolder(path.join(__dirname, '../../projects/acme')), REAL);
+      for (const name of ['apps-devstg', 'apps-prd']) {
+        const config = org.accounts.get(name)?.layers.get('fargate')?.config as FargateConfig;
+        expect(config.certificateArn).toBeUndefined();
+        expect(config.domain).toEqual({ subdomain: 'ops' });
+        expect(config.services[0].secrets).toEqual({ DATABASE_URL: fromSecrets('api/database') });
+      }
+    });
   });
 });

@@ -9,6 +9,7 @@ import { defineLayer } from '../../lib/config';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { ConfigError } from '../../lib/problems';
 import { BaseNetwork } from '../../layers/base-network';
+import { DnsZone } from '../../layers/dns-zone';
 import { MultiTier, type MultiTierConfig } from '../../layers/multi-tier';
 import { AL2023_IMAGE, SSM_CORE_POLICY } from '../../modules/auto-scaling-tier';
 import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
@@ -24,14 +25,16 @@ function config(overrides: Partial<MultiTierConfig> = {}): MultiTierConfig {
   };
 }
 
-function org(cfg: MultiTierConfig, environment = 'devstg') {
+function org(cfg: MultiTierConfig, environment = 'devstg', extra: Record<string, unknown> = {}) {
   const name = environment === 'prd' ? 'apps-prd' : 'apps-devstg';
   return source({
     [name]: {
       config: account({ environment }),
       layers: {
         'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.30.0.0/16', natGateways: 'single' as const }),
+        'dns-zone': defineLayer(DnsZone, { zoneName: `${environment}.acme.example.com` }),
         'multi-tier': defineLayer(MultiTier, cfg),
+        ...extra,
       },
     },
   });
@@ -40,9 +43,9 @@ function org(cfg: MultiTierConfig, environment = 'devstg') {
 const synth = (cfg: MultiTierConfig = config(), environment = 'devstg') =>
   synthStack(org(cfg, environment), `test-${environment === 'prd' ? 'apps-prd' : 'apps-devstg'}-multi-tier`);
 
-function refusal(cfg: MultiTierConfig): string {
+function refusal(cfg: MultiTierConfig, extra: Record<string, unknown> = {}): string {
   try {
-    build(org(cfg));
+    build(org(cfg, 'devstg', extra));
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -216,5 +219,40 @@ describe('multi-tier', () => {
   it('refuses a certificate that is not an ACM ARN of the ALB region', () => {
     expect(refusal(config({ certificateArn: 'my-cert' }))).toContain('certificateArn: "my-cert" is not an ACM certificate ARN');
     expect(refusal(config({ certificateArn: CERT.replace('us-east-1', 'eu-west-1') }))).toContain('certificateArn: must be a certificate of us-east-1');
+  });
+
+  it('issues a DNS-validated certificate for domain in the account sub-zone and aliases the name to the web ALB', () => {
+    const { certificateArn: _none, ...rest } = config();
+    const tf = synth({ ...rest, domain: { subdomain: 'web' } });
+    const zone = '${data.terraform_remote_state.remote-apps-devstg-dns-zone.outputs.zone_id}';
+    expect(resources(tf, 'aws_acm_certificate')).toEqual([expect.objectContaining({ domain_name: 'web.devstg.acme.example.com', validation_method: 'DNS' })]);
+    const records = resources(tf, 'aws_route53_record');
+    expect(records.filter((r) => String(r.name).includes('["web.devstg.acme.example.com"].resource_record_name'))).toEqual([expect.objectContaining({ zone_id: zone })]);
+    expect(records.find((r) => r.name === 'web.devstg.acme.example.com')).toMatchObject({
+      zone_id: zone, type: 'A', alias: { name: expect.stringMatching(/aws_lb\.web-alb.*\.dns_name/), evaluate_target_health: false },
+    });
+    expect(records.find((r) => r.name === 'web.devstg.acme.example.com')?.failover_routing_policy).toBeUndefined();
+    // The listener waits for the issued certificate (the validation resource), never a pasted ARN.
+    const https = resources(tf, 'aws_lb_listener').find((l) => l.protocol === 'HTTPS' && String(l.load_balancer_arn).includes('web-alb'));
+    expect(https?.certificate_arn).toMatch(/^\$\{aws_acm_certificate_validation\.web-certificate_validation_.*\.certificate_arn\}$/);
+    const out = parsed(tf).output!;
+    expect(out.web_domain_name.value).toBe('web.devstg.acme.example.com');
+    expect(out.web_https_listener_arn.value).toMatch(/aws_lb_listener\..*\.arn/);
+    expect(parsed(synth()).output!.web_domain_name.value).toBe('');
+  });
+
+  it('needs exactly one of domain and certificateArn, and a dns-zone layer for domain', () => {
+    expect(refusal(config({ domain: { subdomain: 'web' } }))).toContain('domain: give exactly one of domain (a DNS-validated certificate issued here) and certificateArn');
+    const { certificateArn: _none, ...rest } = config();
+    expect(refusal(rest)).toContain('domain: give exactly one of domain');
+    expect(refusal({ ...rest, domain: { subdomain: 'web', zoneLayer: 'zone' } })).toContain('domain.zoneLayer: account apps-devstg has no enabled dns-zone layer "zone"');
+  });
+
+  it('refuses a name another layer of the organisation already holds', () => {
+    const { certificateArn: _none, ...rest } = config();
+    const message = refusal({ ...rest, domain: { subdomain: 'web' } }, { other: defineLayer(MultiTier, { ...rest, domain: { subdomain: 'web' } }) });
+    expect(message).toContain('test/apps-devstg/multi-tier: domain.subdomain: web.devstg.acme.example.com would be a simple A record (alias to the web ALB), ' +
+      'but apps-devstg/other already holds a simple A record (alias to the web ALB) for that name: two layers would own (and overwrite, then delete) the same record');
+    expect(message).toContain('a certificate for web.devstg.acme.example.com is also issued by apps-devstg/other');
   });
 });

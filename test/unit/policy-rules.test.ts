@@ -55,8 +55,10 @@ import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { S3Backend, TerraformStack, Testing } from 'cdktf';
-import { checkStack, RULES, RULES_BY_ID } from '../../lib/policy';
+import { checkStack, RULES, RULES_BY_ID, type Rule } from '../../lib/policy';
+import { eksVersionRule } from '../../lib/policy/rules/containers';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../../modules/policy';
 import { SecureBucket } from '../../modules/secure-bucket';
 
@@ -64,6 +66,8 @@ type Build = (s: TerraformStack) => void;
 interface Case {
   readonly bad: Build;
   readonly good: Build;
+  /** The rule instance to run, for rules built with an injected clock. @default the registered rule */
+  readonly rule?: Rule;
   /** Account environment of the fixture stack (Environment default tag). @default devstg */
   readonly environment?: string;
   /** How many findings the bad fixture produces (one per bad resource or statement). @default 1 */
@@ -84,10 +88,10 @@ function fixtureStack(environment = 'devstg'): TerraformStack {
   return stack;
 }
 
-function run(ruleId: string, build: Build, environment?: string): string[] {
+function run(ruleId: string, build: Build, environment?: string, rule: Rule = RULES_BY_ID.get(ruleId)!): string[] {
   const stack = fixtureStack(environment);
   build(stack);
-  return checkStack(stack, [RULES_BY_ID.get(ruleId)!]).findings.map((f) => `${f.address}: ${f.message}`);
+  return checkStack(stack, [rule]).findings.map((f) => `${f.address}: ${f.message}`);
 }
 
 // ---- fixture helpers -------------------------------------------------------------------------------------------
@@ -368,6 +372,12 @@ const CASES: Record<string, Case> = {
     bad: (s) => eks(s, { vpcConfig: { subnetIds: ['subnet-1'] } }),
     good: (s) => eks(s, { vpcConfig: { subnetIds: ['subnet-1'], endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.0/24'] } }),
   },
+  'POL-EKS-004': {
+    // Pinned to 2026-11-30: 1.32 left standard support on 2026-03-23; 1.35 has it until 2027-03-27 (117 days).
+    rule: eksVersionRule(() => new Date('2026-11-30T12:00:00Z')),
+    bad: (s) => eks(s, { version: '1.32', upgradePolicy: { supportType: 'STANDARD' } }),
+    good: (s) => eks(s, { version: '1.35', upgradePolicy: { supportType: 'STANDARD' } }),
+  },
   'POL-ECS-001': { bad: (s) => task(s, container({ privileged: true })), good: (s) => task(s, container()) },
   'POL-ECS-002': { bad: (s) => task(s, container(), container({ name: 'sidecar', readonlyRootFilesystem: undefined })), good: (s) => task(s, container()) },
   'POL-ECS-003': { bad: (s) => task(s, container({ logConfiguration: undefined })), good: (s) => task(s, container()) },
@@ -556,6 +566,16 @@ const CASES: Record<string, Case> = {
     bad: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'app/api-key' }),
     good: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'app/api-key', kmsKeyId: KEY }),
   },
+  'POL-SM-002': {
+    bad: (s) => new SecretsmanagerSecret(s, 'secret', { name: 'app/api-key', kmsKeyId: KEY }),
+    good: (s) => {
+      const secret = new SecretsmanagerSecret(s, 'secret', { name: 'app/api-key', kmsKeyId: KEY });
+      new SecretsmanagerSecretPolicy(s, 'secret-policy', {
+        secretArn: secret.arn,
+        policy: policyDocument([{ Effect: 'Deny', Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': [ROLE] } } }]),
+      });
+    },
+  },
 };
 
 function repo(s: TerraformStack, overrides: Partial<EcrRepositoryConfig> = {}, id = 'repo'): void {
@@ -588,11 +608,11 @@ describe('policy rules', () => {
     const c = CASES[id];
     it('fires on the bad fixture', () => {
       expect(c).toBeDefined();
-      expect(run(id, c.bad, c.environment)).toHaveLength(c.fires ?? 1);
+      expect(run(id, c.bad, c.environment, c.rule)).toHaveLength(c.fires ?? 1);
     });
     it('stays silent on the good fixture', () => {
       expect(c).toBeDefined();
-      expect(run(id, c.good, c.environment)).toEqual([]);
+      expect(run(id, c.good, c.environment, c.rule)).toEqual([]);
     });
   });
 

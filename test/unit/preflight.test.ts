@@ -36,8 +36,6 @@ const TODAY: Readonly<Record<string, readonly string[]>> = {
   'PF-IAM-004': [...MEMBER_SECURITY, 'management-security'],
   // New: Lake Formation admins name DataPlatformAdmin (nobody creates it) and DevOps (security layer not upstream).
   'PF-IAM-005': ['data-science-data-lake'],
-  // Known (issue 11 #2): dr failover records and the cdn alias for the same name.
-  'PF-DNS-001': ['apps-prd-cdn', 'apps-prd-dr'],
   // New: acme.internal authorises the apps VPCs, but nothing associates them.
   'PF-DNS-002': ['shared-dns'],
   // New: multi-tier ALBs log under alb/web and alb/app, the bucket policy admits only alb/AWSLogs.
@@ -48,16 +46,12 @@ const TODAY: Readonly<Record<string, readonly string[]>> = {
     'apps-devstg-base-tf-backend', 'apps-devstg-cdn', 'apps-devstg-fargate', 'apps-devstg-multi-tier',
     'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-fargate', 'apps-prd-multi-tier', 'apps-prd-dr', 'data-science-base-tf-backend', 'data-science-data-lake',
   ],
-  // Known (issue 11 #6): pasted placeholder certificate and secret ARNs.
-  'PF-ORD-001': ['shared-developer-platform', 'apps-devstg-fargate', 'apps-devstg-multi-tier', 'apps-prd-fargate', 'apps-prd-multi-tier'],
   // New (warning): fargate images from the shared registry without a graph edge to it.
   'PF-ORD-003': ['apps-devstg-fargate', 'apps-prd-fargate'],
   // New (warning): spoke routes to the hub created in the same layer as the attachment the hub accepts later.
   'PF-ORD-005': ['shared-transit-attachment', 'apps-devstg-transit-attachment', 'apps-prd-transit-attachment', 'data-science-transit-attachment'],
   // New: fargate and developer-platform ALBs do not depend on their log bucket policy.
   'PF-ORD-004': ['shared-developer-platform', 'apps-devstg-fargate', 'apps-prd-fargate'],
-  // Known (issue 11 #8): EKS 1.31 out of standard support.
-  'PF-VER-001': ['apps-devstg-eks', 'apps-prd-eks'],
   // New: Aurora engine_version 16.6 pinned while instances auto-upgrade minors.
   'PF-VER-004': ['shared-developer-platform', 'apps-devstg-databases', 'apps-prd-databases'],
 };
@@ -98,10 +92,6 @@ describe('preflight over the example organisation', () => {
     expect(find('PF-IAM-001', 'management-organizations', 'provider.aws')?.message).toContain('arn:aws:iam::111111111111:role/Administrator');
     expect(find('PF-IAM-002', 'security-security', 'provider.aws')?.message).toContain('role/DevOps');
     expect(find('PF-IAM-004', 'apps-prd-security', 'aws_iam_role.devops-role')?.message).toContain('role/TerraformAutomation');
-    expect(find('PF-DNS-001', 'apps-prd-dr', 'aws_route53_record.failover-primary')?.message).toContain('app.prd.acme.example.com A');
-    expect(find('PF-ORD-001', 'apps-prd-fargate', 'aws_lb_listener.')?.message).toContain('arn:aws:acm:us-east-1:666666666666:certificate/');
-    expect(find('PF-ORD-001', 'apps-prd-fargate', 'aws_ecs_task_definition.')?.message).toContain('arn:aws:secretsmanager:');
-    expect(find('PF-VER-001', 'apps-prd-eks', 'aws_eks_cluster.')?.message).toContain('1.31');
     for (const f of report.findings) {
       expect(f.docs).toMatch(/^https:\/\/docs\.aws\.amazon\.com\//);
       expect(f.fix.length).toBeGreaterThan(10);

@@ -286,13 +286,17 @@ describe('serverless', () => {
 
   it('serves the API on api.<zone> with a DNS-validated certificate, TLS 1.2, an alias record and the stage under /api', () => {
     const tf = synth(config({ customDomain: { subdomain: 'api' } }), 'devstg', { 'dns-zone': defineLayer(DnsZone, { zoneName: 'x.example.com' }) });
-    expect(resources(tf, 'aws_acm_certificate')[0]).toMatchObject({ domain_name: 'api.${data.terraform_remote_state.remote-apps-x-dns-zone.outputs.zone_name}', validation_method: 'DNS' });
+    // The name comes from the dns-zone layer's config (known at synth), so the records and the preflight can read it.
+    expect(resources(tf, 'aws_acm_certificate')[0]).toMatchObject({ domain_name: 'api.x.example.com', validation_method: 'DNS' });
+    const validation = resources(tf, 'aws_route53_record').filter((r) => String(r.name).includes('domain_validation_options'));
+    expect(validation.map((r) => [r.zone_id, r.ttl])).toEqual([['${data.terraform_remote_state.remote-apps-x-dns-zone.outputs.zone_id}', 300]]);
     expect(resources(tf, 'aws_apigatewayv2_domain_name')[0].domain_name_configuration).toMatchObject({
       endpoint_type: 'REGIONAL', security_policy: 'TLS_1_2', certificate_arn: expect.stringContaining('aws_acm_certificate_validation'),
     });
     expect(resources(tf, 'aws_apigatewayv2_api_mapping')[0]).toMatchObject({ api_mapping_key: 'api', stage: expect.stringContaining('aws_apigatewayv2_stage') });
     expect(resources(tf, 'aws_route53_record').find((r) => r.type === 'A')).toMatchObject({
       zone_id: '${data.terraform_remote_state.remote-apps-x-dns-zone.outputs.zone_id}',
+      name: 'api.x.example.com',
       alias: expect.objectContaining({ name: expect.stringContaining('target_domain_name') }),
     });
     expect(resources(devstg, 'aws_apigatewayv2_domain_name')).toHaveLength(0);
@@ -336,7 +340,8 @@ describe('serverless', () => {
     expect(message).toContain('stateMachineLogLevel: "DEBUG" must be ALL or ERROR');
     expect(message).toContain('corsAllowOrigins[0]: "*" must be an https origin');
     expect(message).toContain('useCdnUserPool: cannot be combined with jwt');
-    expect(message).toContain('customDomain.subdomain: "API_" is not a DNS label');
+    expect(message).toContain('customDomain.subdomain: "API_" must be one lowercase DNS label');
+    expect(message).toContain('customDomain.zoneLayer: account apps-x has no enabled dns-zone layer "dns-zone" to hold the name');
     expect(message).toContain('customDomain.basePath: "/api/" is not a mapping key');
     const { process: _omit, ...missing } = config().functions;
     expect(refusal(config({ functions: missing as ServerlessConfig['functions'] }))).toContain('functions.process: is missing');

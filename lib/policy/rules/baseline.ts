@@ -154,4 +154,21 @@ export const baselineRules: Rule[] = [
     resourceTypes: ['aws_secretsmanager_secret'],
     check: (s) => isSet(s.config.kms_key_id) ? undefined : 'kms_key_id is not set (aws/secretsmanager key)',
   },
+  {
+    id: 'POL-SM-002',
+    title: 'Secrets have a resource policy naming who may read them',
+    description: 'Attach an `aws_secretsmanager_secret_policy` (or `policy`) to every secret, e.g. a Deny of ' +
+      '`secretsmanager:GetSecretValue` to every principal whose `aws:PrincipalArn` is not a reader (modules/managed-secret.ts). ' +
+      'Without one, any principal of the account with broad IAM rights (PowerUserAccess) reads the value.',
+    severity: 'warning',
+    checkov: [],
+    controls: [],
+    resourceTypes: ['aws_secretsmanager_secret'],
+    check(secret, stack) {
+      if (isSet(secret.config.policy)) return undefined;
+      const ref = `aws_secretsmanager_secret.${secret.name}.`;
+      const attached = stack.ofType('aws_secretsmanager_secret_policy').some((p) => String(p.config.secret_arn ?? '').includes(ref));
+      return attached ? undefined : 'no resource policy: every principal of the account with secretsmanager:GetSecretValue reads the value';
+    },
+  },
 ];

@@ -1,4 +1,5 @@
 /** EKS clusters, ECS task definitions and services. */
+import { EKS_RELEASE_CALENDAR_URL, EKS_UPGRADE_WARNING_DAYS, eksVersionProblem, eksVersionWarning } from '../../versions';
 import { block, blocks, isObject, looksLikeSecret, strings, truthy, type JsonObject, type ResourceView, type Rule } from '../model';
 
 export const REQUIRED_EKS_LOG_TYPES = ['api', 'audit', 'authenticator'] as const;
@@ -71,6 +72,7 @@ export const containerRules: Rule[] = [
       return cidrs.some((c) => c === '0.0.0.0/0' || c === '::/0') ? `public endpoint open to ${cidrs.join(', ')}` : undefined;
     },
   },
+  eksVersionRule(() => new Date()),
   {
     id: 'POL-ECS-001',
     title: 'ECS containers are not privileged',
@@ -134,3 +136,29 @@ export const containerRules: Rule[] = [
       ? 'network_configuration.assign_public_ip is true' : undefined,
   },
 ];
+
+/**
+ * POL-EKS-004, with the date injectable for tests: a cluster version out of its support window (for its
+ * `upgrade_policy.support_type`), leaving standard support within EKS_UPGRADE_WARNING_DAYS, or in paid extended support.
+ */
+export function eksVersionRule(today: () => Date): Rule {
+  return {
+    id: 'POL-EKS-004',
+    title: `EKS runs a Kubernetes version in standard support for at least ${EKS_UPGRADE_WARNING_DAYS} more days`,
+    description: 'Dates from the EKS release calendar in lib/versions.ts ' +
+      `(${EKS_RELEASE_CALENDAR_URL}). After standard support a cluster either costs extended support per hour or, with ` +
+      '`upgrade_policy { support_type = "STANDARD" }`, is upgraded by EKS on its own. Plan the upgrade (docs/workloads.md).',
+    severity: 'warning',
+    checkov: [],
+    controls: ['FSBP EKS.2'],
+    resourceTypes: ['aws_eks_cluster'],
+    check(cluster) {
+      const version = cluster.config.version;
+      if (version === undefined) return 'version is not set: EKS creates the cluster on its default version, unpinned';
+      if (typeof version !== 'string' || version.includes('${')) return 'version is not a literal: its support window cannot be checked';
+      const supportType = block(cluster.config.upgrade_policy)?.support_type === 'STANDARD' ? 'STANDARD' : 'EXTENDED';
+      const now = today();
+      return eksVersionProblem(version, supportType, now) ?? eksVersionWarning(version, now);
+    },
+  };
+}

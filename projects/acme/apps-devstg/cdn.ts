@@ -5,7 +5,10 @@ import { Cdn } from '../../../layers/cdn';
 export default defineLayer(Cdn, {
   domainNames: ['app.devstg.acme.example.com'],
   contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com; frame-ancestors 'none'",
-  apiOrigin: { domainName: 'api.devstg.acme.example.com', pathPattern: '/api/*' },
+  // The API host is the serverless layer's custom domain (api.<zone>), derived from its config.
+  apiOrigin: { layer: 'serverless', pathPattern: '/api/*' },
+  // The classic web application behind /app/*: the multi-tier layer's web ALB (web.devstg.acme.example.com).
+  appOrigin: { layer: 'multi-tier', pathPatterns: ['/app/*'] },
   waf: { rateLimit: 1000 },
   logRetentionDays: 90,
   auth: {

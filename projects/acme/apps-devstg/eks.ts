@@ -1,16 +1,19 @@
 import { defineLayer } from '../../../lib/config';
 import { Eks } from '../../../layers/eks';
 
-// Add-on versions compatible with Kubernetes 1.31 (bump together with kubernetesVersion:
-// `aws eks describe-addon-versions --kubernetes-version 1.31 --addon-name <name>`).
+// Kubernetes 1.35: in EKS standard support until 2027-03-27 (release calendar in lib/versions.ts; synth refuses a
+// version past standard support and the policy pack warns 90 days before). Add-on versions: the eksbuild versions EKS
+// publishes for 1.35 (`aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>`), taken from
+// public EKS 1.35 configurations of 2026-09/10 that pin them (this repository cannot call AWS). Re-run that command
+// before applying; bump them together with kubernetesVersion, devstg first (docs/workloads.md "Upgrading Kubernetes").
 export default defineLayer(Eks, {
-  kubernetesVersion: '1.31',
+  kubernetesVersion: '1.35',
   addonVersions: {
-    vpcCni: 'v1.19.2-eksbuild.1',
-    coredns: 'v1.11.4-eksbuild.2',
-    kubeProxy: 'v1.31.3-eksbuild.2',
-    ebsCsiDriver: 'v1.38.1-eksbuild.2',
-    podIdentityAgent: 'v1.3.4-eksbuild.1',
+    vpcCni: 'v1.22.4-eksbuild.3',
+    coredns: 'v1.13.2-eksbuild.11',
+    kubeProxy: 'v1.35.3-eksbuild.18',
+    ebsCsiDriver: 'v1.64.0-eksbuild.1',
+    podIdentityAgent: 'v1.3.10-eksbuild.3',
   },
   nodeGroups: [
     { name: 'on-demand', capacityType: 'ON_DEMAND', instanceTypes: ['t3.large'], minSize: 1, maxSize: 3, desiredSize: 1 },

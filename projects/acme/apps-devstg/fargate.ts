@@ -1,11 +1,13 @@
 import { defineLayer } from '../../../lib/config';
 import { Fargate } from '../../../layers/fargate';
+import { fromSecrets } from '../../../layers/secrets';
 
 const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
 
 /** The operational system in devstg: small tasks, one each, mostly on Fargate Spot. */
 export default defineLayer(Fargate, {
-  certificateArn: 'arn:aws:acm:us-east-1:555555555555:certificate/0d0e0v00-0000-4000-8000-000000000001',
+  // ops.<zone>: a DNS-validated certificate on the ALB and an alias record, in the account's dns-zone.
+  domain: { subdomain: 'ops' },
   services: [
     {
       name: 'api',
@@ -18,7 +20,8 @@ export default defineLayer(Fargate, {
       healthCheckPath: '/healthz',
       pathPatterns: ['/api/*'],
       environment: { APP_ENV: 'devstg', LOG_LEVEL: 'debug' },
-      secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:555555555555:secret:acme/apps-devstg/api/database-Ab12Cd' },
+      // The secrets layer of this account holds it (value put out of band); the execution role may read only it.
+      secrets: { DATABASE_URL: fromSecrets('api/database') },
       spotPercent: 100,
     },
     {

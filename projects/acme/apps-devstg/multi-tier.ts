@@ -3,8 +3,8 @@ import { MultiTier } from '../../../layers/multi-tier';
 
 // The classic web/app proposal at development size: one instance per tier, shrunk to zero at night.
 export default defineLayer(MultiTier, {
-  // Replace with the account's real certificate (e.g. from the dns/cdn layer) before applying.
-  certificateArn: 'arn:aws:acm:us-east-1:555555555555:certificate/0d2c5e1a-1111-4a2b-9c3d-000000000001',
+  // web.<zone>: a DNS-validated certificate on the public ALB and an alias record, in the account's dns-zone.
+  domain: { subdomain: 'web' },
   web: {
     instanceType: 't3.small',
     minSize: 1,

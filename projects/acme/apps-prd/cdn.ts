@@ -6,7 +6,11 @@ export default defineLayer(Cdn, {
   domainNames: ['app.prd.acme.example.com', 'www.prd.acme.example.com'],
   contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; connect-src 'self' https://*.amazoncognito.com; frame-ancestors 'none'",
   priceClass: 'PriceClass_200',
-  apiOrigin: { domainName: 'api.prd.acme.example.com', pathPattern: '/api/*' },
+  // The API host is the serverless layer's custom domain (api.<zone>), derived from its config.
+  apiOrigin: { layer: 'serverless', pathPattern: '/api/*' },
+  // The classic web application behind /app/*: the dr layer's failover name (origin.prd.acme.example.com), which
+  // Route 53 answers with the multi-tier web ALB, or the DR ALB in us-west-2 when its health check fails.
+  appOrigin: { layer: 'dr', pathPatterns: ['/app/*'] },
   waf: { rateLimit: 2000 },
   logRetentionDays: 365,
   auth: {

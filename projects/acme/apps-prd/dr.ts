@@ -1,7 +1,6 @@
 import { defineLayer } from '../../../lib/config';
 import { baseTfBackendContract } from '../../../layers/base-tf-backend';
 import { cdnContract } from '../../../layers/cdn';
-import { dnsZoneContract } from '../../../layers/dns-zone';
 import { Dr } from '../../../layers/dr';
 import { multiTierContract } from '../../../layers/multi-tier';
 import { fromLayer } from '../../../modules/layer-ref';
@@ -9,6 +8,8 @@ import { fromLayer } from '../../../modules/layer-ref';
 /**
  * Pilot light of apps-prd in us-west-2 (the project's drRegion), over base-network-dr. Runbook: docs/data-and-dr.md.
  * Aurora uses backup-copy: global databases cannot use the RDS-managed master password the clusters rely on.
+ * Failover: origin.prd.acme.example.com (the cdn layer's /app/* origin) answers with the multi-tier web ALB while its
+ * health check passes, then with the DR ALB; app.prd.acme.example.com stays the cdn layer's alias to CloudFront.
  */
 export default defineLayer(Dr, {
   s3Replication: [
@@ -18,9 +19,9 @@ export default defineLayer(Dr, {
   aurora: { mode: 'backup-copy', copyRetentionDays: 35 },
   compute: { instanceType: 'm7i.large', desiredCapacity: 0, maxSize: 9, port: 8080 },
   failover: {
-    hostedZoneId: fromLayer(dnsZoneContract, 'zone_id'),
-    recordName: 'app.prd.acme.example.com',
+    subdomain: 'origin',
     primaryDnsName: fromLayer(multiTierContract, 'web_alb_dns_name'),
     primaryZoneId: fromLayer(multiTierContract, 'web_alb_zone_id'),
+    primaryListenerArn: fromLayer(multiTierContract, 'web_https_listener_arn'),
   },
 }, { region: 'us-west-2' });

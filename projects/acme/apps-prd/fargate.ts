@@ -1,11 +1,13 @@
 import { defineLayer } from '../../../lib/config';
 import { Fargate } from '../../../layers/fargate';
+import { fromSecrets } from '../../../layers/secrets';
 
 const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
 
 /** The operational system in production: at least one task per AZ, on-demand capacity, protected ALB. */
 export default defineLayer(Fargate, {
-  certificateArn: 'arn:aws:acm:us-east-1:666666666666:certificate/0p0r0d00-0000-4000-8000-000000000001',
+  // ops.<zone>: a DNS-validated certificate on the ALB and an alias record, in the account's dns-zone.
+  domain: { subdomain: 'ops' },
   services: [
     {
       name: 'api',
@@ -19,7 +21,8 @@ export default defineLayer(Fargate, {
       healthCheckPath: '/healthz',
       pathPatterns: ['/api/*'],
       environment: { APP_ENV: 'prd', LOG_LEVEL: 'info' },
-      secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:666666666666:secret:acme/apps-prd/api/database-Ef34Gh' },
+      // The secrets layer of this account holds it (value put out of band); the execution role may read only it.
+      secrets: { DATABASE_URL: fromSecrets('api/database') },
     },
     {
       name: 'web',

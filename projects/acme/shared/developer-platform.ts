@@ -1,5 +1,6 @@
 import { defineLayer } from '../../../lib/config';
 import { DeveloperPlatform } from '../../../layers/developer-platform';
+import { fromSecrets } from '../../../layers/secrets';
 
 /**
  * Harmonix on AWS (Backstage) for the organisation. Provisions into every account declaring a platform-access
@@ -7,12 +8,13 @@ import { DeveloperPlatform } from '../../../layers/developer-platform';
  * imageTag.
  */
 export default defineLayer(DeveloperPlatform, {
-  certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/05ha0ed0-0000-4000-8000-000000000001',
+  // portal.acme.example.com in the dns layer's public zone: certificate, alias record and Backstage's base URLs.
+  domain: { subdomain: 'portal' },
   backstage: {
     imageTag: '1.0.0',
     desiredCount: 2,
-    environment: { APP_CONFIG_app_baseUrl: 'https://portal.acme.example.com', APP_CONFIG_backend_baseUrl: 'https://portal.acme.example.com' },
-    secrets: { GITLAB_TOKEN: 'arn:aws:secretsmanager:us-east-1:333333333333:secret:acme/shared/idp/gitlab-Xy12Zw' },
+    // From the shared account's secrets layer (value put out of band); Backstage's execution role may read only it.
+    secrets: { GITLAB_TOKEN: fromSecrets('idp/gitlab') },
   },
   database: { instanceCount: 2, serverlessV2: { minCapacity: 0.5, maxCapacity: 4 }, backupRetentionDays: 14 },
 });

@@ -1,0 +1,16 @@
+import { defineLayer } from '../../../lib/config';
+import { Secrets } from '../../../layers/secrets';
+
+/**
+ * Secrets of apps-prd, encrypted with the security layer's secrets key. Only the containers are created: put each value
+ * out of band (docs/workloads.md "secrets"). Readers are the layers referencing a secret with fromSecrets(...): here
+ * the fargate api service's execution role.
+ */
+export default defineLayer(Secrets, {
+  secrets: [
+    {
+      name: 'api/database',
+      description: 'PostgreSQL connection URL of the api service (an application user of the databases layer\'s Aurora cluster, never the master user); put by the platform team',
+    },
+  ],
+});
