@@ -99,6 +99,8 @@ function permissionSets(config: IdentitiesConfig): Record<string, PermissionSetC
  */
 export class Identities extends LayerStack {
   static readonly contract = identitiesContract;
+  /** Creates the permission sets whose sessions the deploy roles trust: applied on day zero, before the security layers. */
+  static readonly bootstrapOrder = 2;
 
   static validate(config: IdentitiesConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
@@ -119,6 +121,14 @@ export class Identities extends LayerStack {
         const actions = ([] as string[]).concat(statement.Action);
         if (statement.Effect === 'Allow' && actions.includes('*') && ([] as string[]).concat(statement.Resource ?? '*').includes('*')) {
           problems.push({ field: `permissionSets.${name}.inlinePolicy`, message: 'allows "*" on "*"; use a managed policy for break-glass sets' });
+        }
+      }
+    }
+    // The roles of every account trust these permission sets by name (lib/identity.ts): a missing one locks people out.
+    for (const [group, names] of Object.entries(ctx.org.project.permissionSets)) {
+      for (const name of names) {
+        if (!(name in sets)) {
+          problems.push({ field: 'permissionSets', message: `project identityCenter.${group}PermissionSets names "${name}", which is not a permission set here (known: ${Object.keys(sets).join(', ')})` });
         }
       }
     }
