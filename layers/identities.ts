@@ -124,6 +124,10 @@ export class Identities extends LayerStack {
         }
       }
     }
+    const icRegion = ctx.org.project.identityCenter?.region;
+    if (icRegion && icRegion !== ctx.region) {
+      problems.push({ field: 'region', message: `runs in ${ctx.region} but Identity Center is in ${icRegion} (project identityCenter.region): declare it with { region: '${icRegion}' }` });
+    }
     // The roles of every account trust these permission sets by name (lib/identity.ts): a missing one locks people out.
     for (const [group, names] of Object.entries(ctx.org.project.permissionSets)) {
       for (const name of names) {

@@ -97,6 +97,9 @@ export function bootstrapExecutor(options: BootstrapExecutorOptions): BootstrapE
     if (/No valid credential sources|NoCredentialProviders|ExpiredToken|security token included in the request is expired|SSO session .* expired/i.test(output)) {
       return `No valid AWS credentials: sign in to the management account (docs/day-zero.md, "Credentials") and run again.`;
     }
+    if (/ssoins-|identitystore|sso-admin|SsoAdmin|IdentityStore/i.test(output) && /not ?found|ValidationException|AccessDenied|does not exist/i.test(output)) {
+      return `Enable IAM Identity Center once in the console of ${org.project.managementAccount} (organization instance, region ${org.project.identityCenter?.region ?? org.project.primaryRegion}), put its instance ARN and identity store id into the identities layer file, and run again.`;
+    }
     if (/BucketAlreadyExists/.test(output)) return 'Bucket names are global: another AWS account owns this one. Change the project name (it prefixes every bucket).';
     return undefined;
   };

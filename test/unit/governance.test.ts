@@ -422,6 +422,8 @@ describe('security layer (every account)', () => {
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::999999999999:role/ci'] } }))).toThrow(/is not in the identity account management/);
     expect(() => build(org({}, { identityCenter: { startUrl: 'https://d-0123456789.awsapps.com/start', deployPermissionSets: ['Platform'] } })))
       .toThrow(/identities: permissionSets: project identityCenter.deployPermissionSets names "Platform", which is not a permission set here/);
+    expect(() => build(org({}, { identityCenter: { startUrl: 'https://d-0123456789.awsapps.com/start', region: 'eu-west-1' } })))
+      .toThrow(/identities: region: runs in us-east-1 but Identity Center is in eu-west-1 \(project identityCenter.region\): declare it with \{ region: 'eu-west-1' \}/);
     expect(() => build(org({ security: { identityAccount: 'identity' } }))).toThrow(/identityAccount: unknown account "identity"/);
   });
 });
