@@ -68,11 +68,14 @@ export const DEFAULT_PERMISSION_SETS: Readonly<Record<string, PermissionSetConfi
   ReadOnly: {
     description: 'Reads configuration and metrics',
     managedPolicyArns: [`${AWS_POLICY}/ReadOnlyAccess`],
+    // The security layers' ReadOnly roles trust this set by its role ARN pattern; ReadOnlyAccess itself cannot assume roles.
+    inlinePolicy: [{ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/ReadOnly' }],
     sessionDuration: 'PT8H',
   },
   SecurityAuditor: {
     description: 'Audits configuration for the security team',
     managedPolicyArns: [`${AWS_POLICY}/SecurityAudit`, `${AWS_POLICY}/job-function/ViewOnlyAccess`],
+    inlinePolicy: [{ Sid: 'AssumeAuditRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ['arn:aws:iam::*:role/Auditor', 'arn:aws:iam::*:role/ReadOnly'] }],
     sessionDuration: 'PT8H',
   },
   FinOps: {

@@ -168,6 +168,11 @@ describe('identities layer', () => {
     const managed = resources(tf(), 'aws_ssoadmin_managed_policy_attachment').map((m) => m.managed_policy_arn);
     expect(managed).toEqual(expect.arrayContaining(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/SecurityAudit', 'arn:aws:iam::aws:policy/job-function/Billing']));
     expect(parsed(tf()).data).toBeUndefined();
+    // read-only sets may enter the roles that trust them (their managed policies grant no sts:AssumeRole)
+    const inline = (name: string) => statements(resources(tf(), 'aws_ssoadmin_permission_set_inline_policy')
+      .find((p) => String(p.permission_set_arn).includes(`permission-set-${name}.`))!.inline_policy);
+    expect(inline('ReadOnly')).toEqual([{ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/ReadOnly' }]);
+    expect(inline('SecurityAuditor')[0].Resource).toEqual(['arn:aws:iam::*:role/Auditor', 'arn:aws:iam::*:role/ReadOnly']);
   });
 
   it('assigns groups to accounts with permission sets from config', () => {
