@@ -24,7 +24,7 @@ SANDBOX_UP := $(if $(filter 1,$(SANDBOX)),sandbox-up)
 PREFLIGHT_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LAYER),--layer $(LAYER))
 PREFLIGHT := $(NODE) scripts/preflight.ts $(PREFLIGHT_ARGS) $(if $(filter 1,$(SANDBOX)),--warn-only)
 
-.PHONY: help install synth validate plan apply destroy drift graph ci-files bootstrap sandbox-up sandbox-down sandbox-status demo bench policy preflight test clean
+.PHONY: help install synth validate plan apply destroy drift graph ci-files bootstrap bootstrap-org sso-config sandbox-up sandbox-down sandbox-status demo bench policy preflight test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -69,10 +69,15 @@ graph: install ## write the layer graph as docs/graph.mmd (Mermaid) and docs/gra
 ci-files: install ## regenerate atlantis.yaml and .github/workflows/layers.yml from the layer graph
 	$(NODE) scripts/ci-files.ts
 
-bootstrap: install ## first apply of ACCOUNT's state backend with local state, then migrate it into the bucket (real AWS)
-	@test -n "$(ACCOUNT)" || { echo "usage: make bootstrap ACCOUNT=<account> SANDBOX=0"; exit 2; }
-	@test "$(SANDBOX)" = 0 || { echo "bootstrap creates real buckets: run it with SANDBOX=0 (the sandbox creates its own backends)"; exit 2; }
-	bash scripts/bootstrap.sh $(PROJECT) $(ACCOUNT)
+bootstrap-org: install $(SANDBOX_UP) ## day zero, resumable: management backend, organizations, identities, security, then each member's backend and security (FORCE=1 re-runs bootstrapped accounts)
+	$(NODE) scripts/bootstrap-org.ts --project $(PROJECT) $(if $(filter 1,$(FORCE)),--force)
+
+bootstrap: install $(SANDBOX_UP) ## day zero of one account (one added later): ACCOUNT=<a>, its backend and security layer (SANDBOX=0 for AWS)
+	@test -n "$(ACCOUNT)" || { echo "usage: make bootstrap ACCOUNT=<account> [SANDBOX=0] [FORCE=1]"; exit 2; }
+	$(NODE) scripts/bootstrap-org.ts --project $(PROJECT) --account $(ACCOUNT) $(if $(filter 1,$(FORCE)),--force)
+
+sso-config: install ## AWS CLI profiles for every account and permission set, to SSO_CONFIG_OUT (default .aws/config.$(PROJECT); - for stdout)
+	$(NODE) scripts/sso-config.ts --project $(PROJECT) $(if $(SSO_CONFIG_OUT),--out $(SSO_CONFIG_OUT))
 
 demo: install sandbox-up ## offline demo: synth, validate and plan base-network of apps-devstg in the sandbox
 	$(NODE) scripts/run.ts plan --project $(PROJECT) --account $(or $(ACCOUNT),apps-devstg) --layer $(or $(LAYER),base-network)

@@ -68,11 +68,14 @@ export const DEFAULT_PERMISSION_SETS: Readonly<Record<string, PermissionSetConfi
   ReadOnly: {
     description: 'Reads configuration and metrics',
     managedPolicyArns: [`${AWS_POLICY}/ReadOnlyAccess`],
+    // The security layers' ReadOnly roles trust this set by its role ARN pattern; ReadOnlyAccess itself cannot assume roles.
+    inlinePolicy: [{ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/ReadOnly' }],
     sessionDuration: 'PT8H',
   },
   SecurityAuditor: {
     description: 'Audits configuration for the security team',
     managedPolicyArns: [`${AWS_POLICY}/SecurityAudit`, `${AWS_POLICY}/job-function/ViewOnlyAccess`],
+    inlinePolicy: [{ Sid: 'AssumeAuditRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ['arn:aws:iam::*:role/Auditor', 'arn:aws:iam::*:role/ReadOnly'] }],
     sessionDuration: 'PT8H',
   },
   FinOps: {
@@ -99,6 +102,8 @@ function permissionSets(config: IdentitiesConfig): Record<string, PermissionSetC
  */
 export class Identities extends LayerStack {
   static readonly contract = identitiesContract;
+  /** Creates the permission sets whose sessions the deploy roles trust: applied on day zero, before the security layers. */
+  static readonly bootstrapOrder = 2;
 
   static validate(config: IdentitiesConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
@@ -119,6 +124,18 @@ export class Identities extends LayerStack {
         const actions = ([] as string[]).concat(statement.Action);
         if (statement.Effect === 'Allow' && actions.includes('*') && ([] as string[]).concat(statement.Resource ?? '*').includes('*')) {
           problems.push({ field: `permissionSets.${name}.inlinePolicy`, message: 'allows "*" on "*"; use a managed policy for break-glass sets' });
+        }
+      }
+    }
+    const icRegion = ctx.org.project.identityCenter?.region;
+    if (icRegion && icRegion !== ctx.region) {
+      problems.push({ field: 'region', message: `runs in ${ctx.region} but Identity Center is in ${icRegion} (project identityCenter.region): declare it with { region: '${icRegion}' }` });
+    }
+    // The roles of every account trust these permission sets by name (lib/identity.ts): a missing one locks people out.
+    for (const [group, names] of Object.entries(ctx.org.project.permissionSets)) {
+      for (const name of names) {
+        if (!(name in sets)) {
+          problems.push({ field: 'permissionSets', message: `project identityCenter.${group}PermissionSets names "${name}", which is not a permission set here (known: ${Object.keys(sets).join(', ')})` });
         }
       }
     }

@@ -60,7 +60,6 @@ export const organizationsContract = defineContract('organizations', {
 });
 
 export const DEFAULT_OUS: readonly OuPath[] = ['security', 'infrastructure', 'workloads', 'workloads/devstg', 'workloads/prd'];
-const MANAGEMENT = 'management';
 
 /** Services that keep working whatever the requested region (global or us-east-1 control planes). */
 export const GLOBAL_SERVICE_ACTIONS = [
@@ -179,10 +178,13 @@ export function scpDocuments(config: OrganizationsConfig, ctx: LayerContext): Re
 export class Organizations extends LayerStack {
   static readonly contract = organizationsContract;
   static readonly stateful = true;
+  /** Creates the member accounts (and the bootstrap role in each): the first layer of the day-zero sequence after the backend. */
+  static readonly bootstrapOrder = 1;
 
   static validate(config: OrganizationsConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    if (ctx.account.name !== MANAGEMENT) {
+    const management = ctx.org.project.managementAccount;
+    if (ctx.account.name !== management) {
       problems.push({ field: 'account', message: `the organisation lives in the management account, not ${ctx.account.name}` });
     }
     const ous = config.organizationalUnits ?? DEFAULT_OUS;
@@ -200,11 +202,11 @@ export class Organizations extends LayerStack {
     const known = [...seen].join(', ');
     for (const [account, ou] of Object.entries(config.accountOus ?? {})) {
       if (!ctx.org.accounts.has(account)) problems.push({ field: `accountOus.${account}`, message: `unknown account "${account}"` });
-      else if (account === MANAGEMENT) problems.push({ field: `accountOus.${account}`, message: 'the management account stays at the root and is not created by this layer' });
+      else if (account === management) problems.push({ field: `accountOus.${account}`, message: 'the management account stays at the root and is not created by this layer' });
       if (!seen.has(ou)) problems.push({ field: `accountOus.${account}`, message: `unknown OU "${ou}" (known: ${known})` });
     }
     for (const name of ctx.org.accounts.keys()) {
-      if (name !== MANAGEMENT && !(name in (config.accountOus ?? {}))) {
+      if (name !== management && !(name in (config.accountOus ?? {}))) {
         problems.push({ field: 'accountOus', message: `member account "${name}" has no OU` });
       }
     }
@@ -242,7 +244,7 @@ export class Organizations extends LayerStack {
       }));
     }
 
-    const members = [...ctx.org.accounts.values()].filter((a) => a.name !== MANAGEMENT);
+    const members = [...ctx.org.accounts.values()].filter((a) => a.name !== ctx.org.project.managementAccount);
     const accounts = members.map((account) => new OrganizationsAccount(this, `account-${account.name}`, {
       name: `${ctx.org.project.name}-${account.name}`,
       email: account.email,

@@ -6,9 +6,10 @@ import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-p
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import { deployAccessOf, isManagementAccount } from '../lib/identity';
 import type { LayerContext } from '../lib/model';
-import { roleArn } from '../lib/naming';
 import { AssumableRole } from '../modules/assumable-role';
+import { DeployAccess } from '../modules/deploy-access';
 import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
 import {
   autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey,
@@ -28,15 +29,17 @@ export interface PasswordPolicyConfig {
 
 export interface SecurityConfig {
   /**
-   * Account (by name in this project) whose people and automation may assume the DevOps, ReadOnly and Auditor
-   * roles. Leverage keeps identities in the management account (or a dedicated security account).
-   * @default 'management'
+   * Account (by name in this project) whose Identity Center sessions may assume the deploy, ReadOnly and Auditor
+   * roles of every account (sessions of the same permission sets in this account are trusted too). Leverage keeps
+   * identities in the management account (or a dedicated security account).
+   * @default the project's managementAccount
    */
   readonly identityAccount?: string;
   /**
-   * Exact ARNs of automation roles (CI, Terraform runners) trusted by the deploy role without MFA. Never wildcards;
-   * they must belong to the identity account. An empty list makes every role require MFA.
-   * @default [`arn:aws:iam::<identity account id>:role/TerraformAutomation`]
+   * Exact ARNs of further automation roles of the identity account (a Terraform runner such as Atlantis) trusted by
+   * the deploy role and the state reader. Never wildcards; the role must exist before this layer is applied. The
+   * GitHub Actions apply role (project `ci`) is trusted without being listed here.
+   * @default []
    */
   readonly automationPrincipalArns?: readonly string[];
   /** Longest session of the human roles, seconds (3600..43200). @default 3600 */
@@ -80,8 +83,9 @@ export const securityContract = defineContract('security', {
   },
 });
 
-const DEFAULT_AUTOMATION_ROLE = 'TerraformAutomation';
 const AWS_POLICY = 'arn:aws:iam::aws:policy';
+/** The management account's deploy role also runs the organizations and identities layers (PowerUserAccess excludes Organizations). */
+const MANAGEMENT_DEPLOY_POLICIES = [`${AWS_POLICY}/AWSOrganizationsFullAccess`, `${AWS_POLICY}/AWSSSOMasterAccountAdministrator`];
 
 /** IAM actions the DevOps role needs beyond PowerUserAccess to manage roles and policies (never users or keys). */
 const DEVOPS_IAM_ACTIONS = [
@@ -112,10 +116,9 @@ export const ORGANIZATION_READ_ACTIONS = [
 
 /** Resolved identity account id and the automation principals, shared by validate() and the constructor. */
 function trust(config: SecurityConfig, ctx: LayerContext): { accountId?: string; automation: readonly string[] } {
-  const identity = ctx.org.accounts.get(config.identityAccount ?? 'management');
-  if (!identity) return { automation: [] };
-  const automation = config.automationPrincipalArns ?? [roleArn(identity.id, DEFAULT_AUTOMATION_ROLE)];
-  return { accountId: identity.id, automation };
+  const identity = ctx.org.accounts.get(config.identityAccount ?? ctx.org.project.managementAccount);
+  const automation = config.automationPrincipalArns ?? [];
+  return { accountId: identity?.id, automation };
 }
 
 /**
@@ -126,10 +129,12 @@ function trust(config: SecurityConfig, ctx: LayerContext): { accountId?: string;
 export class Security extends LayerStack {
   static readonly contract = securityContract;
   static readonly stateful = true;
+  /** Creates the deploy role, so the day-zero sequence applies it with the bootstrap identity, after organizations and identities. */
+  static readonly bootstrapOrder = 3;
 
   static validate(config: SecurityConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    const identityName = config.identityAccount ?? 'management';
+    const identityName = config.identityAccount ?? ctx.org.project.managementAccount;
     const { accountId, automation } = trust(config, ctx);
     if (!accountId) {
       problems.push({ field: 'identityAccount', message: `unknown account "${identityName}" (known: ${[...ctx.org.accounts.keys()].join(', ')})` });
@@ -223,12 +228,16 @@ export class Security extends LayerStack {
     const readOrganization = config.organizationReadAccess ?? delegatedAdministrator(ctx.org)?.name === ctx.account.name;
     const trusted = identityAccountId ?? accountId;
     const maxSessionDuration = config.maxSessionDurationSeconds ?? 3600;
+    const sets = ctx.org.project.permissionSets;
+    const access = new DeployAccess(this, 'deploy-access', { ...deployAccessOf(ctx.org, ctx.account, automation), identityAccountId: trusted });
     const devops = new AssumableRole(this, 'devops-role', {
-      name: 'DevOps',
-      description: 'Deploys the layers of this account: people with MFA and the identity account automation role',
+      name: ctx.account.deployRoleName,
+      description: 'Deploys the layers of this account: Identity Center deploy permission sets, the CI apply role, listed automation',
       trustedAccountId: trusted,
-      automationPrincipalArns: automation,
-      managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`],
+      accountId,
+      permissionSets: sets.deploy,
+      automationPrincipalArns: [...automation, ...access.deployRoleTrusts],
+      managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`, ...(isManagementAccount(ctx.org, ctx.account) ? MANAGEMENT_DEPLOY_POLICIES : [])],
       inlinePolicy: [
         { Sid: 'ManageRolesAndPolicies', Effect: 'Allow', Action: DEVOPS_IAM_ACTIONS, Resource: '*' },
         ...(readOrganization ? [{ Sid: 'ReadOrganization', Effect: 'Allow' as const, Action: ORGANIZATION_READ_ACTIONS, Resource: '*' }] : []),
@@ -243,8 +252,10 @@ export class Security extends LayerStack {
     });
     const readOnly = new AssumableRole(this, 'read-only-role', {
       name: 'ReadOnly',
-      description: 'Read-only access for people of the identity account (MFA required)',
+      description: 'Read-only access for people (Identity Center read-only permission sets)',
       trustedAccountId: trusted,
+      accountId,
+      permissionSets: sets.readOnly,
       managedPolicyArns: [`${AWS_POLICY}/ReadOnlyAccess`],
       inlinePolicy: [{
         Sid: 'NoDataReads',
@@ -256,8 +267,10 @@ export class Security extends LayerStack {
     });
     const auditor = new AssumableRole(this, 'auditor-role', {
       name: 'Auditor',
-      description: 'Security audit (configuration metadata, no data) for people of the identity account (MFA required)',
+      description: 'Security audit (configuration metadata, no data) for people (Identity Center audit permission sets)',
       trustedAccountId: trusted,
+      accountId,
+      permissionSets: sets.audit,
       managedPolicyArns: [`${AWS_POLICY}/SecurityAudit`, `${AWS_POLICY}/job-function/ViewOnlyAccess`],
       maxSessionDuration,
     });

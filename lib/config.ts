@@ -16,10 +16,25 @@ export interface ProjectConfig {
    * data source, which calls AWS and breaks offline plans.
    */
   readonly availabilityZones: Readonly<Record<string, readonly string[]>>;
-  /** Role assumed in every account by providers, backends and remote-state reads. @default 'DevOps' */
+  /**
+   * Role every layer's provider and backend assume once the account's `security` layer has created it (see
+   * lib/identity.ts for who assumes what at each step). @default 'DevOps'
+   */
   readonly deployRoleName?: string;
-  /** Role assumed to bootstrap a fresh member account before the deploy role exists. @default 'OrganizationAccountAccessRole' */
+  /**
+   * Role that Organizations creates in every member account it creates (`role_name` of the account): the day-zero
+   * sequence assumes it in a member account until that account's deploy role exists. @default 'OrganizationAccountAccessRole'
+   */
   readonly bootstrapRoleName?: string;
+  /**
+   * The account that owns the AWS Organization. Its day-zero layers run with the caller's own session (SSO or IAM
+   * administrator of that account): no role exists there before they run. @default 'management'
+   */
+  readonly managementAccount?: string;
+  /** IAM Identity Center: where people sign in, and which permission sets may use which roles. @default - defaults below, no AWS CLI profiles */
+  readonly identityCenter?: IdentityCenterConfig;
+  /** The CI system allowed to plan and apply (GitHub Actions through OIDC). @default - no CI roles */
+  readonly ci?: CiConfig;
   /** Tags added to every resource of the project on top of Project, Account, Environment, Layer and ManagedBy. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
   /**
@@ -27,6 +42,35 @@ export interface ProjectConfig {
    * @default ['management', 'security', 'shared', 'network']
    */
   readonly accountOrder?: readonly string[];
+}
+
+/**
+ * People sign in through IAM Identity Center. Its sessions carry no `aws:MultiFactorAuthPresent`, so roles trust
+ * the permission sets' own roles (`role/aws-reserved/sso.amazonaws.com/…/AWSReservedSSO_<set>_*`, a path only
+ * Identity Center can create) and MFA is enforced by Identity Center at sign-in (docs/day-zero.md).
+ */
+export interface IdentityCenterConfig {
+  /** AWS access portal URL, `https://d-xxxxxxxxxx.awsapps.com/start` or your alias: written into the CLI profiles by `make sso-config`. */
+  readonly startUrl: string;
+  /** Region where Identity Center is enabled. @default the project's primaryRegion */
+  readonly region?: string;
+  /** Permission sets whose sessions may assume the deploy role and read Terraform state. @default ['DevOps', 'Administrator'] */
+  readonly deployPermissionSets?: readonly string[];
+  /** Permission sets whose sessions may assume the `ReadOnly` role. @default ['ReadOnly', 'SecurityAuditor'] */
+  readonly readOnlyPermissionSets?: readonly string[];
+  /** Permission sets whose sessions may assume the `Auditor` role. @default ['SecurityAuditor'] */
+  readonly auditPermissionSets?: readonly string[];
+}
+
+/** GitHub Actions, authenticated by OIDC: no access keys anywhere. */
+export interface CiConfig {
+  /**
+   * `owner/name` of the one repository whose workflows may assume the CI roles, exactly as GitHub spells it
+   * (the OIDC `sub` claim is compared case-sensitively). Never a wildcard.
+   */
+  readonly githubRepository: string;
+  /** Branch whose pushes apply; the plan role also trusts it. @default 'main' */
+  readonly mainBranch?: string;
 }
 
 export interface AccountConfig {
@@ -38,7 +82,7 @@ export interface AccountConfig {
   readonly environment: string;
   /** Home region of the account and its state backend. @default the project's primaryRegion */
   readonly region?: string;
-  /** Overrides the project's deploy role for this account (Leverage uses `Administrator` in management). @default the project's deployRoleName */
+  /** Overrides the project's deploy role for this account; the account's `security` layer creates it under this name. @default the project's deployRoleName */
   readonly deployRoleName?: string;
   /** Per-region AZ names overriding the project's. @default the project's availabilityZones */
   readonly availabilityZones?: Readonly<Record<string, readonly string[]>>;

@@ -13,8 +13,9 @@ import {
 } from 'cdktf';
 import type { Construct } from 'constructs';
 import { RemoteOutputs, type AnyContract, type Contract, type OutputSpec, type OutputValue } from './contract';
+import { layerIdentity, remoteStateIdentity, type Identity } from './identity';
 import type { LayerContext, LayerRef, Organisation, ResolvedAccount } from './model';
-import { backendBucketName, lockTableName, MANAGED_BY, resourceName, roleArn, stackId, stateKey } from './naming';
+import { backendBucketName, lockTableName, MANAGED_BY, resourceName, stackId, stateKey } from './naming';
 import { SANDBOX_CREDENTIALS } from './mode';
 
 /** A problem a layer kind finds in its own config; the loader adds project, account and layer. */
@@ -38,6 +39,12 @@ export interface LayerKind<C> {
   readonly stateful?: boolean;
   /** This kind creates the state backend itself and so is applied with local state first. */
   readonly bootstrapsBackend?: boolean;
+  /**
+   * Set on kinds that must run before their account's deploy role exists (they create it, the accounts, or what its
+   * trust names): the day-zero sequence applies them with the bootstrap identity (lib/identity.ts), after the
+   * backend, lowest first. @default - a steady-state layer, applied through the deploy role
+   */
+  readonly bootstrapOrder?: number;
   /** Checks of this kind's config that need no AWS. */
   validate?(config: C, ctx: LayerContext): FieldProblem[];
   /** CIDR ranges this layer allocates, checked for overlaps across every account and region. */
@@ -73,7 +80,7 @@ export abstract class LayerStack extends TerraformStack {
     if (ctx.localState) {
       new LocalBackend(this, { path: `${ctx.org.mode.bootstrapStateDir}/${this.node.id}.tfstate` });
     } else {
-      new S3Backend(this, backendConfig(ctx.org, ctx.account, ctx.layer));
+      new S3Backend(this, backendConfig(ctx.org, ctx.account, ctx.layer, layerIdentity(ctx.org, ctx.account, ctx.step)));
     }
     this.provider = this.createProvider(ctx.region);
   }
@@ -133,7 +140,8 @@ export abstract class LayerStack extends TerraformStack {
     let state = this.remoteStates.get(key);
     if (!state) {
       const producerAccount = this.ctx.org.accounts.get(accountName) ?? this.ctx.account;
-      const { dynamodbTable: _lock, ...config } = backendConfig(this.ctx.org, producerAccount, layerName);
+      const reader = remoteStateIdentity(this.ctx.org, producerAccount, this.ctx.step);
+      const { dynamodbTable: _lock, ...config } = backendConfig(this.ctx.org, producerAccount, layerName, reader);
       state = new DataTerraformRemoteStateS3(this, `remote-${accountName}-${layerName}`, config);
       this.remoteStates.set(key, state);
     }
@@ -174,7 +182,7 @@ export abstract class LayerStack extends TerraformStack {
   private createProvider(region: string, alias?: string): AwsProvider {
     const { org, account } = this.ctx;
     const sandbox = org.mode.sandbox;
-    const role = this.ctx.localState ? org.project.bootstrapRoleName : account.deployRoleName;
+    const identity = layerIdentity(org, account, this.ctx.step);
     return new AwsProvider(this, alias ? `aws_${alias}` : 'aws', {
       region,
       alias,
@@ -191,14 +199,20 @@ export abstract class LayerStack extends TerraformStack {
           }
         : {
             allowedAccountIds: [account.id],
-            assumeRole: [{ roleArn: roleArn(account.id, role), sessionName: `${org.project.name}-${this.ctx.layer}` }],
+            // No assume_role for the caller's own session (the management account's day-zero layers).
+            ...(identity.kind === 'role'
+              ? { assumeRole: [{ roleArn: identity.arn, sessionName: `${org.project.name}-${this.ctx.layer}` }] }
+              : {}),
           }),
     });
   }
 }
 
-/** Backend settings of a layer's state; also what a remote-state read of that layer uses. */
-export function backendConfig(org: Organisation, account: ResolvedAccount, layer: string): S3BackendConfig {
+/**
+ * Backend settings of a layer's state, acting as `identity` (lib/identity.ts): the layer's own identity for its
+ * backend, the producer's state reader for a remote-state read.
+ */
+export function backendConfig(org: Organisation, account: ResolvedAccount, layer: string, identity: Identity): S3BackendConfig {
   const base = {
     bucket: backendBucketName(org.project.name, account.name),
     key: stateKey(account.name, layer),
@@ -207,9 +221,7 @@ export function backendConfig(org: Organisation, account: ResolvedAccount, layer
     dynamodbTable: lockTableName(org.project.name, account.name),
   };
   const sandbox = org.mode.sandbox;
-  if (!sandbox) {
-    return { ...base, assumeRole: { roleArn: roleArn(account.id, account.deployRoleName) } };
-  }
+  if (!sandbox) return identity.kind === 'role' ? { ...base, assumeRole: { roleArn: identity.arn } } : base;
   return {
     ...base,
     endpoints: { s3: sandbox.s3, dynamodb: sandbox.dynamodb },

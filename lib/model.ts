@@ -1,13 +1,23 @@
 /** The loaded, defaulted organisation that layers see. Built by `lib/organisation.ts`. */
-import type { LayerDeclaration, ProjectConfig } from './config';
-import type { Mode } from './mode';
+import type { CiConfig, LayerDeclaration, ProjectConfig } from './config';
+import type { Mode, Step } from './mode';
 import type { ProblemSink } from './problems';
 
-export interface ResolvedProject extends ProjectConfig {
+export interface ResolvedProject extends Omit<ProjectConfig, 'ci'> {
   readonly deployRoleName: string;
   readonly bootstrapRoleName: string;
+  readonly managementAccount: string;
+  /** Identity Center permission sets allowed to use each kind of role, with their defaults. */
+  readonly permissionSets: ResolvedPermissionSets;
+  readonly ci?: Required<CiConfig>;
   readonly tags: Readonly<Record<string, string>>;
   readonly accountOrder: readonly string[];
+}
+
+export interface ResolvedPermissionSets {
+  readonly deploy: readonly string[];
+  readonly readOnly: readonly string[];
+  readonly audit: readonly string[];
 }
 
 export interface ResolvedAccount {
@@ -42,6 +52,8 @@ export interface LayerContext {
   readonly azs: readonly string[];
   /** True when this stack keeps local state during a bootstrap run. */
   readonly localState: boolean;
+  /** `bootstrap` while the day-zero sequence applies this layer before its account's deploy role exists. */
+  readonly step: Step;
 }
 
 /** A reference to a layer of an account, e.g. an edge of the dependency graph. */

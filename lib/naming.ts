@@ -29,3 +29,39 @@ export function roleArn(accountId: string, roleName: string): string {
 export function resourceName(project: string, account: string, ...parts: string[]): string {
   return [project, account, ...parts].filter((p) => p.length > 0).join('-');
 }
+
+/** ARN of an account's state bucket; its objects are `<arn>/*`. */
+export function stateBucketArn(project: string, account: string): string {
+  return `arn:aws:s3:::${backendBucketName(project, account)}`;
+}
+
+export function lockTableArn(project: string, account: string, region: string, accountId: string): string {
+  return `arn:aws:dynamodb:${region}:${accountId}:table/${lockTableName(project, account)}`;
+}
+
+/** Role every remote-state read assumes in the producer's account: it can read that account's state objects, nothing else. */
+export const STATE_READER_ROLE_NAME = 'TerraformStateReader';
+
+/** Roles GitHub Actions assumes through OIDC in each account: plan (read-only) and apply (enters the deploy role). */
+export const CI_ROLE_NAMES = { plan: 'GitHubActionsPlan', apply: 'GitHubActionsApply' } as const;
+
+/** GitHub's OIDC issuer host: the IAM provider URL is `https://<host>`, its ARN ends `oidc-provider/<host>`, its claims are `<host>:sub`. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+export function oidcProviderArn(accountId: string, host: string = GITHUB_OIDC_HOST): string {
+  return `arn:aws:iam::${accountId}:oidc-provider/${host}`;
+}
+
+/**
+ * ARN pattern (for `ArnLike` on `aws:PrincipalArn`) of the roles IAM Identity Center creates in `accountId` for
+ * `permissionSet`: `role/aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_<set>_<suffix>`. The region
+ * segment exists only for instances created after 2020; only Identity Center can create roles under `aws-reserved`.
+ */
+export function ssoRoleArnPattern(accountId: string, permissionSet: string): string {
+  return `arn:aws:iam::${accountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${permissionSet}_*`;
+}
+
+/** AWS CLI profile written by `make sso-config` for one account and permission set: `<project>-<account>-<set>`. */
+export function ssoProfileName(project: string, account: string, permissionSet: string): string {
+  return `${project}-${account}-${permissionSet}`;
+}

@@ -9,6 +9,7 @@ import { Aspects, type App } from 'cdktf';
 import { overlaps, parseCidr, type Cidr } from './cidr';
 import type { AccountConfig, LayerDeclaration, ProjectConfig } from './config';
 import { CycleError, topologicalOrder, type GraphNode } from './graph';
+import { checkIdentityAccounts, isBootstrapKind, keepsLocalState, resolveIdentityConfig, stepOf } from './identity';
 import type { LayerKind, LayerStack } from './layer-stack';
 import type { LayerContext, Organisation, ResolvedAccount, ResolvedProject } from './model';
 import type { Mode } from './mode';
@@ -76,6 +77,7 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
     ...raw,
     deployRoleName: raw.deployRoleName ?? 'DevOps',
     bootstrapRoleName: raw.bootstrapRoleName ?? 'OrganizationAccountAccessRole',
+    ...resolveIdentityConfig(raw, sink, at),
     tags: raw.tags ?? {},
     accountOrder: raw.accountOrder ?? DEFAULT_ACCOUNT_ORDER,
   };
@@ -131,6 +133,7 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
     }
   }
   const org: Organisation = { project, accounts, mode, problems: new ProblemSink() };
+  checkIdentityAccounts(org, raw, sink);
   checkLayers(org, sink);
   sink.throwIfAny();
   return org;
@@ -162,7 +165,8 @@ export function layerContext(org: Organisation, account: ResolvedAccount, layer:
     layer,
     region,
     azs: account.availabilityZones[region] ?? [],
-    localState: org.mode.bootstrap && declaration.kind.bootstrapsBackend === true,
+    localState: keepsLocalState(org.mode, declaration.kind),
+    step: stepOf(org.mode, declaration.kind),
   };
 }
 
@@ -209,7 +213,7 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
   for (const account of sortAccounts(org)) {
     for (const [layer, declaration] of account.layers) {
       if (!declaration.enabled) continue;
-      if (org.mode.bootstrap && !declaration.kind.bootstrapsBackend) continue;
+      if (org.mode.bootstrap && !isBootstrapKind(declaration.kind)) continue;
       const id = stackId(org.project.name, account.name, layer);
       if (options.only && !options.only.has(id)) continue;
       const ctx = layerContext(org, account, layer, declaration);

@@ -12,6 +12,7 @@ import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
 import { parseCommand, USAGE, UsageError } from './lib/cli';
 import { confirmApply, confirmDestroy, terminalPrompt } from './lib/confirm';
+import { credentialsReady } from './lib/credentials';
 import { layerExecutor } from './lib/layer-executor';
 import { DEFAULT_OUTDIR, PROJECTS_DIR } from './lib/paths';
 import { formatEvent, formatSummary, runLayers, selectLayers } from './lib/runner';
@@ -31,6 +32,9 @@ async function main(): Promise<number> {
   if (nodes.length === 0) throw new UsageError('no enabled layer matches the selection');
   console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
     `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
+  // Real AWS: every selected account's role can be assumed, for longer than the last run of these layers took.
+  const reportFile = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
+  if (!mode.sandbox && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile, parallelism: command.parallelism }))) return 1;
 
   const print = (line: string): void => console.log(line);
   if (command.action === 'apply') {

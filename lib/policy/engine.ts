@@ -21,7 +21,7 @@ import { RULES } from './rules';
 import { PolicyError, suppressionProblem, suppressionsOn, whereOf } from './suppress';
 
 interface LayerLike {
-  ctx?: { account?: { environment?: string }; localState?: boolean };
+  ctx?: { account?: { environment?: string }; localState?: boolean; org?: { project?: { ci?: { githubRepository?: string } } } };
 }
 
 function entries(group: unknown, prefix: string): ResourceView[] {
@@ -40,7 +40,7 @@ function entries(group: unknown, prefix: string): ResourceView[] {
 }
 
 /** A read-only view of a synthesized stack: what Terraform will see. */
-export function viewOf(id: string, tf: JsonObject, options: { environment?: string; localStateAllowed?: boolean } = {}): StackView {
+export function viewOf(id: string, tf: JsonObject, options: { environment?: string; localStateAllowed?: boolean; githubRepository?: string } = {}): StackView {
   const resources = entries(tf.resource, '');
   const dataSources = entries(tf.data, 'data.');
   const terraform = isObject(tf.terraform) ? tf.terraform : {};
@@ -63,6 +63,7 @@ export function viewOf(id: string, tf: JsonObject, options: { environment?: stri
     id,
     environment: options.environment ?? (typeof environmentTag === 'string' ? environmentTag : undefined),
     localStateAllowed: options.localStateAllowed ?? false,
+    githubRepository: options.githubRepository,
     resources,
     dataSources,
     ofType: (...types) => resources.filter((r) => types.includes(r.type)),
@@ -120,6 +121,7 @@ export function checkStack(stack: TerraformStack, rules: readonly Rule[] = RULES
   const view = viewOf(stack.node.id, stack.toTerraform() as JsonObject, {
     environment: layer.ctx?.account?.environment,
     localStateAllowed: layer.ctx?.localState === true,
+    githubRepository: layer.ctx?.org?.project?.ci?.githubRepository,
   });
 
   // Resource address -> construct, and the suppressions declared anywhere in the stack.

@@ -33,6 +33,8 @@ export interface StackView {
   readonly environment?: string;
   /** The stack may keep local state (the backend layer while it bootstraps). */
   readonly localStateAllowed: boolean;
+  /** `owner/name` of the project's CI repository (project `ci.githubRepository`), when configured. */
+  readonly githubRepository?: string;
   /** Every resource and pseudo resource of the stack. */
   readonly resources: readonly ResourceView[];
   /** Data sources (`data.<type>.<name>` addresses), for following references such as policy documents. */

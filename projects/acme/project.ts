@@ -10,6 +10,10 @@ export default defineProject({
     'us-west-2': ['us-west-2a', 'us-west-2b', 'us-west-2c'],
   },
   deployRoleName: 'DevOps',
+  // People sign in here (make sso-config writes their AWS CLI profiles); MFA is enforced by Identity Center.
+  identityCenter: { startUrl: 'https://d-9067000abc.awsapps.com/start', region: 'us-east-1' },
+  // The only repository whose GitHub Actions may plan and apply (the roles and .github/workflows/layers.yml derive from it).
+  ci: { githubRepository: 'acme/infrastructure' },
   tags: { Owner: 'platform-team', CostCenter: 'platform' },
   accountOrder: ['management', 'security', 'shared', 'network', 'apps-devstg', 'apps-prd', 'data-science'],
 });

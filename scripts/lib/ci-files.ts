@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { GraphNode } from '../../lib/graph';
+import { ciRole } from '../../lib/identity';
 import { modeFromEnv } from '../../lib/mode';
 import { buildApp } from '../../lib/synth';
 import { PROJECTS_DIR, REPO_ROOT } from './paths';
@@ -24,10 +25,21 @@ export interface CiStack {
   readonly sources: readonly string[];
 }
 
+/** What GitHub Actions assumes in an account (lib/identity.ts: created by the account's security layer). */
+export interface CiAccount {
+  readonly region: string;
+  readonly planRoleArn: string;
+  readonly applyRoleArn: string;
+}
+
 export interface CiInput {
   readonly project: string;
   readonly accountOrder: readonly string[];
   readonly stacks: readonly CiStack[];
+  /** Branch whose pushes apply (project `ci.mainBranch`). */
+  readonly mainBranch: string;
+  /** CI roles per account, derived from config: the workflow names them, nobody sets them by hand. */
+  readonly accounts: Readonly<Record<string, CiAccount>>;
 }
 
 /** Sources shared by every stack: a change there re-plans everything. */
@@ -48,9 +60,17 @@ export function ciInput(project = 'acme', projectsDir: string = PROJECTS_DIR, ro
   const byId = new Map(stacks.map((s) => [s.node.id, s]));
   const projectDir = path.relative(root, path.join(projectsDir, project)).split(path.sep).join('/');
   const first = stacks[0];
+  const org = first?.ctx.org;
+  if (org && !org.project.ci) {
+    throw new Error(`projects/${project}/project.ts has no ci.githubRepository: the workflow assumes the GitHub Actions roles it creates`);
+  }
   return {
     project,
     accountOrder: first ? first.ctx.org.project.accountOrder : [],
+    mainBranch: org?.project.ci?.mainBranch ?? 'main',
+    accounts: Object.fromEntries([...(org?.accounts.values() ?? [])].map((a) => [a.name, {
+      region: a.region, planRoleArn: ciRole(a, 'plan').arn, applyRoleArn: ciRole(a, 'apply').arn,
+    }])),
     stacks: graph.map((node) => {
       const stack = byId.get(node.id)!;
       const kind = stack.ctx.account.layers.get(node.layer)!.kind;
@@ -238,9 +258,15 @@ export function githubWorkflow(input: CiInput): Yaml {
     { uses: 'hashicorp/setup-terraform@v3', with: { terraform_version: TERRAFORM_VERSION, terraform_wrapper: false } },
     { run: 'npm ci --no-audit --no-fund' },
   ];
-  const credentials = (role: string): Yaml => ({
+  // Roles and regions derived from config (lib/identity.ts): the only thing a user sets is project ci.githubRepository.
+  const ciAccount = (account: string): CiAccount => {
+    const found = input.accounts[account];
+    if (!found) throw new Error(`no CI roles for account ${account}`);
+    return found;
+  };
+  const credentials = (account: string, role: 'planRoleArn' | 'applyRoleArn'): Yaml => ({
     uses: 'aws-actions/configure-aws-credentials@v4',
-    with: { 'role-to-assume': `\${{ vars.${role} }}`, 'aws-region': '${{ vars.AWS_REGION }}' },
+    with: { 'role-to-assume': ciAccount(account)[role], 'aws-region': ciAccount(account).region },
   });
   const report = (name: string): Yaml => ({
     if: 'always()',
@@ -250,7 +276,7 @@ export function githubWorkflow(input: CiInput): Yaml {
   const jobs: Record<string, Yaml> = {
     synth: {
       'runs-on': 'ubuntu-latest',
-      outputs: { stacks: '${{ steps.changed.outputs.stacks }}' },
+      outputs: { stacks: '${{ steps.changed.outputs.stacks }}', accounts: '${{ steps.changed.outputs.accounts }}' },
       steps: [
         ...setup(0),
         { name: 'Synthesize every layer (real mode)', run: `${node} main.ts` },
@@ -262,24 +288,30 @@ export function githubWorkflow(input: CiInput): Yaml {
             'git worktree add ../base "${{ github.event.pull_request.base.sha }}"',
             `(cd ../base && npm ci --no-audit --no-fund --silent && ${node} main.ts)`,
             `echo "stacks=$(${node} scripts/changed-stacks.ts ../base/cdktf.out cdktf.out)" >> "$GITHUB_OUTPUT"`,
+            `echo "accounts=$(${node} scripts/changed-stacks.ts --accounts ../base/cdktf.out cdktf.out)" >> "$GITHUB_OUTPUT"`,
           ].join('\n'),
         },
       ],
     },
-    plan: {
-      name: 'plan changed layers',
-      if: "github.event_name == 'pull_request' && needs.synth.outputs.stacks != ''",
+  };
+  // One plan job per account: GitHub's token can only be exchanged for a role of one account per job, and each
+  // account's plan role (read-only, state read, locks) is the only one a pull request may assume there.
+  for (const account of orderedAccounts(input)) {
+    jobs[`plan-${account}`] = {
+      name: `plan ${account}`,
+      if: `github.event_name == 'pull_request' && contains(needs.synth.outputs.accounts, '"${account}"')`,
       needs: 'synth',
       'runs-on': 'ubuntu-latest',
       environment: 'plan',
+      env: { ACCESS: 'plan' },
       steps: [
         ...setup(),
-        credentials('AWS_PLAN_ROLE_ARN'),
-        { run: `${node} scripts/run.ts plan --project ${input.project} --stacks "\${{ needs.synth.outputs.stacks }}" --parallelism 4 --lock-timeout 10m` },
-        report('plan-report'),
+        credentials(account, 'planRoleArn'),
+        { run: `${node} scripts/run.ts plan --project ${input.project} --account ${account} --stacks "\${{ needs.synth.outputs.stacks }}" --parallelism 4 --lock-timeout 10m` },
+        report(`plan-report-${account}`),
       ],
-    },
-  };
+    };
+  }
   for (const stage of applyStages(input)) {
     const all = input.stacks.filter((st) => st.node.account === stage.account).length === stage.stacks.length;
     const select = all ? `--account ${stage.account}` : `--stacks ${stage.stacks.join(',')}`;
@@ -292,7 +324,7 @@ export function githubWorkflow(input: CiInput): Yaml {
       concurrency: { group: `apply-${input.project}-${stage.account}`, 'cancel-in-progress': false },
       steps: [
         ...setup(),
-        credentials('AWS_APPLY_ROLE_ARN'),
+        credentials(stage.account, 'applyRoleArn'),
         { run: `${node} scripts/run.ts apply --project ${input.project} ${select} --parallelism 4 --lock-timeout 10m`, env: { AUTO_APPROVE: '1' } },
         report(`apply-report-${stage.job.slice('apply-'.length)}`),
       ],
@@ -302,7 +334,7 @@ export function githubWorkflow(input: CiInput): Yaml {
     name: 'layers',
     on: {
       pull_request: { paths },
-      push: { branches: ['main'], paths },
+      push: { branches: [input.mainBranch], paths },
     },
     permissions: { contents: 'read', 'id-token': 'write' },
     env: { SANDBOX: '0', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', PROJECT: input.project },

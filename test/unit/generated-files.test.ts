@@ -11,7 +11,9 @@ import {
   layerClassFile, toYaml, WORKFLOW_FILE, type CiInput,
 } from '../../scripts/lib/ci-files';
 import { projectGraph, toDot, toMermaid } from '../../scripts/lib/graph-render';
-import { tempDir } from '../helpers';
+import { Testing } from 'cdktf';
+import { buildApp } from '../../lib/synth';
+import { REAL, resources, tempDir } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml ships with eslint; used only to prove the output parses
 const yaml = require('js-yaml') as { load(text: string): unknown };
@@ -25,9 +27,12 @@ function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
   const [account, layer] = ref.split('/');
   return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
 }
+const ciAccount = (id: string) => ({ region: 'us-east-1', planRoleArn: `arn:aws:iam::${id}:role/GitHubActionsPlan`, applyRoleArn: `arn:aws:iam::${id}:role/GitHubActionsApply` });
 const fake = (nodes: GraphNode[]): CiInput => ({
   project: 'p',
   accountOrder: ['net', 'apps'],
+  mainBranch: 'main',
+  accounts: { net: ciAccount('111111111111'), apps: ciAccount('222222222222') },
   stacks: nodes.map((n) => ({ node: n, sources: [`projects/p/${n.account}/${n.layer}.ts`] })),
 });
 
@@ -96,7 +101,36 @@ describe('committed files are in sync with the example organisation', () => {
         if (mine !== theirs) expect(needs(mine)).toContain(theirs);
       }
     }
-    expect(workflow.jobs.plan.steps.map((s) => s.run ?? '').join('\n')).toContain('run.ts plan --project acme --stacks');
+    for (const account of new Set(input.stacks.map((s) => s.node.account))) {
+      expect(workflow.jobs[`plan-${account}`].steps.map((s) => s.run ?? '').join('\n')).toContain(`run.ts plan --project acme --account ${account} --stacks`);
+    }
+  });
+
+  it('the workflow assumes, per job, only the GitHub Actions role its account security layer creates: no repository variable, no hand-made role', () => {
+    const text = read(WORKFLOW_FILE);
+    expect(text).not.toMatch(/vars\.|secrets\./);
+    const workflow = yaml.load(text) as { jobs: Record<string, { environment?: string; env?: Record<string, string>; if?: string; steps: { uses?: string; run?: string; with?: Record<string, string> }[] }> };
+    const { stacks } = buildApp({ projectsDir: path.join(ROOT, 'projects'), mode: REAL, project: 'acme', outdir: tempDir('ci-roles-') });
+    const created = new Map<string, string[]>(); // account id -> role names its security layer creates
+    for (const stack of stacks.filter((s) => s.ctx.layer === 'security')) {
+      created.set(stack.ctx.account.id, resources(Testing.synth(stack), 'aws_iam_role').map((r) => String(r.name)));
+    }
+    const accountIds = new Map(stacks.map((s) => [s.ctx.account.name, s.ctx.account.id]));
+    let jobs = 0;
+    for (const [name, job] of Object.entries(workflow.jobs).filter(([j]) => j !== 'synth')) {
+      const login = job.steps.filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'));
+      expect(login).toHaveLength(1);
+      const arn = /^arn:aws:iam::(\d{12}):role\/(GitHubActionsPlan|GitHubActionsApply)$/.exec(login[0].with!['role-to-assume']);
+      expect(arn).not.toBeNull();
+      const account = name.startsWith('plan-') ? name.slice('plan-'.length) : job.environment!;
+      expect(arn![1]).toBe(accountIds.get(account));
+      expect(created.get(arn![1])).toContain(arn![2]);
+      // plan jobs synthesize for the plan role; apply jobs run in the account's protected environment, which the apply role trusts
+      if (name.startsWith('plan-')) expect([arn![2], job.env?.ACCESS, job.environment]).toEqual(['GitHubActionsPlan', 'plan', 'plan']);
+      else expect(arn![2]).toBe('GitHubActionsApply');
+      jobs += 1;
+    }
+    expect(jobs).toBeGreaterThanOrEqual(14);
   });
 });
 

@@ -206,6 +206,11 @@ describe('identities layer', () => {
     const managed = resources(tf(), 'aws_ssoadmin_managed_policy_attachment').map((m) => m.managed_policy_arn);
     expect(managed).toEqual(expect.arrayContaining(['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/SecurityAudit', 'arn:aws:iam::aws:policy/job-function/Billing']));
     expect(parsed(tf()).data).toBeUndefined();
+    // read-only sets may enter the roles that trust them (their managed policies grant no sts:AssumeRole)
+    const inline = (name: string) => statements(resources(tf(), 'aws_ssoadmin_permission_set_inline_policy')
+      .find((p) => String(p.permission_set_arn).includes(`permission-set-${name}.`))!.inline_policy);
+    expect(inline('ReadOnly')).toEqual([{ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/ReadOnly' }]);
+    expect(inline('SecurityAuditor')[0].Resource).toEqual(['arn:aws:iam::*:role/Auditor', 'arn:aws:iam::*:role/ReadOnly']);
   });
 
   it('assigns groups to accounts with permission sets from config', () => {
@@ -484,26 +489,50 @@ describe('security layer (every account)', () => {
     expect(logs.find((s) => s.Sid === 'CloudWatchLogs')!.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${IDS['apps-prd']}:*` } });
   });
 
-  it('trusts only the identity account: people with MFA, automation by exact role ARN, never a wildcard', () => {
+  it('trusts Identity Center permission sets of the identity account and of its own account, never an MFA key or a wildcard principal', () => {
     const roles = resources(tf(), 'aws_iam_role');
-    expect(roles.map((r) => r.name).sort()).toEqual(['Auditor', 'DevOps', 'ReadOnly']);
-    for (const role of roles) {
-      const trust = statements(role.assume_role_policy);
-      const people = trust.find((s) => s.Sid === 'IdentityAccountPeople')!;
-      expect(people.Principal).toEqual({ AWS: `arn:aws:iam::${IDS.management}:root` });
-      expect(people.Condition).toEqual({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
-      expect(JSON.stringify(trust)).not.toMatch(/"Principal":"\*"|"AWS":"\*"/);
-    }
-    const devops = statements(roles.find((r) => r.name === 'DevOps')!.assume_role_policy);
-    expect(devops.find((s) => s.Sid === 'Automation')!.Principal).toEqual({ AWS: [`arn:aws:iam::${IDS.management}:role/TerraformAutomation`] });
-    expect(statements(roles.find((r) => r.name === 'ReadOnly')!.assume_role_policy)).toHaveLength(1);
+    expect(roles.map((r) => r.name).sort()).toEqual(['Auditor', 'DevOps', 'ReadOnly', 'TerraformStateReader']);
+    const trust = (name: string) => statements(roles.find((r) => r.name === name)!.assume_role_policy);
+    const sso = (account: string, set: string) => `arn:aws:iam::${account}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${set}_*`;
+    const roots = [`arn:aws:iam::${IDS.management}:root`, `arn:aws:iam::${IDS['apps-prd']}:root`];
+    expect(trust('DevOps')).toEqual([{
+      Sid: 'IdentityCenterPeople', Effect: 'Allow', Principal: { AWS: roots }, Action: 'sts:AssumeRole',
+      Condition: { ArnLike: { 'aws:PrincipalArn': [sso(IDS.management, 'DevOps'), sso(IDS.management, 'Administrator'), sso(IDS['apps-prd'], 'DevOps'), sso(IDS['apps-prd'], 'Administrator')] } },
+    }]);
+    expect(trust('ReadOnly')[0].Condition).toEqual({ ArnLike: { 'aws:PrincipalArn': [sso(IDS.management, 'ReadOnly'), sso(IDS.management, 'SecurityAuditor'), sso(IDS['apps-prd'], 'ReadOnly'), sso(IDS['apps-prd'], 'SecurityAuditor')] } });
+    expect(trust('Auditor')[0].Condition).toEqual({ ArnLike: { 'aws:PrincipalArn': [sso(IDS.management, 'SecurityAuditor'), sso(IDS['apps-prd'], 'SecurityAuditor')] } });
+    const all = JSON.stringify(roles.map((r) => r.assume_role_policy));
+    // Identity Center sessions never carry aws:MultiFactorAuthPresent: a condition on it would lock every person out.
+    expect(all).not.toMatch(/MultiFactorAuthPresent|TerraformAutomation/);
+    expect(all).not.toMatch(/\\"Principal\\":\\"\*\\"|\\"AWS\\":\\"\*\\"/);
   });
 
-  it('moves trust to another identity account when configured', () => {
-    const roles = resources(tf({ security: { identityAccount: 'security', automationPrincipalArns: [] } }), 'aws_iam_role');
+  it('uses the configured permission sets and deploy role name, and the account name for the deploy role it creates', () => {
+    const identities = { ...IDENTITIES, permissionSets: { Platform: { description: 'Platform engineers' } } };
+    const text = synthStack(org({ identities }, { deployRoleName: 'Deployer', identityCenter: { startUrl: 'https://d-0123456789.awsapps.com/start', deployPermissionSets: ['Platform'] } }), 'test-apps-prd-security');
+    const devops = resources(text, 'aws_iam_role').find((r) => r.name === 'Deployer')!;
+    expect(statements(devops.assume_role_policy)[0].Condition).toEqual({ ArnLike: { 'aws:PrincipalArn': [
+      `arn:aws:iam::${IDS.management}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Platform_*`,
+      `arn:aws:iam::${IDS['apps-prd']}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Platform_*`,
+    ] } });
+  });
+
+  it('moves trust to another identity account when configured, and trusts listed automation roles by exact ARN', () => {
+    const runner = `arn:aws:iam::${IDS.security}:role/atlantis`;
+    const roles = resources(tf({ security: { identityAccount: 'security', automationPrincipalArns: [runner] } }), 'aws_iam_role');
     for (const role of roles) {
-      expect(statements(role.assume_role_policy)).toEqual([expect.objectContaining({ Principal: { AWS: `arn:aws:iam::${IDS.security}:root` } })]);
+      expect(statements(role.assume_role_policy)[0].Principal).toEqual({ AWS: [`arn:aws:iam::${IDS.security}:root`, `arn:aws:iam::${IDS['apps-prd']}:root`] });
     }
+    const devops = statements(roles.find((r) => r.name === 'DevOps')!.assume_role_policy);
+    expect(devops.find((s) => s.Sid === 'Automation')).toEqual({ Sid: 'Automation', Effect: 'Allow', Principal: { AWS: [runner] }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    expect(statements(roles.find((r) => r.name === 'TerraformStateReader')!.assume_role_policy).find((s) => s.Sid === 'Automation')!.Principal).toEqual({ AWS: [runner] });
+  });
+
+  it('gives the management account deploy role Organizations and Identity Center administration, and member deploy roles not', () => {
+    const attached = (id: string) => resources(synthStack(org(), id), 'aws_iam_role_policy_attachment').map((a) => a.policy_arn);
+    expect(attached('test-management-security')).toEqual(expect.arrayContaining([
+      'arn:aws:iam::aws:policy/AWSOrganizationsFullAccess', 'arn:aws:iam::aws:policy/AWSSSOMasterAccountAdministrator']));
+    expect(attached('test-apps-prd-security').filter((a) => /Organizations|SSO/.test(String(a)))).toEqual([]);
   });
 
   it('encrypts the notifications topic with the logs key and publishes the key and role ARNs', () => {
@@ -577,6 +606,10 @@ describe('security layer (every account)', () => {
     expect(() => build(org({ security: { passwordPolicy: { minimumLength: 8 } } }))).toThrow(/passwordPolicy\.minimumLength: 8 is below the CIS 1\.8 minimum of 14/);
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::111111111111:role/*'] } }))).toThrow(/automationPrincipalArns\[0\]: .* contains a wildcard/);
     expect(() => build(org({ security: { automationPrincipalArns: ['arn:aws:iam::999999999999:role/ci'] } }))).toThrow(/is not in the identity account management/);
+    expect(() => build(org({}, { identityCenter: { startUrl: 'https://d-0123456789.awsapps.com/start', deployPermissionSets: ['Platform'] } })))
+      .toThrow(/identities: permissionSets: project identityCenter.deployPermissionSets names "Platform", which is not a permission set here/);
+    expect(() => build(org({}, { identityCenter: { startUrl: 'https://d-0123456789.awsapps.com/start', region: 'eu-west-1' } })))
+      .toThrow(/identities: region: runs in us-east-1 but Identity Center is in eu-west-1 \(project identityCenter.region\): declare it with \{ region: 'eu-west-1' \}/);
     expect(() => build(org({ security: { identityAccount: 'identity' } }))).toThrow(/identityAccount: unknown account "identity"/);
   });
 });

@@ -82,7 +82,7 @@ describe('provider', () => {
 });
 
 describe('typed remote state', () => {
-  it('reads the producer state from the producer account bucket and key through its deploy role', () => {
+  it('reads the producer state from the producer account bucket and key through its state-reader role', () => {
     const tf = parsed(synthStack(org(), 'test-apps-prd-app'));
     expect(tf.data!.terraform_remote_state['remote-network-base-network']).toEqual({
       backend: 's3',
@@ -91,7 +91,7 @@ describe('typed remote state', () => {
         key: 'network/base-network/terraform.tfstate',
         region: 'us-east-1',
         encrypt: true,
-        assume_role: { role_arn: 'arn:aws:iam::444444444444:role/DevOps' },
+        assume_role: { role_arn: 'arn:aws:iam::444444444444:role/TerraformStateReader' },
       },
     });
   });

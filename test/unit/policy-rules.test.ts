@@ -18,6 +18,7 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { EksCluster, type EksClusterConfig } from '@cdktf/provider-aws/lib/eks-cluster';
 import { ElasticacheReplicationGroup, type ElasticacheReplicationGroupConfig } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
@@ -58,6 +59,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { S3Backend, TerraformStack, Testing } from 'cdktf';
 import { checkStack, RULES, RULES_BY_ID, type Rule } from '../../lib/policy';
+import { viewOf } from '../../lib/policy/engine';
 import { eksVersionRule } from '../../lib/policy/rules/containers';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../../modules/policy';
 import { SecureBucket } from '../../modules/secure-bucket';
@@ -230,6 +232,15 @@ function lambda(s: TerraformStack, overrides: Partial<LambdaFunctionConfig> = {}
     ...overrides,
   });
 }
+
+/** A role trusted by GitHub's OIDC provider (created in the stack) with the given StringEquals / other conditions. */
+function githubRole(s: TerraformStack, id: string, condition: Record<string, Record<string, string | string[]>>): void {
+  const provider = new IamOpenidConnectProvider(s, `${id}-oidc`, { url: 'https://token.actions.githubusercontent.com', clientIdList: ['sts.amazonaws.com'] });
+  new IamRole(s, id, { name: id, assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{
+    Sid: 'GitHubActions', Effect: 'Allow', Principal: { Federated: provider.arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition,
+  }] }) });
+}
+const AUD = { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' };
 
 const ADMIN_POLICY = policyDocument([{ Effect: 'Allow', Action: '*', Resource: '*' }]);
 const SCOPED_POLICY = policyDocument([{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::fixture/*' }]);
@@ -502,6 +513,18 @@ const CASES: Record<string, Case> = {
       new IamRolePolicyAttachment(s, 'readonly', { role: 'Auditor', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
     },
   },
+  'POL-IAM-004': {
+    fires: 4,
+    bad: (s) => {
+      githubRole(s, 'no-sub', { StringEquals: AUD });
+      githubRole(s, 'org-wide', { StringEquals: AUD, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' } });
+      githubRole(s, 'no-aud', { StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:acme/infra:pull_request' } });
+    },
+    good: (s) => {
+      githubRole(s, 'plan', { StringEquals: { ...AUD, 'token.actions.githubusercontent.com:sub': ['repo:acme/infra:pull_request', 'repo:acme/infra:ref:refs/heads/main'] } });
+      new IamRole(s, 'service', { name: 'service', assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) });
+    },
+  },
   'POL-LAM-001': { bad: (s) => lambda(s, { runtime: 'python3.8' }), good: (s) => { lambda(s); lambda2(s); } },
   'POL-LAM-002': { bad: (s) => lambda(s, { tracingConfig: undefined }), good: (s) => lambda(s) },
   'POL-LAM-003': {
@@ -618,6 +641,23 @@ describe('policy rules', () => {
 
   it('the prd-only rule does not fire outside production', () => {
     expect(run('POL-RDS-003', (s) => instance(s, { deletionProtection: false }), 'devstg')).toEqual([]);
+  });
+
+  it('POL-IAM-004 names each fault, and refuses a subject outside the project repository', () => {
+    expect(run('POL-IAM-004', CASES['POL-IAM-004'].bad).sort()).toEqual([
+      'aws_iam_role.no-aud: statement GitHubActions: audience is not pinned to sts.amazonaws.com with StringEquals',
+      'aws_iam_role.no-sub: statement GitHubActions: no sub condition: every GitHub repository could assume the role',
+      'aws_iam_role.org-wide: statement GitHubActions: no sub condition: every GitHub repository could assume the role',
+      'aws_iam_role.org-wide: statement GitHubActions: sub is matched with StringLike; use StringEquals with exact subjects',
+    ]);
+    const stack = fixtureStack();
+    githubRole(stack, 'other', { StringEquals: { ...AUD, 'token.actions.githubusercontent.com:sub': ['repo:acme/infra:pull_request', 'repo:someone/else:ref:refs/heads/main', 'repo:acme/infra:environment:*'] } });
+    const view = viewOf('fixture', JSON.parse(Testing.synth(stack)), { githubRepository: 'acme/infra' });
+    const rule = RULES_BY_ID.get('POL-IAM-004')!;
+    expect(rule.check(view.ofType('aws_iam_role')[0], view)).toEqual([
+      'statement GitHubActions: subject repo:someone/else:ref:refs/heads/main is not in the configured repository acme/infra',
+      'statement GitHubActions: subject repo:acme/infra:environment:* has a wildcard',
+    ]);
   });
 
   it('local state is only accepted for a stack allowed to bootstrap', () => {

@@ -65,6 +65,25 @@ function identityPolicies(resource: ResourceView): Json[] {
   return [resource.config.policy];
 }
 
+const GITHUB_HOST = 'token.actions.githubusercontent.com';
+
+/** Whether a trust statement's Federated principal is GitHub's OIDC provider (a literal ARN or a provider in the stack). */
+function trustsGithub(principal: unknown, stack: StackView): boolean {
+  const federated = isObject(principal) ? strings(principal.Federated) : [];
+  return federated.some((value) => value.includes(GITHUB_HOST) || referencedAddresses(value).some((address) => {
+    const provider = stack.byAddress(address);
+    return provider?.type === 'aws_iam_openid_connect_provider' && String(provider.config.url ?? '').includes(GITHUB_HOST);
+  }));
+}
+
+/** Values of condition `key` under `operator` (case-insensitive key, as IAM compares them). */
+function conditionValues(condition: Record<string, Record<string, unknown>> | undefined, operator: string, key: string): string[] | undefined {
+  const block = condition?.[operator];
+  if (!isObject(block)) return undefined;
+  const entry = Object.entries(block).find(([k]) => k.toLowerCase() === key.toLowerCase());
+  return entry ? strings(entry[1]) : undefined;
+}
+
 function secretEnvironment(variables: Json): string[] {
   if (!isObject(variables)) return [];
   return Object.entries(variables).filter(([name, value]) => looksLikeSecret(name, value)).map(([name]) => name);
@@ -169,6 +188,42 @@ export const workloadRules: Rule[] = [
         .filter((s) => s.Effect === 'Allow' && s.Resource.includes('*') &&
           (s.NotAction.length > 0 || s.Action.some((a) => /^[a-z0-9-]+:\*$/i.test(a))))
         .map((s) => `statement ${s.Sid ?? '(no Sid)'} allows ${s.NotAction.length > 0 ? `everything but ${s.NotAction.join(', ')}` : s.Action.filter((a) => a.endsWith(':*')).join(', ')} on *`);
+    },
+  },
+  {
+    id: 'POL-IAM-004',
+    title: 'GitHub OIDC trust pins the audience and exact subjects of the project repository',
+    description: `A role trusted by GitHub's OIDC provider (${GITHUB_HOST}) requires \`:aud\` = sts.amazonaws.com and ` +
+      'exact `:sub` values under StringEquals: no StringLike, no `*` or `?`, never `repo:org/*`, and every subject in the ' +
+      "repository of the project's `ci.githubRepository`. Without it any workflow of any repository (or any branch) could " +
+      'assume the role. Apply roles name an environment (`repo:o/r:environment:<account>`) protected in GitHub.',
+    severity: 'error',
+    checkov: ['CKV_AWS_358'],
+    controls: [],
+    resourceTypes: ['aws_iam_role'],
+    check(role, stack) {
+      const problems: string[] = [];
+      for (const s of policyStatements(role.config.assume_role_policy, stack) ?? []) {
+        if (s.Effect !== 'Allow' || !s.Action.some((a) => a === 'sts:AssumeRoleWithWebIdentity' || a === 'sts:*' || a === '*') || !trustsGithub(s.Principal, stack)) continue;
+        const sid = s.Sid ?? '(no Sid)';
+        const audience = conditionValues(s.Condition, 'StringEquals', `${GITHUB_HOST}:aud`);
+        if (!audience || audience.length !== 1 || audience[0] !== 'sts.amazonaws.com') problems.push(`statement ${sid}: audience is not pinned to sts.amazonaws.com with StringEquals`);
+        for (const operator of Object.keys(s.Condition ?? {}).filter((o) => o !== 'StringEquals')) {
+          if (conditionValues(s.Condition, operator, `${GITHUB_HOST}:sub`)) problems.push(`statement ${sid}: sub is matched with ${operator}; use StringEquals with exact subjects`);
+        }
+        const subjects = conditionValues(s.Condition, 'StringEquals', `${GITHUB_HOST}:sub`);
+        if (!subjects || subjects.length === 0) {
+          problems.push(`statement ${sid}: no sub condition: every GitHub repository could assume the role`);
+          continue;
+        }
+        for (const sub of subjects) {
+          if (/[*?]/.test(sub)) problems.push(`statement ${sid}: subject ${sub} has a wildcard`);
+          else if (stack.githubRepository && !sub.startsWith(`repo:${stack.githubRepository}:`)) {
+            problems.push(`statement ${sid}: subject ${sub} is not in the configured repository ${stack.githubRepository}`);
+          }
+        }
+      }
+      return problems;
     },
   },
   {

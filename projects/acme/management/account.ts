@@ -4,6 +4,4 @@ export default defineAccount({
   id: '111111111111',
   email: 'aws+management@acme.example.com',
   environment: 'management',
-  // Leverage keeps Administrator, not DevOps, as the deploy role of the management account.
-  deployRoleName: 'Administrator',
 });
