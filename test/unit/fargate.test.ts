@@ -11,7 +11,7 @@ import { Fargate, type FargateConfig } from '../../layers/fargate';
 import { fromSecrets, Secrets } from '../../layers/secrets';
 import { Security } from '../../layers/security';
 import { targetGroupName } from '../../modules/fargate-service';
-import { account, build, REAL, resources, source, synthStack } from '../helpers';
+import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
 import { list, statementsOf, wildcardGrants } from '../workload-helpers';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:666666666666:secret:test/api/db-Ab12Cd';
@@ -57,6 +57,17 @@ describe('fargate', () => {
     const [sse] = resources(tf, 'aws_s3_bucket_server_side_encryption_configuration');
     expect(JSON.stringify(sse.rule)).toContain('AES256');
     expect(resources(tf, 'aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+  });
+
+  it('creates the ALB after the log bucket policy that admits its prefix (ELB checks write access when logging is enabled)', () => {
+    const tf = synth();
+    const policies = parsed(tf).resource.aws_s3_bucket_policy;
+    const key = Object.keys(policies)[0];
+    const [lb] = resources(tf, 'aws_lb');
+    expect(lb.depends_on).toEqual([`aws_s3_bucket_policy.${key}`]);
+    const writes = (JSON.parse(policies[key].policy as string) as { Statement: { Effect: string; Resource: unknown }[] }).Statement.filter((s) => s.Effect === 'Allow');
+    expect(writes).toHaveLength(2);
+    for (const s of writes) expect(s.Resource).toMatch(/\/alb\/AWSLogs\/666666666666\/\*$/);
   });
 
   it('serves HTTPS only with the TLS 1.2+ policy; HTTP only redirects', () => {
