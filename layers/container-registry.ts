@@ -47,6 +47,11 @@ function workloadAccounts(ctx: LayerContext): string[] {
   return [...ctx.org.accounts.values()].filter((a) => a.name !== ctx.account.name && !NON_WORKLOAD.has(a.environment)).map((a) => a.name);
 }
 
+/** Accounts (by name) the registry layer at `ctx` lets pull `repository`; consumers check their images against it. */
+export function pullAccountsOf(config: ContainerRegistryConfig, repository: ContainerRegistryRepository, ctx: LayerContext): readonly string[] {
+  return repository.pullAccounts ?? config.pullAccounts ?? workloadAccounts(ctx);
+}
+
 /**
  * Leverage container-registry (shared account): private ECR repositories with immutable tags, scan on push, KMS,
  * lifecycle policies, pulls allowed only from the organisation's workload accounts, optional DR replication.
@@ -88,7 +93,7 @@ export class ContainerRegistry extends LayerStack {
     const repositories = config.repositories.map((repo) => new EcrRepository(this, `repo-${repo.name.replace(/\//g, '-')}`, {
       ...repo,
       kmsKeyArn: key.arn,
-      pullAccountIds: (repo.pullAccounts ?? defaultPullers).map(idOf),
+      pullAccountIds: pullAccountsOf(config, repo, ctx).map(idOf),
     }));
 
     const drRegion = ctx.org.project.drRegion;

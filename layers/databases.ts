@@ -37,7 +37,7 @@ export interface DatabasesAuroraConfig {
   readonly engine: AuroraEngine;
   /** Name suffix of the cluster: `<project>-<account>-<name>`. @default 'aurora' */
   readonly name?: string;
-  /** @default the module's default for the engine (PostgreSQL 16.6, MySQL 8.0 / Aurora 3.08.2) */
+  /** Version the cluster is created with; RDS upgrades minors after that. @default AURORA_DEFAULT_ENGINE_VERSIONS (modules/aurora-cluster.ts) */
   readonly engineVersion?: string;
   /** @default the module's family for the engine */
   readonly parameterGroupFamily?: string;

@@ -7,17 +7,27 @@ import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems, type SecretKeyRef } from '../modules/fargate-service';
+import type { RemoteReader } from '../modules/layer-ref';
 import { declaresLayer } from '../modules/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { resourceName, roleArn } from '../lib/naming';
+import { isRegistryImage, registryImageProblems, resolveRegistryImage, type RegistryImage } from './registry-images';
 import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
 
-/** A service of the layer: the module's spec, whose secrets may also name secrets of the account's secrets layer. */
-export type FargateServiceConfig = Omit<FargateServiceSpec, 'secrets'> & {
+/**
+ * A service of the layer: the module's spec, whose image may name a repository of the organisation's container
+ * registry and whose secrets may name secrets of the account's secrets layer.
+ */
+export type FargateServiceConfig = Omit<FargateServiceSpec, 'image' | 'secrets'> & {
+  /**
+   * `fromRegistry('acme/api', '1.4.2')`: an image of the organisation's container-registry layer, whose URL is read
+   * from that layer (which then runs first); or an image URI outside the organisation (a public registry).
+   */
+  readonly image: string | RegistryImage;
   /**
    * Variables filled from Secrets Manager: `fromSecrets('api/database')` (a secret of this account's secrets layer,
    * optionally one JSON key of it), or a secret ARN / `{ secretArn, jsonKey }` for secrets outside the organisation.
@@ -124,7 +134,9 @@ export class Fargate extends LayerStack {
       if (names.has(spec.name)) problems.push({ field: `services[${i}].name`, message: `"${spec.name}" is used twice` });
       names.add(spec.name);
       const literal = Object.fromEntries(Object.entries(spec.secrets ?? {}).filter(([, v]) => !isSecretRef(v))) as Record<string, string | SecretKeyRef>;
-      problems.push(...serviceSpecProblems({ ...spec, secrets: literal }, `services[${i}]`));
+      const image = isRegistryImage(spec.image) ? `${spec.image.registryRepository}:${spec.image.tag}` : spec.image;
+      problems.push(...serviceSpecProblems({ ...spec, image, secrets: literal }, `services[${i}]`));
+      if (isRegistryImage(spec.image)) problems.push(...registryImageProblems(ctx, `services[${i}].image`, spec.image));
       for (const [name, value] of Object.entries(spec.secrets ?? {})) {
         if (isSecretRef(value)) problems.push(...secretRefProblems(ctx, `services[${i}].secrets.${name}`, value));
       }
@@ -168,7 +180,7 @@ export class Fargate extends LayerStack {
       containerInsights: config.containerInsights,
       accessLogExpirationDays: config.accessLogExpirationDays,
       protect: config.protect ?? prd,
-      services: config.services.map((spec) => this.resolveSecrets(spec)),
+      services: config.services.map((spec) => this.resolveService(spec)),
     });
 
     if (albName && zoneId) {
@@ -199,8 +211,13 @@ export class Fargate extends LayerStack {
     });
   }
 
-  /** A service spec whose secrets-layer references are ARNs (and whose execution role may decrypt with their key). */
-  private resolveSecrets(spec: FargateServiceConfig): FargateServiceSpec {
+  /**
+   * A service spec whose registry image is a URI read from the registry layer (the execution role may pull exactly
+   * that repository) and whose secrets-layer references are ARNs (the execution role may decrypt with their key).
+   */
+  private resolveService(spec: FargateServiceConfig): FargateServiceSpec {
+    const read: RemoteReader = (contract, options) => this.remote(contract, options);
+    const image = isRegistryImage(spec.image) ? resolveRegistryImage(this.ctx, spec.image, read) : undefined;
     const keys = new Set(spec.secretsKmsKeyArns ?? []);
     const secrets: Record<string, string | SecretKeyRef> = {};
     for (const [name, value] of Object.entries(spec.secrets ?? {})) {
@@ -208,11 +225,17 @@ export class Fargate extends LayerStack {
         secrets[name] = value;
         continue;
       }
-      const resolved = resolveSecretRef(this.ctx, value, (contract, options) => this.remote(contract, options));
+      const resolved = resolveSecretRef(this.ctx, value, read);
       keys.add(resolved.kmsKeyArn);
       // A whole value is `<arn>`; one key of a JSON value is `<arn>:<key>::` (ECS valueFrom).
       secrets[name] = resolved.jsonKey ? { secretArn: resolved.secretArn, jsonKey: resolved.jsonKey } : resolved.secretArn;
     }
-    return { ...spec, secrets, secretsKmsKeyArns: [...keys] };
+    return {
+      ...spec,
+      image: image?.image ?? (spec.image as string),
+      imageRepositoryArn: image?.repositoryArn ?? spec.imageRepositoryArn,
+      secrets,
+      secretsKmsKeyArns: [...keys],
+    };
   }
 }

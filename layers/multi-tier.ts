@@ -231,7 +231,6 @@ export class MultiTier extends LayerStack {
       preventDestroy: protect,
     });
 
-    const logPrefix = 'alb';
     // Who read or deleted the load balancer logs is itself logged (CKV_AWS_18), into an SSE-S3 log-target bucket.
     const s3AccessLogs = new LogBucket(this, 's3-access-logs', {
       bucketName: this.resourceName('alb-logs-access', ctx.region),
@@ -239,11 +238,11 @@ export class MultiTier extends LayerStack {
       expirationDays: config.accessLogExpirationDays ?? 90,
       preventDestroy: protect,
     });
+    // Each ALB writes under its own prefix (alb/web, alb/app); the bucket policy admits exactly those.
     const logs = new AlbAccessLogBucket(this, 'access-logs', {
       bucketName: this.resourceName('alb-access-logs', ctx.region),
       accountId,
       region: ctx.region,
-      prefix: logPrefix,
       expirationDays: config.accessLogExpirationDays ?? 90,
       serverAccessLogs: { bucket: s3AccessLogs.bucketName, prefix: 'alb-access-logs/' },
       preventDestroy: protect,
@@ -262,8 +261,7 @@ export class MultiTier extends LayerStack {
       internal: false,
       certificateArn: webCertificate,
       ingressCidrs: config.publicIngressCidrs ?? ['0.0.0.0/0'],
-      accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/web` },
-      dependsOn: [logs.policy],
+      accessLogs: { bucket: logs, prefix: 'alb/web' },
       deletionProtection: protect,
     });
     const web = new AutoScalingTier(this, 'web', {
@@ -284,8 +282,7 @@ export class MultiTier extends LayerStack {
       internal: true,
       certificateArn: config.appCertificateArn,
       ingressSecurityGroupIds: [web.securityGroup.id],
-      accessLogs: { bucket: logs.bucketName, prefix: `${logPrefix}/app` },
-      dependsOn: [logs.policy],
+      accessLogs: { bucket: logs, prefix: 'alb/app' },
       deletionProtection: protect,
     });
     if (!config.appCertificateArn) {

@@ -23,13 +23,12 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Fn } from 'cdktf';
+import { Fn, Lazy } from 'cdktf';
 import type { Construct } from 'constructs';
 import * as path from 'path';
 import { defineContract } from '../lib/contract';
@@ -41,6 +40,7 @@ import { EncryptedTopic } from '../modules/encrypted-topic';
 import { folderArchive } from '../modules/folder-archive';
 import { cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey } from '../modules/kms-key';
 import { LambdaFunction } from '../modules/lambda-function';
+import { ManagedSecret } from '../modules/managed-secret';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 import { Queue } from '../modules/queue';
 import { baseNetworkContract } from './base-network';
@@ -363,12 +363,20 @@ export class Serverless extends LayerStack {
       deletionProtectionEnabled: protect,
       lifecycle: { preventDestroy: protect },
     });
-    const secret = new SecretsmanagerSecret(this, 'secret', {
+    // Only the process function's role may read the value (a resource policy, POL-SM-002). The function is made
+    // below, with the secret's ARN in its environment: its role ARN is filled in at synth.
+    const later: { processFn?: LambdaFunction } = {};
+    const secret = new ManagedSecret(this, 'api-key', {
       name: `${ctx.org.project.name}/${ctx.account.name}/serverless/api-key`,
       description: 'Credential the process function reads at run time. The value is set out of band (see docs/serverless-and-multi-tier.md), never in code.',
-      kmsKeyId: keys.secrets,
-      recoveryWindowInDays: prd ? 30 : 7,
+      kmsKeyArn: keys.secrets,
+      readers: [Lazy.stringValue({ produce: () => later.processFn!.role.arn })],
+      recoveryWindowDays: prd ? 30 : 7,
+      preventDestroy: protect,
     });
+    // Same secret as before it had a resource policy: a replace would fail (the name stays reserved while the old
+    // one waits out its recovery window).
+    secret.secret.moveFromId('aws_secretsmanager_secret.secret');
 
     // Messaging: buffered writes, stream failures, the fan-out topic and queue, the event bus and its DLQ.
     const fn = (name: ServerlessFunctionName) => config.functions[name];
@@ -457,6 +465,7 @@ export class Serverless extends LayerStack {
       { Sid: 'ReadSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.arn },
       kmsUse(keys.messaging, keys.secrets),
     ]);
+    later.processFn = processFn;
     const functions = { api, writer, stream, validate, process: processFn };
 
     // Triggers: the write queue and the table stream, each through the function's alias.

@@ -7,7 +7,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { Lazy, type ITerraformDependable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { bucketBaseline } from './bucket-baseline';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy';
@@ -36,8 +36,8 @@ export interface AlbProps {
   readonly ingressCidrs?: readonly string[];
   /** Security groups allowed to reach the listeners (the tier above). @default [] */
   readonly ingressSecurityGroupIds?: readonly string[];
-  /** Bucket (SSE-S3, see AlbAccessLogBucket) and prefix for access logs (CKV_AWS_91). @default - no access logs */
-  readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
+  /** Where access logs go (CKV_AWS_91). @default - no access logs */
+  readonly accessLogs?: AlbAccessLogs;
   /** @default false (turn on in production) */
   readonly deletionProtection?: boolean;
   /** @default 60 */
@@ -45,12 +45,37 @@ export interface AlbProps {
   /** Where the main listener sends requests no rule matches. @default - fixed 404 response */
   readonly defaultTargetGroupArn?: string;
   /**
-   * Resources the load balancer waits for, e.g. `AlbAccessLogBucket.policy` (ELB checks it may write logs when
-   * logging is switched on). `node.addDependency` does not render a Terraform `depends_on`; this does. @default []
+   * Resources the load balancer waits for. `node.addDependency` does not render a Terraform `depends_on`; this does.
+   * The policy of an `AlbAccessLogBucket` given in `accessLogs` is added by itself. @default []
    */
   readonly dependsOn?: ITerraformDependable[];
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
+}
+
+/** Access logs of a load balancer. */
+export interface AlbAccessLogs {
+  /**
+   * An `AlbAccessLogBucket` (the usual case): its policy then admits ELB log delivery under this load balancer's
+   * prefix, and the load balancer waits for that policy (ELB checks it may write when logging is switched on). Or
+   * the name of an existing SSE-S3 bucket whose policy already admits `<prefix>/AWSLogs/<account-id>/`.
+   */
+  readonly bucket: AlbAccessLogBucket | string;
+  /**
+   * Key prefix: letters, digits and `! - _ . * ' ( ) /`, never `AWSLogs`, no leading or trailing `/` (ELB appends
+   * `/AWSLogs/<account-id>/elasticloadbalancing/<region>/...`). @default the bucket's `prefix` for an
+   * `AlbAccessLogBucket`, none (the bucket root) for a bucket name
+   */
+  readonly prefix?: string;
+}
+
+/** Problems of an access-log prefix, as ELB refuses them (`InvalidConfigurationRequest`). */
+export function accessLogPrefixProblems(prefix: string): string[] {
+  const problems: string[] = [];
+  if (prefix.includes('AWSLogs')) problems.push('must not contain AWSLogs (ELB adds it)');
+  if (prefix.startsWith('/') || prefix.endsWith('/')) problems.push('must not start or end with /');
+  if (!/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix)) problems.push("may hold only letters, digits and ! - _ . * ' ( ) /");
+  return problems;
 }
 
 /**
@@ -81,6 +106,8 @@ export class Alb extends Construct {
     }
     this.protocol = props.certificateArn ? 'HTTPS' : 'HTTP';
     this.port = props.certificateArn ? 443 : props.httpPort ?? 80;
+    const logs = props.accessLogs ? accessLogTarget(props.name, props.accessLogs) : undefined;
+    const waitFor = [...(props.dependsOn ?? []), ...(logs?.policy ? [logs.policy] : [])];
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
       provider,
@@ -127,8 +154,8 @@ export class Alb extends Construct {
       desyncMitigationMode: 'defensive',
       enableDeletionProtection: props.deletionProtection ?? false,
       idleTimeout: props.idleTimeoutSeconds ?? 60,
-      accessLogs: props.accessLogs ? { enabled: true, bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix } : undefined,
-      dependsOn: props.dependsOn,
+      accessLogs: logs ? { enabled: true, bucket: logs.bucket, prefix: logs.prefix } : undefined,
+      dependsOn: waitFor.length > 0 ? waitFor : undefined,
     });
     this.arn = this.lb.arn;
     this.arnSuffix = this.lb.arnSuffix;
@@ -184,6 +211,17 @@ export class Alb extends Construct {
   }
 }
 
+/** Bucket name, prefix and (for an `AlbAccessLogBucket`) the policy to wait for; the bucket admits the prefix. */
+function accessLogTarget(name: string, logs: AlbAccessLogs): { bucket: string; prefix?: string; policy?: S3BucketPolicy } {
+  const managed = typeof logs.bucket === 'string' ? undefined : logs.bucket;
+  const prefix = logs.prefix ?? managed?.prefix;
+  const problems = prefix === undefined ? [] : accessLogPrefixProblems(prefix);
+  if (problems.length > 0) throw new Error(`ALB ${name}: accessLogs.prefix "${prefix}" ${problems.join('; ')}`);
+  if (!managed) return { bucket: logs.bucket as string, prefix: prefix || undefined };
+  managed.admitLogDelivery(prefix ?? '');
+  return { bucket: managed.bucketName, prefix: prefix || undefined, policy: managed.policy };
+}
+
 /**
  * ELB account ids of regions opened before August 2022, which deliver ALB access logs as that account;
  * newer regions deliver as the `logdelivery.elasticloadbalancing.amazonaws.com` service principal.
@@ -218,8 +256,12 @@ export interface AlbAccessLogBucketProps {
   /** Account of the load balancers writing here. */
   readonly accountId: string;
   readonly region: string;
-  /** Key prefix the load balancers write under (no `AWSLogs`). */
-  readonly prefix: string;
+  /**
+   * Key prefix (no `AWSLogs`) of the load balancers given this bucket without a prefix of their own. When set, it is
+   * also admitted for load balancers that are given only the bucket name (configured outside `Alb`). Load balancers
+   * given this construct in `AlbProps.accessLogs` are admitted under their own prefix by themselves. @default 'alb'
+   */
+  readonly prefix?: string;
   /** Days logs are kept. @default 90 */
   readonly expirationDays?: number;
   /** S3 server access logs of this bucket (CKV_AWS_18), e.g. into a `LogBucket`. @default - none */
@@ -233,43 +275,53 @@ export interface AlbAccessLogBucketProps {
 /**
  * A private bucket for ALB access logs. ALB log delivery supports only SSE-S3 (not SSE-KMS), which is why this
  * is not a SecureBucket: versioned, SSE-S3, public access blocked, owner-enforced, TLS-only, write access only for
- * ELB log delivery into `<prefix>/AWSLogs/<account>/`, and expiry of old logs.
+ * ELB log delivery into `<prefix>/AWSLogs/<account>/` of each load balancer that logs here, and expiry of old logs.
+ * The policy is derived from the load balancers attached to it (`AlbProps.accessLogs.bucket`), so a prefix is never
+ * typed twice: ELB checks the policy when logging is switched on and refuses a load balancer whose prefix it lacks.
  */
 export class AlbAccessLogBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly bucketName: string;
   readonly arn: string;
+  /** Prefix of load balancers attached without one of their own. */
   readonly prefix: string;
-  /** The bucket policy letting ELB write: pass it in `AlbProps.dependsOn`. */
+  /** The bucket policy letting ELB write; `Alb` waits for it when given this bucket. */
   readonly policy: S3BucketPolicy;
+  private readonly prefixes = new Set<string>();
 
   constructor(scope: Construct, id: string, props: AlbAccessLogBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.prefix = props.prefix;
+    this.prefix = props.prefix ?? 'alb';
+    const problems = accessLogPrefixProblems(this.prefix);
+    if (problems.length > 0) throw new Error(`${this.node.path}: prefix "${this.prefix}" ${problems.join('; ')}`);
+    if (props.prefix !== undefined) this.prefixes.add(props.prefix);
     const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, preventDestroy: props.preventDestroy, provider });
     this.bucket = created;
     this.bucketName = created.bucket;
     this.arn = created.arn;
     const bucket = created.id;
-    const logs = `${this.arn}/${props.prefix}/AWSLogs/${props.accountId}/*`;
     const elbAccount = ELB_LOG_ACCOUNTS[props.region];
-    const writers: PolicyStatement[] = [
-      {
-        Sid: 'ElbLogDelivery',
-        Effect: 'Allow',
-        Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
-        Action: 's3:PutObject',
-        Resource: logs,
-      },
-      ...(elbAccount
-        ? [{ Sid: 'ElbRegionalAccount', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${elbAccount}:root` }, Action: 's3:PutObject', Resource: logs }]
-        : []),
-    ];
+    // Resolved at synth, once every load balancer of the stack has been attached.
+    const writers = (): PolicyStatement[] => {
+      if (this.prefixes.size === 0) {
+        throw new Error(`${this.node.path}: no load balancer logs here; pass it in AlbProps.accessLogs.bucket or set prefix`);
+      }
+      const logs = [...this.prefixes].sort().map((p) => `${this.arn}/${p ? `${p}/` : ''}AWSLogs/${props.accountId}/*`);
+      const resource = logs.length === 1 ? logs[0] : logs;
+      return [
+        // Regions opened in or after August 2022 deliver as this service principal.
+        { Sid: 'ElbLogDelivery', Effect: 'Allow', Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject', Resource: resource },
+        // Older regions deliver as the region's ELB account.
+        ...(elbAccount
+          ? [{ Sid: 'ElbRegionalAccount', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${elbAccount}:root` }, Action: 's3:PutObject', Resource: resource }]
+          : []),
+      ];
+    };
     this.policy = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,
-      policy: policyDocument([denyInsecureTransport(this.arn), ...writers]),
+      policy: Lazy.stringValue({ produce: () => policyDocument([denyInsecureTransport(this.arn), ...writers()]) }),
       dependsOn: [publicAccess],
     });
     if (props.serverAccessLogs) {
@@ -292,5 +344,15 @@ export class AlbAccessLogBucket extends Construct {
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
       }],
     });
+  }
+
+  /**
+   * Admits ELB log delivery under `prefix` ('' for the bucket root). `Alb` calls it for each load balancer given this
+   * bucket; call it yourself only for a load balancer configured outside `Alb`.
+   */
+  admitLogDelivery(prefix: string): void {
+    const problems = accessLogPrefixProblems(prefix);
+    if (problems.length > 0) throw new Error(`${this.node.path}: prefix "${prefix}" ${problems.join('; ')}`);
+    this.prefixes.add(prefix);
   }
 }

@@ -23,8 +23,24 @@ export interface AuroraClusterProps {
   readonly name: string;
   /** `aurora-postgresql` or `aurora-mysql`. */
   readonly engine: AuroraEngine;
-  /** Engine version. @default '16.6' for aurora-postgresql, '8.0.mysql_aurora.3.08.2' for aurora-mysql */
+  /**
+   * Engine version the cluster is created with. With `autoMinorVersionUpgrade` (the default) it is only that: RDS
+   * moves the cluster to newer minors in the maintenance window and the module ignores the difference, so a plan
+   * never tries a downgrade the API refuses. With `autoMinorVersionUpgrade: false` it is the exact version Terraform
+   * keeps, and changing it upgrades the cluster. @default AURORA_DEFAULT_ENGINE_VERSIONS[engine]
+   */
   readonly engineVersion?: string;
+  /**
+   * Let RDS apply minor versions in the maintenance window (every instance opts in; Aurora upgrades only then), and
+   * ignore `engine_version` after creation. Set false to own every upgrade through `engineVersion` (e.g. to stay on a
+   * long-term-support minor); then upgrade before the minor's end of support, or AWS upgrades it anyway. @default true
+   */
+  readonly autoMinorVersionUpgrade?: boolean;
+  /**
+   * Allow a change of `engineVersion` to a new major version (only with `autoMinorVersionUpgrade: false`, when the
+   * module applies version changes; choose a matching `parameterGroupFamily`). @default false
+   */
+  readonly allowMajorVersionUpgrade?: boolean;
   /** Family of the cluster parameter group; must match engineVersion. @default 'aurora-postgresql16' or 'aurora-mysql8.0' */
   readonly parameterGroupFamily?: string;
   /** Extra cluster parameters on top of the TLS one (which cannot be turned off here). @default {} */
@@ -88,10 +104,20 @@ export interface AuroraClusterProps {
   readonly provider?: TerraformProvider;
 }
 
+/**
+ * Versions new clusters are created with: the long-term-support minor of each major, creatable for at least three
+ * years from its release (a regular minor only about one). Aurora PostgreSQL 16 is in standard support until
+ * 2029-02-28, Aurora MySQL 3 (MySQL 8.0) until 2028-04-30 (docs/data-and-dr.md, "Engine versions").
+ */
+export const AURORA_DEFAULT_ENGINE_VERSIONS: Readonly<Record<AuroraEngine, string>> = {
+  'aurora-postgresql': '16.8',
+  'aurora-mysql': '8.0.mysql_aurora.3.10.0',
+};
+
 const ENGINE_DEFAULTS: Record<AuroraEngine, { version: string; family: string; port: number; logs: string[]; tls: Record<string, string> }> = {
-  'aurora-postgresql': { version: '16.6', family: 'aurora-postgresql16', port: 5432, logs: ['postgresql'], tls: { 'rds.force_ssl': '1' } },
+  'aurora-postgresql': { version: AURORA_DEFAULT_ENGINE_VERSIONS['aurora-postgresql'], family: 'aurora-postgresql16', port: 5432, logs: ['postgresql'], tls: { 'rds.force_ssl': '1' } },
   'aurora-mysql': {
-    version: '8.0.mysql_aurora.3.08.2',
+    version: AURORA_DEFAULT_ENGINE_VERSIONS['aurora-mysql'],
     family: 'aurora-mysql8.0',
     port: 3306,
     logs: ['audit', 'error', 'slowquery'],
@@ -149,6 +175,9 @@ export function auroraPropProblems(props: Partial<AuroraClusterProps>): { field:
     if (props.parameters && tlsParam in props.parameters) {
       problems.push({ field: `parameters.${tlsParam}`, message: 'is always forced on by the module (TLS only) and cannot be overridden' });
     }
+  }
+  if (props.allowMajorVersionUpgrade && props.autoMinorVersionUpgrade !== false) {
+    problems.push({ field: 'allowMajorVersionUpgrade', message: 'needs autoMinorVersionUpgrade: false (with automatic minor upgrades the module ignores engineVersion changes)' });
   }
   for (const cidr of props.allowedCidrBlocks ?? []) {
     if (cidr === '0.0.0.0/0') problems.push({ field: 'allowedCidrBlocks', message: '0.0.0.0/0 would open the database to any address' });
@@ -221,11 +250,15 @@ export class AuroraCluster extends Construct {
 
     const finalSnapshot = props.finalSnapshot ?? true;
     const serverless = props.serverlessV2;
+    // Automatic minor upgrades move the running version past engineVersion; without ignore_changes every later plan
+    // would try to go back, a downgrade RDS refuses (terraform-aws-modules/terraform-aws-rds-aurora#454).
+    const autoMinor = props.autoMinorVersionUpgrade ?? true;
     this.cluster = new RdsCluster(this, 'cluster', {
       provider,
       clusterIdentifier: name,
       engine: props.engine,
       engineVersion: props.engineVersion ?? defaults.version,
+      allowMajorVersionUpgrade: props.allowMajorVersionUpgrade,
       engineMode: 'provisioned',
       port,
       dbSubnetGroupName: props.dbSubnetGroupName,
@@ -248,7 +281,7 @@ export class AuroraCluster extends Construct {
       finalSnapshotIdentifier: finalSnapshot ? `${name}-final` : undefined,
       applyImmediately: props.applyImmediately ?? false,
       serverlessv2ScalingConfiguration: serverless ? { minCapacity: serverless.minCapacity, maxCapacity: serverless.maxCapacity } : undefined,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true, ...(autoMinor ? { ignoreChanges: ['engine_version'] } : {}) },
     });
 
     const interval = props.monitoringIntervalSeconds ?? 60;
@@ -277,14 +310,14 @@ export class AuroraCluster extends Construct {
         provider,
         identifier: `${name}-${i + 1}`,
         clusterIdentifier: this.cluster.id,
+        // No engine_version: an Aurora instance runs the cluster's version (CreateDBInstance ignores it for Aurora).
         engine: props.engine,
-        engineVersion: this.cluster.engineVersion,
         instanceClass: serverless ? 'db.serverless' : (props.instanceClass ?? 'db.r6g.large'),
         availabilityZone: azs.length > 0 ? azs[i % azs.length] : undefined,
         // Tier 0 for the first two instances: the writer and its preferred failover target.
         promotionTier: i < 2 ? 0 : 1,
         publiclyAccessible: false,
-        autoMinorVersionUpgrade: true,
+        autoMinorVersionUpgrade: autoMinor,
         copyTagsToSnapshot: true,
         performanceInsightsEnabled: performanceInsights,
         performanceInsightsKmsKeyId: performanceInsights ? (props.performanceInsightsKmsKeyArn ?? props.kmsKeyArn) : undefined,

@@ -93,12 +93,12 @@ export class FargateCluster extends Construct {
       vpc: props.vpcId,
     });
 
-    // ALB access logs only support SSE-S3 on the target bucket (not SSE-KMS): see AlbAccessLogBucket.
+    // ALB access logs only support SSE-S3 on the target bucket (not SSE-KMS): see AlbAccessLogBucket. The ALB
+    // writes under `alb/`, which the bucket policy admits, and waits for that policy.
     this.accessLogBucket = new AlbAccessLogBucket(this, 'access-logs', {
       bucketName: `${props.name}-alb-logs`,
       accountId: props.accountId,
       region: props.region,
-      prefix: 'alb',
       expirationDays: props.accessLogExpirationDays,
       preventDestroy: protect,
     });
@@ -109,10 +109,9 @@ export class FargateCluster extends Construct {
       internal: false,
       certificateArn: props.certificateArn,
       ingressCidrs: props.ingressCidrs ?? ['0.0.0.0/0'],
-      accessLogs: { bucket: this.accessLogBucket.bucketName, prefix: this.accessLogBucket.prefix },
+      accessLogs: { bucket: this.accessLogBucket, prefix: 'alb' },
       deletionProtection: protect,
     });
-    this.alb.lb.node.addDependency(this.accessLogBucket);
 
     this.webAcl = new Wafv2WebAcl(this, 'web-acl', {
       name: props.name,

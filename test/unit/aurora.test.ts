@@ -4,7 +4,7 @@ import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-pa
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import { AuroraCluster, auroraPropProblems, type AuroraClusterProps } from '../../modules/aurora-cluster';
+import { AURORA_DEFAULT_ENGINE_VERSIONS, AuroraCluster, auroraPropProblems, type AuroraClusterProps } from '../../modules/aurora-cluster';
 import { resources } from '../helpers';
 
 const BASE: AuroraClusterProps = {
@@ -39,7 +39,7 @@ describe('AuroraCluster module', () => {
       final_snapshot_identifier: 'acme-apps-prd-main-final',
       enabled_cloudwatch_logs_exports: ['postgresql'],
       db_subnet_group_name: 'acme-apps-prd-database',
-      lifecycle: { prevent_destroy: true },
+      lifecycle: { prevent_destroy: true, ignore_changes: ['engine_version'] },
     });
     const cluster = resources(json, 'aws_rds_cluster')[0];
     expect(cluster).not.toHaveProperty('master_password');
@@ -98,6 +98,35 @@ describe('AuroraCluster module', () => {
     const json = synth({ serverlessV2: { minCapacity: 0.5, maxCapacity: 8 }, instanceCount: 1 });
     expect(json).toHaveResourceWithProperties(RdsCluster, { serverlessv2_scaling_configuration: { min_capacity: 0.5, max_capacity: 8 } });
     expect(json).toHaveResourceWithProperties(RdsClusterInstance, { instance_class: 'db.serverless' });
+  });
+
+  it('lets RDS upgrade minors and ignores engine_version after creation, so no plan ever tries a downgrade (PF-VER-004)', () => {
+    const json = synth({ instanceCount: 2 });
+    const [cluster] = resources(json, 'aws_rds_cluster');
+    expect(cluster).toMatchObject({ engine_version: '16.8', lifecycle: { prevent_destroy: true, ignore_changes: ['engine_version'] } });
+    expect(cluster).not.toHaveProperty('allow_major_version_upgrade');
+    const instances = resources(json, 'aws_rds_cluster_instance');
+    expect(instances).toHaveLength(2);
+    for (const i of instances) {
+      // Aurora upgrades a cluster automatically only when every instance opts in; the version is the cluster's.
+      expect(i.auto_minor_version_upgrade).toBe(true);
+      expect(i).not.toHaveProperty('engine_version');
+    }
+    const mysql = resources(synth({ engine: 'aurora-mysql' }), 'aws_rds_cluster')[0];
+    expect(mysql).toMatchObject({ engine_version: AURORA_DEFAULT_ENGINE_VERSIONS['aurora-mysql'], lifecycle: { ignore_changes: ['engine_version'] } });
+    expect(AURORA_DEFAULT_ENGINE_VERSIONS).toEqual({ 'aurora-postgresql': '16.8', 'aurora-mysql': '8.0.mysql_aurora.3.10.0' });
+  });
+
+  it('owns every upgrade through engineVersion when automatic minor upgrades are off', () => {
+    const json = synth({ autoMinorVersionUpgrade: false, engineVersion: '17.7', parameterGroupFamily: 'aurora-postgresql17', allowMajorVersionUpgrade: true });
+    const [cluster] = resources(json, 'aws_rds_cluster');
+    expect(cluster).toMatchObject({ engine_version: '17.7', allow_major_version_upgrade: true, lifecycle: { prevent_destroy: true } });
+    expect((cluster.lifecycle as Record<string, unknown>).ignore_changes).toBeUndefined();
+    for (const i of resources(json, 'aws_rds_cluster_instance')) expect(i.auto_minor_version_upgrade).toBe(false);
+    expect(auroraPropProblems({ allowMajorVersionUpgrade: true })).toEqual([
+      { field: 'allowMajorVersionUpgrade', message: expect.stringMatching(/needs autoMinorVersionUpgrade: false/) },
+    ]);
+    expect(() => synth({ allowMajorVersionUpgrade: true })).toThrow(/AuroraCluster acme-apps-prd-main: allowMajorVersionUpgrade: needs autoMinorVersionUpgrade: false/);
   });
 
   it('can drop protection and the final snapshot for throw-away environments', () => {

@@ -70,13 +70,13 @@ describe('databases layer', () => {
       deletion_protection: true,
       skip_final_snapshot: false,
       final_snapshot_identifier: 'test-workload-aurora-final',
-      lifecycle: { prevent_destroy: true },
+      lifecycle: { prevent_destroy: true, ignore_changes: ['engine_version'] },
     });
     expect(dev).toHaveResourceWithProperties(RdsCluster, {
       backup_retention_period: 7,
       deletion_protection: false,
       skip_final_snapshot: true,
-      lifecycle: { prevent_destroy: false },
+      lifecycle: { prevent_destroy: false, ignore_changes: ['engine_version'] },
     });
     expect(resources(prd, 'aws_rds_cluster_instance')).toHaveLength(2);
     expect(resources(dev, 'aws_rds_cluster_instance')).toHaveLength(1);

@@ -65,6 +65,8 @@ describe('developer-platform', () => {
     expect(container.image).toMatch(/aws_ecr_repository\..*\.repository_url\}:1\.2\.3$/);
     expect(resources(tf, 'aws_wafv2_web_acl_association')).toHaveLength(1);
     expect(resources(tf, 'aws_lb_listener').find((l) => l.protocol === 'HTTPS')?.ssl_policy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+    // ELB checks its write access to the log bucket when logging is enabled: the ALB waits for the bucket policy.
+    expect(resources(tf, 'aws_lb')[0].depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.portal_access-logs_policy_/)]);
   });
 
   it('keeps its database in the aurora module: PostgreSQL, encrypted, managed password read as secrets, never literals', () => {

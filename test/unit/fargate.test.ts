@@ -6,12 +6,14 @@ import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { defineLayer } from '../../lib/config';
 import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { BaseNetwork } from '../../layers/base-network';
+import { ContainerRegistry } from '../../layers/container-registry';
 import { DnsZone } from '../../layers/dns-zone';
 import { Fargate, type FargateConfig } from '../../layers/fargate';
+import { fromRegistry } from '../../layers/registry-images';
 import { fromSecrets, Secrets } from '../../layers/secrets';
 import { Security } from '../../layers/security';
 import { targetGroupName } from '../../modules/fargate-service';
-import { account, build, REAL, resources, source, synthStack } from '../helpers';
+import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
 import { list, statementsOf, wildcardGrants } from '../workload-helpers';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:666666666666:secret:test/api/db-Ab12Cd';
@@ -57,6 +59,17 @@ describe('fargate', () => {
     const [sse] = resources(tf, 'aws_s3_bucket_server_side_encryption_configuration');
     expect(JSON.stringify(sse.rule)).toContain('AES256');
     expect(resources(tf, 'aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+  });
+
+  it('creates the ALB after the log bucket policy that admits its prefix (ELB checks write access when logging is enabled)', () => {
+    const tf = synth();
+    const policies = parsed(tf).resource.aws_s3_bucket_policy;
+    const key = Object.keys(policies)[0];
+    const [lb] = resources(tf, 'aws_lb');
+    expect(lb.depends_on).toEqual([`aws_s3_bucket_policy.${key}`]);
+    const writes = (JSON.parse(policies[key].policy as string) as { Statement: { Effect: string; Resource: unknown }[] }).Statement.filter((s) => s.Effect === 'Allow');
+    expect(writes).toHaveLength(2);
+    for (const s of writes) expect(s.Resource).toMatch(/\/alb\/AWSLogs\/666666666666\/\*$/);
   });
 
   it('serves HTTPS only with the TLS 1.2+ policy; HTTP only redirects', () => {
@@ -220,14 +233,58 @@ describe('fargate', () => {
       expect(() => build(src({ domain: { subdomain: 'ops' } }, 'prd', true, { 'dns-zone': zone }))).toThrow(/fargate: domain: give exactly one of domain/);
     });
 
-    it('uses neither a pasted certificate nor a pasted secret ARN in the example organisation', () => {
+    it('uses neither a pasted certificate, secret ARN nor image URI in the example organisation', () => {
       const org = resolveOrganisation(readProjectFolder(path.join(__dirname, '../../projects/acme')), REAL);
       for (const name of ['apps-devstg', 'apps-prd']) {
         const config = org.accounts.get(name)?.layers.get('fargate')?.config as FargateConfig;
         expect(config.certificateArn).toBeUndefined();
         expect(config.domain).toEqual({ subdomain: 'ops' });
         expect(config.services[0].secrets).toEqual({ DATABASE_URL: fromSecrets('api/database') });
+        expect(config.services.map((svc) => svc.image)).toEqual([fromRegistry('acme/api', '1.4.2'), fromRegistry('acme/web', '2.0.1')]);
       }
+    });
+  });
+
+  describe('images from the organisation\'s container registry', () => {
+    const api = BASE.services[0];
+    const registry = (config: Partial<ConstructorParameters<typeof ContainerRegistry>[2]> = {}) => defineLayer(ContainerRegistry, { repositories: [{ name: 'test/api' }], ...config });
+    /** Fargate in apps-prd pulling `image`; the registry in shared (and in `extra` accounts). */
+    const withRegistry = (image: FargateConfig['services'][number]['image'], registryConfig = {}, extra: Record<string, { config: ReturnType<typeof account>; layers: Record<string, unknown> }> = {}) => source({
+      shared: { config: account({ id: '333333333333', environment: 'shared' }), layers: { 'container-registry': registry(registryConfig) } },
+      'apps-prd': {
+        config: account({ id: '666666666666', environment: 'prd' }),
+        layers: {
+          'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'one-per-az' }),
+          fargate: defineLayer(Fargate, { ...BASE, services: [{ ...api, image }] }),
+        },
+      },
+      ...extra,
+    });
+
+    it('reads the repository URL from the registry layer (a graph edge, no account id typed) and pulls only that repository', () => {
+      const { stacks } = build(withRegistry(fromRegistry('test/api', '1.0.0')));
+      const fargate = stacks.get('test-apps-prd-fargate')!;
+      expect([...fargate.reads.values()].map((r) => `${r.account}/${r.layer}`)).toContain('shared/container-registry');
+      const tf = synthStack(withRegistry(fromRegistry('test/api', '1.0.0')), 'test-apps-prd-fargate');
+      expect(container(tf).image).toBe('${data.terraform_remote_state.remote-shared-container-registry.outputs.registry_url}/test/api:1.0.0');
+      expect(tf).not.toContain('333333333333.dkr.ecr');
+      expect(statementsOf(tf).find((st) => st.Sid === 'PullImage')?.Resource)
+        .toBe('arn:aws:ecr:us-east-1:${data.terraform_remote_state.remote-shared-container-registry.outputs.registry_id}:repository/test/api');
+    });
+
+    it('refuses an image the registry does not hold or does not let the account pull, a bad tag, and an ambiguous registry', () => {
+      expect(() => build(withRegistry(fromRegistry('test/nope', '1.0.0'))))
+        .toThrow(/test\/apps-prd\/fargate: services\[0\]\.image: container registry shared\/container-registry declares no repository "test\/nope" \(declared: test\/api\)/);
+      expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0'), { pullAccounts: ['shared'] })))
+        .toThrow(/services\[0\]\.image: repository test\/api of shared\/container-registry does not let account apps-prd pull \(pull accounts: shared\)/);
+      expect(() => build(withRegistry(fromRegistry('test/api', '-latest'))))
+        .toThrow(/services\[0\]\.image: tag "-latest" is not an image tag/);
+      const second = { tools: { config: account({ id: '444444444444', environment: 'shared' }), layers: { 'container-registry': registry() } } };
+      expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0'), {}, second)))
+        .toThrow(/services\[0\]\.image: several accounts declare a container-registry layer "container-registry" \(shared, tools\): name one/);
+      expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0', { account: 'tools' }), {}, second))).not.toThrow();
+      expect(() => build(src({ services: [{ ...api, image: fromRegistry('test/api', '1.0.0') }] })))
+        .toThrow(/services\[0\]\.image: no account declares an enabled container-registry layer "container-registry"/);
     });
   });
 });

@@ -128,6 +128,21 @@ describe('multi-tier', () => {
     for (const lb of resources(devstg, 'aws_lb')) expect(lb.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
   });
 
+  it('lets ELB log delivery write under the prefix of each ALB (alb/web, alb/app), derived from the ALBs themselves', () => {
+    const policies = resources(devstg, 'aws_s3_bucket_policy').map((p) => JSON.parse(p.policy as string) as { Statement: { Effect: string; Principal: unknown; Action: unknown; Resource: unknown }[] });
+    // The ALB log bucket's writers (the S3 server-access-log bucket admits logging.s3.amazonaws.com instead).
+    const elbDelivery = /logdelivery\.elasticloadbalancing|arn:aws:iam::\d{12}:root/;
+    const writes = policies.flatMap((p) => p.Statement).filter((s) => s.Effect === 'Allow' && elbDelivery.test(JSON.stringify(s.Principal)));
+    expect(writes.map((s) => s.Principal)).toEqual([{ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, { AWS: 'arn:aws:iam::127311923021:root' }]);
+    const prefixes = resources(devstg, 'aws_lb').map((lb) => (lb.access_logs as { prefix: string }).prefix).sort();
+    expect(prefixes).toEqual(['alb/app', 'alb/web']);
+    for (const s of writes) {
+      const objects = [s.Resource].flat() as string[];
+      expect(objects.map((o) => o.replace(/^\$\{aws_s3_bucket\.[^}]+\}/, '<bucket>').replace(/\/AWSLogs\/\d{12}\//, '/AWSLogs/<account>/')))
+        .toEqual(prefixes.map((p) => `<bucket>/${p}/AWSLogs/<account>/*`));
+    }
+  });
+
   it('chains security groups: public ALB <- internet, web <- public ALB only, app ALB <- web only, app <- app ALB only', () => {
     const webAlb = sgRef(devstg, 'test-apps-devstg-web-alb');
     const web = sgRef(devstg, 'test-apps-devstg-web-instances');

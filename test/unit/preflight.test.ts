@@ -29,30 +29,22 @@ const TODAY: Readonly<Record<string, readonly string[]>> = {
     'security-audit', 'security-base-tf-backend', 'security-monitoring-dr', 'security-monitoring',
     'shared-base-network', 'shared-base-tf-backend', 'shared-compliance', 'shared-container-registry', 'shared-dns', 'shared-transit-attachment',
     'network-network-hub', 'network-base-network', 'network-base-tf-backend', 'network-compliance', 'network-network-hub-routes',
-    'apps-devstg-base-network', 'apps-devstg-dns-zone', 'apps-devstg-transit-attachment', 'apps-devstg-base-tf-backend', 'apps-devstg-cdn', 'apps-devstg-compliance',
-    'apps-prd-base-network', 'apps-prd-dns-zone', 'apps-prd-transit-attachment', 'apps-prd-base-network-dr', 'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-compliance',
+    'apps-devstg-base-network', 'apps-devstg-dns-zone', 'apps-devstg-transit-attachment', 'apps-devstg-base-tf-backend', 'apps-devstg-cdn', 'apps-devstg-compliance', 'apps-devstg-fargate',
+    'apps-prd-base-network', 'apps-prd-dns-zone', 'apps-prd-transit-attachment', 'apps-prd-base-network-dr', 'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-compliance', 'apps-prd-fargate',
     'data-science-base-network', 'data-science-transit-attachment', 'data-science-base-tf-backend', 'data-science-compliance', 'data-science-data-lake',
   ],
   // New: Lake Formation admins name DataPlatformAdmin (nobody creates it) and DevOps (security layer not upstream).
   'PF-IAM-005': ['data-science-data-lake'],
   // New: acme.internal authorises the apps VPCs, but nothing associates them.
   'PF-DNS-002': ['shared-dns'],
-  // New: multi-tier ALBs log under alb/web and alb/app, the bucket policy admits only alb/AWSLogs.
-  'PF-API-002': ['apps-devstg-multi-tier', 'apps-prd-multi-tier'],
   // New: globally unique names (buckets, Cognito domains) without the account id.
   'PF-API-009': [
     'management-base-tf-backend', 'security-audit', 'security-base-tf-backend', 'shared-base-tf-backend', 'shared-developer-platform', 'network-base-tf-backend',
     'apps-devstg-base-tf-backend', 'apps-devstg-cdn', 'apps-devstg-fargate', 'apps-devstg-multi-tier',
     'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-fargate', 'apps-prd-multi-tier', 'apps-prd-dr', 'data-science-base-tf-backend', 'data-science-data-lake',
   ],
-  // New (warning): fargate images from the shared registry without a graph edge to it.
-  'PF-ORD-003': ['apps-devstg-fargate', 'apps-prd-fargate'],
   // New (warning): spoke routes to the hub created in the same layer as the attachment the hub accepts later.
   'PF-ORD-005': ['shared-transit-attachment', 'apps-devstg-transit-attachment', 'apps-prd-transit-attachment', 'data-science-transit-attachment'],
-  // New: fargate and developer-platform ALBs do not depend on their log bucket policy.
-  'PF-ORD-004': ['shared-developer-platform', 'apps-devstg-fargate', 'apps-prd-fargate'],
-  // New: Aurora engine_version 16.6 pinned while instances auto-upgrade minors.
-  'PF-VER-004': ['shared-developer-platform', 'apps-devstg-databases', 'apps-prd-databases'],
 };
 
 let org: OrgModel;

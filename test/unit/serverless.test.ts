@@ -206,6 +206,27 @@ describe('serverless', () => {
     expect(processFn.environment).toEqual({ variables: expect.objectContaining({ SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\..+\.arn/) }) });
   });
 
+  it('lets only the process function read the secret, through a resource policy (POL-SM-002), keeping the secret applied before', () => {
+    const secretKey = Object.keys(parsed(devstg).resource.aws_secretsmanager_secret)[0];
+    const [policy] = resources(devstg, 'aws_secretsmanager_secret_policy');
+    expect(policy.secret_arn).toBe(ref('aws_secretsmanager_secret', secretKey, 'arn'));
+    expect(policy.block_public_policy).toBe(true);
+    const roleKey = key(devstg, 'aws_iam_role', (r) => r.name === 'test-apps-x-serverless-process-lambda');
+    expect(JSON.parse(policy.policy as string).Statement).toEqual([{
+      Sid: 'OnlyReadersReadTheValue',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: '*',
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': [ref('aws_iam_role', roleKey, 'arn')] } },
+    }]);
+    // The secret moved into ManagedSecret: a moved block keeps the one already applied (a replace would fail while the
+    // old name waits out its recovery window).
+    expect((parsed(devstg) as unknown as { moved: unknown }).moved).toEqual([{ from: 'aws_secretsmanager_secret.secret', to: `aws_secretsmanager_secret.${secretKey}` }]);
+    expect(resources(devstg, 'aws_secretsmanager_secret')[0]).toMatchObject({ recovery_window_in_days: 7, lifecycle: { prevent_destroy: false } });
+    expect(resources(synth(config(), 'prd'), 'aws_secretsmanager_secret')[0]).toMatchObject({ recovery_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+  });
+
   it('grants each role only the ARNs it uses: no wildcard action, wildcard resources only for X-Ray and log delivery', () => {
     const allowedStar = new Set([...XRAY_WRITE_ACTIONS, 'xray:GetSamplingRules', 'xray:GetSamplingTargets', ...SFN_LOG_DELIVERY_ACTIONS]);
     for (const { doc } of policies(devstg)) {

@@ -1,8 +1,7 @@
 import { defineLayer } from '../../../lib/config';
 import { Fargate } from '../../../layers/fargate';
+import { fromRegistry } from '../../../layers/registry-images';
 import { fromSecrets } from '../../../layers/secrets';
-
-const registry = '333333333333.dkr.ecr.us-east-1.amazonaws.com';
 
 /** The operational system in production: at least one task per AZ, on-demand capacity, protected ALB. */
 export default defineLayer(Fargate, {
@@ -11,7 +10,8 @@ export default defineLayer(Fargate, {
   services: [
     {
       name: 'api',
-      image: `${registry}/acme/api:1.4.2`,
+      // The shared account's container-registry layer holds the repository; its URL is read from that layer.
+      image: fromRegistry('acme/api', '1.4.2'),
       cpu: 1024,
       memory: 2048,
       port: 8080,
@@ -26,7 +26,7 @@ export default defineLayer(Fargate, {
     },
     {
       name: 'web',
-      image: `${registry}/acme/web:2.0.1`,
+      image: fromRegistry('acme/web', '2.0.1'),
       cpu: 512,
       memory: 1024,
       port: 3000,
