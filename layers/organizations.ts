@@ -179,6 +179,8 @@ export function scpDocuments(config: OrganizationsConfig, ctx: LayerContext): Re
 export class Organizations extends LayerStack {
   static readonly contract = organizationsContract;
   static readonly stateful = true;
+  /** Creates every member account from its e-mail, including those whose id is still 'pending' (lib/organisation.ts). */
+  static readonly createsAccounts = true;
 
   static validate(config: OrganizationsConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];
