@@ -15,6 +15,7 @@ import { LayerStack, type LayerKind } from '../../lib/layer-stack';
 import type { Organisation, ResolvedAccount } from '../../lib/model';
 import { layerContext } from '../../lib/organisation';
 import { EKS_VERSIONS } from '../../lib/preflight/tables';
+import { DEFAULT_OUS } from '../../layers/organizations';
 import { REPO_ROOT } from './paths';
 import { Code, input, type ImportSpec } from './scaffold-source';
 
@@ -324,7 +325,7 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
   organizations: {
     summary: 'the organisation, OUs, member accounts and SCPs (management account)',
     config: (place) => {
-      const ous = ['security', 'infrastructure', 'workloads', 'workloads/devstg', 'workloads/prd'];
+      const ous = DEFAULT_OUS;
       const members = [...place.org.accounts.values()].filter((a) => a.name !== place.account.name);
       return { accountOus: Object.fromEntries(members.map((a) => [a.name, ouFor(a, ous)])) };
     },

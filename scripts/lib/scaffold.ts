@@ -1,10 +1,10 @@
 /**
  * `make new-account`, `make new-layer` and `make generate`. Each works in a staged copy of the project (a temporary
  * root linking the rest of the repository): the organisation is read there, the change planned as a set of files
- * (new ones and edited ones) and written there, validated as a whole organisation (sandbox build with the policy pack,
- * then the real build that also gives the generated files), and only then moved into the repository, each file by
- * rename, so a refused change leaves nothing behind. Reading from a fresh copy each time also means a long-lived
- * process (a test) never sees a project file it loaded before the change.
+ * (new ones and edited ones), written into a second copy and validated there as a whole organisation (the real build
+ * with the policy pack, which also gives the generated files, and the sandbox build of accounts whose id is pending),
+ * and only then moved into the repository, each file by rename, so a refused change leaves nothing behind. Reading
+ * from fresh copies also means a long-lived process (a test) never sees a project file it loaded before the change.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -24,7 +24,7 @@ import { toDot, toMermaid } from './graph-render';
 import { KIND_TEMPLATES, layerKinds, type Place } from './scaffold-kinds';
 import { addConfigProperty, inputFields, layerFile, quote } from './scaffold-source';
 
-/** A request the command line got wrong: printed as one line, exit 2, nothing read or written beyond the check. */
+/** A request the command line got wrong: printed as one line, exit 2, nothing written. */
 export class ScaffoldUsageError extends Error {}
 
 /** Layers every new account gets; the README's "Add an account" explains why they are files, not project config. */
