@@ -96,3 +96,15 @@ test: ## the whole test suite (typecheck, lint, unit, integration)
 
 clean: ## remove generated files (keeps .sandbox/ and .bootstrap/)
 	rm -rf cdktf.out .tfrc node_modules/.cache/transpile
+
+# Scaffolding (README, "Add an account" / "Add a layer"): each change is validated as a whole organisation in a staged
+# copy and written only if it passes; every generated file is regenerated with it.
+.PHONY: new-account new-layer generate
+new-account: install ## new account: ACCOUNT= EMAIL= ENVIRONMENT= [OU=] [ID=<existing id>] [VPC=auto|none|<cidr>]
+	$(NODE) scripts/new-account.ts --project $(PROJECT) --account '$(ACCOUNT)' --email '$(EMAIL)' --environment '$(ENVIRONMENT)' $(if $(OU),--ou '$(OU)') $(if $(ID),--id '$(ID)') $(if $(VPC),--vpc '$(VPC)')
+
+new-layer: install ## new layer file with its kind's defaults: ACCOUNT= KIND= [LAYER=] (without KIND= it lists the kinds)
+	$(NODE) scripts/new-layer.ts --project $(PROJECT) --account '$(ACCOUNT)' --kind '$(KIND)' $(if $(LAYER),--layer '$(LAYER)')
+
+generate: install ## regenerate every generated file: graph, README block, atlantis.yaml, workflow, docs/policy.md, docs/real-aws.md rules
+	$(NODE) scripts/generate.ts --project $(PROJECT)

@@ -180,6 +180,8 @@ export class Organizations extends LayerStack {
   static readonly stateful = true;
   /** Creates the member accounts (and the bootstrap role in each): the first layer of the day-zero sequence after the backend. */
   static readonly bootstrapOrder = 1;
+  /** Creates every member account from its e-mail, including those whose id is still 'pending' (lib/organisation.ts). */
+  static readonly createsAccounts = true;
 
   static validate(config: OrganizationsConfig, ctx: LayerContext): FieldProblem[] {
     const problems: FieldProblem[] = [];

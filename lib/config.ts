@@ -74,7 +74,10 @@ export interface CiConfig {
 }
 
 export interface AccountConfig {
-  /** The 12-digit AWS account id. */
+  /**
+   * The 12-digit AWS account id, or `'pending'` for a member account the organizations layer has not created yet
+   * (`make new-account` writes that; a real synth then leaves the account out until its id is set).
+   */
   readonly id: string;
   /** Root e-mail of the account, used by the organizations layer to create it. */
   readonly email: string;

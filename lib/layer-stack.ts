@@ -45,6 +45,11 @@ export interface LayerKind<C> {
    * backend, lowest first. @default - a steady-state layer, applied through the deploy role
    */
   readonly bootstrapOrder?: number;
+  /**
+   * This kind creates the project's member accounts (AWS Organizations). In a real synth it alone sees the accounts
+   * whose id is still `'pending'`, so that it can create them; every other layer sees only accounts with an id.
+   */
+  readonly createsAccounts?: boolean;
   /** Checks of this kind's config that need no AWS. */
   validate?(config: C, ctx: LayerContext): FieldProblem[];
   /** CIDR ranges this layer allocates, checked for overlaps across every account and region. */

@@ -39,6 +39,12 @@ export interface Organisation {
   readonly mode: Mode;
   /** Problems found while constructing stacks (bad remote reads); thrown before synth. */
   readonly problems: ProblemSink;
+  /**
+   * Real mode only: accounts declared with id `'pending'` (AWS Organizations has not created them yet), left out of
+   * `accounts`. Only a layer kind that `createsAccounts` sees them (with the id `pendingIdMarker(name)`). In the
+   * sandbox this is empty: pending accounts are ordinary accounts there, with an offline id.
+   */
+  readonly pendingAccounts: ReadonlyMap<string, ResolvedAccount>;
 }
 
 /** Where one layer lives: what a stack is constructed with. */

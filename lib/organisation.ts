@@ -3,6 +3,7 @@
  * validates the whole configuration, then constructs the layer stacks. Nothing is synthesized unless every
  * check passes, so a bad config never leaves a half-written cdktf.out behind.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Aspects, type App } from 'cdktf';
@@ -21,6 +22,49 @@ import { AWS_REGIONS } from './regions';
 export const DEFAULT_ACCOUNT_ORDER = ['management', 'security', 'shared', 'network'];
 const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 const ACCOUNT_FILE = 'account.ts';
+
+/**
+ * The id of a member account that AWS Organizations has not created yet (`make new-account` without ID=). The
+ * organizations layer creates it from its e-mail; its id is known only after that apply. Until it is set:
+ * - in the sandbox the account is an ordinary account with an offline id (`sandboxAccountId`), so it plans;
+ * - in a real synth it is left out of `org.accounts` (its own layers are not synthesized, no other layer sees it),
+ *   except for the layer kind that `createsAccounts`, which sees it with the id `pendingIdMarker(name)`; any stack
+ *   that would still contain that marker is refused, so no made-up id ever reaches a real plan or apply.
+ */
+export const PENDING_ACCOUNT_ID = 'pending';
+
+/**
+ * How `make new-layer` writes a value only the user has (a certificate ARN, an add-on version): `<fill in: what>`.
+ * A layer still holding one is refused whatever its kind checks, so a placeholder never reaches a plan.
+ */
+export const PLACEHOLDER_PREFIX = '<fill in: ';
+
+/** Dotted paths of the placeholders left in a layer's config (plain objects and arrays only). */
+export function placeholderFields(value: unknown, at = ''): string[] {
+  if (typeof value === 'string') return value.startsWith(PLACEHOLDER_PREFIX) ? [at] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => placeholderFields(v, `${at}[${i}]`));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.entries(value).flatMap(([k, v]) => placeholderFields(v, at ? `${at}.${k}` : k));
+  }
+  return [];
+}
+
+/** What a real synth puts where a pending account's id would go; a stack containing it is refused. */
+export function pendingIdMarker(account: string): string {
+  return `pending-account-id(${account})`;
+}
+
+/**
+ * The id a pending account has in the sandbox: 12 digits derived from project and account name (stable across
+ * runs), skipping any id in `taken`. It never appears in a real synth.
+ */
+export function sandboxAccountId(project: string, account: string, taken: ReadonlySet<string>): string {
+  for (let attempt = 0; ; attempt += 1) {
+    const digest = crypto.createHash('sha256').update(`${project}/${account}/${attempt}`).digest();
+    const id = (digest.readBigUInt64BE(0) % 10n ** 12n).toString().padStart(12, '0');
+    if (!taken.has(id)) return id;
+  }
+}
 
 /** The raw files of a project before validation; tests build these in memory. */
 export interface ProjectSource {
@@ -84,14 +128,17 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
 
   const accounts = new Map<string, ResolvedAccount>();
   const ids = new Map<string, string>();
+  const pending: string[] = [];
   for (const [name, { config, layers }] of Object.entries(source.accounts)) {
     const where = { project: projectName, account: name };
     if (!NAME_PATTERN.test(name)) sink.report(where, 'name', `account folder "${name}" must be lowercase letters, digits and dashes`);
     if (backendBucketName(projectName, name).length > 63) {
       sink.report(where, 'name', `state bucket name ${backendBucketName(projectName, name)} is longer than 63 characters`);
     }
-    if (typeof config.id !== 'string' || !/^\d{12}$/.test(config.id)) {
-      sink.report(where, 'id', `"${String(config.id)}" is not a 12-digit AWS account id`);
+    if (config.id === PENDING_ACCOUNT_ID) {
+      pending.push(name);
+    } else if (typeof config.id !== 'string' || !/^\d{12}$/.test(config.id)) {
+      sink.report(where, 'id', `"${String(config.id)}" is not a 12-digit AWS account id (or '${PENDING_ACCOUNT_ID}' for an account the organizations layer creates)`);
     } else if (ids.has(config.id)) {
       sink.report(where, 'id', `${config.id} is already the id of account ${ids.get(config.id)}`);
     } else {
@@ -132,11 +179,55 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
       sink.report(at, `accountOrder[${i}]`, `unknown account "${name}"`);
     }
   }
-  const org: Organisation = { project, accounts, mode, problems: new ProblemSink() };
+  const { members, pendingAccounts, creatorAccounts } = placePendingAccounts(accounts, pending, projectName, mode, ids);
+  if (pending.length > 0 && !declaresAccountCreator(accounts)) {
+    for (const name of pending) {
+      sink.report({ project: projectName, account: name }, 'id', `'${PENDING_ACCOUNT_ID}', but no enabled layer of the project creates accounts ` +
+        '(organizations): set the 12-digit id of the existing account');
+    }
+  }
+  const org: Organisation = { project, accounts: members, mode, problems: new ProblemSink(), pendingAccounts };
+  if (pendingAccounts.size > 0) creatorViews.set(org, { ...org, accounts: creatorAccounts });
   checkIdentityAccounts(org, raw, sink);
   checkLayers(org, sink);
+  if (sink.problems.length > 0) {
+    // Layers naming a pending account report it as an unknown account: say why, once per such account.
+    for (const name of [...pendingAccounts.keys()].filter((n) => sink.problems.some((p) => p.message.includes(`"${n}"`)))) {
+      sink.report({ project: projectName, account: name }, 'id', `'${PENDING_ACCOUNT_ID}': a real synth leaves this account out until ` +
+        'its id is set, so a layer that names it finds no such account');
+    }
+  }
   sink.throwIfAny();
   return org;
+}
+
+/** The organisation as a layer that creates accounts sees it in a real synth: pending accounts included. */
+const creatorViews = new WeakMap<Organisation, Organisation>();
+
+function declaresAccountCreator(accounts: ReadonlyMap<string, ResolvedAccount>): boolean {
+  return [...accounts.values()].some((a) => [...a.layers.values()].some((d) => d.enabled && d.kind.createsAccounts === true));
+}
+
+/**
+ * Gives each pending account its id for this mode (see PENDING_ACCOUNT_ID) and, in real mode, moves it out of the
+ * accounts every layer sees. The declaration order of `accounts` is kept in every map.
+ */
+function placePendingAccounts(accounts: Map<string, ResolvedAccount>, pending: readonly string[], project: string, mode: Mode, ids: ReadonlyMap<string, string>): {
+  members: Map<string, ResolvedAccount>; pendingAccounts: Map<string, ResolvedAccount>; creatorAccounts: Map<string, ResolvedAccount>;
+} {
+  const taken = new Set(ids.keys());
+  const withIds = new Map([...accounts].map(([name, account]) => {
+    if (!pending.includes(name)) return [name, account];
+    const id = mode.sandbox ? sandboxAccountId(project, name, taken) : pendingIdMarker(name);
+    taken.add(id);
+    return [name, { ...account, id }];
+  }));
+  if (mode.sandbox) return { members: withIds, pendingAccounts: new Map(), creatorAccounts: withIds };
+  return {
+    members: new Map([...withIds].filter(([name]) => !pending.includes(name))),
+    pendingAccounts: new Map([...withIds].filter(([name]) => pending.includes(name))),
+    creatorAccounts: withIds,
+  };
 }
 
 function checkRegion(sink: ProblemSink, where: { project: string; account?: string; layer?: string }, field: string, region: unknown): void {
@@ -160,7 +251,7 @@ function checkZones(sink: ProblemSink, where: { project: string; account?: strin
 export function layerContext(org: Organisation, account: ResolvedAccount, layer: string, declaration: LayerDeclaration): LayerContext {
   const region = declaration.region ?? account.region;
   return {
-    org,
+    org: (declaration.kind.createsAccounts === true && creatorViews.get(org)) || org,
     account,
     layer,
     region,
@@ -180,6 +271,7 @@ function checkLayers(org: Organisation, sink: ProblemSink): void {
       if (declaration.region !== undefined) checkRegion(sink, where, 'region', declaration.region);
       if (ctx.azs.length === 0) sink.report(where, 'region', `no availabilityZones configured for region ${ctx.region}`);
       const kind = declaration.kind as LayerKind<unknown>;
+      for (const field of placeholderFields(declaration.config)) sink.report(where, field, 'is still the placeholder make new-layer wrote: fill it in');
       for (const problem of kind.validate?.(declaration.config, ctx) ?? []) sink.report(where, problem.field, problem.message);
       for (const claim of kind.networks?.(declaration.config, ctx) ?? []) {
         const cidr = parseCidr(claim.cidr);
@@ -238,6 +330,7 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
       dependsOn: [...new Set(dependsOn)].sort(),
     });
   }
+  if (org.pendingAccounts.size > 0) refusePendingIds(org, stacks);
   org.problems.throwIfAny();
   if (!options.only) {
     try {
@@ -256,6 +349,19 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
     }
   }
   return { org, stacks, graph: nodes };
+}
+
+/** Real mode: a stack that would carry the made-up id of a pending account is refused (see PENDING_ACCOUNT_ID). */
+function refusePendingIds(org: Organisation, stacks: readonly LayerStack[]): void {
+  for (const stack of stacks) {
+    const json = JSON.stringify(stack.toTerraform());
+    for (const name of org.pendingAccounts.keys()) {
+      if (!json.includes(pendingIdMarker(name))) continue;
+      org.problems.report({ project: org.project.name, account: stack.ctx.account.name, layer: stack.ctx.layer }, 'account id',
+        `needs the id of account ${name}, which AWS Organizations has not created yet (id '${PENDING_ACCOUNT_ID}' in ${name}/${ACCOUNT_FILE}): ` +
+        'apply the organizations layer alone first, then set the id it outputs');
+    }
+  }
 }
 
 function checkPublished(org: Organisation, stack: LayerStack, kind: LayerKind<unknown>): void {
