@@ -16,7 +16,7 @@ import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { AuroraCluster, auroraPropProblems, type AuroraEngine, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
-import { refProblems, resolveRefList, type RemoteReader, type ValueRef } from '../modules/layer-ref';
+import { refProblems, resolveRefList, type RemoteReader, type ValueRef } from '../lib/layer-ref';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
 import { securityContract } from './security';

@@ -11,7 +11,7 @@ import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } fro
 import { EcrRepository } from '../modules/ecr-repository';
 import { certificateProblems, FargateCluster } from '../modules/fargate-cluster';
 import { serviceSpecProblems } from '../modules/fargate-service';
-import { declaresLayer } from '../modules/layer-presence';
+import { declaresLayer } from '../lib/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';

@@ -4,7 +4,7 @@ import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
 import { serviceSpecProblems } from '../modules/fargate-service';
-import { declaresLayer } from '../modules/layer-presence';
+import { declaresLayer } from '../lib/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';

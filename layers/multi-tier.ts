@@ -8,7 +8,7 @@ import { suppress } from '../lib/policy';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
 import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
-import { declaresLayer } from '../modules/layer-presence';
+import { declaresLayer } from '../lib/layer-presence';
 import { LogBucket } from '../modules/log-bucket';
 import { baseNetworkContract } from './base-network';
 import { securityContract } from './security';

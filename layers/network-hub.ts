@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { isLayerRef, refProblems, resolveRef, type ValueRef } from '../modules/layer-ref';
+import { isLayerRef, refProblems, resolveRef, type ValueRef } from '../lib/layer-ref';
 
 export interface NetworkHubConfig {
   /**

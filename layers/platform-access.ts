@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { declaresLayer } from '../modules/layer-presence';
+import { declaresLayer } from '../lib/layer-presence';
 import { APPLICATION_ROLE_PATH, operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 import { baseNetworkContract } from './base-network';

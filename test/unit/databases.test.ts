@@ -13,7 +13,7 @@ import type { LayerContext } from '../../lib/model';
 import { BaseNetwork } from '../../layers/base-network';
 import { Databases, type DatabasesConfig } from '../../layers/databases';
 import { Security } from '../../layers/security';
-import { fromLayer } from '../../modules/layer-ref';
+import { fromLayer } from '../../lib/layer-ref';
 import { account, build, resources, source, synthStack } from '../helpers';
 
 /** A stand-in consumer layer publishing a security group, like the ECS or EKS layers. */

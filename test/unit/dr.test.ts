@@ -13,7 +13,7 @@ import { BaseTfBackend, baseTfBackendContract } from '../../layers/base-tf-backe
 import { Databases, type DatabasesConfig } from '../../layers/databases';
 import { Dr, type DrConfig } from '../../layers/dr';
 import { Security } from '../../layers/security';
-import { fromLayer } from '../../modules/layer-ref';
+import { fromLayer } from '../../lib/layer-ref';
 import { REAL, account, build, parsed, resources, source, synthStack } from '../helpers';
 
 const DATABASES: DatabasesConfig = {

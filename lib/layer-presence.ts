@@ -1,5 +1,5 @@
-import type { AnyContract, Contract } from '../lib/contract';
-import type { LayerContext } from '../lib/model';
+import type { AnyContract, Contract } from './contract';
+import type { LayerContext } from './model';
 
 /**
  * Whether an account of the organisation declares an enabled layer publishing `contract` (by default under the
