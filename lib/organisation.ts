@@ -16,6 +16,7 @@ import { backendBucketName, stackId } from './naming';
 import { PolicyAspect } from './policy/engine';
 import { ConfigError, ProblemSink } from './problems';
 import { AWS_REGIONS } from './regions';
+import { emailAddress } from './validators';
 
 export const DEFAULT_ACCOUNT_ORDER = ['management', 'security', 'shared', 'network'];
 const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
@@ -95,9 +96,8 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
     } else {
       ids.set(config.id, name);
     }
-    if (typeof config.email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.email)) {
-      sink.report(where, 'email', `"${String(config.email)}" is not an e-mail address`);
-    }
+    const badEmail = typeof config.email === 'string' ? emailAddress(config.email) : `"${String(config.email)}" is not an e-mail address`;
+    if (badEmail) sink.report(where, 'email', badEmail);
     if (typeof config.environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(config.environment)) {
       sink.report(where, 'environment', `"${String(config.environment)}" must be a lowercase name such as prd or devstg`);
     }

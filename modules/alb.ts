@@ -247,7 +247,7 @@ export class AlbAccessLogBucket extends Construct {
     super(scope, id);
     const provider = props.provider;
     this.prefix = props.prefix;
-    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, preventDestroy: props.preventDestroy, provider });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.preventDestroy, provider });
     this.bucket = created;
     this.bucketName = created.bucket;
     this.arn = created.arn;

@@ -51,7 +51,7 @@ export interface EcrRepositoryProps extends EcrLifecycleProps {
   /** Accounts allowed to pull. @default [] (this account only) */
   readonly pullAccountIds?: readonly string[];
   /** Refuse `terraform destroy` (images would be lost). @default true */
-  readonly preventDestroy?: boolean;
+  readonly protect?: boolean;
 }
 
 /**
@@ -72,7 +72,7 @@ export class EcrRepository extends Construct {
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: props.kmsKeyArn }],
       forceDelete: false,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.protect ?? true },
     });
     this.arn = this.repository.arn;
     this.url = this.repository.repositoryUrl;
