@@ -61,14 +61,12 @@ export function denyInsecureTransport(bucketArn: string): PolicyStatement {
 }
 
 /**
- * An IAM principal that resources can grant access to: `bucket.grantRead(role)`, `key.grantEncryptDecrypt(role)`. The
- * grants accumulate in the principal's own identity policy (see Role in modules/role.ts).
+ * What resources grant access to: `bucket.grantRead(role)`, `key.grantEncryptDecrypt(role)`. The grants accumulate in
+ * one identity policy: a role's inline policy, or a managed policy consumers attach (see modules/role.ts).
  */
 export interface Grantable {
-  /** Adds a statement to the principal's identity policy; statements with the same Sid are merged. */
+  /** Adds a statement to the identity policy; statements with the same Sid are merged. */
   addToPolicy(statement: PolicyStatement): void;
-  /** ARN of the principal, for resource policies that must name it. */
-  readonly principalArn: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
@@ -69,7 +70,6 @@ export class Role implements Grantable {
   readonly role: IamRole;
   readonly arn: string;
   readonly name: string;
-  readonly principalArn: string;
   private readonly statements = new PolicyStatements();
   private inlinePolicy?: IamRolePolicy;
   private readonly attachments: IamRolePolicyAttachment[];
@@ -84,7 +84,6 @@ export class Role implements Grantable {
     });
     this.arn = this.role.arn;
     this.name = this.role.name;
-    this.principalArn = this.role.arn;
     this.attachments = (props.managedPolicyArns ?? []).map((policyArn, i) => new IamRolePolicyAttachment(
       scope, props.ids?.managedPolicies?.[i] ?? `${id}-managed-${i}`, { provider: props.provider, role: this.role.name, policyArn },
     ));
@@ -123,5 +122,42 @@ export class ServiceRole extends Role {
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     const { service, sourceAccount, sourceArn, ...rest } = props;
     super(scope, id, { ...rest, assumedBy: { service, sourceAccount, sourceArn } });
+  }
+}
+
+export interface ManagedPolicyProps {
+  /** IAM policy name. */
+  readonly name: string;
+  /** @default - none */
+  readonly description?: string;
+  /** @default the stack's default provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A customer managed policy built from grants, for principals this layer does not own: another layer or account
+ * attaches it (e.g. the connect policy of a database, published as an output). Created in `scope` with the id given;
+ * grant something before synth, IAM refuses an empty policy.
+ */
+export class ManagedPolicy implements Grantable {
+  readonly policy: IamPolicy;
+  readonly arn: string;
+  private readonly statements = new PolicyStatements();
+
+  constructor(scope: Construct, id: string, props: ManagedPolicyProps) {
+    this.policy = new IamPolicy(scope, id, {
+      provider: props.provider,
+      name: props.name,
+      description: props.description,
+      policy: Lazy.stringValue({ produce: () => this.statements.render() }),
+    });
+    this.arn = this.policy.arn;
+    this.policy.node.addValidation({
+      validate: () => (this.statements.length === 0 ? [`managed policy ${props.name} grants nothing; IAM refuses an empty policy`] : []),
+    });
+  }
+
+  addToPolicy(statement: PolicyStatement): void {
+    this.statements.add(statement);
   }
 }
