@@ -1,7 +1,8 @@
 /**
  * IAM actions by purpose, in one place (like aws-cdk-lib's aws-s3/lib/perms.ts): the grant methods of the modules use
  * them, so no layer types an action list. Exact actions, never service wildcards: the policy pack and reviewers read
- * what a role can do. Lists are sorted; a grant that combines two lists renders their sorted union.
+ * what a role can do. Lists are sorted (one keeps the order of the policies it came from); a grant that combines two
+ * lists renders their sorted union.
  */
 
 // --- S3 -------------------------------------------------------------------------------------------------------------
@@ -31,6 +32,24 @@ export const KEY_ENCRYPT_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'
 export const KEY_DESCRIBE_ACTIONS = ['kms:DescribeKey'] as const;
 /** Encrypt directly with the key (client-side encryption, e.g. Glue job bookmarks in CSE-KMS mode). */
 export const KEY_ENCRYPT_ACTIONS = ['kms:Encrypt'] as const;
+/**
+ * Let a service encrypt resources it creates with the key through KMS grants (ECR repositories made by a creation
+ * template). https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-custom.html
+ */
+export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RetireGrant'] as const;
+
+// --- ECR ------------------------------------------------------------------------------------------------------------
+
+/**
+ * Pull an image (another account's principals, once the repository policy admits the account). In the order existing
+ * repository policies were written, so moving the list here changed no policy.
+ */
+export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
+/**
+ * What ECR does with the role of a repository creation template: create the repository, replicate images into it, tag
+ * it. https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-custom.html
+ */
+export const ECR_TEMPLATE_ACTIONS = ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'] as const;
 
 // --- SQS, SNS -------------------------------------------------------------------------------------------------------
 
