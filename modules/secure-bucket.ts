@@ -93,6 +93,8 @@ export class SecureBucket extends Construct implements IBucket {
   readonly bucketName: string;
   readonly arn: string;
   readonly encryptionKey: IKey;
+  /** The bucket policy: a service that checks it when configured (CloudTrail) must depend on it. */
+  readonly policy: S3BucketPolicy;
   private readonly grants: BucketGrants;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
@@ -105,7 +107,7 @@ export class SecureBucket extends Construct implements IBucket {
     this.encryptionKey = keyFromArn(props.kmsKeyArn);
     this.grants = new BucketGrants(this.arn, this.encryptionKey);
     const bucket = created.id;
-    new S3BucketPolicy(this, 'policy', {
+    this.policy = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,
       policy: policyDocument([denyInsecureTransport(this.arn), ...(props.policyStatements ?? [])]),
