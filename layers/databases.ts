@@ -161,7 +161,8 @@ function cacheSettings(c: DatabasesCacheConfig, prd: boolean): Pick<CacheCluster
 /**
  * The operational data stores of an account: an Aurora cluster, an ElastiCache (Valkey or Redis) replication group with
  * IAM-authenticated RBAC users, DynamoDB tables and a DAX cluster, each from its module. Keys from the security layer,
- * subnets from base-network, and only the configured consumers admitted.
+ * subnets from base-network, and only the configured consumers admitted. The constructor is longer than a screen only
+ * because it publishes the nineteen outputs of the four stores.
  */
 export class Databases extends LayerStack {
   static readonly contract = databasesContract;
@@ -222,24 +223,10 @@ export class Databases extends LayerStack {
       allowedCidrBlocks: [...(config.consumers?.cidrBlocks ?? [])],
     };
 
-    const aurora = config.aurora ? this.aurora(config.aurora, { vpcId, dbSubnetGroupName: network.get('database_subnet_group_name'), kmsKeyArn: keys.data, protect, ...consumers }) : undefined;
-    const cache = config.cache ? new CacheCluster(this, 'cache', {
-      ...cacheSettings(config.cache, prd),
-      name: this.resourceName('cache'),
-      vpcId,
-      subnetIds: network.get('database_subnet_ids'),
-      availabilityZones: ctx.azs,
-      kmsKeyArn: keys.data,
-      logsKmsKeyArn: keys.logs,
-      protect,
-      ...consumers,
-    }) : undefined;
-    const cacheConnect = cache ? new ManagedPolicy(this, 'cache-connect', {
-      name: `${this.resourceName('cache')}-connect`,
-      description: `elasticache:Connect to ${this.resourceName('cache')} as its IAM users`,
-    }) : undefined;
-    if (cache && cacheConnect) cache.grantConnect(cacheConnect);
-
+    // What every store shares: the VPC, the account's AZs, the data key, protection and the admitted consumers.
+    const where = { vpcId, availabilityZones: ctx.azs, kmsKeyArn: keys.data, protect, ...consumers };
+    const aurora = config.aurora ? this.aurora(config.aurora, { ...where, dbSubnetGroupName: network.get('database_subnet_group_name') }) : undefined;
+    const cache = config.cache ? this.cache(config.cache, { ...where, subnetIds: network.get('database_subnet_ids'), logsKmsKeyArn: keys.logs }) : undefined;
     const tableConfigs = config.dynamodb?.tables ?? [];
     const tables = tableConfigs.map((t) => new DynamoTable(this, `table-${t.name}`, {
       ...t,
@@ -250,15 +237,13 @@ export class Databases extends LayerStack {
       protect,
     }));
     const dax = config.dynamodb?.dax ? new DaxCluster(this, 'dax', {
+      ...where,
       name: this.resourceName('dax'),
       nodeType: config.dynamodb.dax.nodeType ?? (prd ? 'dax.r5.large' : 'dax.t3.small'),
       nodeCount: config.dynamodb.dax.nodeCount ?? (prd ? 3 : 1),
-      availabilityZones: ctx.azs,
       tables,
-      vpcId,
       subnetIds: network.get('private_subnet_ids'),
       accountId: ctx.account.id,
-      ...consumers,
     }) : undefined;
 
     this.publish(databasesContract, {
@@ -271,11 +256,11 @@ export class Databases extends LayerStack {
       aurora_master_user_secret_arn: aurora?.cluster.masterUserSecretArn ?? '',
       aurora_security_group_id: aurora?.cluster.securityGroupId ?? '',
       aurora_connect_policy_arn: aurora?.connect.arn ?? '',
-      cache_primary_endpoint: cache?.primaryEndpoint ?? '',
-      cache_reader_endpoint: cache?.readerEndpoint ?? '',
-      cache_port: cache?.port ?? 0,
-      cache_security_group_id: cache?.securityGroup.id ?? '',
-      cache_connect_policy_arn: cacheConnect?.arn ?? '',
+      cache_primary_endpoint: cache?.cluster.primaryEndpoint ?? '',
+      cache_reader_endpoint: cache?.cluster.readerEndpoint ?? '',
+      cache_port: cache?.cluster.port ?? 0,
+      cache_security_group_id: cache?.cluster.securityGroup.id ?? '',
+      cache_connect_policy_arn: cache?.connect.arn ?? '',
       dynamodb_table_names: tables.map((t) => t.name),
       dynamodb_table_arns: tables.map((t) => t.arn),
       dynamodb_dr_table_arns: tables.filter((_, i) => tableConfigs[i].replicateToDr).map((t) => t.arn),
@@ -300,8 +285,17 @@ export class Databases extends LayerStack {
     return { data: key.arn, logs: key.arn };
   }
 
+  /** The cache and the managed policy consumers attach to connect as its IAM users. */
+  private cache(c: DatabasesCacheConfig, where: Omit<CacheClusterProps, 'name' | 'nodeType'>): { cluster: CacheCluster; connect: ManagedPolicy } {
+    const name = this.resourceName('cache');
+    const cluster = new CacheCluster(this, 'cache', { ...where, ...cacheSettings(c, isProduction(this.ctx.account)), name });
+    const connect = new ManagedPolicy(this, 'cache-connect', { name: `${name}-connect`, description: `elasticache:Connect to ${name} as its IAM users` });
+    cluster.grantConnect(connect);
+    return { cluster, connect };
+  }
+
   /** The Aurora cluster and the managed policy consumers attach to connect as its IAM database users. */
-  private aurora(a: DatabasesAuroraConfig, where: Pick<AuroraClusterProps, 'vpcId' | 'dbSubnetGroupName' | 'kmsKeyArn' | 'protect' | 'allowedSecurityGroupIds' | 'allowedCidrBlocks'>): { cluster: AuroraCluster; connect: ManagedPolicy } {
+  private aurora(a: DatabasesAuroraConfig, where: Pick<AuroraClusterProps, 'vpcId' | 'dbSubnetGroupName' | 'availabilityZones' | 'kmsKeyArn' | 'protect' | 'allowedSecurityGroupIds' | 'allowedCidrBlocks'>): { cluster: AuroraCluster; connect: ManagedPolicy } {
     const prd = isProduction(this.ctx.account);
     const cluster = new AuroraCluster(this, 'aurora', {
       ...where,
@@ -310,7 +304,6 @@ export class Databases extends LayerStack {
       engineVersion: a.engineVersion,
       parameterGroupFamily: a.parameterGroupFamily,
       parameters: a.parameters,
-      availabilityZones: this.ctx.azs,
       instanceCount: a.instanceCount ?? (prd ? 2 : 1),
       instanceClass: a.instanceClass ?? (prd ? 'db.r6g.large' : 'db.t4g.medium'),
       serverlessV2: a.serverlessV2,
