@@ -118,12 +118,14 @@ export class PolicyStatements {
       const existingActs = asList(existing.Action);
       if (existingActs.every((a) => acts.includes(a))) {
         const left = asList(existing.Resource).filter((r) => !resources.includes(r));
-        this.statements[i] = { ...existing, Resource: left.length === 1 ? left[0] : left };
+        if (left.length < asList(existing.Resource).length) this.statements[i] = { ...existing, Resource: left.length === 1 ? left[0] : left };
       }
     }
     for (let i = this.statements.length - 1; i >= 0; i--) {
       if (asList(this.statements[i].Resource).length === 0) this.statements.splice(i, 1);
     }
+    // Written as given unless a resource was dropped.
+    if (resources.length === asList(statement.Resource).length) return statement;
     return { ...statement, Resource: resources.length === 1 ? resources[0] : resources };
   }
 

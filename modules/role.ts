@@ -22,7 +22,15 @@ export interface PrincipalTrust {
   readonly sid?: string;
 }
 
-export type Trust = ServiceTrust | PrincipalTrust;
+/**
+ * Trust statements no simpler form covers (web identity of an OIDC provider, MFA-guarded people of another account).
+ * Typed statements all the same; each must name its principal exactly.
+ */
+export interface StatementTrust {
+  readonly statements: readonly PolicyStatement[];
+}
+
+export type Trust = ServiceTrust | PrincipalTrust | StatementTrust;
 
 export interface RoleProps {
   /** IAM role name (at most 64 characters). */
@@ -49,6 +57,7 @@ export interface RoleProps {
 
 function trustPolicy(trust: Trust): string {
   if ('service' in trust) return serviceTrustPolicy(trust.service, trust.sourceAccount, trust.sourceArn);
+  if ('statements' in trust) return policyDocument(trust.statements);
   return policyDocument([{
     ...(trust.sid ? { Sid: trust.sid } : {}),
     Effect: 'Allow',
