@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
 import { FieldProblems, integerBetween, oneOf, positiveInteger } from '../lib/validators';
 import type { IKey } from './kms-key';
-import { STREAM_READ_ACTIONS, STREAM_WRITE_ACTIONS } from './perms';
+import { KINESIS_READ_ACTIONS, KINESIS_WRITE_ACTIONS } from './perms';
 import { allow, type Grantable } from './policy';
 
 export type StreamMode = 'ON_DEMAND' | 'PROVISIONED';
@@ -64,13 +64,13 @@ export class DataStream {
 
   /** Read records (a consumer such as Firehose), decrypting them with the stream's key. */
   grantRead(grantee: Grantable): void {
-    grantee.addToPolicy(allow('KinesisRead', STREAM_READ_ACTIONS, this.arn));
+    grantee.addToPolicy(allow('KinesisRead', KINESIS_READ_ACTIONS, this.arn));
     this.encryptionKey.grantDecrypt(grantee);
   }
 
   /** Put records (a producer), encrypting them with the stream's key. */
   grantWrite(grantee: Grantable): void {
-    grantee.addToPolicy(allow('KinesisWrite', STREAM_WRITE_ACTIONS, this.arn));
+    grantee.addToPolicy(allow('KinesisWrite', KINESIS_WRITE_ACTIONS, this.arn));
     this.encryptionKey.grantEncryptDecrypt(grantee);
   }
 }

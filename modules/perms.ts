@@ -72,10 +72,10 @@ export const TABLE_STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:G
 // --- Kinesis Data Streams -------------------------------------------------------------------------------------------
 
 /** Read records: what a consumer (Firehose with a Kinesis source, a Lambda trigger) needs. */
-export const STREAM_READ_ACTIONS = [
+export const KINESIS_READ_ACTIONS = [
   'kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards',
 ] as const;
-export const STREAM_WRITE_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'] as const;
+export const KINESIS_WRITE_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'] as const;
 
 // --- CloudWatch Logs ------------------------------------------------------------------------------------------------
 
