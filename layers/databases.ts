@@ -223,8 +223,10 @@ export class Databases extends LayerStack {
       allowedCidrBlocks: [...(config.consumers?.cidrBlocks ?? [])],
     };
 
-    // What every store shares: the VPC, the account's AZs, the data key, protection and the admitted consumers.
-    const where = { vpcId, availabilityZones: ctx.azs, kmsKeyArn: keys.data, protect, ...consumers };
+    // What every store shares: the VPC, the account's AZs and the admitted consumers; Aurora and the cache also the data
+    // key and protection (DAX encrypts with an AWS owned key and holds no data of its own).
+    const placement = { vpcId, availabilityZones: ctx.azs, ...consumers };
+    const where = { ...placement, kmsKeyArn: keys.data, protect };
     const aurora = config.aurora ? this.aurora(config.aurora, { ...where, dbSubnetGroupName: network.get('database_subnet_group_name') }) : undefined;
     const cache = config.cache ? this.cache(config.cache, { ...where, subnetIds: network.get('database_subnet_ids'), logsKmsKeyArn: keys.logs }) : undefined;
     const tableConfigs = config.dynamodb?.tables ?? [];
@@ -237,7 +239,7 @@ export class Databases extends LayerStack {
       protect,
     }));
     const dax = config.dynamodb?.dax ? new DaxCluster(this, 'dax', {
-      ...where,
+      ...placement,
       name: this.resourceName('dax'),
       nodeType: config.dynamodb.dax.nodeType ?? (prd ? 'dax.r5.large' : 'dax.t3.small'),
       nodeCount: config.dynamodb.dax.nodeCount ?? (prd ? 3 : 1),
