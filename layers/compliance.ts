@@ -2,8 +2,10 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems, knownAccount } from '../lib/validators';
 import { ConfigRecorder } from '../modules/config-recorder';
 import { auditContract } from './audit';
+import { monitoringContract } from './monitoring';
 
 export interface ComplianceConfig {
   /** Account (by name) of the audit layer whose Config delivery bucket receives the snapshots. @default 'security' */
@@ -28,16 +30,14 @@ export class Compliance extends LayerStack {
   static readonly contract = complianceContract;
 
   static validate(config: ComplianceConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    const auditAccount = config.auditAccount ?? 'security';
-    const audit = ctx.org.accounts.get(auditAccount);
-    if (!audit) problems.push({ field: 'auditAccount', message: `unknown account "${auditAccount}"` });
+    const problems = new FieldProblems();
+    problems.check('auditAccount', knownAccount(ctx.org, config.auditAccount ?? 'security'));
     const monitoring = [...ctx.account.layers.entries()].find(([, d]) =>
-      d.enabled && d.kind.contract?.name === 'monitoring' && (d.region ?? ctx.account.region) === ctx.region);
+      d.enabled && d.kind.contract === monitoringContract && (d.region ?? ctx.account.region) === ctx.region);
     if (monitoring) {
-      problems.push({ field: 'layer', message: `layer ${monitoring[0]} already records AWS Config in ${ctx.region} (one recorder per account and region)` });
+      problems.add('layer', `layer ${monitoring[0]} already records AWS Config in ${ctx.region} (one recorder per account and region)`);
     }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: ComplianceConfig) {

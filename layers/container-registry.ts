@@ -1,14 +1,15 @@
 import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
 import { EcrRepositoryCreationTemplate } from '@cdktf/provider-aws/lib/ecr-repository-creation-template';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { ecrLifecyclePolicy, ecrPullStatement, EcrRepository, type EcrLifecycleProps } from '../modules/ecr-repository';
+import { FieldProblems, knownAccount } from '../lib/validators';
+import { ecrLifecyclePolicy, ecrPullStatement, EcrRepository, ecrRepositoryPropProblems, type EcrLifecycleProps } from '../modules/ecr-repository';
 import { KmsKey } from '../modules/kms-key';
-import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import { ECR_TEMPLATE_ACTIONS, KEY_GRANT_ACTIONS } from '../modules/perms';
+import { allow, policyDocument } from '../modules/policy';
+import { ServiceRole } from '../modules/role';
 
 export interface ContainerRegistryRepository extends EcrLifecycleProps {
   /** Repository name, e.g. `acme/api` (lowercase, `/` separates namespaces). */
@@ -39,8 +40,8 @@ export const containerRegistryContract = defineContract('container-registry', {
   replica_region: { description: 'Region images are replicated to ("" when none)', mock: 'us-west-2' },
 });
 
+/** Environments of the organisation's own accounts, which run no workloads and so pull no images by default. */
 const NON_WORKLOAD = new Set(['management', 'security', 'shared', 'network']);
-const REPO_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 /** Default pull accounts: the organisation's workload accounts. */
 function workloadAccounts(ctx: LayerContext): string[] {
@@ -61,23 +62,17 @@ export class ContainerRegistry extends LayerStack {
   static readonly stateful = true;
 
   static validate(config: ContainerRegistryConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (config.repositories.length === 0) problems.push({ field: 'repositories', message: 'needs at least one repository' });
-    const names = new Set<string>();
-    const checkAccounts = (field: string, accounts: readonly string[]) => accounts.forEach((name, i) => {
-      if (!ctx.org.accounts.has(name)) problems.push({ field: `${field}[${i}]`, message: `unknown account "${name}" (known: ${[...ctx.org.accounts.keys()].join(', ')})` });
-    });
-    checkAccounts('pullAccounts', config.pullAccounts ?? []);
+    const problems = new FieldProblems();
+    if (config.repositories.length === 0) problems.add('repositories', 'needs at least one repository');
+    (config.pullAccounts ?? []).forEach((name, i) => problems.check(`pullAccounts[${i}]`, knownAccount(ctx.org, name)));
     config.repositories.forEach((repo, i) => {
       const field = `repositories[${i}]`;
-      if (!REPO_NAME.test(repo.name) || repo.name.length > 256) problems.push({ field: `${field}.name`, message: `"${repo.name}" is not a valid ECR repository name` });
-      if (names.has(repo.name)) problems.push({ field: `${field}.name`, message: `"${repo.name}" is used twice` });
-      names.add(repo.name);
-      checkAccounts(`${field}.pullAccounts`, repo.pullAccounts ?? []);
-      if (repo.keepImages !== undefined && repo.keepImages < 1) problems.push({ field: `${field}.keepImages`, message: 'must keep at least one image' });
+      problems.nest(field, ecrRepositoryPropProblems(repo));
+      if (config.repositories.slice(0, i).some((r) => r.name === repo.name)) problems.add(`${field}.name`, `"${repo.name}" is used twice`);
+      (repo.pullAccounts ?? []).forEach((name, j) => problems.check(`${field}.pullAccounts[${j}]`, knownAccount(ctx.org, name)));
     });
-    if (config.replicateToDr && !ctx.org.project.drRegion) problems.push({ field: 'replicateToDr', message: 'the project has no drRegion' });
-    return problems;
+    if (config.replicateToDr && !ctx.org.project.drRegion) problems.add('replicateToDr', 'the project has no drRegion');
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: ContainerRegistryConfig) {
@@ -89,7 +84,7 @@ export class ContainerRegistry extends LayerStack {
       description: `Encrypts container images of ${ctx.account.name}`,
       accountId,
     });
-    const defaultPullers = config.pullAccounts ?? workloadAccounts(ctx);
+    const pullers = config.pullAccounts ?? workloadAccounts(ctx);
     const repositories = config.repositories.map((repo) => new EcrRepository(this, `repo-${repo.name.replace(/\//g, '-')}`, {
       ...repo,
       kmsKeyArn: key.arn,
@@ -98,49 +93,7 @@ export class ContainerRegistry extends LayerStack {
 
     const drRegion = ctx.org.project.drRegion;
     const replicate = (config.replicateToDr ?? drRegion !== undefined) && drRegion !== undefined && drRegion !== ctx.region;
-    if (replicate) {
-      const drProvider = this.providerFor(drRegion);
-      const drKey = new KmsKey(this, 'dr-key', {
-        provider: drProvider,
-        alias: this.resourceName('ecr', drRegion),
-        description: `Encrypts replicated container images of ${ctx.account.name} in ${drRegion}`,
-        accountId,
-      });
-      // Replicas are created by ECR; the template gives them the same protections as the source repositories.
-      const templateRole = new IamRole(this, 'replica-template-role', {
-        name: this.resourceName('ecr-replica-template'),
-        assumeRolePolicy: serviceTrustPolicy('ecr.amazonaws.com', accountId),
-      });
-      new IamRolePolicy(this, 'replica-template-policy', {
-        role: templateRole.name,
-        name: 'encrypt-replicas',
-        policy: policyDocument([{
-          Effect: 'Allow',
-          Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-          Resource: drKey.arn,
-        }]),
-      });
-      const pullers = [...new Set(defaultPullers.map(idOf))];
-      new EcrRepositoryCreationTemplate(this, 'replica-template', {
-        provider: drProvider,
-        prefix: 'ROOT',
-        description: 'Repositories created by replication from the primary region',
-        appliedFor: ['REPLICATION'],
-        imageTagMutability: 'IMMUTABLE',
-        encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: drKey.arn }],
-        customRoleArn: templateRole.arn,
-        lifecyclePolicy: ecrLifecyclePolicy(),
-        ...(pullers.length > 0 ? { repositoryPolicy: policyDocument([ecrPullStatement(pullers)]) } : {}),
-      });
-      new EcrReplicationConfiguration(this, 'replication', {
-        replicationConfiguration: {
-          rule: [{
-            destination: [{ region: drRegion, registryId: accountId }],
-            repositoryFilter: config.repositories.map((r) => ({ filter: r.name, filterType: 'PREFIX_MATCH' })),
-          }],
-        },
-      });
-    }
+    if (replicate) this.replicateTo(drRegion, config.repositories, [...new Set(pullers.map(idOf))]);
 
     this.publish(containerRegistryContract, {
       registry_id: accountId,
@@ -150,6 +103,50 @@ export class ContainerRegistry extends LayerStack {
       repository_arns: repositories.map((r) => r.arn),
       kms_key_arn: key.arn,
       replica_region: replicate ? drRegion : '',
+    });
+  }
+
+  /**
+   * Replication of the repositories to `region`, where ECR creates the replicas from a creation template that gives them
+   * the protections of the sources: immutable tags, a key of that region, the lifecycle and the pull policy. ECR creates
+   * them with the template's role, which needs the ECR and KMS grant actions AWS documents for it.
+   */
+  private replicateTo(region: string, repositories: readonly ContainerRegistryRepository[], pullerIds: readonly string[]): void {
+    const accountId = this.ctx.account.id;
+    const provider = this.providerFor(region);
+    const key = new KmsKey(this, 'dr-key', {
+      provider,
+      alias: this.resourceName('ecr', region),
+      description: `Encrypts replicated container images of ${this.ctx.account.name} in ${region}`,
+      accountId,
+    });
+    const role = new ServiceRole(this, 'replica-template-role', {
+      name: this.resourceName('ecr-replica-template'),
+      service: 'ecr.amazonaws.com',
+      sourceAccount: accountId,
+      policyName: 'encrypt-replicas',
+      ids: { policy: 'replica-template-policy' },
+    });
+    role.addToPolicy(allow('CreateReplicaRepositories', ECR_TEMPLATE_ACTIONS, `arn:aws:ecr:${region}:${accountId}:repository/*`));
+    key.grant(role, 'KmsGrantsForReplicas', KEY_GRANT_ACTIONS);
+    new EcrRepositoryCreationTemplate(this, 'replica-template', {
+      provider,
+      prefix: 'ROOT',
+      description: 'Repositories created by replication from the primary region',
+      appliedFor: ['REPLICATION'],
+      imageTagMutability: 'IMMUTABLE',
+      encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: key.arn }],
+      customRoleArn: role.arn,
+      lifecyclePolicy: ecrLifecyclePolicy(),
+      ...(pullerIds.length > 0 ? { repositoryPolicy: policyDocument([ecrPullStatement(pullerIds)]) } : {}),
+    });
+    new EcrReplicationConfiguration(this, 'replication', {
+      replicationConfiguration: {
+        rule: [{
+          destination: [{ region, registryId: accountId }],
+          repositoryFilter: repositories.map((r) => ({ filter: r.name, filterType: 'PREFIX_MATCH' })),
+        }],
+      },
     });
   }
 }

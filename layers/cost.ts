@@ -3,7 +3,8 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
+import { emailAddress, FieldProblems, knownAccount, oneOf } from '../lib/validators';
+import { EncryptedTopic } from '../modules/encrypted-topic';
 import { KmsKey } from '../modules/kms-key';
 
 export interface BudgetThreshold {
@@ -36,17 +37,18 @@ export class Cost extends LayerStack {
   static readonly contract = costContract;
 
   static validate(config: CostConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     for (const [account, amount] of Object.entries(config.monthlyUsd ?? {})) {
-      if (!ctx.org.accounts.has(account)) problems.push({ field: `monthlyUsd.${account}`, message: `unknown account "${account}"` });
-      if (!(amount > 0)) problems.push({ field: `monthlyUsd.${account}`, message: `${amount} must be a positive amount of USD` });
+      problems.check(`monthlyUsd.${account}`, knownAccount(ctx.org, account));
+      if (!(amount > 0)) problems.add(`monthlyUsd.${account}`, `${amount} must be a positive amount of USD`);
     }
-    if ((config.defaultMonthlyUsd ?? 100) < 0) problems.push({ field: 'defaultMonthlyUsd', message: 'must not be negative' });
+    if ((config.defaultMonthlyUsd ?? 100) < 0) problems.add('defaultMonthlyUsd', 'must not be negative');
     (config.thresholds ?? DEFAULT_THRESHOLDS).forEach((t, i) => {
-      if (!(t.percent > 0 && t.percent <= 1000)) problems.push({ field: `thresholds[${i}].percent`, message: `${t.percent} must be between 0 and 1000` });
-      if (t.type !== 'ACTUAL' && t.type !== 'FORECASTED') problems.push({ field: `thresholds[${i}].type`, message: `"${String(t.type)}" must be ACTUAL or FORECASTED` });
+      if (!(t.percent > 0 && t.percent <= 1000)) problems.add(`thresholds[${i}].percent`, `${t.percent} must be between 0 and 1000`);
+      problems.check(`thresholds[${i}].type`, oneOf(t.type, ['ACTUAL', 'FORECASTED']));
     });
-    return problems;
+    (config.notificationEmails ?? []).forEach((email, i) => problems.check(`notificationEmails[${i}]`, emailAddress(email)));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: CostConfig) {
@@ -56,8 +58,8 @@ export class Cost extends LayerStack {
       alias: this.resourceName('budgets'),
       description: 'Encrypts the budget alerts topic',
       accountId,
-      serviceStatements: [snsPublisherKeyStatement(['budgets.amazonaws.com'], accountId)],
     });
+    key.grantToService('sns-publishers', { services: ['budgets.amazonaws.com'], accountId });
     const topic = new EncryptedTopic(this, 'budgets-topic', {
       name: this.resourceName('budgets'),
       kmsKeyArn: key.arn,

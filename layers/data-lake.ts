@@ -1,33 +1,30 @@
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCrawler } from '@cdktf/provider-aws/lib/glue-crawler';
 import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
-import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
-import { LakeformationDataLakeSettings } from '@cdktf/provider-aws/lib/lakeformation-data-lake-settings';
-import { LakeformationPermissions } from '@cdktf/provider-aws/lib/lakeformation-permissions';
-import { LakeformationResource } from '@cdktf/provider-aws/lib/lakeformation-resource';
 import type { S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { roleArn } from '../lib/naming';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import {
+  arnOf, cronExpression, FieldProblems, IAM_PRINCIPAL, IAM_ROLE_OR_USER, integerAtLeast, knownAccount, oneOf, positiveInteger,
+} from '../lib/validators';
+import { DataStream, dataStreamPropProblems } from '../modules/data-stream';
+import { DEFAULT_FIREHOSE_ERROR_PREFIX, DEFAULT_FIREHOSE_PREFIX, FirehoseToS3, firehoseToS3PropProblems } from '../modules/firehose-to-s3';
+import { KmsKey } from '../modules/kms-key';
+import { LakeFormation } from '../modules/lake-formation';
 import { LogBucket } from '../modules/log-bucket';
-import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import {
+  actions, ATHENA_QUERY_ACTIONS, CATALOG_READ_ACTIONS, KEY_ENCRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, LAKE_FORMATION_DATA_ACCESS_ACTIONS, LOG_GROUP_ENCRYPT_ACTIONS,
+} from '../modules/perms';
+import { allow } from '../modules/policy';
+import { Role, ServiceRole } from '../modules/role';
 import { SecureBucket } from '../modules/secure-bucket';
 
 export const DATA_ZONES = ['raw', 'curated', 'analytics'] as const;
 export type DataZone = (typeof DATA_ZONES)[number];
-
-export const DEFAULT_FIREHOSE_PREFIX = 'events/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
-export const DEFAULT_FIREHOSE_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
 
 export interface DataLakeShare {
   /** Consumer account of the organisation, e.g. `apps-prd`; it receives the curated database through RAM. */
@@ -89,8 +86,8 @@ export interface DataLakeConfig {
   readonly athena?: DataLakeAthenaConfig;
   /** Cross-account shares of the curated database. @default [] */
   readonly shares?: readonly DataLakeShare[];
-  /** Days S3 access logs are kept. @default 365 */
-  readonly logRetentionDays?: number;
+  /** Days S3 access logs of the buckets are kept. @default 365 */
+  readonly accessLogRetentionDays?: number;
 }
 
 export const dataLakeContract = defineContract('data-lake', {
@@ -113,9 +110,13 @@ export const dataLakeContract = defineContract('data-lake', {
   shared_with_account_ids: { description: 'Accounts the curated database is shared with', mock: ['666666666666'] },
 });
 
-const ARN = /^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-const PRINCIPAL = /^(arn:aws:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+))$/;
 const GIB = 1024 * 1024 * 1024;
+const RESULTS_PREFIX = 'athena-results/';
+/** Zones Glue crawlers catalogue: raw (what Firehose lands) and curated. */
+const CRAWLED_ZONES = ['raw', 'curated'] as const;
+/** Zones analysts query through Lake Formation; raw stays with the pipelines. */
+const QUERIED_ZONES = ['curated', 'analytics'] as const;
+const TABLE_PERMISSIONS = ['SELECT', 'DESCRIBE'];
 
 /** The static part of a Firehose prefix, before the first expression: where the crawler looks. */
 export function staticPrefix(prefix: string): string {
@@ -123,6 +124,9 @@ export function staticPrefix(prefix: string): string {
   const head = i === -1 ? prefix : prefix.slice(0, i);
   return head.slice(0, head.lastIndexOf('/') + 1);
 }
+
+type Buckets = Record<DataZone, SecureBucket>;
+type Databases = Record<DataZone, GlueCatalogDatabase>;
 
 /**
  * The data product's analytical store in the data-science account: raw / curated / analytics buckets, a Kinesis
@@ -136,341 +140,91 @@ export class DataLake extends LayerStack {
   static readonly stateful = true;
 
   static validate(config: DataLakeConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    const p = (field: string, message: string): void => void problems.push({ field, message });
-    if (!Array.isArray(config.admins)) p('admins', 'must list Lake Formation administrator ARNs');
-    (config.admins ?? []).forEach((a, i) => { if (!ARN.test(a)) p(`admins[${i}]`, `"${a}" is not an IAM role or user ARN`); });
-    (config.analystTrustedPrincipals ?? []).forEach((a, i) => {
-      if (!PRINCIPAL.test(a)) p(`analystTrustedPrincipals[${i}]`, `"${a}" is not an account root, role or user ARN`);
-    });
+    const problems = new FieldProblems();
+    if (!Array.isArray(config.admins)) problems.add('admins', 'must list Lake Formation administrator ARNs');
+    (config.admins ?? []).forEach((a, i) => problems.check(`admins[${i}]`, arnOf(a, IAM_ROLE_OR_USER)));
+    (config.analystTrustedPrincipals ?? []).forEach((a, i) => problems.check(`analystTrustedPrincipals[${i}]`, arnOf(a, IAM_PRINCIPAL)));
     if (config.databasePrefix !== undefined && !/^[a-z][a-z0-9_]*$/.test(config.databasePrefix)) {
-      p('databasePrefix', `"${config.databasePrefix}" must be lowercase letters, digits and underscores`);
+      problems.add('databasePrefix', `"${config.databasePrefix}" must be lowercase letters, digits and underscores`);
     }
-    const stream = config.stream ?? {};
-    const mode = stream.mode ?? 'ON_DEMAND';
-    if (!['ON_DEMAND', 'PROVISIONED'].includes(mode)) p('stream.mode', `"${mode}" must be ON_DEMAND or PROVISIONED`);
-    if (stream.shardCount !== undefined && mode !== 'PROVISIONED') p('stream.shardCount', 'is only valid with mode PROVISIONED');
-    if (stream.shardCount !== undefined && (!Number.isInteger(stream.shardCount) || stream.shardCount < 1)) p('stream.shardCount', `${stream.shardCount} must be a positive integer`);
-    const retention = stream.retentionHours ?? 24;
-    if (!Number.isInteger(retention) || retention < 24 || retention > 8760) p('stream.retentionHours', `${retention} must be between 24 and 8760`);
-    const fh = config.firehose ?? {};
-    const prefix = fh.prefix ?? DEFAULT_FIREHOSE_PREFIX;
-    const errorPrefix = fh.errorOutputPrefix ?? DEFAULT_FIREHOSE_ERROR_PREFIX;
-    if (prefix.startsWith('/') || !prefix.endsWith('/')) p('firehose.prefix', `"${prefix}" must not start with / and must end with /`);
-    if (!errorPrefix.includes('!{firehose:error-output-type}')) {
-      p('firehose.errorOutputPrefix', `"${errorPrefix}" must contain !{firehose:error-output-type}`);
-    }
+    problems.nest('stream', dataStreamPropProblems(config.stream ?? {}));
+    problems.nest('firehose', firehoseToS3PropProblems(config.firehose ?? {}));
+    // The crawler reads the static head of the delivery prefix: it must exist and exclude failed records.
+    const prefix = config.firehose?.prefix ?? DEFAULT_FIREHOSE_PREFIX;
+    const errorPrefix = config.firehose?.errorOutputPrefix ?? DEFAULT_FIREHOSE_ERROR_PREFIX;
     if (staticPrefix(errorPrefix) !== '' && staticPrefix(prefix).startsWith(staticPrefix(errorPrefix))) {
-      p('firehose.errorOutputPrefix', `"${errorPrefix}" overlaps the delivery prefix "${prefix}" (the crawler would read failed records)`);
+      problems.add('firehose.errorOutputPrefix', `"${errorPrefix}" overlaps the delivery prefix "${prefix}" (the crawler would read failed records)`);
     }
-    if (staticPrefix(prefix) === '') p('firehose.prefix', `"${prefix}" needs a static first folder such as events/ for the crawler`);
-    const size = fh.bufferingSizeMb ?? 64;
-    if (!Number.isInteger(size) || size < 1 || size > 128) p('firehose.bufferingSizeMb', `${size} must be between 1 and 128`);
-    const interval = fh.bufferingIntervalSeconds ?? 300;
-    if (!Number.isInteger(interval) || interval < 0 || interval > 900) p('firehose.bufferingIntervalSeconds', `${interval} must be between 0 and 900`);
-    const schedule = config.crawlerSchedule ?? 'cron(0 3 * * ? *)';
-    if (!/^cron\(\S+( \S+){5}\)$/.test(schedule)) p('crawlerSchedule', `"${schedule}" must be a six-field cron() expression`);
+    if (staticPrefix(prefix) === '') problems.add('firehose.prefix', `"${prefix}" needs a static first folder such as events/ for the crawler`);
+    problems.check('crawlerSchedule', cronExpression(config.crawlerSchedule ?? 'cron(0 3 * * ? *)'));
     const ia = config.lifecycle?.infrequentAccessAfterDays ?? 30;
     const glacier = config.lifecycle?.glacierAfterDays ?? 90;
-    if (!Number.isInteger(ia) || ia < 30) p('lifecycle.infrequentAccessAfterDays', `${ia} must be at least 30 (S3 minimum for STANDARD_IA)`);
-    if (!Number.isInteger(glacier) || glacier < ia + 30) p('lifecycle.glacierAfterDays', `${glacier} must be at least 30 days after infrequentAccessAfterDays (${ia})`);
-    const cutoff = config.athena?.bytesScannedCutoffPerQuery ?? 10 * GIB;
-    if (!Number.isInteger(cutoff) || cutoff < 10 * 1024 * 1024) p('athena.bytesScannedCutoffPerQuery', `${cutoff} must be at least 10 MiB`);
-    const seen = new Set<string>();
-    (config.shares ?? []).forEach((s, i) => {
+    problems.check('lifecycle.infrequentAccessAfterDays', integerAtLeast(ia, 30, 'days (the S3 minimum for STANDARD_IA)'));
+    if (!Number.isInteger(glacier) || glacier < ia + 30) {
+      problems.add('lifecycle.glacierAfterDays', `${glacier} must be at least 30 days after infrequentAccessAfterDays (${ia})`);
+    }
+    problems.check('athena.bytesScannedCutoffPerQuery', integerAtLeast(config.athena?.bytesScannedCutoffPerQuery ?? 10 * GIB, 10 * 1024 * 1024, 'bytes (10 MiB)'));
+    problems.check('athena.resultsExpirationDays', positiveInteger(config.athena?.resultsExpirationDays ?? 30));
+    problems.check('accessLogRetentionDays', positiveInteger(config.accessLogRetentionDays ?? 365));
+    const shares = config.shares ?? [];
+    shares.forEach((s, i) => {
       const field = `shares[${i}].account`;
-      if (!ctx.org.accounts.has(s.account)) p(field, `unknown account "${s.account}" (known: ${[...ctx.org.accounts.keys()].join(', ')})`);
-      else if (s.account === ctx.account.name) p(field, 'is this account; share with another account');
-      if (seen.has(s.account)) p(field, `${s.account} is listed twice`);
-      seen.add(s.account);
+      problems.check(field, knownAccount(ctx.org, s.account));
+      if (s.account === ctx.account.name) problems.add(field, 'is this account; share with another account');
+      if (shares.slice(0, i).some((x) => x.account === s.account)) problems.add(field, `${s.account} is listed twice`);
       (s.tablePermissions ?? []).forEach((perm, j) => {
-        if (!['SELECT', 'DESCRIBE'].includes(perm)) p(`shares[${i}].tablePermissions[${j}]`, `"${perm}" must be SELECT or DESCRIBE (consumers only read)`);
+        const bad = oneOf(perm, TABLE_PERMISSIONS);
+        if (bad) problems.add(`shares[${i}].tablePermissions[${j}]`, `${bad} (consumers only read)`);
       });
     });
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DataLakeConfig) {
     super(scope, ctx);
-    const { id: accountId } = ctx.account;
-    const region = ctx.region;
-    const dbPrefix = config.databasePrefix ?? `${ctx.org.project.name}_`;
-    const fh = config.firehose ?? {};
-    const firehosePrefix = fh.prefix ?? DEFAULT_FIREHOSE_PREFIX;
-    const ia = config.lifecycle?.infrequentAccessAfterDays ?? 30;
-    const glacier = config.lifecycle?.glacierAfterDays ?? 90;
-    const resultsPrefix = 'athena-results/';
-
+    const accountId = ctx.account.id;
     const key = new KmsKey(this, 'data-key', {
       alias: this.resourceName('data-lake'),
       description: `Encrypts the data lake of ${ctx.account.name}`,
       accountId,
-      serviceStatements: [cloudWatchLogsKeyStatement(region, accountId)],
     });
+    key.grantToService('logs', { region: ctx.region, accountId });
     const logs = new LogBucket(this, 'log-bucket', {
       bucketName: this.resourceName('data-lake-logs'),
       sourceAccountId: accountId,
-      expirationDays: config.logRetentionDays ?? 365,
+      expirationDays: config.accessLogRetentionDays ?? 365,
     });
-
-    const tiers = (cold: string): S3BucketLifecycleConfigurationRule => ({
-      id: 'tiering',
-      status: 'Enabled',
-      filter: [{ prefix: '' }],
-      transition: [{ days: ia, storageClass: 'STANDARD_IA' }, { days: glacier, storageClass: cold }],
-    });
-    const rules: Record<DataZone, S3BucketLifecycleConfigurationRule[]> = {
-      // Raw is replayable history: archive it. Curated stays queryable by Athena in Glacier Instant Retrieval.
-      raw: [tiers('GLACIER')],
-      curated: [tiers('GLACIER_IR')],
-      analytics: [
-        { id: 'expire-query-results', status: 'Enabled', filter: [{ prefix: resultsPrefix }], expiration: [{ days: config.athena?.resultsExpirationDays ?? 30 }] },
-      ],
-    };
-    const buckets = Object.fromEntries(DATA_ZONES.map((zone) => [zone, new SecureBucket(this, `${zone}-bucket`, {
-      bucketName: this.resourceName('data-lake', zone),
-      kmsKeyArn: key.arn,
-      accessLogs: { bucket: logs.bucketName, prefix: `s3/${zone}/` },
-      lifecycleRules: rules[zone],
-    })])) as Record<DataZone, SecureBucket>;
+    const buckets = this.zoneBuckets(config, key, logs);
 
     // Ingestion: KMS-encrypted stream -> Firehose -> raw/<prefix with date partitions>, KMS-encrypted objects.
-    const streamMode = config.stream?.mode ?? 'ON_DEMAND';
-    const stream = new KinesisStream(this, 'stream', {
-      name: this.resourceName('events'),
-      encryptionType: 'KMS',
-      kmsKeyId: key.arn,
-      retentionPeriod: config.stream?.retentionHours ?? 24,
-      streamModeDetails: { streamMode },
-      shardCount: streamMode === 'PROVISIONED' ? config.stream?.shardCount ?? 1 : undefined,
-    });
-    const firehoseName = this.resourceName('events-to-raw');
-    const firehoseLogs = new CloudwatchLogGroup(this, 'firehose-logs', {
-      name: `/aws/kinesisfirehose/${firehoseName}`,
-      retentionInDays: 365,
-      kmsKeyId: key.arn,
-    });
-    new CloudwatchLogStream(this, 'firehose-log-stream', { name: 'S3Delivery', logGroupName: firehoseLogs.name });
-    const firehoseRole = new IamRole(this, 'firehose-role', {
-      name: this.resourceName('firehose'),
-      assumeRolePolicy: serviceTrustPolicy('firehose.amazonaws.com', accountId),
-    });
-    const firehosePolicy = new IamRolePolicy(this, 'firehose-policy', {
-      role: firehoseRole.id,
-      name: 'deliver-to-raw',
-      policy: policyDocument([
-        { Sid: 'ReadStream', Effect: 'Allow', Action: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'], Resource: stream.arn },
-        { Sid: 'WriteRaw', Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'], Resource: [buckets.raw.arn, `${buckets.raw.arn}/*`] },
-        { Sid: 'UseKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key.arn },
-        { Sid: 'Logs', Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: `${firehoseLogs.arn}:*` },
-      ]),
-    });
-    // Server-side encryption of the delivery stream itself is for DirectPut only; with a Kinesis source the
-    // records are encrypted at rest by the stream's key and the S3 objects by kms_key_arn below.
-    const firehose = new KinesisFirehoseDeliveryStream(this, 'firehose', {
-      name: firehoseName,
-      destination: 'extended_s3',
-      kinesisSourceConfiguration: { kinesisStreamArn: stream.arn, roleArn: firehoseRole.arn },
-      extendedS3Configuration: {
-        roleArn: firehoseRole.arn,
-        bucketArn: buckets.raw.arn,
-        prefix: firehosePrefix,
-        errorOutputPrefix: fh.errorOutputPrefix ?? DEFAULT_FIREHOSE_ERROR_PREFIX,
-        bufferingSize: fh.bufferingSizeMb ?? 64,
-        bufferingInterval: fh.bufferingIntervalSeconds ?? 300,
-        compressionFormat: 'GZIP',
-        kmsKeyArn: key.arn,
-        cloudwatchLoggingOptions: { enabled: true, logGroupName: firehoseLogs.name, logStreamName: 'S3Delivery' },
-      },
-      dependsOn: [firehosePolicy],
+    const stream = new DataStream(this, 'stream', { ...config.stream, name: this.resourceName('events'), kmsKey: key });
+    const firehose = new FirehoseToS3(this, 'firehose', {
+      ...config.firehose,
+      name: this.resourceName('events-to-raw'),
+      source: stream,
+      destination: buckets.raw,
+      kmsKey: key,
+      accountId,
+      roleName: this.resourceName('firehose'),
+      policyName: 'deliver-to-raw',
     });
 
-    // Lake Formation owns the catalog: no IAMAllowedPrincipals defaults on new databases and tables.
-    const deployRole = roleArn(accountId, ctx.account.deployRoleName);
-    const settings = new LakeformationDataLakeSettings(this, 'lake-settings', {
-      admins: [...new Set([deployRole, ...config.admins])],
-      createDatabaseDefaultPermissions: [],
-      createTableDefaultPermissions: [],
-      // Version 4: cross-account grants through RAM, with hybrid access and LF-tag support.
-      parameters: { CROSS_ACCOUNT_VERSION: '4' },
-    });
-
-    const databases = Object.fromEntries(DATA_ZONES.map((zone) => [zone, new GlueCatalogDatabase(this, `${zone}-database`, {
-      name: `${dbPrefix}${zone}`,
-      catalogId: accountId,
-      description: `${zone} zone of the data lake of ${ctx.account.name}`,
-      locationUri: `s3://${buckets[zone].bucketName}/`,
-      dependsOn: [settings],
-    })])) as Record<DataZone, GlueCatalogDatabase>;
-
-    const dataAccessRole = new IamRole(this, 'lakeformation-role', {
+    // Lake Formation owns the catalog (no IAMAllowedPrincipals defaults) and reaches the buckets through its own role.
+    const lake = new LakeFormation(this, 'lake-settings', { admins: [roleArn(accountId, ctx.account.deployRoleName), ...config.admins] });
+    const databases = this.catalog(config, buckets, lake);
+    const dataAccess = new ServiceRole(this, 'lakeformation-role', {
       name: this.resourceName('lakeformation-data-access'),
-      assumeRolePolicy: serviceTrustPolicy('lakeformation.amazonaws.com', accountId),
+      service: 'lakeformation.amazonaws.com',
+      sourceAccount: accountId,
+      policyName: 'registered-locations',
+      ids: { policy: 'lakeformation-policy' },
     });
-    new IamRolePolicy(this, 'lakeformation-policy', {
-      role: dataAccessRole.id,
-      name: 'registered-locations',
-      policy: policyDocument([
-        { Sid: 'Buckets', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: DATA_ZONES.map((z) => buckets[z].arn) },
-        { Sid: 'Objects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: DATA_ZONES.map((z) => `${buckets[z].arn}/*`) },
-        { Sid: 'UseKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: key.arn },
-      ]),
-    });
-    const locations = Object.fromEntries(DATA_ZONES.map((zone) => [zone, new LakeformationResource(this, `${zone}-location`, {
-      arn: buckets[zone].arn,
-      roleArn: dataAccessRole.arn,
-      hybridAccessEnabled: false,
-      dependsOn: [settings],
-    })])) as Record<DataZone, LakeformationResource>;
+    for (const zone of DATA_ZONES) lake.registerLocation(`${zone}-location`, buckets[zone], dataAccess);
 
-    // Glue crawlers into raw and curated, with encrypted logs, bookmarks and S3 writes.
-    const securityConfiguration = new GlueSecurityConfiguration(this, 'glue-security', {
-      name: this.resourceName('data-lake'),
-      encryptionConfiguration: {
-        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
-        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: key.arn },
-        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
-      },
-    });
-    const crawlerRole = new IamRole(this, 'crawler-role', {
-      name: this.resourceName('glue-crawler'),
-      assumeRolePolicy: serviceTrustPolicy('glue.amazonaws.com', accountId),
-    });
-    new IamRolePolicyAttachment(this, 'crawler-service-role', {
-      role: crawlerRole.name,
-      policyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole',
-    });
-    new IamRolePolicy(this, 'crawler-policy', {
-      role: crawlerRole.id,
-      name: 'crawl-raw-and-curated',
-      policy: policyDocument([
-        { Sid: 'Read', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [buckets.raw.arn, `${buckets.raw.arn}/*`, buckets.curated.arn, `${buckets.curated.arn}/*`] },
-        { Sid: 'UseKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: key.arn },
-        { Sid: 'EncryptedLogs', Effect: 'Allow', Action: 'logs:AssociateKmsKey', Resource: `arn:aws:logs:${region}:${accountId}:log-group:/aws-glue/*` },
-        // GetDataAccess has no resource type: '*' is the only valid resource. Lake Formation grants scope it.
-        { Sid: 'LakeFormation', Effect: 'Allow', Action: 'lakeformation:GetDataAccess', Resource: '*' },
-      ]),
-    });
-    const schedule = config.crawlerSchedule ?? 'cron(0 3 * * ? *)';
-    const crawlTargets: Record<'raw' | 'curated', string> = {
-      raw: `s3://${buckets.raw.bucketName}/${staticPrefix(firehosePrefix)}`,
-      curated: `s3://${buckets.curated.bucketName}/`,
-    };
-    const crawlerGrants = (['raw', 'curated'] as const).flatMap((zone) => [
-      new LakeformationPermissions(this, `crawler-${zone}-database`, {
-        principal: crawlerRole.arn,
-        permissions: ['CREATE_TABLE', 'ALTER', 'DESCRIBE'],
-        database: { name: databases[zone].name },
-        dependsOn: [settings],
-      }),
-      new LakeformationPermissions(this, `crawler-${zone}-location`, {
-        principal: crawlerRole.arn,
-        permissions: ['DATA_LOCATION_ACCESS'],
-        dataLocation: { arn: buckets[zone].arn },
-        dependsOn: [settings, locations[zone]],
-      }),
-    ]);
-    for (const zone of ['raw', 'curated'] as const) {
-      new GlueCrawler(this, `${zone}-crawler`, {
-        name: this.resourceName(zone, 'crawler'),
-        databaseName: databases[zone].name,
-        role: crawlerRole.arn,
-        schedule,
-        securityConfiguration: securityConfiguration.name,
-        s3Target: [{ path: crawlTargets[zone], exclusions: ['errors/**'] }],
-        schemaChangePolicy: { deleteBehavior: 'LOG', updateBehavior: 'UPDATE_IN_DATABASE' },
-        recrawlPolicy: { recrawlBehavior: 'CRAWL_EVERYTHING' },
-        configuration: JSON.stringify({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } } }),
-        dependsOn: crawlerGrants,
-      });
-    }
-
-    // Athena: one workgroup whose settings clients cannot override, results encrypted with the data key.
-    const workgroup = new AthenaWorkgroup(this, 'workgroup', {
-      name: this.resourceName('analysts'),
-      description: `Analyst queries of ${ctx.account.name}`,
-      state: 'ENABLED',
-      forceDestroy: false,
-      configuration: {
-        enforceWorkgroupConfiguration: true,
-        publishCloudwatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: config.athena?.bytesScannedCutoffPerQuery ?? 10 * GIB,
-        resultConfiguration: {
-          outputLocation: `s3://${buckets.analytics.bucketName}/${resultsPrefix}`,
-          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: key.arn },
-          expectedBucketOwner: accountId,
-        },
-      },
-    });
-
-    const analyst = new IamRole(this, 'analyst-role', {
-      name: this.resourceName('data-analyst'),
-      assumeRolePolicy: policyDocument([{
-        Effect: 'Allow',
-        Principal: { AWS: [...(config.analystTrustedPrincipals ?? [`arn:aws:iam::${accountId}:root`])] },
-        Action: 'sts:AssumeRole',
-      }]),
-    });
-    const glueArn = (what: string) => `arn:aws:glue:${region}:${accountId}:${what}`;
-    const readable = ['curated', 'analytics'] as const;
-    new IamRolePolicy(this, 'analyst-policy', {
-      role: analyst.id,
-      name: 'query-through-lake-formation',
-      policy: policyDocument([
-        {
-          Sid: 'Athena',
-          Effect: 'Allow',
-          Action: ['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:GetWorkGroup', 'athena:ListQueryExecutions'],
-          Resource: workgroup.arn,
-        },
-        {
-          Sid: 'Catalog',
-          Effect: 'Allow',
-          Action: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
-          Resource: [glueArn('catalog'), ...readable.flatMap((z) => [glueArn(`database/${dbPrefix}${z}`), glueArn(`table/${dbPrefix}${z}/*`)])],
-        },
-        { Sid: 'LakeFormation', Effect: 'Allow', Action: 'lakeformation:GetDataAccess', Resource: '*' },
-        { Sid: 'ResultsBucket', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: buckets.analytics.arn },
-        { Sid: 'Results', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], Resource: `${buckets.analytics.arn}/${resultsPrefix}*` },
-        { Sid: 'UseKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key.arn },
-      ]),
-    });
-    for (const zone of readable) {
-      new LakeformationPermissions(this, `analyst-${zone}-database`, {
-        principal: analyst.arn,
-        permissions: ['DESCRIBE'],
-        database: { name: databases[zone].name },
-        dependsOn: [settings],
-      });
-      new LakeformationPermissions(this, `analyst-${zone}-tables`, {
-        principal: analyst.arn,
-        permissions: ['SELECT', 'DESCRIBE'],
-        table: { databaseName: databases[zone].name, wildcard: true },
-        dependsOn: [settings],
-      });
-    }
-
-    // Cross-account: the consumer account (its Lake Formation admins) receives the curated database through RAM.
-    const sharedWith: string[] = [];
-    for (const share of config.shares ?? []) {
-      const consumerId = ctx.org.accounts.get(share.account)!.id;
-      sharedWith.push(consumerId);
-      new LakeformationPermissions(this, `share-${share.account}-database`, {
-        principal: consumerId,
-        permissions: ['DESCRIBE'],
-        permissionsWithGrantOption: ['DESCRIBE'],
-        database: { name: databases.curated.name },
-        dependsOn: [settings],
-      });
-      const tablePermissions = [...(share.tablePermissions ?? ['SELECT', 'DESCRIBE'])];
-      new LakeformationPermissions(this, `share-${share.account}-tables`, {
-        principal: consumerId,
-        permissions: tablePermissions,
-        permissionsWithGrantOption: tablePermissions,
-        table: { databaseName: databases.curated.name, wildcard: true },
-        dependsOn: [settings],
-      });
-    }
+    this.crawlers(config, key, buckets, databases, lake);
+    const workgroup = this.workgroup(config, key, buckets.analytics);
+    const analyst = this.analystRole(config, key, buckets.analytics, workgroup, databases, lake);
+    const sharedWith = (config.shares ?? []).map((share) => this.share(share, databases.curated, lake));
 
     this.publish(dataLakeContract, {
       raw_bucket_name: buckets.raw.bucketName,
@@ -491,5 +245,144 @@ export class DataLake extends LayerStack {
       analyst_role_arn: analyst.arn,
       shared_with_account_ids: sharedWith,
     });
+  }
+
+  /** One SSE-KMS bucket per zone with access logs; raw archives to Glacier, curated stays queryable in Glacier IR. */
+  private zoneBuckets(config: DataLakeConfig, key: KmsKey, logs: LogBucket): Buckets {
+    const ia = config.lifecycle?.infrequentAccessAfterDays ?? 30;
+    const glacier = config.lifecycle?.glacierAfterDays ?? 90;
+    const tiers = (cold: string): S3BucketLifecycleConfigurationRule => ({
+      id: 'tiering',
+      status: 'Enabled',
+      filter: [{ prefix: '' }],
+      transition: [{ days: ia, storageClass: 'STANDARD_IA' }, { days: glacier, storageClass: cold }],
+    });
+    const rules: Record<DataZone, S3BucketLifecycleConfigurationRule[]> = {
+      raw: [tiers('GLACIER')],
+      curated: [tiers('GLACIER_IR')],
+      analytics: [
+        { id: 'expire-query-results', status: 'Enabled', filter: [{ prefix: RESULTS_PREFIX }], expiration: [{ days: config.athena?.resultsExpirationDays ?? 30 }] },
+      ],
+    };
+    return Object.fromEntries(DATA_ZONES.map((zone) => [zone, new SecureBucket(this, `${zone}-bucket`, {
+      bucketName: this.resourceName('data-lake', zone),
+      kmsKeyArn: key.arn,
+      accessLogs: { bucket: logs.bucketName, prefix: `s3/${zone}/` },
+      lifecycleRules: rules[zone],
+    })])) as Buckets;
+  }
+
+  /** One Glue database per zone, created once Lake Formation's settings hold. */
+  private catalog(config: DataLakeConfig, buckets: Buckets, lake: LakeFormation): Databases {
+    const prefix = config.databasePrefix ?? `${this.ctx.org.project.name}_`;
+    return Object.fromEntries(DATA_ZONES.map((zone) => [zone, new GlueCatalogDatabase(this, `${zone}-database`, {
+      name: `${prefix}${zone}`,
+      catalogId: this.ctx.account.id,
+      description: `${zone} zone of the data lake of ${this.ctx.account.name}`,
+      locationUri: `s3://${buckets[zone].bucketName}/`,
+      dependsOn: [lake.settings],
+    })])) as Databases;
+  }
+
+  /** Scheduled crawlers of raw and curated, with encrypted logs, bookmarks and S3 writes, allowed by Lake Formation. */
+  private crawlers(config: DataLakeConfig, key: KmsKey, buckets: Buckets, databases: Databases, lake: LakeFormation): void {
+    const { id: accountId } = this.ctx.account;
+    const securityConfiguration = new GlueSecurityConfiguration(this, 'glue-security', {
+      name: this.resourceName('data-lake'),
+      encryptionConfiguration: {
+        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: key.arn },
+        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: key.arn },
+      },
+    });
+    const role = new ServiceRole(this, 'crawler-role', {
+      name: this.resourceName('glue-crawler'),
+      service: 'glue.amazonaws.com',
+      sourceAccount: accountId,
+      managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole'],
+      policyName: 'crawl-raw-and-curated',
+      ids: { policy: 'crawler-policy', managedPolicies: ['crawler-service-role'] },
+    });
+    for (const zone of CRAWLED_ZONES) buckets[zone].grantRead(role);
+    // Bookmarks are encrypted client-side (kms:Encrypt), logs and S3 writes through the services.
+    key.grant(role, 'KmsDirectEncryptDecrypt', actions(KEY_ENCRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS));
+    role.addToPolicy(allow('EncryptedLogs', LOG_GROUP_ENCRYPT_ACTIONS, `arn:aws:logs:${this.ctx.region}:${accountId}:log-group:/aws-glue/*`));
+    role.addToPolicy(allow('LakeFormation', LAKE_FORMATION_DATA_ACCESS_ACTIONS, '*'));
+
+    const grants = CRAWLED_ZONES.flatMap((zone) => [
+      lake.grantOnDatabase(`crawler-${zone}-database`, databases[zone].name, { principal: role.arn, permissions: ['CREATE_TABLE', 'ALTER', 'DESCRIBE'] }),
+      lake.grantOnLocation(`crawler-${zone}-location`, buckets[zone], role.arn),
+    ]);
+    const targets: Record<(typeof CRAWLED_ZONES)[number], string> = {
+      raw: `s3://${buckets.raw.bucketName}/${staticPrefix(config.firehose?.prefix ?? DEFAULT_FIREHOSE_PREFIX)}`,
+      curated: `s3://${buckets.curated.bucketName}/`,
+    };
+    for (const zone of CRAWLED_ZONES) {
+      new GlueCrawler(this, `${zone}-crawler`, {
+        name: this.resourceName(zone, 'crawler'),
+        databaseName: databases[zone].name,
+        role: role.arn,
+        schedule: config.crawlerSchedule ?? 'cron(0 3 * * ? *)',
+        securityConfiguration: securityConfiguration.name,
+        s3Target: [{ path: targets[zone], exclusions: ['errors/**'] }],
+        schemaChangePolicy: { deleteBehavior: 'LOG', updateBehavior: 'UPDATE_IN_DATABASE' },
+        recrawlPolicy: { recrawlBehavior: 'CRAWL_EVERYTHING' },
+        configuration: JSON.stringify({ Version: 1, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } } }),
+        dependsOn: grants,
+      });
+    }
+  }
+
+  /** One Athena workgroup whose settings clients cannot override, results encrypted with the data key. */
+  private workgroup(config: DataLakeConfig, key: KmsKey, results: SecureBucket): AthenaWorkgroup {
+    return new AthenaWorkgroup(this, 'workgroup', {
+      name: this.resourceName('analysts'),
+      description: `Analyst queries of ${this.ctx.account.name}`,
+      state: 'ENABLED',
+      forceDestroy: false,
+      configuration: {
+        enforceWorkgroupConfiguration: true,
+        publishCloudwatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: config.athena?.bytesScannedCutoffPerQuery ?? 10 * GIB,
+        resultConfiguration: {
+          outputLocation: `s3://${results.bucketName}/${RESULTS_PREFIX}`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: key.arn },
+          expectedBucketOwner: this.ctx.account.id,
+        },
+      },
+    });
+  }
+
+  /** The analysts' role: queries in the workgroup, catalog reads and SELECT on curated and analytics through Lake Formation. */
+  private analystRole(config: DataLakeConfig, key: KmsKey, results: SecureBucket, workgroup: AthenaWorkgroup, databases: Databases, lake: LakeFormation): Role {
+    const { id: accountId } = this.ctx.account;
+    const prefix = config.databasePrefix ?? `${this.ctx.org.project.name}_`;
+    const analyst = new Role(this, 'analyst-role', {
+      name: this.resourceName('data-analyst'),
+      assumedBy: { principals: [...(config.analystTrustedPrincipals ?? [`arn:aws:iam::${accountId}:root`])] },
+      policyName: 'query-through-lake-formation',
+      ids: { policy: 'analyst-policy' },
+    });
+    const glueArn = (what: string) => `arn:aws:glue:${this.ctx.region}:${accountId}:${what}`;
+    analyst.addToPolicy(allow('Athena', ATHENA_QUERY_ACTIONS, workgroup.arn));
+    analyst.addToPolicy(allow('Catalog', CATALOG_READ_ACTIONS,
+      [glueArn('catalog'), ...QUERIED_ZONES.flatMap((z) => [glueArn(`database/${prefix}${z}`), glueArn(`table/${prefix}${z}/*`)])]));
+    analyst.addToPolicy(allow('LakeFormation', LAKE_FORMATION_DATA_ACCESS_ACTIONS, '*'));
+    results.grantReadWrite(analyst, `${RESULTS_PREFIX}*`);
+    key.grantEncryptDecrypt(analyst);
+    for (const zone of QUERIED_ZONES) {
+      lake.grantOnDatabase(`analyst-${zone}-database`, databases[zone].name, { principal: analyst.arn, permissions: ['DESCRIBE'] });
+      lake.grantOnAllTables(`analyst-${zone}-tables`, databases[zone].name, { principal: analyst.arn, permissions: TABLE_PERMISSIONS });
+    }
+    return analyst;
+  }
+
+  /** The consumer account (its Lake Formation admins) receives the curated database through RAM; returns its id. */
+  private share(share: DataLakeShare, curated: GlueCatalogDatabase, lake: LakeFormation): string {
+    const consumerId = this.ctx.org.accounts.get(share.account)!.id;
+    const tables = [...(share.tablePermissions ?? TABLE_PERMISSIONS)];
+    lake.grantOnDatabase(`share-${share.account}-database`, curated.name, { principal: consumerId, permissions: ['DESCRIBE'], grantable: ['DESCRIBE'] });
+    lake.grantOnAllTables(`share-${share.account}-tables`, curated.name, { principal: consumerId, permissions: tables, grantable: tables });
+    return consumerId;
   }
 }

@@ -1,23 +1,17 @@
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DaxCluster } from '@cdktf/provider-aws/lib/dax-cluster';
-import { DaxSubnetGroup } from '@cdktf/provider-aws/lib/dax-subnet-group';
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
-import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
-import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
-import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
-import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
+import { isProduction } from '../lib/environment';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import { declaresLayer } from '../lib/layer-presence';
+import { refProblems, resolveRefList, type ValueRef } from '../lib/layer-ref';
 import type { LayerContext } from '../lib/model';
-import { AuroraCluster, auroraPropProblems, type AuroraEngine, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
-import { refProblems, resolveRefList, type RemoteReader, type ValueRef } from '../modules/layer-ref';
-import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import { cidrBlock, FieldProblems, oneOf } from '../lib/validators';
+import { AuroraCluster, auroraPropProblems, type AuroraClusterProps, type AuroraEngine, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
+import { CacheCluster, cacheClusterPropProblems, type CacheClusterProps } from '../modules/cache-cluster';
+import { DaxCluster, daxClusterPropProblems } from '../modules/dax-cluster';
+import { DynamoTable, dynamoTablePropProblems, type StreamViewType, type TableKey } from '../modules/dynamo-table';
+import { KmsKey } from '../modules/kms-key';
+import { ManagedPolicy } from '../modules/role';
 import { baseNetworkContract } from './base-network';
 import { securityContract } from './security';
 
@@ -72,7 +66,7 @@ export interface DatabasesCacheConfig {
   readonly multiAz?: boolean;
   /** Days daily snapshots are kept (0 turns them off). @default 7 in prd, 1 elsewhere */
   readonly snapshotRetentionDays?: number;
-  /** Days the slow log is kept in CloudWatch Logs. @default 90 */
+  /** Days the slow log is kept in CloudWatch Logs (a retention CloudWatch Logs accepts). @default 90 */
   readonly slowLogRetentionDays?: number;
   /** IAM-authenticated RBAC users (user id = user name = `<cache name>-<user>`). @default ['app'] */
   readonly iamUsers?: readonly string[];
@@ -80,20 +74,14 @@ export interface DatabasesCacheConfig {
   readonly accessString?: string;
 }
 
-export interface DynamoTableKey {
-  readonly name: string;
-  /** @default 'S' */
-  readonly type?: 'S' | 'N' | 'B';
-}
-
 export interface DynamoTableConfig {
   /** Suffix of the table name: `<project>-<account>-<name>`. */
   readonly name: string;
-  readonly partitionKey: DynamoTableKey;
+  readonly partitionKey: TableKey;
   /** @default - no sort key */
-  readonly sortKey?: DynamoTableKey;
+  readonly sortKey?: TableKey;
   /** Stream of item changes. @default - no stream, or NEW_AND_OLD_IMAGES when replicateToDr */
-  readonly stream?: 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
+  readonly stream?: StreamViewType;
   /** Attribute holding the expiry epoch. @default - no TTL */
   readonly ttlAttribute?: string;
   /** Published in `dynamodb_dr_table_arns` for the dr layer's global-table replica (needs NEW_AND_OLD_IMAGES). @default false */
@@ -151,354 +139,186 @@ export const databasesContract = defineContract('databases', {
   dax_security_group_id: { description: 'Security group of the DAX cluster or ""', mock: 'sg-0mockdax00000000' },
 });
 
-const CACHE_PORT = 6379;
-const DAX_TLS_PORT = 9111;
-const DYNAMO_DATA_ACTIONS = [
-  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable',
-];
+/** What other layers may know of a databases layer's configuration, without reading (or casting) the config itself. */
+export interface DatabasesFacts {
+  /** The layer runs an Aurora cluster. */
+  readonly aurora: boolean;
+  /** Suffixes of the tables to replicate to the DR region (`replicateToDr`), in config order. */
+  readonly drReplicatedTables: readonly string[];
+}
 
-function isPrd(ctx: LayerContext): boolean {
-  return ctx.account.environment === 'prd';
+/** Settings of the cache that depend on production, shared by validate() and the constructor. */
+function cacheSettings(c: DatabasesCacheConfig, prd: boolean): Pick<CacheClusterProps, 'engine' | 'engineVersion' | 'nodeType' | 'nodeCount' | 'multiAz' | 'snapshotRetentionDays' | 'slowLogRetentionDays' | 'iamUsers' | 'accessString'> {
+  return {
+    ...c,
+    nodeType: c.nodeType ?? (prd ? 'cache.r7g.large' : 'cache.t4g.small'),
+    nodeCount: c.nodeCount ?? (prd ? 2 : 1),
+    multiAz: c.multiAz ?? prd,
+    snapshotRetentionDays: c.snapshotRetentionDays ?? (prd ? 7 : 1),
+  };
 }
 
 /**
- * The operational data stores of an account: an Aurora cluster through modules/aurora-cluster, an ElastiCache
- * (Valkey or Redis) replication group with IAM-authenticated RBAC users, DynamoDB tables and a DAX cluster.
- * Keys from the security layer, subnets from base-network, and only the configured consumers admitted.
+ * The operational data stores of an account: an Aurora cluster, an ElastiCache (Valkey or Redis) replication group with
+ * IAM-authenticated RBAC users, DynamoDB tables and a DAX cluster, each from its module. Keys from the security layer,
+ * subnets from base-network, and only the configured consumers admitted. The constructor is longer than a screen only
+ * because it publishes the nineteen outputs of the four stores.
  */
 export class Databases extends LayerStack {
   static readonly contract = databasesContract;
   static readonly stateful = true;
 
+  static facts(config: DatabasesConfig): DatabasesFacts {
+    return {
+      aurora: config.aurora !== undefined,
+      drReplicatedTables: (config.dynamodb?.tables ?? []).filter((t) => t.replicateToDr).map((t) => t.name),
+    };
+  }
+
   static validate(config: DatabasesConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
+    const prd = isProduction(ctx.account);
+    const name = (suffix: string) => `${ctx.org.project.name}-${ctx.account.name}-${suffix}`;
     const source = config.kmsKeySource ?? 'security-layer';
-    if (source !== 'security-layer' && source !== 'own') {
-      problems.push({ field: 'kmsKeySource', message: `"${String(source)}" must be security-layer or own` });
-    }
-    if (source === 'security-layer' && !ctx.account.layers.get('security')?.enabled) {
-      problems.push({ field: 'kmsKeySource', message: `is security-layer but account ${ctx.account.name} has no enabled security layer; add it or use 'own'` });
+    problems.check('kmsKeySource', oneOf(source, ['security-layer', 'own']));
+    if (source === 'security-layer' && !declaresLayer(ctx, securityContract)) {
+      problems.add('kmsKeySource', `is security-layer but account ${ctx.account.name} has no enabled security layer; add it or use 'own'`);
     }
     const consumers = config.consumers ?? {};
     for (const cidr of consumers.cidrBlocks ?? []) {
-      if (cidr.endsWith('/0')) problems.push({ field: 'consumers.cidrBlocks', message: `${cidr} would admit any address` });
+      problems.check('consumers.cidrBlocks', cidrBlock(cidr));
+      if (cidr.endsWith('/0')) problems.add('consumers.cidrBlocks', `${cidr} would admit any address`);
     }
-    (consumers.securityGroups ?? []).forEach((ref, i) => problems.push(...refProblems(`consumers.securityGroups[${i}]`, ref)));
-    const cidrCount = (consumers.cidrBlocks ?? []).length + (consumers.securityGroups ?? []).length;
-    if (cidrCount === 0 && (config.aurora || config.cache || config.dynamodb?.dax)) {
-      problems.push({ field: 'consumers', message: 'names no consumer; the databases would admit nobody (list cidrBlocks or securityGroups)' });
+    (consumers.securityGroups ?? []).forEach((ref, i) => problems.nest(`consumers.securityGroups[${i}]`, refProblems('', ref)));
+    if ((consumers.cidrBlocks ?? []).length + (consumers.securityGroups ?? []).length === 0 && (config.aurora || config.cache || config.dynamodb?.dax)) {
+      problems.add('consumers', 'names no consumer; the databases would admit nobody (list cidrBlocks or securityGroups)');
     }
-
     if (config.aurora) {
       const a = config.aurora;
-      problems.push(...auroraPropProblems({
-        engine: a.engine,
-        name: `${ctx.org.project.name}-${ctx.account.name}-${a.name ?? 'aurora'}`,
-        instanceCount: a.instanceCount,
-        serverlessV2: a.serverlessV2,
-        backupRetentionDays: a.backupRetentionDays,
-        cloudwatchLogExports: a.cloudwatchLogExports,
-        parameters: a.parameters,
-      }).map((p) => ({ field: `aurora.${p.field}`, message: p.message })));
-      if (isPrd(ctx) && (a.instanceCount ?? 2) < 2) {
-        problems.push({ field: 'aurora.instanceCount', message: 'prd needs a writer and at least one reader in another AZ (>= 2)' });
-      }
+      problems.nest('aurora', auroraPropProblems({ ...a, name: name(a.name ?? 'aurora') }));
+      if (prd && (a.instanceCount ?? 2) < 2) problems.add('aurora.instanceCount', 'prd needs a writer and at least one reader in another AZ (>= 2)');
     }
-
-    if (config.cache) {
-      const c = config.cache;
-      const nodes = c.nodeCount ?? (isPrd(ctx) ? 2 : 1);
-      const multiAz = c.multiAz ?? isPrd(ctx);
-      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 6) problems.push({ field: 'cache.nodeCount', message: `${nodes} must be from 1 to 6` });
-      if (multiAz && nodes < 2) problems.push({ field: 'cache.multiAz', message: `needs nodeCount >= 2 for a failover replica (nodeCount is ${nodes})` });
-      if (c.engine !== undefined && c.engine !== 'valkey' && c.engine !== 'redis') {
-        problems.push({ field: 'cache.engine', message: `"${String(c.engine)}" must be valkey or redis` });
-      }
-      for (const user of c.iamUsers ?? []) {
-        if (!/^[a-z][a-z0-9-]*$/.test(user)) problems.push({ field: 'cache.iamUsers', message: `"${user}" must be lowercase letters, digits and hyphens` });
-      }
-    }
-
+    if (config.cache) problems.nest('cache', cacheClusterPropProblems({ ...cacheSettings(config.cache, prd), name: name('cache') }));
     const tables = config.dynamodb?.tables ?? [];
-    const names = new Set<string>();
     tables.forEach((t, i) => {
-      const field = `dynamodb.tables[${i}]`;
-      if (!/^[a-zA-Z0-9_.-]{1,200}$/.test(t.name)) problems.push({ field: `${field}.name`, message: `"${t.name}" is not a valid table name` });
-      if (names.has(t.name)) problems.push({ field: `${field}.name`, message: `"${t.name}" is declared twice` });
-      names.add(t.name);
-      if (t.replicateToDr && t.stream !== undefined && t.stream !== 'NEW_AND_OLD_IMAGES') {
-        problems.push({ field: `${field}.stream`, message: `${t.stream}: a table replicated to DR needs NEW_AND_OLD_IMAGES` });
-      }
-      if (t.sortKey && t.sortKey.name === t.partitionKey.name) {
-        problems.push({ field: `${field}.sortKey`, message: 'must differ from the partition key' });
-      }
+      problems.nest(`dynamodb.tables[${i}]`, dynamoTablePropProblems({ ...t, name: name(t.name), replicatedElsewhere: t.replicateToDr }));
+      if (tables.slice(0, i).some((x) => x.name === t.name)) problems.add(`dynamodb.tables[${i}].name`, `"${t.name}" is declared twice`);
     });
     if (config.dynamodb?.dax) {
-      if (tables.length === 0) problems.push({ field: 'dynamodb.dax', message: 'needs at least one table to serve' });
-      const daxName = `${ctx.org.project.name}-${ctx.account.name}-dax`;
-      if (daxName.length > 20) problems.push({ field: 'dynamodb.dax', message: `cluster name "${daxName}" is longer than DAX's 20 characters` });
-      const n = config.dynamodb.dax.nodeCount ?? (isPrd(ctx) ? 3 : 1);
-      if (!Number.isInteger(n) || n < 1 || n > 10) problems.push({ field: 'dynamodb.dax.nodeCount', message: `${n} must be from 1 to 10` });
+      if (tables.length === 0) problems.add('dynamodb.dax', 'needs at least one table to serve');
+      problems.nest('dynamodb.dax', daxClusterPropProblems({ name: name('dax'), nodeCount: config.dynamodb.dax.nodeCount ?? (prd ? 3 : 1) }));
     }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DatabasesConfig) {
     super(scope, ctx);
-    const prd = isPrd(ctx);
+    const prd = isProduction(ctx.account);
     const protect = config.protect ?? prd;
-    const read: RemoteReader = (contract, options) => this.remote(contract, options);
     const network = this.remote(baseNetworkContract);
     const vpcId = network.get('vpc_id');
+    const keys = this.keys(config, protect);
+    const consumers = {
+      allowedSecurityGroupIds: resolveRefList(config.consumers?.securityGroups ?? [], (contract, options) => this.remote(contract, options)),
+      allowedCidrBlocks: [...(config.consumers?.cidrBlocks ?? [])],
+    };
 
-    let dataKeyArn: string;
-    let logsKeyArn: string;
-    if ((config.kmsKeySource ?? 'security-layer') === 'security-layer') {
-      const security = this.remote(securityContract);
-      dataKeyArn = security.get('data_kms_key_arn');
-      logsKeyArn = security.get('logs_kms_key_arn');
-    } else {
-      const key = new KmsKey(this, 'data-key', {
-        alias: this.resourceName('databases'),
-        description: `Encrypts the databases, caches, tables and their logs of ${ctx.account.name}`,
-        accountId: ctx.account.id,
-        serviceStatements: [cloudWatchLogsKeyStatement(ctx.region, ctx.account.id)],
-        preventDestroy: protect,
-      });
-      dataKeyArn = key.arn;
-      logsKeyArn = key.arn;
-    }
-
-    const consumers = config.consumers ?? {};
-    const sourceSgs = resolveRefList(consumers.securityGroups ?? [], read);
-    const sourceCidrs = [...(consumers.cidrBlocks ?? [])];
-    const consumerSg = (id: string, name: string, port: number, what: string): SecurityGroup => new SecurityGroup(this, id, {
-      name,
-      description: `${what}: port ${port} from the configured consumers only`,
-      vpcId,
-      ingress: [
-        ...((consumers.securityGroups ?? []).length > 0
-          ? [{ description: 'From consumer security groups', protocol: 'tcp', fromPort: port, toPort: port, securityGroups: sourceSgs }]
-          : []),
-        ...(sourceCidrs.length > 0
-          ? [{ description: 'From consumer ranges', protocol: 'tcp', fromPort: port, toPort: port, cidrBlocks: sourceCidrs }]
-          : []),
-      ],
-      egress: [],
-      tags: { Name: name },
-    });
-
-    // --- Aurora -----------------------------------------------------------------------------------------------
-    let aurora: AuroraCluster | undefined;
-    let auroraConnect: IamPolicy | undefined;
-    if (config.aurora) {
-      const a = config.aurora;
-      aurora = new AuroraCluster(this, 'aurora', {
-        name: this.resourceName(a.name ?? 'aurora'),
-        engine: a.engine,
-        engineVersion: a.engineVersion,
-        parameterGroupFamily: a.parameterGroupFamily,
-        parameters: a.parameters,
-        vpcId,
-        dbSubnetGroupName: network.get('database_subnet_group_name'),
-        availabilityZones: ctx.azs,
-        instanceCount: a.instanceCount ?? (prd ? 2 : 1),
-        instanceClass: a.instanceClass ?? (prd ? 'db.r6g.large' : 'db.t4g.medium'),
-        serverlessV2: a.serverlessV2,
-        kmsKeyArn: dataKeyArn,
-        databaseName: a.databaseName,
-        backupRetentionDays: a.backupRetentionDays ?? (prd ? 35 : 7),
-        cloudwatchLogExports: a.cloudwatchLogExports,
-        deletionProtection: protect,
-        finalSnapshot: protect,
-        preventDestroy: protect,
-        allowedSecurityGroupIds: (consumers.securityGroups ?? []).length > 0 ? sourceSgs : [],
-        allowedCidrBlocks: sourceCidrs,
-      });
-      const users = a.iamDatabaseUsers ?? ['app'];
-      auroraConnect = new IamPolicy(this, 'aurora-connect', {
-        name: this.resourceName(a.name ?? 'aurora', 'connect'),
-        description: `rds-db:connect to ${aurora.clusterIdentifier} as ${users.join(', ')} with IAM authentication`,
-        policy: policyDocument([{
-          Sid: 'ConnectAsIamDatabaseUsers',
-          Effect: 'Allow',
-          Action: 'rds-db:connect',
-          Resource: users.map((u) => `arn:aws:rds-db:${ctx.region}:${ctx.account.id}:dbuser:${aurora!.clusterResourceId}/${u}`),
-        }]),
-      });
-    }
-
-    // --- ElastiCache ------------------------------------------------------------------------------------------
-    let cache: ElasticacheReplicationGroup | undefined;
-    let cacheSg: SecurityGroup | undefined;
-    let cacheConnect: IamPolicy | undefined;
-    if (config.cache) {
-      const c = config.cache;
-      const engine = c.engine ?? 'valkey';
-      const name = this.resourceName('cache');
-      const nodes = c.nodeCount ?? (prd ? 2 : 1);
-      const multiAz = c.multiAz ?? prd;
-      // RBAC: a user group holding a disabled `default` user and IAM-authenticated users; no password anywhere.
-      const defaultUser = new ElasticacheUser(this, 'cache-default-user', {
-        userId: `${name}-default`,
-        userName: 'default',
-        engine,
-        accessString: 'off -@all',
-        authenticationMode: { type: 'no-password-required' },
-      });
-      const iamUsers = (c.iamUsers ?? ['app']).map((u) => new ElasticacheUser(this, `cache-user-${u}`, {
-        userId: `${name}-${u}`,
-        userName: `${name}-${u}`,
-        engine,
-        accessString: c.accessString ?? 'on ~* +@all -@dangerous',
-        authenticationMode: { type: 'iam' },
-      }));
-      const userGroup = new ElasticacheUserGroup(this, 'cache-users', {
-        userGroupId: name,
-        engine,
-        userIds: [defaultUser.userId, ...iamUsers.map((u) => u.userId)],
-      });
-      const subnets = new ElasticacheSubnetGroup(this, 'cache-subnets', {
-        name,
-        description: `${name}: isolated database subnets`,
-        subnetIds: network.get('database_subnet_ids'),
-      });
-      cacheSg = consumerSg('cache-sg', `${name}`, CACHE_PORT, name);
-      const slowLog = new CloudwatchLogGroup(this, 'cache-slow-log', {
-        name: `/aws/elasticache/${name}/slow-log`,
-        retentionInDays: c.slowLogRetentionDays ?? 90,
-        kmsKeyId: logsKeyArn,
-      });
-      cache = new ElasticacheReplicationGroup(this, 'cache', {
-        replicationGroupId: name,
-        description: `${name} (${engine}) operational cache`,
-        engine,
-        engineVersion: c.engineVersion ?? (engine === 'valkey' ? '8.0' : '7.1'),
-        nodeType: c.nodeType ?? (prd ? 'cache.r7g.large' : 'cache.t4g.small'),
-        port: CACHE_PORT,
-        numCacheClusters: nodes,
-        preferredCacheClusterAzs: Array.from({ length: nodes }, (_, i) => ctx.azs[i % ctx.azs.length]),
-        automaticFailoverEnabled: multiAz,
-        multiAzEnabled: multiAz,
-        subnetGroupName: subnets.name,
-        securityGroupIds: [cacheSg.id],
-        atRestEncryptionEnabled: 'true',
-        kmsKeyId: dataKeyArn,
-        transitEncryptionEnabled: true,
-        transitEncryptionMode: 'required',
-        userGroupIds: [userGroup.userGroupId],
-        snapshotRetentionLimit: c.snapshotRetentionDays ?? (prd ? 7 : 1),
-        snapshotWindow: '03:00-05:00',
-        maintenanceWindow: 'sun:05:00-sun:07:00',
-        finalSnapshotIdentifier: protect ? `${name}-final` : undefined,
-        autoMinorVersionUpgrade: 'true',
-        applyImmediately: !protect,
-        logDeliveryConfiguration: [{
-          destination: slowLog.name,
-          destinationType: 'cloudwatch-logs',
-          logFormat: 'json',
-          logType: 'slow-log',
-        }],
-        lifecycle: { preventDestroy: protect },
-      });
-      cacheConnect = new IamPolicy(this, 'cache-connect', {
-        name: `${name}-connect`,
-        description: `elasticache:Connect to ${name} as its IAM users`,
-        policy: policyDocument([{
-          Sid: 'ConnectAsIamCacheUsers',
-          Effect: 'Allow',
-          Action: 'elasticache:Connect',
-          Resource: [cache.arn, ...iamUsers.map((u) => u.arn)],
-        }]),
-      });
-    }
-
-    // --- DynamoDB and DAX -------------------------------------------------------------------------------------
-    const tables = (config.dynamodb?.tables ?? []).map((t) => {
-      const stream = t.stream ?? (t.replicateToDr ? 'NEW_AND_OLD_IMAGES' : undefined);
-      const keys = [t.partitionKey, ...(t.sortKey ? [t.sortKey] : [])];
-      return {
-        config: t,
-        table: new DynamodbTable(this, `table-${t.name}`, {
-          name: this.resourceName(t.name),
-          billingMode: 'PAY_PER_REQUEST',
-          hashKey: t.partitionKey.name,
-          rangeKey: t.sortKey?.name,
-          attribute: keys.map((k) => ({ name: k.name, type: k.type ?? 'S' })),
-          pointInTimeRecovery: { enabled: true },
-          serverSideEncryption: { enabled: true, kmsKeyArn: dataKeyArn },
-          streamEnabled: stream !== undefined,
-          streamViewType: stream,
-          ttl: t.ttlAttribute ? { attributeName: t.ttlAttribute, enabled: true } : undefined,
-          deletionProtectionEnabled: protect,
-          // The dr layer adds the replica with aws_dynamodb_table_replica; this layer must not remove it.
-          lifecycle: { preventDestroy: protect, ...(t.replicateToDr ? { ignoreChanges: ['replica'] } : {}) },
-        }),
-      };
-    });
-
-    let dax: DaxCluster | undefined;
-    let daxSg: SecurityGroup | undefined;
-    if (config.dynamodb?.dax) {
-      const d = config.dynamodb.dax;
-      const name = this.resourceName('dax');
-      const tableArns = tables.map((t) => t.table.arn);
-      const role = new IamRole(this, 'dax-role', {
-        name: `${name}-tables`,
-        description: `DAX ${name} reads and writes its tables only`,
-        assumeRolePolicy: serviceTrustPolicy('dax.amazonaws.com', ctx.account.id),
-      });
-      new IamRolePolicy(this, 'dax-role-policy', {
-        role: role.name,
-        name: 'tables',
-        policy: policyDocument([
-          { Sid: 'Tables', Effect: 'Allow', Action: DYNAMO_DATA_ACTIONS, Resource: [...tableArns, ...tableArns.map((a) => `${a}/index/*`)] },
-          { Sid: 'TableKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: dataKeyArn },
-        ]),
-      });
-      const subnets = new DaxSubnetGroup(this, 'dax-subnets', {
-        name,
-        description: `${name}: private subnets`,
-        subnetIds: network.get('private_subnet_ids'),
-      });
-      daxSg = consumerSg('dax-sg', name, DAX_TLS_PORT, name);
-      const count = d.nodeCount ?? (prd ? 3 : 1);
-      dax = new DaxCluster(this, 'dax', {
-        clusterName: name,
-        description: `${name}: cache of the operational tables`,
-        iamRoleArn: role.arn,
-        nodeType: d.nodeType ?? (prd ? 'dax.r5.large' : 'dax.t3.small'),
-        replicationFactor: count,
-        availabilityZones: Array.from({ length: count }, (_, i) => ctx.azs[i % ctx.azs.length]),
-        subnetGroupName: subnets.name,
-        securityGroupIds: [daxSg.id],
-        serverSideEncryption: { enabled: true },
-        clusterEndpointEncryptionType: 'TLS',
-        maintenanceWindow: 'sun:05:00-sun:06:00',
-      });
-    }
+    // What every store shares: the VPC, the account's AZs and the admitted consumers; Aurora and the cache also the data
+    // key and protection (DAX encrypts with an AWS owned key and holds no data of its own).
+    const placement = { vpcId, availabilityZones: ctx.azs, ...consumers };
+    const where = { ...placement, kmsKeyArn: keys.data, protect };
+    const aurora = config.aurora ? this.aurora(config.aurora, { ...where, dbSubnetGroupName: network.get('database_subnet_group_name') }) : undefined;
+    const cache = config.cache ? this.cache(config.cache, { ...where, subnetIds: network.get('database_subnet_ids'), logsKmsKeyArn: keys.logs }) : undefined;
+    const tableConfigs = config.dynamodb?.tables ?? [];
+    const tables = tableConfigs.map((t) => new DynamoTable(this, `table-${t.name}`, {
+      ...t,
+      name: this.resourceName(t.name),
+      kmsKeyArn: keys.data,
+      // The dr layer adds the replica with aws_dynamodb_table_replica; this layer must not remove it.
+      replicatedElsewhere: t.replicateToDr,
+      protect,
+    }));
+    const dax = config.dynamodb?.dax ? new DaxCluster(this, 'dax', {
+      ...placement,
+      name: this.resourceName('dax'),
+      nodeType: config.dynamodb.dax.nodeType ?? (prd ? 'dax.r5.large' : 'dax.t3.small'),
+      nodeCount: config.dynamodb.dax.nodeCount ?? (prd ? 3 : 1),
+      tables,
+      subnetIds: network.get('private_subnet_ids'),
+      accountId: ctx.account.id,
+    }) : undefined;
 
     this.publish(databasesContract, {
-      kms_key_arn: dataKeyArn,
-      aurora_cluster_identifier: aurora?.clusterIdentifier ?? '',
-      aurora_cluster_arn: aurora?.clusterArn ?? '',
-      aurora_endpoint: aurora?.endpoint ?? '',
-      aurora_reader_endpoint: aurora?.readerEndpoint ?? '',
-      aurora_port: aurora?.port ?? 0,
-      aurora_master_user_secret_arn: aurora?.masterUserSecretArn ?? '',
-      aurora_security_group_id: aurora?.securityGroupId ?? '',
-      aurora_connect_policy_arn: auroraConnect?.arn ?? '',
-      cache_primary_endpoint: cache?.primaryEndpointAddress ?? '',
-      cache_reader_endpoint: cache?.readerEndpointAddress ?? '',
-      cache_port: cache ? CACHE_PORT : 0,
-      cache_security_group_id: cacheSg?.id ?? '',
-      cache_connect_policy_arn: cacheConnect?.arn ?? '',
-      dynamodb_table_names: tables.map((t) => t.table.name),
-      dynamodb_table_arns: tables.map((t) => t.table.arn),
-      dynamodb_dr_table_arns: tables.filter((t) => t.config.replicateToDr).map((t) => t.table.arn),
-      dax_cluster_endpoint: dax ? `daxs://${dax.clusterAddress}` : '',
-      dax_security_group_id: daxSg?.id ?? '',
+      kms_key_arn: keys.data,
+      aurora_cluster_identifier: aurora?.cluster.clusterIdentifier ?? '',
+      aurora_cluster_arn: aurora?.cluster.clusterArn ?? '',
+      aurora_endpoint: aurora?.cluster.endpoint ?? '',
+      aurora_reader_endpoint: aurora?.cluster.readerEndpoint ?? '',
+      aurora_port: aurora?.cluster.port ?? 0,
+      aurora_master_user_secret_arn: aurora?.cluster.masterUserSecretArn ?? '',
+      aurora_security_group_id: aurora?.cluster.securityGroupId ?? '',
+      aurora_connect_policy_arn: aurora?.connect.arn ?? '',
+      cache_primary_endpoint: cache?.cluster.primaryEndpoint ?? '',
+      cache_reader_endpoint: cache?.cluster.readerEndpoint ?? '',
+      cache_port: cache?.cluster.port ?? 0,
+      cache_security_group_id: cache?.cluster.securityGroup.id ?? '',
+      cache_connect_policy_arn: cache?.connect.arn ?? '',
+      dynamodb_table_names: tables.map((t) => t.name),
+      dynamodb_table_arns: tables.map((t) => t.arn),
+      dynamodb_dr_table_arns: tables.filter((_, i) => tableConfigs[i].replicateToDr).map((t) => t.arn),
+      dax_cluster_endpoint: dax?.endpoint ?? '',
+      dax_security_group_id: dax?.securityGroup.id ?? '',
     });
+  }
+
+  /** The security layer's data and logs keys, or one key of this layer for both. */
+  private keys(config: DatabasesConfig, protect: boolean): { data: string; logs: string } {
+    if ((config.kmsKeySource ?? 'security-layer') === 'security-layer') {
+      const security = this.remote(securityContract);
+      return { data: security.get('data_kms_key_arn'), logs: security.get('logs_kms_key_arn') };
+    }
+    const key = new KmsKey(this, 'data-key', {
+      alias: this.resourceName('databases'),
+      description: `Encrypts the databases, caches, tables and their logs of ${this.ctx.account.name}`,
+      accountId: this.ctx.account.id,
+      protect,
+    });
+    key.grantToService('logs', { region: this.ctx.region, accountId: this.ctx.account.id });
+    return { data: key.arn, logs: key.arn };
+  }
+
+  /** The cache and the managed policy consumers attach to connect as its IAM users. */
+  private cache(c: DatabasesCacheConfig, where: Omit<CacheClusterProps, 'name' | 'nodeType'>): { cluster: CacheCluster; connect: ManagedPolicy } {
+    const name = this.resourceName('cache');
+    const cluster = new CacheCluster(this, 'cache', { ...where, ...cacheSettings(c, isProduction(this.ctx.account)), name });
+    const connect = new ManagedPolicy(this, 'cache-connect', { name: `${name}-connect`, description: `elasticache:Connect to ${name} as its IAM users` });
+    cluster.grantConnect(connect);
+    return { cluster, connect };
+  }
+
+  /** The Aurora cluster and the managed policy consumers attach to connect as its IAM database users. */
+  private aurora(a: DatabasesAuroraConfig, where: Pick<AuroraClusterProps, 'vpcId' | 'dbSubnetGroupName' | 'availabilityZones' | 'kmsKeyArn' | 'protect' | 'allowedSecurityGroupIds' | 'allowedCidrBlocks'>): { cluster: AuroraCluster; connect: ManagedPolicy } {
+    const prd = isProduction(this.ctx.account);
+    const cluster = new AuroraCluster(this, 'aurora', {
+      ...where,
+      name: this.resourceName(a.name ?? 'aurora'),
+      engine: a.engine,
+      engineVersion: a.engineVersion,
+      parameterGroupFamily: a.parameterGroupFamily,
+      parameters: a.parameters,
+      instanceCount: a.instanceCount ?? (prd ? 2 : 1),
+      instanceClass: a.instanceClass ?? (prd ? 'db.r6g.large' : 'db.t4g.medium'),
+      serverlessV2: a.serverlessV2,
+      databaseName: a.databaseName,
+      backupRetentionDays: a.backupRetentionDays ?? (prd ? 35 : 7),
+      cloudwatchLogExports: a.cloudwatchLogExports,
+    });
+    const users = a.iamDatabaseUsers ?? ['app'];
+    const connect = new ManagedPolicy(this, 'aurora-connect', {
+      name: this.resourceName(a.name ?? 'aurora', 'connect'),
+      description: `rds-db:connect to ${cluster.clusterIdentifier} as ${users.join(', ')} with IAM authentication`,
+    });
+    cluster.grantConnect(connect, { users, region: this.ctx.region, accountId: this.ctx.account.id });
+    return { cluster, connect };
   }
 }

@@ -15,7 +15,7 @@ import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { EcrRepository } from '../modules/ecr-repository';
 import { certificateProblems, FargateCluster } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems } from '../modules/fargate-service';
-import { declaresLayer } from '../modules/layer-presence';
+import { declaresLayer } from '../lib/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';

@@ -4,9 +4,11 @@ import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import { declaredLayer } from '../lib/layer-presence';
 import type { LayerContext, Organisation } from '../lib/model';
+import { FieldProblems, integerBetween } from '../lib/validators';
 import { BaseNetwork, baseNetworkContract } from './base-network';
-import { DnsZone, dnsZoneContract, domainNameProblem, isUnder, type DnsZoneConfig } from './dns-zone';
+import { DnsZone, dnsZoneContract, domainNameProblem, isUnder } from './dns-zone';
 
 export interface DnsDelegation {
   /** Account whose `dns-zone` layer holds the sub-zone, e.g. `apps-prd`. */
@@ -52,7 +54,7 @@ export interface DnsConfig {
   /** TTL of the NS delegation records. @default 3600 */
   readonly delegationTtl?: number;
   /** Refuse `terraform destroy` of the zones (a new zone means new name servers at the registrar). @default true */
-  readonly preventDestroy?: boolean;
+  readonly protect?: boolean;
 }
 
 export const dnsContract = defineContract('dns', {
@@ -75,27 +77,31 @@ interface ResolvedDelegation {
   readonly zoneName: string;
 }
 
-/** The sub-zone name a delegation points at, from the producer layer's own config (no AWS look-up). */
-function delegatedZone(org: Organisation, d: DnsDelegation): ResolvedDelegation | string {
-  const layer = d.layer ?? 'dns-zone';
-  const account = org.accounts.get(d.account);
-  if (!account) return `unknown account "${d.account}"`;
-  const declaration = account.layers.get(layer);
-  if (!declaration) return `account ${d.account} declares no layer "${layer}"`;
-  if (declaration.kind !== DnsZone) return `layer ${d.account}/${layer} is not a dns-zone layer`;
-  if (!declaration.enabled) return `layer ${d.account}/${layer} is disabled`;
-  return { account: d.account, layer, zoneName: (declaration.config as DnsZoneConfig).zoneName };
+interface ResolvedVpc {
+  readonly account: string;
+  readonly layer: string;
+  readonly region: string;
 }
 
-function vpcRef(org: Organisation, ctx: LayerContext, v: PrivateZoneVpc): { account: string; layer: string; region: string } | string {
-  const accountName = v.account ?? ctx.account.name;
+/** A reference validate() has already accepted; a message here means the constructor was called without validation. */
+function resolved<T>(ref: T | string): T {
+  if (typeof ref === 'string') throw new Error(ref);
+  return ref;
+}
+
+/** The sub-zone a delegation points at, from the dns-zone layer's own (typed) config: no AWS look-up. */
+function delegatedZone(org: Organisation, d: DnsDelegation): ResolvedDelegation | string {
+  const layer = d.layer ?? 'dns-zone';
+  const declaration = declaredLayer(org, d.account, layer, DnsZone);
+  return typeof declaration === 'string' ? declaration : { account: d.account, layer, zoneName: declaration.config.zoneName };
+}
+
+/** A VPC of a base-network layer and the region it is in. */
+function vpcRef(org: Organisation, ctx: LayerContext, v: PrivateZoneVpc): ResolvedVpc | string {
+  const account = v.account ?? ctx.account.name;
   const layer = v.layer ?? 'base-network';
-  const account = org.accounts.get(accountName);
-  if (!account) return `unknown account "${accountName}"`;
-  const declaration = account.layers.get(layer);
-  if (!declaration || declaration.kind !== BaseNetwork) return `account ${accountName} has no base-network layer "${layer}"`;
-  if (!declaration.enabled) return `layer ${accountName}/${layer} is disabled`;
-  return { account: accountName, layer, region: declaration.region ?? account.region };
+  const declaration = declaredLayer(org, account, layer, BaseNetwork);
+  return typeof declaration === 'string' ? declaration : { account, layer, region: declaration.region ?? org.accounts.get(account)!.region };
 }
 
 /**
@@ -107,116 +113,109 @@ export class Dns extends LayerStack {
   static readonly contract = dnsContract;
 
   static validate(config: DnsConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     const seen = new Set<string>();
     const delegated = new Map<string, string>();
-    if (!config.publicZones || config.publicZones.length === 0) {
-      problems.push({ field: 'publicZones', message: 'lists no zone; declare at least one public zone' });
-    }
+    if (!config.publicZones || config.publicZones.length === 0) problems.add('publicZones', 'lists no zone; declare at least one public zone');
     (config.publicZones ?? []).forEach((zone, i) => {
       const field = `publicZones[${i}]`;
       const bad = domainNameProblem(zone.name);
-      if (bad) return problems.push({ field: `${field}.name`, message: bad });
-      if (seen.has(zone.name)) problems.push({ field: `${field}.name`, message: `zone ${zone.name} is declared twice` });
+      if (bad) return void problems.add(`${field}.name`, bad);
+      if (seen.has(zone.name)) problems.add(`${field}.name`, `zone ${zone.name} is declared twice`);
       seen.add(zone.name);
       (zone.delegations ?? []).forEach((d, j) => {
         const dField = `${field}.delegations[${j}]`;
         const target = delegatedZone(ctx.org, d);
-        if (typeof target === 'string') return problems.push({ field: dField, message: target });
+        if (typeof target === 'string') return void problems.add(dField, target);
         if (!isUnder(target.zoneName, zone.name)) {
-          return problems.push({
-            field: dField,
-            message: `sub-zone ${target.zoneName} of ${target.account}/${target.layer} is not under its parent zone ${zone.name}`,
-          });
+          return void problems.add(dField, `sub-zone ${target.zoneName} of ${target.account}/${target.layer} is not under its parent zone ${zone.name}`);
         }
         const twice = delegated.get(target.zoneName);
-        if (twice) problems.push({ field: dField, message: `sub-zone ${target.zoneName} is already delegated by ${twice}` });
+        if (twice) problems.add(dField, `sub-zone ${target.zoneName} is already delegated by ${twice}`);
         delegated.set(target.zoneName, dField);
-        return undefined;
       });
-      return undefined;
     });
     (config.privateZones ?? []).forEach((zone, i) => {
       const field = `privateZones[${i}]`;
       const bad = domainNameProblem(zone.name);
-      if (bad) problems.push({ field: `${field}.name`, message: bad });
-      else if (seen.has(zone.name)) problems.push({ field: `${field}.name`, message: `zone ${zone.name} is declared twice` });
+      if (bad) problems.add(`${field}.name`, bad);
+      else if (seen.has(zone.name)) problems.add(`${field}.name`, `zone ${zone.name} is declared twice`);
       seen.add(zone.name);
       const refs = (zone.vpcs ?? []).map((v, j) => {
         const ref = vpcRef(ctx.org, ctx, v);
-        if (typeof ref === 'string') problems.push({ field: `${field}.vpcs[${j}]`, message: ref });
+        if (typeof ref === 'string') problems.add(`${field}.vpcs[${j}]`, ref);
         return ref;
       });
       if (!refs.some((r) => typeof r !== 'string' && r.account === ctx.account.name)) {
-        problems.push({ field: `${field}.vpcs`, message: `needs at least one VPC of this account (${ctx.account.name}) to create the private zone` });
+        problems.add(`${field}.vpcs`, `needs at least one VPC of this account (${ctx.account.name}) to create the private zone`);
       }
     });
-    const ttl = config.delegationTtl ?? 3600;
-    if (!Number.isInteger(ttl) || ttl < 60 || ttl > 172800) {
-      problems.push({ field: 'delegationTtl', message: `${ttl} must be an integer between 60 and 172800 seconds` });
-    }
-    return problems;
+    problems.check('delegationTtl', integerBetween(config.delegationTtl ?? 3600, 60, 172800, 'seconds'));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DnsConfig) {
     super(scope, ctx);
-    const preventDestroy = config.preventDestroy ?? true;
-    const delegatedNames: string[] = [];
-    const publicZones = config.publicZones.map((zoneConfig, i) => {
-      const zone = new Route53Zone(this, `public-${i}`, {
-        name: zoneConfig.name,
-        comment: zoneConfig.comment ?? `Public zone ${zoneConfig.name}`,
-        forceDestroy: false,
-        lifecycle: { preventDestroy },
-      });
-      for (const d of zoneConfig.delegations ?? []) {
-        const target = delegatedZone(ctx.org, d) as ResolvedDelegation;
-        const sub = this.remote(dnsZoneContract, { account: target.account, layer: target.layer });
-        new Route53Record(this, `delegation-${target.account}-${target.layer}`, {
-          zoneId: zone.zoneId,
-          name: target.zoneName,
-          type: 'NS',
-          ttl: config.delegationTtl ?? 3600,
-          records: sub.get('name_servers'),
-        });
-        delegatedNames.push(target.zoneName);
-      }
-      return zone;
-    });
-
-    const privateZones = (config.privateZones ?? []).map((zoneConfig, i) => {
-      const refs = zoneConfig.vpcs.map((v) => vpcRef(ctx.org, ctx, v) as { account: string; layer: string; region: string });
-      const vpcs = refs.map((r) => ({ ...r, vpcId: this.remote(baseNetworkContract, { account: r.account, layer: r.layer }).get('vpc_id') }));
-      const local = vpcs.filter((v) => v.account === ctx.account.name);
-      const foreign = vpcs.filter((v) => v.account !== ctx.account.name);
-      const zone = new Route53Zone(this, `private-${i}`, {
-        name: zoneConfig.name,
-        comment: zoneConfig.comment ?? `Private zone ${zoneConfig.name}`,
-        forceDestroy: false,
-        vpc: local.map((v) => ({ vpcId: v.vpcId, vpcRegion: v.region })),
-        // Associations made from other accounts would otherwise be removed on the next apply.
-        lifecycle: { preventDestroy, ignoreChanges: foreign.length > 0 ? ['vpc'] : undefined },
-      });
-      for (const v of foreign) {
-        new Route53VpcAssociationAuthorization(this, `private-${i}-authorize-${v.account}-${v.layer}`, {
-          zoneId: zone.zoneId,
-          vpcId: v.vpcId,
-          vpcRegion: v.region,
-        });
-      }
-      return zone;
-    });
-
+    const protect = config.protect ?? true;
+    const publicZones = config.publicZones.map((zone, i) => this.publicZone(zone, i, config.delegationTtl ?? 3600, protect));
+    const privateZones = (config.privateZones ?? []).map((zone, i) => this.privateZone(zone, i, protect));
     const first = publicZones[0]!;
     this.publish(dnsContract, {
-      zone_id: first.zoneId,
+      zone_id: first.zone.zoneId,
       zone_name: config.publicZones[0]!.name,
-      name_servers: first.nameServers,
-      public_zone_ids: publicZones.map((z) => z.zoneId),
+      name_servers: first.zone.nameServers,
+      public_zone_ids: publicZones.map((z) => z.zone.zoneId),
       public_zone_names: config.publicZones.map((z) => z.name),
       private_zone_ids: privateZones.map((z) => z.zoneId),
       private_zone_names: (config.privateZones ?? []).map((z) => z.name),
-      delegated_zone_names: delegatedNames,
+      delegated_zone_names: publicZones.flatMap((z) => z.delegated),
     });
+  }
+
+  /** A public zone and the NS records delegating its sub-zones to the name servers their dns-zone layers publish. */
+  private publicZone(config: PublicZoneConfig, i: number, ttl: number, protect: boolean): { zone: Route53Zone; delegated: string[] } {
+    const zone = new Route53Zone(this, `public-${i}`, {
+      name: config.name,
+      comment: config.comment ?? `Public zone ${config.name}`,
+      forceDestroy: false,
+      lifecycle: { preventDestroy: protect },
+    });
+    const delegated = (config.delegations ?? []).map((d) => {
+      const target = resolved(delegatedZone(this.ctx.org, d));
+      const sub = this.remote(dnsZoneContract, { account: target.account, layer: target.layer });
+      new Route53Record(this, `delegation-${target.account}-${target.layer}`, {
+        zoneId: zone.zoneId,
+        name: target.zoneName,
+        type: 'NS',
+        ttl,
+        records: sub.get('name_servers'),
+      });
+      return target.zoneName;
+    });
+    return { zone, delegated };
+  }
+
+  /**
+   * A private zone created with the VPCs of this account; VPCs of other accounts get an association authorization here
+   * (the association is made from their account), and the zone ignores its `vpc` list so it does not remove them.
+   */
+  private privateZone(config: PrivateZoneConfig, i: number, protect: boolean): Route53Zone {
+    const vpcs = config.vpcs.map((v) => {
+      const ref = resolved(vpcRef(this.ctx.org, this.ctx, v));
+      return { ...ref, vpcId: this.remote(baseNetworkContract, { account: ref.account, layer: ref.layer }).get('vpc_id') };
+    });
+    const local = vpcs.filter((v) => v.account === this.ctx.account.name);
+    const foreign = vpcs.filter((v) => v.account !== this.ctx.account.name);
+    const zone = new Route53Zone(this, `private-${i}`, {
+      name: config.name,
+      comment: config.comment ?? `Private zone ${config.name}`,
+      forceDestroy: false,
+      vpc: local.map((v) => ({ vpcId: v.vpcId, vpcRegion: v.region })),
+      lifecycle: { preventDestroy: protect, ignoreChanges: foreign.length > 0 ? ['vpc'] : undefined },
+    });
+    for (const v of foreign) {
+      new Route53VpcAssociationAuthorization(this, `private-${i}-authorize-${v.account}-${v.layer}`, { zoneId: zone.zoneId, vpcId: v.vpcId, vpcRegion: v.region });
+    }
+    return zone;
   }
 }

@@ -15,7 +15,7 @@ import { EksCluster, type EksAccessEntrySpec } from '../modules/eks-cluster';
 import { EksNodeGroup } from '../modules/eks-node-group';
 import { IrsaRole } from '../modules/irsa-role';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
-import { declaresLayer } from '../modules/layer-presence';
+import { declaresLayer } from '../lib/layer-presence';
 import { serviceTrustPolicy, type PolicyStatement } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
 import { securityContract } from './security';

@@ -7,8 +7,8 @@ import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems, type SecretKeyRef } from '../modules/fargate-service';
-import type { RemoteReader } from '../modules/layer-ref';
-import { declaresLayer } from '../modules/layer-presence';
+import type { RemoteReader } from '../lib/layer-ref';
+import { declaresLayer } from '../lib/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { webAclRules, type CdnWafConfig } from './cdn';

@@ -5,8 +5,6 @@ import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
 import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
 import { GuarddutyOrganizationConfiguration } from '@cdktf/provider-aws/lib/guardduty-organization-configuration';
 import { GuarddutyOrganizationConfigurationFeature } from '@cdktf/provider-aws/lib/guardduty-organization-configuration-feature';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { SecurityhubAccount } from '@cdktf/provider-aws/lib/securityhub-account';
 import { SecurityhubFindingAggregator } from '@cdktf/provider-aws/lib/securityhub-finding-aggregator';
 import { SecurityhubOrganizationConfiguration } from '@cdktf/provider-aws/lib/securityhub-organization-configuration';
@@ -15,8 +13,9 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems, knownAccount, oneOf } from '../lib/validators';
 import { ConfigRecorder } from '../modules/config-recorder';
-import { serviceTrustPolicy } from '../modules/policy';
+import { ServiceRole } from '../modules/role';
 import { auditContract } from './audit';
 import { delegatedAdministrator } from './organizations';
 
@@ -71,47 +70,63 @@ export class Monitoring extends LayerStack {
   static readonly contract = monitoringContract;
 
   static validate(config: MonitoringConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (config.auditAccount !== undefined && !ctx.org.accounts.has(config.auditAccount)) {
-      problems.push({ field: 'auditAccount', message: `unknown account "${config.auditAccount}"` });
-    }
-    (config.guardDutyFeatures ?? []).forEach((f, i) => {
-      if (!ALL_FEATURES.includes(f)) problems.push({ field: `guardDutyFeatures[${i}]`, message: `"${f}" is not one of ${ALL_FEATURES.join(', ')}` });
-    });
-    (config.securityHubStandards ?? []).forEach((s, i) => {
-      if (s !== 'fsbp' && s !== 'cis-v3') problems.push({ field: `securityHubStandards[${i}]`, message: `"${String(s)}" must be fsbp or cis-v3` });
-    });
+    const problems = new FieldProblems();
+    if (config.auditAccount !== undefined) problems.check('auditAccount', knownAccount(ctx.org, config.auditAccount));
+    (config.guardDutyFeatures ?? []).forEach((f, i) => problems.check(`guardDutyFeatures[${i}]`, oneOf(f, ALL_FEATURES)));
+    (config.securityHubStandards ?? []).forEach((s, i) => problems.check(`securityHubStandards[${i}]`, oneOf<SecurityHubStandard>(s, ['fsbp', 'cis-v3'])));
     const admin = delegatedAdministrator(ctx.org);
     if (admin && admin.name !== ctx.account.name) {
-      problems.push({ field: 'account', message: `configures the organisation's security services, so it belongs in ${admin.name}, the delegated administrator named by the organizations layer` });
+      problems.add('account', `configures the organisation's security services, so it belongs in ${admin.name}, the delegated administrator named by the organizations layer`);
     }
     if (config.aggregate === true && ctx.region !== ctx.org.project.primaryRegion) {
-      problems.push({ field: 'aggregate', message: `aggregation belongs in the primary region ${ctx.org.project.primaryRegion}, not ${ctx.region}` });
+      problems.add('aggregate', `aggregation belongs in the primary region ${ctx.org.project.primaryRegion}, not ${ctx.region}`);
     }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: MonitoringConfig) {
     super(scope, ctx);
-    const accountId = ctx.account.id;
     const primary = ctx.region === ctx.org.project.primaryRegion;
     const aggregate = config.aggregate ?? primary;
     const audit = this.remote(auditContract, { account: config.auditAccount ?? ctx.account.name });
-
     // On real AWS the organizations layer's designation has already enabled GuardDuty and Security Hub here (one
-    // detector and one hub per account and region): adopt them. The detector id is AWS-generated, so it comes from the
-    // data source, read at plan time; the hub's import id is the account id. Both need AWS, so the offline sandbox,
-    // where nothing exists, creates them instead.
+    // detector and one hub per account and region): adopt them. Both need AWS to look up, so the offline sandbox, where
+    // nothing exists, creates them instead.
     const adopt = ctx.org.mode.sandbox === undefined;
 
-    // GuardDuty: the detector of the delegated administrator and auto-enable of every member account.
+    const detector = this.guardDuty(config, adopt);
+    const standards = this.securityHub(config, adopt, aggregate);
+    // AWS Config: every supported resource; global resources (IAM) only once, in the primary region.
+    const { recorder } = new ConfigRecorder(this, 'config', {
+      name: this.resourceName('config'),
+      accountId: ctx.account.id,
+      region: ctx.region,
+      bucketName: audit.get('config_bucket_name'),
+      kmsKeyArn: audit.get('config_kms_key_arn'),
+      includeGlobalResources: primary,
+    });
+    const aggregator = aggregate ? this.configAggregator() : undefined;
+    const analyzer = new AccessanalyzerAnalyzer(this, 'access-analyzer', { analyzerName: this.resourceName('organization'), type: 'ORGANIZATION' });
+
+    this.publish(monitoringContract, {
+      guardduty_detector_id: detector.id,
+      securityhub_standards_arns: standards.map((s) => s.standardsArn),
+      config_recorder_name: recorder.name,
+      config_aggregator_arn: aggregator?.arn ?? '',
+      access_analyzer_arn: analyzer.arn,
+    });
+  }
+
+  /**
+   * GuardDuty: the detector of the delegated administrator (adopted on real AWS: its id is AWS-generated, so it comes
+   * from the data source at plan time), the chosen protection plans, and auto-enable of every member.
+   */
+  private guardDuty(config: MonitoringConfig, adopt: boolean): GuarddutyDetector {
     const detector = new GuarddutyDetector(this, 'guardduty', {
       enable: true,
       findingPublishingFrequency: config.findingPublishingFrequency ?? 'FIFTEEN_MINUTES',
     });
-    if (adopt) {
-      detector.importFrom(new DataAwsGuarddutyDetector(this, 'guardduty-enabled-by-delegation', {}).id);
-    }
+    if (adopt) detector.importFrom(new DataAwsGuarddutyDetector(this, 'guardduty-enabled-by-delegation', {}).id);
     const orgConfig = new GuarddutyOrganizationConfiguration(this, 'guardduty-organization', {
       detectorId: detector.id,
       autoEnableOrganizationMembers: 'ALL',
@@ -125,8 +140,11 @@ export class Monitoring extends LayerStack {
         dependsOn: [orgConfig],
       });
     }
+    return detector;
+  }
 
-    // Security Hub: consolidated control findings, the chosen standards, auto-enable for members.
+  /** Security Hub (adopted on real AWS, import id = account id): consolidated control findings, the standards, auto-enable. */
+  private securityHub(config: MonitoringConfig, adopt: boolean, aggregate: boolean): SecurityhubStandardsSubscription[] {
     const hub = new SecurityhubAccount(this, 'securityhub', {
       enableDefaultStandards: false,
       controlFindingGenerator: 'SECURITY_CONTROL',
@@ -134,58 +152,29 @@ export class Monitoring extends LayerStack {
       // Only read at creation and never returned by AWS: an adopted hub must not be replaced (disabled) over it.
       lifecycle: { ignoreChanges: ['enable_default_standards'] },
     });
-    if (adopt) hub.importFrom(accountId);
+    if (adopt) hub.importFrom(this.ctx.account.id);
     const standards = (config.securityHubStandards ?? ['fsbp', 'cis-v3']).map((s) => new SecurityhubStandardsSubscription(this, `standard-${s}`, {
-      standardsArn: standardArn(s, ctx.region),
+      standardsArn: standardArn(s, this.ctx.region),
       dependsOn: [hub],
     }));
-    new SecurityhubOrganizationConfiguration(this, 'securityhub-organization', {
-      autoEnable: true,
-      autoEnableStandards: 'DEFAULT',
-      dependsOn: [hub],
+    new SecurityhubOrganizationConfiguration(this, 'securityhub-organization', { autoEnable: true, autoEnableStandards: 'DEFAULT', dependsOn: [hub] });
+    if (aggregate) new SecurityhubFindingAggregator(this, 'securityhub-aggregator', { linkingMode: 'ALL_REGIONS', dependsOn: [hub] });
+    return standards;
+  }
+
+  /** The organisation's Config aggregator over every region, through the role AWS Config documents for it. */
+  private configAggregator(): ConfigConfigurationAggregator {
+    const role = new ServiceRole(this, 'config-aggregator-role', {
+      name: this.resourceName('config-aggregator'),
+      description: 'AWS Config organisation aggregator',
+      service: 'config.amazonaws.com',
+      sourceAccount: this.ctx.account.id,
+      managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations'],
+      ids: { managedPolicies: ['config-aggregator-role-policy'] },
     });
-    if (aggregate) {
-      new SecurityhubFindingAggregator(this, 'securityhub-aggregator', { linkingMode: 'ALL_REGIONS', dependsOn: [hub] });
-    }
-
-    // AWS Config: every supported resource; global resources (IAM) only once, in the primary region.
-    const { recorder } = new ConfigRecorder(this, 'config', {
-      name: this.resourceName('config'),
-      accountId,
-      region: ctx.region,
-      bucketName: audit.get('config_bucket_name'),
-      kmsKeyArn: audit.get('config_kms_key_arn'),
-      includeGlobalResources: primary,
-    });
-
-    let aggregatorArn = '';
-    if (aggregate) {
-      const aggregatorRole = new IamRole(this, 'config-aggregator-role', {
-        name: this.resourceName('config-aggregator'),
-        description: 'AWS Config organisation aggregator',
-        assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', accountId),
-      });
-      new IamRolePolicyAttachment(this, 'config-aggregator-role-policy', {
-        role: aggregatorRole.name,
-        policyArn: 'arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations',
-      });
-      aggregatorArn = new ConfigConfigurationAggregator(this, 'config-aggregator', {
-        name: this.resourceName('organization'),
-        organizationAggregationSource: { allRegions: true, roleArn: aggregatorRole.arn },
-      }).arn;
-    }
-
-    const analyzer = new AccessanalyzerAnalyzer(this, 'access-analyzer', {
-      analyzerName: this.resourceName('organization'),
-      type: 'ORGANIZATION',
-    });
-
-    this.publish(monitoringContract, {
-      guardduty_detector_id: detector.id,
-      securityhub_standards_arns: standards.map((s) => s.standardsArn),
-      config_recorder_name: recorder.name,
-      config_aggregator_arn: aggregatorArn,
-      access_analyzer_arn: analyzer.arn,
+    return new ConfigConfigurationAggregator(this, 'config-aggregator', {
+      name: this.resourceName('organization'),
+      organizationAggregationSource: { allRegions: true, roleArn: role.arn },
     });
   }
 }

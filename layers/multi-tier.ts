@@ -9,7 +9,7 @@ import { suppress } from '../lib/policy';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
 import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
-import { declaresLayer } from '../modules/layer-presence';
+import { declaresLayer } from '../lib/layer-presence';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { LogBucket } from '../modules/log-bucket';

@@ -5,8 +5,10 @@ import { Fn, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import { declaredLayer } from '../lib/layer-presence';
 import type { LayerContext } from '../lib/model';
-import { NetworkHub, networkHubContract, type NetworkHubConfig } from './network-hub';
+import { FieldProblems, knownAccount } from '../lib/validators';
+import { NetworkHub, networkHubContract } from './network-hub';
 import { transitAttachmentContract } from './transit-attachment';
 
 export interface HubAttachment {
@@ -46,35 +48,27 @@ export class NetworkHubRoutes extends LayerStack {
   static readonly contract = networkHubRoutesContract;
 
   static validate(config: NetworkHubRoutesConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    const hubDecl = ctx.account.layers.get(config.hubLayer ?? 'network-hub');
-    if (!hubDecl || hubDecl.kind !== NetworkHub) {
-      problems.push({ field: 'hubLayer', message: `account ${ctx.account.name} has no network-hub layer "${config.hubLayer ?? 'network-hub'}"` });
-      return problems;
-    }
-    const domains = new Set((hubDecl.config as NetworkHubConfig).routeTables ?? []);
+    const problems = new FieldProblems();
+    const hub = declaredLayer(ctx.org, ctx.account.name, config.hubLayer ?? 'network-hub', NetworkHub);
+    if (typeof hub === 'string') return problems.add('hubLayer', hub).list;
+    const domains = new Set(NetworkHub.facts(hub.config).routingDomains);
     const known = [...domains].join(', ');
     const reach = config.reachability ?? {};
     for (const [table, sources] of Object.entries(reach)) {
-      if (!domains.has(table)) problems.push({ field: `reachability.${table}`, message: `is not a hub route table (${known})` });
-      for (const s of sources) if (!domains.has(s)) problems.push({ field: `reachability.${table}`, message: `"${s}" is not a hub route table (${known})` });
+      if (!domains.has(table)) problems.add(`reachability.${table}`, `is not a hub route table (${known})`);
+      for (const s of sources) if (!domains.has(s)) problems.add(`reachability.${table}`, `"${s}" is not a hub route table (${known})`);
     }
     for (const [a, b] of config.isolated ?? [['prd', 'devstg']]) {
-      if ((reach[a] ?? []).includes(b) || (reach[b] ?? []).includes(a)) {
-        problems.push({ field: 'reachability', message: `lets ${a} and ${b} reach each other, but they are isolated` });
-      }
+      if ((reach[a] ?? []).includes(b) || (reach[b] ?? []).includes(a)) problems.add('reachability', `lets ${a} and ${b} reach each other, but they are isolated`);
     }
-    const seen = new Set<string>();
     config.attachments.forEach((att, i) => {
       const field = `attachments[${i}]`;
-      const account = ctx.org.accounts.get(att.account);
       const key = `${att.account}/${att.layer ?? 'transit-attachment'}`;
-      if (!account) problems.push({ field: `${field}.account`, message: `unknown account "${att.account}"` });
-      if (seen.has(key)) problems.push({ field, message: `${key} is listed twice` });
-      seen.add(key);
-      if (!domains.has(att.domain)) problems.push({ field: `${field}.domain`, message: `"${att.domain}" is not a hub route table (${known})` });
+      problems.check(`${field}.account`, knownAccount(ctx.org, att.account));
+      if (config.attachments.slice(0, i).some((a) => `${a.account}/${a.layer ?? 'transit-attachment'}` === key)) problems.add(field, `${key} is listed twice`);
+      if (!domains.has(att.domain)) problems.add(`${field}.domain`, `"${att.domain}" is not a hub route table (${known})`);
     });
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: NetworkHubRoutesConfig) {

@@ -7,7 +7,8 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { isLayerRef, refProblems, resolveRef, type ValueRef } from '../modules/layer-ref';
+import { isLayerRef, refProblems, resolveRef, type ValueRef } from '../lib/layer-ref';
+import { arnOf, FieldProblems, repeated } from '../lib/validators';
 
 export interface NetworkHubConfig {
   /**
@@ -34,6 +35,18 @@ export const networkHubContract = defineContract('network-hub', {
   route_table_ids: { description: 'Ids of the transit gateway route tables, in route_table_names order', mock: ['tgw-rtb-0mock0000000000', 'tgw-rtb-0mock0000000001', 'tgw-rtb-0mock0000000002', 'tgw-rtb-0mock0000000003', 'tgw-rtb-0mock0000000004', 'tgw-rtb-0mock0000000005', 'tgw-rtb-0mock0000000006', 'tgw-rtb-0mock0000000007'] },
 });
 
+/** What a network-hub layer tells other layers about its configuration. */
+export interface NetworkHubFacts {
+  /** Names of the hub's route tables, one per routing domain, in config order. */
+  readonly routingDomains: readonly string[];
+}
+
+const ORGANIZATION_OR_OU = {
+  service: 'organizations',
+  resource: /^(organization\/o-[a-z0-9]+|ou\/o-[a-z0-9]+\/ou-[a-z0-9-]+)$/,
+  described: 'an organisation or OU ARN',
+};
+
 /**
  * The network account's hub: a transit gateway that accepts nothing by itself (auto-accept, default association
  * and default propagation off), one route table per routing domain, shared with the organisation through RAM.
@@ -43,21 +56,26 @@ export const networkHubContract = defineContract('network-hub', {
 export class NetworkHub extends LayerStack {
   static readonly contract = networkHubContract;
 
+  /** What other layers (network-hub-routes) may know of a hub's configuration: its routing domains. */
+  static facts(config: NetworkHubConfig): NetworkHubFacts {
+    return { routingDomains: [...(config.routeTables ?? [])] };
+  }
+
   static validate(config: NetworkHubConfig): FieldProblem[] {
-    const problems: FieldProblem[] = [...refProblems('shareWith', config.shareWith)];
+    const problems = new FieldProblems().nest('shareWith', refProblems('', config.shareWith));
     if (!isLayerRef(config.shareWith) && typeof config.shareWith === 'string' && config.shareWith.length > 0
-      && !/^arn:aws:organizations::\d{12}:(organization\/o-[a-z0-9]+|ou\/o-[a-z0-9]+\/ou-[a-z0-9-]+)$/.test(config.shareWith)) {
-      problems.push({ field: 'shareWith', message: `"${config.shareWith}" is not an organisation or OU ARN; the hub is never shared with single accounts or outside the organisation` });
+      && arnOf(config.shareWith, ORGANIZATION_OR_OU)) {
+      problems.add('shareWith', `"${config.shareWith}" is not an organisation or OU ARN; the hub is never shared with single accounts or outside the organisation`);
     }
     const tables = config.routeTables ?? [];
-    if (tables.length === 0) problems.push({ field: 'routeTables', message: 'needs at least one routing domain' });
-    if (new Set(tables).size !== tables.length) problems.push({ field: 'routeTables', message: 'lists a name twice' });
-    for (const t of tables) if (!/^[a-z][a-z0-9-]*$/.test(t)) problems.push({ field: 'routeTables', message: `"${t}" must be lowercase letters, digits and hyphens` });
+    if (tables.length === 0) problems.add('routeTables', 'needs at least one routing domain');
+    if (repeated(tables) !== undefined) problems.add('routeTables', 'lists a name twice');
+    for (const t of tables) if (!/^[a-z][a-z0-9-]*$/.test(t)) problems.add('routeTables', `"${t}" must be lowercase letters, digits and hyphens`);
     const asn = config.amazonSideAsn ?? 64512;
     if (!((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294))) {
-      problems.push({ field: 'amazonSideAsn', message: `${asn} is not a private ASN (64512-65534 or 4200000000-4294967294)` });
+      problems.add('amazonSideAsn', `${asn} is not a private ASN (64512-65534 or 4200000000-4294967294)`);
     }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: NetworkHubConfig) {

@@ -1,13 +1,13 @@
-import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { declaresLayer } from '../modules/layer-presence';
-import { APPLICATION_ROLE_PATH, operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
-import { policyDocument, type PolicyStatement } from '../modules/policy';
+import { declaresLayer } from '../lib/layer-presence';
+import { FieldProblems, integerBetween, knownAccount } from '../lib/validators';
+import {
+  applicationBoundaryStatements, operationsRoleName, operationsStatements, provisioningRoleName, provisioningStatements,
+} from '../modules/platform-roles';
+import { ManagedPolicy, Role } from '../modules/role';
 import { baseNetworkContract } from './base-network';
 import { developerPlatformContract } from './developer-platform';
 import { eksContract } from './eks';
@@ -36,13 +36,12 @@ export class PlatformAccess extends LayerStack {
   static readonly contract = platformAccessContract;
 
   static validate(config: PlatformAccessConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     const platform = config.platformAccount ?? 'shared';
-    if (!ctx.org.accounts.has(platform)) problems.push({ field: 'platformAccount', message: `unknown account "${platform}"` });
-    else if (platform === ctx.account.name) problems.push({ field: 'platformAccount', message: 'the platform account cannot be its own workload account' });
-    const duration = config.maxSessionDurationSeconds ?? 3600;
-    if (duration < 3600 || duration > 43200) problems.push({ field: 'maxSessionDurationSeconds', message: `${duration} must be between 3600 and 43200` });
-    return problems;
+    problems.check('platformAccount', knownAccount(ctx.org, platform));
+    if (platform === ctx.account.name) problems.add('platformAccount', 'the platform account cannot be its own workload account');
+    problems.check('maxSessionDurationSeconds', integerBetween(config.maxSessionDurationSeconds ?? 3600, 3600, 43200, 'seconds'));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: PlatformAccessConfig) {
@@ -60,35 +59,29 @@ export class PlatformAccess extends LayerStack {
     };
     const duration = config.maxSessionDurationSeconds ?? 3600;
 
-    const boundary = new IamPolicy(this, 'apps-boundary', {
+    const boundary = new ManagedPolicy(this, 'apps-boundary', {
       name: this.resourceName('platform-apps-boundary'),
       description: 'Ceiling of every application role created by the developer platform',
-      policy: policyDocument(applicationBoundaryStatements()),
     });
+    for (const statement of applicationBoundaryStatements()) boundary.addToPolicy(statement);
 
-    const provisioning = new IamRole(this, 'provisioning', {
+    const provisioning = new Role(this, 'provisioning', {
       name: provisioningRoleName(org.project.name, account.name),
       description: 'Assumed by the developer platform pipelines to provision applications',
       maxSessionDuration: duration,
-      assumeRolePolicy: policyDocument([{ Sid: 'PlatformPipelineOnly', Effect: 'Allow', Principal: { AWS: platform.get('pipeline_role_arn') }, Action: 'sts:AssumeRole' }]),
+      assumedBy: { principals: platform.get('pipeline_role_arn'), sid: 'PlatformPipelineOnly' },
+      policyName: 'provision-applications',
     });
-    new IamRolePolicy(this, 'provisioning-policy', {
-      role: provisioning.name,
-      name: 'provision-applications',
-      policy: policyDocument(provisioningStatements({ region, accountId: id, vpcArn, ...clusters, boundaryArn: boundary.arn })),
-    });
+    for (const statement of provisioningStatements({ region, accountId: id, vpcArn, ...clusters, boundaryArn: boundary.arn })) provisioning.addToPolicy(statement);
 
-    const operations = new IamRole(this, 'operations', {
+    const operations = new Role(this, 'operations', {
       name: operationsRoleName(org.project.name, account.name),
       description: 'Assumed by the developer platform (Backstage) to show and operate applications',
       maxSessionDuration: duration,
-      assumeRolePolicy: policyDocument([{ Sid: 'PlatformOnly', Effect: 'Allow', Principal: { AWS: platform.get('platform_role_arn') }, Action: 'sts:AssumeRole' }]),
+      assumedBy: { principals: platform.get('platform_role_arn'), sid: 'PlatformOnly' },
+      policyName: 'operate-applications',
     });
-    new IamRolePolicy(this, 'operations-policy', {
-      role: operations.name,
-      name: 'operate-applications',
-      policy: policyDocument(operationsStatements({ region, accountId: id, ...clusters })),
-    });
+    for (const statement of operationsStatements({ region, accountId: id, ...clusters })) operations.addToPolicy(statement);
 
     this.publish(platformAccessContract, {
       provisioning_role_arn: provisioning.arn,
@@ -96,155 +89,4 @@ export class PlatformAccess extends LayerStack {
       permissions_boundary_arn: boundary.arn,
     });
   }
-}
-
-interface ClusterRef {
-  readonly arn: string;
-  readonly name: string;
-}
-
-/** The account the roles live in and the clusters (from the fargate and eks layers) they are limited to. */
-interface Scope {
-  readonly region: string;
-  readonly accountId: string;
-  /** The ECS cluster and its shared ALB. @default - the account runs no fargate layer */
-  readonly ecs?: ClusterRef & { readonly albName: string };
-  /** @default - the account runs no eks layer */
-  readonly eks?: ClusterRef;
-}
-
-const READ_ONLY_DISCOVERY = [
-  'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules',
-  'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions',
-  'ecs:ListClusters', 'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners',
-  'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
-  'elasticloadbalancing:DescribeTags', 'tag:GetResources', 'cloudwatch:GetMetricData', 'cloudwatch:ListMetrics',
-  'cloudwatch:DescribeAlarms', 'logs:DescribeLogGroups',
-];
-
-function clusterStatements(s: Scope, write: boolean): PolicyStatement[] {
-  const statements: PolicyStatement[] = [];
-  if (s.ecs) {
-    const arn = (type: string) => `arn:aws:ecs:${s.region}:${s.accountId}:${type}/${s.ecs?.name}/*`;
-    statements.push({
-      Sid: write ? 'ManageServicesOfTheCluster' : 'OperateServicesOfTheCluster',
-      Effect: 'Allow',
-      Action: write
-        ? ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DeleteService', 'ecs:DescribeServices', 'ecs:TagResource', 'ecs:ListTasks', 'ecs:DescribeTasks']
-        : ['ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeClusters', 'ecs:StopTask'],
-      Resource: [s.ecs.arn, arn('service'), arn('task')],
-    });
-  }
-  if (s.eks) {
-    statements.push({
-      Sid: write ? 'DescribeEksCluster' : 'ReadEksCluster',
-      Effect: 'Allow',
-      Action: write ? ['eks:DescribeCluster'] : ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup', 'eks:ListAddons'],
-      Resource: [s.eks.arn, `arn:aws:eks:${s.region}:${s.accountId}:nodegroup/${s.eks.name}/*/*`],
-    });
-  }
-  return statements;
-}
-
-/** What the pipelines need to deploy an application into the account's cluster and VPC, and nothing else. */
-export function provisioningStatements(s: Scope & { readonly vpcArn: string; readonly boundaryArn: string }): PolicyStatement[] {
-  const { region, accountId } = s;
-  const appRoles = `arn:aws:iam::${accountId}:role${APPLICATION_ROLE_PATH}*`;
-  const sgs = `arn:aws:ec2:${region}:${accountId}:security-group/*`;
-  const elb = `arn:aws:elasticloadbalancing:${region}:${accountId}`;
-  return [
-    { Sid: 'Discover', Effect: 'Allow', Action: READ_ONLY_DISCOVERY, Resource: '*' },
-    // RegisterTaskDefinition has no resource-level permissions.
-    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition', 'ecs:TagResource'], Resource: '*' },
-    ...clusterStatements(s, true),
-    { Sid: 'SecurityGroupsInTheVpc', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: [sgs, s.vpcArn] },
-    {
-      Sid: 'SecurityGroupRulesInTheVpc',
-      Effect: 'Allow',
-      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup', 'ec2:CreateTags'],
-      Resource: sgs,
-      Condition: { ArnEquals: { 'ec2:Vpc': s.vpcArn } },
-    },
-    ...(s.ecs
-      ? [{
-          Sid: 'RoutesOnTheSharedAlb',
-          Effect: 'Allow' as const,
-          Action: [
-            'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup', 'elasticloadbalancing:ModifyTargetGroup',
-            'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:DeleteRule',
-            'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:AddTags',
-          ],
-          // Rules only on the listeners of the fargate layer's ALB; target groups of any name (they hold no traffic until a rule points at them).
-          Resource: [`${elb}:targetgroup/*/*`, `${elb}:listener/app/${s.ecs.albName}/*/*`, `${elb}:listener-rule/app/${s.ecs.albName}/*/*/*`],
-        }]
-      : []),
-    {
-      Sid: 'ApplicationLogGroups',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:AssociateKmsKey', 'logs:TagResource', 'logs:DeleteLogGroup'],
-      Resource: `arn:aws:logs:${region}:${accountId}:log-group:/ecs/*`,
-    },
-    {
-      Sid: 'ApplicationRolesWithBoundary',
-      Effect: 'Allow',
-      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'],
-      Resource: appRoles,
-      Condition: { StringEquals: { 'iam:PermissionsBoundary': s.boundaryArn } },
-    },
-    {
-      Sid: 'ManageApplicationRoles',
-      Effect: 'Allow',
-      Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole', 'iam:TagRole', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'],
-      Resource: appRoles,
-    },
-    {
-      Sid: 'PassApplicationRolesToEcs',
-      Effect: 'Allow',
-      Action: 'iam:PassRole',
-      Resource: appRoles,
-      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    },
-    {
-      Sid: 'NeverLiftTheBoundary',
-      Effect: 'Deny',
-      Action: ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-      Resource: '*',
-    },
-  ];
-}
-
-/** What Backstage needs to show an application's state and restart or scale it. */
-export function operationsStatements(s: Scope): PolicyStatement[] {
-  const { region, accountId } = s;
-  return [
-    { Sid: 'Discover', Effect: 'Allow', Action: READ_ONLY_DISCOVERY, Resource: '*' },
-    ...clusterStatements(s, false),
-    {
-      Sid: 'ReadApplicationLogs',
-      Effect: 'Allow',
-      Action: ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:DescribeLogStreams', 'logs:StartQuery'],
-      Resource: `arn:aws:logs:${region}:${accountId}:log-group:/ecs/*`,
-    },
-    { Sid: 'QueryResults', Effect: 'Allow', Action: ['logs:GetQueryResults', 'logs:StopQuery'], Resource: '*' },
-  ];
-}
-
-/** The most an application role created by the platform can ever do: data-plane actions only, never IAM. */
-function applicationBoundaryStatements(): PolicyStatement[] {
-  return [
-    {
-      Sid: 'ApplicationDataPlane',
-      Effect: 'Allow',
-      Action: [
-        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem',
-        's3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket',
-        'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sns:Publish',
-        'secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters', 'kms:Decrypt', 'kms:GenerateDataKey',
-        'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:PutMetricData',
-        'ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability',
-      ],
-      Resource: '*',
-    },
-    { Sid: 'NoIdentityOrAccountChanges', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*', 'sts:AssumeRole'], Resource: '*' },
-  ];
 }

@@ -10,7 +10,7 @@
  */
 import type { FieldProblem } from '../lib/layer-stack';
 import type { LayerContext, ResolvedAccount } from '../lib/model';
-import type { RemoteReader } from '../modules/layer-ref';
+import type { RemoteReader } from '../lib/layer-ref';
 import { ContainerRegistry, containerRegistryContract, pullAccountsOf, type ContainerRegistryConfig } from './container-registry';
 
 /** An image of a repository of the organisation's container-registry layer. */

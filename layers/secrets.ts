@@ -4,8 +4,8 @@ import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem, type LayerKind } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { KmsKey } from '../modules/kms-key';
-import { declaresLayer } from '../modules/layer-presence';
-import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../modules/layer-ref';
+import { declaresLayer } from '../lib/layer-presence';
+import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../lib/layer-ref';
 import { ManagedSecret } from '../modules/managed-secret';
 import { securityContract } from './security';
 

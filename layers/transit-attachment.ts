@@ -6,6 +6,7 @@ import { parseCidr } from '../lib/cidr';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems, knownAccount, oneOf } from '../lib/validators';
 import { baseNetworkContract } from './base-network';
 import { networkHubContract } from './network-hub';
 
@@ -37,19 +38,17 @@ export class TransitAttachment extends LayerStack {
   static readonly contract = transitAttachmentContract;
 
   static validate(config: TransitAttachmentConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     const hub = config.hubAccount ?? 'network';
-    if (!ctx.org.accounts.has(hub)) problems.push({ field: 'hubAccount', message: `unknown account "${hub}"` });
-    if (hub === ctx.account.name) problems.push({ field: 'hubAccount', message: 'is this account; attach workload VPCs from their own accounts' });
+    problems.check('hubAccount', knownAccount(ctx.org, hub));
+    if (hub === ctx.account.name) problems.add('hubAccount', 'is this account; attach workload VPCs from their own accounts');
     (config.destinations ?? ['10.0.0.0/8']).forEach((d, i) => {
       const cidr = parseCidr(d);
-      if (typeof cidr === 'string') problems.push({ field: `destinations[${i}]`, message: cidr });
-      else if (cidr.prefix === 0) problems.push({ field: `destinations[${i}]`, message: 'a default route through the hub is not supported here; egress stays in the VPC' });
+      if (typeof cidr === 'string') problems.add(`destinations[${i}]`, cidr);
+      else if (cidr.prefix === 0) problems.add(`destinations[${i}]`, 'a default route through the hub is not supported here; egress stays in the VPC');
     });
-    for (const tier of config.routeTiers ?? []) {
-      if (!['public', 'private', 'database'].includes(tier)) problems.push({ field: 'routeTiers', message: `"${tier}" must be public, private or database` });
-    }
-    return problems;
+    for (const tier of config.routeTiers ?? []) problems.check('routeTiers', oneOf<VpcRouteTier>(tier, ['public', 'private', 'database']));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: TransitAttachmentConfig) {

@@ -18,6 +18,7 @@ import { backendBucketName, stackId } from './naming';
 import { PolicyAspect } from './policy/engine';
 import { ConfigError, ProblemSink } from './problems';
 import { AWS_REGIONS } from './regions';
+import { emailAddress } from './validators';
 
 export const DEFAULT_ACCOUNT_ORDER = ['management', 'security', 'shared', 'network'];
 const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
@@ -144,9 +145,8 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
     } else {
       ids.set(config.id, name);
     }
-    if (typeof config.email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.email)) {
-      sink.report(where, 'email', `"${String(config.email)}" is not an e-mail address`);
-    }
+    const badEmail = typeof config.email === 'string' ? emailAddress(config.email) : `"${String(config.email)}" is not an e-mail address`;
+    if (badEmail) sink.report(where, 'email', badEmail);
     if (typeof config.environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(config.environment)) {
       sink.report(where, 'environment', `"${String(config.environment)}" must be a lowercase name such as prd or devstg`);
     }
@@ -271,8 +271,12 @@ function checkLayers(org: Organisation, sink: ProblemSink): void {
       if (declaration.region !== undefined) checkRegion(sink, where, 'region', declaration.region);
       if (ctx.azs.length === 0) sink.report(where, 'region', `no availabilityZones configured for region ${ctx.region}`);
       const kind = declaration.kind as LayerKind<unknown>;
-      for (const field of placeholderFields(declaration.config)) sink.report(where, field, 'is still the placeholder make new-layer wrote: fill it in');
-      for (const problem of kind.validate?.(declaration.config, ctx) ?? []) sink.report(where, problem.field, problem.message);
+      const placeholders = new Set(placeholderFields(declaration.config));
+      for (const field of placeholders) sink.report(where, field, 'is still the placeholder make new-layer wrote: fill it in');
+      // A placeholder field is reported once, as a placeholder, not again by the kind's own format checks.
+      for (const problem of kind.validate?.(declaration.config, ctx) ?? []) {
+        if (!placeholders.has(problem.field)) sink.report(where, problem.field, problem.message);
+      }
       for (const claim of kind.networks?.(declaration.config, ctx) ?? []) {
         const cidr = parseCidr(claim.cidr);
         if (typeof cidr === 'string') continue; // the kind's own validate reports malformed CIDRs

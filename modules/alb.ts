@@ -296,7 +296,7 @@ export class AlbAccessLogBucket extends Construct {
     const problems = accessLogPrefixProblems(this.prefix);
     if (problems.length > 0) throw new Error(`${this.node.path}: prefix "${this.prefix}" ${problems.join('; ')}`);
     if (props.prefix !== undefined) this.prefixes.add(props.prefix);
-    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, preventDestroy: props.preventDestroy, provider });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.preventDestroy, provider });
     this.bucket = created;
     this.bucketName = created.bucket;
     this.arn = created.arn;

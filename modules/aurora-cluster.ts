@@ -6,7 +6,7 @@ import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-pa
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { serviceTrustPolicy } from './policy';
+import { allow, serviceTrustPolicy, type Grantable } from './policy';
 
 export type AuroraEngine = 'aurora-postgresql' | 'aurora-mysql';
 
@@ -88,12 +88,11 @@ export interface AuroraClusterProps {
   readonly monitoringIntervalSeconds?: number;
   /** Log types exported to CloudWatch Logs. @default ['postgresql'] for aurora-postgresql, ['audit', 'error', 'slowquery'] for aurora-mysql */
   readonly cloudwatchLogExports?: readonly string[];
-  /** Refuse `DeleteDBCluster` at the API (CKV_AWS_139). @default true */
-  readonly deletionProtection?: boolean;
-  /** Take a final snapshot `<name>-final` when the cluster is deleted. @default true */
-  readonly finalSnapshot?: boolean;
-  /** Refuse `terraform destroy` of the cluster (lifecycle prevent_destroy). @default true */
-  readonly preventDestroy?: boolean;
+  /**
+   * Protect the data: deletion protection at the API (CKV_AWS_139), a final snapshot `<name>-final` when the cluster is
+   * deleted anyway, and `prevent_destroy` on the cluster and its instances. @default true
+   */
+  readonly protect?: boolean;
   /** Security groups admitted on the engine port (e.g. service or node security groups from remote state). @default [] */
   readonly allowedSecurityGroupIds?: readonly string[];
   /** IPv4 ranges admitted on the engine port (e.g. a VPN or a peered VPC). @default [] */
@@ -248,7 +247,7 @@ export class AuroraCluster extends Construct {
       tags: { Name: `${name}-aurora` },
     });
 
-    const finalSnapshot = props.finalSnapshot ?? true;
+    const protect = props.protect ?? true;
     const serverless = props.serverlessV2;
     // Automatic minor upgrades move the running version past engineVersion; without ignore_changes every later plan
     // would try to go back, a downgrade RDS refuses (terraform-aws-modules/terraform-aws-rds-aurora#454).
@@ -276,12 +275,12 @@ export class AuroraCluster extends Construct {
       preferredMaintenanceWindow: props.preferredMaintenanceWindow ?? 'sun:05:00-sun:06:00',
       copyTagsToSnapshot: true,
       enabledCloudwatchLogsExports: [...(props.cloudwatchLogExports ?? defaults.logs)],
-      deletionProtection: props.deletionProtection ?? true,
-      skipFinalSnapshot: !finalSnapshot,
-      finalSnapshotIdentifier: finalSnapshot ? `${name}-final` : undefined,
+      deletionProtection: protect,
+      skipFinalSnapshot: !protect,
+      finalSnapshotIdentifier: protect ? `${name}-final` : undefined,
       applyImmediately: props.applyImmediately ?? false,
       serverlessv2ScalingConfiguration: serverless ? { minCapacity: serverless.minCapacity, maxCapacity: serverless.maxCapacity } : undefined,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true, ...(autoMinor ? { ignoreChanges: ['engine_version'] } : {}) },
+      lifecycle: { preventDestroy: protect, ...(autoMinor ? { ignoreChanges: ['engine_version'] } : {}) },
     });
 
     const interval = props.monitoringIntervalSeconds ?? 60;
@@ -325,7 +324,7 @@ export class AuroraCluster extends Construct {
         monitoringInterval: interval,
         monitoringRoleArn,
         applyImmediately: props.applyImmediately ?? false,
-        lifecycle: { preventDestroy: props.preventDestroy ?? true },
+        lifecycle: { preventDestroy: props.protect ?? true },
       }));
     }
 
@@ -337,5 +336,14 @@ export class AuroraCluster extends Construct {
     this.port = port;
     this.masterUserSecretArn = this.cluster.masterUserSecret.get(0).secretArn;
     this.securityGroupId = this.securityGroup.id;
+  }
+
+  /**
+   * `rds-db:connect` as these database users with IAM authentication (the users must exist in the database and be
+   * granted `rds_iam`). https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
+   */
+  grantConnect(grantee: Grantable, options: { readonly users: readonly string[]; readonly region: string; readonly accountId: string }): void {
+    grantee.addToPolicy(allow('ConnectAsIamDatabaseUsers', ['rds-db:connect'],
+      options.users.map((u) => `arn:aws:rds-db:${options.region}:${options.accountId}:dbuser:${this.clusterResourceId}/${u}`)));
   }
 }

@@ -17,7 +17,7 @@ export interface BucketBaselineProps {
   /** @default 'BucketOwnerEnforced' (ACLs disabled) */
   readonly objectOwnership?: 'BucketOwnerEnforced' | 'BucketOwnerPreferred';
   /** Refuse `terraform destroy` of the bucket. @default true */
-  readonly preventDestroy?: boolean;
+  readonly protect?: boolean;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -38,7 +38,7 @@ export function bucketBaseline(scope: Construct, props: BucketBaselineProps): Bu
   const bucket = new S3Bucket(scope, 'bucket', {
     provider,
     bucket: props.bucketName,
-    lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    lifecycle: { preventDestroy: props.protect ?? true },
   });
   const id = bucket.id;
   new S3BucketVersioningA(scope, 'versioning', { provider, bucket: id, versioningConfiguration: { status: 'Enabled' } });

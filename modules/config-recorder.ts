@@ -6,7 +6,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, serviceTrustPolicy } from './policy';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './policy';
 
 export interface ConfigRecorderProps {
   /** Recorder, channel and role name prefix, e.g. `acme-apps-prd-config`. */
@@ -86,4 +86,31 @@ export class ConfigRecorder extends Construct {
     });
     new ConfigConfigurationRecorderStatus(this, 'status', { provider, name: this.recorder.name, isEnabled: true, dependsOn: [channel] });
   }
+}
+
+/**
+ * The statements a central Config delivery bucket needs for the recorders of these accounts: Config checks the bucket
+ * (ACL, listing) and writes each account's history and snapshots under its documented prefix `AWSLogs/<account>/Config/`,
+ * each statement pinned to its account with `aws:SourceAccount`. One statement per account: the policy grows with the
+ * organisation (S3 refuses bucket policies over 20 KB). https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
+ */
+export function configDeliveryBucketStatements(bucketArn: string, accountIds: readonly string[]): PolicyStatement[] {
+  return [
+    {
+      Sid: 'ConfigBucketCheck',
+      Effect: 'Allow',
+      Principal: { Service: 'config.amazonaws.com' },
+      Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+      Resource: bucketArn,
+      Condition: { StringEquals: { 'aws:SourceAccount': [...accountIds] } },
+    },
+    ...accountIds.map((id): PolicyStatement => ({
+      Sid: `ConfigDelivery${id}`,
+      Effect: 'Allow',
+      Principal: { Service: 'config.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/AWSLogs/${id}/Config/*`,
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': id } },
+    })),
+  ];
 }

@@ -2,10 +2,11 @@ import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository as EcrRepositoryResource } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrRepositoryPolicy } from '@cdktf/provider-aws/lib/ecr-repository-policy';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, FieldProblems, positiveInteger } from '../lib/validators';
+import { ECR_PULL_ACTIONS } from './perms';
 import { policyDocument, type PolicyStatement } from './policy';
 
-/** What another account needs to pull an image. */
-export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
 
 export interface EcrLifecycleProps {
   /** Untagged images (failed or superseded pushes) expire after this many days. @default 14 */
@@ -51,7 +52,21 @@ export interface EcrRepositoryProps extends EcrLifecycleProps {
   /** Accounts allowed to pull. @default [] (this account only) */
   readonly pullAccountIds?: readonly string[];
   /** Refuse `terraform destroy` (images would be lost). @default true */
-  readonly preventDestroy?: boolean;
+  readonly protect?: boolean;
+}
+
+const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+/** Problems of the props that need no AWS, by prop name (ECR's name rules, lifecycle counts). */
+export function ecrRepositoryPropProblems(props: Partial<EcrRepositoryProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined) {
+    const bad = awsName(props.name, { maxLength: 256, pattern: REPOSITORY_NAME, described: 'lowercase namespaces separated by /' });
+    if (bad) problems.add('name', `"${props.name}" is not a valid ECR repository name (${bad.replace(`"${props.name}" `, '')})`);
+  }
+  if (props.keepImages !== undefined && positiveInteger(props.keepImages)) problems.add('keepImages', 'must keep at least one image');
+  if (props.untaggedExpiryDays !== undefined) problems.check('untaggedExpiryDays', positiveInteger(props.untaggedExpiryDays));
+  return problems.list;
 }
 
 /**
@@ -72,7 +87,7 @@ export class EcrRepository extends Construct {
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: 'KMS', kmsKey: props.kmsKeyArn }],
       forceDelete: false,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.protect ?? true },
     });
     this.arn = this.repository.arn;
     this.url = this.repository.repositoryUrl;

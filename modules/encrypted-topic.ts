@@ -3,7 +3,9 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement } from './policy';
+import { keyFromArn, type IKey } from './kms-key';
+import { TOPIC_PUBLISH_ACTIONS } from './perms';
+import { allow, policyDocument, type Grantable, type PolicyStatement } from './policy';
 
 export interface EncryptedTopicProps {
   readonly name: string;
@@ -26,12 +28,15 @@ export interface EncryptedTopicProps {
 export class EncryptedTopic extends Construct {
   readonly topic: SnsTopic;
   readonly arn: string;
+  /** The key messages are encrypted with: publishers are granted use of it with the topic. */
+  readonly encryptionKey: IKey;
 
   constructor(scope: Construct, id: string, props: EncryptedTopicProps) {
     super(scope, id);
     const provider = props.provider;
     this.topic = new SnsTopic(this, 'topic', { provider, name: props.name, kmsMasterKeyId: props.kmsKeyArn });
     this.arn = this.topic.arn;
+    this.encryptionKey = keyFromArn(props.kmsKeyArn);
     const statements: PolicyStatement[] = [
       {
         Sid: 'AccountOwner',
@@ -64,16 +69,13 @@ export class EncryptedTopic extends Construct {
       new SnsTopicSubscription(this, `email-${i}`, { provider, topicArn: this.arn, protocol: 'email', endpoint: email });
     });
   }
+
+  /** Publish to the topic (an IAM principal of the owning account), encrypting with the topic's key. */
+  grantPublish(grantee: Grantable): void {
+    grantee.addToPolicy(allow('SnsPublish', TOPIC_PUBLISH_ACTIONS, this.arn));
+    this.encryptionKey.grantEncryptDecrypt(grantee);
+  }
 }
 
-/** Lets AWS services of one account use a key to publish to an encrypted SNS topic (alarms, budgets, events). */
-export function snsPublisherKeyStatement(services: readonly string[], accountId: string): PolicyStatement {
-  return {
-    Sid: 'ServicesPublishToEncryptedTopics',
-    Effect: 'Allow',
-    Principal: { Service: [...services] },
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    Resource: '*',
-    Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-  };
-}
+/** Moved to modules/kms-key.ts with the other service key statements; re-exported for the layers that import it here. */
+export { snsPublisherKeyStatement } from './kms-key';

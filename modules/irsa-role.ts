@@ -1,8 +1,7 @@
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement } from './policy';
+import type { Grantable, PolicyStatement } from './policy';
+import { Role } from './role';
 
 export interface IrsaRoleProps {
   readonly roleName: string;
@@ -14,7 +13,7 @@ export interface IrsaRoleProps {
   readonly namespace: string;
   /** Name of that service account (exact match, never a wildcard). */
   readonly serviceAccount: string;
-  /** Inline least-privilege statements. @default [] */
+  /** Inline least-privilege statements; resources can also grant to the role (`bucket.grantRead(irsaRole)`). @default [] */
   readonly statements?: readonly PolicyStatement[];
   /** AWS managed policies to attach, by ARN. @default [] */
   readonly managedPolicyArns?: readonly string[];
@@ -22,35 +21,42 @@ export interface IrsaRoleProps {
 
 /**
  * An IAM role for a Kubernetes service account (IRSA): trusted only by the cluster's OIDC provider, for exactly
- * one namespace/service-account pair and the `sts.amazonaws.com` audience.
+ * one namespace/service-account pair and the `sts.amazonaws.com` audience. Its permissions are a Role's: the given
+ * statements and whatever resources grant it.
  */
-export class IrsaRole extends Construct {
+export class IrsaRole extends Construct implements Grantable {
   readonly role: IamRole;
   readonly arn: string;
+  private readonly grants: Role;
 
   constructor(scope: Construct, id: string, props: IrsaRoleProps) {
     super(scope, id);
     const issuer = props.oidcIssuerHost;
-    this.role = new IamRole(this, 'role', {
+    const managed = props.managedPolicyArns ?? [];
+    this.grants = new Role(this, 'role', {
       name: props.roleName,
-      assumeRolePolicy: policyDocument([{
-        Effect: 'Allow',
-        Principal: { Federated: props.oidcProviderArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
-            [`${issuer}:aud`]: 'sts.amazonaws.com',
+      assumedBy: {
+        statements: [{
+          Effect: 'Allow',
+          Principal: { Federated: props.oidcProviderArn },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+              [`${issuer}:aud`]: 'sts.amazonaws.com',
+            },
           },
-        },
-      }]),
+        }],
+      },
+      managedPolicyArns: managed,
+      ids: { policy: 'policy', managedPolicies: managed.map((_, i) => `managed-${i}`) },
     });
-    this.arn = this.role.arn;
-    if (props.statements && props.statements.length > 0) {
-      new IamRolePolicy(this, 'policy', { role: this.role.name, name: 'least-privilege', policy: policyDocument(props.statements) });
-    }
-    (props.managedPolicyArns ?? []).forEach((policyArn, i) => {
-      new IamRolePolicyAttachment(this, `managed-${i}`, { role: this.role.name, policyArn });
-    });
+    this.role = this.grants.role;
+    this.arn = this.grants.arn;
+    for (const statement of props.statements ?? []) this.addToPolicy(statement);
+  }
+
+  addToPolicy(statement: PolicyStatement): void {
+    this.grants.addToPolicy(statement);
   }
 }

@@ -1,8 +1,9 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
-import type { TerraformProvider } from 'cdktf';
+import { Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement } from './policy';
+import { actions, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from './perms';
+import { allow, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
 
 export interface KmsKeyProps {
   /** Alias name without the `alias/` prefix, e.g. `acme-apps-prd-data`. */
@@ -10,11 +11,19 @@ export interface KmsKeyProps {
   readonly description: string;
   /** Account that owns the key: only its IAM principals may be granted use, never `*`. */
   readonly accountId: string;
-  /** Services that encrypt with the key on the account's behalf, each with its own conditions. @default [] */
+  /**
+   * Services that encrypt with the key on the account's behalf, each with its own conditions. Prefer
+   * `grantToService(...)`, which writes the statements AWS documents for each service. @default []
+   */
   readonly serviceStatements?: readonly PolicyStatement[];
   /** Waiting period before a scheduled deletion completes. @default 30 */
   readonly deletionWindowInDays?: number;
   /** Refuse `terraform destroy` of the key (data encrypted with it would be lost). @default true */
+  readonly protect?: boolean;
+  /**
+   * @deprecated Use `protect`. Kept only until the serverless and multi-tier layers pass `protect`; it will be removed.
+   * @default true
+   */
   readonly preventDestroy?: boolean;
   /** @default false */
   readonly multiRegion?: boolean;
@@ -22,38 +31,140 @@ export interface KmsKeyProps {
   readonly provider?: TerraformProvider;
 }
 
+/**
+ * A KMS key principals can be granted use of: a KmsKey of this stack, or any key by ARN (`keyFromArn`, e.g. a key of
+ * the security layer read from remote state). Grants go to the principal's identity policy; the key policy of every
+ * key of this project lets the owning account's IAM decide (`AccountAdministration`), so nothing else is needed.
+ */
+export interface IKey {
+  readonly arn: string;
+  /** Grants `keyActions` on this key under the statement id `sid` (statements with the same sid merge). */
+  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void;
+  /** kms:Decrypt: read what a service encrypted with the key. */
+  grantDecrypt(grantee: Grantable): void;
+  /** kms:Decrypt and kms:GenerateDataKey: write and read data a service encrypts with the key (S3, Kinesis, SQS, SNS, Firehose). */
+  grantEncryptDecrypt(grantee: Grantable): void;
+}
+
+/** Statement ids of the key grants: one statement per purpose, listing every key granted for it. */
+export const KEY_GRANT_SIDS = { decrypt: 'KmsDecrypt', encryptDecrypt: 'KmsEncryptDecrypt' } as const;
+
+class KeyGrants implements IKey {
+  constructor(readonly arn: string) {}
+
+  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void {
+    grantee.addToPolicy(allow(sid, actions(keyActions), this.arn));
+  }
+
+  grantDecrypt(grantee: Grantable): void {
+    this.grant(grantee, KEY_GRANT_SIDS.decrypt, KEY_DECRYPT_ACTIONS);
+  }
+
+  grantEncryptDecrypt(grantee: Grantable): void {
+    this.grant(grantee, KEY_GRANT_SIDS.encryptDecrypt, KEY_ENCRYPT_DECRYPT_ACTIONS);
+  }
+}
+
+/** A key known by ARN only (another layer's key, read from remote state): grants, but no key-policy changes. */
+export function keyFromArn(arn: string): IKey {
+  return new KeyGrants(arn);
+}
+
+/** The options of each AWS service `KmsKey.grantToService` knows; each names what the documented conditions need. */
+export interface KeyServiceGrants {
+  /** CloudWatch Logs log groups of one account and region. */
+  readonly logs: { readonly region: string; readonly accountId: string };
+  /** EventBridge buses, archives and SNS/SQS targets of one account. */
+  readonly events: { readonly accountId: string };
+  /** AWS services (CloudWatch alarms, Budgets, ...) of one account publishing to SNS topics encrypted with the key. */
+  readonly 'sns-publishers': { readonly services: readonly string[]; readonly accountId: string };
+  /** Volumes of instances EC2 Auto Scaling launches with its service-linked role (which gets no KMS access through IAM). */
+  readonly autoscaling: { readonly serviceLinkedRoleArn: string };
+  /** A CloudTrail trail writing log files encrypted with the key; `ownerAccountIds` own the trails (organisation trails: management too). */
+  readonly cloudtrail: { readonly trailArns: readonly string[]; readonly ownerAccountIds: readonly string[] };
+  /** AWS Config delivery channels of these accounts encrypting what they deliver. */
+  readonly config: { readonly sourceAccountIds: readonly string[] };
+}
+
+export type KeyService = keyof KeyServiceGrants;
+
 /** A customer managed key with yearly rotation and a key policy scoped to its own account. */
-export class KmsKey extends Construct {
+export class KmsKey extends Construct implements IKey {
   readonly key: KmsKeyResource;
   readonly arn: string;
   readonly keyId: string;
   readonly aliasName: string;
+  private readonly policy = new PolicyStatements();
+  private readonly grants: KeyGrants;
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
     const accountRoot = `arn:aws:iam::${props.accountId}:root`;
+    this.policy.add({ Sid: 'AccountAdministration', Effect: 'Allow', Principal: { AWS: accountRoot }, Action: 'kms:*', Resource: '*' });
+    for (const statement of props.serviceStatements ?? []) this.policy.add(statement);
     this.key = new KmsKeyResource(this, 'key', {
       provider: props.provider,
       description: props.description,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
       multiRegion: props.multiRegion ?? false,
-      policy: policyDocument([
-        {
-          Sid: 'AccountAdministration',
-          Effect: 'Allow',
-          Principal: { AWS: accountRoot },
-          Action: 'kms:*',
-          Resource: '*',
-        },
-        ...(props.serviceStatements ?? []),
-      ]),
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      // Rendered at synth, so service grants added after construction are in it.
+      policy: Lazy.stringValue({ produce: () => this.policy.render() }),
+      lifecycle: { preventDestroy: props.protect ?? props.preventDestroy ?? true },
     });
     this.aliasName = `alias/${props.alias}`;
     new KmsAlias(this, 'alias', { provider: props.provider, name: this.aliasName, targetKeyId: this.key.keyId });
     this.arn = this.key.arn;
     this.keyId = this.key.keyId;
+    this.grants = new KeyGrants(this.arn);
+  }
+
+  /** Adds a statement to the key policy (a principal of another account, a service not covered by grantToService). */
+  addToKeyPolicy(statement: PolicyStatement): void {
+    this.policy.add(statement);
+  }
+
+  /** Lets an AWS service use the key on the account's behalf, with the statements and conditions AWS documents for it. */
+  grantToService<S extends KeyService>(service: S, options: KeyServiceGrants[S]): void {
+    for (const statement of serviceKeyStatements(service, options)) this.policy.add(statement);
+  }
+
+  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void {
+    this.grants.grant(grantee, sid, keyActions);
+  }
+
+  grantDecrypt(grantee: Grantable): void {
+    this.grants.grantDecrypt(grantee);
+  }
+
+  grantEncryptDecrypt(grantee: Grantable): void {
+    this.grants.grantEncryptDecrypt(grantee);
+  }
+}
+
+function serviceKeyStatements<S extends KeyService>(service: S, options: KeyServiceGrants[S]): PolicyStatement[] {
+  const o = options as KeyServiceGrants[KeyService];
+  switch (service) {
+    case 'logs': {
+      const { region, accountId } = o as KeyServiceGrants['logs'];
+      return [cloudWatchLogsKeyStatement(region, accountId)];
+    }
+    case 'events':
+      return [eventBridgeKeyStatement((o as KeyServiceGrants['events']).accountId)];
+    case 'sns-publishers': {
+      const { services, accountId } = o as KeyServiceGrants['sns-publishers'];
+      return [snsPublisherKeyStatement(services, accountId)];
+    }
+    case 'autoscaling':
+      return autoScalingVolumeKeyStatements((o as KeyServiceGrants['autoscaling']).serviceLinkedRoleArn);
+    case 'cloudtrail': {
+      const { trailArns, ownerAccountIds } = o as KeyServiceGrants['cloudtrail'];
+      return cloudTrailKeyStatements(trailArns, ownerAccountIds);
+    }
+    case 'config':
+      return [configDeliveryKeyStatement((o as KeyServiceGrants['config']).sourceAccountIds)];
+    default:
+      throw new Error(`no key grant for service ${String(service)}`);
   }
 }
 
@@ -84,6 +195,65 @@ export function eventBridgeKeyStatement(accountId: string): PolicyStatement {
     Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+  };
+}
+
+/**
+ * Lets AWS services of one account use a key to publish to an encrypted SNS topic (alarms, budgets, events).
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function snsPublisherKeyStatement(services: readonly string[], accountId: string): PolicyStatement {
+  return {
+    Sid: 'ServicesPublishToEncryptedTopics',
+    Effect: 'Allow',
+    Principal: { Service: [...services] },
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+  };
+}
+
+/**
+ * The two statements CloudTrail documents for a trail encrypting its log files: GenerateDataKey* for the trails (by
+ * `aws:SourceArn`) with the encryption context of the owning accounts' trails, and DescribeKey.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+ */
+export function cloudTrailKeyStatements(trailArns: readonly string[], ownerAccountIds: readonly string[]): PolicyStatement[] {
+  return [
+    {
+      Sid: 'CloudTrailEncryptLogs',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'kms:GenerateDataKey*',
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceArn': [...trailArns] },
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': ownerAccountIds.map((id) => `arn:aws:cloudtrail:*:${id}:trail/*`) },
+      },
+    },
+    {
+      Sid: 'CloudTrailDescribeKey',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': [...trailArns] } },
+    },
+  ];
+}
+
+/**
+ * Lets AWS Config of these accounts encrypt the configuration history and snapshots it delivers.
+ * https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html
+ */
+export function configDeliveryKeyStatement(sourceAccountIds: readonly string[]): PolicyStatement {
+  return {
+    Sid: 'ConfigDelivery',
+    Effect: 'Allow',
+    Principal: { Service: 'config.amazonaws.com' },
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:SourceAccount': [...sourceAccountIds] } },
   };
 }
 

@@ -22,7 +22,12 @@ export interface LogBucketProps {
    * @default false
    */
   readonly cloudFrontLogs?: boolean;
-  /** @default true */
+  /** Refuse `terraform destroy` of the bucket (logs kept for audits would be lost). @default true */
+  readonly protect?: boolean;
+  /**
+   * @deprecated Use `protect`. Kept only until the multi-tier layer passes `protect`; it will be removed.
+   * @default true
+   */
   readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
@@ -47,7 +52,7 @@ export class LogBucket extends Construct {
     const provider = props.provider;
     this.objectOwnership = props.cloudFrontLogs ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced';
     const { bucket: created, publicAccess } = bucketBaseline(this, {
-      bucketName: props.bucketName, objectOwnership: this.objectOwnership, preventDestroy: props.preventDestroy, provider,
+      bucketName: props.bucketName, objectOwnership: this.objectOwnership, protect: props.protect ?? props.preventDestroy, provider,
     });
     this.bucket = created;
     this.bucketName = created.bucket;

@@ -3,7 +3,9 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement } from './policy';
+import { keyFromArn, type IKey } from './kms-key';
+import { QUEUE_CONSUME_ACTIONS, QUEUE_SEND_ACTIONS } from './perms';
+import { allow, policyDocument, type Grantable, type PolicyStatement } from './policy';
 
 export interface QueueProps {
   /** Queue name; the dead-letter queue is `<name>-dlq`. */
@@ -42,10 +44,13 @@ export class Queue extends Construct {
   readonly url: string;
   readonly name: string;
   readonly dlq?: SqsQueue;
+  /** The key of the queue and its DLQ: senders and consumers are granted use of it with the queue. */
+  readonly encryptionKey: IKey;
 
   constructor(scope: Construct, id: string, props: QueueProps) {
     super(scope, id);
     const provider = props.provider;
+    this.encryptionKey = keyFromArn(props.kmsKeyArn);
     const reuse = props.kmsDataKeyReusePeriodSeconds ?? 300;
     if (props.deadLetterQueue ?? true) {
       this.dlq = new SqsQueue(this, 'dlq', {
@@ -81,6 +86,18 @@ export class Queue extends Construct {
       queueUrl: this.queue.url,
       policy: policyDocument([denyInsecureQueueTransport(this.arn), ...(props.policyStatements?.(this.arn) ?? [])]),
     });
+  }
+
+  /** Send messages (SendMessage with the queue's URL and attributes), encrypting them with the queue's key. */
+  grantSendMessages(grantee: Grantable): void {
+    grantee.addToPolicy(allow('SqsSend', QUEUE_SEND_ACTIONS, this.arn));
+    this.encryptionKey.grantEncryptDecrypt(grantee);
+  }
+
+  /** Receive, delete and hide messages, decrypting them with the queue's key. */
+  grantConsumeMessages(grantee: Grantable): void {
+    grantee.addToPolicy(allow('SqsConsume', QUEUE_CONSUME_ACTIONS, this.arn));
+    this.encryptionKey.grantDecrypt(grantee);
   }
 }
 

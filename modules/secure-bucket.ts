@@ -8,7 +8,9 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { bucketBaseline } from './bucket-baseline';
-import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy';
+import { keyFromArn, type IKey } from './kms-key';
+import { actions, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_WRITE_ACTIONS } from './perms';
+import { allow, denyInsecureTransport, policyDocument, type Grantable, type PolicyStatement } from './policy';
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -27,29 +29,85 @@ export interface SecureBucketProps {
    */
   readonly lifecycleRules?: readonly S3BucketLifecycleConfigurationRule[];
   /** Refuse `terraform destroy` of the bucket. @default true */
-  readonly preventDestroy?: boolean;
+  readonly protect?: boolean;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
+}
+
+/**
+ * A bucket principals can be granted access to: a SecureBucket of this stack, or any bucket by ARN (`bucketFromArn`).
+ * Each grant adds one statement over the bucket and its objects (`<arn>` and `<arn>/<pattern>`) to the grantee's policy
+ * and, for an SSE-KMS bucket, the key actions S3 needs on the grantee's behalf.
+ */
+export interface IBucket {
+  readonly arn: string;
+  /** The default-encryption key. @default - SSE-S3, no key to grant */
+  readonly encryptionKey?: IKey;
+  /** List the bucket and read objects (and decrypt them). */
+  grantRead(grantee: Grantable, objectsKeyPattern?: string): void;
+  /** Write objects, multipart uploads included (and encrypt them). */
+  grantWrite(grantee: Grantable, objectsKeyPattern?: string): void;
+  /** Both, as one statement. */
+  grantReadWrite(grantee: Grantable, objectsKeyPattern?: string): void;
+  /** Delete objects (a versioned bucket keeps the noncurrent versions). */
+  grantDelete(grantee: Grantable, objectsKeyPattern?: string): void;
+}
+
+/** Statement ids of the bucket grants: one statement per purpose, listing every bucket granted for it. */
+export const BUCKET_GRANT_SIDS = { read: 'S3Read', write: 'S3Write', readWrite: 'S3ReadWrite', delete: 'S3Delete' } as const;
+
+class BucketGrants implements IBucket {
+  constructor(readonly arn: string, readonly encryptionKey?: IKey) {}
+
+  grantRead(grantee: Grantable, objectsKeyPattern = '*'): void {
+    grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.read, BUCKET_READ_ACTIONS, [this.arn, `${this.arn}/${objectsKeyPattern}`]));
+    this.encryptionKey?.grantDecrypt(grantee);
+  }
+
+  grantWrite(grantee: Grantable, objectsKeyPattern = '*'): void {
+    grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.write, BUCKET_WRITE_ACTIONS, [this.arn, `${this.arn}/${objectsKeyPattern}`]));
+    this.encryptionKey?.grantEncryptDecrypt(grantee);
+  }
+
+  grantReadWrite(grantee: Grantable, objectsKeyPattern = '*'): void {
+    grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.readWrite, actions(BUCKET_READ_ACTIONS, BUCKET_WRITE_ACTIONS), [this.arn, `${this.arn}/${objectsKeyPattern}`]));
+    this.encryptionKey?.grantEncryptDecrypt(grantee);
+  }
+
+  grantDelete(grantee: Grantable, objectsKeyPattern = '*'): void {
+    grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.delete, BUCKET_DELETE_ACTIONS, `${this.arn}/${objectsKeyPattern}`));
+  }
+}
+
+/** A bucket known by ARN only (another layer's bucket): grants on it and, when given, on its key. */
+export function bucketFromArn(arn: string, kmsKeyArn?: string): IBucket {
+  return new BucketGrants(arn, kmsKeyArn === undefined ? undefined : keyFromArn(kmsKeyArn));
 }
 
 /**
  * A private bucket: versioning, SSE-KMS with bucket keys, all four public-access blocks, owner-enforced
  * object ownership, a TLS-only bucket policy and expiry of noncurrent versions.
  */
-export class SecureBucket extends Construct {
+export class SecureBucket extends Construct implements IBucket {
   readonly bucket: S3Bucket;
   readonly bucketName: string;
   readonly arn: string;
+  readonly encryptionKey: IKey;
+  /** The bucket policy: a service that checks it when configured (CloudTrail) must depend on it. */
+  readonly policy: S3BucketPolicy;
+  private readonly grants: BucketGrants;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, kmsKeyArn: props.kmsKeyArn, preventDestroy: props.preventDestroy, provider });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, kmsKeyArn: props.kmsKeyArn, protect: props.protect, provider });
     this.bucket = created;
     this.bucketName = created.bucket;
     this.arn = created.arn;
+    this.encryptionKey = keyFromArn(props.kmsKeyArn);
+    this.grants = new BucketGrants(this.arn, this.encryptionKey);
     const bucket = created.id;
-    new S3BucketPolicy(this, 'policy', {
+    this.policy = new S3BucketPolicy(this, 'policy', {
       provider,
       bucket,
       policy: policyDocument([denyInsecureTransport(this.arn), ...(props.policyStatements ?? [])]),
@@ -75,5 +133,21 @@ export class SecureBucket extends Construct {
         targetPrefix: props.accessLogs.prefix,
       });
     }
+  }
+
+  grantRead(grantee: Grantable, objectsKeyPattern?: string): void {
+    this.grants.grantRead(grantee, objectsKeyPattern);
+  }
+
+  grantWrite(grantee: Grantable, objectsKeyPattern?: string): void {
+    this.grants.grantWrite(grantee, objectsKeyPattern);
+  }
+
+  grantReadWrite(grantee: Grantable, objectsKeyPattern?: string): void {
+    this.grants.grantReadWrite(grantee, objectsKeyPattern);
+  }
+
+  grantDelete(grantee: Grantable, objectsKeyPattern?: string): void {
+    this.grants.grantDelete(grantee, objectsKeyPattern);
   }
 }

@@ -3,6 +3,8 @@
  * (snake_case keys, tokens rendered as `${type.name.attr}` interpolations), so they see exactly what Terraform sees.
  */
 
+import { isProduction as isProductionAccount } from '../environment';
+
 export type Severity = 'error' | 'warning';
 
 /** A Terraform JSON value as synthesized: strings, numbers, booleans, objects, lists. */
@@ -184,10 +186,9 @@ export function resourcesPointingAt(stack: StackView, type: string | readonly st
   });
 }
 
-export const PRODUCTION_ENVIRONMENTS: ReadonlySet<string> = new Set(['prd', 'prod', 'production']);
-
+/** A stack of a production account, by the same definition the layers use (lib/environment.ts). */
 export function isProduction(stack: StackView): boolean {
-  return stack.environment !== undefined && PRODUCTION_ENVIRONMENTS.has(stack.environment);
+  return stack.environment !== undefined && isProductionAccount({ environment: stack.environment });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AnyContract } from '../../lib/contract';
+import { fromLayer } from '../../lib/layer-ref';
 import { contains, mustParseCidr, overlaps, parseCidr, type Cidr } from '../../lib/cidr';
 import type { LayerDeclaration } from '../../lib/config';
 import { LayerStack, type LayerKind } from '../../lib/layer-stack';
@@ -75,14 +76,11 @@ function exportOf(value: unknown, root: string = REPO_ROOT): ImportSpec {
 
 /** `fromLayer(contract, output, { account })` as code, with its value. */
 function ref(contract: AnyContract, output: string, options: { account?: string; layer?: string } = {}): Code {
-  const module = ['lib/layer-ref', 'modules/layer-ref'].find((m) => fs.existsSync(path.join(REPO_ROOT, `${m}.ts`)))!;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- wherever the helper lives now (it is moving to lib/)
-  const { fromLayer } = require(path.join(REPO_ROOT, module)) as { fromLayer: (c: AnyContract, o: string, opts?: object) => unknown };
   const contractSpec = exportOf(contract);
   const opts = Object.entries(options).filter(([, v]) => v !== undefined);
   const optionsText = opts.length > 0 ? `, { ${opts.map(([k, v]) => `${k}: '${v}'`).join(', ')} }` : '';
   return new Code(`fromLayer(${contractSpec.name}, '${output}'${optionsText})`, fromLayer(contract, output, Object.fromEntries(opts)),
-    [{ name: 'fromLayer', from: module }, contractSpec]);
+    [{ name: 'fromLayer', from: 'lib/layer-ref' }, contractSpec]);
 }
 
 /** Enabled declarations of a kind (by contract name) across the organisation. */

@@ -130,7 +130,7 @@ describe('AuroraCluster module', () => {
   });
 
   it('can drop protection and the final snapshot for throw-away environments', () => {
-    const json = synth({ deletionProtection: false, finalSnapshot: false, preventDestroy: false, backupRetentionDays: 1 });
+    const json = synth({ protect: false, backupRetentionDays: 1 });
     const cluster = resources(json, 'aws_rds_cluster')[0];
     expect(cluster).toMatchObject({ deletion_protection: false, skip_final_snapshot: true, backup_retention_period: 1 });
     expect(cluster).not.toHaveProperty('final_snapshot_identifier');

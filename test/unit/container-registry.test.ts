@@ -66,9 +66,20 @@ describe('container-registry', () => {
     expect(resources(synth({ replicateToDr: false }, { drRegion: 'us-west-2' }), 'aws_ecr_replication_configuration')).toEqual([]);
   });
 
+  it('gives the creation template role what ECR documents: create, replicate and tag replicas, and KMS grants on the DR key', () => {
+    const tf = synth({}, { drRegion: 'us-west-2' });
+    const [policy] = resources(tf, 'aws_iam_role_policy');
+    const statements = JSON.parse(policy.policy as string).Statement;
+    expect(statements).toEqual([
+      { Sid: 'CreateReplicaRepositories', Effect: 'Allow', Action: ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'], Resource: 'arn:aws:ecr:us-west-2:333333333333:repository/*' },
+      { Sid: 'KmsGrantsForReplicas', Effect: 'Allow', Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RetireGrant'], Resource: expect.stringMatching(/aws_kms_key\.dr-key/) },
+    ]);
+  });
+
   it('refuses unknown accounts, bad names and duplicates', () => {
     expect(() => build(src({ pullAccounts: ['nope'] }))).toThrow(/pullAccounts\[0\]: unknown account "nope"/);
     expect(() => build(src({ repositories: [{ name: 'Bad Name' }] }))).toThrow(/repositories\[0\]\.name: "Bad Name" is not a valid ECR repository name/);
     expect(() => build(src({ repositories: [{ name: 'a' }, { name: 'a' }] }))).toThrow(/repositories\[1\]\.name: "a" is used twice/);
+    expect(() => build(src({ repositories: [{ name: 'a', untaggedExpiryDays: 0 }] }))).toThrow(/repositories\[0\]\.untaggedExpiryDays: 0 must be a positive whole number/);
   });
 });

@@ -1,5 +1,6 @@
 import { defineLayer } from '../../lib/config';
-import { DataLake, DEFAULT_FIREHOSE_ERROR_PREFIX, DEFAULT_FIREHOSE_PREFIX, staticPrefix, type DataLakeConfig } from '../../layers/data-lake';
+import { DataLake, staticPrefix, type DataLakeConfig } from '../../layers/data-lake';
+import { DEFAULT_FIREHOSE_ERROR_PREFIX, DEFAULT_FIREHOSE_PREFIX } from '../../modules/firehose-to-s3';
 import { account, build, parsed, resources, source, synthStack } from '../helpers';
 
 const ADMIN = 'arn:aws:iam::777777777777:role/DataPlatformAdmin';
@@ -106,6 +107,32 @@ describe('data-lake: ingestion', () => {
     // The raw crawler follows the static part of the prefix.
     expect(JSON.stringify(byName(json, 'aws_glue_crawler', 'raw-crawler').s3_target)).toContain('/raw/"');
     expect(staticPrefix(DEFAULT_FIREHOSE_PREFIX)).toBe('events/');
+  });
+});
+
+describe('data-lake: roles built from grants', () => {
+  const policyOf = (json: string, name: string) => JSON.parse(byName(json, 'aws_iam_role_policy', name).policy as string).Statement as Res[];
+
+  it('lets Firehose read the stream, write raw, use the data key and its log group, and nothing else', () => {
+    const json = tf();
+    const statements = policyOf(json, 'firehose-policy');
+    expect(statements.map((s) => s.Sid)).toEqual(['KinesisRead', 'S3ReadWrite', 'KmsEncryptDecrypt', 'LogsWrite']);
+    expect(statements[0].Resource).toBe('${aws_kinesis_stream.stream.arn}');
+    expect(String(statements[1].Resource)).toContain('raw-bucket');
+    expect(JSON.stringify(statements)).not.toMatch(/curated-bucket|analytics-bucket/);
+    expect(byName(json, 'aws_kinesis_firehose_delivery_stream', 'firehose').depends_on).toEqual(['aws_iam_role_policy.firehose-policy']);
+  });
+
+  it('gives Lake Formation read, write and delete on the three zones and one key statement', () => {
+    const statements = policyOf(tf(), 'lakeformation-policy');
+    expect(statements.map((s) => s.Sid)).toEqual(['S3ReadWrite', 'S3Delete', 'KmsDirectEncryptDecrypt']);
+    expect(statements[1].Resource).toHaveLength(3);
+    expect(statements[2].Action).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+  });
+
+  it('limits the analysts to query results in the analytics bucket', () => {
+    const s3 = policyOf(tf(), 'analyst-policy').find((s) => s.Sid === 'S3ReadWrite')!;
+    expect(s3.Resource).toEqual([expect.stringContaining('analytics-bucket'), expect.stringMatching(/analytics-bucket.*\/athena-results\/\*$/)]);
   });
 });
 

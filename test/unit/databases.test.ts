@@ -13,7 +13,7 @@ import type { LayerContext } from '../../lib/model';
 import { BaseNetwork } from '../../layers/base-network';
 import { Databases, type DatabasesConfig } from '../../layers/databases';
 import { Security } from '../../layers/security';
-import { fromLayer } from '../../modules/layer-ref';
+import { fromLayer } from '../../lib/layer-ref';
 import { account, build, resources, source, synthStack } from '../helpers';
 
 /** A stand-in consumer layer publishing a security group, like the ECS or EKS layers. */
@@ -184,29 +184,40 @@ describe('databases layer', () => {
     expect(outputs.dynamodb_dr_table_arns.value).toEqual(['${aws_dynamodb_table.table-orders.arn}']);
   });
 
+  it('tells other layers what they may know of its config through facts()', () => {
+    expect(Databases.facts(FULL)).toEqual({ aurora: true, drReplicatedTables: ['orders'] });
+    expect(Databases.facts({ consumers: {} })).toEqual({ aurora: false, drReplicatedTables: [] });
+  });
+
   it('runs DAX in private subnets with a role scoped to the tables', () => {
     expect(prd).toHaveResourceWithProperties(DaxCluster, { replication_factor: 3, cluster_name: 'test-workload-dax' });
     expect(dev).toHaveResourceWithProperties(DaxCluster, { replication_factor: 1 });
     const subnets = resources(prd, 'aws_dax_subnet_group')[0];
     expect(subnets.subnet_ids).toBe('${data.terraform_remote_state.remote-workload-base-network.outputs.private_subnet_ids}');
     const policy = JSON.parse(resources(prd, 'aws_iam_role_policy')[0].policy as string);
-    const tables = policy.Statement.find((s: { Sid: string }) => s.Sid === 'Tables');
+    const tables = policy.Statement.find((s: { Sid: string }) => s.Sid === 'DynamoDbReadWrite');
     expect(tables.Resource).toEqual([
-      '${aws_dynamodb_table.table-orders.arn}', '${aws_dynamodb_table.table-sessions.arn}',
-      '${aws_dynamodb_table.table-orders.arn}/index/*', '${aws_dynamodb_table.table-sessions.arn}/index/*',
+      '${aws_dynamodb_table.table-orders.arn}', '${aws_dynamodb_table.table-orders.arn}/index/*',
+      '${aws_dynamodb_table.table-sessions.arn}', '${aws_dynamodb_table.table-sessions.arn}/index/*',
     ]);
+    // The tables' key, with DescribeKey, which DAX calls before using a customer managed table key.
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'KmsEncryptDecryptDescribe').Action)
+      .toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
     expect(JSON.stringify(policy)).not.toMatch(/"Resource":"\*"|"Action":"dynamodb:\*"/);
   });
 
   it('refuses unsafe or impossible configuration with clear messages', () => {
     expect(() => build(org('prd', { cache: { nodeCount: 1 } }))).toThrow(/databases.*cache.multiAz: needs nodeCount >= 2/);
     expect(() => build(org('prd', { consumers: {} }))).toThrow(/consumers: names no consumer/);
+    // The same retention rule as every other log group (CloudWatch Logs refuses 100 at apply time).
+    expect(() => build(org('prd', { cache: { slowLogRetentionDays: 100 } }))).toThrow(/cache.slowLogRetentionDays: 100 is not a CloudWatch Logs retention/);
+    expect(() => build(org('prd', { consumers: { cidrBlocks: ['10.40.0.1/17'] } }))).toThrow(/consumers.cidrBlocks: "10.40.0.1\/17" has host bits set/);
     expect(() => build(org('prd', { consumers: { cidrBlocks: ['0.0.0.0/0'] } }))).toThrow(/consumers.cidrBlocks: 0.0.0.0\/0 would admit any address/);
     expect(() => build(org('prd', { aurora: { engine: 'aurora-postgresql', instanceCount: 1 } }))).toThrow(/aurora.instanceCount: prd needs a writer and at least one reader/);
     expect(() => build(org('prd', { aurora: { engine: 'aurora-postgresql', backupRetentionDays: 40 } }))).toThrow(/aurora.backupRetentionDays: 40 must be/);
     expect(() => build(org('prd', {
       dynamodb: { tables: [{ name: 'orders', partitionKey: { name: 'pk' }, stream: 'KEYS_ONLY', replicateToDr: true }] },
-    }))).toThrow(/dynamodb.tables\[0\].stream: KEYS_ONLY: a table replicated to DR needs NEW_AND_OLD_IMAGES/);
+    }))).toThrow(/dynamodb.tables\[0\].stream: KEYS_ONLY: a replicated \(global\) table needs NEW_AND_OLD_IMAGES/);
     const badRef = { contract: appContract, output: 'nope' } as unknown as ReturnType<typeof fromLayer>;
     expect(() => build(org('prd', { consumers: { securityGroups: [badRef] } }))).toThrow(/consumers.securityGroups\[0\]: layer kind app publishes no output "nope"/);
   });

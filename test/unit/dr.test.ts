@@ -16,7 +16,7 @@ import { Databases, type DatabasesConfig } from '../../layers/databases';
 import { DnsZone } from '../../layers/dns-zone';
 import { Dr, type DrConfig } from '../../layers/dr';
 import { Security } from '../../layers/security';
-import { fromLayer } from '../../modules/layer-ref';
+import { fromLayer } from '../../lib/layer-ref';
 import { REAL, account, build, parsed, resources, source, synthStack } from '../helpers';
 
 const DATABASES: DatabasesConfig = {

@@ -252,6 +252,8 @@ describe('cost layer', () => {
 
   it('refuses a budget for an unknown account', () => {
     expect(() => build(org({ cost: { monthlyUsd: { prod: 10 } } }))).toThrow(/monthlyUsd\.prod: unknown account "prod"/);
+    // A subscription to a non-address is refused at synth (SNS would refuse it at apply), as account e-mails are.
+    expect(() => build(org({ cost: { notificationEmails: ['finops'] } }))).toThrow(/management\/cost: notificationEmails\[0\]: "finops" is not an e-mail address/);
   });
 });
 
@@ -371,6 +373,7 @@ describe('audit layer', () => {
 
   it('refuses a log group retention below a year and a lock longer than the archive', () => {
     expect(() => build(org({ audit: { logGroupRetentionDays: 90 } }))).toThrow(/logGroupRetentionDays: 90 is below the 365 days/);
+    expect(() => build(org({ audit: { alarmEmails: ['security at acme'] } }))).toThrow(/security\/audit: alarmEmails\[0\]: "security at acme" is not an e-mail address/);
     expect(() => build(org({ audit: { objectLock: { mode: 'GOVERNANCE', days: 4000 } } }))).toThrow(/objectLock\.days: 4000 must be a whole number of days between 1 and archiveRetentionDays \(2555\)/);
   });
 });

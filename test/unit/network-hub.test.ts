@@ -123,6 +123,12 @@ describe('network hub', () => {
       .toThrow(/attachments\[0\].domain: "production" is not a hub route table/);
   });
 
+  it('reads the routing domains of the hub through NetworkHub.facts, and names a hub layer of another kind', () => {
+    expect(NetworkHub.facts(HUB)).toEqual({ routingDomains: ['prd', 'devstg', 'shared'] });
+    expect(() => build(org({}, { hubLayer: 'network-hub-routes' }))).toThrow(/hubLayer: layer network\/network-hub-routes is not a network-hub layer/);
+    expect(() => build(org({}, { hubLayer: 'hub' }))).toThrow(/hubLayer: account network declares no layer "hub"/);
+  });
+
   it('has no cycle: hub <- attachments <- routes, and the hub reads no attachment', () => {
     const { stacks } = build(org());
     expect([...stacks.get('test-network-network-hub')!.reads.keys()]).toEqual([]);

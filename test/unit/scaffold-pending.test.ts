@@ -79,7 +79,7 @@ describe('an account whose id is pending', () => {
 
   it('explains, in a real synth, why a layer naming it finds no such account', () => {
     expect(problems(() => resolveOrganisation(org({ costFor: 'fresh' }), REAL))).toEqual([
-      'test/management/cost: monthlyUsd.fresh: unknown account "fresh"',
+      'test/management/cost: monthlyUsd.fresh: unknown account "fresh" (known: management, security, shared)',
       "test/fresh: id: 'pending': a real synth leaves this account out until its id is set, so a layer that names it finds no such account",
     ]);
     expect(() => resolveOrganisation(org({ costFor: 'fresh' }), SANDBOX)).not.toThrow();

@@ -2,7 +2,7 @@ import { defineLayer } from '../../../lib/config';
 import { Databases } from '../../../layers/databases';
 import { eksContract } from '../../../layers/eks';
 import { fargateContract } from '../../../layers/fargate';
-import { fromLayer } from '../../../modules/layer-ref';
+import { fromLayer } from '../../../lib/layer-ref';
 
 /** Development data stores: one instance each, 7-day backups, no deletion protection. */
 export default defineLayer(Databases, {

@@ -2,7 +2,7 @@ import { defineLayer } from '../../../lib/config';
 import { Databases } from '../../../layers/databases';
 import { eksContract } from '../../../layers/eks';
 import { fargateContract } from '../../../layers/fargate';
-import { fromLayer } from '../../../modules/layer-ref';
+import { fromLayer } from '../../../lib/layer-ref';
 
 /** Production data stores: multi-AZ, 35-day backups, deletion protection, final snapshots, prevent_destroy. */
 export default defineLayer(Databases, {

@@ -3,7 +3,7 @@ import { baseTfBackendContract } from '../../../layers/base-tf-backend';
 import { cdnContract } from '../../../layers/cdn';
 import { Dr } from '../../../layers/dr';
 import { multiTierContract } from '../../../layers/multi-tier';
-import { fromLayer } from '../../../modules/layer-ref';
+import { fromLayer } from '../../../lib/layer-ref';
 
 /**
  * Pilot light of apps-prd in us-west-2 (the project's drRegion), over base-network-dr. Runbook: docs/data-and-dr.md.

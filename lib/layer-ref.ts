@@ -5,7 +5,7 @@
  *   consumers: { securityGroups: [fromLayer(ecsServicesContract, 'security_group_id')] }
  */
 import { Fn, Token } from 'cdktf';
-import type { AnyContract, Contract, OutputValue } from '../lib/contract';
+import type { AnyContract, Contract, OutputValue } from './contract';
 
 export interface LayerOutputRef {
   /** Contract of the producer layer kind, imported from its layer file. */

@@ -1,0 +1,109 @@
+/**
+ * IAM actions by purpose, in one place (like aws-cdk-lib's aws-s3/lib/perms.ts): the grant methods of the modules use
+ * them, so no layer types an action list. Exact actions, never service wildcards: the policy pack and reviewers read
+ * what a role can do. Lists are sorted (one keeps the order of the policies it came from); a grant that combines two
+ * lists renders their sorted union.
+ */
+
+// --- S3 -------------------------------------------------------------------------------------------------------------
+
+/** Find the bucket, list it and read objects. */
+export const BUCKET_READ_ACTIONS = ['s3:GetBucketLocation', 's3:GetObject', 's3:ListBucket'] as const;
+/**
+ * Write objects, including multipart uploads (list and abort them). With BUCKET_READ_ACTIONS this is exactly the list
+ * Firehose documents for an S3 destination.
+ * https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
+ */
+export const BUCKET_WRITE_ACTIONS = ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:PutObject'] as const;
+/** Delete current object versions (a versioned bucket keeps the noncurrent ones). */
+export const BUCKET_DELETE_ACTIONS = ['s3:DeleteObject'] as const;
+
+// --- KMS ------------------------------------------------------------------------------------------------------------
+
+/** Read data a service encrypted with the key (S3 GetObject, Kinesis GetRecords, SQS ReceiveMessage ...). */
+export const KEY_DECRYPT_ACTIONS = ['kms:Decrypt'] as const;
+/**
+ * Write and read data a service encrypts with the key on the caller's behalf (envelope encryption: a data key to write,
+ * Decrypt to read it back, also needed by S3 multipart uploads). Enough for S3, Kinesis, SQS, SNS and Firehose.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
+ */
+export const KEY_ENCRYPT_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+/** Look the key up (symmetric? enabled?): DynamoDB and DAX check it before using a table key. */
+export const KEY_DESCRIBE_ACTIONS = ['kms:DescribeKey'] as const;
+/** Encrypt directly with the key (client-side encryption, e.g. Glue job bookmarks in CSE-KMS mode). */
+export const KEY_ENCRYPT_ACTIONS = ['kms:Encrypt'] as const;
+/**
+ * Let a service encrypt resources it creates with the key through KMS grants (ECR repositories made by a creation
+ * template). https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-custom.html
+ */
+export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RetireGrant'] as const;
+
+// --- ECR ------------------------------------------------------------------------------------------------------------
+
+/**
+ * Pull an image (another account's principals, once the repository policy admits the account). In the order existing
+ * repository policies were written, so moving the list here changed no policy.
+ */
+export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
+/**
+ * What ECR does with the role of a repository creation template: create the repository, replicate images into it, tag
+ * it. https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-custom.html
+ */
+export const ECR_TEMPLATE_ACTIONS = ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'] as const;
+
+// --- SQS, SNS -------------------------------------------------------------------------------------------------------
+
+export const QUEUE_SEND_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] as const;
+export const QUEUE_CONSUME_ACTIONS = [
+  'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
+] as const;
+export const TOPIC_PUBLISH_ACTIONS = ['sns:Publish'] as const;
+
+// --- DynamoDB -------------------------------------------------------------------------------------------------------
+
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan',
+] as const;
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+] as const;
+export const TABLE_STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'] as const;
+
+// --- Kinesis Data Streams -------------------------------------------------------------------------------------------
+
+/** Read records: what a consumer (Firehose with a Kinesis source, a Lambda trigger) needs. */
+export const KINESIS_READ_ACTIONS = [
+  'kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards',
+] as const;
+export const KINESIS_WRITE_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'] as const;
+
+// --- CloudWatch Logs ------------------------------------------------------------------------------------------------
+
+/** Write events into existing streams of a log group. */
+export const LOG_EVENTS_WRITE_ACTIONS = ['logs:PutLogEvents'] as const;
+/** Create streams in a log group and write to them. */
+export const LOG_STREAM_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
+/** Encrypt a log group the principal creates with a KMS key (Glue crawlers and jobs with a security configuration). */
+export const LOG_GROUP_ENCRYPT_ACTIONS = ['logs:AssociateKmsKey'] as const;
+
+// --- Glue Data Catalog, Lake Formation, Athena ----------------------------------------------------------------------
+
+/** Read databases, tables and partitions of the Glue Data Catalog (Lake Formation still decides on the data). */
+export const CATALOG_READ_ACTIONS = [
+  'glue:BatchGetPartition', 'glue:GetDatabase', 'glue:GetDatabases', 'glue:GetPartition', 'glue:GetPartitions', 'glue:GetTable', 'glue:GetTables',
+] as const;
+/**
+ * Temporary credentials for data Lake Formation governs. The action has no resource type, so `*` is its only resource;
+ * the Lake Formation grants scope it. https://docs.aws.amazon.com/lake-formation/latest/dg/permissions-reference.html
+ */
+export const LAKE_FORMATION_DATA_ACCESS_ACTIONS = ['lakeformation:GetDataAccess'] as const;
+/** Run and read queries in one Athena workgroup. */
+export const ATHENA_QUERY_ACTIONS = [
+  'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:GetWorkGroup', 'athena:ListQueryExecutions',
+  'athena:StartQueryExecution', 'athena:StopQueryExecution',
+] as const;
+
+/** Sorted union of action lists, for a grant that combines purposes (read and write). */
+export function actions(...lists: readonly (readonly string[])[]): string[] {
+  return [...new Set(lists.flat())].sort();
+}
