@@ -2,6 +2,9 @@
  * How a synth targets the world: real AWS (the default) or the offline sandbox (s3rver + dynalite on loopback).
  * Read once from the environment by the app entry point and passed down; layers never read process.env.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError } from './problems';
 
 export interface SandboxEndpoints {
   readonly s3: string;
@@ -21,22 +24,74 @@ export interface Mode {
 export const SANDBOX_CREDENTIALS = { accessKey: 'S3RVER', secretKey: 'S3RVER' } as const;
 export const SANDBOX_DEFAULT_PORTS = { s3: 4569, dynamodb: 4567 } as const;
 
-export function modeFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Mode {
-  const bootstrap = isTrue(env.BOOTSTRAP);
-  const bootstrapStateDir = env.BOOTSTRAP_STATE_DIR ?? `${cwd}/.bootstrap`;
-  if (!isTrue(env.SANDBOX)) return { bootstrap, bootstrapStateDir };
-  const s3Port = env.SANDBOX_S3_PORT ?? String(SANDBOX_DEFAULT_PORTS.s3);
-  const dynamodbPort = env.SANDBOX_DYNAMODB_PORT ?? String(SANDBOX_DEFAULT_PORTS.dynamodb);
+/** An environment switch set to anything but its documented values. A ConfigError, so entry points print it as one line. */
+export class ModeError extends ConfigError {
+  constructor(variable: string, message: string) {
+    super([{ project: 'environment', field: variable, message }]);
+    this.name = 'ModeError';
+    this.message = `${variable} ${message}`;
+  }
+}
+
+/**
+ * The one reading of an on/off environment variable everywhere (app, scripts, Makefile): exactly `1` or `0`.
+ * Unset is undefined; anything else, the empty string included, is refused rather than guessed: `SANDBOX=on`
+ * or `SANDBOX=` must not quietly mean real AWS, nor `SANDBOX=TRUE` the sandbox for the app but not for make.
+ */
+export function parseSwitch(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === '1') return true;
+  if (value === '0') return false;
+  throw new ModeError(name, `must be 1 or 0, not "${value}"${name === 'SANDBOX' ? ' (1: the offline sandbox, 0: real AWS)' : ''}`);
+}
+
+/** The sandbox's data folder: `SANDBOX_DIR`, or `.sandbox/` in the checkout. */
+export function sandboxDir(env: NodeJS.ProcessEnv, root: string): string {
+  return path.resolve(root, env.SANDBOX_DIR || '.sandbox');
+}
+
+/** What `make sandbox-up` records about the running sandbox of a checkout (`<sandbox dir>/server.json`). */
+export interface SandboxServer {
+  readonly pid: number;
+  readonly s3Port: number;
+  readonly dynamodbPort: number;
+  /** The checkout (repository root) and its sandbox folder: a sandbox serves exactly one. */
+  readonly root?: string;
+  readonly dir?: string;
+  /** Random id of the sandbox folder, also stored inside the sandbox as its owner marker. */
+  readonly id?: string;
+}
+
+export const SANDBOX_SERVER_FILE = 'server.json';
+
+/** The server file of the sandbox folder, or undefined when there is none (or it is unreadable). */
+export function readSandboxServer(dir: string): SandboxServer | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, SANDBOX_SERVER_FILE), 'utf8')) as SandboxServer;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `SANDBOX=1`: endpoints from SANDBOX_S3_ENDPOINT / SANDBOX_DYNAMODB_ENDPOINT, else SANDBOX_S3_PORT /
+ * SANDBOX_DYNAMODB_PORT, else the ports of this checkout's running sandbox (its server file, so a sandbox started
+ * on other ports is the one later commands use), else the default ports. `root` is the checkout.
+ */
+export function modeFromEnv(env: NodeJS.ProcessEnv = process.env, root: string = process.cwd()): Mode {
+  const bootstrap = parseSwitch('BOOTSTRAP', env.BOOTSTRAP) ?? false;
+  const bootstrapStateDir = env.BOOTSTRAP_STATE_DIR ?? `${root}/.bootstrap`;
+  if (!parseSwitch('SANDBOX', env.SANDBOX)) return { bootstrap, bootstrapStateDir };
+  const explicit = [env.SANDBOX_S3_PORT, env.SANDBOX_DYNAMODB_PORT, env.SANDBOX_S3_ENDPOINT, env.SANDBOX_DYNAMODB_ENDPOINT].some(Boolean);
+  const server = explicit ? undefined : readSandboxServer(sandboxDir(env, root));
+  const s3Port = env.SANDBOX_S3_PORT || String(server?.s3Port ?? SANDBOX_DEFAULT_PORTS.s3);
+  const dynamodbPort = env.SANDBOX_DYNAMODB_PORT || String(server?.dynamodbPort ?? SANDBOX_DEFAULT_PORTS.dynamodb);
   return {
     bootstrap,
     bootstrapStateDir,
     sandbox: {
-      s3: env.SANDBOX_S3_ENDPOINT ?? `http://127.0.0.1:${s3Port}`,
-      dynamodb: env.SANDBOX_DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${dynamodbPort}`,
+      s3: env.SANDBOX_S3_ENDPOINT || `http://127.0.0.1:${s3Port}`,
+      dynamodb: env.SANDBOX_DYNAMODB_ENDPOINT || `http://127.0.0.1:${dynamodbPort}`,
     },
   };
-}
-
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 'true', 'yes'].includes(value.toLowerCase());
 }
