@@ -20,7 +20,7 @@ import {
 import { stackDir } from './paths';
 import { parseChangeCounts, type Action, type Executor, type Outcome } from './runner';
 import {
-  forgetSandboxState, markSandboxState, readLock, sandboxState, seedMockState, type StateLocation, type StateOrigin,
+  forgetSandboxState, LockNotReleasedError, markSandboxState, readLock, sandboxState, seedMockState, type StateLocation, type StateOrigin,
 } from './sandbox';
 import { initIfNeeded, terraform, type TerraformResult, type TerraformResultExtra } from './terraform';
 
@@ -157,8 +157,10 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
       write(`\n$ terraform ${args.join(' ')}\n`);
       const started = Date.now();
       const result = await run(args, dir, { signal, onOutput: write });
-      if (result.signal || result.killed) return { ...result, code: result.code || 1, killedBecause: await killedReason(args, result, Date.now() - started) };
-      return result;
+      if (!result.signal && !result.killed) return result;
+      const killedBecause = await killedReason(args, result, Date.now() - started);
+      note(killedBecause); // at once: after an interrupt it is the one thing left to do by hand
+      return { ...result, code: result.code || 1, killedBecause };
     };
     /** A command that takes the state lock: tries without waiting first, to say who holds it before waiting. */
     const locked = async (args: readonly string[]): Promise<Step> => {
@@ -211,6 +213,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     };
 
     const interrupted: Outcome = { ok: false, error: 'interrupted', log };
+    const interruptedDuring = (result: Step): Outcome => ({ ...interrupted, error: result.killedBecause ? `interrupted: ${result.killedBecause}` : 'interrupted' });
     const init = await initIfNeeded(dir, { signal, onOutput: write, run: run as typeof terraform });
     if (signal.aborted) return interrupted;
     if (init && init.code !== 0) return failed(init);
@@ -222,7 +225,9 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
         try {
           if (await seedUpstream(sandbox, dep, note) && first) note(`mock outputs seeded for ${dep} (sandbox only)`);
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = error instanceof LockNotReleasedError
+            ? `${error.message}: ${forceUnlockAdvice(error.lockId, stackDir(options.outdir, dep))}`
+            : error instanceof Error ? error.message : String(error);
           write(`\n${message}\n`);
           return { ok: false, error: `cannot seed mock outputs for ${dep}: ${message}`, log };
         }
@@ -233,7 +238,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     if (action === 'plan') fs.rmSync(path.join(dir, PLAN_FILE), { force: true });
     const main = await locked(commandFor(action, lockTimeout));
     const counts = parseChangeCounts(main.stdout);
-    if (signal.aborted) return { ...interrupted, counts };
+    if (signal.aborted) return { ...interruptedDuring(main), counts };
     const ok = action === 'drift' ? main.code === 0 || main.code === 2 : main.code === 0;
     // Terraform can finish its work and still fail to release the lock: that is never success.
     if (!ok || RELEASE_FAILED.test(main.stderr)) return failed(main, counts);
@@ -248,7 +253,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
         return { ok: true, counts, log };
       }
       const record = await locked(recordCommand(lockTimeout));
-      if (signal.aborted) return { ...interrupted, counts };
+      if (signal.aborted) return { ...interruptedDuring(record), counts };
       // "non-applyable": no output has a known value yet, so there is nothing to record; consumers get mocks.
       // Only that error is harmless: anything else, "Error releasing the state lock" above all, fails the layer.
       const harmless = record.code !== 0 && errorTitles(record.stderr).every((t) => t === 'Cannot apply non-applyable plan') && errorTitles(record.stderr).length > 0;

@@ -378,6 +378,14 @@ export class StateLockedError extends SandboxError {
   }
 }
 
+/** The seeder could not release a lock it took (the sandbox went away meanwhile): the lock is left behind. */
+export class LockNotReleasedError extends SandboxError {
+  constructor(location: StateLocation, readonly lockId: string, reason: string) {
+    super(`could not release the state lock ${lockId} of ${location.stack ?? location.key} (${reason})`);
+    this.name = 'LockNotReleasedError';
+  }
+}
+
 const lockPath = (location: StateLocation): string => `${location.bucket}/${location.key}`;
 
 /** The lock held on a state, or undefined when it is free. */
@@ -468,7 +476,9 @@ export async function seedMockState(
     });
     return true;
   } finally {
-    await releaseStateLock(endpoints, location, lock);
+    await releaseStateLock(endpoints, location, lock).catch((error: unknown) => {
+      throw new LockNotReleasedError(location, lock.ID, error instanceof Error ? error.message : String(error));
+    });
   }
 }
 

@@ -11,7 +11,8 @@ import { modeFromEnv, ModeError, parseSwitch } from '../../lib/mode';
 import { ConfigError } from '../../lib/problems';
 import { parseCommand, UsageError } from '../../scripts/lib/cli';
 import { confirmDestroy, strandedReaders, type Prompt } from '../../scripts/lib/confirm';
-import { errorTitles, layerExecutor, type SandboxStates, type TerraformFn } from '../../scripts/lib/layer-executor';
+import { errorTitles, layerExecutor, type SandboxStates, type Seeder, type TerraformFn } from '../../scripts/lib/layer-executor';
+import { LockNotReleasedError } from '../../scripts/lib/sandbox';
 import { describeHolder, parseDuration, parseLockInfo, unreleasedLockId, type LockInfo } from '../../scripts/lib/locks';
 import { runLayers, selectLayers, type Action, type Executor } from '../../scripts/lib/runner';
 import { REAL, SANDBOX, tempDir } from '../helpers';
@@ -124,7 +125,12 @@ describe('destroy never strands a reader', () => {
 });
 
 /** A layer folder with an S3 backend, an executor over a scripted terraform, and what it was asked. */
-function scripted(mode: typeof REAL, script: (args: readonly string[], call: number) => { code: number; stdout?: string; stderr?: string; signal?: NodeJS.Signals }, states: Partial<SandboxStates> = {}) {
+function scripted(
+  mode: typeof REAL,
+  script: (args: readonly string[], call: number) => { code: number; stdout?: string; stderr?: string; signal?: NodeJS.Signals; killed?: boolean },
+  states: Partial<SandboxStates> = {},
+  seed: Seeder = async () => false,
+) {
   const outdir = tempDir('runner-rel-');
   const up = node('a/up');
   const layer = node('a/layer', ['a/up']);
@@ -143,7 +149,7 @@ function scripted(mode: typeof REAL, script: (args: readonly string[], call: num
   const terraform: TerraformFn = async (args) => {
     calls.push(args.join(' '));
     const r = script(args, calls.length);
-    return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ...(r.signal ? { signal: r.signal } : {}) };
+    return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '', killed: r.killed, ...(r.signal ? { signal: r.signal } : {}) };
   };
   const fakeStates: SandboxStates = {
     origin: states.origin ?? (async () => 'missing'),
@@ -154,11 +160,11 @@ function scripted(mode: typeof REAL, script: (args: readonly string[], call: num
   const contract = defineContract('up', { id: { description: 'id', mock: 'mock-id' } }) as unknown as AnyContract;
   const execute = layerExecutor({
     outdir, mode, graph: [up, layer], contracts: new Map([[up.id, contract]]), lockTimeout: '7s', terraform, states: fakeStates,
-    seed: async () => false, onNote: (_id, m) => notes.push(m),
+    seed, onNote: (_id, m) => notes.push(m),
   });
   const dir = path.join(outdir, 'stacks', layer.id);
   const runOne = (action: Action) => runLayers({ action, nodes: [layer], execute });
-  return { calls, notes, marks, dir, runOne, layer };
+  return { calls, notes, marks, dir, runOne, layer, execute };
 }
 
 describe('no success over a lock left behind', () => {
@@ -191,6 +197,18 @@ describe('no success over a lock left behind', () => {
     const f = scripted(SANDBOX, (args) => (args.includes('-refresh-only') ? { code: 1, stderr: NOT_APPLYABLE } : { code: 0 }));
     expect((await f.runOne('plan')).layers[0].result).toBe('done');
     expect(errorTitles(NOT_APPLYABLE + NOT_RELEASED)).toEqual(['Cannot apply non-applyable plan', 'Error releasing the state lock']);
+  });
+});
+
+describe('a lock the mock seeder could not release', () => {
+  it('fails the consumer with the exact force-unlock, in the upstream\'s folder', async () => {
+    const f = scripted(SANDBOX, () => ({ code: 0 }), {}, async (_e, location) => {
+      throw new LockNotReleasedError(location, 'seeder-lock-1', 'the sandbox does not answer at 127.0.0.1:4567 (connection refused): start it with make sandbox-up');
+    });
+    const report = await f.runOne('plan');
+    expect(report.layers[0].reason).toBe('cannot seed mock outputs for p-a-up: could not release the state lock seeder-lock-1 of p-a-up (the sandbox does not answer ' +
+      `at 127.0.0.1:4567 (connection refused): start it with make sandbox-up): run \`terraform force-unlock seeder-lock-1\` in ${path.join(path.dirname(f.dir), 'p-a-up')}`);
+    expect(f.calls).toEqual([]); // nothing planned on top of it
   });
 });
 
@@ -229,6 +247,17 @@ describe('a killed terraform', () => {
     const reason = (await f.runOne('plan')).layers[0].reason!;
     expect(reason).toMatch(/^terraform plan was killed by SIGKILL after \d+\.\ds; the state lock is still held by root@vm since 2026-11-30 13:00:00 UTC/);
     expect(reason).toContain(`run \`terraform force-unlock left-by-killed\` in ${f.dir}`);
+  });
+
+  it('after an interrupt, one that had to be killed says so, and what it left, in its reason and at once', async () => {
+    const held: LockInfo = { ID: 'left-after-ctrl-c', Operation: 'OperationTypeApply', Who: 'root@vm', Created: '2026-11-30T13:00:00Z' };
+    const controller = new AbortController();
+    const f = scripted(SANDBOX, () => { controller.abort(); return { code: 1, killed: true, signal: 'SIGKILL' }; }, { lock: async () => held });
+    const report = await runLayers({ action: 'apply', nodes: [f.layer], execute: f.execute, signal: controller.signal });
+    expect(report.exitCode).toBe(130);
+    expect(report.layers[0].reason).toMatch(/^interrupted: terraform apply was killed by SIGKILL \(it did not stop within the grace period after the interrupt\)/);
+    expect(report.layers[0].reason).toContain('terraform force-unlock left-after-ctrl-c');
+    expect(f.notes[0]).toMatch(/^terraform apply was killed by SIGKILL/);
   });
 
   it('in real mode says where the lock would be instead of guessing an id', async () => {
