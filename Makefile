@@ -8,8 +8,12 @@ SHELL := /bin/bash
 PROJECT ?= acme
 ACCOUNT ?=
 LAYER ?=
-# The sandbox is the default target: nothing here touches AWS unless SANDBOX=0.
+# The sandbox is the default target: nothing here touches AWS unless SANDBOX=0. Exactly 1 or 0, read the same
+# way by lib/mode.ts: anything else stops here rather than being guessed (SANDBOX=on must not mean real AWS).
 SANDBOX ?= 1
+ifneq ($(words $(SANDBOX))$(filter 0 1,$(SANDBOX)),1$(SANDBOX))
+$(error SANDBOX must be 1 or 0, not "$(SANDBOX)" (1: the offline sandbox, 0: real AWS))
+endif
 export SANDBOX PROJECT
 export TF_CLI_CONFIG_FILE := $(CURDIR)/.tfrc/terraform.rc
 export CHECKPOINT_DISABLE := 1
@@ -57,11 +61,13 @@ apply: install $(SANDBOX_UP) ## apply in dependency order, asks first unless AUT
 	$(PREFLIGHT)
 	$(NODE) scripts/run.ts apply $(RUN_ARGS)
 
-destroy: install $(SANDBOX_UP) ## destroy dependents first; type the account name (CONFIRM=<name> without a terminal); FORCE_STATEFUL=1
-	$(NODE) scripts/run.ts destroy $(RUN_ARGS) $(if $(CONFIRM),--confirm $(CONFIRM)) $(if $(filter 1,$(FORCE_STATEFUL)),--force-stateful)
+destroy: install $(SANDBOX_UP) ## destroy dependents first; type the account name (CONFIRM=<name> without a terminal); FORCE_STATEFUL=1 FORCE_ORPHANS=1
+	$(NODE) scripts/run.ts destroy $(RUN_ARGS) $(if $(CONFIRM),--confirm $(CONFIRM)) $(if $(FORCE_STATEFUL),--force-stateful=$(FORCE_STATEFUL)) $(if $(FORCE_ORPHANS),--force-orphans=$(FORCE_ORPHANS))
 
-drift: install $(SANDBOX_UP) ## plan -detailed-exitcode per layer; lists drifted layers (exit 2 when any drifted)
-	$(NODE) scripts/run.ts drift $(RUN_ARGS)
+# make exits 2 for any failed recipe, so its own exit code cannot tell drift from failure: read the last line
+# (drift: verdict=clean|drifted|failed) or the report's verdict, or call scripts/drift.sh, which keeps the codes.
+drift: install $(SANDBOX_UP) ## plan -detailed-exitcode per layer; ends with "drift: verdict=clean|drifted|failed"
+	bash scripts/drift.sh $(RUN_ARGS)
 
 graph: install ## write the layer graph as docs/graph.mmd (Mermaid) and docs/graph.dot
 	$(NODE) scripts/graph.ts

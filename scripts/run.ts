@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AnyContract } from '../lib/contract';
+import { CycleError } from '../lib/graph';
 import { modeFromEnv } from '../lib/mode';
 import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
@@ -14,18 +15,33 @@ import { parseCommand, USAGE, UsageError } from './lib/cli';
 import { confirmApply, confirmDestroy, terminalPrompt } from './lib/confirm';
 import { credentialsReady } from './lib/credentials';
 import { layerExecutor } from './lib/layer-executor';
-import { DEFAULT_OUTDIR, PROJECTS_DIR } from './lib/paths';
-import { formatEvent, formatSummary, runLayers, selectLayers } from './lib/runner';
-import { assertLoopback, createBackends } from './lib/sandbox';
+import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
+import { ACTIONS, driftVerdict, formatEvent, formatSummary, runLayers, SelectionError, selectLayers, verdictLine, type Action } from './lib/runner';
+import { assertLoopback, createBackends, SandboxError, sandboxOwner, verifySandboxOwner } from './lib/sandbox';
 
-async function main(): Promise<number> {
-  const command = parseCommand(process.argv.slice(2));
+/** Where this run's report goes, once known: written even when the run fails before any layer ran. */
+let reportFile: string | undefined;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const command = parseCommand(argv);
   if (command === 'help') {
     console.log(USAGE);
     return 0;
   }
-  const mode = modeFromEnv();
+  const mode = modeFromEnv(process.env, REPO_ROOT);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR);
+  reportFile = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
+  // An older report must never be read as this run's (CI reads the verdict from it); it is kept aside as the
+  // previous run's, whose durations predict how long this one takes (the credentials check).
+  const previousReport = `${reportFile}.previous`;
+  if (fs.existsSync(reportFile)) fs.renameSync(reportFile, previousReport);
+  if (mode.sandbox) {
+    // Before anything is written: the sandbox must be this checkout's (a sandbox someone started for itself and
+    // named explicitly by endpoint, like the benchmark's, carries no owner and is accepted).
+    assertLoopback(mode.sandbox);
+    const named = Boolean(process.env.SANDBOX_S3_ENDPOINT || process.env.SANDBOX_DYNAMODB_ENDPOINT);
+    await verifySandboxOwner(mode.sandbox, sandboxOwner(SANDBOX_DIR), SANDBOX_DIR, named);
+  }
   const synthStart = Date.now();
   const result = synth({ projectsDir: PROJECTS_DIR, mode, outdir, project: command.project });
   const nodes = selectLayers(result.graph, { accounts: command.accounts, layers: command.layers, stacks: command.stacks, includeDependents: command.includeDependents });
@@ -33,8 +49,7 @@ async function main(): Promise<number> {
   console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
     `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
   // Real AWS: every selected account's role can be assumed, for longer than the last run of these layers took.
-  const reportFile = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
-  if (!mode.sandbox && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile, parallelism: command.parallelism }))) return 1;
+  if (!mode.sandbox && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
 
   const print = (line: string): void => console.log(line);
   if (command.action === 'apply') {
@@ -43,12 +58,14 @@ async function main(): Promise<number> {
     if (!decision.proceed) return 1;
   }
   if (command.action === 'destroy') {
-    const decision = await confirmDestroy(nodes, command, terminalPrompt(), print);
+    const decision = await confirmDestroy(nodes, { ...command, graph: result.graph }, terminalPrompt(), print);
     console.log(decision.message);
-    if (!decision.proceed) return 1;
+    if (!decision.proceed) {
+      writeReport({ action: command.action, exitCode: 1, error: decision.message, layers: [] });
+      return 1;
+    }
   }
   if (mode.sandbox) {
-    assertLoopback(mode.sandbox);
     await createBackends(mode.sandbox, [...new Map(result.graph.map((n) => [`${n.project}/${n.account}`, { project: n.project, account: n.account }])).values()]);
   }
 
@@ -87,18 +104,51 @@ async function main(): Promise<number> {
   });
 
   console.log(`\n${formatSummary(report, (l) => label(l.id))}`);
-  const file = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ mode: mode.sandbox ? 'sandbox' : 'real', ...report }, null, 2) + '\n');
-  console.log(`report: ${path.relative(process.cwd(), file) || file}`);
+  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', ...report });
+  console.log(`report: ${path.relative(process.cwd(), reportFile) || reportFile}`);
+  if (report.verdict) console.log(verdictLine(report.verdict));
   return report.exitCode;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exit(2);
+function writeReport(report: { readonly action: Action; readonly exitCode: number } & Record<string, unknown>): void {
+  if (!reportFile) return;
+  fs.mkdirSync(path.dirname(reportFile), { recursive: true });
+  const verdict = report.action === 'drift' ? { verdict: driftVerdict(report.exitCode) } : {};
+  fs.writeFileSync(reportFile, JSON.stringify({ ...report, ...verdict }, null, 2) + '\n');
+}
+
+/**
+ * One line for anything expected (a wrong command, selection, configuration or environment, a sandbox that is
+ * down or not this checkout's). For other errors the message and the project file it comes from when it does (a
+ * broken layer file); the stack trace only with DEBUG=1.
+ */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (process.env.DEBUG === '1') return error.stack ?? error.message;
+  const expected = [UsageError, SelectionError, ConfigError, CycleError, SandboxError].some((c) => error instanceof c);
+  if (expected) return error.message;
+  const stack = error.stack ?? '';
+  // A SyntaxError from loading a file puts `<file>:<line>` first; other errors have `at … (<file>:<line>:<col>)` frames.
+  // The first frame in the project's own files (a layer file, a layer class, a module), not in the framework or a
+  // package. The file only: its line is one of the transpiled code (NODE_OPTIONS=--enable-source-maps maps it).
+  const framework = [path.join(REPO_ROOT, 'lib'), path.join(REPO_ROOT, 'scripts'), `${path.sep}node_modules${path.sep}`];
+  const file = [...stack.matchAll(/\((\/[^():]+):\d+:\d+\)/g)].map((m) => m[1]).find((f) => !framework.some((dir) => f.includes(dir)));
+  const relative = file && path.relative(process.cwd(), file);
+  const where = file && !error.message.includes(file) ? ` (in ${relative!.startsWith('..') ? file : relative})` : '';
+  const message = error.message.split('\n').filter((l) => l.trim())[0] ?? error.name;
+  return `${error.name === 'Error' ? '' : `${error.name}: `}${message}${where} (DEBUG=1 prints the stack trace)`;
+}
+
+const argv = process.argv.slice(2);
+main(argv).then((code) => process.exit(code), (error: unknown) => {
+  const usage = error instanceof UsageError || error instanceof SelectionError;
+  console.error(`${describeError(error)}${usage ? ' (run.ts --help lists the options)' : ''}`);
+  // drift keeps terraform's -detailed-exitcode meaning: 2 is drift and nothing else, so even a usage error is 1.
+  const drift = argv[0] === 'drift';
+  const code = usage && !drift ? 2 : 1;
+  if (ACTIONS.includes(argv[0] as Action)) {
+    writeReport({ action: argv[0] as Action, exitCode: code, error: describeError(error), layers: [] });
   }
-  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error));
-  process.exit(1);
+  if (drift) console.log(verdictLine('failed'));
+  process.exit(code);
 });

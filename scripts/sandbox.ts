@@ -1,28 +1,24 @@
 /**
  * make sandbox-up / sandbox-down / sandbox-status.
- * Ports: SANDBOX_S3_PORT (default 4569) and SANDBOX_DYNAMODB_PORT (default 4567). Data: .sandbox/ (git-ignored).
+ * Ports: SANDBOX_S3_PORT (default 4569) and SANDBOX_DYNAMODB_PORT (default 4567), remembered in the server file so
+ * later commands of this checkout use them. Data: .sandbox/ (git-ignored; SANDBOX_DIR to put it elsewhere).
+ * A sandbox serves one checkout: `up` marks it with this checkout's owner id, and the runner refuses any other.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { SANDBOX_DEFAULT_PORTS } from '../lib/mode';
+import { modeFromEnv, readSandboxServer, SANDBOX_DEFAULT_PORTS, SANDBOX_SERVER_FILE, type SandboxServer } from '../lib/mode';
 import { readProjectFolder, resolveOrganisation } from '../lib/organisation';
-import { modeFromEnv } from '../lib/mode';
 import { PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
-import { createBackends, startSandbox } from './lib/sandbox';
+import { claimSandbox, createBackends, sandboxOwner, startSandbox } from './lib/sandbox';
 
-const STATE_FILE = path.join(SANDBOX_DIR, 'server.json');
+const STATE_FILE = path.join(SANDBOX_DIR, SANDBOX_SERVER_FILE);
 
-interface ServerState {
-  readonly pid: number;
-  readonly s3Port: number;
-  readonly dynamodbPort: number;
-}
-
-function readState(): ServerState | undefined {
-  if (!fs.existsSync(STATE_FILE)) return undefined;
-  const state = JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as ServerState;
+/** The running sandbox of this checkout, or undefined (a server file whose process is gone is removed). */
+function readState(): SandboxServer | undefined {
+  const state = readSandboxServer(SANDBOX_DIR);
+  if (!state) return undefined;
   try {
     process.kill(state.pid, 0);
     return state;
@@ -40,10 +36,13 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 function requestedPorts(): { s3Port: number; dynamodbPort: number } {
-  return {
-    s3Port: Number(process.env.SANDBOX_S3_PORT ?? SANDBOX_DEFAULT_PORTS.s3),
-    dynamodbPort: Number(process.env.SANDBOX_DYNAMODB_PORT ?? SANDBOX_DEFAULT_PORTS.dynamodb),
+  const port = (name: string, fallback: number): number => {
+    const text = process.env[name] || String(fallback);
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number, not "${text}"`);
+    return value;
   };
+  return { s3Port: port('SANDBOX_S3_PORT', SANDBOX_DEFAULT_PORTS.s3), dynamodbPort: port('SANDBOX_DYNAMODB_PORT', SANDBOX_DEFAULT_PORTS.dynamodb) };
 }
 
 /** Every account of every project: each gets a state bucket and a lock table. */
@@ -59,9 +58,12 @@ function allAccounts(): { project: string; account: string }[] {
 
 async function up(): Promise<void> {
   const ports = requestedPorts();
+  const owner = sandboxOwner(SANDBOX_DIR, true)!;
   let state = readState();
   if (state) {
     console.log(`sandbox already running (pid ${state.pid}, s3 :${state.s3Port}, dynamodb :${state.dynamodbPort})`);
+    const asked = [process.env.SANDBOX_S3_PORT && Number(process.env.SANDBOX_S3_PORT) !== state.s3Port, process.env.SANDBOX_DYNAMODB_PORT && Number(process.env.SANDBOX_DYNAMODB_PORT) !== state.dynamodbPort];
+    if (asked.some(Boolean)) console.log('  (other ports were asked for: make sandbox-down first to move it; until then commands of this checkout use the ports above)');
   } else {
     for (const port of [ports.s3Port, ports.dynamodbPort]) {
       if (await portOpen(port)) throw new Error(`port ${port} is in use; set SANDBOX_S3_PORT / SANDBOX_DYNAMODB_PORT`);
@@ -82,15 +84,20 @@ async function up(): Promise<void> {
     }
     console.log(`sandbox started (pid ${state.pid}, s3 :${state.s3Port}, dynamodb :${state.dynamodbPort}, data in .sandbox/)`);
   }
+  const endpoints = { s3: `http://127.0.0.1:${state.s3Port}`, dynamodb: `http://127.0.0.1:${state.dynamodbPort}` };
+  await claimSandbox(endpoints, owner);
   const accounts = allAccounts();
-  await createBackends({ s3: `http://127.0.0.1:${state.s3Port}`, dynamodb: `http://127.0.0.1:${state.dynamodbPort}` }, accounts);
+  await createBackends(endpoints, accounts);
   console.log(`state buckets and lock tables ready for ${accounts.length} accounts`);
 }
 
 async function serve(): Promise<void> {
   const ports = requestedPorts();
   const sandbox = await startSandbox({ dir: SANDBOX_DIR, ...ports });
-  fs.writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, s3Port: sandbox.s3Port, dynamodbPort: sandbox.dynamodbPort }));
+  const server: SandboxServer = {
+    pid: process.pid, s3Port: sandbox.s3Port, dynamodbPort: sandbox.dynamodbPort, root: REPO_ROOT, dir: SANDBOX_DIR, id: sandboxOwner(SANDBOX_DIR, true)!.id,
+  };
+  fs.writeFileSync(STATE_FILE, JSON.stringify(server));
   const stop = () => void sandbox.stop().finally(() => { fs.rmSync(STATE_FILE, { force: true }); process.exit(0); });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -102,12 +109,12 @@ async function down(): Promise<void> {
   process.kill(state.pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
   while (readState() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  console.log('sandbox stopped (data kept in .sandbox/)');
+  console.log(`sandbox stopped (data kept in ${path.relative(REPO_ROOT, SANDBOX_DIR) || SANDBOX_DIR}/)`);
 }
 
 function status(): void {
   const state = readState();
-  console.log(state ? `running: pid ${state.pid}, s3 http://127.0.0.1:${state.s3Port}, dynamodb http://127.0.0.1:${state.dynamodbPort}` : 'not running');
+  console.log(state ? `running: pid ${state.pid}, s3 http://127.0.0.1:${state.s3Port}, dynamodb http://127.0.0.1:${state.dynamodbPort}, data in ${state.dir ?? SANDBOX_DIR}` : 'not running');
 }
 
 const command = process.argv[2];

@@ -1,5 +1,7 @@
 /** Command line and environment of `scripts/run.ts` (flags win over the Makefile's environment variables). */
 import * as os from 'os';
+import { parseSwitch } from '../../lib/mode';
+import { parseDuration } from './locks';
 import { ACTIONS, type Action } from './runner';
 
 export interface RunCommand {
@@ -13,6 +15,8 @@ export interface RunCommand {
   readonly failFast: boolean;
   readonly autoApprove: boolean;
   readonly forceStateful: boolean;
+  /** destroy: go ahead although layers outside the selection still read the selected ones. */
+  readonly forceOrphans: boolean;
   /** destroy: the name that would otherwise be typed at the prompt. */
   readonly confirm?: string;
   readonly lockTimeout: string;
@@ -30,6 +34,7 @@ Selection (default: every layer of every account, accounts in the project's acco
   --layer L, --layers a,b  only these layers (file names in the account)    env LAYER, LAYERS
   --stacks id,id           only these stack ids (<project>-<account>-<layer>)
   --include-dependents     also every layer that reads from the selection   env INCLUDE_DEPENDENTS=1
+                           (destroy: also what reads them, so nothing is left reading a destroyed layer)
 
 Running
   --parallelism N          layers at once (default: CPU count, here ${os.cpus().length})   env PARALLELISM
@@ -37,19 +42,29 @@ Running
   --lock-timeout D         wait this long for a state lock (default 5m)     env LOCK_TIMEOUT
   --report FILE            JSON report (default <outdir>/run-report.json)   env REPORT
 
-Safety
+Safety (make: AUTO_APPROVE=1, CONFIRM=<name>, FORCE_STATEFUL=1, FORCE_ORPHANS=1)
   --auto-approve           apply without asking                             env AUTO_APPROVE=1
   --confirm NAME           destroy without the prompt: NAME must be the account (or project) name
   --force-stateful         destroy also stateful layers (backend, databases, logs, keys)
+  --force-orphans          destroy although layers outside the selection still read it (they are left
+                           reading a state that is gone); without it such a destroy is refused
 
-drift runs \`plan -detailed-exitcode\` per layer. Exit codes: 0 ok, 1 a layer failed, was skipped or refused,
-2 drift found (drift only), 130 interrupted. SANDBOX=1 plans offline against the sandbox, seeding mock
-outputs for upstream layers that have none. Full terraform output: <outdir>/logs/<stack>.<action>.log.`;
+Switches take 1 or 0 (--fail-fast=0, FAIL_FAST=1); anything else is refused.
+drift runs \`plan -detailed-exitcode\` per layer and ends with \`drift: verdict=clean|drifted|failed\`.
+Exit codes: 0 ok, 1 a layer failed, was skipped or refused, or the command was wrong (drift included), 2 drift
+found and nothing failed (drift), or a usage error (other actions), 130 interrupted. SANDBOX=1 plans offline
+against the sandbox, seeding mock outputs for upstream layers that have none. Full terraform output:
+<outdir>/logs/<stack>.<action>.log.`;
 
-export class UsageError extends Error {}
+/** The command line or the selection is wrong: one line, no stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-const truthy = (value: string | undefined): boolean => value !== undefined && ['1', 'true', 'yes'].includes(value.toLowerCase());
 
 /** Parses argv (without node and script) and the environment; throws UsageError. Returns 'help' for --help. */
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RunCommand | 'help' {
@@ -57,7 +72,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const [action, ...rest] = argv;
   if (!ACTIONS.includes(action as Action)) throw new UsageError(`unknown action "${action ?? ''}": expected ${ACTIONS.join(', ')}`);
   const flags = new Map<string, string>();
-  const booleans = new Set(['include-dependents', 'fail-fast', 'auto-approve', 'force-stateful']);
+  const booleans = new Set(['include-dependents', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans']);
   const valued = new Set(['project', 'account', 'layer', 'layers', 'stacks', 'parallelism', 'report', 'confirm', 'lock-timeout']);
   for (let i = 0; i < rest.length; i += 1) {
     const arg = rest[i];
@@ -70,9 +85,27 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     } else throw new UsageError(`unknown argument "${arg}"`);
   }
   const pick = (flag: string, envName: string): string | undefined => flags.get(flag) ?? (env[envName] || undefined);
+  /**
+   * A switch: the flag (bare = 1), else (when `fromEnv`) the environment variable of the same name, which is also
+   * what make passes on. 1 or 0; anything else is a usage error naming both spellings.
+   */
+  const on = (flag: string, fromEnv = true): boolean => {
+    const variable = flag.toUpperCase().replace(/-/g, '_');
+    try {
+      return parseSwitch(`${variable} (--${flag})`, fromEnv ? pick(flag, variable) : flags.get(flag)) ?? false;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
   const parallelismText = pick('parallelism', 'PARALLELISM');
   const parallelism = parallelismText === undefined ? os.cpus().length : Number(parallelismText);
   if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError(`parallelism must be a positive integer, not "${parallelismText}"`);
+  const lockTimeout = pick('lock-timeout', 'LOCK_TIMEOUT') ?? '5m';
+  try {
+    parseDuration(lockTimeout);
+  } catch (error) {
+    throw new UsageError(`lock timeout: ${(error as Error).message}`);
+  }
   // --layer/--layers on the command line replace LAYER/LAYERS from the environment (never merge with them).
   const layers = flags.has('layer') || flags.has('layers')
     ? [...list(flags.get('layer')), ...list(flags.get('layers'))]
@@ -83,13 +116,15 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     accounts: list(pick('account', 'ACCOUNT')),
     layers: [...new Set(layers)],
     stacks: list(flags.get('stacks')),
-    includeDependents: truthy(pick('include-dependents', 'INCLUDE_DEPENDENTS')),
+    includeDependents: on('include-dependents'),
     parallelism,
-    failFast: truthy(pick('fail-fast', 'FAIL_FAST')),
-    autoApprove: truthy(pick('auto-approve', 'AUTO_APPROVE')),
-    forceStateful: truthy(flags.get('force-stateful')),
+    failFast: on('fail-fast'),
+    autoApprove: on('auto-approve'),
+    // Never from the environment: an exported FORCE_* must not carry over into an unrelated destroy (make passes them as flags).
+    forceStateful: on('force-stateful', false),
+    forceOrphans: on('force-orphans', false),
     confirm: flags.get('confirm'),
-    lockTimeout: pick('lock-timeout', 'LOCK_TIMEOUT') ?? '5m',
+    lockTimeout,
     report: pick('report', 'REPORT'),
   };
 }

@@ -61,8 +61,13 @@ export interface LayerReport {
   readonly log?: string;
 }
 
+/** drift's answer in one word: every layer clean, something drifted (and nothing failed), or the check failed. */
+export type DriftVerdict = 'clean' | 'drifted' | 'failed';
+
 export interface RunReport {
   readonly action: Action;
+  /** drift only: the same as the exit code says (0 clean, 2 drifted, anything else failed), in words. */
+  readonly verdict?: DriftVerdict;
   readonly parallelism: number;
   readonly failFast: boolean;
   readonly startedAt: string;
@@ -98,6 +103,15 @@ export function exitCodeOf(layers: readonly LayerReport[], interrupted: boolean)
   if (layers.some((l) => l.result === 'failed' || l.result === 'skipped' || l.result === 'refused')) return 1;
   if (layers.some((l) => l.result === 'drifted')) return 2;
   return 0;
+}
+
+export function driftVerdict(exitCode: number): DriftVerdict {
+  return exitCode === 0 ? 'clean' : exitCode === 2 ? 'drifted' : 'failed';
+}
+
+/** The last line of a drift run, for people and CI reading make's output (make turns every failure into exit 2). */
+export function verdictLine(verdict: DriftVerdict): string {
+  return `drift: verdict=${verdict}`;
 }
 
 /**
@@ -171,7 +185,7 @@ export async function runLayers(options: RunOptions): Promise<RunReport> {
   if (action === 'destroy' && !options.forceStateful) {
     for (const node of order.filter((n) => n.stateful)) {
       if (!pending.has(node.id)) continue;
-      finish(node, 'refused', { reason: 'stateful layer: destroy it only with --force-stateful' });
+      finish(node, 'refused', { reason: 'stateful layer: kept unless FORCE_STATEFUL=1 (--force-stateful)' });
       skipDependents(node.id, `${node.id} is kept (stateful) and still reads it`);
     }
   }
@@ -226,9 +240,10 @@ export async function runLayers(options: RunOptions): Promise<RunReport> {
   for (const node of order) if (pending.has(node.id)) finish(node, 'skipped', { reason: why });
 
   const layers = order.map((n) => reports.get(n.id)!);
+  const exitCode = exitCodeOf(layers, interrupted);
   return {
-    action, parallelism, failFast: options.failFast ?? false, startedAt, durationMs: now() - start, interrupted,
-    exitCode: exitCodeOf(layers, interrupted), layers,
+    action, ...(action === 'drift' ? { verdict: driftVerdict(exitCode) } : {}), parallelism, failFast: options.failFast ?? false,
+    startedAt, durationMs: now() - start, interrupted, exitCode, layers,
   };
 }
 
@@ -242,12 +257,20 @@ export interface Selection {
   readonly includeDependents?: boolean;
 }
 
-/** The layers a run covers, in the graph's order. Unknown names are refused with what exists. */
+/** A selection naming an account, layer or stack that does not exist (or is disabled). */
+export class SelectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SelectionError';
+  }
+}
+
+/** The layers a run covers, in the graph's order. Unknown names are refused with what exists (SelectionError). */
 export function selectLayers(graph: readonly GraphNode[], selection: Selection): GraphNode[] {
   const known = (what: string, asked: readonly string[] | undefined, have: Iterable<string>): void => {
     const set = new Set(have);
     const unknown = (asked ?? []).filter((a) => !set.has(a));
-    if (unknown.length > 0) throw new Error(`unknown ${what}: ${unknown.join(', ')} (known: ${[...set].sort().join(', ')})`);
+    if (unknown.length > 0) throw new SelectionError(`unknown ${what}: ${unknown.join(', ')} (known: ${[...set].sort().join(', ')})`);
   };
   known('stack', selection.stacks, graph.map((n) => n.id));
   known('account', selection.accounts, graph.map((n) => n.account));

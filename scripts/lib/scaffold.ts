@@ -19,7 +19,7 @@ import { policyMarkdown } from '../../lib/policy/report';
 import { buildApp } from '../../lib/synth';
 import { DEFAULT_OUS, type OrganizationsConfig } from '../../layers/organizations';
 import { docWithRules } from '../preflight';
-import { ATLANTIS_FILE, atlantisYaml, ciInput, githubWorkflowYaml, WORKFLOW_FILE } from './ci-files';
+import { ATLANTIS_FILE, atlantisYaml, ciInput, DRIFT_WORKFLOW_FILE, driftWorkflowYaml, githubWorkflowYaml, WORKFLOW_FILE } from './ci-files';
 import { toDot, toMermaid } from './graph-render';
 import { KIND_TEMPLATES, layerKinds, type Place } from './scaffold-kinds';
 import { addConfigProperty, inputFields, layerFile, quote } from './scaffold-source';
@@ -260,7 +260,7 @@ const README_GRAPH = /(<!-- graph:start -->\n```mermaid\n)[\s\S]*?(```\n<!-- gra
 
 /**
  * Every generated file of the repository, computed from the project at `root` (one real-mode build): the layer graph
- * (docs/graph.mmd, docs/graph.dot, the README block), atlantis.yaml, the GitHub workflow, docs/policy.md and the
+ * (docs/graph.mmd, docs/graph.dot, the README block), atlantis.yaml, the GitHub workflows, docs/policy.md and the
  * rule table of docs/real-aws.md. test/unit/generated-files.test.ts, policy-pack.test.ts and preflight.test.ts
  * fail when a committed copy differs.
  */
@@ -280,6 +280,7 @@ export function generatedFiles(root: string, project: string): Map<string, strin
       ['README.md', readme.replace(README_GRAPH, (_, start: string, end: string) => `${start}${mermaid}${end}`)],
       [ATLANTIS_FILE, atlantisYaml(input)],
       [WORKFLOW_FILE, githubWorkflowYaml(input)],
+      [DRIFT_WORKFLOW_FILE, driftWorkflowYaml(input)],
       ['docs/policy.md', `${policyMarkdown()}\n`],
       ['docs/real-aws.md', docWithRules(fs.readFileSync(path.join(root, 'docs', 'real-aws.md'), 'utf8'))],
     ]);

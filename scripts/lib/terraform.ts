@@ -57,6 +57,8 @@ export interface TerraformRunOptions {
 export interface TerraformResultExtra {
   /** True when the child had to be SIGKILLed after an abort: its lock may still be held. */
   readonly killed?: boolean;
+  /** The signal that ended terraform, when one did (SIGKILL from the out-of-memory killer, a `kill`, ...). */
+  readonly signal?: NodeJS.Signals;
 }
 
 export function terraform(args: readonly string[], cwd: string, options: TerraformRunOptions = {}): Promise<TerraformResult & TerraformResultExtra> {
@@ -80,10 +82,10 @@ export function terraform(args: readonly string[], cwd: string, options: Terrafo
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); options.onOutput?.(d.toString()); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); options.onOutput?.(d.toString()); });
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       if (escalate) clearTimeout(escalate);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve({ code: code ?? 1, stdout, stderr, killed });
+      resolve({ code: code ?? 1, stdout, stderr, killed, ...(signal ? { signal } : {}) });
     });
   });
 }

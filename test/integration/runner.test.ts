@@ -3,23 +3,25 @@
  * the example organisation with mocks, a broken fixture layer that must skip exactly its dependents and leave
  * no lock behind, drift exit codes, fresh upstream outputs on apply, and where mock values may (not) appear.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { App } from 'cdktf';
 import * as fs from 'fs';
 import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import type { AnyContract } from '../../lib/contract';
 import type { GraphNode } from '../../lib/graph';
-import type { Mode } from '../../lib/mode';
+import { SANDBOX_CREDENTIALS, type Mode } from '../../lib/mode';
 import { backendBucketName, lockTableName, stateKey } from '../../lib/naming';
 import { buildOrganisation, resolveOrganisation } from '../../lib/organisation';
 import { synth } from '../../lib/synth';
-import { layerExecutor, PLAN_FILE } from '../../scripts/lib/layer-executor';
+import { layerExecutor, PLAN_FILE, type TerraformFn } from '../../scripts/lib/layer-executor';
 import { stackDir } from '../../scripts/lib/paths';
 import { runLayers, selectLayers, type Action, type RunReport } from '../../scripts/lib/runner';
-import { createBackends, heldLocks, readStateObject } from '../../scripts/lib/sandbox';
-import { terraform } from '../../scripts/lib/terraform';
-import { FxNet, FxValue } from '../fixtures/runner-layers';
+import { createBackends, heldLocks, readLock, readStateObject, type StateLocation } from '../../scripts/lib/sandbox';
+import { initIfNeeded, terraform, terraformEnv } from '../../scripts/lib/terraform';
+import { FxNet, FxPending, FxValue } from '../fixtures/runner-layers';
 import { REAL, source, tempDir } from '../helpers';
 import { PROJECTS, sandboxEnv, type SandboxEnv } from './sandbox-env';
 
@@ -97,6 +99,7 @@ describe('a deliberately broken fixture', () => {
           'app-child': defineLayer(FxValue, { value: 'child', reads: 'app' }),
           solo: defineLayer(FxValue, { value: options.soloValue ?? 'v1' }),
           'solo-child': defineLayer(FxValue, { value: 'child', reads: 'solo' }),
+          pending: defineLayer(FxPending, {}),
         },
       },
     }, { name: project });
@@ -106,13 +109,23 @@ describe('a deliberately broken fixture', () => {
     return { graph: [...built.graph], contracts: contractsOf(built.stacks) };
   }
 
-  async function run(action: Action, layers: string[], fixture = synthFixture()): Promise<RunReport> {
+  async function run(action: Action, layers: string[], fixture = synthFixture(), options: { terraform?: TerraformFn; lockTimeout?: string; onNote?: (m: string) => void } = {}): Promise<RunReport> {
     return runLayers({
       action, parallelism: 2, forceStateful: true,
       nodes: selectLayers(fixture.graph, { layers }),
-      execute: layerExecutor({ outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: '0s' }),
+      execute: layerExecutor({
+        outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: options.lockTimeout ?? '0s', terraform: options.terraform,
+        onNote: (_id, m) => options.onNote?.(m),
+      }),
     });
   }
+  const stateOf = async (layer: string): Promise<{ serial: number; outputs: Record<string, { value: unknown }> }> =>
+    JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', layer)))!);
+  const locationOf = (layer: string): StateLocation => ({ bucket: backendBucketName(project, 'work'), key: stateKey('work', layer), lockTable });
+  const clients = () => {
+    const common = { region: 'us-east-1', credentials: { accessKeyId: SANDBOX_CREDENTIALS.accessKey, secretAccessKey: SANDBOX_CREDENTIALS.secretKey } };
+    return { s3: new S3Client({ ...common, endpoint: env.sandbox.endpoints.s3, forcePathStyle: true }), dynamodb: new DynamoDBClient({ ...common, endpoint: env.sandbox.endpoints.dynamodb }) };
+  };
   const results = (r: RunReport): Record<string, string> => Object.fromEntries(r.layers.map((l) => [l.layer, l.result]));
 
   beforeAll(async () => {
@@ -172,6 +185,88 @@ describe('a deliberately broken fixture', () => {
     expect(await heldLocks(env.sandbox.endpoints, lockTable)).toEqual([]);
     const after = await terraform(['plan', '-input=false', '-no-color', '-lock-timeout=0s'], stackDir(outdir, 'fx-work-solo'));
     expect(after.code).toBe(0);
+  });
+
+  it('a sandbox plan never changes an applied state: with its upstream gone, the consumer is planned on mocks, its state untouched', async () => {
+    const before = await stateOf('solo-child');
+    expect(before.outputs.value.value).toBe('child:v2'); // applied above
+    const { s3 } = clients();
+    await s3.send(new DeleteObjectCommand({ Bucket: backendBucketName(project, 'work'), Key: stateKey('work', 'solo') }));
+    s3.destroy();
+    const report = await run('plan', ['solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
+    expect(results(report)).toEqual({ 'solo-child': 'done' });
+    expect((await stateOf('solo')).outputs.value.value).toBe('mock-fixture-value'); // the mock the plan read
+    const after = await stateOf('solo-child');
+    expect([after.serial, after.outputs.value.value]).toEqual([before.serial, 'child:v2']);
+    expect(await heldLocks(env.sandbox.endpoints, lockTable)).toEqual([]);
+    // put solo back as applied for what follows
+    expect(results(await run('apply', ['solo'], synthFixture({ parameterType: 'String', soloValue: 'v2' })))).toEqual({ solo: 'done' });
+  });
+
+  it('a lock terraform could not release fails the layer, even when the refresh-only apply was "non-applyable", with the exact force-unlock', async () => {
+    // While the record's refresh-only apply holds the lock, someone replaces it: terraform cannot release its own.
+    const location = locationOf('pending');
+    const stealing: TerraformFn = async (args, cwd, options) => {
+      if (!args.includes('-refresh-only')) return terraform(args, cwd, options);
+      let done = false;
+      const thief = (async () => {
+        const { dynamodb } = clients();
+        while (!done) {
+          const lock = await readLock(env.sandbox.endpoints, location);
+          if (lock) {
+            await dynamodb.send(new PutItemCommand({ TableName: lockTable, Item: { LockID: { S: `${location.bucket}/${location.key}` }, Info: { S: JSON.stringify({ ...lock, ID: 'stolen-by-test' }) } } }));
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 40));
+        }
+        dynamodb.destroy();
+      })();
+      try {
+        return await terraform(args, cwd, options);
+      } finally {
+        done = true;
+        await thief;
+      }
+    };
+    const report = await run('plan', ['pending'], synthFixture({ parameterType: 'String', soloValue: 'v2' }), { terraform: stealing });
+    const dir = stackDir(outdir, 'fx-work-pending');
+    expect(fs.readFileSync(path.join(outdir, 'logs', 'fx-work-pending.plan.log'), 'utf8')).toContain('Cannot apply non-applyable plan');
+    expect(results(report)).toEqual({ pending: 'failed' });
+    expect(report.layers[0].reason).toContain(`terraform could not release the state lock stolen-by-test; run \`terraform force-unlock stolen-by-test\` in ${dir}`);
+    expect(report.exitCode).toBe(1);
+    expect(await heldLocks(env.sandbox.endpoints, lockTable)).toEqual([`${location.bucket}/${location.key}`]);
+    // the printed command frees it (-force: no confirmation prompt in a test)
+    expect((await terraform(['force-unlock', '-force', 'stolen-by-test'], dir)).code).toBe(0);
+    expect(await heldLocks(env.sandbox.endpoints, lockTable)).toEqual([]);
+  });
+
+  it('a stale lock: says who holds it and since when before waiting, and the failure says how to free it', async () => {
+    const fixture = synthFixture({ parameterType: 'String', soloValue: 'v2' });
+    const dir = stackDir(outdir, 'fx-work-pending');
+    expect((await initIfNeeded(dir))?.code ?? 0).toBe(0);
+    // An apply waiting at its prompt holds the lock; killed there, it leaves the lock behind.
+    const holder = spawn('terraform', ['apply', '-no-color', '-lock-timeout=0s'], { cwd: dir, env: terraformEnv({ TF_INPUT: '1' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.on('data', (d: Buffer) => { output += d.toString(); if (output.includes('Enter a value')) resolve(); });
+      holder.on('close', () => reject(new Error(`apply ended before prompting:\n${output}`)));
+    });
+    const stale = (await readLock(env.sandbox.endpoints, locationOf('pending')))!;
+    holder.removeAllListeners('close');
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.on('close', r));
+
+    const timeline: string[] = [];
+    const report = await runLayers({
+      action: 'plan', nodes: selectLayers(fixture.graph, { layers: ['pending'] }),
+      execute: layerExecutor({ outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: '3s', onNote: (_id, m) => timeline.push(`note: ${m}`) }),
+      onEvent: (e) => timeline.push(`${e.state}`),
+    });
+    const since = stale.Created.replace(/\.\d+Z$/, '').replace('T', ' ');
+    expect(timeline).toEqual(['queued', 'running', expect.stringMatching(new RegExp(`^note: waiting for lock held by ${stale.Who} since ${since} UTC \\(apply, ${stale.ID}\\), up to 3s$`)), 'failed']);
+    expect(report.layers[0].reason).toContain(`state lock held by ${stale.Who} since ${since} UTC (apply, ${stale.ID}) (waited 3s): if that run is gone, run \`terraform force-unlock ${stale.ID}\` in ${dir}`);
+    expect((await terraform(['force-unlock', '-force', stale.ID], dir)).code).toBe(0);
+    expect(results(await run('plan', ['pending'], fixture))).toEqual({ pending: 'done' });
   });
 
   it('destroy goes dependents first and empties the states', async () => {

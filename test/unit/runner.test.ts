@@ -312,7 +312,7 @@ import { defineContract, mockOutputs } from '../../lib/contract';
 import type { AnyContract } from '../../lib/contract';
 import { parseCommand, UsageError } from '../../scripts/lib/cli';
 import { confirmApply, confirmDestroy, destroyConfirmationName, type Prompt } from '../../scripts/lib/confirm';
-import { errorExcerpt, layerExecutor, type Seeder, type TerraformFn } from '../../scripts/lib/layer-executor';
+import { errorExcerpt, layerExecutor, type SandboxStates, type Seeder, type TerraformFn } from '../../scripts/lib/layer-executor';
 import { mockStateDocument, mockStateUpdate, seedMockState } from '../../scripts/lib/sandbox';
 import { REAL, SANDBOX, tempDir } from '../helpers';
 
@@ -325,7 +325,9 @@ function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) 
   const c2 = node('a/c2', ['a/up']);
   for (const n of [up, c1, c2]) {
     fs.mkdirSync(path.join(outdir, 'stacks', n.id), { recursive: true });
-    fs.writeFileSync(path.join(outdir, 'stacks', n.id, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { s3: {} } } }));
+    fs.writeFileSync(path.join(outdir, 'stacks', n.id, 'cdk.tf.json'), JSON.stringify({
+      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
+    }));
   }
   const calls: string[] = [];
   const seeds: { key: string; outputs: Record<string, unknown> }[] = [];
@@ -337,19 +339,22 @@ function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) 
     return { code, stdout: code === 0 ? 'Plan: 2 to add, 0 to change, 0 to destroy.' : '', stderr: code === 1 ? 'Error: Invalid CIDR\n\n  on cdk.tf.json line 3' : '' };
   };
   const seed: Seeder = async (_e, location, outputs) => { seeds.push({ key: location.key, outputs: { ...outputs } }); return true; };
+  // Every state is the runner's own record (none was applied), no lock is held.
+  const states: SandboxStates = { origin: async () => 'sandbox', mark: async () => undefined, forget: async () => undefined, lock: async () => undefined };
   const execute = layerExecutor({
-    outdir, mode, graph: [up, c1, c2], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform,
+    outdir, mode, graph: [up, c1, c2], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform, states,
   });
   return { outdir, up, c1, c2, calls, seeds, execute };
 }
 
 describe('terraform executor', () => {
-  it('in real mode never seeds mock outputs, and plans with a lock timeout into a plan file', async () => {
+  it('in real mode never seeds mock outputs, and plans into a plan file, first without waiting for the lock', async () => {
     const f = executorFixture(REAL);
     const report = await runLayers({ action: 'plan', nodes: [f.up, f.c1, f.c2], execute: f.execute, parallelism: 2 });
     expect(report.exitCode).toBe(0);
     expect(f.seeds).toEqual([]);
-    expect(f.calls).toContain('p-a-c1: plan -input=false -no-color -lock-timeout=7s -out=plan.tfplan');
+    // -lock-timeout=0s: a held lock is reported (who, since when) before the run waits LOCK_TIMEOUT for it
+    expect(f.calls).toContain('p-a-c1: plan -input=false -no-color -lock-timeout=0s -out=plan.tfplan');
     expect(f.calls.filter((c) => c.includes('-refresh-only'))).toEqual([]);
     expect(report.layers[0]).toMatchObject({ add: 2, change: 0, destroy: 0 });
   });
@@ -365,13 +370,13 @@ describe('terraform executor', () => {
     const f = executorFixture(SANDBOX);
     await runLayers({ action: 'apply', nodes: [f.c1], execute: f.execute });
     expect(f.seeds).toEqual([]);
-    expect(f.calls).toContain('p-a-c1: apply -input=false -no-color -lock-timeout=7s -auto-approve');
+    expect(f.calls).toContain('p-a-c1: apply -input=false -no-color -lock-timeout=0s -auto-approve');
   });
 
   it('maps drift exit codes: 0 clean, 2 drifted, anything else failed', async () => {
     const f = executorFixture(REAL, { 'p-a-c1: plan': 2, 'p-a-c2: plan': 1 });
     const report = await runLayers({ action: 'drift', nodes: [f.up, f.c1, f.c2], execute: f.execute, parallelism: 1 });
-    expect(f.calls).toContain('p-a-up: plan -input=false -no-color -lock-timeout=7s -detailed-exitcode -refresh=true');
+    expect(f.calls).toContain('p-a-up: plan -input=false -no-color -lock-timeout=0s -detailed-exitcode -refresh=true');
     expect(report.layers.map((l) => [l.layer, l.result])).toEqual([['up', 'clean'], ['c1', 'drifted'], ['c2', 'failed']]);
     expect(report.layers[2].reason).toContain('Error: Invalid CIDR');
     expect(report.exitCode).toBe(1);
@@ -461,7 +466,7 @@ describe('confirmations', () => {
     expect(lines.find((l) => l.includes('apps/vpc'))).toContain('kept: p-apps-db still reads it');
     expect(lines.find((l) => l.includes('apps/eks'))).not.toContain('kept');
     expect((await confirmDestroy(apps, { forceStateful: false }, prompt('yes'), quiet)).proceed).toBe(false);
-    expect((await confirmDestroy(apps, { forceStateful: false }, prompt(undefined), quiet)).message).toMatch(/--confirm apps/);
+    expect((await confirmDestroy(apps, { forceStateful: false }, prompt(undefined), quiet)).message).toMatch(/CONFIRM=apps \(--confirm apps\)/);
     expect((await confirmDestroy(apps, { forceStateful: true, confirm: 'apps' }, prompt(undefined), quiet)).proceed).toBe(true);
     expect(destroyConfirmationName(graph)).toBe('p');
   });
