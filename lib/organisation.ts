@@ -45,9 +45,26 @@ export function readProjectFolder(dir: string): ProjectSource {
   return { project, accounts };
 }
 
+/**
+ * Set when the app runs from its prebuilt bundle (scripts/bundle.js): every project file compiled into the bundle, by
+ * absolute path. A project file must come from there, as a `require` of the .ts file would load second copies of lib/,
+ * layers/ and modules/ beside the bundled ones.
+ */
+const BUNDLED_PROJECT_FILES = Symbol.for('cdktf-leverage/bundled-project-files');
+
+function loadFile(file: string, label: string): { default?: unknown } {
+  const bundled = (globalThis as { [BUNDLED_PROJECT_FILES]?: ReadonlyMap<string, () => unknown> })[BUNDLED_PROJECT_FILES];
+  if (!bundled) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file) as { default?: unknown };
+  }
+  const load = bundled.get(file);
+  if (!load) throw new Error(`${label} was added after the app bundle was built: run the synth again (it rebuilds the bundle)`);
+  return load() as { default?: unknown };
+}
+
 function defaultExport(file: string, label: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as { default?: unknown };
+  const mod = loadFile(file, label);
   if (mod.default === undefined) throw new Error(`${label} has no default export`);
   return mod.default;
 }

@@ -7,6 +7,7 @@ import type { LayerStack } from './layer-stack';
 import type { Mode } from './mode';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from './organisation';
 import { enforcePolicy } from './policy';
+import { resolveOnce } from './resolve-once';
 
 export interface SynthOptions {
   readonly projectsDir: string;
@@ -51,6 +52,7 @@ export function buildApp(options: SynthOptions): SynthResult {
       const missing = [...options.only].filter((id) => !stacks.some((s) => s.node.id === id));
       if (missing.length > 0) throw new Error(`unknown or disabled stack: ${missing.join(', ')}`);
     }
+    for (const stack of stacks) resolveOnce(stack); // the policy pack and the writer share one resolution
     if (options.policy !== false) enforcePolicy(stacks);
     return { app, stacks, graph };
   } catch (error) {
