@@ -219,23 +219,38 @@ export interface BuiltOrganisation {
   readonly graph: readonly GraphNode[];
 }
 
-/** Constructs every enabled layer of the organisation into `app`, then checks the reads between them. */
-export function buildOrganisation(app: App, org: Organisation, options: BuildOptions = {}): BuiltOrganisation {
-  const stacks: LayerStack[] = [];
-  const nodes: GraphNode[] = [];
+export interface PlannedStack {
+  readonly id: string;
+  readonly account: ResolvedAccount;
+  readonly layer: string;
+  readonly declaration: LayerDeclaration;
+}
+
+/** The stacks buildOrganisation constructs, in its order: every enabled layer (when bootstrapping, the backends only). */
+export function plannedStacks(org: Organisation): PlannedStack[] {
+  const planned: PlannedStack[] = [];
   for (const account of sortAccounts(org)) {
     for (const [layer, declaration] of account.layers) {
       if (!declaration.enabled) continue;
       if (org.mode.bootstrap && !declaration.kind.bootstrapsBackend) continue;
-      const id = stackId(org.project.name, account.name, layer);
-      if (options.only && !options.only.has(id)) continue;
-      const ctx = layerContext(org, account, layer, declaration);
-      const kind = declaration.kind as LayerKind<unknown>;
-      const stack = new kind(app, ctx, declaration.config);
-      Aspects.of(stack).add(new PolicyAspect()); // per stack: aspects on the App never run
-      checkPublished(org, stack, kind);
-      stacks.push(stack);
+      planned.push({ id: stackId(org.project.name, account.name, layer), account, layer, declaration });
     }
+  }
+  return planned;
+}
+
+/** Constructs every enabled layer of the organisation into `app`, then checks the reads between them. */
+export function buildOrganisation(app: App, org: Organisation, options: BuildOptions = {}): BuiltOrganisation {
+  const stacks: LayerStack[] = [];
+  const nodes: GraphNode[] = [];
+  for (const { id, account, layer, declaration } of plannedStacks(org)) {
+    if (options.only && !options.only.has(id)) continue;
+    const ctx = layerContext(org, account, layer, declaration);
+    const kind = declaration.kind as LayerKind<unknown>;
+    const stack = new kind(app, ctx, declaration.config);
+    Aspects.of(stack).add(new PolicyAspect()); // per stack: aspects on the App never run
+    checkPublished(org, stack, kind);
+    stacks.push(stack);
   }
   for (const stack of stacks) {
     const declaration = stack.ctx.account.layers.get(stack.ctx.layer)!;

@@ -69,7 +69,8 @@ export function synth(options: SynthOptions): SynthResult {
   return result;
 }
 
-function projectDirs(options: SynthOptions): string[] {
+/** The project folders a synth reads: options.project, or every folder of projectsDir with a project.ts. */
+export function projectDirs(options: SynthOptions): string[] {
   const names = options.project
     ? [options.project]
     : fs.readdirSync(options.projectsDir).filter((name) => fs.existsSync(path.join(options.projectsDir, name, 'project.ts'))).sort();

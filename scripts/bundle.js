@@ -201,7 +201,7 @@ function runBundle(file) {
   mod.paths = Module._nodeModulePaths(path.dirname(file));
   mod.loaded = true;
   const wrapper = script.runInThisContext();
-  wrapper.call(mod.exports, mod.exports, (id) => mod.require(id), mod, file, path.dirname(file));
+  wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 }
 
 module.exports = { bundleKey, freshBundle, runBundle, sourceFiles, BUNDLED_PROJECT_FILES };
