@@ -28,8 +28,8 @@ const ROOT = path.resolve(__dirname, '..');
 /** Folders whose .ts files the app is made of; projects/ is also read by the app at run time. */
 const SOURCE_DIRS = ['lib', 'layers', 'modules', 'projects'];
 const BUNDLED_PROJECT_FILES = Symbol.for('cdktf-leverage/bundled-project-files');
-/** Bundles kept per folder besides the newest: other checkouts' or branches' builds stay reusable for a while. */
-const KEEP = 4;
+/** Bundles kept per folder besides the newest (about 18 MB each with map and code cache): switching back and forth between branches reuses them. */
+const KEEP = 2;
 
 function bundleDir(root) {
   return process.env.APP_BUNDLE_DIR || path.join(root, 'node_modules', '.cache', 'app-bundle');
@@ -108,7 +108,12 @@ function ownPaths(root) {
  * would cost a tenth of a synth in name-keeping calls.
  */
 async function build(root, entry, outfile) {
-  const esbuild = require(path.join(root, 'node_modules', 'esbuild'));
+  let esbuild;
+  try {
+    esbuild = require(path.join(root, 'node_modules', 'esbuild'));
+  } catch {
+    throw new Error('esbuild is not installed: run `make install` (or `npm ci`), or APP_BUNDLE=0 to run the app from source');
+  }
   const partial = `${outfile}.${process.pid}.tmp`;
   const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent', sourcesContent: false };
   let inputs;
@@ -174,9 +179,15 @@ async function freshBundle(entry = 'main.ts', root = ROOT) {
 
 /**
  * Runs a bundle as the main module, with V8's compiled code cached next to it: a warm run skips parsing and compiling
- * the 9 MB file. A cache V8 rejects (another Node version) is rewritten.
+ * the 9 MB file. A cache V8 rejects (another Node version) is rewritten. With --enable-source-maps it is loaded
+ * plainly instead, so that stack traces point at the .ts lines.
  */
 function runBundle(file) {
+  // Node maps stack traces through the bundle's source map only for files its own loader compiled.
+  if (process.sourceMapsEnabled) {
+    require(file);
+    return;
+  }
   const codeFile = `${file}.code`;
   const cachedData = readOptional(codeFile);
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {

@@ -3,15 +3,17 @@
  * require hook for running from source (scripts/register.js) transpiles once, caches by content and never loads the
  * TypeScript compiler on a warm cache; the app bundle (scripts/app.js, scripts/bundle.js) writes what the source
  * writes, is rebuilt for any edit and finds new project files; ts-node still runs the app; cdktf's token stack traces
- * can be switched off and on; a stack is resolved once per synth.
+ * can be switched off and on; a stack is resolved once per synth; worker processes write what one process writes.
  */
-import { spawnSync, type SpawnSyncReturns } from 'child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Lazy, TerraformOutput } from 'cdktf';
 import { BaseTfBackend } from '../../layers/base-tf-backend';
 import { defineLayer } from '../../lib/config';
 import { readProjectFolder } from '../../lib/organisation';
+import { partitionByAccount, synthInWorkers, SynthWorkerError, synthWorkers } from '../../lib/parallel-synth';
+import { ConfigError } from '../../lib/problems';
 import { resolveOnce } from '../../lib/resolve-once';
 import { setTokenStackTraces } from '../../lib/token-stack-traces';
 import { build, source, tempDir } from '../helpers';
@@ -216,6 +218,7 @@ describe('the app bundle (scripts/app.js)', () => {
     expect(result.stderr).toMatch(new RegExp(`^cannot bundle main\\.ts:\n[^]*layers/dns\\.ts:${line}:\\d+`));
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(bundles(path.join(root, 'bundles'))).toEqual([]);
+    expect(fs.existsSync(path.join(root, 'out'))).toBe(false);
   });
 
   it('refuses a project file the running bundle does not hold instead of loading a second copy of the code', () => {
@@ -254,5 +257,81 @@ describe('resolveOnce (lib/resolve-once.ts)', () => {
     const second = stack.toTerraform() as { output?: Record<string, { value: string }> };
     expect(second).not.toBe(first);
     expect(second.output?.probe?.value).toBe('added later');
+  });
+});
+
+describe('synth in worker processes (lib/parallel-synth.ts)', () => {
+  it('writes byte for byte what one process writes', () => {
+    const env = { PROJECT: 'acme', APP_BUNDLE_DIR: tempDir('bundle-') };
+    const one = tempDir('out-one-');
+    const two = tempDir('out-two-');
+    node(['scripts/app.js'], { ...env, CDKTF_OUTDIR: one, SYNTH_WORKERS: '1' });
+    node(['scripts/app.js'], { ...env, CDKTF_OUTDIR: two, SYNTH_WORKERS: '2' });
+    const expected = files(one);
+    expect(Object.keys(expected).filter((f) => f.endsWith('cdk.tf.json')).length).toBeGreaterThan(50);
+    expect(files(two)).toEqual(expected);
+  });
+
+  it('gives each worker whole accounts, about the same number of stacks, in the original order', () => {
+    const stacks = [
+      ...['a1', 'a2', 'a3', 'a4'].map((id) => ({ id, account: 'a' })),
+      ...['b1', 'b2'].map((id) => ({ id, account: 'b' })),
+      ...['c1', 'c2', 'c3'].map((id) => ({ id, account: 'c' })),
+    ];
+    expect(partitionByAccount(stacks, 2)).toEqual([['a1', 'a2', 'a3', 'a4'], ['b1', 'b2', 'c1', 'c2', 'c3']]);
+    expect(partitionByAccount(stacks, 5)).toHaveLength(3);
+    expect(partitionByAccount(stacks, 1)).toEqual([stacks.map((s) => s.id)]);
+  });
+
+  it('uses one process for small organisations, one per core for large ones, and SYNTH_WORKERS when set', () => {
+    expect(synthWorkers(59, {}, 2)).toBe(1);
+    expect(synthWorkers(809, {}, 2)).toBe(2);
+    expect(synthWorkers(809, {}, 16)).toBe(4);
+    expect(synthWorkers(59, { SYNTH_WORKERS: '3' }, 2)).toBe(3);
+    expect(() => synthWorkers(59, { SYNTH_WORKERS: 'two' })).toThrow('SYNTH_WORKERS=two: must be a whole number of processes, 1 or more');
+  });
+
+  /** A stand-in worker: writes cdktf's layout for `ids`, each reading the stacks in `reads`, or exits with `fail`. */
+  const fakeWorker = (reads: Record<string, string[]>, fail?: string) => (ids: readonly string[], outdir: string) => spawn(process.execPath, ['-e', `
+    const fs = require('fs'), path = require('path');
+    const [ids, outdir, reads, fail] = JSON.parse(process.argv[1]);
+    if (fail && ids.includes(fail)) process.exit(3);
+    fs.mkdirSync(path.join(outdir, 'stacks'), { recursive: true });
+    const stacks = {};
+    for (const id of ids) {
+      fs.mkdirSync(path.join(outdir, 'stacks', id));
+      fs.writeFileSync(path.join(outdir, 'stacks', id, 'cdk.tf.json'), JSON.stringify({ id }));
+      stacks[id] = { name: id, annotations: [], dependencies: (reads[id] || []).filter((d) => ids.includes(d)) };
+    }
+    fs.writeFileSync(path.join(outdir, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks }));
+    fs.writeFileSync(path.join(outdir, 'layers.json'), JSON.stringify({ stacks: ids.map((id) => ({ id, project: 'p', account: id[0], dependsOn: reads[id] || [] })) }));
+  `, JSON.stringify([ids, outdir, reads, fail])], { stdio: 'ignore' });
+  const stacks = [{ id: 'a-net', account: 'a' }, { id: 'b-app', account: 'b' }, { id: 'b-db', account: 'b' }];
+
+  it('records the dependencies between stacks that different workers built, and keeps the stack order', async () => {
+    const outdir = path.join(tempDir('merge-'), 'cdktf.out');
+    await synthInWorkers({ outdir, stacks, workers: 2, spawnWorker: fakeWorker({ 'b-app': ['a-net', 'b-db'] }) });
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    expect(manifest.stacks['b-app'].dependencies).toEqual(['a-net', 'b-db']);
+    expect(manifest.version).toBe('0.21.0');
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, 'layers.json'), 'utf8')).stacks.map((n: { id: string }) => n.id)).toEqual(['a-net', 'b-app', 'b-db']);
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['a-net', 'b-app', 'b-db']);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['layers.json', 'manifest.json', 'stacks']);
+  });
+
+  it('writes nothing when a worker fails, and names its accounts', async () => {
+    const outdir = path.join(tempDir('merge-'), 'cdktf.out');
+    const run = synthInWorkers({ outdir, stacks, workers: 2, spawnWorker: fakeWorker({}, 'a-net') });
+    await expect(run).rejects.toThrow(SynthWorkerError);
+    await expect(run).rejects.toThrow('synth of a failed (exit code 3); nothing was written');
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  it('refuses a dependency cycle that runs across workers', async () => {
+    const outdir = path.join(tempDir('merge-'), 'cdktf.out');
+    const run = synthInWorkers({ outdir, stacks, workers: 2, spawnWorker: fakeWorker({ 'a-net': ['b-app'], 'b-app': ['a-net'] }) });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow(/remote state reads: layer dependency cycle: a-net -> b-app -> a-net/);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 });
