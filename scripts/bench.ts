@@ -3,7 +3,7 @@
  * Writes docs/benchmarks.md (BENCH_OUT to write elsewhere). BENCH_RUNS (default 5) runs after one warm-up, the
  * approaches compared interleaved run by run (the machine is shared: interleaving spreads load evenly over them);
  * BENCH_SIZES (default 1,10,50) workload accounts for the scaling series; BENCH_LAYER_RUNS (default BENCH_RUNS) runs
- * per layer in section 4; BENCH_BASELINE (default 187e574, the last commit that ran the app from source) is the
+ * per layer in section 4; BENCH_PLAN_RUNS (default BENCH_RUNS) account plans per parallelism in section 5; BENCH_BASELINE (default 187e574, the last commit that ran the app from source) is the
  * previous approach, measured from a `git archive` of it in the same run; BENCH_QUICK=1 is the smoke run the test
  * command uses (1 run, no warm-up, small sizes, one layer).
  */
@@ -22,6 +22,7 @@ const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 5));
 const warmUp = !quick;
 const sizes = (process.env.BENCH_SIZES ?? (quick ? '1,2' : '1,10,50')).split(',').map(Number);
 const layerRuns = Number(process.env.BENCH_LAYER_RUNS ?? runs);
+const planRuns = Number(process.env.BENCH_PLAN_RUNS ?? runs);
 const baselineCommit = process.env.BENCH_BASELINE ?? '187e574';
 const out = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 const REGISTER = path.join(__dirname, 'register.js');
@@ -327,9 +328,10 @@ async function main(): Promise<void> {
     lines.push('');
     // 5. Whole account plan, one worker vs two, in the same run.
     if (fs.existsSync(path.join(__dirname, 'lib', 'runner.ts')) && !quick) {
-      lines.push('## 5. Whole-account sandbox plan (apps-prd)', '', '| parallelism | wall (s) |', '|---|---|');
+      lines.push('## 5. Whole-account sandbox plan (apps-prd)', '', `${planRuns} run${planRuns === 1 ? '' : 's'} per parallelism, interleaved.`, '',
+        '| parallelism | wall (s) |', '|---|---|');
       const walls: Record<number, number[]> = { 1: [], 2: [] };
-      for (let i = 0; i < runs; i += 1) {
+      for (let i = 0; i < planRuns; i += 1) {
         for (const p of [1, 2]) {
           const [code, seconds] = await timed(() => runAccountPlan(p, env));
           if (code !== 0) throw new Error(`account plan with PARALLELISM=${p} failed`);
