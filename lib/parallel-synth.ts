@@ -1,6 +1,6 @@
 /**
  * Synthesizes a large organisation in worker processes, whole accounts per worker, and merges what they write into
- * one cdktf.out as a single process would have written it (byte for byte: test/unit/parallel-synth.test.ts).
+ * one cdktf.out as a single process would have written it (byte for byte: test/unit/tooling.test.ts).
  *
  * Why: a synth costs about 12 ms a stack in one process (docs/benchmarks.md), so 50 workload accounts (800 stacks)
  * take 10 s on one core; each stack is independent once the configuration is validated, so the work splits cleanly.

@@ -4,12 +4,13 @@
 // Why: run from source, every process resolves and reads about 700 modules (the project's .ts files, cdktf, constructs
 // and the provider classes the layers use), and a cold transpile cache also loads the TypeScript compiler and
 // transpiles every file (docs/benchmarks.md). esbuild bundles all of it, transpiled, into one file in about half a
-// second, so the first synth after a clone costs what every later one does.
+// second, so the first synth after a clone costs about what every later one does (the difference is V8's code cache,
+// see runBundle).
 //
 // Freshness: a bundle is named by a hash of everything it is made from: the contents of every .ts file under lib/,
 // layers/, modules/ and projects/ and of the entry, the list of those files (a new project, account or layer file
 // changes it), tsconfig.json, package-lock.json (dependency versions), esbuild's version, this file and the path of
-// the checkout. Every run hashes them again (about 10 ms) and uses the bundle of that hash only, so an edit is always
+// the checkout. Every run hashes them again (10 to 30 ms) and uses the bundle of that hash only, so an edit is always
 // picked up and a stale bundle is never run. The build refuses a bundle whose sources lie outside the hashed folders.
 //
 // Project files: lib/organisation.ts `require`s projects/<project>/**/*.ts by path at run time. The bundle compiles
