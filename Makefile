@@ -33,13 +33,14 @@ PREFLIGHT := $(NODE) scripts/preflight.ts $(PREFLIGHT_ARGS) $(if $(filter 1,$(SA
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-install: node_modules/.package-lock.json ## install dependencies (npm ci)
+install: node_modules/.package-lock.json ## install dependencies (npm ci) and build the app bundle if the sources changed
+	@node scripts/bundle.js >/dev/null
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-synth: install ## synthesize every stack to cdktf.out/stacks/<stack>/cdk.tf.json
-	$(NODE) main.ts
+synth: install ## synthesize every stack to cdktf.out/stacks/<stack>/cdk.tf.json (from the app bundle: scripts/app.js)
+	node scripts/app.js
 
 validate: synth ## terraform validate of every synthesized stack (offline, no backend)
 	$(NODE) scripts/validate.ts

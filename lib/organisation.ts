@@ -91,9 +91,26 @@ export function readProjectFolder(dir: string): ProjectSource {
   return { project, accounts };
 }
 
+/**
+ * Set when the app runs from its prebuilt bundle (scripts/bundle.js): every project file compiled into the bundle, by
+ * absolute path. A project file must come from there, as a `require` of the .ts file would load second copies of lib/,
+ * layers/ and modules/ beside the bundled ones.
+ */
+const BUNDLED_PROJECT_FILES = Symbol.for('cdktf-leverage/bundled-project-files');
+
+function loadFile(file: string, label: string): { default?: unknown } {
+  const bundled = (globalThis as { [BUNDLED_PROJECT_FILES]?: ReadonlyMap<string, () => unknown> })[BUNDLED_PROJECT_FILES];
+  if (!bundled) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(file) as { default?: unknown };
+  }
+  const load = bundled.get(file);
+  if (!load) throw new Error(`${label} was added after the app bundle was built: run the synth again (it rebuilds the bundle)`);
+  return load() as { default?: unknown };
+}
+
 function defaultExport(file: string, label: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as { default?: unknown };
+  const mod = loadFile(file, label);
   if (mod.default === undefined) throw new Error(`${label} has no default export`);
   return mod.default;
 }
@@ -302,23 +319,38 @@ export interface BuiltOrganisation {
   readonly graph: readonly GraphNode[];
 }
 
-/** Constructs every enabled layer of the organisation into `app`, then checks the reads between them. */
-export function buildOrganisation(app: App, org: Organisation, options: BuildOptions = {}): BuiltOrganisation {
-  const stacks: LayerStack[] = [];
-  const nodes: GraphNode[] = [];
+export interface PlannedStack {
+  readonly id: string;
+  readonly account: ResolvedAccount;
+  readonly layer: string;
+  readonly declaration: LayerDeclaration;
+}
+
+/** The stacks buildOrganisation constructs, in its order: every enabled layer (when bootstrapping, the backends only). */
+export function plannedStacks(org: Organisation): PlannedStack[] {
+  const planned: PlannedStack[] = [];
   for (const account of sortAccounts(org)) {
     for (const [layer, declaration] of account.layers) {
       if (!declaration.enabled) continue;
       if (org.mode.bootstrap && !isBootstrapKind(declaration.kind)) continue;
-      const id = stackId(org.project.name, account.name, layer);
-      if (options.only && !options.only.has(id)) continue;
-      const ctx = layerContext(org, account, layer, declaration);
-      const kind = declaration.kind as LayerKind<unknown>;
-      const stack = new kind(app, ctx, declaration.config);
-      Aspects.of(stack).add(new PolicyAspect()); // per stack: aspects on the App never run
-      checkPublished(org, stack, kind);
-      stacks.push(stack);
+      planned.push({ id: stackId(org.project.name, account.name, layer), account, layer, declaration });
     }
+  }
+  return planned;
+}
+
+/** Constructs every enabled layer of the organisation into `app`, then checks the reads between them. */
+export function buildOrganisation(app: App, org: Organisation, options: BuildOptions = {}): BuiltOrganisation {
+  const stacks: LayerStack[] = [];
+  const nodes: GraphNode[] = [];
+  for (const { id, account, layer, declaration } of plannedStacks(org)) {
+    if (options.only && !options.only.has(id)) continue;
+    const ctx = layerContext(org, account, layer, declaration);
+    const kind = declaration.kind as LayerKind<unknown>;
+    const stack = new kind(app, ctx, declaration.config);
+    Aspects.of(stack).add(new PolicyAspect()); // per stack: aspects on the App never run
+    checkPublished(org, stack, kind);
+    stacks.push(stack);
   }
   for (const stack of stacks) {
     const declaration = stack.ctx.account.layers.get(stack.ctx.layer)!;

@@ -9,6 +9,7 @@ import type { Organisation } from './model';
 import { stackId } from './naming';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from './organisation';
 import { enforcePolicy } from './policy';
+import { resolveOnce } from './resolve-once';
 
 export interface SynthOptions {
   readonly projectsDir: string;
@@ -55,6 +56,7 @@ export function buildApp(options: SynthOptions): SynthResult {
       const missing = [...options.only].filter((id) => !stacks.some((s) => s.node.id === id));
       if (missing.length > 0) throw new Error(`unknown or disabled stack: ${missing.join(', ')}`);
     }
+    for (const stack of stacks) resolveOnce(stack); // the policy pack and the writer share one resolution
     if (options.policy !== false) enforcePolicy(stacks);
     return { app, stacks, graph, organisations: orgs };
   } catch (error) {
@@ -136,7 +138,8 @@ function synthesizedAs(dir: string): { readonly project?: string; readonly sandb
   };
 }
 
-function projectDirs(options: SynthOptions): string[] {
+/** The project folders a synth reads: options.project, or every folder of projectsDir with a project.ts. */
+export function projectDirs(options: SynthOptions): string[] {
   const names = options.project
     ? [options.project]
     : fs.readdirSync(options.projectsDir).filter((name) => fs.existsSync(path.join(options.projectsDir, name, 'project.ts'))).sort();

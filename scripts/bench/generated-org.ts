@@ -1,14 +1,21 @@
 /**
  * Synthesizes an organisation generated for the benchmark only: the example's accounts plus N workload accounts, each a copy of apps-prd's layers with a distinct id and
- * distinct VPC ranges. Usage: generated-org.ts <accounts> <outdir>
+ * distinct VPC ranges. Usage: generated-org.ts <accounts> <outdir> (SYNTH_WORKERS, STACKS and CDKTF_TOKEN_STACK_TRACES as for main.ts).
  */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
+import { App } from 'cdktf';
 import type { LayerDeclaration } from '../../lib/config';
 import { modeFromEnv } from '../../lib/mode';
-import { buildOrganisation, readProjectFolder, resolveOrganisation, type ProjectSource } from '../../lib/organisation';
-import { App } from 'cdktf';
+import { buildOrganisation, plannedStacks, readProjectFolder, resolveOrganisation, type ProjectSource } from '../../lib/organisation';
+import { synthInWorkers, synthWorkers } from '../../lib/parallel-synth';
+import { enforcePolicy } from '../../lib/policy';
+import { resolveOnce } from '../../lib/resolve-once';
+import { GRAPH_FILE } from '../../lib/synth';
+import { setTokenStackTraces, tokenStackTracesFromEnv } from '../../lib/token-stack-traces';
 
-export function generatedOrganisation(workloads: number): ProjectSource {
+function generatedOrganisation(workloads: number): ProjectSource {
   const example = readProjectFolder(path.resolve(__dirname, '../../projects/acme'));
   const template = example.accounts['apps-prd'];
   const accounts: Record<string, ProjectSource['accounts'][string]> = {};
@@ -48,10 +55,35 @@ function vpcCidr(kind: number, i: number): string {
   return n < 195 ? `10.${60 + n}.0.0/16` : `100.${64 + (n - 195)}.0.0/16`;
 }
 
-if (require.main === module) {
+/** Synthesizes like main.ts: validated whole, resolved once per stack, policy-checked, in workers when large. */
+async function main(): Promise<void> {
   const workloads = Number(process.argv[2]);
-  const app = new App({ outdir: process.argv[3] });
-  const built = buildOrganisation(app, resolveOrganisation(generatedOrganisation(workloads), modeFromEnv()));
-  app.synth();
-  process.stdout.write(`${built.stacks.length}\n`);
+  const outdir = path.resolve(process.argv[3]);
+  setTokenStackTraces(tokenStackTracesFromEnv());
+  const org = resolveOrganisation(generatedOrganisation(workloads), modeFromEnv());
+  const only = process.env.STACKS ? new Set(process.env.STACKS.split(',')) : undefined;
+  const stacks = plannedStacks(org).filter((s) => !only || only.has(s.id)).map((s) => ({ id: s.id, account: s.account.name }));
+  const workers = synthWorkers(stacks.length);
+  if (workers > 1) {
+    await synthInWorkers({
+      outdir, stacks, workers,
+      spawnWorker: (ids, dir) => spawn(process.execPath, [...process.execArgv, process.argv[1], String(workloads), dir], {
+        env: { ...process.env, STACKS: ids.join(','), SYNTH_WORKERS: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    });
+  } else {
+    const app = new App({ outdir });
+    const built = buildOrganisation(app, org, { only });
+    for (const stack of built.stacks) resolveOnce(stack);
+    enforcePolicy(built.stacks, () => undefined);
+    app.synth();
+    fs.writeFileSync(path.join(outdir, GRAPH_FILE), JSON.stringify({ stacks: built.graph }, null, 2) + '\n');
+  }
+  process.stdout.write(`${stacks.length}\n`);
 }
+
+// A script only (node scripts/app.js runs it from the bundle with APP_ENTRY, where it is not require.main).
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
