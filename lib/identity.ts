@@ -170,7 +170,7 @@ export function deployAccessOf(org: Organisation, account: ResolvedAccount, auto
     state: {
       accountId: account.id,
       region: account.region,
-      bucketArn: stateBucketArn(project, account.name),
+      bucketArn: stateBucketArn(project, account.name, account.id),
       lockTableArn: lockTableArn(project, account.name, account.region, account.id),
     },
     stateReaderRoleName: STATE_READER_ROLE_NAME,

@@ -3,6 +3,8 @@
  * Versions (EKS, Aurora, ElastiCache, Lambda) live here until they are merged with lib/versions.ts (another branch).
  */
 
+import { GLOBAL_NAMESPACES, type GlobalNamespace } from '../naming';
+
 // ---------------------------------------------------------------------------------------------------------------
 // Service-linked roles: name and path per service, and the resources whose creation makes AWS create them.
 
@@ -125,7 +127,7 @@ export interface NameLimit {
 const ALNUM_HYPHEN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 
 export const NAME_LIMITS: readonly NameLimit[] = [
-  { type: 'aws_s3_bucket', attribute: 'bucket', min: 3, max: 63, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, patternText: 'lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit', docs: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html' },
+  { type: 'aws_s3_bucket', attribute: 'bucket', min: GLOBAL_NAMESPACES['s3-bucket'].min, max: GLOBAL_NAMESPACES['s3-bucket'].max, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, patternText: 'lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit', docs: GLOBAL_NAMESPACES['s3-bucket'].docs },
   { type: 'aws_iam_role', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
   { type: 'aws_iam_policy', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
   { type: 'aws_iam_instance_profile', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
@@ -148,7 +150,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { type: 'aws_kinesis_stream', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html' },
   { type: 'aws_backup_vault', attribute: 'name', min: 2, max: 50, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores', docs: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html' },
   { type: 'aws_backup_plan', attribute: 'name', min: 1, max: 50, docs: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupPlanInput.html' },
-  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', min: 1, max: 63, pattern: /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternText: 'lowercase letters, digits and hyphens, without the words aws, amazon or cognito', docs: 'https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html' },
+  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', min: GLOBAL_NAMESPACES['cognito-domain'].min, max: GLOBAL_NAMESPACES['cognito-domain'].max, pattern: /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternText: 'lowercase letters, digits and hyphens, without the words aws, amazon or cognito', docs: GLOBAL_NAMESPACES['cognito-domain'].docs },
   { type: 'aws_ssoadmin_permission_set', attribute: 'name', min: 1, max: 32, pattern: /^[\w+=,.@-]+$/, patternText: 'letters, digits and +=,.@-_', docs: 'https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html' },
   { type: 'aws_organizations_account', attribute: 'name', min: 1, max: 50, docs: 'https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html' },
   { type: 'aws_cloudfront_origin_access_control', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html' },
@@ -164,18 +166,17 @@ export const NAME_LIMITS: readonly NameLimit[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Globally unique names: the namespaces shared with every AWS customer.
+// Globally unique names: the resources named in a namespace shared with every AWS customer (lib/naming.ts).
 
 export interface GlobalName {
   readonly type: string;
   readonly attribute: string;
-  readonly namespace: string;
-  readonly docs: string;
+  readonly namespace: GlobalNamespace;
 }
 
 export const GLOBAL_NAMES: readonly GlobalName[] = [
-  { type: 'aws_s3_bucket', attribute: 'bucket', namespace: 'S3 bucket names (every AWS account, every region of the partition)', docs: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html' },
-  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', namespace: 'Cognito hosted UI domain prefixes (every AWS account in the region)', docs: 'https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html' },
+  { type: 'aws_s3_bucket', attribute: 'bucket', namespace: 's3-bucket' },
+  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', namespace: 'cognito-domain' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------

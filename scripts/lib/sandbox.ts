@@ -73,11 +73,11 @@ function clients(endpoints: SandboxEndpoints) {
 }
 
 /** Creates the state bucket and lock table of each account if missing; a second call changes nothing. */
-export async function createBackends(endpoints: SandboxEndpoints, accounts: readonly { project: string; account: string }[]): Promise<void> {
+export async function createBackends(endpoints: SandboxEndpoints, accounts: readonly { project: string; account: string; accountId: string }[]): Promise<void> {
   const { s3, dynamodb } = clients(endpoints);
   try {
-    for (const { project, account } of accounts) {
-      const bucket = backendBucketName(project, account);
+    for (const { project, account, accountId } of accounts) {
+      const bucket = backendBucketName(project, account, accountId);
       const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, () => false);
       if (!exists) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       const table = lockTableName(project, account);

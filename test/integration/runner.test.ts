@@ -20,7 +20,7 @@ import { runLayers, selectLayers, type Action, type RunReport } from '../../scri
 import { createBackends, heldLocks, readStateObject } from '../../scripts/lib/sandbox';
 import { terraform } from '../../scripts/lib/terraform';
 import { FxNet, FxValue } from '../fixtures/runner-layers';
-import { REAL, source, tempDir } from '../helpers';
+import { account, REAL, source, tempDir } from '../helpers';
 import { PROJECTS, sandboxEnv, type SandboxEnv } from './sandbox-env';
 
 jest.setTimeout(6 * 60 * 1000);
@@ -58,7 +58,7 @@ describe('the example organisation', () => {
     expect(failures).toEqual([]);
     const network = report.layers.find((l) => l.layer === 'base-network')!;
     expect(network.add).toBeGreaterThan(10);
-    expect(await readStateObject(env.sandbox.endpoints, backendBucketName('acme', 'apps-prd'), stateKey('apps-prd', 'base-network'))).toBeDefined();
+    expect(await readStateObject(env.sandbox.endpoints, backendBucketName('acme', 'apps-prd', env.result.graph.find((n) => n.account === 'apps-prd')!.accountId), stateKey('apps-prd', 'base-network'))).toBeDefined();
     expect(await heldLocks(env.sandbox.endpoints, lockTableName('acme', 'apps-prd'))).toEqual([]);
   });
 
@@ -85,12 +85,15 @@ describe('a deliberately broken fixture', () => {
   const project = 'fx';
   const outdir = tempDir('runner-fx-');
   const lockTable = lockTableName(project, 'work');
+  // A fixed id: the state bucket name carries it, and every re-synth below must find the same bucket.
+  const WORK_ID = '123456789012';
   let mode: Mode;
 
   /** Synthesizes the fixture account into `outdir` (same folder every time, like a re-synth) and returns its graph. */
   function synthFixture(options: { parameterType?: string; soloValue?: string } = {}): { graph: GraphNode[]; contracts: Map<string, AnyContract | undefined> } {
     const src = source({
       work: {
+        config: account({ id: WORK_ID }),
         layers: {
           net: defineLayer(FxNet, { parameterType: options.parameterType ?? 'NotAType' }),
           app: defineLayer(FxValue, { value: 'app', readsNet: 'net' }),
@@ -117,7 +120,7 @@ describe('a deliberately broken fixture', () => {
 
   beforeAll(async () => {
     mode = env.mode;
-    await createBackends(env.sandbox.endpoints, [{ project, account: 'work' }]);
+    await createBackends(env.sandbox.endpoints, [{ project, account: 'work', accountId: WORK_ID }]);
   });
 
   it('skips exactly the dependents of the failing layer, runs the independent ones, and leaves no lock held', async () => {
@@ -139,7 +142,7 @@ describe('a deliberately broken fixture', () => {
     expect(results(first)).toEqual({ solo: 'done', 'solo-child': 'done' });
     const second = await run('apply', ['solo', 'solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
     expect(results(second)).toEqual({ solo: 'done', 'solo-child': 'done' });
-    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo-child')))!);
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', 'solo-child')))!);
     expect(state.outputs.value.value).toBe('child:v2');
   });
 
@@ -179,7 +182,7 @@ describe('a deliberately broken fixture', () => {
     const report = await run('destroy', ['solo', 'solo-child'], fixture);
     expect(report.layers.map((l) => [l.layer, l.result])).toEqual([['solo-child', 'done'], ['solo', 'done']]);
     expect(report.layers[0].startedAtMs! + report.layers[0].durationMs).toBeLessThanOrEqual(report.layers[1].startedAtMs!);
-    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo')))!);
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', 'solo')))!);
     expect(state.outputs).toEqual({});
   });
 });

@@ -49,7 +49,7 @@ describe('identity per account and step', () => {
     expect(local.terraform.backend).toEqual({ local: { path: '/tmp/bootstrap/test-management-base-tf-backend.tfstate' } });
     // the migration step: the bucket it created, still as the caller (the old bootstrap assumed a deploy role that did not exist yet)
     const migrated = parsed(synthStack(src, 'test-management-base-tf-backend', BOOTSTRAP_S3));
-    expect(migrated.terraform.backend!.s3).toMatchObject({ bucket: 'test-management-terraform-backend', key: 'management/base-tf-backend/terraform.tfstate' });
+    expect(migrated.terraform.backend!.s3).toMatchObject({ bucket: 'test-management-terraform-backend-111111111111', key: 'management/base-tf-backend/terraform.tfstate' });
     expect(migrated.terraform.backend!.s3.assume_role).toBeUndefined();
   });
 

@@ -37,12 +37,9 @@ const TODAY: Readonly<Record<string, readonly string[]>> = {
   'PF-IAM-005': ['data-science-data-lake'],
   // New: acme.internal authorises the apps VPCs, but nothing associates them.
   'PF-DNS-002': ['shared-dns'],
-  // New: globally unique names (buckets, Cognito domains) without the account id.
-  'PF-API-009': [
-    'management-base-tf-backend', 'security-audit', 'security-base-tf-backend', 'shared-base-tf-backend', 'shared-developer-platform', 'network-base-tf-backend',
-    'apps-devstg-base-tf-backend', 'apps-devstg-cdn', 'apps-devstg-fargate', 'apps-devstg-multi-tier',
-    'apps-prd-base-tf-backend', 'apps-prd-cdn', 'apps-prd-fargate', 'apps-prd-multi-tier', 'apps-prd-dr', 'data-science-base-tf-backend', 'data-science-data-lake',
-  ],
+  // New: globally unique bucket names without the account id. Every other layer derives them with globalResourceName
+  // (lib/naming.ts); audit and data-lake are being refactored on another branch and still name theirs the old way.
+  'PF-API-009': ['security-audit', 'data-science-data-lake'],
   // New (warning): spoke routes to the hub created in the same layer as the attachment the hub accepts later.
   'PF-ORD-005': ['shared-transit-attachment', 'apps-devstg-transit-attachment', 'apps-prd-transit-attachment', 'data-science-transit-attachment'],
 };
