@@ -6,7 +6,7 @@
 import { runPreflight, type PreflightFinding } from '../../lib/preflight/engine';
 import type { OrgModel } from '../../lib/preflight/model';
 import { PREFLIGHT_RULES, PREFLIGHT_RULES_BY_ID } from '../../lib/preflight/rules';
-import { BOOTSTRAP, IDS, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
+import { BOOTSTRAP, IDS, dayZero, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
 
 const ref = (address: string, attribute = 'arn') => `\${${address}.${attribute}}`;
 const remote = (name: string, output: string) => `\${data.terraform_remote_state.${name}.outputs.${output}}`;
@@ -180,17 +180,19 @@ function hubRoutes(split: boolean): OrgModel {
 
 const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
   'PF-IAM-001': {
-    bad: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'Nobody') }]),
-    good: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', BOOTSTRAP) }, { account: 'management', layer: 'org', role: null }]),
+    bad: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'Nobody') }], { bootstrap: dayZero('apps') }),
+    good: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'DevOps') }], { bootstrap: dayZero('apps') }),
   },
   'PF-IAM-002': {
-    bad: () => fixtureOrg([{ account: 'apps', layer: 'security', role: role('apps', 'DevOps'), resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } }]),
-    good: () => fixtureOrg([
-      { account: 'apps', layer: 'security', resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } },
-      { account: 'apps', layer: 'net', role: role('apps', 'DevOps'), dependsOn: [id('apps', 'security')] },
-    ]),
+    // A steady layer that creates the role it assumes, which the day-zero sequence does not apply first.
+    bad: () => fixtureOrg([{ account: 'apps', layer: 'platform', role: role('apps', 'Platform'), resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }],
+      { bootstrap: dayZero('apps') }),
+    // The same layer once the day-zero sequence applies it (through the bootstrap role) before every steady run.
+    good: () => fixtureOrg([{ account: 'apps', layer: 'platform', role: role('apps', 'Platform'), resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }],
+      { bootstrap: [...dayZero('apps'), { account: 'apps', layer: 'platform', resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }] }),
   },
   'PF-IAM-003': {
+    // No day-zero sequence: DevOps comes from a steady security layer that is not upstream of net.
     bad: () => fixtureOrg([
       { account: 'apps', layer: 'security', resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } },
       { account: 'apps', layer: 'net', role: role('apps', 'DevOps') },
@@ -203,6 +205,11 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
       { account: 'security', layer: 'audit', role: role('security', 'DevOps'), dependsOn: [id('security', 'security')] },
       { account: 'apps', layer: 'compliance', role: role('apps', 'DevOps'), dependsOn: [id('apps', 'security')], remote: { audit: { account: 'security', layer: 'audit', role: role('security', 'DevOps') } } },
     ]),
+  },
+  'PF-IAM-007': {
+    // A member account's day-zero step without assume_role: the caller's session is the management account's.
+    bad: () => fixtureOrg([], { bootstrap: [...dayZero(), { account: 'apps', layer: 'base-tf-backend', role: null, step: 'apps/base-tf-backend/backend-local', localState: true }] }),
+    good: () => fixtureOrg([], { bootstrap: dayZero('apps') }),
   },
   'PF-IAM-004': {
     bad: () => fixtureOrg([{
@@ -429,7 +436,54 @@ describe('preflight rule details', () => {
     expect(nobody).toMatchObject({ stack: 'fx-apps-net', address: 'provider.aws' });
     expect(nobody.message).toContain(role('apps', 'Nobody'));
     const [self] = findings('PF-IAM-002', CASES['PF-IAM-002'].bad());
-    expect(self.message).toContain('which this layer itself creates');
+    expect(self.message).toContain('which only this layer creates (fx-apps-platform (aws_iam_role.d)) and the day-zero sequence does not apply before');
+  });
+
+  describe('day-zero sequence (make bootstrap-org)', () => {
+    const assumeRules = ['PF-IAM-001', 'PF-IAM-002', 'PF-IAM-003', 'PF-IAM-007'];
+    const all = (org: OrgModel) => assumeRules.flatMap((r) => findings(r, org));
+
+    it('accepts the sequence: the caller in management, then each member through the role Organizations created, then every steady layer through DevOps', () => {
+      const org = fixtureOrg([
+        { account: 'management', layer: 'cost', role: role('management', 'DevOps') },
+        { account: 'apps', layer: 'net', role: role('apps', 'DevOps'), remote: { cost: { account: 'management', layer: 'cost', role: role('management', 'DevOps') } } },
+      ], { bootstrap: dayZero('security', 'apps') });
+      expect(all(org)).toEqual([]);
+    });
+
+    it('refuses a member step before the organisation creates its account (the bootstrap role does not exist yet)', () => {
+      const sequence = dayZero('apps');
+      // the member's backend moved before the organizations step
+      const early = [sequence[0], sequence[1], sequence[4], sequence[2], sequence[3], ...sequence.slice(5)];
+      const found = findings('PF-IAM-003', fixtureOrg([], { bootstrap: early }));
+      expect(found).toEqual([expect.objectContaining({
+        stack: 'fx-apps-base-tf-backend',
+        address: 'provider.aws',
+        message: expect.stringContaining(`day-zero step apps/base-tf-backend/backend-local: provider.aws assumes ${role('apps', BOOTSTRAP)}, created by day-zero step management/organizations/apply (aws_organizations_account.apps), which the day-zero sequence does not apply before this step`),
+      })]);
+    });
+
+    it('refuses a member account that Organizations does not create (no bootstrap role there)', () => {
+      const found = findings('PF-IAM-001', fixtureOrg([], { bootstrap: [...dayZero(), ...dayZero('apps').slice(4)] }));
+      // every step of apps: the backend's two steps and security
+      expect(found.map((f) => `${f.stack} ${f.address}`)).toEqual(['fx-apps-base-tf-backend provider.aws', 'fx-apps-base-tf-backend provider.aws', 'fx-apps-security provider.aws']);
+      expect(found.map((f) => f.message.split(':')[0])).toEqual(['day-zero step apps/base-tf-backend/backend-local', 'day-zero step apps/base-tf-backend/backend-migrate', 'day-zero step apps/security/apply']);
+      expect(found.every((f) => f.message.includes('Organizations does not create with the account'))).toBe(true);
+    });
+
+    it('refuses a day-zero step that assumes the role it creates (the old member security layer assumed the DevOps it created)', () => {
+      const sequence = dayZero('apps').map((s) => (s.account === 'apps' && s.layer === 'security' ? { ...s, role: role('apps', 'DevOps') } : s));
+      const found = findings('PF-IAM-002', fixtureOrg([], { bootstrap: sequence }));
+      expect(found).toEqual([expect.objectContaining({ stack: 'fx-apps-security', address: 'provider.aws' })]);
+      expect(found[0].message).toContain(`day-zero step apps/security/apply: provider.aws, terraform.backend.s3 assume ${role('apps', 'DevOps')}, which only this layer creates`);
+    });
+
+    it('without an organizations layer, no account starts from the caller session and no member has a bootstrap role', () => {
+      const sequence = dayZero('apps').filter((s) => s.layer !== 'organizations');
+      expect(findings('PF-IAM-007', fixtureOrg([], { bootstrap: sequence })).map((f) => f.message)).toContainEqual(
+        expect.stringContaining('no layer creates or imports the organisation'));
+      expect(findings('PF-IAM-001', fixtureOrg([], { bootstrap: sequence })).map((f) => f.stack)).toContain('fx-apps-base-tf-backend');
+    });
   });
 
   it('finds a service-linked role named before any layer creates it', () => {
