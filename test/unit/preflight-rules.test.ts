@@ -134,7 +134,14 @@ function transit(shared: boolean): OrgModel {
   ]);
 }
 
-function ecr(pullers: string[], dependsOnRegistry = true): OrgModel {
+/** The shared registry (security account) and a fargate layer of apps pulling `fx/<image>` from it. */
+function ecr(pullers: string[], dependsOnRegistry = true, options: { image?: string; viaRegistryLayer?: boolean; pullerAccount?: 'apps' | 'security' } = {}): OrgModel {
+  const repository = options.image ?? 'fx/api';
+  const puller = options.pullerAccount ?? 'apps';
+  // fromRegistry(...): the registry URL is an output of the registry layer, read through remote state.
+  const image = options.viaRegistryLayer
+    ? `${remote('registry', 'registry_url')}/${repository}:1.0.0`
+    : `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/${repository}:1.0.0`;
   return fixtureOrg([
     {
       account: 'security', layer: 'registry',
@@ -142,10 +149,12 @@ function ecr(pullers: string[], dependsOnRegistry = true): OrgModel {
         aws_ecr_repository: { r: { name: 'fx/api' } },
         ...(pullers.length > 0 ? { aws_ecr_repository_policy: { p: { repository: ref('aws_ecr_repository.r', 'name'), policy: doc({ Effect: 'Allow', Principal: { AWS: pullers.map((a) => `arn:aws:iam::${a}:root`) }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] }) } } } : {}),
       },
+      outputs: { registry_url: `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com`, repository_urls: [ref('aws_ecr_repository.r', 'repository_url')] },
     },
     {
-      account: 'apps', layer: 'fargate', dependsOn: dependsOnRegistry ? [id('security', 'registry')] : [],
-      resources: { aws_ecs_task_definition: { t: { family: 'api', container_definitions: JSON.stringify([{ name: 'api', image: `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/fx/api:1.0.0` }]) } } },
+      account: puller, layer: 'fargate', dependsOn: dependsOnRegistry && !options.viaRegistryLayer ? [id('security', 'registry')] : [],
+      ...(options.viaRegistryLayer ? { remote: { registry: { account: 'security' as const, layer: 'registry' } } } : {}),
+      resources: { aws_ecs_task_definition: { t: { family: 'api', container_definitions: JSON.stringify([{ name: 'api', image }]) } } },
     },
   ]);
 }
@@ -295,7 +304,8 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
       { account: 'apps', layer: 'data', remote: { keys: { account: 'security', layer: 'keys' } }, resources: { aws_dynamodb_table: { t: { name: 'fx-t', server_side_encryption: { enabled: true, kms_key_arn: remote('keys', 'key') } } } } },
     ]),
   },
-  'PF-XACC-003': { bad: () => ecr([]), good: () => ecr([IDS.apps]) },
+  // fromRegistry(...): the image reads the registry URL from the registry layer; its repository policy must admit apps.
+  'PF-XACC-003': { bad: () => ecr([IDS.data], true, { viaRegistryLayer: true }), good: () => ecr([IDS.apps], true, { viaRegistryLayer: true }) },
   'PF-XACC-004': { bad: () => transit(false), good: () => transit(true) },
   'PF-DNS-001': {
     bad: () => fixtureOrg([
@@ -369,7 +379,7 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
     bad: () => fixtureOrg([{ account: 'apps', layer: 'lake', resources: bucket(`fx-raw-${IDS.apps}`) }, { account: 'apps', layer: 'crawler', resources: { aws_glue_crawler: { c: { name: 'c', s3_target: { path: `s3://fx-raw-${IDS.apps}/events/` } } } } }]),
     good: () => fixtureOrg([{ account: 'apps', layer: 'lake', resources: bucket(`fx-raw-${IDS.apps}`) }, { account: 'apps', layer: 'crawler', dependsOn: [id('apps', 'lake')], resources: { aws_glue_crawler: { c: { name: 'c', s3_target: { path: `s3://fx-raw-${IDS.apps}/events/` } } } } }]),
   },
-  'PF-ORD-003': { bad: () => ecr([IDS.apps], false), good: () => ecr([IDS.apps], true) },
+  'PF-ORD-003': { bad: () => ecr([IDS.apps], false), good: () => ecr([IDS.apps], false, { viaRegistryLayer: true }) },
   'PF-ORD-004': { bad: () => albLogs('alb/web', false), good: () => albLogs('alb/web', true) },
   'PF-ORD-005': {
     bad: () => hubRoutes(false),
@@ -521,6 +531,29 @@ describe('preflight rule details', () => {
       { account: 'apps', layer: 'eks', resources: { aws_eks_node_group: { g: { cluster_name: 'c', node_group_name: 'n' } } } },
     ]);
     expect(findings('PF-KMS-005', unresolved).length).toBeGreaterThan(0);
+  });
+
+  describe('container images read from the registry layer (fromRegistry)', () => {
+    it('follows the registry URL token to the registry layer and its repository policy', () => {
+      const [f] = findings('PF-XACC-003', CASES['PF-XACC-003'].bad());
+      expect(f).toMatchObject({ stack: 'fx-security-registry', address: 'aws_ecr_repository.r' });
+      expect(f.message).toContain(`pulls ${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/fx/api:1.0.0 (registry URL read from fx-security-registry), but the repository policy does not allow account ${IDS.apps}`);
+    });
+
+    it('refuses an image whose repository the registry layer does not create', () => {
+      const [f] = findings('PF-XACC-003', ecr([IDS.apps], true, { viaRegistryLayer: true, image: 'fx/missing' }));
+      expect(f).toMatchObject({ stack: 'fx-apps-fargate', address: 'aws_ecs_task_definition.t' });
+      expect(f.message).toContain('that layer creates no repository fx/missing in us-east-1');
+      // in the registry's own account it is not cross-account: the ordering rule warns instead
+      expect(findings('PF-XACC-003', ecr([], true, { viaRegistryLayer: true, image: 'fx/missing', pullerAccount: 'security' }))).toEqual([]);
+      const [warning] = findings('PF-ORD-003', ecr([], true, { viaRegistryLayer: true, image: 'fx/missing', pullerAccount: 'security' }));
+      expect(warning.message).toContain('with the registry URL read from fx-security-registry, which creates no repository fx/missing');
+    });
+
+    it('still checks a literal image URI against the repository of the registry account', () => {
+      expect(findings('PF-XACC-003', ecr([]))).toHaveLength(1);
+      expect(findings('PF-XACC-003', ecr([IDS.apps]))).toEqual([]);
+    });
   });
 
   it('accepts a GuardDuty detector that an import block adopts from the delegation', () => {
