@@ -1,6 +1,7 @@
 /**
  * Every table the preflight rules read, in one place, each with the AWS page it was checked against (2026-11-30).
- * Versions (EKS, Aurora, ElastiCache, Lambda) live here until they are merged with lib/versions.ts (another branch).
+ * Version support windows (EKS, Aurora, ElastiCache, Lambda) are in lib/versions.ts, shared with the layers and the
+ * policy pack; globally unique namespaces and their limits are in lib/naming.ts.
  */
 
 import { GLOBAL_NAMESPACES, type GlobalNamespace } from '../naming';
@@ -178,76 +179,6 @@ export const GLOBAL_NAMES: readonly GlobalName[] = [
   { type: 'aws_s3_bucket', attribute: 'bucket', namespace: 's3-bucket' },
   { type: 'aws_cognito_user_pool_domain', attribute: 'domain', namespace: 'cognito-domain' },
 ];
-
-// ---------------------------------------------------------------------------------------------------------------
-// Versions. Dates are the last day of standard support; after it AWS refuses new resources or charges extended support.
-
-export interface SupportWindow {
-  /** Version as written in the resource (`1.31`, `16`, `nodejs18.x`). */
-  readonly version: string;
-  /** ISO date: end of standard support (or Lambda deprecation). */
-  readonly standardEnds: string;
-  /** ISO date: end of extended support, when there is one. */
-  readonly extendedEnds?: string;
-}
-
-/** https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html (standard 14 months, extended 12 more). */
-export const EKS_VERSIONS: readonly SupportWindow[] = [
-  { version: '1.28', standardEnds: '2024-11-26', extendedEnds: '2025-11-26' },
-  { version: '1.29', standardEnds: '2025-03-23', extendedEnds: '2026-03-23' },
-  { version: '1.30', standardEnds: '2025-07-23', extendedEnds: '2026-07-23' },
-  { version: '1.31', standardEnds: '2025-11-26', extendedEnds: '2026-11-26' },
-  { version: '1.32', standardEnds: '2026-03-23', extendedEnds: '2027-03-23' },
-  { version: '1.33', standardEnds: '2026-07-29', extendedEnds: '2027-07-29' },
-  { version: '1.34', standardEnds: '2026-12-02', extendedEnds: '2027-12-02' },
-  { version: '1.35', standardEnds: '2027-03-27', extendedEnds: '2028-03-27' },
-];
-
-/**
- * Major versions per database engine.
- * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html
- * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraMySQLReleaseNotes/AuroraMySQL.release-calendars.html
- * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
- */
-export const ENGINE_MAJOR_VERSIONS: Readonly<Record<string, readonly SupportWindow[]>> = {
-  'aurora-postgresql': [
-    { version: '11', standardEnds: '2024-02-29' },
-    { version: '12', standardEnds: '2025-02-28' },
-    { version: '13', standardEnds: '2026-02-28' },
-    { version: '14', standardEnds: '2027-02-28' },
-    { version: '15', standardEnds: '2028-02-29' },
-    { version: '16', standardEnds: '2029-02-28' },
-    { version: '17', standardEnds: '2030-02-28' },
-  ],
-  'aurora-mysql': [
-    { version: '5.7', standardEnds: '2024-10-31' },
-  ],
-  redis: [
-    { version: '4', standardEnds: '2026-01-31' },
-    { version: '5', standardEnds: '2026-01-31' },
-  ],
-};
-
-/** https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (deprecation dates; creates are blocked later). */
-export const LAMBDA_RUNTIMES: readonly SupportWindow[] = [
-  { version: 'nodejs16.x', standardEnds: '2024-06-12' },
-  { version: 'nodejs18.x', standardEnds: '2025-09-01' },
-  { version: 'nodejs20.x', standardEnds: '2026-04-30' },
-  { version: 'nodejs22.x', standardEnds: '2027-04-30' },
-  { version: 'python3.8', standardEnds: '2024-10-14' },
-  { version: 'python3.9', standardEnds: '2025-12-15' },
-  { version: 'python3.12', standardEnds: '2028-10-31' },
-  { version: 'python3.13', standardEnds: '2029-06-30' },
-  { version: 'ruby3.2', standardEnds: '2026-03-31' },
-  { version: 'dotnet6', standardEnds: '2024-12-20' },
-  { version: 'dotnet8', standardEnds: '2026-11-10' },
-  { version: 'go1.x', standardEnds: '2024-01-08' },
-  { version: 'java8', standardEnds: '2024-01-08' },
-  { version: 'provided', standardEnds: '2024-01-08' },
-];
-
-/** A version whose end of support falls within this many days is reported as a warning. */
-export const SUPPORT_WARNING_DAYS = 90;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Regions.
