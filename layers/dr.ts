@@ -255,12 +255,12 @@ export class Dr extends LayerStack {
     if (buckets.length > 0) {
       const sources = buckets.map((b) => ({ label: b.label, name: resolveRef(b.bucketName, read), key: resolveRef(b.kmsKeyArn, read) }));
       const accessLogs = new LogBucket(this, 'replica-access-logs', {
-        bucketName: this.resourceName('dr-s3-access-logs', drRegion),
+        bucketName: this.globalName('s3-bucket', 'dr-s3-access-logs', drRegion),
         sourceAccountId: accountId,
       });
       for (const s of sources) {
         replicas.push(new SecureBucket(this, `replica-${s.label}`, {
-          bucketName: this.resourceName(s.label, 'dr', drRegion),
+          bucketName: this.globalName('s3-bucket', s.label, 'dr', drRegion),
           kmsKeyArn: drKey.arn,
           accessLogs: { bucket: accessLogs.bucketName, prefix: `${s.label}/` },
         }));
@@ -396,7 +396,7 @@ export class Dr extends LayerStack {
     const certificate = failover && zoneId ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [failover.name], zoneId }) : undefined;
     const certificateArn = certificate?.arn;
     const albLogs = new AlbAccessLogBucket(this, 'alb-logs', {
-      bucketName: this.resourceName('dr-alb-logs', drRegion),
+      bucketName: this.globalName('s3-bucket', 'dr-alb-logs', drRegion),
       accountId,
       region: drRegion,
       prefix: 'alb',

@@ -5,6 +5,8 @@ export interface GraphNode {
   readonly id: string;
   readonly project: string;
   readonly account: string;
+  /** 12-digit id of the account (state bucket names carry it). */
+  readonly accountId: string;
   readonly layer: string;
   readonly kind: string;
   readonly region: string;

@@ -57,6 +57,11 @@ export interface FargateClusterProps {
   readonly containerInsights?: 'enabled' | 'enhanced';
   /** @default 90 */
   readonly accessLogExpirationDays?: number;
+  /**
+   * Name of the bucket receiving the ALB access logs. Bucket names are global across AWS customers: derive it with
+   * LayerStack.globalName (it carries the account id). @default `<name>-alb-logs`
+   */
+  readonly accessLogBucketName?: string;
   /** ALB deletion protection and prevent_destroy of the log bucket. @default true */
   readonly protect?: boolean;
   readonly services: readonly FargateServiceSpec[];
@@ -96,7 +101,7 @@ export class FargateCluster extends Construct {
     // ALB access logs only support SSE-S3 on the target bucket (not SSE-KMS): see AlbAccessLogBucket. The ALB
     // writes under `alb/`, which the bucket policy admits, and waits for that policy.
     this.accessLogBucket = new AlbAccessLogBucket(this, 'access-logs', {
-      bucketName: `${props.name}-alb-logs`,
+      bucketName: props.accessLogBucketName ?? `${props.name}-alb-logs`,
       accountId: props.accountId,
       region: props.region,
       expirationDays: props.accessLogExpirationDays,

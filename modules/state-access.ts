@@ -15,7 +15,7 @@ export interface StateBackendLocation {
   readonly accountId: string;
   /** Region of the bucket, lock table and key. */
   readonly region: string;
-  /** `arn:aws:s3:::<project>-<account>-terraform-backend` */
+  /** `arn:aws:s3:::<project>-<account>-terraform-backend-<account id>` */
   readonly bucketArn: string;
   readonly lockTableArn: string;
 }

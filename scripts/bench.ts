@@ -280,8 +280,8 @@ async function main(): Promise<void> {
     const sandboxOut = tmp('bench-sandbox-out-');
     const env = { SANDBOX: '1', SANDBOX_S3_ENDPOINT: sandbox.endpoints.s3, SANDBOX_DYNAMODB_ENDPOINT: sandbox.endpoints.dynamodb, PROJECT: 'acme' };
     measure([APP], { ...env, ...bundleEnv, CDKTF_OUTDIR: sandboxOut });
-    const graph = JSON.parse(fs.readFileSync(path.join(sandboxOut, 'layers.json'), 'utf8')).stacks as { id: string; account: string; layer: string; dependsOn: string[] }[];
-    await createBackends(sandbox.endpoints, [...new Set(graph.map((n) => n.account))].map((account) => ({ project: 'acme', account })));
+    const graph = JSON.parse(fs.readFileSync(path.join(sandboxOut, 'layers.json'), 'utf8')).stacks as { id: string; account: string; accountId: string; layer: string; dependsOn: string[] }[];
+    await createBackends(sandbox.endpoints, [...new Map(graph.map((n) => [n.account, { project: 'acme', account: n.account, accountId: n.accountId }])).values()]);
     const layers = graph.filter((n) => (quick ? n.id === 'acme-apps-prd-base-network' : n.account === 'apps-prd'));
     // One account plan first: the runner writes the mock outputs of every upstream, so each layer plans on its own below.
     if (!quick && (await runAccountPlan(2, env)) !== 0) throw new Error('seeding account plan of apps-prd failed');

@@ -66,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   if (mode.sandbox) {
-    await createBackends(mode.sandbox, [...new Map(result.graph.map((n) => [`${n.project}/${n.account}`, { project: n.project, account: n.account }])).values()]);
+    await createBackends(mode.sandbox, [...new Map(result.graph.map((n) => [`${n.project}/${n.account}`, { project: n.project, account: n.account, accountId: n.accountId }])).values()]);
   }
 
   const contracts = new Map<string, AnyContract | undefined>(result.stacks.map((s) => [s.node.id, s.ctx.account.layers.get(s.ctx.layer)?.kind.contract]));

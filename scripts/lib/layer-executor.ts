@@ -131,7 +131,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
       const contract = options.contracts.get(id);
       pending = upstream && contract
         ? seed(endpoints, {
-          bucket: backendBucketName(upstream.project, upstream.account),
+          bucket: backendBucketName(upstream.project, upstream.account, upstream.accountId),
           key: stateKey(upstream.account, upstream.layer),
           lockTable: lockTableName(upstream.project, upstream.account),
           stack: id,

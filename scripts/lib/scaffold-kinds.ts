@@ -15,7 +15,7 @@ import type { LayerDeclaration } from '../../lib/config';
 import { LayerStack, type LayerKind } from '../../lib/layer-stack';
 import type { Organisation, ResolvedAccount } from '../../lib/model';
 import { layerContext } from '../../lib/organisation';
-import { EKS_VERSIONS } from '../../lib/preflight/tables';
+import { EKS_KUBERNETES_VERSIONS } from '../../lib/versions';
 import { DEFAULT_OUS } from '../../layers/organizations';
 import { REPO_ROOT } from './paths';
 import { Code, input, type ImportSpec } from './scaffold-source';
@@ -118,10 +118,9 @@ export function freeVpcCidr(org: Organisation): string {
   throw new Error(`scaffold: no free /16 left in ${block.text}; pass VPC=<cidr>`);
 }
 
-/** The project's newest EKS version still in standard support (lib/preflight/tables.ts). */
+/** The newest EKS version still in standard support (lib/versions.ts lists them newest first). */
 function newestEksVersion(today = new Date().toISOString().slice(0, 10)): string {
-  const supported = EKS_VERSIONS.filter((v) => v.standardEnds > today);
-  return (supported[supported.length - 1] ?? EKS_VERSIONS[EKS_VERSIONS.length - 1]).version;
+  return (EKS_KUBERNETES_VERSIONS.find((v) => v.endOfStandardSupport > today) ?? EKS_KUBERNETES_VERSIONS[0]).version;
 }
 
 /** OU of an account for a new organizations layer: the one named after its environment, else `workloads`. */

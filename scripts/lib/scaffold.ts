@@ -116,8 +116,10 @@ export function newAccount(t: Target, req: NewAccountRequest): { written: string
 /** The checks that need only the command line and the repository's folders (usage errors). */
 function checkNewAccount(t: Target, req: NewAccountRequest): void {
   if (!NAME.test(req.account)) throw new ScaffoldUsageError(`ACCOUNT "${req.account}" must be lowercase letters, digits and dashes, starting with a letter`);
-  if (backendBucketName(t.project, req.account).length > 63) {
-    throw new ScaffoldUsageError(`ACCOUNT "${req.account}" is too long: its state bucket ${backendBucketName(t.project, req.account)} would exceed 63 characters`);
+  // A pending account has no id yet; every id has 12 digits, so any stands in for the length.
+  const bucket = backendBucketName(t.project, req.account, req.id ?? '000000000000');
+  if (bucket.length > 63) {
+    throw new ScaffoldUsageError(`ACCOUNT "${req.account}" is too long: its state bucket ${bucket} would exceed 63 characters`);
   }
   if (!EMAIL.test(req.email)) throw new ScaffoldUsageError(`EMAIL "${req.email}" is not an e-mail address`);
   if (!ENVIRONMENT.test(req.environment)) throw new ScaffoldUsageError(`ENVIRONMENT "${req.environment}" must be a lowercase name such as prd or devstg`);

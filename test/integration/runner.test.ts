@@ -22,7 +22,7 @@ import { runLayers, selectLayers, type Action, type RunReport } from '../../scri
 import { createBackends, heldLocks, readLock, readStateObject, type StateLocation } from '../../scripts/lib/sandbox';
 import { initIfNeeded, terraform, terraformEnv } from '../../scripts/lib/terraform';
 import { FxNet, FxPending, FxValue } from '../fixtures/runner-layers';
-import { REAL, source, tempDir } from '../helpers';
+import { account, REAL, source, tempDir } from '../helpers';
 import { PROJECTS, sandboxEnv, type SandboxEnv } from './sandbox-env';
 
 jest.setTimeout(6 * 60 * 1000);
@@ -60,7 +60,7 @@ describe('the example organisation', () => {
     expect(failures).toEqual([]);
     const network = report.layers.find((l) => l.layer === 'base-network')!;
     expect(network.add).toBeGreaterThan(10);
-    expect(await readStateObject(env.sandbox.endpoints, backendBucketName('acme', 'apps-prd'), stateKey('apps-prd', 'base-network'))).toBeDefined();
+    expect(await readStateObject(env.sandbox.endpoints, backendBucketName('acme', 'apps-prd', env.result.graph.find((n) => n.account === 'apps-prd')!.accountId), stateKey('apps-prd', 'base-network'))).toBeDefined();
     expect(await heldLocks(env.sandbox.endpoints, lockTableName('acme', 'apps-prd'))).toEqual([]);
   });
 
@@ -87,12 +87,15 @@ describe('a deliberately broken fixture', () => {
   const project = 'fx';
   const outdir = tempDir('runner-fx-');
   const lockTable = lockTableName(project, 'work');
+  // A fixed id: the state bucket name carries it, and every re-synth below must find the same bucket.
+  const WORK_ID = '123456789012';
   let mode: Mode;
 
   /** Synthesizes the fixture account into `outdir` (same folder every time, like a re-synth) and returns its graph. */
   function synthFixture(options: { parameterType?: string; soloValue?: string } = {}): { graph: GraphNode[]; contracts: Map<string, AnyContract | undefined> } {
     const src = source({
       work: {
+        config: account({ id: WORK_ID }),
         layers: {
           net: defineLayer(FxNet, { parameterType: options.parameterType ?? 'NotAType' }),
           app: defineLayer(FxValue, { value: 'app', readsNet: 'net' }),
@@ -120,8 +123,8 @@ describe('a deliberately broken fixture', () => {
     });
   }
   const stateOf = async (layer: string): Promise<{ serial: number; outputs: Record<string, { value: unknown }> }> =>
-    JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', layer)))!);
-  const locationOf = (layer: string): StateLocation => ({ bucket: backendBucketName(project, 'work'), key: stateKey('work', layer), lockTable });
+    JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', layer)))!);
+  const locationOf = (layer: string): StateLocation => ({ bucket: backendBucketName(project, 'work', WORK_ID), key: stateKey('work', layer), lockTable });
   const clients = () => {
     const common = { region: 'us-east-1', credentials: { accessKeyId: SANDBOX_CREDENTIALS.accessKey, secretAccessKey: SANDBOX_CREDENTIALS.secretKey } };
     return { s3: new S3Client({ ...common, endpoint: env.sandbox.endpoints.s3, forcePathStyle: true }), dynamodb: new DynamoDBClient({ ...common, endpoint: env.sandbox.endpoints.dynamodb }) };
@@ -130,7 +133,7 @@ describe('a deliberately broken fixture', () => {
 
   beforeAll(async () => {
     mode = env.mode;
-    await createBackends(env.sandbox.endpoints, [{ project, account: 'work' }]);
+    await createBackends(env.sandbox.endpoints, [{ project, account: 'work', accountId: WORK_ID }]);
   });
 
   it('skips exactly the dependents of the failing layer, runs the independent ones, and leaves no lock held', async () => {
@@ -152,7 +155,7 @@ describe('a deliberately broken fixture', () => {
     expect(results(first)).toEqual({ solo: 'done', 'solo-child': 'done' });
     const second = await run('apply', ['solo', 'solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
     expect(results(second)).toEqual({ solo: 'done', 'solo-child': 'done' });
-    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo-child')))!);
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', 'solo-child')))!);
     expect(state.outputs.value.value).toBe('child:v2');
   });
 
@@ -191,7 +194,7 @@ describe('a deliberately broken fixture', () => {
     const before = await stateOf('solo-child');
     expect(before.outputs.value.value).toBe('child:v2'); // applied above
     const { s3 } = clients();
-    await s3.send(new DeleteObjectCommand({ Bucket: backendBucketName(project, 'work'), Key: stateKey('work', 'solo') }));
+    await s3.send(new DeleteObjectCommand({ Bucket: backendBucketName(project, 'work', WORK_ID), Key: stateKey('work', 'solo') }));
     s3.destroy();
     const report = await run('plan', ['solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
     expect(results(report)).toEqual({ 'solo-child': 'done' });
@@ -274,7 +277,7 @@ describe('a deliberately broken fixture', () => {
     const report = await run('destroy', ['solo', 'solo-child'], fixture);
     expect(report.layers.map((l) => [l.layer, l.result])).toEqual([['solo-child', 'done'], ['solo', 'done']]);
     expect(report.layers[0].startedAtMs! + report.layers[0].durationMs).toBeLessThanOrEqual(report.layers[1].startedAtMs!);
-    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo')))!);
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', 'solo')))!);
     expect(state.outputs).toEqual({});
   });
 });

@@ -17,9 +17,9 @@ describe('base-tf-backend', () => {
   const src = () => source({ 'apps-prd': { config: account({ id: '666666666666' }), layers: { 'base-tf-backend': defineLayer(BaseTfBackend, {}) } } });
   const json = () => synthStack(src(), 'test-apps-prd-base-tf-backend');
 
-  it('creates the Leverage-named bucket, versioned, SSE-KMS, fully private, TLS-only, protected from destroy', () => {
+  it('creates the Leverage-named bucket with the account id (bucket names are global), versioned, SSE-KMS, fully private, TLS-only, protected from destroy', () => {
     const tf = json();
-    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend', lifecycle: { prevent_destroy: true } });
+    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend-666666666666', lifecycle: { prevent_destroy: true } });
     expect(tf).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: 'Enabled' } });
     expect(tf).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
       block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
@@ -31,7 +31,7 @@ describe('base-tf-backend', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     const lifecycles = resources(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => JSON.stringify(l));
     expect(lifecycles.some((l) => l.includes('"noncurrent_days":90'))).toBe(true);
-    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend-logs' });
+    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend-logs-666666666666' });
     const [logging] = resources(tf, 'aws_s3_bucket_logging');
     expect(logging).toMatchObject({ target_prefix: 'state-bucket/', target_bucket: expect.stringContaining('state-access-logs') });
   });

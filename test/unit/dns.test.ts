@@ -66,7 +66,7 @@ describe('dns (shared)', () => {
     });
     // The remote state is the producer's own state object in its account's bucket.
     const remote = parsed(json).data!.terraform_remote_state['remote-apps-prd-dns-zone'] as { config: Record<string, unknown> };
-    expect(remote.config).toMatchObject({ bucket: 'test-apps-prd-terraform-backend', key: 'apps-prd/dns-zone/terraform.tfstate' });
+    expect(remote.config).toMatchObject({ bucket: 'test-apps-prd-terraform-backend-666666666666', key: 'apps-prd/dns-zone/terraform.tfstate' });
   });
 
   it('never looks zones up in AWS', () => {

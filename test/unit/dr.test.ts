@@ -114,8 +114,9 @@ describe('dr layer (pilot light)', () => {
         destination: expect.objectContaining({ encryption_configuration: { replica_kms_key_id: drKey } }),
       }],
     });
-    const buckets = resources(json, 'aws_s3_bucket').map((b) => b.bucket);
-    expect(buckets).toContain('test-prd-tf-state-dr-us-west-2');
+    // Bucket names are global across AWS customers: every one ends with the account id.
+    const buckets = resources(json, 'aws_s3_bucket').map((b) => b.bucket).sort();
+    expect(buckets).toEqual(['test-prd-dr-alb-logs-us-west-2-666666666666', 'test-prd-dr-s3-access-logs-us-west-2-666666666666', 'test-prd-tf-state-dr-us-west-2-666666666666']);
     const policy = JSON.parse(resources(json, 'aws_iam_role_policy')[0].policy as string);
     const decrypt = policy.Statement.find((s: { Sid: string }) => s.Sid === 'DecryptSource');
     expect(decrypt.Resource).toEqual(['${data.terraform_remote_state.remote-prd-base-tf-backend.outputs.state_kms_key_arn}']);

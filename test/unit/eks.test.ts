@@ -11,7 +11,7 @@ import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { checkStack, RULES_BY_ID } from '../../lib/policy';
 import { eksVersionRule } from '../../lib/policy/rules/containers';
 import { viewOf } from '../../lib/policy/engine';
-import { daysUntil, EKS_KUBERNETES_VERSIONS, eksSupportStatus, eksVersionProblem, eksVersionWarning } from '../../lib/versions';
+import { daysUntil, EKS_KUBERNETES_VERSIONS, EKS_RELEASE_CALENDAR_URL, eksSupportStatus, eksVersionProblem, eksVersionWarning } from '../../lib/versions';
 import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
 import { attachedPolicies, list, statementsOf, wildcardGrants } from '../workload-helpers';
 
@@ -210,7 +210,7 @@ describe('eks', () => {
 
   it('keeps one release calendar in lib/versions.ts with the dates AWS publishes', () => {
     const row = (v: string) => EKS_KUBERNETES_VERSIONS.find((r) => r.version === v);
-    expect(row('1.35')).toEqual({ version: '1.35', released: '2026-01-28', endOfStandardSupport: '2027-03-27', endOfExtendedSupport: '2028-03-27' });
+    expect(row('1.35')).toEqual({ version: '1.35', released: '2026-01-28', endOfStandardSupport: '2027-03-27', endOfExtendedSupport: '2028-03-27', source: EKS_RELEASE_CALENDAR_URL });
     expect(row('1.34')?.endOfStandardSupport).toBe('2026-12-02');
     expect(row('1.31')?.endOfStandardSupport).toBe('2025-11-26');
     for (const r of EKS_KUBERNETES_VERSIONS) {

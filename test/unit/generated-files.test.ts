@@ -25,7 +25,7 @@ jest.setTimeout(120_000);
 
 function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
   const [account, layer] = ref.split('/');
-  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
+  return { id: `p-${account}-${layer}`, project: 'p', account, accountId: '123456789012', layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
 }
 const ciAccount = (id: string) => ({ region: 'us-east-1', planRoleArn: `arn:aws:iam::${id}:role/GitHubActionsPlan`, applyRoleArn: `arn:aws:iam::${id}:role/GitHubActionsApply` });
 const fake = (nodes: GraphNode[]): CiInput => ({

@@ -6,7 +6,7 @@
 import { runPreflight, type PreflightFinding } from '../../lib/preflight/engine';
 import type { OrgModel } from '../../lib/preflight/model';
 import { PREFLIGHT_RULES, PREFLIGHT_RULES_BY_ID } from '../../lib/preflight/rules';
-import { BOOTSTRAP, IDS, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
+import { BOOTSTRAP, IDS, dayZero, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
 
 const ref = (address: string, attribute = 'arn') => `\${${address}.${attribute}}`;
 const remote = (name: string, output: string) => `\${data.terraform_remote_state.${name}.outputs.${output}}`;
@@ -134,7 +134,14 @@ function transit(shared: boolean): OrgModel {
   ]);
 }
 
-function ecr(pullers: string[], dependsOnRegistry = true): OrgModel {
+/** The shared registry (security account) and a fargate layer of apps pulling `fx/<image>` from it. */
+function ecr(pullers: string[], dependsOnRegistry = true, options: { image?: string; viaRegistryLayer?: boolean; pullerAccount?: 'apps' | 'security' } = {}): OrgModel {
+  const repository = options.image ?? 'fx/api';
+  const puller = options.pullerAccount ?? 'apps';
+  // fromRegistry(...): the registry URL is an output of the registry layer, read through remote state.
+  const image = options.viaRegistryLayer
+    ? `${remote('registry', 'registry_url')}/${repository}:1.0.0`
+    : `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/${repository}:1.0.0`;
   return fixtureOrg([
     {
       account: 'security', layer: 'registry',
@@ -142,10 +149,12 @@ function ecr(pullers: string[], dependsOnRegistry = true): OrgModel {
         aws_ecr_repository: { r: { name: 'fx/api' } },
         ...(pullers.length > 0 ? { aws_ecr_repository_policy: { p: { repository: ref('aws_ecr_repository.r', 'name'), policy: doc({ Effect: 'Allow', Principal: { AWS: pullers.map((a) => `arn:aws:iam::${a}:root`) }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] }) } } } : {}),
       },
+      outputs: { registry_url: `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com`, repository_urls: [ref('aws_ecr_repository.r', 'repository_url')] },
     },
     {
-      account: 'apps', layer: 'fargate', dependsOn: dependsOnRegistry ? [id('security', 'registry')] : [],
-      resources: { aws_ecs_task_definition: { t: { family: 'api', container_definitions: JSON.stringify([{ name: 'api', image: `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/fx/api:1.0.0` }]) } } },
+      account: puller, layer: 'fargate', dependsOn: dependsOnRegistry && !options.viaRegistryLayer ? [id('security', 'registry')] : [],
+      ...(options.viaRegistryLayer ? { remote: { registry: { account: 'security' as const, layer: 'registry' } } } : {}),
+      resources: { aws_ecs_task_definition: { t: { family: 'api', container_definitions: JSON.stringify([{ name: 'api', image }]) } } },
     },
   ]);
 }
@@ -180,17 +189,19 @@ function hubRoutes(split: boolean): OrgModel {
 
 const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
   'PF-IAM-001': {
-    bad: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'Nobody') }]),
-    good: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', BOOTSTRAP) }, { account: 'management', layer: 'org', role: null }]),
+    bad: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'Nobody') }], { bootstrap: dayZero('apps') }),
+    good: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'DevOps') }], { bootstrap: dayZero('apps') }),
   },
   'PF-IAM-002': {
-    bad: () => fixtureOrg([{ account: 'apps', layer: 'security', role: role('apps', 'DevOps'), resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } }]),
-    good: () => fixtureOrg([
-      { account: 'apps', layer: 'security', resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } },
-      { account: 'apps', layer: 'net', role: role('apps', 'DevOps'), dependsOn: [id('apps', 'security')] },
-    ]),
+    // A steady layer that creates the role it assumes, which the day-zero sequence does not apply first.
+    bad: () => fixtureOrg([{ account: 'apps', layer: 'platform', role: role('apps', 'Platform'), resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }],
+      { bootstrap: dayZero('apps') }),
+    // The same layer once the day-zero sequence applies it (through the bootstrap role) before every steady run.
+    good: () => fixtureOrg([{ account: 'apps', layer: 'platform', role: role('apps', 'Platform'), resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }],
+      { bootstrap: [...dayZero('apps'), { account: 'apps', layer: 'platform', resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }] }),
   },
   'PF-IAM-003': {
+    // No day-zero sequence: DevOps comes from a steady security layer that is not upstream of net.
     bad: () => fixtureOrg([
       { account: 'apps', layer: 'security', resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } },
       { account: 'apps', layer: 'net', role: role('apps', 'DevOps') },
@@ -203,6 +214,11 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
       { account: 'security', layer: 'audit', role: role('security', 'DevOps'), dependsOn: [id('security', 'security')] },
       { account: 'apps', layer: 'compliance', role: role('apps', 'DevOps'), dependsOn: [id('apps', 'security')], remote: { audit: { account: 'security', layer: 'audit', role: role('security', 'DevOps') } } },
     ]),
+  },
+  'PF-IAM-007': {
+    // A member account's day-zero step without assume_role: the caller's session is the management account's.
+    bad: () => fixtureOrg([], { bootstrap: [...dayZero(), { account: 'apps', layer: 'base-tf-backend', role: null, step: 'apps/base-tf-backend/backend-local', localState: true }] }),
+    good: () => fixtureOrg([], { bootstrap: dayZero('apps') }),
   },
   'PF-IAM-004': {
     bad: () => fixtureOrg([{
@@ -288,7 +304,8 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
       { account: 'apps', layer: 'data', remote: { keys: { account: 'security', layer: 'keys' } }, resources: { aws_dynamodb_table: { t: { name: 'fx-t', server_side_encryption: { enabled: true, kms_key_arn: remote('keys', 'key') } } } } },
     ]),
   },
-  'PF-XACC-003': { bad: () => ecr([]), good: () => ecr([IDS.apps]) },
+  // fromRegistry(...): the image reads the registry URL from the registry layer; its repository policy must admit apps.
+  'PF-XACC-003': { bad: () => ecr([IDS.data], true, { viaRegistryLayer: true }), good: () => ecr([IDS.apps], true, { viaRegistryLayer: true }) },
   'PF-XACC-004': { bad: () => transit(false), good: () => transit(true) },
   'PF-DNS-001': {
     bad: () => fixtureOrg([
@@ -362,7 +379,7 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
     bad: () => fixtureOrg([{ account: 'apps', layer: 'lake', resources: bucket(`fx-raw-${IDS.apps}`) }, { account: 'apps', layer: 'crawler', resources: { aws_glue_crawler: { c: { name: 'c', s3_target: { path: `s3://fx-raw-${IDS.apps}/events/` } } } } }]),
     good: () => fixtureOrg([{ account: 'apps', layer: 'lake', resources: bucket(`fx-raw-${IDS.apps}`) }, { account: 'apps', layer: 'crawler', dependsOn: [id('apps', 'lake')], resources: { aws_glue_crawler: { c: { name: 'c', s3_target: { path: `s3://fx-raw-${IDS.apps}/events/` } } } } }]),
   },
-  'PF-ORD-003': { bad: () => ecr([IDS.apps], false), good: () => ecr([IDS.apps], true) },
+  'PF-ORD-003': { bad: () => ecr([IDS.apps], false), good: () => ecr([IDS.apps], false, { viaRegistryLayer: true }) },
   'PF-ORD-004': { bad: () => albLogs('alb/web', false), good: () => albLogs('alb/web', true) },
   'PF-ORD-005': {
     bad: () => hubRoutes(false),
@@ -429,7 +446,54 @@ describe('preflight rule details', () => {
     expect(nobody).toMatchObject({ stack: 'fx-apps-net', address: 'provider.aws' });
     expect(nobody.message).toContain(role('apps', 'Nobody'));
     const [self] = findings('PF-IAM-002', CASES['PF-IAM-002'].bad());
-    expect(self.message).toContain('which this layer itself creates');
+    expect(self.message).toContain('which only this layer creates (fx-apps-platform (aws_iam_role.d)) and the day-zero sequence does not apply before');
+  });
+
+  describe('day-zero sequence (make bootstrap-org)', () => {
+    const assumeRules = ['PF-IAM-001', 'PF-IAM-002', 'PF-IAM-003', 'PF-IAM-007'];
+    const all = (org: OrgModel) => assumeRules.flatMap((r) => findings(r, org));
+
+    it('accepts the sequence: the caller in management, then each member through the role Organizations created, then every steady layer through DevOps', () => {
+      const org = fixtureOrg([
+        { account: 'management', layer: 'cost', role: role('management', 'DevOps') },
+        { account: 'apps', layer: 'net', role: role('apps', 'DevOps'), remote: { cost: { account: 'management', layer: 'cost', role: role('management', 'DevOps') } } },
+      ], { bootstrap: dayZero('security', 'apps') });
+      expect(all(org)).toEqual([]);
+    });
+
+    it('refuses a member step before the organisation creates its account (the bootstrap role does not exist yet)', () => {
+      const sequence = dayZero('apps');
+      // the member's backend moved before the organizations step
+      const early = [sequence[0], sequence[1], sequence[4], sequence[2], sequence[3], ...sequence.slice(5)];
+      const found = findings('PF-IAM-003', fixtureOrg([], { bootstrap: early }));
+      expect(found).toEqual([expect.objectContaining({
+        stack: 'fx-apps-base-tf-backend',
+        address: 'provider.aws',
+        message: expect.stringContaining(`day-zero step apps/base-tf-backend/backend-local: provider.aws assumes ${role('apps', BOOTSTRAP)}, created by day-zero step management/organizations/apply (aws_organizations_account.apps), which the day-zero sequence does not apply before this step`),
+      })]);
+    });
+
+    it('refuses a member account that Organizations does not create (no bootstrap role there)', () => {
+      const found = findings('PF-IAM-001', fixtureOrg([], { bootstrap: [...dayZero(), ...dayZero('apps').slice(4)] }));
+      // every step of apps: the backend's two steps and security
+      expect(found.map((f) => `${f.stack} ${f.address}`)).toEqual(['fx-apps-base-tf-backend provider.aws', 'fx-apps-base-tf-backend provider.aws', 'fx-apps-security provider.aws']);
+      expect(found.map((f) => f.message.split(':')[0])).toEqual(['day-zero step apps/base-tf-backend/backend-local', 'day-zero step apps/base-tf-backend/backend-migrate', 'day-zero step apps/security/apply']);
+      expect(found.every((f) => f.message.includes('Organizations does not create with the account'))).toBe(true);
+    });
+
+    it('refuses a day-zero step that assumes the role it creates (the old member security layer assumed the DevOps it created)', () => {
+      const sequence = dayZero('apps').map((s) => (s.account === 'apps' && s.layer === 'security' ? { ...s, role: role('apps', 'DevOps') } : s));
+      const found = findings('PF-IAM-002', fixtureOrg([], { bootstrap: sequence }));
+      expect(found).toEqual([expect.objectContaining({ stack: 'fx-apps-security', address: 'provider.aws' })]);
+      expect(found[0].message).toContain(`day-zero step apps/security/apply: provider.aws, terraform.backend.s3 assume ${role('apps', 'DevOps')}, which only this layer creates`);
+    });
+
+    it('without an organizations layer, no account starts from the caller session and no member has a bootstrap role', () => {
+      const sequence = dayZero('apps').filter((s) => s.layer !== 'organizations');
+      expect(findings('PF-IAM-007', fixtureOrg([], { bootstrap: sequence })).map((f) => f.message)).toContainEqual(
+        expect.stringContaining('no layer creates or imports the organisation'));
+      expect(findings('PF-IAM-001', fixtureOrg([], { bootstrap: sequence })).map((f) => f.stack)).toContain('fx-apps-base-tf-backend');
+    });
   });
 
   it('finds a service-linked role named before any layer creates it', () => {
@@ -467,6 +531,29 @@ describe('preflight rule details', () => {
       { account: 'apps', layer: 'eks', resources: { aws_eks_node_group: { g: { cluster_name: 'c', node_group_name: 'n' } } } },
     ]);
     expect(findings('PF-KMS-005', unresolved).length).toBeGreaterThan(0);
+  });
+
+  describe('container images read from the registry layer (fromRegistry)', () => {
+    it('follows the registry URL token to the registry layer and its repository policy', () => {
+      const [f] = findings('PF-XACC-003', CASES['PF-XACC-003'].bad());
+      expect(f).toMatchObject({ stack: 'fx-security-registry', address: 'aws_ecr_repository.r' });
+      expect(f.message).toContain(`pulls ${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/fx/api:1.0.0 (registry URL read from fx-security-registry), but the repository policy does not allow account ${IDS.apps}`);
+    });
+
+    it('refuses an image whose repository the registry layer does not create', () => {
+      const [f] = findings('PF-XACC-003', ecr([IDS.apps], true, { viaRegistryLayer: true, image: 'fx/missing' }));
+      expect(f).toMatchObject({ stack: 'fx-apps-fargate', address: 'aws_ecs_task_definition.t' });
+      expect(f.message).toContain('that layer creates no repository fx/missing in us-east-1');
+      // in the registry's own account it is not cross-account: the ordering rule warns instead
+      expect(findings('PF-XACC-003', ecr([], true, { viaRegistryLayer: true, image: 'fx/missing', pullerAccount: 'security' }))).toEqual([]);
+      const [warning] = findings('PF-ORD-003', ecr([], true, { viaRegistryLayer: true, image: 'fx/missing', pullerAccount: 'security' }));
+      expect(warning.message).toContain('with the registry URL read from fx-security-registry, which creates no repository fx/missing');
+    });
+
+    it('still checks a literal image URI against the repository of the registry account', () => {
+      expect(findings('PF-XACC-003', ecr([]))).toHaveLength(1);
+      expect(findings('PF-XACC-003', ecr([IDS.apps]))).toEqual([]);
+    });
   });
 
   it('accepts a GuardDuty detector that an import block adopts from the delegation', () => {

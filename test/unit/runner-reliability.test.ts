@@ -19,7 +19,7 @@ import { REAL, SANDBOX, tempDir } from '../helpers';
 
 function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
   const [account, layer] = ref.split('/');
-  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
+  return { id: `p-${account}-${layer}`, project: 'p', account, accountId: '111111111111', layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
 }
 
 // Terraform 1.11.4's own words, captured against the sandbox (a lock held by an apply waiting at its prompt; a

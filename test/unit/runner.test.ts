@@ -7,7 +7,7 @@ import {
 /** A graph node `<account>/<layer>` with id `p-<account>-<layer>`; deps are given as `account/layer` too. */
 function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
   const [account, layer] = ref.split('/');
-  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map(id) };
+  return { id: `p-${account}-${layer}`, project: 'p', account, accountId: '123456789012', layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map(id) };
 }
 const id = (ref: string): string => `p-${ref.replace('/', '-')}`;
 

@@ -4,6 +4,7 @@
  * name lengths, globally unique and account-unique names, one-per-account settings.
  */
 import { ELB_LOG_ACCOUNTS } from '../../../modules/alb';
+import { GLOBAL_NAMESPACES, globalResourceName } from '../../naming';
 import { block, blocks, isObject, refersTo, truthy, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { missingActions, statementsOf } from '../iam';
@@ -324,11 +325,13 @@ export const constraintRules: PreflightRule[] = [
             ...(name.includes(stack.account.id) ? [] : [`the account id ${stack.account.id}`]),
           ];
           if (lacks.length === 0) continue;
+          const prefix = `${org.project.name}-${stack.account.name}-`;
+          const purpose = name.startsWith(prefix) ? name.slice(prefix.length) : name;
           hits.push({
             stack: stack.id,
             address: resource.address,
-            message: `${g.attribute} "${name}" lacks ${lacks.join(' and ')}: ${g.namespace} are shared with every AWS customer, so a name any other organisation can pick may already be taken and the create fails`,
-            fix: `derive the name from the project name and the account id, e.g. "${name.includes(org.project.name) ? '' : `${org.project.name}-`}${name.slice(0, 40)}-${stack.account.id}" (within the length limit)`,
+            message: `${g.attribute} "${name}" lacks ${lacks.join(' and ')}: ${GLOBAL_NAMESPACES[g.namespace].description} are shared with every AWS customer, so a name any other organisation can pick may already be taken and the create fails`,
+            fix: `derive it with globalResourceName (lib/naming.ts; LayerStack.globalName in a layer): "${globalResourceName(org.project.name, stack.account.name, stack.account.id, purpose)}"`,
           });
         }
       }

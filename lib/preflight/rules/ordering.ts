@@ -5,6 +5,7 @@
  */
 import { isObject, refersTo, type JsonObject, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
+import { containerImages } from '../images';
 import { depends, literalString, type Located, type OrgModel } from '../model';
 import { bucketOf } from './cross-account';
 import { target } from './service-grants';
@@ -172,26 +173,27 @@ export const orderingRules: PreflightRule[] = [
     severity: 'warning',
     check(org) {
       const hits: Hit[] = [];
-      for (const { stack, resource } of org.resources('aws_ecs_task_definition')) {
-        let defs: unknown;
-        try {
-          defs = JSON.parse(String(resource.config.container_definitions));
-        } catch {
-          continue;
-        }
-        for (const def of Array.isArray(defs) ? defs : []) {
-          const image = isObject(def) && typeof def.image === 'string' ? def.image : '';
-          const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(image);
-          if (!m) continue;
-          const repo = org.resources('aws_ecr_repository').find((r) => r.stack.account.id === m[1] && r.resource.config.name === m[3] && r.stack.regionOf(r.resource) === m[2]);
-          if (!repo || repo.stack.id === stack.id || org.runsBefore(repo.stack, stack)) continue;
+      for (const { stack, resource, image } of containerImages(org)) {
+        if (!image.repository || resource.type !== 'aws_ecs_task_definition') continue;
+        if (image.source && !image.repo) {
+          // Another account's registry layer without the repository: PF-XACC-003 reports it (an error).
+          if (image.accountId !== stack.account.id) continue;
           hits.push({
             stack: stack.id,
             address: resource.address,
-            message: `runs ${image} from repository ${m[3]} of ${repo.stack.id}, which does not run before this layer: the service is created but its tasks cannot pull until the repository exists and holds the image`,
-            fix: `read the repository URL from ${repo.stack.id}'s outputs, and push the image before the first apply`,
+            message: `runs ${image.uri} with the registry URL read from ${image.source.id}, which creates no repository ${image.repository} in ${image.region}: the service is created but its tasks cannot pull`,
+            fix: `declare ${image.repository} in ${image.source.id}, or name a repository it declares`,
           });
+          continue;
         }
+        const repo = image.repo;
+        if (!repo || repo.stack.id === stack.id || org.runsBefore(repo.stack, stack)) continue;
+        hits.push({
+          stack: stack.id,
+          address: resource.address,
+          message: `runs ${image.uri} from repository ${image.repository} of ${repo.stack.id}, which does not run before this layer: the service is created but its tasks cannot pull until the repository exists and holds the image`,
+          fix: `read the repository URL from ${repo.stack.id}'s outputs (fromRegistry(...)), and push the image before the first apply`,
+        });
       }
       return hits;
     },
