@@ -406,6 +406,7 @@ describe('monitoring layer', () => {
     expect((real as { import?: unknown[] }).import).toEqual([
       { id: detectorLookup, to: 'aws_guardduty_detector.guardduty' },
       { id: IDS.security, to: 'aws_securityhub_account.securityhub' },
+      { id: IDS.security, to: 'aws_macie2_account.macie' },
     ]);
     // The organisation configuration runs on the adopted detector, not a second one.
     expect(Object.keys(real.resource.aws_guardduty_detector)).toEqual(['guardduty']);
