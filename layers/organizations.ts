@@ -1,5 +1,7 @@
 import { CloudtrailOrganizationDelegatedAdminAccount } from '@cdktf/provider-aws/lib/cloudtrail-organization-delegated-admin-account';
 import { GuarddutyOrganizationAdminAccount } from '@cdktf/provider-aws/lib/guardduty-organization-admin-account';
+import { Inspector2DelegatedAdminAccount } from '@cdktf/provider-aws/lib/inspector2-delegated-admin-account';
+import { Macie2OrganizationAdminAccount } from '@cdktf/provider-aws/lib/macie2-organization-admin-account';
 import { OrganizationsAccount } from '@cdktf/provider-aws/lib/organizations-account';
 import { OrganizationsDelegatedAdministrator } from '@cdktf/provider-aws/lib/organizations-delegated-administrator';
 import { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations-organization';
@@ -33,8 +35,9 @@ export interface OrganizationsConfig {
   /** Targets (OU paths or `root`) of the region restriction SCP. @default ['infrastructure', 'workloads'] */
   readonly regionRestrictionTargets?: readonly string[];
   /**
-   * Account (by name) registered as delegated administrator of GuardDuty, Security Hub, Config, Access Analyzer and
-   * CloudTrail, and whose deploy role may change those services despite the protection SCP. @default 'security'
+   * Account (by name) registered as delegated administrator of GuardDuty, Security Hub, Config, Access Analyzer,
+   * CloudTrail, Inspector and Macie, and whose deploy role may change those services despite the protection SCP.
+   * @default 'security'
    */
   readonly securityAccount?: string;
   /**
@@ -45,6 +48,16 @@ export interface OrganizationsConfig {
   readonly ramSharing?: boolean;
   /** Who gets AWS invoices access in member accounts (`ALLOW` or `DENY`). @default 'ALLOW' */
   readonly iamUserAccessToBilling?: 'ALLOW' | 'DENY';
+  /**
+   * Designate `securityAccount` as delegated administrator of Amazon Inspector in every region in use, so that its
+   * monitoring layers scan the organisation. @default true
+   */
+  readonly inspector?: boolean;
+  /**
+   * Designate `securityAccount` as delegated administrator of Amazon Macie in every region in use. Designating enables
+   * Macie (billed per bucket monitored) in that account and region. @default true
+   */
+  readonly macie?: boolean;
 }
 
 export const organizationsContract = defineContract('organizations', {
@@ -61,10 +74,13 @@ export const organizationsContract = defineContract('organizations', {
 
 export const DEFAULT_OUS: readonly OuPath[] = ['security', 'infrastructure', 'workloads', 'workloads/devstg', 'workloads/prd'];
 
-/** Services that keep working whatever the requested region (global or us-east-1 control planes). */
+/**
+ * Services that keep working whatever the requested region: global or us-east-1 control planes, and Chatbot (a global
+ * service whose API only some regions serve: the AWS provider calls us-west-2 from any region but those).
+ */
 export const GLOBAL_SERVICE_ACTIONS = [
   'a4b:*', 'acm:*', 'aws-marketplace-management:*', 'aws-marketplace:*', 'aws-portal:*', 'budgets:*', 'ce:*',
-  'chime:*', 'cloudfront:*', 'config:*', 'cur:*', 'directconnect:*', 'ec2:DescribeRegions', 'ec2:DescribeTransitGateways',
+  'chatbot:*', 'chime:*', 'cloudfront:*', 'config:*', 'cur:*', 'directconnect:*', 'ec2:DescribeRegions', 'ec2:DescribeTransitGateways',
   'ec2:DescribeVpnGateways', 'fms:*', 'globalaccelerator:*', 'health:*', 'iam:*', 'importexport:*', 'kms:*',
   'mobileanalytics:*', 'networkmanager:*', 'organizations:*', 'pricing:*', 'route53:*', 'route53domains:*',
   'route53-recovery-cluster:*', 'route53-recovery-control-config:*', 'route53-recovery-readiness:*', 's3:GetAccountPublic*',
@@ -72,7 +88,7 @@ export const GLOBAL_SERVICE_ACTIONS = [
   'support:*', 'trustedadvisor:*', 'waf-regional:*', 'waf:*', 'wafv2:*', 'wellarchitected:*',
 ];
 
-/** Actions that would blind the organisation: stopping CloudTrail, GuardDuty, Config, Security Hub, Access Analyzer. */
+/** Actions that would blind the organisation: stopping CloudTrail, GuardDuty, Config, Security Hub, Access Analyzer, Inspector, Macie. */
 export const SECURITY_SERVICE_ACTIONS = [
   'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors',
   'guardduty:DeleteDetector', 'guardduty:DisassociateFromMasterAccount', 'guardduty:DisassociateFromAdministratorAccount',
@@ -82,6 +98,9 @@ export const SECURITY_SERVICE_ACTIONS = [
   'securityhub:DisableSecurityHub', 'securityhub:DisassociateFromMasterAccount', 'securityhub:DisassociateFromAdministratorAccount',
   'securityhub:DisassociateMembers', 'securityhub:DeleteMembers', 'securityhub:BatchDisableStandards',
   'access-analyzer:DeleteAnalyzer',
+  'inspector2:Disable', 'inspector2:DisassociateMember',
+  'macie2:DisableMacie', 'macie2:UpdateMacieSession', 'macie2:DisassociateFromAdministratorAccount', 'macie2:DisassociateFromMasterAccount',
+  'macie2:DisassociateMember', 'macie2:DeleteMember',
 ];
 
 /** Service principals trusted by the organisation for the security services and Identity Center. */
@@ -133,11 +152,31 @@ export function organizationsLayer(org: Organisation): (LayerDeclaration & { rea
 
 /**
  * The account the organizations layer registers as delegated administrator of GuardDuty, Security Hub, Config, Access
- * Analyzer and CloudTrail, or undefined when the project has no organizations layer (an organisation managed elsewhere).
+ * Analyzer, CloudTrail, Inspector and Macie, or undefined when the project has no organizations layer (an organisation managed elsewhere).
  */
 export function delegatedAdministrator(org: Organisation): ResolvedAccount | undefined {
   const layer = organizationsLayer(org);
   return layer ? org.accounts.get(layer.config.securityAccount ?? 'security') : undefined;
+}
+
+/** Whether the organizations layer designates the Inspector and Macie administrators (both by default). */
+export function scanningServices(config: OrganizationsConfig): { readonly inspector: boolean; readonly macie: boolean } {
+  return { inspector: config.inspector ?? true, macie: config.macie ?? true };
+}
+
+/**
+ * Which of Inspector and Macie the project's organizations layer designates the delegated administrator of, or
+ * undefined when the project has no organizations layer (an organisation managed elsewhere designates them itself).
+ */
+export function scanningDesignations(org: Organisation): { readonly inspector: boolean; readonly macie: boolean } | undefined {
+  const layer = organizationsLayer(org);
+  return layer ? scanningServices(layer.config) : undefined;
+}
+
+/** Trusted-access principals of the designated scanning services (the list on the organisation is authoritative). */
+function scanningServicePrincipals(config: OrganizationsConfig): string[] {
+  const scanning = scanningServices(config);
+  return [...(scanning.inspector ? ['inspector2.amazonaws.com'] : []), ...(scanning.macie ? ['macie.amazonaws.com'] : [])];
 }
 
 /** The SCP statements, exported so tests and docs see exactly what is attached. */
@@ -226,6 +265,7 @@ export class Organizations extends LayerStack {
       featureSet: 'ALL',
       awsServiceAccessPrincipals: [...new Set([
         ...SERVICE_ACCESS_PRINCIPALS,
+        ...scanningServicePrincipals(config),
         ...(config.ramSharing ?? true ? ['ram.amazonaws.com'] : []),
         ...(config.extraServiceAccessPrincipals ?? []),
       ])].sort(),
@@ -276,6 +316,7 @@ export class Organizations extends LayerStack {
       new SecurityhubOrganizationAdminAccount(this, `delegated-securityhub${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
     }
     new CloudtrailOrganizationDelegatedAdminAccount(this, 'delegated-cloudtrail', { accountId: securityAccount.id, dependsOn: [org] });
+    this.delegateScanning(config, securityAccount, org);
 
     const documents = scpDocuments(config, ctx);
     const targetId = (target: string): string => (target === 'root' ? rootId : ous.get(target)!.id);
@@ -311,5 +352,24 @@ export class Organizations extends LayerStack {
       account_ids: accounts.map((a) => a.id),
       scp_ids: scps.map((p) => p.id),
     });
+  }
+
+  /**
+   * Amazon Inspector and Amazon Macie, delegated like GuardDuty: per region (each service is regional), through each
+   * service's own API, which also registers the delegation in Organizations. Designating the Macie administrator enables
+   * Macie in that account and region (the monitoring layer adopts it); Inspector's designation enables no scan.
+   */
+  private delegateScanning(config: OrganizationsConfig, securityAccount: ResolvedAccount, org: OrganizationsOrganization): void {
+    const scanning = scanningServices(config);
+    for (const region of delegatedAdminRegions(config, this.ctx.org)) {
+      const provider = this.providerFor(region);
+      const suffix = region === this.ctx.region ? '' : `-${region}`;
+      if (scanning.inspector) {
+        new Inspector2DelegatedAdminAccount(this, `delegated-inspector${suffix}`, { provider, accountId: securityAccount.id, dependsOn: [org] });
+      }
+      if (scanning.macie) {
+        new Macie2OrganizationAdminAccount(this, `delegated-macie${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
+      }
+    }
   }
 }

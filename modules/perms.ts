@@ -1,8 +1,9 @@
 /**
  * IAM actions by purpose, in one place (like aws-cdk-lib's aws-s3/lib/perms.ts): the grant methods of the modules use
- * them, so no layer types an action list. Exact actions, never service wildcards: the policy pack and reviewers read
- * what a role can do. Lists are sorted (one keeps the order of the policies it came from); a grant that combines two
- * lists renders their sorted union.
+ * them, so no layer types an action list. Exact actions or read-only prefixes (`Get*`, `List*`), never service
+ * wildcards: the policy pack and reviewers read what a role can do. Lists are sorted, except those that keep the order of
+ * the policies they came from (so moving them here changed no policy); a grant that combines two lists renders their
+ * sorted union.
  */
 
 // --- S3 -------------------------------------------------------------------------------------------------------------
@@ -85,6 +86,53 @@ export const LOG_EVENTS_WRITE_ACTIONS = ['logs:PutLogEvents'] as const;
 export const LOG_STREAM_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 /** Encrypt a log group the principal creates with a KMS key (Glue crawlers and jobs with a security configuration). */
 export const LOG_GROUP_ENCRYPT_ACTIONS = ['logs:AssociateKmsKey'] as const;
+
+// --- CloudWatch -----------------------------------------------------------------------------------------------------
+
+/**
+ * What AWS Chatbot (Amazon Q Developer in chat applications) reads to render an alarm notification (state, history,
+ * the metric graph): AWS's "Notification permissions" channel-role template, read-only.
+ * https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-iam-policies.html
+ */
+export const CHAT_NOTIFICATION_ACTIONS = ['cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*'] as const;
+
+// --- IAM and Organizations: the people and deploy roles of every account (layers/security.ts) -----------------------
+// In the order the security layer's policies were first written, so moving them here changed no policy.
+
+/** What the deploy role needs beyond PowerUserAccess to manage roles and policies (never users or keys). */
+export const ROLE_MANAGEMENT_ACTIONS = [
+  'iam:Get*', 'iam:List*', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
+  'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PassRole', 'iam:CreatePolicy', 'iam:DeletePolicy',
+  'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy',
+  'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile',
+  'iam:TagInstanceProfile', 'iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole',
+  'iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint',
+  'iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider',
+  'iam:UntagOpenIDConnectProvider', 'iam:UntagInstanceProfile', 'iam:PutRolePermissionsBoundary',
+  'iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy',
+] as const;
+
+/** Long-lived credentials (IAM users, access keys, console passwords): denied to the deploy role. */
+export const LONG_LIVED_CREDENTIAL_ACTIONS = ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'] as const;
+
+/** Reads of data rather than configuration (objects, secret values, parameters, decryption, items): denied to ReadOnly. */
+export const DATA_READ_ACTIONS = [
+  's3:GetObject', 'secretsmanager:GetSecretValue', 'ssm:GetParameter*', 'kms:Decrypt', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan',
+] as const;
+
+/**
+ * Read-only AWS Organizations actions the delegated administrator's deploy role needs (PowerUserAccess allows only
+ * organizations:DescribeOrganization): Config's organisation aggregator checks ListDelegatedAdministrators, GuardDuty,
+ * Security Hub, Inspector and Macie list the accounts they enable, the organisation Access Analyzer walks roots, OUs and
+ * accounts. Nothing here changes the organisation; policies (SCP contents) are not listed either.
+ */
+export const ORGANIZATION_READ_ACTIONS = [
+  'organizations:DescribeOrganization', 'organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit',
+  'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListAWSServiceAccessForOrganization',
+  'organizations:ListDelegatedAdministrators', 'organizations:ListDelegatedServicesForAccount', 'organizations:ListRoots',
+  'organizations:ListOrganizationalUnitsForParent', 'organizations:ListChildren', 'organizations:ListParents',
+] as const;
 
 // --- Glue Data Catalog, Lake Formation, Athena ----------------------------------------------------------------------
 

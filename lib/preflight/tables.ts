@@ -100,6 +100,13 @@ export const REQUIRED_ACTIONS: readonly RequiredActions[] = [
   },
   { type: 'aws_guardduty_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/guardduty/latest/ug/organizations_permissions.html' },
   { type: 'aws_securityhub_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html' },
+  { type: 'aws_inspector2_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/inspector/latest/user/designating-admin.html' },
+  { type: 'aws_inspector2_member_association', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/inspector/latest/user/managing-multiple-accounts.html' },
+  { type: 'aws_macie2_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/macie/latest/user/accounts-mgmt-ao-integrate.html' },
+  { type: 'aws_macie2_member', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/macie/latest/user/accounts-mgmt-ao-integrate.html' },
+  // The channel role is passed to Chatbot, which assumes it for the channel.
+  { type: 'aws_chatbot_slack_channel_configuration', actions: ['iam:PassRole'], docs: 'https://docs.aws.amazon.com/chatbot/latest/adminguide/security_iam_id-based-policy-examples.html' },
+  { type: 'aws_chatbot_teams_channel_configuration', actions: ['iam:PassRole'], docs: 'https://docs.aws.amazon.com/chatbot/latest/adminguide/security_iam_id-based-policy-examples.html' },
   { type: 'aws_iam_role', actions: ['iam:CreateRole', 'iam:TagRole'], docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create.html' },
   { type: 'aws_iam_role_policy', actions: ['iam:PutRolePolicy'], docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html' },
   { type: 'aws_iam_role_policy_attachment', actions: ['iam:AttachRolePolicy'], docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html' },

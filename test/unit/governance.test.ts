@@ -19,7 +19,7 @@ import { Cost, type CostConfig } from '../../layers/cost';
 import { Identities, type IdentitiesConfig } from '../../layers/identities';
 import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
 import { Organizations, type OrganizationsConfig } from '../../layers/organizations';
-import { Security, ORGANIZATION_READ_ACTIONS, type SecurityConfig } from '../../layers/security';
+import { Security, type SecurityConfig } from '../../layers/security';
 import { BaseNetwork } from '../../layers/base-network';
 import { Dr } from '../../layers/dr';
 import { MultiTier } from '../../layers/multi-tier';
@@ -28,6 +28,7 @@ import { delegatedAdministrator, delegatedAdminRegions } from '../../layers/orga
 import type { LayerStack } from '../../lib/layer-stack';
 import { checkStack, formatFinding } from '../../lib/policy';
 import { CIS_METRIC_FILTERS } from '../../modules/cis-alarms';
+import { ORGANIZATION_READ_ACTIONS } from '../../modules/perms';
 import { account, build, parsed, REAL, resources, SANDBOX, source, synthStack } from '../helpers';
 
 const IDS = { management: '111111111111', security: '222222222222', 'apps-devstg': '555555555555', 'apps-prd': '666666666666' } as const;
@@ -405,6 +406,7 @@ describe('monitoring layer', () => {
     expect((real as { import?: unknown[] }).import).toEqual([
       { id: detectorLookup, to: 'aws_guardduty_detector.guardduty' },
       { id: IDS.security, to: 'aws_securityhub_account.securityhub' },
+      { id: IDS.security, to: 'aws_macie2_account.macie' },
     ]);
     // The organisation configuration runs on the adopted detector, not a second one.
     expect(Object.keys(real.resource.aws_guardduty_detector)).toEqual(['guardduty']);
@@ -541,8 +543,8 @@ describe('security layer (every account)', () => {
   it('encrypts the notifications topic with the logs key and publishes the key and role ARNs', () => {
     const text = tf();
     expect(text).toHaveResourceWithProperties(SnsTopic, { name: 'test-apps-prd-notifications', kms_master_key_id: expect.stringContaining('aws_kms_key.logs-key') });
-    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(['auditor_role_arn', 'autoscaling_service_linked_role_arn', 'data_kms_key_arn',
-      'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
+    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(['auditor_role_arn', 'autoscaling_service_linked_role_arn', 'chat_configuration_arns',
+      'data_kms_key_arn', 'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
   });
 
   it('holds the Auto Scaling service-linked role and grants it the default EBS key, after it exists', () => {

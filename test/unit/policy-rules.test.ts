@@ -6,6 +6,7 @@ import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
+import { ChatbotSlackChannelConfiguration } from '@cdktf/provider-aws/lib/chatbot-slack-channel-configuration';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
 import { CloudfrontDistribution, type CloudfrontDistributionConfig } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudwatchLogDeliverySource } from '@cdktf/provider-aws/lib/cloudwatch-log-delivery-source';
@@ -21,13 +22,17 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Inspector2OrganizationConfiguration } from '@cdktf/provider-aws/lib/inspector2-organization-configuration';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LambdaFunction, type LambdaFunctionConfig } from '@cdktf/provider-aws/lib/lambda-function';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { Macie2Account } from '@cdktf/provider-aws/lib/macie2-account';
+import { Macie2OrganizationConfiguration } from '@cdktf/provider-aws/lib/macie2-organization-configuration';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RdsCluster, type RdsClusterConfig } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
@@ -599,7 +604,41 @@ const CASES: Record<string, Case> = {
       });
     },
   },
+  'POL-CHAT-001': {
+    bad: (s) => chatChannel(s, { guardrails: null }),
+    good: (s) => chatChannel(s, {}),
+  },
+  'POL-CHAT-002': {
+    bad: (s) => chatChannel(s, { actions: ['cloudwatch:Get*', 'cloudwatch:PutMetricAlarm'], managed: ['arn:aws:iam::aws:policy/PowerUserAccess'] }),
+    good: (s) => chatChannel(s, { managed: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }),
+    fires: 2,
+  },
+  'POL-CHAT-003': {
+    bad: (s) => chatChannel(s, { loggingLevel: 'NONE' }),
+    good: (s) => chatChannel(s, { loggingLevel: 'ERROR' }),
+  },
+  'POL-INS-001': {
+    bad: (s) => new Inspector2OrganizationConfiguration(s, 'inspector', { autoEnable: { ec2: true, ecr: true, lambda: false } }),
+    good: (s) => new Inspector2OrganizationConfiguration(s, 'inspector', { autoEnable: { ec2: true, ecr: true, lambda: true, lambdaCode: true } }),
+  },
+  'POL-MAC-001': {
+    bad: (s) => { new Macie2Account(s, 'macie', { status: 'PAUSED' }); new Macie2OrganizationConfiguration(s, 'macie-org', { autoEnable: false }); },
+    good: (s) => { new Macie2Account(s, 'macie', { status: 'ENABLED' }); new Macie2OrganizationConfiguration(s, 'macie-org', { autoEnable: true }); },
+    fires: 2,
+  },
 };
+
+/** A Slack channel configuration with its role, inline policy and managed policies; `guardrails: null` omits them. */
+function chatChannel(s: TerraformStack, options: { guardrails?: string[] | null; actions?: string[]; managed?: string[]; loggingLevel?: string }): void {
+  const role = new IamRole(s, 'chat-role', { name: 'chat', assumeRolePolicy: policyDocument([{ Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' }, Action: 'sts:AssumeRole' }]) });
+  new IamRolePolicy(s, 'chat-policy', { role: role.name, policy: policyDocument([{ Sid: 'Read', Effect: 'Allow', Action: options.actions ?? ['cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*'], Resource: '*' }]) });
+  (options.managed ?? []).forEach((policyArn, i) => new IamRolePolicyAttachment(s, `chat-managed-${i}`, { role: role.name, policyArn }));
+  new ChatbotSlackChannelConfiguration(s, 'chat', {
+    configurationName: 'chat', iamRoleArn: role.arn, slackTeamId: 'T07EA123LEP', slackChannelId: 'C07EZ1ABC23',
+    ...(options.guardrails === null ? {} : { guardrailPolicyArns: options.guardrails ?? ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }),
+    loggingLevel: options.loggingLevel ?? 'ERROR',
+  });
+}
 
 function repo(s: TerraformStack, overrides: Partial<EcrRepositoryConfig> = {}, id = 'repo'): void {
   new EcrRepository(s, id, {

@@ -7,6 +7,7 @@ import { dataRules } from './data';
 import { edgeRules } from './edge';
 import { networkRules } from './network';
 import { s3Rules } from './s3';
+import { securityServiceRules } from './security-services';
 import { stackRules } from './stack';
 import { workloadRules } from './workloads';
 
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   ...edgeRules,
   ...workloadRules,
   ...baselineRules,
+  ...securityServiceRules,
 ];
 
 const ID = /^POL-[A-Z0-9]+-\d{3}$/;
