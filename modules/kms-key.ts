@@ -38,8 +38,11 @@ export interface KmsKeyProps {
  */
 export interface IKey {
   readonly arn: string;
-  /** Grants `keyActions` on this key under the statement id `sid` (statements with the same sid merge). */
-  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void;
+  /**
+   * Grants `keyActions` on this key under the statement id `sid` (statements with the same sid merge; undefined: a
+   * statement without one, as policies written before the grants had).
+   */
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void;
   /** kms:Decrypt: read what a service encrypted with the key. */
   grantDecrypt(grantee: Grantable): void;
   /** kms:Decrypt and kms:GenerateDataKey: write and read data a service encrypts with the key (S3, Kinesis, SQS, SNS, Firehose). */
@@ -52,7 +55,7 @@ export const KEY_GRANT_SIDS = { decrypt: 'KmsDecrypt', encryptDecrypt: 'KmsEncry
 class KeyGrants implements IKey {
   constructor(readonly arn: string) {}
 
-  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void {
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void {
     grantee.addToPolicy(allow(sid, actions(keyActions), this.arn));
   }
 
@@ -129,7 +132,7 @@ export class KmsKey extends Construct implements IKey {
     for (const statement of serviceKeyStatements(service, options)) this.policy.add(statement);
   }
 
-  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void {
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void {
     this.grants.grant(grantee, sid, keyActions);
   }
 
