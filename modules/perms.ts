@@ -55,10 +55,9 @@ export const KEY_ENCRYPT_ACTIONS = ['kms:Encrypt'] as const;
 export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RetireGrant'] as const;
 /**
  * What the EKS cluster role does with the key of Kubernetes secrets (envelope encryption): encrypt and decrypt data
- * keys, and create and list the grant EKS keeps on the key. In the order the cluster policy was first written.
- * https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+ * keys, and create and list the grant EKS keeps on the key. https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
  */
-export const KEY_EKS_SECRETS_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey', 'kms:CreateGrant'] as const;
+export const KEY_EKS_SECRETS_ACTIONS = ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ListGrants'] as const;
 
 // --- ECR ------------------------------------------------------------------------------------------------------------
 
