@@ -3,10 +3,11 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { Construct } from 'constructs';
+import { SECRET_READ_ACTIONS } from './perms';
 import { policyDocument } from './policy';
 
-/** Actions that reveal a secret's value. */
-export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+/** Moved to modules/perms.ts with the other action lists; re-exported for the callers that import it here. */
+export { SECRET_READ_ACTIONS } from './perms';
 
 export interface ManagedSecretRotation {
   /** ARN of the rotation function (same account and region as the secret). */

@@ -179,6 +179,27 @@ export const ATHENA_QUERY_ACTIONS = [
   'athena:StartQueryExecution', 'athena:StopQueryExecution',
 ] as const;
 
+// --- Terraform state (the base-tf-backend bucket, lock table and key) ------------------------------------------
+// In the order the state policies were first written.
+
+/** List the state bucket (terraform init, remote-state reads). */
+export const STATE_LIST_ACTIONS = ['s3:ListBucket'] as const;
+/** Read state objects and their versions. */
+export const STATE_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
+/** Decrypt state objects (through S3 only, by condition). */
+export const STATE_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+/** Take, check and release a lock in the lock table. https://developer.hashicorp.com/terraform/language/backend/s3#dynamodb-table-permissions */
+export const STATE_LOCK_ACTIONS = ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+/** Encrypt and decrypt lock items of a table encrypted with the backend key (through DynamoDB only, by condition). */
+export const STATE_LOCK_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
+
+// --- Databases ------------------------------------------------------------------------------------------------------
+
+/** Connect to an Aurora cluster as an IAM database user. https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html */
+export const RDS_CONNECT_ACTIONS = ['rds-db:connect'] as const;
+/** Connect to an ElastiCache replication group as an IAM-authenticated user. https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html */
+export const CACHE_CONNECT_ACTIONS = ['elasticache:Connect'] as const;
+
 // --- Developer platform (the roles platform-access creates in workload accounts) -----------------------------------
 // In the order the platform policies were first written.
 
