@@ -2,8 +2,11 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
 import { Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { actions, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from './perms';
-import { allow, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
+import {
+  actions, KEY_ADMIN_ACTIONS, KEY_AUTOSCALING_GRANT_ACTIONS, KEY_AUTOSCALING_VOLUME_ACTIONS, KEY_CLOUDTRAIL_DESCRIBE_ACTIONS, KEY_CLOUDTRAIL_ENCRYPT_ACTIONS,
+  KEY_CONFIG_SERVICE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_EVENTS_SERVICE_ACTIONS, KEY_LOGS_SERVICE_ACTIONS, KEY_SNS_PUBLISHER_ACTIONS,
+} from './perms';
+import { allow, oneOrMany, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
 
 export interface KmsKeyProps {
   /** Alias name without the `alias/` prefix, e.g. `acme-apps-prd-data`. */
@@ -103,7 +106,7 @@ export class KmsKey extends Construct implements IKey {
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
     const accountRoot = `arn:aws:iam::${props.accountId}:root`;
-    this.policy.add({ Sid: 'AccountAdministration', Effect: 'Allow', Principal: { AWS: accountRoot }, Action: 'kms:*', Resource: '*' });
+    this.policy.add({ Sid: 'AccountAdministration', Effect: 'Allow', Principal: { AWS: accountRoot }, Action: oneOrMany(KEY_ADMIN_ACTIONS), Resource: '*' });
     for (const statement of props.serviceStatements ?? []) this.policy.add(statement);
     this.key = new KmsKeyResource(this, 'key', {
       provider: props.provider,
@@ -177,7 +180,7 @@ export function cloudWatchLogsKeyStatement(region: string, accountId: string): P
     Sid: 'CloudWatchLogs',
     Effect: 'Allow',
     Principal: { Service: `logs.${region}.amazonaws.com` },
-    Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    Action: oneOrMany(KEY_LOGS_SERVICE_ACTIONS),
     Resource: '*',
     Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:*` } },
   };
@@ -195,7 +198,7 @@ export function eventBridgeKeyStatement(accountId: string): PolicyStatement {
     Sid: 'EventBridge',
     Effect: 'Allow',
     Principal: { Service: 'events.amazonaws.com' },
-    Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
+    Action: oneOrMany(KEY_EVENTS_SERVICE_ACTIONS),
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
   };
@@ -210,7 +213,7 @@ export function snsPublisherKeyStatement(services: readonly string[], accountId:
     Sid: 'ServicesPublishToEncryptedTopics',
     Effect: 'Allow',
     Principal: { Service: [...services] },
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    Action: oneOrMany(KEY_SNS_PUBLISHER_ACTIONS),
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
   };
@@ -227,7 +230,7 @@ export function cloudTrailKeyStatements(trailArns: readonly string[], ownerAccou
       Sid: 'CloudTrailEncryptLogs',
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
-      Action: 'kms:GenerateDataKey*',
+      Action: oneOrMany(KEY_CLOUDTRAIL_ENCRYPT_ACTIONS),
       Resource: '*',
       Condition: {
         StringEquals: { 'aws:SourceArn': [...trailArns] },
@@ -238,7 +241,7 @@ export function cloudTrailKeyStatements(trailArns: readonly string[], ownerAccou
       Sid: 'CloudTrailDescribeKey',
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
-      Action: 'kms:DescribeKey',
+      Action: oneOrMany(KEY_CLOUDTRAIL_DESCRIBE_ACTIONS),
       Resource: '*',
       Condition: { StringEquals: { 'aws:SourceArn': [...trailArns] } },
     },
@@ -254,7 +257,7 @@ export function configDeliveryKeyStatement(sourceAccountIds: readonly string[]):
     Sid: 'ConfigDelivery',
     Effect: 'Allow',
     Principal: { Service: 'config.amazonaws.com' },
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Action: oneOrMany(KEY_CONFIG_SERVICE_ACTIONS),
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': [...sourceAccountIds] } },
   };
@@ -279,14 +282,14 @@ export function autoScalingVolumeKeyStatements(serviceLinkedRoleArn: string): Po
       Sid: 'AutoScalingUsesKeyForVolumes',
       Effect: 'Allow',
       Principal: principal,
-      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      Action: oneOrMany(KEY_AUTOSCALING_VOLUME_ACTIONS),
       Resource: '*',
     },
     {
       Sid: 'AutoScalingGrantsForVolumes',
       Effect: 'Allow',
       Principal: principal,
-      Action: 'kms:CreateGrant',
+      Action: oneOrMany(KEY_AUTOSCALING_GRANT_ACTIONS),
       Resource: '*',
       Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
     },

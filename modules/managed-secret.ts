@@ -3,7 +3,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { Construct } from 'constructs';
-import { SECRET_READ_ACTIONS } from './perms';
+import { FUNCTION_INVOKE_ACTIONS, SECRET_READ_ACTIONS } from './perms';
 import { policyDocument } from './policy';
 
 /** Moved to modules/perms.ts with the other action lists; re-exported for the callers that import it here. */
@@ -79,7 +79,7 @@ export class ManagedSecret extends Construct {
     if (props.rotation) {
       const permission = new LambdaPermission(this, 'rotation-permission', {
         statementId: `secretsmanager-${id}`.slice(0, 100),
-        action: 'lambda:InvokeFunction',
+        action: FUNCTION_INVOKE_ACTIONS[0],
         functionName: props.rotation.functionArn,
         principal: 'secretsmanager.amazonaws.com',
         sourceArn: this.secret.arn,

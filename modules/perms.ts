@@ -59,6 +59,31 @@ export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Ret
  */
 export const KEY_EKS_SECRETS_ACTIONS = ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ListGrants'] as const;
 
+// --- KMS key policies: what AWS services do with a key (KmsKey.grantToService writes them) --------------------------
+// As each service's documentation writes them (wildcards included), in that order.
+
+/** The owning account administers and uses the key; its IAM policies then decide who may (every key of the project). */
+export const KEY_ADMIN_ACTIONS = ['kms:*'] as const;
+/** CloudWatch Logs encrypting log groups. https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html */
+export const KEY_LOGS_SERVICE_ACTIONS = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'] as const;
+/** EventBridge buses, archives and targets. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html */
+export const KEY_EVENTS_SERVICE_ACTIONS = ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'] as const;
+/** AWS services publishing to encrypted SNS topics. https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services */
+export const KEY_SNS_PUBLISHER_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'] as const;
+/** CloudTrail encrypting log files. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html */
+export const KEY_CLOUDTRAIL_ENCRYPT_ACTIONS = ['kms:GenerateDataKey*'] as const;
+export const KEY_CLOUDTRAIL_DESCRIBE_ACTIONS = ['kms:DescribeKey'] as const;
+/** AWS Config encrypting what it delivers. https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html */
+export const KEY_CONFIG_SERVICE_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+/** The Auto Scaling service-linked role encrypting instance volumes, and creating grants for them. https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html */
+export const KEY_AUTOSCALING_VOLUME_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] as const;
+export const KEY_AUTOSCALING_GRANT_ACTIONS = ['kms:CreateGrant'] as const;
+
+// --- Lambda ---------------------------------------------------------------------------------------------------------
+
+/** What a resource-based permission lets a service do with a function (Secrets Manager calling a rotation function). */
+export const FUNCTION_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
+
 // --- ECR ------------------------------------------------------------------------------------------------------------
 
 /**
