@@ -78,6 +78,11 @@ export const KEY_CONFIG_SERVICE_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey']
 /** The Auto Scaling service-linked role encrypting instance volumes, and creating grants for them. https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html */
 export const KEY_AUTOSCALING_VOLUME_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] as const;
 export const KEY_AUTOSCALING_GRANT_ACTIONS = ['kms:CreateGrant'] as const;
+/**
+ * CloudFront reading (and uploading to) an SSE-KMS origin bucket through origin access control.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3
+ */
+export const KEY_CLOUDFRONT_OAC_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'] as const;
 
 // --- Lambda ---------------------------------------------------------------------------------------------------------
 
@@ -183,7 +188,8 @@ export const WEB_IDENTITY_ASSUME_ACTIONS = ['sts:AssumeRoleWithWebIdentity'] as 
 /**
  * Create credentials that outlive a session: IAM users, their access keys and console passwords (a login profile,
  * created or reset). People get short-lived sessions from Identity Center instead, so roles and permission sets deny
- * these. https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html
+ * these. UpdateLoginProfile sets a new console password for an existing user:
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html
  */
 export const LONG_LIVED_CREDENTIAL_ACTIONS = ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'] as const;
 
