@@ -3,8 +3,8 @@ import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
 import { Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  actions, KEY_ADMIN_ACTIONS, KEY_AUTOSCALING_GRANT_ACTIONS, KEY_AUTOSCALING_VOLUME_ACTIONS, KEY_CLOUDTRAIL_DESCRIBE_ACTIONS, KEY_CLOUDTRAIL_ENCRYPT_ACTIONS,
-  KEY_CONFIG_SERVICE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_EVENTS_SERVICE_ACTIONS, KEY_LOGS_SERVICE_ACTIONS, KEY_SNS_PUBLISHER_ACTIONS,
+  actions, KEY_ADMIN_ACTIONS, KEY_AUTOSCALING_GRANT_ACTIONS, KEY_AUTOSCALING_VOLUME_ACTIONS, KEY_CLOUDFRONT_OAC_ACTIONS, KEY_CLOUDTRAIL_DESCRIBE_ACTIONS,
+  KEY_CLOUDTRAIL_ENCRYPT_ACTIONS,   KEY_CONFIG_SERVICE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_EVENTS_SERVICE_ACTIONS, KEY_LOGS_SERVICE_ACTIONS, KEY_SNS_PUBLISHER_ACTIONS,
 } from './perms';
 import { allow, oneOrMany, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
 
@@ -90,6 +90,8 @@ export interface KeyServiceGrants {
   readonly cloudtrail: { readonly trailArns: readonly string[]; readonly ownerAccountIds: readonly string[] };
   /** AWS Config delivery channels of these accounts encrypting what they deliver. */
   readonly config: { readonly sourceAccountIds: readonly string[] };
+  /** One CloudFront distribution reading an SSE-KMS origin bucket through origin access control. */
+  readonly cloudfront: { readonly distributionArn: string };
 }
 
 export type KeyService = keyof KeyServiceGrants;
@@ -169,6 +171,8 @@ function serviceKeyStatements<S extends KeyService>(service: S, options: KeyServ
     }
     case 'config':
       return [configDeliveryKeyStatement((o as KeyServiceGrants['config']).sourceAccountIds)];
+    case 'cloudfront':
+      return [cloudFrontOriginKeyStatement((o as KeyServiceGrants['cloudfront']).distributionArn)];
     default:
       throw new Error(`no key grant for service ${String(service)}`);
   }
@@ -260,6 +264,22 @@ export function configDeliveryKeyStatement(sourceAccountIds: readonly string[]):
     Action: oneOrMany(KEY_CONFIG_SERVICE_ACTIONS),
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': [...sourceAccountIds] } },
+  };
+}
+
+/**
+ * Lets one CloudFront distribution use the key of an SSE-KMS origin bucket it reads through origin access control.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3
+ */
+export function cloudFrontOriginKeyStatement(distributionArn: string): PolicyStatement {
+  return {
+    Sid: 'CloudFrontOriginAccessControl',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: oneOrMany(KEY_CLOUDFRONT_OAC_ACTIONS),
+    Resource: '*',
+    // The key name as the cdn layer first wrote it (condition keys are case-insensitive).
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
   };
 }
 
