@@ -33,6 +33,11 @@ export interface ManagedSecretProps {
   /** Days a deleted secret can still be restored (7 to 30). @default 30 */
   readonly recoveryWindowDays?: number;
   /** Refuse `terraform destroy` of the secret. @default true */
+  readonly protect?: boolean;
+  /**
+   * @deprecated Use `protect`. Kept only until the serverless and secrets layers pass `protect`; it will be removed.
+   * @default true
+   */
   readonly preventDestroy?: boolean;
   /** Rotation by a Lambda function on a schedule. @default - none: the owner of the value sets new versions */
   readonly rotation?: ManagedSecretRotation;
@@ -57,7 +62,7 @@ export class ManagedSecret extends Construct {
       description: props.description,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowDays ?? 30,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.protect ?? props.preventDestroy ?? true },
     });
     this.arn = this.secret.arn;
     this.name = props.name;
