@@ -1,12 +1,15 @@
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { allow, serviceTrustPolicy, type Grantable } from './policy';
+import { RDS_CONNECT_ACTIONS } from './perms';
+import { allow, type Grantable } from './policy';
+import { ServiceRole } from './role';
+
+/** What Enhanced Monitoring's role may do: publish OS metrics to CloudWatch Logs (AWS managed). */
+const ENHANCED_MONITORING_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
 
 export type AuroraEngine = 'aurora-postgresql' | 'aurora-mysql';
 
@@ -286,16 +289,13 @@ export class AuroraCluster extends Construct {
     const interval = props.monitoringIntervalSeconds ?? 60;
     let monitoringRoleArn: string | undefined;
     if (interval > 0) {
-      const role = new IamRole(this, 'monitoring-role', {
+      const role = new ServiceRole(this, 'monitoring-role', {
         provider,
         name: `${name}-rds-monitoring`,
         description: `Enhanced Monitoring of ${name}`,
-        assumeRolePolicy: serviceTrustPolicy('monitoring.rds.amazonaws.com'),
-      });
-      new IamRolePolicyAttachment(this, 'monitoring-policy', {
-        provider,
-        role: role.name,
-        policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+        service: 'monitoring.rds.amazonaws.com',
+        managedPolicyArns: [ENHANCED_MONITORING_POLICY],
+        ids: { managedPolicies: ['monitoring-policy'] },
       });
       monitoringRoleArn = role.arn;
     }
@@ -343,7 +343,7 @@ export class AuroraCluster extends Construct {
    * granted `rds_iam`). https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
    */
   grantConnect(grantee: Grantable, options: { readonly users: readonly string[]; readonly region: string; readonly accountId: string }): void {
-    grantee.addToPolicy(allow('ConnectAsIamDatabaseUsers', ['rds-db:connect'],
+    grantee.addToPolicy(allow('ConnectAsIamDatabaseUsers', RDS_CONNECT_ACTIONS,
       options.users.map((u) => `arn:aws:rds-db:${options.region}:${options.accountId}:dbuser:${this.clusterResourceId}/${u}`)));
   }
 }

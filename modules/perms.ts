@@ -18,6 +18,22 @@ export const BUCKET_READ_ACTIONS = ['s3:GetBucketLocation', 's3:GetObject', 's3:
 export const BUCKET_WRITE_ACTIONS = ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:PutObject'] as const;
 /** Delete current object versions (a versioned bucket keeps the noncurrent ones). */
 export const BUCKET_DELETE_ACTIONS = ['s3:DeleteObject'] as const;
+/**
+ * What an AWS service delivering files into a bucket is admitted to by the bucket policy (S3 server access logs, ELB
+ * access logs, CloudTrail, Config): writing objects, nothing else.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
+ */
+export const BUCKET_DELIVERY_ACTIONS = ['s3:PutObject'] as const;
+/** The ACL check a delivering service (CloudTrail, Config) makes before it writes. */
+export const BUCKET_ACL_CHECK_ACTIONS = ['s3:GetBucketAcl'] as const;
+/**
+ * The ACL and existence checks AWS Config makes on a delivery bucket (bucket policy statements
+ * `AWSConfigBucketPermissionsCheck` and `AWSConfigBucketExistenceCheck`).
+ * https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
+ */
+export const BUCKET_CHECK_ACTIONS = ['s3:GetBucketAcl', 's3:ListBucket'] as const;
+/** Every S3 action: only in the Deny of requests not made over TLS (FSBP S3.5). */
+export const BUCKET_ALL_ACTIONS = ['s3:*'] as const;
 
 // --- KMS ------------------------------------------------------------------------------------------------------------
 
@@ -38,6 +54,41 @@ export const KEY_ENCRYPT_ACTIONS = ['kms:Encrypt'] as const;
  * template). https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-custom.html
  */
 export const KEY_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:DescribeKey', 'kms:RetireGrant'] as const;
+/**
+ * What the EKS cluster role does with the key of Kubernetes secrets (envelope encryption): encrypt and decrypt data
+ * keys, and create and list the grant EKS keeps on the key. https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+ */
+export const KEY_EKS_SECRETS_ACTIONS = ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ListGrants'] as const;
+
+// --- KMS key policies: what AWS services do with a key (KmsKey.grantToService writes them) --------------------------
+// As each service's documentation writes them (wildcards included), in that order.
+
+/** The owning account administers and uses the key; its IAM policies then decide who may (every key of the project). */
+export const KEY_ADMIN_ACTIONS = ['kms:*'] as const;
+/** CloudWatch Logs encrypting log groups. https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html */
+export const KEY_LOGS_SERVICE_ACTIONS = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'] as const;
+/** EventBridge buses, archives and targets. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html */
+export const KEY_EVENTS_SERVICE_ACTIONS = ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'] as const;
+/** AWS services publishing to encrypted SNS topics. https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services */
+export const KEY_SNS_PUBLISHER_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'] as const;
+/** CloudTrail encrypting log files. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html */
+export const KEY_CLOUDTRAIL_ENCRYPT_ACTIONS = ['kms:GenerateDataKey*'] as const;
+export const KEY_CLOUDTRAIL_DESCRIBE_ACTIONS = ['kms:DescribeKey'] as const;
+/** AWS Config encrypting what it delivers. https://docs.aws.amazon.com/config/latest/developerguide/s3-kms-key-policy.html */
+export const KEY_CONFIG_SERVICE_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+/** The Auto Scaling service-linked role encrypting instance volumes, and creating grants for them. https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html */
+export const KEY_AUTOSCALING_VOLUME_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] as const;
+export const KEY_AUTOSCALING_GRANT_ACTIONS = ['kms:CreateGrant'] as const;
+/**
+ * CloudFront reading (and uploading to) an SSE-KMS origin bucket through origin access control.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3
+ */
+export const KEY_CLOUDFRONT_OAC_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'] as const;
+
+// --- Lambda ---------------------------------------------------------------------------------------------------------
+
+/** What a resource-based permission lets a service do with a function (Secrets Manager calling a rotation function). */
+export const FUNCTION_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
 
 // --- ECR ------------------------------------------------------------------------------------------------------------
 
@@ -51,6 +102,17 @@ export const ECR_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLaye
  * it. https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-custom.html
  */
 export const ECR_TEMPLATE_ACTIONS = ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'] as const;
+/**
+ * Log in to ECR (a task's execution role before it pulls). The action has no resource type, so `*` is its only resource;
+ * the pull itself is limited to one repository.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+ */
+export const ECR_AUTH_ACTIONS = ['ecr:GetAuthorizationToken'] as const;
+
+// --- Secrets Manager ------------------------------------------------------------------------------------------------
+
+/** Actions that reveal a secret's value. */
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
 
 // --- SQS, SNS -------------------------------------------------------------------------------------------------------
 
@@ -59,6 +121,18 @@ export const QUEUE_CONSUME_ACTIONS = [
   'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage',
 ] as const;
 export const TOPIC_PUBLISH_ACTIONS = ['sns:Publish'] as const;
+/**
+ * What the topic policy lets the owning account do (read and change the topic, subscribe, publish); in the order the
+ * topic policies were first written. https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+ */
+export const TOPIC_OWNER_ACTIONS = ['sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:ListSubscriptionsByTopic', 'sns:Publish'] as const;
+/**
+ * What a Lambda function's execution role needs on the dead-letter queue of its asynchronous invocations.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
+ */
+export const QUEUE_DEAD_LETTER_ACTIONS = ['sqs:SendMessage'] as const;
+/** Every SQS action: only in the Deny of requests not made over TLS. */
+export const QUEUE_ALL_ACTIONS = ['sqs:*'] as const;
 
 // --- DynamoDB -------------------------------------------------------------------------------------------------------
 
@@ -86,6 +160,39 @@ export const LOG_EVENTS_WRITE_ACTIONS = ['logs:PutLogEvents'] as const;
 export const LOG_STREAM_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 /** Encrypt a log group the principal creates with a KMS key (Glue crawlers and jobs with a security configuration). */
 export const LOG_GROUP_ENCRYPT_ACTIONS = ['logs:AssociateKmsKey'] as const;
+/**
+ * What VPC Flow Logs does in the log group it delivers to (the group exists: no CreateLogGroup). In the order the
+ * flow-log policy was first written. https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+ */
+export const FLOW_LOG_DELIVERY_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'] as const;
+
+// --- X-Ray ----------------------------------------------------------------------------------------------------------
+
+/**
+ * Send trace segments and telemetry (active tracing). They have no resource-level permissions: `*` is their only
+ * resource. In the order the Lambda policy was first written.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+ */
+export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
+// --- STS: trust policies --------------------------------------------------------------------------------------------
+
+/** Assume a role (the action of every trust statement naming an AWS principal or service). */
+export const ROLE_ASSUME_ACTIONS = ['sts:AssumeRole'] as const;
+/** Assume a role passing session tags (automation that tags its sessions). */
+export const ROLE_ASSUME_TAGGED_ACTIONS = ['sts:AssumeRole', 'sts:TagSession'] as const;
+/** Assume a role with an OIDC token (IRSA, GitHub Actions). */
+export const WEB_IDENTITY_ASSUME_ACTIONS = ['sts:AssumeRoleWithWebIdentity'] as const;
+
+// --- IAM ------------------------------------------------------------------------------------------------------------
+
+/**
+ * Create credentials that outlive a session: IAM users, their access keys and console passwords (a login profile,
+ * created or reset). People get short-lived sessions from Identity Center instead, so roles and permission sets deny
+ * these. UpdateLoginProfile sets a new console password for an existing user:
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html
+ */
+export const LONG_LIVED_CREDENTIAL_ACTIONS = ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'] as const;
 
 // --- CloudWatch -----------------------------------------------------------------------------------------------------
 
@@ -112,9 +219,6 @@ export const ROLE_MANAGEMENT_ACTIONS = [
   'iam:UntagOpenIDConnectProvider', 'iam:UntagInstanceProfile', 'iam:PutRolePermissionsBoundary',
   'iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy',
 ] as const;
-
-/** Long-lived credentials (IAM users, access keys, console passwords): denied to the deploy role. */
-export const LONG_LIVED_CREDENTIAL_ACTIONS = ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'] as const;
 
 /** Reads of data rather than configuration (objects, secret values, parameters, decryption, items): denied to ReadOnly. */
 export const DATA_READ_ACTIONS = [
@@ -150,6 +254,91 @@ export const ATHENA_QUERY_ACTIONS = [
   'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:GetWorkGroup', 'athena:ListQueryExecutions',
   'athena:StartQueryExecution', 'athena:StopQueryExecution',
 ] as const;
+
+// --- Terraform state (the base-tf-backend bucket, lock table and key) ------------------------------------------
+// In the order the state policies were first written.
+
+/** List the state bucket (terraform init, remote-state reads). */
+export const STATE_LIST_ACTIONS = ['s3:ListBucket'] as const;
+/** Read state objects and their versions. */
+export const STATE_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
+/** Decrypt state objects (through S3 only, by condition). */
+export const STATE_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+/** Take, check and release a lock in the lock table. https://developer.hashicorp.com/terraform/language/backend/s3#dynamodb-table-permissions */
+export const STATE_LOCK_ACTIONS = ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'] as const;
+/** Encrypt and decrypt lock items of a table encrypted with the backend key (through DynamoDB only, by condition). */
+export const STATE_LOCK_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
+
+// --- Databases ------------------------------------------------------------------------------------------------------
+
+/** Connect to an Aurora cluster as an IAM database user. https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html */
+export const RDS_CONNECT_ACTIONS = ['rds-db:connect'] as const;
+/** Connect to an ElastiCache replication group as an IAM-authenticated user. https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/auth-iam.html */
+export const CACHE_CONNECT_ACTIONS = ['elasticache:Connect'] as const;
+
+// --- Developer platform (the roles platform-access creates in workload accounts) -----------------------------------
+// In the order the platform policies were first written.
+
+/** Describe the network, cluster, load balancer, metrics and log groups an application lives in (no resource types). */
+export const PLATFORM_DISCOVERY_ACTIONS = [
+  'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules',
+  'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions',
+  'ecs:ListClusters', 'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeTags', 'tag:GetResources', 'cloudwatch:GetMetricData', 'cloudwatch:ListMetrics',
+  'cloudwatch:DescribeAlarms', 'logs:DescribeLogGroups',
+] as const;
+/** Register task definitions (RegisterTaskDefinition has no resource-level permissions). */
+export const ECS_TASK_DEFINITION_ACTIONS = ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition', 'ecs:TagResource'] as const;
+/** Create, change and remove the services of one cluster. */
+export const ECS_SERVICE_MANAGE_ACTIONS = [
+  'ecs:CreateService', 'ecs:UpdateService', 'ecs:DeleteService', 'ecs:DescribeServices', 'ecs:TagResource', 'ecs:ListTasks', 'ecs:DescribeTasks',
+] as const;
+/** Show, scale, restart and stop the services and tasks of one cluster. */
+export const ECS_SERVICE_OPERATE_ACTIONS = [
+  'ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeClusters', 'ecs:StopTask',
+] as const;
+export const EKS_CLUSTER_DESCRIBE_ACTIONS = ['eks:DescribeCluster'] as const;
+export const EKS_CLUSTER_READ_ACTIONS = ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup', 'eks:ListAddons'] as const;
+export const SECURITY_GROUP_CREATE_ACTIONS = ['ec2:CreateSecurityGroup'] as const;
+/** Change the rules, tags and existence of security groups (scoped to one VPC with `ec2:Vpc`). */
+export const SECURITY_GROUP_MANAGE_ACTIONS = [
+  'ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress',
+  'ec2:DeleteSecurityGroup', 'ec2:CreateTags',
+] as const;
+/** Target groups and listener rules an application adds to a shared load balancer. */
+export const LOAD_BALANCER_ROUTE_ACTIONS = [
+  'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup', 'elasticloadbalancing:ModifyTargetGroup',
+  'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:DeleteRule',
+  'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:AddTags',
+] as const;
+/** Create, configure and remove an application's log groups. */
+export const LOG_GROUP_MANAGE_ACTIONS = ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:AssociateKmsKey', 'logs:TagResource', 'logs:DeleteLogGroup'] as const;
+/** Read and query an application's logs. */
+export const LOG_READ_ACTIONS = ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:DescribeLogStreams', 'logs:StartQuery'] as const;
+/** Read or stop a Logs Insights query (no resource types). */
+export const LOG_QUERY_RESULT_ACTIONS = ['logs:GetQueryResults', 'logs:StopQuery'] as const;
+/** Create application roles and give them permissions (only with the permissions boundary, by condition). */
+export const ROLE_CREATE_ACTIONS = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'] as const;
+/** Read, change and remove application roles. */
+export const ROLE_MANAGE_ACTIONS = [
+  'iam:GetRole', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole', 'iam:TagRole', 'iam:ListRolePolicies',
+  'iam:ListAttachedRolePolicies',
+] as const;
+export const ROLE_PASS_ACTIONS = ['iam:PassRole'] as const;
+/** What would lift a permissions boundary: removing it, or rewriting the managed policy it is. */
+export const BOUNDARY_LIFT_ACTIONS = ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'] as const;
+/** The most an application role may ever do: data-plane actions of the services applications use, never IAM. */
+export const APPLICATION_DATA_PLANE_ACTIONS = [
+  'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem',
+  's3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket',
+  'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sns:Publish',
+  'secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters', 'kms:Decrypt', 'kms:GenerateDataKey',
+  'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:PutMetricData',
+  'ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability',
+] as const;
+/** Identity, organisation and account changes, and entering other roles: denied to application roles by the boundary. */
+export const IDENTITY_AND_ACCOUNT_ACTIONS = ['iam:*', 'organizations:*', 'account:*', 'sts:AssumeRole'] as const;
 
 /** Sorted union of action lists, for a grant that combines purposes (read and write). */
 export function actions(...lists: readonly (readonly string[])[]): string[] {

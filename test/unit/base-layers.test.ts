@@ -120,6 +120,28 @@ describe('base-network', () => {
     ]);
   });
 
+  it('writes the flow logs through a service role trusted for this account only, allowed to write its own group', () => {
+    const tf = network();
+    const [role] = resources(tf, 'aws_iam_role');
+    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([{
+      Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '666666666666' } },
+    }]);
+    const [policy] = resources(tf, 'aws_iam_role_policy');
+    expect(policy).toMatchObject({ name: 'deliver-flow-logs', role: expect.stringMatching(/^\$\{aws_iam_role\.vpc_flow-logs-role_[A-Z0-9]+\.name\}$/) });
+    const [statement] = JSON.parse(policy.policy as string).Statement;
+    expect(statement.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams']);
+    expect(statement.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..*\.arn\}$/), expect.stringMatching(/\.arn\}:\*$/)]);
+  });
+
+  it('refuses a flow-log retention CloudWatch Logs does not offer, and interface endpoints listed twice, naming the layer and field', () => {
+    expect(() => network({ flowLogRetentionDays: 400 + 1 })).toThrow(/test\/apps-prd\/base-network: flowLogRetentionDays: 401 is not a CloudWatch Logs retention/);
+    expect(() => network({ interfaceEndpoints: ['ssm', 'ssm'] })).toThrow(/test\/apps-prd\/base-network: interfaceEndpoints: "ssm" is listed twice/);
+    expect(() => network({ vpcCidr: '10.32.0.0/12' })).toThrow(/test\/apps-prd\/base-network: vpcCidr: 10.32.0.0\/12: a VPC must be between \/16 and \/28/);
+    expect(() => network({ vpcCidr: '10.40.0.0/26' })).toThrow(/vpcCidr: 10.40.0.0\/26: a VPC must be between \/16 and \/24/);
+    expect(() => network({ subnets: { public: ['10.40.0.0/24', '10.40.0.128/25', '10.41.0.0/24'] } }))
+      .toThrow(/subnets\.public\[1\]: 10.40.0.128\/25 overlaps subnets.public\[0\] \(10.40.0.0\/24\)[\s\S]*subnets\.public\[2\]: 10.41.0.0\/24 does not fit in the VPC 10.40.0.0\/16/);
+  });
+
   it('publishes VPC, subnet, route table and AZ outputs', () => {
     expect(Object.keys(parsed(network()).output!).sort()).toEqual([
       'azs', 'database_route_table_ids', 'database_subnet_group_name', 'database_subnet_ids', 'nat_public_ips',
