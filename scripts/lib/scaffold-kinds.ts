@@ -239,7 +239,8 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
   },
   'data-lake': {
     summary: 'raw, curated and analytics buckets, Kinesis, Firehose, Glue, Lake Formation, Athena',
-    config: (place) => ({ admins: [input('IAM role ARN of the lake administrators', `arn:aws:iam::${place.account.id}:role/DataPlatformAdmin`)] }),
+    config: () => ({}),
+    comment: () => 'Lake Formation admins: the deploy role and the data-lake-admin role this layer creates (adminPermissionSets).',
   },
   dr: {
     summary: 'pilot light in the project\'s DR region (needs base-network-dr there) with Route 53 failover of origin.<zone>',
