@@ -168,6 +168,8 @@ export interface OrgModel {
 
 const RESOURCE_REF = /^\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.([a-z0-9_]+)([^}]*)\}$/;
 const REMOTE_REF = /^\$\{data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+)([^}]*)\}$/;
+/** `${element(data.terraform_remote_state.r.outputs.o, 2)}`: one element of a list output (Fn.element with a literal index). */
+const REMOTE_ELEMENT = /^\$\{element\(data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+),\s*(\d+)\)\}$/;
 
 /** `${aws_kms_key.x.arn}` -> `{ address: 'aws_kms_key.x', attribute: 'arn' }`; a remote-state output is not matched here. */
 export function parseResourceRef(value: unknown): { address: string; attribute: string; rest: string } | undefined {
@@ -404,7 +406,7 @@ export function buildModel(input: OrganisationInput): OrgModel {
   };
 }
 
-/** Follows a value through same-stack references and remote-state outputs to what produces it. */
+/** Follows a value through same-stack references and remote-state outputs (whole, `[n]` or `element(…, n)` of a list) to what produces it. */
 export function resolveValue(stack: StackModel, value: unknown, depth = 0): Resolved {
   if (typeof value !== 'string') return { kind: 'unknown', expression: JSON.stringify(value) ?? 'undefined' };
   if (!value.includes('${')) return { kind: 'literal', value };
@@ -412,8 +414,22 @@ export function resolveValue(stack: StackModel, value: unknown, depth = 0): Reso
   const remote = parseRemoteRef(value);
   if (remote) {
     const producer = stack.remoteReads.get(remote.name)?.producer;
-    if (!producer || remote.rest !== '') return { kind: 'unknown', expression: value };
-    return resolveValue(producer, producer.outputs[remote.output], depth + 1);
+    const index = /^\[(\d+)\]$/.exec(remote.rest);
+    if (!producer || (remote.rest !== '' && !index)) return { kind: 'unknown', expression: value };
+    const output = producer.outputs[remote.output];
+    if (!index) return resolveValue(producer, output, depth + 1);
+    // `outputs.o[2]`: an element of a list output whose elements the producer wrote out (Terraform refuses an index past the end).
+    const i = Number(index[1]);
+    return Array.isArray(output) && i < output.length ? resolveValue(producer, output[i], depth + 1) : { kind: 'unknown', expression: value };
+  }
+  const element = REMOTE_ELEMENT.exec(value.trim());
+  if (element) {
+    const producer = stack.remoteReads.get(element[1])?.producer;
+    const output = producer?.outputs[element[2]];
+    // element() wraps around the list's length, as Terraform's does.
+    return producer && Array.isArray(output) && output.length > 0
+      ? resolveValue(producer, output[Number(element[3]) % output.length], depth + 1)
+      : { kind: 'unknown', expression: value };
   }
   const ref = parseResourceRef(value);
   if (ref && ref.rest === '') {

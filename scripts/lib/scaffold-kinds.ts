@@ -173,9 +173,14 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
       'natGateways: \'one-per-az\' keeps egress up when an AZ fails (production).',
   },
   'transit-attachment': {
-    summary: 'attaches the account VPC to the network hub (list it in network-hub-routes too)',
+    summary: 'attaches the account VPC to the network hub (list it in network-hub-routes too, then add transit-routes)',
+    config: () => ({}),
+    comment: () => 'Attaches this account\'s VPC to the network account\'s hub; network-hub-routes accepts it, transit-routes routes to it.',
+  },
+  'transit-routes': {
+    summary: 'routes from the account VPC to the network hub, after network-hub-routes accepts its attachment',
     config: (place) => ({ destinations: [privateBlock(place.org).text] }),
-    comment: () => 'Attaches this account\'s VPC to the network account\'s hub; network-hub-routes accepts and routes it.',
+    comment: () => 'Routes the organisation\'s ranges to the hub once network-hub-routes has accepted this account\'s attachment.',
   },
   'network-hub': {
     summary: 'transit gateway shared with the organisation, one route table per routing domain',
@@ -210,6 +215,11 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
       }],
     }),
   },
+  'dns-association': {
+    summary: 'associates the account VPC with the shared private zones that authorise it (after dns)',
+    config: () => ({}),
+    comment: () => 'Resolves the shared account\'s private zones from this account\'s VPC; list the account in the zone\'s vpcs in the dns layer.',
+  },
   'dns-zone': {
     summary: 'public sub-zone of the account (<environment>.<public zone>)',
     config: (place) => {
@@ -239,7 +249,8 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
   },
   'data-lake': {
     summary: 'raw, curated and analytics buckets, Kinesis, Firehose, Glue, Lake Formation, Athena',
-    config: (place) => ({ admins: [input('IAM role ARN of the lake administrators', `arn:aws:iam::${place.account.id}:role/DataPlatformAdmin`)] }),
+    config: () => ({}),
+    comment: () => 'Lake Formation admins: the deploy role and the data-lake-admin role this layer creates (adminPermissionSets).',
   },
   dr: {
     summary: 'pilot light in the project\'s DR region (needs base-network-dr there) with Route 53 failover of origin.<zone>',

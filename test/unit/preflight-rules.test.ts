@@ -574,6 +574,48 @@ describe('preflight rule details', () => {
     expect(found[0].message).toContain('app.prd.fx.example.com A');
   });
 
+  it('follows an element of a list output to the zone it names (dns-association reads private_zone_ids[n])', () => {
+    const zones = (index: number) => fixtureOrg([
+      { account: 'apps', layer: 'network', resources: { aws_vpc: { v: { cidr_block: '10.1.0.0/16' } } }, outputs: { vpc: ref('aws_vpc.v', 'id') } },
+      {
+        account: 'security', layer: 'dns', remote: { net: { account: 'apps', layer: 'network' } },
+        resources: {
+          aws_route53_zone: { tools: { name: 'tools.internal' }, fx: { name: 'fx.internal' } },
+          aws_route53_vpc_association_authorization: { a: { zone_id: ref('aws_route53_zone.fx', 'zone_id'), vpc_id: remote('net', 'vpc') } },
+        },
+        outputs: { private_zone_ids: [ref('aws_route53_zone.tools', 'zone_id'), ref('aws_route53_zone.fx', 'zone_id')] },
+      },
+      {
+        account: 'apps', layer: 'dns-association', remote: { dns: { account: 'security', layer: 'dns' }, net: { account: 'apps', layer: 'network' } },
+        resources: { aws_route53_zone_association: { a: { zone_id: `\${element(data.terraform_remote_state.dns.outputs.private_zone_ids, ${index})}`, vpc_id: remote('net', 'vpc') } } },
+      },
+    ]);
+    expect(findings('PF-DNS-002', zones(1))).toEqual([]);
+    // index 0 is the other zone: fx.internal's authorisation is left without an association
+    expect(findings('PF-DNS-002', zones(0))).toEqual([expect.objectContaining({ stack: 'fx-security-dns', address: 'aws_route53_vpc_association_authorization.a' })]);
+  });
+
+  it('warns about routes in a layer of their own that does not run after the hub accepts, and routes to a hub never attached', () => {
+    const attachment = { aws_ec2_transit_gateway_vpc_attachment: { a: { transit_gateway_id: remote('hub', 'tgw'), vpc_id: 'vpc-1' } } };
+    const route = { aws_route: { r: { route_table_id: 'rtb-1', destination_cidr_block: '10.0.0.0/8', transit_gateway_id: remote('hub', 'tgw') } } };
+    const hub = { account: 'security' as const, layer: 'hub', resources: { aws_ec2_transit_gateway: { tgw: { auto_accept_shared_attachments: 'disable' } } }, outputs: { tgw: ref('aws_ec2_transit_gateway.tgw', 'id') } };
+    const routes = (dependsOn: string[]) => ({ account: 'apps' as const, layer: 'routes', remote: { hub: { account: 'security' as const, layer: 'hub' } }, dependsOn, resources: route });
+    const split = (dependsOn: string[]) => fixtureOrg([
+      hub,
+      { account: 'apps', layer: 'attachment', remote: { hub: { account: 'security', layer: 'hub' } }, resources: attachment, outputs: { attachment: ref('aws_ec2_transit_gateway_vpc_attachment.a', 'id') } },
+      { account: 'security', layer: 'hub-routes', remote: { att: { account: 'apps', layer: 'attachment' } }, resources: { aws_ec2_transit_gateway_vpc_attachment_accepter: { acc: { transit_gateway_attachment_id: remote('att', 'attachment') } } } },
+      routes(dependsOn),
+    ]);
+    // After the attachment but not after the accepter: still pendingAcceptance.
+    const [early] = findings('PF-ORD-005', split([id('apps', 'attachment')]));
+    expect(early).toMatchObject({ stack: 'fx-apps-routes', address: 'aws_route.r', severity: 'warning' });
+    expect(early.message).toContain('through fx-apps-attachment: aws_ec2_transit_gateway_vpc_attachment.a, which stays pendingAcceptance until fx-security-hub-routes accepts it, a layer that does not run before this one');
+    expect(findings('PF-ORD-005', split([id('security', 'hub-routes')]))).toEqual([]);
+    // No attachment anywhere in the account: the transit gateway is never a valid target.
+    const [never] = findings('PF-ORD-005', fixtureOrg([hub, routes([])]));
+    expect(never.message).toContain('no layer of apps attaches a VPC to it in us-east-1');
+  });
+
   it('judges support windows on the configured day', () => {
     const eks = () => fixtureOrg([{ account: 'apps', layer: 'eks', resources: { aws_eks_cluster: { c: { name: 'c', version: '1.34', upgrade_policy: { support_type: 'STANDARD' } } } } }], { today: '2026-01-01' });
     expect(findings('PF-VER-001', eks())).toEqual([]);

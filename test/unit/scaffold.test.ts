@@ -189,9 +189,9 @@ describe('make new-account, new-layer and generate on a copy of the example', ()
   });
 
   it.each([
-    ['an unknown kind, listing the kinds', ['--account', 'apps-uat', '--kind', 'mainframe'], /unknown KIND "mainframe" \(known: audit, base-network, .*transit-attachment\)/],
+    ['an unknown kind, listing the kinds', ['--account', 'apps-uat', '--kind', 'mainframe'], /unknown KIND "mainframe" \(known: audit, base-network, .*transit-attachment, transit-routes\)/],
     ['an unknown account, listing the accounts', ['--account', 'nope', '--kind', 'eks'], /unknown ACCOUNT "nope" in project acme \(known: .*apps-uat/],
-    ['a missing kind, listing the kinds', ['--account', 'apps-uat'], /KIND= is required \(one of: audit, base-network, .*transit-attachment\)/],
+    ['a missing kind, listing the kinds', ['--account', 'apps-uat'], /KIND= is required \(one of: audit, base-network, .*transit-attachment, transit-routes\)/],
   ])('new-layer refuses %s with one line and exit 2', (_, argv, message) => {
     const before = snapshot(root);
     const { code, err } = run(newLayer, ['--root', root, '--project', PROJECT, ...argv]);

@@ -242,22 +242,35 @@ export const orderingRules: PreflightRule[] = [
     severity: 'warning',
     check(org) {
       const hits: Hit[] = [];
+      const same = (a: Located | undefined, b: Located): boolean => a !== undefined && a.stack.id === b.stack.id && a.resource.address === b.resource.address;
       for (const { stack, resource } of org.resources('aws_route')) {
         const tgw = target(org, stack, resource.config.transit_gateway_id);
         if (!tgw || tgw.resource.type !== 'aws_ec2_transit_gateway' || tgw.stack.account.id === stack.account.id) continue;
         if (tgw.resource.config.auto_accept_shared_attachments === 'enable') continue;
-        const attachments = stack.view.ofType('aws_ec2_transit_gateway_vpc_attachment').filter((a) => depends(resource).includes(a.address) || refersTo(resource.config, a.address));
-        for (const attachment of attachments) {
-          const accepters = org.resources('aws_ec2_transit_gateway_vpc_attachment_accepter').filter((a) => {
-            const r = org.resolve(a.stack, a.resource.config.transit_gateway_attachment_id);
-            return r.kind === 'resource' && r.stack.id === stack.id && r.resource.address === attachment.address;
-          });
-          if (accepters.some((a) => org.runsBefore(a.stack, stack))) continue;
+        // This account's attachments to that transit gateway in the route's region, in whatever layer makes them: the
+        // route needs one accepted, by a hub layer that runs before the route's layer.
+        const region = stack.regionOf(resource);
+        const attachments = org.resources('aws_ec2_transit_gateway_vpc_attachment').filter((a) => a.stack.account.id === stack.account.id &&
+          a.stack.regionOf(a.resource) === region && same(target(org, a.stack, a.resource.config.transit_gateway_id), tgw));
+        const accepters = (attachment: Located) => org.resources('aws_ec2_transit_gateway_vpc_attachment_accepter')
+          .filter((a) => same(target(org, a.stack, a.resource.config.transit_gateway_attachment_id), attachment));
+        if (attachments.some((attachment) => accepters(attachment).some((a) => org.runsBefore(a.stack, stack)))) continue;
+        if (attachments.length === 0) {
           hits.push({
             stack: stack.id,
             address: resource.address,
-            message: `routes to transit gateway ${tgw.stack.id}: ${tgw.resource.address} through ${attachment.address}, which stays pendingAcceptance until ${accepters.map((a) => a.stack.id).join(', ') || 'someone'} accepts it in a later layer: on a first apply the route can fail (InvalidTransitGatewayID.NotFound) or point at a blackhole until a second apply`,
-            fix: 'create the routes in a layer that runs after the hub accepts the attachment, or let the hub auto-accept shared attachments from the organisation',
+            message: `routes to transit gateway ${tgw.stack.id}: ${tgw.resource.address}, but no layer of ${stack.account.name} attaches a VPC to it in ${region}: a transit gateway is a route target only once the VPC has an attachment`,
+            fix: 'attach the VPC (transit-attachment) and create the routes in a layer that runs after the hub accepts it (transit-routes)',
+          });
+          continue;
+        }
+        for (const attachment of attachments) {
+          const by = accepters(attachment).map((a) => a.stack.id);
+          hits.push({
+            stack: stack.id,
+            address: resource.address,
+            message: `routes to transit gateway ${tgw.stack.id}: ${tgw.resource.address} through ${attachment.stack.id === stack.id ? '' : `${attachment.stack.id}: `}${attachment.resource.address}, which stays pendingAcceptance until ${by.join(', ') || 'someone'} accepts it${by.length > 0 ? ', a layer that does not run before this one' : ''}: on a first apply the route can fail (InvalidTransitGatewayID.NotFound) or point at a blackhole until a second apply`,
+            fix: 'create the routes in a layer that reads the accepting layer (transit-routes reads network-hub-routes), or let the hub auto-accept shared attachments from the organisation',
           });
         }
       }
