@@ -6,6 +6,7 @@ import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-pa
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { backupPlanChoiceProblem, backupPlanTags, DEFAULT_BACKUP_PLAN, type BackupPlanChoice } from './backup-tag';
 import { allow, serviceTrustPolicy, type Grantable } from './policy';
 
 export type AuroraEngine = 'aurora-postgresql' | 'aurora-mysql';
@@ -99,6 +100,11 @@ export interface AuroraClusterProps {
   readonly allowedCidrBlocks?: readonly string[];
   /** Apply modifications immediately instead of in the maintenance window. @default false */
   readonly applyImmediately?: boolean;
+  /**
+   * AWS Backup plan that backs the cluster up (the `BackupPlan` tag, modules/backup-tag.ts), on top of the automated
+   * backups; `false` leaves it to the automated backups alone. @default DEFAULT_BACKUP_PLAN ('standard')
+   */
+  readonly backupPlan?: BackupPlanChoice;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -160,6 +166,8 @@ export function auroraPropProblems(props: Partial<AuroraClusterProps>): { field:
   if (pi !== undefined && pi !== 7 && !(pi % 31 === 0 && pi >= 31 && pi <= 731)) {
     problems.push({ field: 'performanceInsightsRetentionDays', message: `${pi} must be 7 or a multiple of 31 up to 731` });
   }
+  const plan = backupPlanChoiceProblem(props.backupPlan);
+  if (plan) problems.push({ field: 'backupPlan', message: plan });
   const interval = props.monitoringIntervalSeconds;
   if (interval !== undefined && ![0, 1, 5, 10, 15, 30, 60].includes(interval)) {
     problems.push({ field: 'monitoringIntervalSeconds', message: `${interval} must be one of 0, 1, 5, 10, 15, 30, 60` });
@@ -280,6 +288,7 @@ export class AuroraCluster extends Construct {
       finalSnapshotIdentifier: protect ? `${name}-final` : undefined,
       applyImmediately: props.applyImmediately ?? false,
       serverlessv2ScalingConfiguration: serverless ? { minCapacity: serverless.minCapacity, maxCapacity: serverless.maxCapacity } : undefined,
+      tags: backupPlanTags(props.backupPlan ?? DEFAULT_BACKUP_PLAN),
       lifecycle: { preventDestroy: protect, ...(autoMinor ? { ignoreChanges: ['engine_version'] } : {}) },
     });
 
