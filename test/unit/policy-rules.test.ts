@@ -63,6 +63,7 @@ import { viewOf } from '../../lib/policy/engine';
 import { eksVersionRule } from '../../lib/policy/rules/containers';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../../modules/policy';
 import { SecureBucket } from '../../modules/secure-bucket';
+import { BACKUP_POLICY_CASES } from '../fixtures/policy-backup-cases';
 
 type Build = (s: TerraformStack) => void;
 interface Case {
@@ -599,6 +600,7 @@ const CASES: Record<string, Case> = {
       });
     },
   },
+  ...BACKUP_POLICY_CASES,
 };
 
 function repo(s: TerraformStack, overrides: Partial<EcrRepositoryConfig> = {}, id = 'repo'): void {
