@@ -67,6 +67,17 @@ export const costContract = defineContract('cost', {
   data_export_bucket_name: { description: 'Bucket receiving the export ("" when off)', mock: 'acme-management-cost-exports-111111111111' },
 });
 
+/**
+ * The expression of a monitor of one account, written the way the provider reads it back (the SDK's Expression with
+ * every field, unset ones null): the attribute forces replacement, and a shorter but equal JSON would be replaced on
+ * every plan.
+ */
+export function linkedAccountSpecification(accountId: string): string {
+  return JSON.stringify({
+    And: null, CostCategories: null, Dimensions: { Key: 'LINKED_ACCOUNT', MatchOptions: null, Values: [accountId] }, Not: null, Or: null, Tags: null,
+  });
+}
+
 const DEFAULT_THRESHOLDS: readonly BudgetThreshold[] = [{ percent: 80, type: 'ACTUAL' }, { percent: 100, type: 'FORECASTED' }];
 /** The service principal of AWS Cost Anomaly Detection alerts. */
 const COST_ALERTS = 'costalerts.amazonaws.com';
@@ -188,7 +199,7 @@ export class Cost extends LayerStack {
           provider,
           name: `${this.ctx.org.project.name}-${account.name}`,
           monitorType: 'CUSTOM',
-          monitorSpecification: JSON.stringify({ Dimensions: { Key: 'LINKED_ACCOUNT', Values: [account.id] } }),
+          monitorSpecification: linkedAccountSpecification(account.id),
         }));
       }
     }

@@ -31,8 +31,11 @@ describe('cost anomaly detection', () => {
     const monitors = resources(json, 'aws_ce_anomaly_monitor');
     expect(monitors.filter((m) => m.monitor_type === 'DIMENSIONAL')).toEqual([expect.objectContaining({ name: 'test-aws-services', monitor_dimension: 'SERVICE' })]);
     const custom = monitors.filter((m) => m.monitor_type === 'CUSTOM');
+    // Every field of the SDK's Expression, unset ones null: what the provider reads back, so no plan replaces the monitor.
     expect(custom.map((m) => JSON.parse(m.monitor_specification as string)).sort((a, b) => a.Dimensions.Values[0].localeCompare(b.Dimensions.Values[0]))).toEqual(
-      [IDS.management, IDS.security, IDS.prd].map((id) => ({ Dimensions: { Key: 'LINKED_ACCOUNT', Values: [id] } })),
+      [IDS.management, IDS.security, IDS.prd].map((id) => ({
+        And: null, CostCategories: null, Dimensions: { Key: 'LINKED_ACCOUNT', MatchOptions: null, Values: [id] }, Not: null, Or: null, Tags: null,
+      })),
     );
     expect(custom.every((m) => m.monitor_dimension === undefined)).toBe(true);
     const services = synthStack(org({ anomalyDetection: { perAccount: false } }), ID);
