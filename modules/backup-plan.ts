@@ -22,8 +22,9 @@ export type BackupFrequency = (typeof BACKUP_FREQUENCIES)[number];
 /** One rule of a plan: when recovery points are taken, how long they and their copies are kept. */
 export interface BackupRuleConfig {
   /**
-   * Six-field `cron(...)` in UTC.
-   * @default daily 'cron(0 5 ? * * *)', weekly 'cron(0 6 ? * SUN *)', monthly 'cron(0 7 1 * ? *)'
+   * Six-field `cron(...)` in UTC. The defaults start before the backup window (03:00-04:00) and away from the
+   * maintenance window (Sunday 05:00-06:00) AuroraCluster gives a cluster, so a snapshot job never competes with them.
+   * @default daily 'cron(0 1 ? * * *)', weekly 'cron(0 2 ? * SUN *)', monthly 'cron(0 2 1 * ? *)'
    */
   readonly schedule?: string;
   /** Days recovery points are kept in the account's vault (1 to 36500). */
@@ -45,9 +46,9 @@ export type BackupPlanRules = { readonly [F in BackupFrequency]?: BackupRuleConf
 export type BackupPlans = Readonly<Record<string, BackupPlanRules>>;
 
 export const DEFAULT_BACKUP_SCHEDULES: Readonly<Record<BackupFrequency, string>> = {
-  daily: 'cron(0 5 ? * * *)',
-  weekly: 'cron(0 6 ? * SUN *)',
-  monthly: 'cron(0 7 1 * ? *)',
+  daily: 'cron(0 1 ? * * *)',
+  weekly: 'cron(0 2 ? * SUN *)',
+  monthly: 'cron(0 2 1 * ? *)',
 };
 
 /** The plan set used unless configured: `standard` with dailies for 5 weeks, weeklies for 13 weeks, monthlies for a year. */

@@ -104,7 +104,7 @@ describe('organisation backup policies (organizations layer)', () => {
     expect(plan.regions).toEqual({ '@@assign': ['us-east-1'] });
     expect(Object.keys(plan.rules)).toEqual(['daily', 'weekly', 'monthly']);
     expect(plan.rules.daily).toEqual({
-      schedule_expression: { '@@assign': 'cron(0 5 ? * * *)' },
+      schedule_expression: { '@@assign': 'cron(0 1 ? * * *)' },
       start_backup_window_minutes: { '@@assign': '60' },
       complete_backup_window_minutes: { '@@assign': '1440' },
       target_backup_vault_name: { '@@assign': 'test-backup' },
