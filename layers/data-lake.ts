@@ -12,6 +12,7 @@ import {
   arnOf, cronExpression, FieldProblems, IAM_PRINCIPAL, IAM_ROLE_OR_USER, integerAtLeast, knownAccount, oneOf, positiveInteger,
 } from '../lib/validators';
 import { identityCenterTrustStatement } from '../modules/assumable-role';
+import { DEFAULT_BACKUP_PLAN } from '../modules/backup-tag';
 import { DataStream, dataStreamPropProblems } from '../modules/data-stream';
 import { DEFAULT_FIREHOSE_ERROR_PREFIX, DEFAULT_FIREHOSE_PREFIX, FirehoseToS3, firehoseToS3PropProblems } from '../modules/firehose-to-s3';
 import { KmsKey } from '../modules/kms-key';
@@ -321,6 +322,8 @@ export class DataLake extends LayerStack {
       kmsKeyArn: key.arn,
       accessLogs: { bucket: logs.bucketName, prefix: `s3/${zone}/` },
       lifecycleRules: rules[zone],
+      // Raw is the source of truth and curated is costly to rebuild; analytics holds query results only.
+      backupPlan: zone === 'analytics' ? false : DEFAULT_BACKUP_PLAN,
     })])) as Buckets;
   }
 

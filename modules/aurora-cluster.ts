@@ -10,6 +10,7 @@ import { ServiceRole } from './role';
 
 /** What Enhanced Monitoring's role may do: publish OS metrics to CloudWatch Logs (AWS managed). */
 const ENHANCED_MONITORING_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
+import { backupPlanChoiceProblem, backupPlanTags, DEFAULT_BACKUP_PLAN, type BackupPlanChoice } from './backup-tag';
 
 export type AuroraEngine = 'aurora-postgresql' | 'aurora-mysql';
 
@@ -102,6 +103,11 @@ export interface AuroraClusterProps {
   readonly allowedCidrBlocks?: readonly string[];
   /** Apply modifications immediately instead of in the maintenance window. @default false */
   readonly applyImmediately?: boolean;
+  /**
+   * AWS Backup plan that backs the cluster up (the `BackupPlan` tag, modules/backup-tag.ts), on top of the automated
+   * backups; `false` leaves it to the automated backups alone. @default DEFAULT_BACKUP_PLAN ('standard')
+   */
+  readonly backupPlan?: BackupPlanChoice;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -163,6 +169,8 @@ export function auroraPropProblems(props: Partial<AuroraClusterProps>): { field:
   if (pi !== undefined && pi !== 7 && !(pi % 31 === 0 && pi >= 31 && pi <= 731)) {
     problems.push({ field: 'performanceInsightsRetentionDays', message: `${pi} must be 7 or a multiple of 31 up to 731` });
   }
+  const plan = backupPlanChoiceProblem(props.backupPlan);
+  if (plan) problems.push({ field: 'backupPlan', message: plan });
   const interval = props.monitoringIntervalSeconds;
   if (interval !== undefined && ![0, 1, 5, 10, 15, 30, 60].includes(interval)) {
     problems.push({ field: 'monitoringIntervalSeconds', message: `${interval} must be one of 0, 1, 5, 10, 15, 30, 60` });
@@ -283,6 +291,7 @@ export class AuroraCluster extends Construct {
       finalSnapshotIdentifier: protect ? `${name}-final` : undefined,
       applyImmediately: props.applyImmediately ?? false,
       serverlessv2ScalingConfiguration: serverless ? { minCapacity: serverless.minCapacity, maxCapacity: serverless.maxCapacity } : undefined,
+      tags: backupPlanTags(props.backupPlan ?? DEFAULT_BACKUP_PLAN),
       lifecycle: { preventDestroy: protect, ...(autoMinor ? { ignoreChanges: ['engine_version'] } : {}) },
     });
 

@@ -362,9 +362,14 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
     }),
   },
   cost: {
-    summary: 'a monthly budget per account alerting an encrypted topic (management account)',
+    summary: 'budgets, cost anomaly alerts and the CUR 2.0 export of the organisation (management account)',
     config: () => ({}),
-    comment: () => 'Budgets of 100 USD a month per account (defaultMonthlyUsd); add notificationEmails to receive the alerts.',
+    comment: () => 'Budgets of 100 USD a month per account (defaultMonthlyUsd), cost anomaly alerts from 100 USD, a CUR 2.0 export; add notificationEmails to receive the alerts.',
+  },
+  backup: {
+    summary: 'AWS Backup vaults (locked, KMS, DR-region copy) and role; plans from the organisation backup policy or its own',
+    config: () => ({}),
+    comment: () => 'Resources tagged BackupPlan=standard are backed up: by the organisation backup policy covering this account, else by this layer\'s own plans.',
   },
   audit: {
     summary: 'organisation trail, log archive, Config delivery bucket, CIS alarms (security account)',

@@ -68,6 +68,7 @@ import { viewOf } from '../../lib/policy/engine';
 import { eksVersionRule } from '../../lib/policy/rules/containers';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../../modules/policy';
 import { SecureBucket } from '../../modules/secure-bucket';
+import { BACKUP_POLICY_CASES } from '../fixtures/policy-backup-cases';
 
 type Build = (s: TerraformStack) => void;
 interface Case {
@@ -626,6 +627,7 @@ const CASES: Record<string, Case> = {
     good: (s) => { new Macie2Account(s, 'macie', { status: 'ENABLED' }); new Macie2OrganizationConfiguration(s, 'macie-org', { autoEnable: true }); },
     fires: 2,
   },
+  ...BACKUP_POLICY_CASES,
 };
 
 /** A Slack channel configuration with its role, inline policy and managed policies; `guardrails: null` omits them. */

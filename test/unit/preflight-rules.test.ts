@@ -6,6 +6,7 @@
 import { runPreflight, type PreflightFinding } from '../../lib/preflight/engine';
 import type { OrgModel } from '../../lib/preflight/model';
 import { PREFLIGHT_RULES, PREFLIGHT_RULES_BY_ID } from '../../lib/preflight/rules';
+import { BACKUP_PREFLIGHT_CASES } from '../fixtures/preflight-backup-cases';
 import { BOOTSTRAP, IDS, dayZero, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
 
 const ref = (address: string, attribute = 'arn') => `\${${address}.${attribute}}`;
@@ -405,6 +406,7 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
     bad: () => fixtureOrg([{ account: 'apps', layer: 'fn', resources: { aws_lambda_function: { f: { function_name: 'f', runtime: 'nodejs18.x' } } } }]),
     good: () => fixtureOrg([{ account: 'apps', layer: 'fn', resources: { aws_lambda_function: { f: { function_name: 'f', runtime: 'nodejs22.x' } } } }]),
   },
+  ...BACKUP_PREFLIGHT_CASES,
 };
 
 function findings(ruleId: string, org: OrgModel): readonly PreflightFinding[] {

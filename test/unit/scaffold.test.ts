@@ -87,14 +87,15 @@ describe('make new-account, new-layer and generate on a copy of the example', ()
     expect(err).toEqual([]);
     expect(code).toBe(0);
     const dir = `projects/${PROJECT}/apps-qa`;
-    expect(fs.readdirSync(path.join(root, dir)).sort()).toEqual(['account.ts', 'base-network.ts', 'base-tf-backend.ts', 'compliance.ts', 'security.ts']);
+    // Its OU (workloads/devstg) is covered by an organisation backup policy: the backup layer creates the vaults and role it names.
+    expect(fs.readdirSync(path.join(root, dir)).sort()).toEqual(['account.ts', 'backup.ts', 'base-network.ts', 'base-tf-backend.ts', 'compliance.ts', 'security.ts']);
     expect(read(root, `${dir}/account.ts`)).toContain("id: 'pending',");
     expect(read(root, creator)).toContain("'apps-qa': 'workloads/devstg',");
     expect(out).toEqual(expect.arrayContaining([`wrote ${dir}/account.ts`, `wrote ${creator}`]));
 
     // Sandbox: the account is there with every layer, on a range no other layer claims (the check refuses overlaps).
     const org = resolveOrganisation(projectOf(root), SANDBOX);
-    expect([...org.accounts.get('apps-qa')!.layers.keys()].sort()).toEqual(['base-network', 'base-tf-backend', 'compliance', 'security']);
+    expect([...org.accounts.get('apps-qa')!.layers.keys()].sort()).toEqual(['backup', 'base-network', 'base-tf-backend', 'compliance', 'security']);
     expect(org.accounts.get('apps-qa')!.id).toMatch(/^\d{12}$/);
     const vpc = claimedRanges(org).filter((c) => c.text === /vpcCidr: '([^']+)'/.exec(read(root, `${dir}/base-network.ts`))![1]);
     expect(vpc).toHaveLength(1);
@@ -189,9 +190,9 @@ describe('make new-account, new-layer and generate on a copy of the example', ()
   });
 
   it.each([
-    ['an unknown kind, listing the kinds', ['--account', 'apps-uat', '--kind', 'mainframe'], /unknown KIND "mainframe" \(known: audit, base-network, .*transit-attachment, transit-routes\)/],
+    ['an unknown kind, listing the kinds', ['--account', 'apps-uat', '--kind', 'mainframe'], /unknown KIND "mainframe" \(known: audit, backup, base-network, .*transit-attachment, transit-routes\)/],
     ['an unknown account, listing the accounts', ['--account', 'nope', '--kind', 'eks'], /unknown ACCOUNT "nope" in project acme \(known: .*apps-uat/],
-    ['a missing kind, listing the kinds', ['--account', 'apps-uat'], /KIND= is required \(one of: audit, base-network, .*transit-attachment, transit-routes\)/],
+    ['a missing kind, listing the kinds', ['--account', 'apps-uat'], /KIND= is required \(one of: audit, backup, base-network, .*transit-attachment, transit-routes\)/],
   ])('new-layer refuses %s with one line and exit 2', (_, argv, message) => {
     const before = snapshot(root);
     const { code, err } = run(newLayer, ['--root', root, '--project', PROJECT, ...argv]);

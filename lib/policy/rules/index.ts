@@ -1,6 +1,7 @@
 /** Every rule of the built-in pack, in report order. */
 import type { Rule } from '../model';
 import { auditRules } from './audit';
+import { backupRules } from './backup';
 import { baselineRules } from './baseline';
 import { containerRules } from './containers';
 import { dataRules } from './data';
@@ -17,6 +18,7 @@ export const RULES: readonly Rule[] = [
   ...networkRules,
   ...auditRules,
   ...dataRules,
+  ...backupRules,
   ...containerRules,
   ...edgeRules,
   ...workloadRules,

@@ -1,5 +1,6 @@
 /** Every preflight rule, in report order. */
 import type { PreflightRule } from '../engine';
+import { backupRules } from './backup';
 import { constraintRules } from './constraints';
 import { crossAccountRules } from './cross-account';
 import { dnsRules } from './dns';
@@ -12,6 +13,7 @@ export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...identityRules,
   ...serviceGrantRules,
   ...crossAccountRules,
+  ...backupRules,
   ...dnsRules,
   ...constraintRules,
   ...orderingRules,
