@@ -5,6 +5,7 @@ import { baselineRules } from './baseline';
 import { containerRules } from './containers';
 import { dataRules } from './data';
 import { edgeRules } from './edge';
+import { eksAddonRules } from './eks-addons';
 import { networkRules } from './network';
 import { s3Rules } from './s3';
 import { securityServiceRules } from './security-services';
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   ...auditRules,
   ...dataRules,
   ...containerRules,
+  ...eksAddonRules,
   ...edgeRules,
   ...workloadRules,
   ...baselineRules,
