@@ -341,20 +341,12 @@ export class Eks extends LayerStack {
       addon('podIdentityAgent', 'addon-pod-identity'),
     ];
     const groups = config.nodeGroups.map((group) => new EksNodeGroup(this, `nodes-${group.name}`, {
+      ...group,
       clusterName: cluster.name,
-      name: group.name,
       nodeRoleArn: nodeRole.arn,
       subnetIds: privateSubnetIds,
       securityGroupIds: [cluster.clusterSecurityGroupId, nodeSg.id],
-      capacityType: group.capacityType,
-      instanceTypes: group.instanceTypes,
-      minSize: group.minSize,
-      maxSize: group.maxSize,
-      desiredSize: group.desiredSize,
-      diskSizeGiB: group.diskSizeGiB,
       metadataHopLimit: config.metadataHopLimit,
-      labels: group.labels,
-      taints: group.taints,
       dependsOn: [...nodeRole.permissions, ...beforeNodes],
     }).nodeGroup);
     const dns = this.workloadAddons(config, name, groups, addon, podRole, security);
