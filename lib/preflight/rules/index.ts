@@ -6,11 +6,13 @@ import { crossAccountRules } from './cross-account';
 import { dnsRules } from './dns';
 import { identityRules } from './identities';
 import { orderingRules } from './ordering';
+import { podIdentityRules } from './pod-identity';
 import { serviceGrantRules } from './service-grants';
 import { versionRules } from './versions';
 
 export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...identityRules,
+  ...podIdentityRules,
   ...serviceGrantRules,
   ...crossAccountRules,
   ...backupRules,
