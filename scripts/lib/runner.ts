@@ -429,7 +429,10 @@ export function formatSummary(report: RunReport, label: (l: LayerReport) => stri
     const mocked = from.flatMap((u) => u.mocked ?? []);
     return `  ${label(l)} <- ${from.map((u) => idLabel(u.stack)).join(', ')}${mocked.length ? ` (mocked: ${mocked.join(', ')})` : ''}`;
   });
-  const impact = report.impact?.length ? report.impact.map((i) => `  ${formatImpactLine(i, idLabel)}`) : [];
+  // The widest impact first; a first plan of a new organisation changes every output, so the list is cut (the report has all).
+  const widest = [...(report.impact ?? [])].sort((a, b) => b.readers.length - a.readers.length || Number(a.speculative ?? false) - Number(b.speculative ?? false));
+  const impact = widest.slice(0, IMPACT_LINES).map((i) => `  ${formatImpactLine(i, idLabel)}`);
+  if (widest.length > IMPACT_LINES) impact.push(`  … and ${widest.length - IMPACT_LINES} more changed outputs (impact in the run report)`);
   return [
     line(header),
     ...rows.map(line),
@@ -443,6 +446,9 @@ export function formatSummary(report: RunReport, label: (l: LayerReport) => stri
     ...(problems.length > 0 ? ['', ...problems] : []),
   ].join('\n');
 }
+
+/** How many changed outputs the summary lists, widest impact first. */
+export const IMPACT_LINES = 12;
 
 /** `apps-devstg/base-network: private_subnet_ids changed → 9 layers in 4 accounts (3 in this run)` */
 function formatImpactLine(i: OutputImpact, label: (id: string) => string): string {

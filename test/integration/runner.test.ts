@@ -64,6 +64,16 @@ describe('the example organisation', () => {
     expect(await heldLocks(env.sandbox.endpoints, lockTableName('acme', 'apps-prd'))).toEqual([]);
   });
 
+  it('a second plan of the same change has the same digest (what CI compares with the reviewed plan)', async () => {
+    const backend = report.layers.find((l) => l.layer === 'base-tf-backend')!;
+    expect(backend.add).toBeGreaterThan(5);
+    const again = await runLayers({
+      action: 'plan', nodes: selectLayers(env.result.graph, { stacks: [backend.id] }),
+      execute: layerExecutor({ outdir: env.outdir, mode: env.mode, graph: env.result.graph, contracts: contractsOf(env.result.stacks), lockTimeout: '60s', refresh: true }),
+    });
+    expect(again.layers[0]).toMatchObject({ result: 'done', add: backend.add, planDigest: backend.planDigest });
+  });
+
   it('mock values reach sandbox plan files, and never a real synth', () => {
     const mocks = mockStrings();
     expect(mocks.length).toBeGreaterThanOrEqual(5);

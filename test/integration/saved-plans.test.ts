@@ -184,4 +184,22 @@ describe('saved plans, chained plans, the replacement guard and impact by output
     expect(results(allowed)).toEqual({ up: 'done' });
     expect(layerOf(allowed, 'up')).toMatchObject({ add: 1, destroy: 1, appliedPlan: 'saved' });
   });
+
+  it('CI: a plan made again elsewhere has the digest of the reviewed one, is applied, and a different one is refused', async () => {
+    const fixture = synthFixture({ value: 'v3', generation: '2' }, { value: 'r2' });
+    const pr = await run('plan', ['up'], fixture);
+    const again = await run('plan', ['up'], fixture, { refresh: true });
+    expect(layerOf(pr, 'up')).toMatchObject({ change: 1, changedOutputs: ['value'] });
+    expect(layerOf(again, 'up').planDigest).toBe(layerOf(pr, 'up').planDigest); // same change, same digest
+    const reviewedDir = tempDir('reviewed-');
+    fs.copyFileSync(store.manifestFile, path.join(reviewedDir, 'manifest.json')); // what the PR's plan job uploads
+    const reviewed: ApplyFrom = { kind: 'reviewed', store: new PlanStore(reviewedDir) };
+    const differs = await run('apply', ['up'], synthFixture({ value: 'v4', generation: '2' }, { value: 'r2' }), { applyFrom: reviewed });
+    expect(layerOf(differs, 'up').result).toBe('refused');
+    expect(layerOf(differs, 'up').reason).toMatch(/^the plan now differs from the reviewed plan of /);
+    const applied = await run('apply', ['up'], synthFixture({ value: 'v3', generation: '2' }, { value: 'r2' }), { applyFrom: reviewed });
+    expect([layerOf(applied, 'up').reason, layerOf(applied, 'up')]).toMatchObject([undefined, { result: 'done', appliedPlan: 'reviewed', change: 1 }]);
+    expect(commands).toEqual(['up: plan', 'up: show', 'up: apply']);
+    expect((await stateOf('up')).outputs.value.value).toBe('v3');
+  });
 });

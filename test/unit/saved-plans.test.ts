@@ -16,7 +16,7 @@ import { savedPlanLines } from '../../scripts/lib/confirm';
 import { autoDependents, outputImpact } from '../../scripts/lib/impact';
 import { layerExecutor, type ApplyFrom, type SandboxStates, type TerraformFn } from '../../scripts/lib/layer-executor';
 import { EMPTY_PLAN_DIGEST, planDigest, replacementsOf, summarizePlan, type PlanJson } from '../../scripts/lib/plan-json';
-import { formatSummary, runLayers, type Action, type Executor, type Outcome, type RunReport } from '../../scripts/lib/runner';
+import { formatSummary, IMPACT_LINES, runLayers, type Action, type Executor, type Outcome, type RunReport } from '../../scripts/lib/runner';
 import {
   changedSince, configHash, outputsDigest, plannedStateDocument, PlanStore, plansDir, replacementRefusal, savedPlanRefusal, upstreamRefusal,
   type PlanRecord,
@@ -588,6 +588,15 @@ describe('impact by output', () => {
     expect(impact).toEqual([{ stack: net.id, output: 'private_subnet_ids', readers: ['p-a-eks', 'p-a-db', 'p-c-db'], accounts: ['a', 'c'], inRun: ['p-a-eks'] }]);
     const text = formatSummary({ action: 'plan', parallelism: 1, failFast: false, startedAt: '', durationMs: 0, interrupted: false, exitCode: 0, layers: [], impact });
     expect(text).toContain('Changed outputs and the layers that read them:\n  p-a-network: private_subnet_ids changed → 3 layers in 2 accounts (1 in this run; INCLUDE_DEPENDENTS=auto plans the other 2)');
+  });
+
+  it('the summary lists the widest impact first and cuts a long list (the report keeps all)', () => {
+    const impact = Array.from({ length: IMPACT_LINES + 3 }, (_, i) => ({ stack: net.id, output: `o${i}`, readers: Array.from({ length: i + 1 }, (__, j) => `r${j}`), accounts: ['a'], inRun: [] }));
+    const text = formatSummary({ action: 'plan', parallelism: 1, failFast: false, startedAt: '', durationMs: 0, interrupted: false, exitCode: 0, layers: [], impact });
+    const lines = text.split('\n').filter((l) => l.includes(' changed → '));
+    expect(lines).toHaveLength(IMPACT_LINES);
+    expect(lines[0]).toContain(`o${IMPACT_LINES + 2} changed → ${IMPACT_LINES + 3} layers in 1 account`);
+    expect(text).toContain('  … and 3 more changed outputs (impact in the run report)');
   });
 
   it('INCLUDE_DEPENDENTS=auto adds exactly the layers that read a changed output, as the plans come in, transitively', async () => {
