@@ -24,6 +24,7 @@ import {
 import {
   cachedStates, credentialsFor, ownStateSource, remoteStateSources, sameVersion, stateSourceOf, type StateSnapshot, type StateSource,
 } from '../../scripts/lib/state-reader';
+import { synth } from '../../lib/synth';
 import { REAL, SANDBOX, tempDir } from '../helpers';
 
 // ---------------------------------------------------------------- fixtures
@@ -683,5 +684,18 @@ describe('make passes the saved-plan switches to the runner', () => {
       .toMatch(/scripts\/run\.ts apply --project acme --account apps +--planned=1 +--allow-replace 'acme-apps-db:aws_kms_key\.k\["logs"\]'$/);
     expect(dryRun(['apply', 'SANDBOX=0', 'REVIEWED=reviewed/apps'])).toMatch(/--reviewed 'reviewed\/apps'/);
     expect(dryRun(['plan', 'SANDBOX=0', 'REFRESH=1', 'PLANNED=1', 'ALLOW_REPLACE=x:y'])).toMatch(/scripts\/run\.ts plan --project acme +--refresh=1$/);
+  });
+});
+
+describe('the graph records which outputs each layer reads', () => {
+  it('per dependency, from the layers\' own remote(...).get(name) calls, and layers.json carries it', () => {
+    const outdir = tempDir('graph-reads-');
+    const built = synth({ projectsDir: path.resolve(__dirname, '../../projects'), mode: REAL, project: 'acme', outdir, only: new Set(['acme-apps-devstg-eks', 'acme-apps-devstg-base-network', 'acme-apps-devstg-security']), policy: false });
+    const eks = built.graph.find((n) => n.id === 'acme-apps-devstg-eks')!;
+    expect(Object.keys(eks.reads!)).toEqual([...eks.dependsOn]);
+    expect(eks.reads!['acme-apps-devstg-base-network']).toEqual(expect.arrayContaining(['private_subnet_ids', 'vpc_id']));
+    expect(eks.reads!['acme-apps-devstg-base-network']).not.toContain('public_subnet_ids');
+    const written = JSON.parse(fs.readFileSync(path.join(outdir, 'layers.json'), 'utf8')).stacks as GraphNode[];
+    expect(written.find((n) => n.id === eks.id)!.reads).toEqual(eks.reads);
   });
 });
