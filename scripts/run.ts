@@ -13,7 +13,7 @@ import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
 import { setTokenStackTraces, tokenStackTracesFromEnv } from '../lib/token-stack-traces';
 import { parseCommand, USAGE, UsageError } from './lib/cli';
-import { confirmApply, confirmDestroy, savedPlanLines, terminalPrompt } from './lib/confirm';
+import { confirmApply, confirmDestroy, savedPlanLines, strandedReaders, terminalPrompt } from './lib/confirm';
 import { credentialsReady } from './lib/credentials';
 import { autoDependents, outputImpact } from './lib/impact';
 import { layerExecutor, type ApplyFrom } from './lib/layer-executor';
@@ -53,10 +53,18 @@ async function main(argv: readonly string[]): Promise<number> {
   if (nodes.length === 0) throw new UsageError('no enabled layer matches the selection');
   console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
     `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
+  const print = (line: string): void => console.log(line);
+  // A destroy that would leave layers reading what it destroys is refused from the graph alone, so before the
+  // credentials check too (confirmDestroy refuses it without asking anything).
+  if (command.action === 'destroy' && !command.forceOrphans && strandedReaders(result.graph, nodes).length > 0) {
+    const decision = await confirmDestroy(nodes, { ...command, graph: result.graph }, terminalPrompt(), print);
+    console.log(decision.message);
+    writeReport({ action: command.action, exitCode: 1, error: decision.message, layers: [] });
+    return 1;
+  }
   // Real AWS: every selected account's role can be assumed, for longer than the last run of these layers took.
   if (!mode.sandbox && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
 
-  const print = (line: string): void => console.log(line);
   const plans = new PlanStore(plansDir(outdir));
   const allowReplace = new Set(command.allowReplace);
   if (command.action === 'apply') {

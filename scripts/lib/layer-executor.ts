@@ -401,6 +401,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     if (action === 'apply' && applyFrom.kind === 'saved') {
       const record = plans.get(node.id);
       const files = plans.paths(node.id);
+      // A stack folder without its provider lock file (a fresh synth) gets the one the plan was made with, for init to honour.
+      if (record && !fs.existsSync(path.join(dir, '.terraform.lock.hcl')) && fs.existsSync(files.lockFile)) fs.copyFileSync(files.lockFile, path.join(dir, '.terraform.lock.hcl'));
       const refusal = savedPlanRefusal(record, { mode: modeName, configHash: configHash(dir), files }, allowReplace, replan(node));
       if (refusal) return refused(refusal, record ? detailsOf(record, files) : undefined);
       for (const upstream of record!.upstreams) {

@@ -484,6 +484,16 @@ describe('apply: exactly the saved plan, or a fresh one behind the replacement g
     expect(layer(again, 'app')).toMatchObject({ result: 'refused', reason: 'no saved plan for this layer: make plan ACCOUNT=a LAYER=app first' });
   });
 
+  it('--planned puts back the provider lock file the plan was made with when the stack folder lost it', async () => {
+    const h = harness([up]);
+    const lock = path.join(h.outdir, 'stacks', up.id, '.terraform.lock.hcl');
+    fs.writeFileSync(lock, 'provider "registry.terraform.io/hashicorp/aws" { version = "5.100.0" }\n');
+    await h.run('plan', [up]);
+    fs.rmSync(lock);
+    expect(result(await h.run('apply', [up], { applyFrom: saved }))).toEqual({ up: 'done' });
+    expect(fs.readFileSync(lock, 'utf8')).toContain('5.100.0');
+  });
+
   it('--planned refuses a speculative plan, and skips what reads a refused layer', async () => {
     const next = node('next', { app: ['vpc_id'] });
     const h = harness([up, app, next]);
