@@ -175,10 +175,14 @@ export function cachedStates(reader: StateReader): CachedStates {
   };
 }
 
-/** Same object version: both missing, or the same lineage, serial and (where both know them) ETag and version id. */
+/**
+ * Same object version: both missing, or the same lineage, serial and (where both know them) ETag and version id. A
+ * version that says nothing (a state the runner cannot read, e.g. local state) is never the same as anything.
+ */
 export function sameVersion(a: StateVersion | undefined, b: StateVersion | undefined): boolean {
   if (!a || !b) return false;
   if (a.missing || b.missing) return a.missing === b.missing;
+  if (a.lineage === undefined || a.serial === undefined) return false;
   if (a.lineage !== b.lineage || a.serial !== b.serial) return false;
   if (a.etag !== undefined && b.etag !== undefined && a.etag !== b.etag) return false;
   if (a.versionId !== undefined && b.versionId !== undefined && a.versionId !== b.versionId) return false;

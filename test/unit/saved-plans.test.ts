@@ -220,6 +220,7 @@ describe('state versions', () => {
     expect(sameVersion({ serial: 3, lineage: 'l' }, { serial: 4, lineage: 'l' })).toBe(false);
     expect(sameVersion({ serial: 3, lineage: 'l' }, { missing: true })).toBe(false);
     expect(sameVersion({ serial: 3, lineage: 'l', versionId: 'v1' }, { serial: 3, lineage: 'l', versionId: 'v2' })).toBe(false);
+    expect(sameVersion({}, {})).toBe(false); // unreadable (local state): never taken as unchanged
     let reads = 0;
     const cached = cachedStates(async () => { reads += 1; return { version: { serial: reads }, outputs: {} }; });
     const source = { bucket: 'b', key: 'k', region: 'r' };
