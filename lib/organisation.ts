@@ -359,6 +359,7 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
   for (const stack of stacks) {
     const declaration = stack.ctx.account.layers.get(stack.ctx.layer)!;
     const dependsOn = [...stack.reads.values()].map((r) => stackId(org.project.name, r.account, r.layer));
+    const reads = Object.fromEntries([...stack.reads.values()].map((r) => [stackId(org.project.name, r.account, r.layer), [...r.outputs].sort()]));
     nodes.push({
       id: stack.node.id,
       project: org.project.name,
@@ -369,6 +370,7 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
       region: stack.ctx.region,
       stateful: declaration.kind.stateful === true,
       dependsOn: [...new Set(dependsOn)].sort(),
+      reads: Object.fromEntries(Object.entries(reads).sort(([a], [b]) => a.localeCompare(b))),
     });
   }
   if (org.pendingAccounts.size > 0) refusePendingIds(org, stacks);
