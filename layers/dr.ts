@@ -401,7 +401,7 @@ export class Dr extends LayerStack {
       internal: !certificateArn,
       certificateArn,
       ingressCidrs: certificateArn ? ['0.0.0.0/0'] : [network.get('vpc_cidr_block')],
-      deletionProtection: true,
+      protect: true,
     });
     const tier = new AutoScalingTier(this, 'app', {
       name: this.resourceName('dr-app'),

@@ -42,8 +42,8 @@ export interface AlbProps {
   readonly ingressSecurityGroupIds?: readonly string[];
   /** Where access logs go (CKV_AWS_91). @default - no access logs */
   readonly accessLogs?: AlbAccessLogs;
-  /** @default false (turn on in production) */
-  readonly deletionProtection?: boolean;
+  /** Deletion protection: ELB refuses to delete the load balancer (CKV_AWS_150). @default true */
+  readonly protect?: boolean;
   /** @default 60 */
   readonly idleTimeoutSeconds?: number;
   /** Where the main listener sends requests no rule matches. @default - fixed 404 response */
@@ -177,7 +177,7 @@ export class Alb extends Construct {
       securityGroups: [this.securityGroup.id],
       dropInvalidHeaderFields: true,
       desyncMitigationMode: 'defensive',
-      enableDeletionProtection: props.deletionProtection ?? false,
+      enableDeletionProtection: props.protect ?? true,
       idleTimeout: props.idleTimeoutSeconds ?? 60,
       accessLogs: logs ? { enabled: true, bucket: logs.bucket, prefix: logs.prefix } : undefined,
       dependsOn: waitFor.length > 0 ? waitFor : undefined,

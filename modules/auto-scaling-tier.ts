@@ -46,14 +46,14 @@ export interface AutoScalingTierProps {
   /** Port the instances serve on (target group and security group). */
   readonly port: number;
   /**
-   * KMS key encrypting the root volume; its policy must admit the Auto Scaling service-linked role (pass `ebsKmsKey`
-   * instead and the tier grants it). @default - the ARN of `ebsKmsKey`
+   * KMS key encrypting the root volumes, by ARN: its policy must already admit the Auto Scaling service-linked role,
+   * which launches the instances and gets no KMS access through IAM. Or pass `ebsKmsKey`.
+   * @default - `ebsKmsKey`; without either, the account's default EBS key (volumes are always encrypted)
    */
   readonly ebsKmsKeyArn?: string;
   /**
-   * The key of this stack encrypting the root volume: the tier admits the Auto Scaling service-linked role to it
-   * (`grantToService('autoscaling')`), which launches the instances and gets no KMS access through IAM.
-   * @default - `ebsKmsKeyArn`, whose policy already admits the role
+   * A key of this stack encrypting the root volumes: the tier admits the Auto Scaling service-linked role to it
+   * (`grantToService('autoscaling')`). Needs `autoScalingServiceLinkedRoleArn`. @default - `ebsKmsKeyArn`
    */
   readonly ebsKmsKey?: KmsKey;
   /**
@@ -66,13 +66,13 @@ export interface AutoScalingTierProps {
   readonly loadBalancer: { readonly arnSuffix: string; readonly listener: ITerraformDependable };
   /** @default '/health' */
   readonly healthCheckPath?: string;
-  /** Root volume size in GiB (gp3, encrypted). @default 20 */
+  /** Root volume size in GiB (gp3, encrypted), at least the 8 GiB snapshot of the AL2023 image. @default 20 */
   readonly volumeSizeGb?: number;
   /** Image id or SSM parameter reference. @default AL2023_IMAGE */
   readonly imageId?: string;
   /** Plain-text cloud-init user data (no secrets: read them at boot from Secrets Manager). @default - none */
   readonly userData?: string;
-  /** Target average CPU for the CPU tracking policy. @default 50 */
+  /** Target average CPU (percent, above 0 and at most 100) for the CPU tracking policy. @default 50 */
   readonly cpuTargetPercent?: number;
   /** Target requests per instance for the ALBRequestCountPerTarget policy. @default 1000 */
   readonly requestsPerTarget?: number;
@@ -86,31 +86,57 @@ export interface AutoScalingTierProps {
   readonly provider?: TerraformProvider;
 }
 
-/** Problems of the props that need no AWS, by prop name. */
+/** min <= desired <= max, each a whole number >= 0, with the field and the numbers; `maxSize` 0 only when allowed (a schedule). */
+function sizeProblems(sizes: { readonly minSize?: number; readonly maxSize?: number; readonly desiredCapacity?: number }, allowZeroMax: boolean): FieldProblems {
+  const problems = new FieldProblems();
+  const { minSize, maxSize, desiredCapacity } = sizes;
+  if (minSize === undefined || maxSize === undefined || desiredCapacity === undefined) return problems;
+  for (const key of ['minSize', 'maxSize', 'desiredCapacity'] as const) {
+    if (!(Number.isInteger(sizes[key]) && sizes[key]! >= 0)) problems.add(key, `${String(sizes[key])} must be a whole number >= 0`);
+  }
+  if (problems.list.length > 0) return problems;
+  if (!allowZeroMax && maxSize < 1) problems.add('maxSize', `${maxSize} must be at least 1`);
+  if (minSize > maxSize) problems.add('minSize', `${minSize} is greater than maxSize ${maxSize}`);
+  if (desiredCapacity < minSize || desiredCapacity > maxSize) {
+    problems.add('desiredCapacity', `${desiredCapacity} must be between minSize ${minSize} and maxSize ${maxSize}`);
+  }
+  return problems;
+}
+
+/** A five-field cron expression, as Auto Scaling scheduled actions take them. */
+const CRON = /^\S+ \S+ \S+ \S+ \S+$/;
+
+/** Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform. */
 export function autoScalingTierPropProblems(props: Partial<AutoScalingTierProps>): FieldProblem[] {
   const problems = new FieldProblems();
   // The instance role and profile are `<name>-instance`: IAM allows 64 characters.
   if (props.name !== undefined && !Token.isUnresolved(props.name)) {
     problems.check('name', awsName(props.name, { maxLength: 64 - '-instance'.length, pattern: /^[A-Za-z0-9-]+$/, described: 'letters, digits and dashes' }));
   }
-  const { minSize, maxSize, desiredCapacity } = props;
-  if (minSize !== undefined && maxSize !== undefined && desiredCapacity !== undefined
-    && !(Number.isInteger(minSize) && minSize >= 0 && minSize <= desiredCapacity && desiredCapacity <= maxSize && maxSize >= 1)) {
-    problems.add('desiredCapacity', `needs 0 <= minSize <= desiredCapacity <= maxSize and maxSize >= 1 (got ${minSize}/${desiredCapacity}/${maxSize})`);
+  if (props.instanceType !== undefined && !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(props.instanceType)) {
+    problems.add('instanceType', `"${String(props.instanceType)}" is not an EC2 instance type`);
   }
+  for (const p of sizeProblems(props, false).list) problems.add(p.field, p.message);
   if (props.port !== undefined) problems.check('port', integerBetween(props.port, 1, 65535));
-  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 1, 16384, 'GiB (gp3)'));
-  if (props.cpuTargetPercent !== undefined) problems.check('cpuTargetPercent', integerBetween(props.cpuTargetPercent, 1, 100, 'percent'));
+  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 8, 16384, 'GiB (gp3)'));
+  if (props.cpuTargetPercent !== undefined && !(props.cpuTargetPercent > 0 && props.cpuTargetPercent <= 100)) {
+    problems.add('cpuTargetPercent', `${props.cpuTargetPercent} must be above 0 and at most 100 (percent)`);
+  }
   if (props.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(props.requestsPerTarget));
   if (props.healthCheckPath !== undefined && !props.healthCheckPath.startsWith('/')) problems.add('healthCheckPath', `"${props.healthCheckPath}" must start with /`);
   (props.httpsEgressCidrs ?? []).forEach((cidr, i) => {
     if (!Token.isUnresolved(cidr)) problems.check(`httpsEgressCidrs[${i}]`, cidrBlock(cidr));
   });
   const schedule = props.scheduledScaleDown;
-  if (schedule && !(schedule.minSize >= 0 && schedule.minSize <= schedule.desiredCapacity && schedule.desiredCapacity <= schedule.maxSize)) {
-    problems.add('scheduledScaleDown', `needs minSize <= desiredCapacity <= maxSize (got ${schedule.minSize}/${schedule.desiredCapacity}/${schedule.maxSize})`);
+  if (schedule) {
+    problems.nest('scheduledScaleDown', sizeProblems(schedule, true).list);
+    for (const key of ['scaleDownRecurrence', 'scaleUpRecurrence'] as const) {
+      if (typeof schedule[key] !== 'string' || !CRON.test(schedule[key])) {
+        problems.add(`scheduledScaleDown.${key}`, `"${String(schedule[key])}" is not a 5-field cron expression`);
+      }
+    }
   }
-  if (props.ebsKmsKeyArn === undefined && props.ebsKmsKey === undefined) problems.add('ebsKmsKeyArn', 'a tier needs ebsKmsKeyArn or ebsKmsKey (root volumes are encrypted)');
+  if (props.ebsKmsKeyArn !== undefined && props.ebsKmsKey !== undefined) problems.add('ebsKmsKeyArn', 'give ebsKmsKeyArn or ebsKmsKey, not both');
   if (props.ebsKmsKey !== undefined && props.autoScalingServiceLinkedRoleArn === undefined) {
     problems.add('autoScalingServiceLinkedRoleArn', 'is needed with ebsKmsKey: the key policy names the role that launches the instances');
   }

@@ -217,6 +217,15 @@ describe('roles of the platform and governance modules', () => {
     expect((resources(tf, 'aws_launch_template')[0].block_device_mappings as { ebs: { kms_key_id: string } }[])[0].ebs.kms_key_id).toMatch(/aws_kms_key\.ebs_key_.*\.arn/);
     expect(() => synth((stack) => tier(stack, { ebsKmsKey: new KmsKey(stack, 'ebs', { alias: 'ebs', description: 'ebs', accountId: ACCOUNT }) })))
       .toThrow('web: autoScalingServiceLinkedRoleArn: is needed with ebsKmsKey');
+    // Without a key the volumes are still encrypted, with the account's default EBS key (as EksNodeGroup does).
+    const { tf: byDefault } = synth((stack) => tier(stack, {}));
+    const ebs = (resources(byDefault, 'aws_launch_template')[0].block_device_mappings as { ebs: Record<string, unknown> }[])[0].ebs;
+    expect(ebs.encrypted).toBe('true');
+    expect(ebs).not.toHaveProperty('kms_key_id');
+    expect(() => synth((stack) => tier(stack, { ebsKmsKeyArn: KEY, ebsKmsKey: new KmsKey(stack, 'ebs', { alias: 'ebs', description: 'ebs', accountId: ACCOUNT }), autoScalingServiceLinkedRoleArn: slr })))
+      .toThrow('web: ebsKmsKeyArn: give ebsKmsKeyArn or ebsKmsKey, not both');
+    expect(() => synth((stack) => tier(stack, { minSize: 3, desiredCapacity: 2, maxSize: 2 })))
+      .toThrow('web: minSize: 3 is greater than maxSize 2; desiredCapacity: 2 must be between minSize 3 and maxSize 2');
   });
 
   it('IrsaRole refuses a service-account pattern: the trust names exactly one service account', () => {
