@@ -1,11 +1,12 @@
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
+import { isProduction } from '../lib/environment';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
-import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
+import { certificateProblems, FargateCluster, fargateClusterPropProblems, type FargateServiceSpec } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems, type SecretKeyRef } from '../modules/fargate-service';
 import type { RemoteReader } from '../lib/layer-ref';
 import { declaresLayer } from '../lib/layer-presence';
@@ -60,7 +61,7 @@ export interface FargateConfig {
   readonly waf?: CdnWafConfig;
   /** @default 'enabled' */
   readonly containerInsights?: 'enabled' | 'enhanced';
-  /** Task log retention. @default 365 in prd, 90 elsewhere */
+  /** Task and WAF log retention, one of the retentions CloudWatch Logs accepts. @default 365 in production, 90 elsewhere */
   readonly logRetentionDays?: number;
   /** ALB access log retention. @default 90 */
   readonly accessLogExpirationDays?: number;
@@ -70,7 +71,7 @@ export interface FargateConfig {
    * @default 'security-layer' when the account declares a security layer, otherwise 'own'
    */
   readonly foundation?: FoundationSource;
-  /** Deletion protection of the ALB and log bucket. @default true in prd, false elsewhere */
+  /** Deletion protection of the ALB and `prevent_destroy` of its log bucket. @default true in production (`isProduction`), false elsewhere */
   readonly protect?: boolean;
 }
 
@@ -141,14 +142,16 @@ export class Fargate extends LayerStack {
         if (isSecretRef(value)) problems.push(...secretRefProblems(ctx, `services[${i}].secrets.${name}`, value));
       }
     });
-    if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than the 32 characters an ALB name allows` });
+    // The cluster module's own rules (ALB name, retentions, client ranges), under the same field names.
+    const { name, logRetentionDays, accessLogExpirationDays, ingressCidrs } = config;
+    problems.push(...fargateClusterPropProblems({ name, logRetentionDays, accessLogExpirationDays, ingressCidrs }));
     problems.push(...foundationProblems(config.foundation));
     return problems;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: FargateConfig) {
     super(scope, ctx);
-    const prd = ctx.account.environment === 'prd';
+    const prd = isProduction(ctx.account);
     const name = config.name ?? this.resourceName('fargate');
     const network = this.remote(baseNetworkContract);
     const source = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
