@@ -16,7 +16,7 @@ import { webAclRules, type CdnWafConfig } from './cdn';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { resourceName, roleArn } from '../lib/naming';
 import { isRegistryImage, registryImageProblems, resolveRegistryImage, type RegistryImage } from './registry-images';
-import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
+import { isSecretRef, resolveContainerSecrets, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
 
 /**
@@ -222,24 +222,13 @@ export class Fargate extends LayerStack {
   private resolveService(spec: FargateServiceConfig): FargateServiceSpec {
     const read: RemoteReader = (contract, options) => this.remote(contract, options);
     const image = isRegistryImage(spec.image) ? resolveRegistryImage(this.ctx, spec.image, read) : undefined;
-    const keys = new Set(spec.secretsKmsKeyArns ?? []);
-    const secrets: Record<string, string | SecretKeyRef> = {};
-    for (const [name, value] of Object.entries(spec.secrets ?? {})) {
-      if (!isSecretRef(value)) {
-        secrets[name] = value;
-        continue;
-      }
-      const resolved = resolveSecretRef(this.ctx, value, read);
-      keys.add(resolved.kmsKeyArn);
-      // A whole value is `<arn>`; one key of a JSON value is `<arn>:<key>::` (ECS valueFrom).
-      secrets[name] = resolved.jsonKey ? { secretArn: resolved.secretArn, jsonKey: resolved.jsonKey } : resolved.secretArn;
-    }
+    const secrets = resolveContainerSecrets(this.ctx, spec.secrets ?? {}, read);
     return {
       ...spec,
       image: image?.image ?? (spec.image as string),
       imageRepositoryArn: image?.repositoryArn ?? spec.imageRepositoryArn,
-      secrets,
-      secretsKmsKeyArns: [...keys],
+      secrets: secrets.secrets,
+      secretsKmsKeyArns: [...new Set([...(spec.secretsKmsKeyArns ?? []), ...secrets.kmsKeyArns])],
     };
   }
 }

@@ -8,6 +8,7 @@ import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../li
 import type { LayerContext } from '../lib/model';
 import { FieldProblems, oneOf, renamedField } from '../lib/validators';
 import { KmsKey } from '../modules/kms-key';
+import type { SecretKeyRef } from '../modules/fargate-service';
 import { ManagedSecret, managedSecretPropProblems } from '../modules/managed-secret';
 import { securityContract } from './security';
 
@@ -138,6 +139,38 @@ export function resolveSecretRef(ctx: LayerContext, ref: SecretRef, read: Remote
     jsonKey: ref.jsonKey,
     kmsKeyArn: outputs.get('kms_key_arn') as string,
   };
+}
+
+/** The container secrets of an ECS task with the secrets-layer references resolved, and the keys they are encrypted with. */
+export interface ContainerSecrets {
+  /** Name to a secret ARN (or ARN with `:json-key::`), or to one JSON key of a secret. */
+  readonly secrets: Record<string, string | SecretKeyRef>;
+  /** The keys of the referenced secrets, in reference order without repeats: the execution role decrypts with them. */
+  readonly kmsKeyArns: string[];
+}
+
+/**
+ * Resolves the `fromSecrets(...)` references among a task's container secrets: each becomes the secret's ARN read from
+ * the secrets layer's state (`{ secretArn, jsonKey }` for one key of a JSON value, so that IAM is granted the secret's
+ * own ARN and ECS reads the key), and its layer's key is collected. Literal ARNs pass unchanged.
+ */
+export function resolveContainerSecrets(
+  ctx: LayerContext,
+  secrets: Readonly<Record<string, string | SecretKeyRef | SecretRef>>,
+  read: RemoteReader,
+): ContainerSecrets {
+  const resolvedSecrets: Record<string, string | SecretKeyRef> = {};
+  const keys = new Set<string>();
+  for (const [name, value] of Object.entries(secrets)) {
+    if (!isSecretRef(value)) {
+      resolvedSecrets[name] = value;
+      continue;
+    }
+    const resolved = resolveSecretRef(ctx, value, read);
+    keys.add(resolved.kmsKeyArn);
+    resolvedSecrets[name] = resolved.jsonKey ? { secretArn: resolved.secretArn, jsonKey: resolved.jsonKey } : resolved.secretArn;
+  }
+  return { secrets: resolvedSecrets, kmsKeyArns: [...keys] };
 }
 
 function readingKind(kind: LayerKind<unknown>): SecretReadingKind<unknown> | undefined {

@@ -142,6 +142,11 @@ export const TABLE_READ_ACTIONS = [
 export const TABLE_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
 ] as const;
+/**
+ * Append records to an audit table and read them back; nothing changes or deletes one (no UpdateItem, DeleteItem or
+ * batch writes). In the order the developer platform's policy was first written.
+ */
+export const AUDIT_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'] as const;
 export const TABLE_STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'] as const;
 
 // --- Kinesis Data Streams -------------------------------------------------------------------------------------------
