@@ -313,6 +313,10 @@ describe('fargate', () => {
       expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0', { account: 'tools' }), {}, second))).not.toThrow();
       expect(() => build(src({ services: [{ ...api, image: fromRegistry('test/api', '1.0.0') }] })))
         .toThrow(/services\[0\]\.image: no account declares an enabled container-registry layer "container-registry"/);
+      expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0', { account: 'nope' }))))
+        .toThrow(/services\[0\]\.image: unknown account "nope" \(known: shared, apps-prd\)/);
+      expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0', { account: 'shared', layer: 'registry' }))))
+        .toThrow(/services\[0\]\.image: account shared has no enabled container-registry layer "registry"/);
     });
   });
 });
