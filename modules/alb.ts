@@ -293,11 +293,6 @@ export interface AlbAccessLogBucketProps {
   readonly serverAccessLogs?: { readonly bucket: string; readonly prefix: string };
   /** Refuse `terraform destroy` of the bucket (logs kept for audits would be lost). @default true */
   readonly protect?: boolean;
-  /**
-   * @deprecated Use `protect`. Kept only until the multi-tier and dr layers pass `protect`; it will be removed.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -326,7 +321,7 @@ export class AlbAccessLogBucket extends Construct {
     const problems = accessLogPrefixProblems(this.prefix);
     if (problems.length > 0) throw new Error(`${this.node.path}: prefix "${this.prefix}" ${problems.join('; ')}`);
     if (props.prefix !== undefined) this.prefixes.add(props.prefix);
-    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.protect ?? props.preventDestroy, provider });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.protect, provider });
     this.bucket = created;
     this.bucketName = created.bucket;
     this.arn = created.arn;

@@ -24,7 +24,7 @@ export interface KmsKeyProps {
   /** Refuse `terraform destroy` of the key (data encrypted with it would be lost). @default true */
   readonly protect?: boolean;
   /**
-   * @deprecated Use `protect`. Kept only until the serverless, multi-tier and secrets layers pass `protect`; it will be removed.
+   * @deprecated Use `protect`. Kept only until the serverless layer (on main: layers/serverless.ts) passes `protect`; it will be removed.
    * @default true
    */
   readonly preventDestroy?: boolean;

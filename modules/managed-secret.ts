@@ -43,7 +43,7 @@ export interface ManagedSecretProps {
   /** Refuse `terraform destroy` of the secret. @default true */
   readonly protect?: boolean;
   /**
-   * @deprecated Use `protect`. Kept only until the serverless layer passes `protect`; it will be removed.
+   * @deprecated Use `protect`. Kept only until the serverless layer (on main: layers/serverless.ts) passes `protect`; it will be removed.
    * @default true
    */
   readonly preventDestroy?: boolean;
