@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseCidr } from '../../lib/cidr';
+import { CONFIG_SHAPES_FILE } from '../../lib/config-shape';
 import type { AccountConfig } from '../../lib/config';
 import type { Organisation, ResolvedAccount } from '../../lib/model';
 import { modeFromEnv, type Mode } from '../../lib/mode';
@@ -20,6 +21,7 @@ import { buildApp } from '../../lib/synth';
 import { DEFAULT_OUS, type OrganizationsConfig } from '../../layers/organizations';
 import { docWithRules } from '../preflight';
 import { ATLANTIS_FILE, atlantisYaml, ciInput, githubWorkflowYaml, WORKFLOW_FILE } from './ci-files';
+import { configShapesJson } from './config-shapes';
 import { toDot, toMermaid } from './graph-render';
 import { KIND_TEMPLATES, layerKinds, type Place } from './scaffold-kinds';
 import { addConfigProperty, inputFields, layerFile, quote } from './scaffold-source';
@@ -282,6 +284,7 @@ export function generatedFiles(root: string, project: string): Map<string, strin
       [WORKFLOW_FILE, githubWorkflowYaml(input)],
       ['docs/policy.md', `${policyMarkdown()}\n`],
       ['docs/real-aws.md', docWithRules(fs.readFileSync(path.join(root, 'docs', 'real-aws.md'), 'utf8'))],
+      [CONFIG_SHAPES_FILE, configShapesJson(root)],
     ]);
   } finally {
     if (saved === undefined) delete process.env.CDKTF_OUTDIR;
