@@ -3,6 +3,7 @@ import { contains, overlaps, parseCidr, type Cidr } from '../lib/cidr';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem, type NetworkClaim } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { integerBetween, logRetentionDays, subnetCidr } from '../lib/validators';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { defaultSubnetLayout, Vpc, type NatStrategy, type SubnetLayout } from '../modules/vpc';
 
@@ -36,6 +37,8 @@ export const baseNetworkContract = defineContract('base-network', {
 });
 
 const TIERS = ['public', 'private', 'database'] as const;
+/** AZs the default subnet layout has room for (eight private /19s in a /16). */
+const MAX_AZS = 8;
 
 /** Leverage base-network: the account's VPC over its AZs, from config only (no AWS look-ups). */
 export class BaseNetwork extends LayerStack {
@@ -51,9 +54,19 @@ export class BaseNetwork extends LayerStack {
     if (!['one-per-az', 'single', 'none'].includes(config.natGateways)) {
       problems.push({ field: 'natGateways', message: `"${String(config.natGateways)}" must be one-per-az, single or none` });
     }
-    if (ctx.azs.length < azCount) {
+    // The RDS subnet group (and every ALB and EKS cluster on these subnets) needs subnets in two AZs at least; the
+    // default layout has room for eight AZs.
+    const badCount = integerBetween(azCount, 2, MAX_AZS);
+    if (badCount) problems.push({ field: 'azCount', message: `${badCount} (a DB subnet group, an ALB and EKS need subnets in two AZs at least)` });
+    else if (ctx.azs.length < azCount) {
       problems.push({ field: 'azCount', message: `needs ${azCount} availability zones but ${ctx.region} has ${ctx.azs.length} configured` });
     }
+    const retention = logRetentionDays(config.flowLogRetentionDays ?? 365);
+    if (retention) problems.push({ field: 'flowLogRetentionDays', message: retention });
+    (config.interfaceEndpoints ?? []).forEach((service, i) => {
+      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(service)) problems.push({ field: `interfaceEndpoints[${i}]`, message: `"${service}" is not a service suffix such as ecr.api` });
+      else if ((config.interfaceEndpoints ?? []).indexOf(service) !== i) problems.push({ field: `interfaceEndpoints[${i}]`, message: `"${service}" is listed twice` });
+    });
     const vpc = parseCidr(config.vpcCidr);
     if (typeof vpc === 'string') return [...problems, { field: 'vpcCidr', message: vpc }];
     if (vpc.prefix < 16 || vpc.prefix > 24) problems.push({ field: 'vpcCidr', message: `${vpc.text}: a VPC must be between /16 and /24` });
@@ -68,8 +81,9 @@ export class BaseNetwork extends LayerStack {
       if (list.length !== azCount) problems.push({ field: `subnets.${tier}`, message: `lists ${list.length} subnets for ${azCount} AZs` });
       list.forEach((text, i) => {
         const field = `subnets.${tier}[${i}]`;
-        const subnet = parseCidr(text);
-        if (typeof subnet === 'string') return problems.push({ field, message: subnet });
+        const bad = subnetCidr(text);
+        if (bad) return problems.push({ field, message: bad });
+        const subnet = parseCidr(text) as Cidr;
         if (!contains(vpc, subnet)) problems.push({ field, message: `${subnet.text} does not fit in the VPC ${vpc.text}` });
         const clash = seen.find((s) => overlaps(s.cidr, subnet));
         if (clash) problems.push({ field, message: `${subnet.text} overlaps ${clash.field} (${clash.cidr.text})` });

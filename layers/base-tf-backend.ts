@@ -1,9 +1,10 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
-import { LayerStack } from '../lib/layer-stack';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { backendBucketName, lockTableName } from '../lib/naming';
+import { FieldProblems, positiveInteger } from '../lib/validators';
 import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
 import { SecureBucket } from '../modules/secure-bucket';
@@ -28,6 +29,10 @@ export class BaseTfBackend extends LayerStack {
   static readonly contract = baseTfBackendContract;
   static readonly stateful = true;
   static readonly bootstrapsBackend = true;
+
+  static validate(config: BaseTfBackendConfig): FieldProblem[] {
+    return new FieldProblems().check('noncurrentVersionExpirationDays', positiveInteger(config.noncurrentVersionExpirationDays ?? 90)).list;
+  }
 
   constructor(scope: Construct, ctx: LayerContext, config: BaseTfBackendConfig) {
     super(scope, ctx);

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { cidrBlock, FieldProblems } from '../lib/validators';
 import { resourceName, roleArn } from '../lib/naming';
 import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
@@ -20,7 +21,7 @@ import { foundationFromSecurity, foundationProblems, OwnFoundation, type Foundat
 import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
-import { webAclRules, type CdnWafConfig } from './cdn';
+import { wafConfigProblems, webAclRules, type CdnWafConfig } from './cdn';
 import { Dns, dnsContract, type DnsConfig } from './dns';
 import { DnsZone, isInZone, type DnsZoneConfig } from './dns-zone';
 import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
@@ -197,7 +198,9 @@ export class DeveloperPlatform extends LayerStack {
     });
     if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than 32 characters` });
     problems.push(...foundationProblems(config.foundation));
-    return problems;
+    const checks = new FieldProblems().nest('waf', wafConfigProblems(config.waf));
+    (config.ingressCidrs ?? []).forEach((c, i) => checks.check(`ingressCidrs[${i}]`, cidrBlock(c)));
+    return [...problems, ...checks.list];
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DeveloperPlatformConfig) {

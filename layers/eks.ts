@@ -10,9 +10,10 @@ import { parseCidr } from '../lib/cidr';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { awsName, FieldProblems, logRetentionDays } from '../lib/validators';
 import { eksVersionProblem } from '../lib/versions';
 import { EksCluster, type EksAccessEntrySpec } from '../modules/eks-cluster';
-import { EksNodeGroup } from '../modules/eks-node-group';
+import { EksNodeGroup, eksNodeGroupPropProblems } from '../modules/eks-node-group';
 import { IrsaRole } from '../modules/irsa-role';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../lib/layer-presence';
@@ -164,10 +165,7 @@ export class Eks extends LayerStack {
       const field = `nodeGroups[${i}]`;
       if (names.has(group.name)) problems.push({ field: `${field}.name`, message: `"${group.name}" is used twice` });
       names.add(group.name);
-      if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize)) {
-        problems.push({ field, message: `needs minSize <= desiredSize <= maxSize (got ${group.minSize}/${group.desiredSize}/${group.maxSize})` });
-      }
-      if (group.instanceTypes.length === 0) problems.push({ field: `${field}.instanceTypes`, message: 'needs at least one instance type' });
+      problems.push(...eksNodeGroupPropProblems(group).map((p) => ({ field: `${field}.${p.field}`, message: p.message })));
       if (group.capacityType === 'SPOT' && group.instanceTypes.length < 2) {
         problems.push({ field: `${field}.instanceTypes`, message: 'a spot group needs at least two instance types to survive interruptions' });
       }
@@ -178,9 +176,14 @@ export class Eks extends LayerStack {
     if (config.metadataHopLimit !== undefined && ![1, 2].includes(config.metadataHopLimit)) {
       problems.push({ field: 'metadataHopLimit', message: `${String(config.metadataHopLimit)} must be 1 (pods cannot reach instance metadata) or 2` });
     }
-    if (config.logRetentionDays !== undefined && config.logRetentionDays < 1) {
-      problems.push({ field: 'logRetentionDays', message: 'must be at least 1 day' });
+    const checks = new FieldProblems().check('logRetentionDays', logRetentionDays(config.logRetentionDays ?? 365));
+    if (config.clusterName !== undefined) {
+      checks.check('clusterName', awsName(config.clusterName, { maxLength: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, described: 'letters, digits, - and _, starting with a letter or digit' }));
     }
+    (config.externalDnsHostedZoneIds ?? []).forEach((id, i) => {
+      if (!/^Z[A-Z0-9]{1,31}$/.test(id)) checks.add(`externalDnsHostedZoneIds[${i}]`, `"${id}" is not a Route 53 hosted zone id (Z...)`);
+    });
+    problems.push(...checks.list);
     return problems;
   }
 

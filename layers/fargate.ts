@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { cidrBlock, FieldProblems, logRetentionDays, positiveInteger } from '../lib/validators';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
@@ -11,8 +12,8 @@ import type { RemoteReader } from '../lib/layer-ref';
 import { declaresLayer } from '../lib/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
-import { webAclRules, type CdnWafConfig } from './cdn';
-import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
+import { wafConfigProblems, webAclRules, type CdnWafConfig } from './cdn';
+import { DEFAULT_ZONE_LAYER, dnsZoneContract, domainNameProblem, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { resourceName, roleArn } from '../lib/naming';
 import { isRegistryImage, registryImageProblems, resolveRegistryImage, type RegistryImage } from './registry-images';
 import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
@@ -143,7 +144,13 @@ export class Fargate extends LayerStack {
     });
     if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than the 32 characters an ALB name allows` });
     problems.push(...foundationProblems(config.foundation));
-    return problems;
+    const checks = new FieldProblems()
+      .nest('waf', wafConfigProblems(config.waf))
+      .check('logRetentionDays', logRetentionDays(config.logRetentionDays ?? 365))
+      .check('accessLogExpirationDays', positiveInteger(config.accessLogExpirationDays ?? 90));
+    (config.ingressCidrs ?? []).forEach((c, i) => checks.check(`ingressCidrs[${i}]`, cidrBlock(c)));
+    if (config.namespaceName !== undefined) checks.check('namespaceName', domainNameProblem(config.namespaceName));
+    return [...problems, ...checks.list];
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: FargateConfig) {

@@ -114,7 +114,25 @@ export class Identities extends LayerStack {
       problems.push({ field: 'identityStoreId', message: `"${config.identityStoreId}" is not an identity store id (d-<10 hex>)` });
     }
     const sets = permissionSets(config);
+    for (const [name, description] of Object.entries(config.groups ?? {})) {
+      // Identity Store CreateGroup: DisplayName 1..1024, Description up to 1024.
+      if (name.length < 1 || name.length > 1024) problems.push({ field: `groups.${name}`, message: 'a group name must be 1 to 1024 characters' });
+      if (description.length > 1024) problems.push({ field: `groups.${name}`, message: `the description is ${description.length} characters; Identity Center accepts 1024` });
+    }
     for (const [name, set] of Object.entries(sets)) {
+      // sso-admin CreatePermissionSet: Name 1..32 of [\w+=,.@-], Description 1..700; inline policy up to 32768 characters.
+      if (!/^[\w+=,.@-]{1,32}$/.test(name)) problems.push({ field: `permissionSets.${name}`, message: `"${name}" is not a permission set name (1-32 of letters, digits and _+=,.@-)` });
+      if (typeof set.description !== 'string' || set.description.length < 1 || set.description.length > 700) {
+        problems.push({ field: `permissionSets.${name}.description`, message: 'must be 1 to 700 characters' });
+      }
+      (set.managedPolicyArns ?? []).forEach((arn, i) => {
+        if (!/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/.test(arn)) {
+          problems.push({ field: `permissionSets.${name}.managedPolicyArns[${i}]`, message: `"${arn}" is not an IAM managed policy ARN` });
+        }
+      });
+      if (set.inlinePolicy && JSON.stringify({ Version: '2012-10-17', Statement: set.inlinePolicy }).length > 32768) {
+        problems.push({ field: `permissionSets.${name}.inlinePolicy`, message: 'is longer than the 32768 characters Identity Center accepts' });
+      }
       const duration = set.sessionDuration ?? 'PT1H';
       const hours = /^PT(\d{1,2})H$/.exec(duration);
       if (!hours || Number(hours[1]) < 1 || Number(hours[1]) > 12) {

@@ -11,6 +11,9 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { Fn, Token, type ITerraformDependable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { capacityProblems, cidrBlock, FieldProblems, integerBetween, percentage, port, positiveInteger } from '../lib/validators';
+import { INSTANCE_TYPE } from './eks-node-group';
 import { serviceTrustPolicy } from './policy';
 
 /** Latest Amazon Linux 2023, resolved by EC2 at launch from the public SSM parameter (no aws_ami look-up). */
@@ -67,6 +70,47 @@ export interface AutoScalingTierProps {
   readonly alarmTopicArn?: string;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
+}
+
+/** A five-field cron recurrence (Auto Scaling scheduled actions). */
+const RECURRENCE = /^\S+ \S+ \S+ \S+ \S+$/;
+/** EC2 accepts at most 16 KB of user data before base64 encoding. */
+const USER_DATA_MAX_BYTES = 16384;
+
+/**
+ * Problems of the props that need no AWS, by prop name: the instance type, the group's sizes (also those of the
+ * scheduled scale-down, which may be zero), port, health check path, root volume, scaling targets and user data size.
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
+ */
+export function autoScalingTierPropProblems(props: Partial<AutoScalingTierProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.instanceType !== undefined && (typeof props.instanceType !== 'string' || !INSTANCE_TYPE.test(props.instanceType))) {
+    problems.add('instanceType', `"${String(props.instanceType)}" is not an EC2 instance type`);
+  }
+  if (props.minSize !== undefined || props.desiredCapacity !== undefined || props.maxSize !== undefined) {
+    const sizes = { min: props.minSize ?? 0, desired: props.desiredCapacity ?? 0, max: props.maxSize ?? 1 };
+    for (const p of capacityProblems(sizes, { min: 'minSize', desired: 'desiredCapacity', max: 'maxSize' })) problems.add(p.field, p.message);
+  }
+  if (props.port !== undefined) problems.check('port', port(props.port));
+  if (props.healthCheckPath !== undefined && !props.healthCheckPath.startsWith('/')) problems.add('healthCheckPath', `"${props.healthCheckPath}" must start with /`);
+  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 8, 16384, 'GiB'));
+  if (props.cpuTargetPercent !== undefined) problems.check('cpuTargetPercent', percentage(props.cpuTargetPercent));
+  if (props.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(props.requestsPerTarget));
+  if (props.userData !== undefined && Buffer.byteLength(props.userData, 'utf8') > USER_DATA_MAX_BYTES) {
+    problems.add('userData', `${Buffer.byteLength(props.userData, 'utf8')} bytes; EC2 accepts ${USER_DATA_MAX_BYTES} (read larger scripts from S3 at boot)`);
+  }
+  (props.httpsEgressCidrs ?? []).forEach((c, i) => problems.check(`httpsEgressCidrs[${i}]`, cidrBlock(c)));
+  const schedule = props.scheduledScaleDown;
+  if (schedule) {
+    const sizes = { min: schedule.minSize, desired: schedule.desiredCapacity, max: schedule.maxSize };
+    problems.nest('scheduledScaleDown', capacityProblems(sizes, { min: 'minSize', desired: 'desiredCapacity', max: 'maxSize' }, { allowZeroMax: true }));
+    for (const key of ['scaleDownRecurrence', 'scaleUpRecurrence'] as const) {
+      if (typeof schedule[key] !== 'string' || !RECURRENCE.test(schedule[key])) {
+        problems.add(`scheduledScaleDown.${key}`, `"${String(schedule[key])}" is not a 5-field cron expression`);
+      }
+    }
+  }
+  return problems.list;
 }
 
 /**

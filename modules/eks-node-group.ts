@@ -2,6 +2,8 @@ import { EksNodeGroup as EksNodeGroupResource } from '@cdktf/provider-aws/lib/ek
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, capacityProblems, FieldProblems, integerBetween } from '../lib/validators';
 
 export interface EksNodeGroupProps {
   readonly clusterName: string;
@@ -28,6 +30,40 @@ export interface EksNodeGroupProps {
   readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE' }[];
   /** @default [] */
   readonly dependsOn?: ITerraformDependable[];
+}
+
+/** An EC2 instance type as AWS spells it, e.g. `m7g.large`, `t3.medium`. */
+export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+/**
+ * Problems of the props that need no AWS, by prop name: EKS `CreateNodegroup` limits (scaling sizes, 63-character
+ * label and taint keys and values, at most 50 taints) and the root volume size gp3 accepts.
+ * https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html
+ */
+export function eksNodeGroupPropProblems(props: Partial<EksNodeGroupProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined) {
+    problems.check('name', awsName(props.name, { maxLength: 63, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, described: 'letters, digits, - and _, starting with a letter or digit' }));
+  }
+  if (props.minSize !== undefined || props.desiredSize !== undefined || props.maxSize !== undefined) {
+    for (const p of capacityProblems({ min: props.minSize ?? 0, desired: props.desiredSize ?? 0, max: props.maxSize ?? 1 }, { min: 'minSize', desired: 'desiredSize', max: 'maxSize' })) {
+      problems.add(p.field, p.message);
+    }
+  }
+  if (props.instanceTypes !== undefined && props.instanceTypes.length === 0) problems.add('instanceTypes', 'needs at least one instance type');
+  (props.instanceTypes ?? []).forEach((t, i) => {
+    if (!INSTANCE_TYPE.test(t)) problems.add(`instanceTypes[${i}]`, `"${t}" is not an EC2 instance type`);
+  });
+  if (props.diskSizeGiB !== undefined) problems.check('diskSizeGiB', integerBetween(props.diskSizeGiB, 1, 16384, 'GiB'));
+  for (const [key, value] of Object.entries(props.labels ?? {})) {
+    if (key.length < 1 || key.length > 63 || value.length < 1 || value.length > 63) problems.add(`labels.${key}`, 'label keys and values must be 1 to 63 characters');
+  }
+  if ((props.taints ?? []).length > 50) problems.add('taints', `${(props.taints ?? []).length} taints; a node group accepts 50`);
+  (props.taints ?? []).forEach((t, i) => {
+    if (t.key.length < 1 || t.key.length > 63) problems.add(`taints[${i}].key`, `"${t.key}" must be 1 to 63 characters`);
+    if (t.value !== undefined && t.value.length > 63) problems.add(`taints[${i}].value`, 'must be at most 63 characters');
+  });
+  return problems.list;
 }
 
 /**

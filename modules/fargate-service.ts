@@ -14,6 +14,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Alb } from './alb';
+import { capacityProblems, cidrBlock, FieldProblems, integerBetween, percentage, port, positiveInteger } from '../lib/validators';
 import { policyDocument, type PolicyStatement } from './policy';
 
 /** CPU units and the memory (MiB) Fargate accepts with each. */
@@ -417,37 +418,50 @@ export interface ServiceSpecShape {
   readonly secrets?: Readonly<Record<string, string | SecretKeyRef>>;
   readonly user?: string;
   readonly spotPercent?: number;
+  readonly cpuTargetPercent?: number;
+  readonly requestsPerTarget?: number;
+  readonly writablePaths?: readonly string[];
+  readonly extraEgress?: readonly { readonly port: number; readonly cidr: string; readonly description: string }[];
 }
 
 const SECRET_LIKE = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
 
 export function serviceSpecProblems(spec: ServiceSpecShape, field: string): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
-  if (!/^[a-z][a-z0-9-]{0,30}$/.test(spec.name)) problems.push({ field: `${field}.name`, message: `"${spec.name}" must be lowercase letters, digits and dashes (at most 31)` });
+  const problems = new FieldProblems();
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(spec.name)) problems.add(`${field}.name`, `"${spec.name}" must be lowercase letters, digits and dashes (at most 31)`);
   const memories = FARGATE_SIZES[spec.cpu];
-  if (!memories) problems.push({ field: `${field}.cpu`, message: `${spec.cpu} is not a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(', ')})` });
-  else if (!memories.includes(spec.memory)) problems.push({ field: `${field}.memory`, message: `${spec.memory} MiB is not allowed with ${spec.cpu} CPU units (${memories[0]}..${memories[memories.length - 1]})` });
-  if (!(spec.port > 0 && spec.port < 65536)) problems.push({ field: `${field}.port`, message: `${spec.port} is not a TCP port` });
-  const min = spec.minCount ?? spec.desiredCount;
-  const max = spec.maxCount ?? spec.desiredCount * 2;
-  if (!(min <= spec.desiredCount && spec.desiredCount <= max && max >= 1)) {
-    problems.push({ field: `${field}.desiredCount`, message: `needs minCount <= desiredCount <= maxCount and maxCount >= 1 (got ${min}/${spec.desiredCount}/${max})` });
-  }
+  if (!memories) problems.add(`${field}.cpu`, `${spec.cpu} is not a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(', ')})`);
+  else if (!memories.includes(spec.memory)) problems.add(`${field}.memory`, `${spec.memory} MiB is not allowed with ${spec.cpu} CPU units (${memories[0]}..${memories[memories.length - 1]})`);
+  problems.check(`${field}.port`, port(spec.port));
+  // Unset bounds follow desiredCount (floor = desired, ceiling = 2 x desired): their problems are desiredCount's.
+  const at = (key: 'minCount' | 'maxCount') => `${field}.${spec[key] === undefined ? 'desiredCount' : key}`;
+  const sizes = capacityProblems(
+    { min: spec.minCount ?? spec.desiredCount, desired: spec.desiredCount, max: spec.maxCount ?? spec.desiredCount * 2 },
+    { min: at('minCount'), desired: `${field}.desiredCount`, max: at('maxCount') },
+  );
+  for (const p of sizes.filter((x, i) => sizes.findIndex((y) => y.field === x.field) === i)) problems.add(p.field, p.message);
   if (spec.healthCheckPath !== undefined && !spec.healthCheckPath.startsWith('/')) {
-    problems.push({ field: `${field}.healthCheckPath`, message: `"${spec.healthCheckPath}" must start with /` });
+    problems.add(`${field}.healthCheckPath`, `"${spec.healthCheckPath}" must start with /`);
   }
   for (const [name, arn] of Object.entries(spec.secrets ?? {})) {
-    if (typeof arn === 'string' && !SECRET_ARN.test(arn)) problems.push({ field: `${field}.secrets.${name}`, message: `"${arn}" is not a Secrets Manager secret ARN` });
+    if (typeof arn === 'string' && !SECRET_ARN.test(arn)) problems.add(`${field}.secrets.${name}`, `"${arn}" is not a Secrets Manager secret ARN`);
   }
   for (const name of Object.keys(spec.environment ?? {})) {
-    if (SECRET_LIKE.test(name)) problems.push({ field: `${field}.environment.${name}`, message: 'looks like a secret; pass it in secrets (a Secrets Manager ARN), never as a literal' });
+    if (SECRET_LIKE.test(name)) problems.add(`${field}.environment.${name}`, 'looks like a secret; pass it in secrets (a Secrets Manager ARN), never as a literal');
   }
   const user = spec.user ?? '1000:1000';
   if (!/^\d+(:\d+)?$/.test(user) || user.split(':')[0] === '0') {
-    problems.push({ field: `${field}.user`, message: `"${user}" must be a numeric non-root uid[:gid]` });
+    problems.add(`${field}.user`, `"${user}" must be a numeric non-root uid[:gid]`);
   }
-  if (spec.spotPercent !== undefined && !(spec.spotPercent >= 0 && spec.spotPercent <= 100)) {
-    problems.push({ field: `${field}.spotPercent`, message: 'must be between 0 and 100' });
-  }
-  return problems;
+  if (spec.spotPercent !== undefined) problems.check(`${field}.spotPercent`, integerBetween(spec.spotPercent, 0, 100, 'percent'));
+  if (spec.cpuTargetPercent !== undefined) problems.check(`${field}.cpuTargetPercent`, percentage(spec.cpuTargetPercent));
+  if (spec.requestsPerTarget !== undefined) problems.check(`${field}.requestsPerTarget`, positiveInteger(spec.requestsPerTarget));
+  (spec.writablePaths ?? []).forEach((p, i) => {
+    if (!p.startsWith('/')) problems.add(`${field}.writablePaths[${i}]`, `"${p}" must be an absolute path`);
+  });
+  (spec.extraEgress ?? []).forEach((e, i) => {
+    problems.check(`${field}.extraEgress[${i}].port`, port(e.port));
+    problems.check(`${field}.extraEgress[${i}].cidr`, cidrBlock(e.cidr));
+  });
+  return problems.list;
 }
