@@ -437,9 +437,11 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
       dependsOn: [...new Set(dependsOn)].sort(),
     });
   }
-  if (org.pendingAccounts.size > 0) refusePendingIds(org, stacks);
+  // Resolved once for both checks below; the policy pack resolves on its own, as constructs may still be added to a built stack.
+  const resolved = new Map(stacks.map((s) => [s, s.toTerraform() as Record<string, unknown>]));
+  if (org.pendingAccounts.size > 0) refusePendingIds(org, stacks, resolved);
   // Names AWS would refuse or that two layers would both create, over everything built (lib/resource-names.ts).
-  for (const p of resourceNameProblems(stacks)) org.problems.report({ project: p.project, account: p.account, layer: p.layer }, p.field, p.message);
+  for (const p of resourceNameProblems(stacks, (s) => resolved.get(s)!)) org.problems.report({ project: p.project, account: p.account, layer: p.layer }, p.field, p.message);
   org.problems.throwIfAny();
   if (!options.only) {
     try {
@@ -461,9 +463,9 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
 }
 
 /** Real mode: a stack that would carry the made-up id of a pending account is refused (see PENDING_ACCOUNT_ID). */
-function refusePendingIds(org: Organisation, stacks: readonly LayerStack[]): void {
+function refusePendingIds(org: Organisation, stacks: readonly LayerStack[], resolved: ReadonlyMap<LayerStack, unknown>): void {
   for (const stack of stacks) {
-    const json = JSON.stringify(stack.toTerraform());
+    const json = JSON.stringify(resolved.get(stack));
     for (const name of org.pendingAccounts.keys()) {
       if (!json.includes(pendingIdMarker(name))) continue;
       org.problems.report({ project: org.project.name, account: stack.ctx.account.name, layer: stack.ctx.layer }, 'account id',

@@ -125,8 +125,11 @@ interface Claim {
 
 const SCOPE_WORDS = { account: 'in the same account', region: 'in the same account and region', vpc: 'in the same VPC', partition: 'in every AWS account', 'partition-region': 'in every AWS account of the region' };
 
-/** Every name problem of the synthesized stacks of one organisation. */
-export function resourceNameProblems(stacks: readonly LayerStack[]): ConfigProblem[] {
+/**
+ * Every name problem of the synthesized stacks of one organisation. `terraformOf` gives a stack's resolved JSON (pass
+ * the JSON already resolved for another check: resolving is the costly part). @default stack.toTerraform()
+ */
+export function resourceNameProblems(stacks: readonly LayerStack[], terraformOf: (stack: LayerStack) => JsonObject = (s) => s.toTerraform() as JsonObject): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const claims = new Map<string, { what: string; scope: keyof typeof SCOPE_WORDS; list: Claim[] }>();
   const claim = (key: string, what: string, scope: keyof typeof SCOPE_WORDS, c: Claim): void => {
@@ -136,7 +139,7 @@ export function resourceNameProblems(stacks: readonly LayerStack[]): ConfigProbl
   };
 
   for (const stack of stacks) {
-    const tf = stack.toTerraform() as JsonObject;
+    const tf = terraformOf(stack);
     const accountId = stack.ctx.account.id;
     const defaultTags = new Set(Object.keys(stack.tags));
     for (const r of resourcesOf(stack, tf)) {
