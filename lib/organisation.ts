@@ -21,7 +21,7 @@ import { ConfigError, ProblemSink, type ConfigProblem } from './problems';
 import { AWS_REGIONS } from './regions';
 import { resourceNameProblems } from './resource-names';
 import { redactSecrets, secretsIn, type FoundSecret } from './secret-values';
-import { accountEmail, awsName, IAM_ROLE_NAME, MAX_TAGS, tagProblems } from './validators';
+import { accountEmail, awsName, IAM_ROLE_NAME, MAX_TAGS, tagProblems, tagValue } from './validators';
 
 export const DEFAULT_ACCOUNT_ORDER = ['management', 'security', 'shared', 'network'];
 const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
@@ -181,6 +181,8 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
     checkTags(sink, where, config.tags ?? {}, raw.tags ?? {});
     if (typeof config.environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(config.environment)) {
       sink.report(where, 'environment', `"${String(config.environment)}" must be a lowercase name such as prd or devstg`);
+    } else if (tagValue(config.environment)) {
+      sink.report(where, 'environment', `${tagValue(config.environment)} (it is the Environment tag of every resource)`);
     }
     const region = config.region ?? project.primaryRegion;
     if (config.region !== undefined) checkRegion(sink, where, 'region', config.region);

@@ -314,6 +314,11 @@ describe('project and account settings AWS would refuse', () => {
     expect(refusal(source({}, { tags }))).toContain('test: tags: 45 default tags with the framework\'s 5; AWS accepts 50 per resource');
   });
 
+  it('refuses an environment name longer than a tag value (it is the Environment tag of every resource)', () => {
+    expect(refusal(source({ a: { config: account({ environment: 'e'.repeat(257) }) } })))
+      .toContain('test/a: environment: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee…" is longer than the 256 characters of a tag value (it is the Environment tag of every resource)');
+  });
+
   it('refuses deploy and bootstrap role names IAM refuses', () => {
     expect(refusal(source({ a: { config: account({ deployRoleName: 'Dev Ops' }) } }, { bootstrapRoleName: 'r'.repeat(65) })))
       .toMatch(/test: bootstrapRoleName: "r{65}" is longer than the 64 characters AWS allows[\s\S]*test\/a: deployRoleName: "Dev Ops" must be letters, digits and \+=,\.@_- \(an IAM role name\)/);
