@@ -174,14 +174,14 @@ export function resourceNameProblems(stacks: readonly LayerStack[], terraformOf:
     if (list.length < 2) continue;
     const [first] = list;
     for (const c of list.slice(1)) {
-      const layers = first.r.stack === c.r.stack ? 'this layer' : `${first.r.stack.ctx.org.project.name}/${first.r.stack.ctx.account.name}/${first.r.stack.ctx.layer}`;
+      const other = first.r.stack === c.r.stack ? 'this layer' : `${first.r.stack.ctx.org.project.name}/${first.r.stack.ctx.account.name}/${first.r.stack.ctx.layer}`;
       const subject = c.name ? `${what} "${c.name}"` : what;
       const field = c.name ? derivation(c.r.stack, c.name).field : undefined;
       problems.push({
         ...where(c.r.stack),
         field: field ?? c.r.address,
-        message: `${field ? `${c.r.address}: ` : ''}${subject} is also created by ${layers} (${first.r.address}) ${SCOPE_WORDS[scope]}` +
-          `${scope === 'region' || scope === 'partition-region' || scope === 'vpc' ? ` (${c.r.region})` : ''}: AWS keeps one per name there, ` +
+        message: `${field ? `${c.r.address}: ` : ''}${subject} is also created by ${other} (${first.r.address}) ${SCOPE_WORDS[scope]}` +
+          `${scope === 'region' || scope === 'partition-region' || scope === 'vpc' ? ` (${c.r.region})` : ''}: AWS keeps one${c.name ? ' per name' : ''} there, ` +
           `so the second create fails or one layer overwrites the other (a copied layer file? give each layer its own names)`,
       });
     }

@@ -3,6 +3,7 @@
  * for every resource kind (lib/aws-names.ts), tags, and names two layers would both create where AWS keeps one per
  * account, region or partition (a copied layer file).
  */
+import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -42,6 +43,14 @@ class NamedQueue extends LayerStack {
   }
 }
 
+/** A test-only layer kind holding an account-and-region setting (one per account and region). */
+class EbsDefault extends LayerStack {
+  constructor(scope: Construct, ctx: LayerContext) {
+    super(scope, ctx);
+    new EbsEncryptionByDefault(this, 'ebs', { enabled: true });
+  }
+}
+
 const net = (vpcCidr: string, options = {}) => defineLayer(BaseNetwork, { vpcCidr, natGateways: 'none' as const }, options);
 
 describe('names two layers would both create', () => {
@@ -59,6 +68,12 @@ describe('names two layers would both create', () => {
     expect(message).toContain('aws_s3_bucket bucket "test-apps-devstg-terraform-backend" is also created by test/apps-devstg/base-tf-backend');
     expect(message).toContain('in every AWS account');
     expect(message).toContain('aws_dynamodb_table name "test-apps-devstg-terraform-backend" is also created by test/apps-devstg/base-tf-backend');
+  });
+
+  it('refuses two layers holding a setting an account has once per region', () => {
+    expect(refusal(source({ 'apps-devstg': { layers: { a: defineLayer(EbsDefault, {}), b: defineLayer(EbsDefault, {}) } } })))
+      .toContain('test/apps-devstg/b: aws_ebs_encryption_by_default.ebs: the EBS encryption by default setting is also created by test/apps-devstg/a ' +
+        '(aws_ebs_encryption_by_default.ebs) in the same account and region (us-east-1): AWS keeps one there');
   });
 
   it('accepts the same layer kind twice in one account when the names differ by region', () => {
