@@ -3,11 +3,11 @@ import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { backendBucketName, backendLogBucketName, lockTableName } from '../lib/naming';
-import { FieldProblems, positiveInteger, renamedField } from '../lib/validators';
+import { FieldProblems, renamedField } from '../lib/validators';
 import { DynamoTable } from '../modules/dynamo-table';
 import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
-import { SecureBucket } from '../modules/secure-bucket';
+import { SecureBucket, secureBucketPropProblems } from '../modules/secure-bucket';
 
 export interface BaseTfBackendConfig {
   /** Days old versions of a state file are kept, to roll back a bad apply. @default 90 */
@@ -37,7 +37,8 @@ export class BaseTfBackend extends LayerStack {
 
   static validate(config: BaseTfBackendConfig): FieldProblem[] {
     const problems = new FieldProblems();
-    if (config.noncurrentVersionExpirationDays !== undefined) problems.check('noncurrentVersionExpirationDays', positiveInteger(config.noncurrentVersionExpirationDays));
+    // The state bucket's rules, under the same field name.
+    for (const p of secureBucketPropProblems({ noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays })) problems.add(p.field, p.message);
     // `protect` is the project's one protection flag; the names other layers used for it are not read here.
     problems.check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'));
     problems.check('deletionProtection', renamedField(config, 'deletionProtection', 'protect'));

@@ -6,13 +6,14 @@ import { defineContract } from '../lib/contract';
 import { declaredLayer, declaresLayer } from '../lib/layer-presence';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext, ResolvedAccount } from '../lib/model';
+import { FieldProblems } from '../lib/validators';
 import { resourceName, roleArn } from '../lib/naming';
 import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { DynamoTable } from '../modules/dynamo-table';
 import { EcrRepository } from '../modules/ecr-repository';
-import { certificateProblems, FargateCluster } from '../modules/fargate-cluster';
+import { certificateProblems, FargateCluster, fargateClusterPropProblems } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems } from '../modules/fargate-service';
 import { keyFromArn } from '../modules/kms-key';
 import { AUDIT_TABLE_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, ROLE_ASSUME_ACTIONS } from '../modules/perms';
@@ -21,7 +22,7 @@ import { allow } from '../modules/policy';
 import { ServiceRole, type Role } from '../modules/role';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource, type WorkloadFoundation } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
-import { webAclRules, type CdnWafConfig } from './cdn';
+import { wafConfigProblems, webAclRules, type CdnWafConfig } from './cdn';
 import { Dns, dnsContract } from './dns';
 import { DnsZone, isInZone } from './dns-zone';
 import { isSecretRef, resolveContainerSecrets, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
@@ -196,9 +197,11 @@ export class DeveloperPlatform extends LayerStack {
       if (!account) problems.push({ field: `workloadAccounts[${i}]`, message: `unknown account "${name}"` });
       else if (name === ctx.account.name) problems.push({ field: `workloadAccounts[${i}]`, message: 'the platform account itself is not a workload account' });
     });
-    if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than 32 characters` });
     problems.push(...foundationProblems(config.foundation));
-    return problems;
+    const checks = new FieldProblems().nest('waf', wafConfigProblems(config.waf));
+    // The cluster module's rules for the fields this config passes through, under the same names.
+    for (const p of fargateClusterPropProblems({ name: config.name, ingressCidrs: config.ingressCidrs })) checks.add(p.field, p.message);
+    return [...problems, ...checks.list];
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DeveloperPlatformConfig) {

@@ -105,10 +105,11 @@ export class DnsZone extends LayerStack {
   }
 
   static validate(config: DnsZoneConfig): FieldProblem[] {
-    return new FieldProblems()
+    const problems = new FieldProblems()
       .check('zoneName', domainNameProblem(config.zoneName))
-      .check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'))
-      .list;
+      .check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'));
+    if (config.comment !== undefined && config.comment.length > 256) problems.add('comment', `is ${config.comment.length} characters; Route 53 accepts 256`);
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DnsZoneConfig) {

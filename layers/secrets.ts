@@ -230,11 +230,12 @@ export class Secrets extends LayerStack {
       if ((secret.readers ?? []).length === 0 && derived.length === 0 && !secret.rotation) {
         problems.add(`${field}.readers`, `no layer of ${ctx.account.name} reads "${secret.name}" with fromSecrets(...) and no reader is listed: nobody could read it`);
       }
-      // The secret's own rules (name, readers, schedule), under this config's field names: the config's readers come
+      // The secret's own rules (name, description length, readers, schedule), under this config's field names: the config's readers come
       // first so that their indexes match; nobody reading it is reported above, with what to do about it.
       const all = [...(secret.readers ?? []), ...derived];
       problems.nest(field, managedSecretPropProblems({
         name: typeof secret.name === 'string' ? secretFullName(ctx, secret.name) : undefined,
+        description: typeof secret.description === 'string' ? secret.description : undefined,
         readers: all.length > 0 ? all : undefined,
         rotation: secret.rotation ? { schedule: secret.rotation.schedule } : undefined,
       }));

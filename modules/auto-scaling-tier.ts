@@ -9,7 +9,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { Fn, Token, type ITerraformDependable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
-import { awsName, cidrBlock, FieldProblems, integerBetween, positiveInteger } from '../lib/validators';
+import { awsName, capacityProblems, cidrBlock, ec2InstanceType, FieldProblems, integerBetween, percentage, port, positiveInteger } from '../lib/validators';
 import type { KmsKey } from './kms-key';
 import { MetricAlarm, type AlarmMetric } from './metric-alarm';
 import { refuseProblems } from './prop-problems';
@@ -86,52 +86,48 @@ export interface AutoScalingTierProps {
   readonly provider?: TerraformProvider;
 }
 
-/** min <= desired <= max, each a whole number >= 0, with the field and the numbers; `maxSize` 0 only when allowed (a schedule). */
-function sizeProblems(sizes: { readonly minSize?: number; readonly maxSize?: number; readonly desiredCapacity?: number }, allowZeroMax: boolean): FieldProblems {
-  const problems = new FieldProblems();
-  const { minSize, maxSize, desiredCapacity } = sizes;
-  if (minSize === undefined || maxSize === undefined || desiredCapacity === undefined) return problems;
-  for (const key of ['minSize', 'maxSize', 'desiredCapacity'] as const) {
-    if (!(Number.isInteger(sizes[key]) && sizes[key]! >= 0)) problems.add(key, `${String(sizes[key])} must be a whole number >= 0`);
-  }
-  if (problems.list.length > 0) return problems;
-  if (!allowZeroMax && maxSize < 1) problems.add('maxSize', `${maxSize} must be at least 1`);
-  if (minSize > maxSize) problems.add('minSize', `${minSize} is greater than maxSize ${maxSize}`);
-  if (desiredCapacity < minSize || desiredCapacity > maxSize) {
-    problems.add('desiredCapacity', `${desiredCapacity} must be between minSize ${minSize} and maxSize ${maxSize}`);
-  }
-  return problems;
-}
+/** A five-field cron recurrence (Auto Scaling scheduled actions). */
+const RECURRENCE = /^\S+ \S+ \S+ \S+ \S+$/;
+/** EC2 accepts at most 16 KB of user data before base64 encoding. */
+const USER_DATA_MAX_BYTES = 16384;
 
-/** A five-field cron expression, as Auto Scaling scheduled actions take them. */
-const CRON = /^\S+ \S+ \S+ \S+ \S+$/;
-
-/** Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform. */
+/**
+ * Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform. The name (the
+ * instance role is `<name>-instance`), the instance type, the group's sizes (also those of the scheduled scale-down,
+ * which may be zero), port, health check path, root volume, scaling targets, user data size and egress ranges.
+ * Layers call it with their config's fields only.
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
+ */
 export function autoScalingTierPropProblems(props: Partial<AutoScalingTierProps>): FieldProblem[] {
   const problems = new FieldProblems();
   // The instance role and profile are `<name>-instance`: IAM allows 64 characters.
   if (props.name !== undefined && !Token.isUnresolved(props.name)) {
     problems.check('name', awsName(props.name, { maxLength: 64 - '-instance'.length, pattern: /^[A-Za-z0-9-]+$/, described: 'letters, digits and dashes' }));
   }
-  if (props.instanceType !== undefined && !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(props.instanceType)) {
-    problems.add('instanceType', `"${String(props.instanceType)}" is not an EC2 instance type`);
+  if (props.instanceType !== undefined) problems.check('instanceType', ec2InstanceType(props.instanceType));
+  if (props.minSize !== undefined || props.desiredCapacity !== undefined || props.maxSize !== undefined) {
+    const sizes = { min: props.minSize ?? 0, desired: props.desiredCapacity ?? 0, max: props.maxSize ?? 1 };
+    for (const p of capacityProblems(sizes, { min: 'minSize', desired: 'desiredCapacity', max: 'maxSize' })) problems.add(p.field, p.message);
   }
-  for (const p of sizeProblems(props, false).list) problems.add(p.field, p.message);
-  if (props.port !== undefined) problems.check('port', integerBetween(props.port, 1, 65535));
-  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 8, 16384, 'GiB (gp3)'));
-  if (props.cpuTargetPercent !== undefined && !(props.cpuTargetPercent > 0 && props.cpuTargetPercent <= 100)) {
-    problems.add('cpuTargetPercent', `${props.cpuTargetPercent} must be above 0 and at most 100 (percent)`);
-  }
-  if (props.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(props.requestsPerTarget));
+  if (props.port !== undefined) problems.check('port', port(props.port));
   if (props.healthCheckPath !== undefined && !props.healthCheckPath.startsWith('/')) problems.add('healthCheckPath', `"${props.healthCheckPath}" must start with /`);
+  // gp3 takes 1 GiB and up, but a root volume smaller than the image's snapshot (8 GiB for Amazon Linux 2023) fails the launch.
+  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 8, 16384, 'GiB'));
+  // Target tracking's TargetValue is a double: 50.5 is a valid CPU target.
+  if (props.cpuTargetPercent !== undefined) problems.check('cpuTargetPercent', percentage(props.cpuTargetPercent));
+  if (props.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(props.requestsPerTarget));
+  if (props.userData !== undefined && Buffer.byteLength(props.userData, 'utf8') > USER_DATA_MAX_BYTES) {
+    problems.add('userData', `${Buffer.byteLength(props.userData, 'utf8')} bytes; EC2 accepts ${USER_DATA_MAX_BYTES} (read larger scripts from S3 at boot)`);
+  }
   (props.httpsEgressCidrs ?? []).forEach((cidr, i) => {
     if (!Token.isUnresolved(cidr)) problems.check(`httpsEgressCidrs[${i}]`, cidrBlock(cidr));
   });
   const schedule = props.scheduledScaleDown;
   if (schedule) {
-    problems.nest('scheduledScaleDown', sizeProblems(schedule, true).list);
+    const sizes = { min: schedule.minSize, desired: schedule.desiredCapacity, max: schedule.maxSize };
+    problems.nest('scheduledScaleDown', capacityProblems(sizes, { min: 'minSize', desired: 'desiredCapacity', max: 'maxSize' }, { allowZeroMax: true }));
     for (const key of ['scaleDownRecurrence', 'scaleUpRecurrence'] as const) {
-      if (typeof schedule[key] !== 'string' || !CRON.test(schedule[key])) {
+      if (typeof schedule[key] !== 'string' || !RECURRENCE.test(schedule[key])) {
         problems.add(`scheduledScaleDown.${key}`, `"${String(schedule[key])}" is not a 5-field cron expression`);
       }
     }
@@ -160,6 +156,7 @@ export class AutoScalingTier extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoScalingTierProps) {
     super(scope, id);
+    // Without ebsKmsKeyArn or ebsKmsKey the root volumes are still encrypted, with the account's default EBS key.
     refuseProblems(scope, id, autoScalingTierPropProblems(props));
     const provider = props.provider;
     const name = props.name;

@@ -58,6 +58,19 @@ const READER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]+$/;
 /** Rotation schedules Secrets Manager accepts: `rate(<n> days|hours)` or `cron(...)`. */
 const ROTATION_SCHEDULE = /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/;
 
+/**
+ * A rotation schedule Secrets Manager accepts: `rate(<n> hours)` from 4 to 23 hours, `rate(<n> days)` from 1 to 1000
+ * days, or `cron(...)`. https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
+ */
+function rotationScheduleProblem(schedule: string): string | undefined {
+  if (!ROTATION_SCHEDULE.test(schedule)) return `"${schedule}" must be rate(<n> days|hours) or cron(...)`;
+  const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(schedule);
+  if (!rate) return undefined;
+  const n = Number(rate[1]);
+  const ok = rate[2].startsWith('hour') ? n >= 4 && n <= 23 : n >= 1 && n <= 1000;
+  return ok ? undefined : `"${schedule}" must be every 4 to 23 hours or every 1 to 1000 days`;
+}
+
 /** Props as `managedSecretPropProblems` checks them: the rotation may be given by its schedule alone. */
 export type ManagedSecretPropsToCheck = Partial<Omit<ManagedSecretProps, 'rotation'>> & { readonly rotation?: Partial<ManagedSecretRotation> };
 
@@ -77,10 +90,11 @@ export function managedSecretPropProblems(props: ManagedSecretPropsToCheck): Fie
   if (props.readers !== undefined && props.readers.length === 0 && props.rotation?.functionRoleArn === undefined) {
     problems.add('readers', 'names nobody: a secret needs at least one reader (or a rotation function)');
   }
-  const schedule = props.rotation?.schedule;
-  if (schedule !== undefined && !Token.isUnresolved(schedule) && !ROTATION_SCHEDULE.test(schedule)) {
-    problems.add('rotation.schedule', `"${schedule}" must be rate(<n> days|hours) or cron(...)`);
+  if (props.description !== undefined && props.description.length > 2048) {
+    problems.add('description', `is ${props.description.length} characters; Secrets Manager accepts 2048`);
   }
+  const schedule = props.rotation?.schedule;
+  if (schedule !== undefined && !Token.isUnresolved(schedule)) problems.check('rotation.schedule', rotationScheduleProblem(schedule));
   return problems.list;
 }
 

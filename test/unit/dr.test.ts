@@ -186,7 +186,7 @@ describe('dr layer (pilot light)', () => {
     const warm = synthStack(org({ compute: { desiredCapacity: 2 } }), ID);
     expect(warm).toHaveResourceWithProperties(AutoscalingGroup, { desired_capacity: 2 });
     expect(() => build(org({ compute: { desiredCapacity: 10, maxSize: 4 } }))).toThrow(/prd\/dr: compute\.desiredCapacity: 10 must be between minSize 0 and maxSize 4/);
-    expect(() => build(org({ compute: { port: 70000 } }))).toThrow(/prd\/dr: compute\.port: 70000 must be a whole number from 1 to 65535/);
+    expect(() => build(org({ compute: { port: 70000 } }))).toThrow(/prd\/dr: compute\.port: 70000 is not a TCP port \(a whole number from 1 to 65535\)/);
   });
 
   it('fails a name of its own over to the DR load balancer when the primary health check fails', () => {

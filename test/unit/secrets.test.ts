@@ -157,6 +157,20 @@ describe('secrets', () => {
     expect(managedSecretPropProblems({ readers: [], rotation: { functionRoleArn: 'arn:aws:iam::666666666666:role/rotate' } })).toEqual([]);
   });
 
+  it('the ManagedSecret module holds the Secrets Manager limits the secrets layer nests: rotation 4-23 hours or 1-1000 days, description 2048', () => {
+    expect(managedSecretPropProblems({ rotation: { schedule: 'rate(24 hours)' } }))
+      .toEqual([{ field: 'rotation.schedule', message: '"rate(24 hours)" must be every 4 to 23 hours or every 1 to 1000 days' }]);
+    expect(managedSecretPropProblems({ rotation: { schedule: 'rate(1001 days)' } })).toHaveLength(1);
+    expect(managedSecretPropProblems({ rotation: { schedule: 'rate(4 hours)' } })).toEqual([]);
+    expect(managedSecretPropProblems({ rotation: { schedule: 'cron(0 3 ? * SUN *)' } })).toEqual([]);
+    expect(managedSecretPropProblems({ description: 'd'.repeat(2049) })).toEqual([{ field: 'description', message: 'is 2049 characters; Secrets Manager accepts 2048' }]);
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    expect(() => new ManagedSecret(stack, 'fast', {
+      name: 'a/b', description: 'x', kmsKeyArn: 'arn:aws:kms:us-east-1:666666666666:key/x', readers: ['arn:aws:iam::666666666666:role/app'],
+      rotation: { schedule: 'rate(2 hours)', functionArn: 'arn:aws:lambda:us-east-1:666666666666:function:rotate', functionRoleArn: 'arn:aws:iam::666666666666:role/rotate' },
+    })).toThrow(/fast: rotation\.schedule: "rate\(2 hours\)" must be every 4 to 23 hours/);
+  });
+
   it('passes the policy pack Secrets Manager rules (POL-SM-001 customer key, POL-SM-002 resource policy)', () => {
     const stack = build(src()).stacks.get('test-apps-prd-secrets')!;
     expect(checkStack(stack).findings.filter((f) => f.ruleId.startsWith('POL-SM-'))).toEqual([]);
