@@ -12,6 +12,7 @@ import { modeFromEnv } from '../lib/mode';
 import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
 import { setTokenStackTraces, tokenStackTracesFromEnv } from '../lib/token-stack-traces';
+import { usageLine } from '../lib/usage';
 import { parseCommand, SYNOPSIS, USAGE, UsageError } from './lib/cli';
 import { confirmApply, confirmDestroy, savedPlanLines, strandedReaders, terminalPrompt } from './lib/confirm';
 import { credentialsReady } from './lib/credentials';
@@ -20,7 +21,6 @@ import { layerExecutor, type ApplyFrom } from './lib/layer-executor';
 import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
 import { ACTIONS, driftVerdict, formatEvent, formatSummary, runLayers, selectLayers, verdictLine, type Action } from './lib/runner';
 import { assertLoopback, createBackends, SandboxError, sandboxOwner, verifySandboxOwner } from './lib/sandbox';
-import { usageLine } from './lib/usage';
 import { PlanStore, plansDir } from './lib/saved-plans';
 
 /** Where this run's report goes, once known: written even when the run fails before any layer ran. */

@@ -1,9 +1,9 @@
 /** Command line and environment of `scripts/run.ts` (flags win over the Makefile's environment variables). */
 import * as os from 'os';
 import { parseSwitch } from '../../lib/mode';
+import { parseCommandLine, UsageError, type Options } from '../../lib/usage';
 import { parseDuration } from './locks';
 import { ACTIONS, type Action } from './runner';
-import { parseCommandLine, UsageError, type Options } from './usage';
 
 export interface RunCommand {
   readonly action: Action;

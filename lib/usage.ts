@@ -3,8 +3,10 @@
  * and one way to answer a usage error: one line on stderr, `<script>: <what is wrong>; valid: <choices>` (or, when
  * there is no list of choices, the script's usage line), exit 2, no stack trace.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs, type ParseArgsConfig } from 'util';
-import { UsageError } from '../../lib/problems';
+import { UsageError } from './problems';
 
 export { UsageError };
 
@@ -51,7 +53,7 @@ function usageErrorOf(error: unknown, args: string[], options: Options): Error {
   const names = Object.keys(options).map((name) => `--${name}`);
   for (const token of tokens) {
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && token.kind === 'option' && !(token.name in options)) {
-      return new UsageError(`unknown option ${token.rawName}`, names);
+      return new UsageError(`unknown option ${token.rawName}`, names.length > 0 ? names : undefined);
     }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && token.kind === 'option') {
       const type = options[token.name]?.type;
@@ -92,4 +94,15 @@ export function runScript(script: string, usage: string, main: () => number | Pr
     process.exit(fail(error));
   }
   Promise.resolve(result).then((code) => process.exit(code), (error: unknown) => process.exit(fail(error)));
+}
+
+/** The project a command names (flag or PROJECT), else the only one under `projectsDir`; a usage error lists them. */
+export function projectNamed(requested: string | undefined, projectsDir: string): string {
+  const all = fs.existsSync(projectsDir) ? fs.readdirSync(projectsDir).filter((p) => fs.existsSync(path.join(projectsDir, p, 'project.ts'))).sort() : [];
+  if (requested === undefined) {
+    if (all.length !== 1) throw new UsageError(`${all.length === 0 ? 'no' : 'several'} projects under ${projectsDir}: name one with --project or PROJECT=`, all.length > 0 ? all : undefined);
+    return all[0];
+  }
+  if (!all.includes(requested)) throw new UsageError(`no project "${requested}" under ${projectsDir}`, all);
+  return requested;
 }
