@@ -164,7 +164,7 @@ function describeError(error: unknown): string {
   const stack = error.stack ?? '';
   // A SyntaxError from loading a file puts `<file>:<line>` first; other errors have `at … (<file>:<line>:<col>)` frames.
   // The first frame in the project's own files (a layer file, a layer class, a module), not in the framework or a
-  // package. The file only: its line is one of the transpiled code (NODE_OPTIONS=--enable-source-maps maps it).
+  // package. The file only: without source maps its line is one of the transpiled code (DEBUG=1 maps the stack to .ts lines).
   const framework = [path.join(REPO_ROOT, 'lib'), path.join(REPO_ROOT, 'scripts'), `${path.sep}node_modules${path.sep}`];
   const file = [...stack.matchAll(/\((\/[^():]+):\d+:\d+\)/g)].map((m) => m[1]).find((f) => !framework.some((dir) => f.includes(dir)));
   const relative = file && path.relative(process.cwd(), file);

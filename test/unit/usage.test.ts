@@ -1,7 +1,8 @@
 /**
  * The command line of every script (lib/usage.ts: node:util parseArgs, strict) and what a user sees when it is
  * wrong: one line `<script>: <what is wrong>; valid: <choices>` (or the usage line) on stderr, exit 2, no stack
- * trace.
+ * trace. And real errors: with DEBUG=1 their stack traces point at the .ts lines, run from source
+ * (scripts/register.js) and from the app bundle (scripts/app.js).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -123,4 +124,39 @@ describe('a usage error in a process: one line on stderr, exit 2, no stack trace
       expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(line)]);
     }
   });
+});
+
+describe('real errors with DEBUG=1 point at the .ts file and line', () => {
+  // NODE_OPTIONS cleared: --enable-source-maps from the caller would map the lines whatever the scripts do.
+  const env = { ...process.env, NODE_OPTIONS: '', SANDBOX: '0' };
+
+  it('run from source (scripts/register.js): a project file that throws while loading, through run.ts', () => {
+    const broken = tempDir('broken-project-');
+    const file = path.join(broken, 'project.ts');
+    fs.writeFileSync(file, 'const missing: { name: string } | undefined = undefined;\nexport default { name: missing!.name };\n');
+    const run = (debug: string) => spawnSync(process.execPath, ['-r', './scripts/register.js', 'scripts/run.ts', 'plan', '--project', broken], {
+      cwd: ROOT, encoding: 'utf8', env: { ...env, DEBUG: debug, CDKTF_OUTDIR: tempDir('usage-out-') },
+    });
+    const quiet = run('');
+    expect(quiet.status).toBe(1);
+    expect(quiet.stderr.trim().split('\n')).toEqual([`TypeError: Cannot read properties of undefined (reading 'name') (in ${file}) (DEBUG=1 prints the stack trace)`]);
+    const debug = run('1');
+    expect(debug.status).toBe(1);
+    // Line 2 of the .ts file: the transpiled JavaScript has it on line 4, after its module header.
+    expect(debug.stderr).toContain(`(${file}:2:`);
+  });
+
+  it('run from the app bundle (scripts/app.js)', () => {
+    const bundles = tempDir('bundle-');
+    try {
+      const result = spawnSync(process.execPath, ['scripts/app.js'], {
+        cwd: ROOT, encoding: 'utf8', env: { ...env, DEBUG: '1', APP_ENTRY: 'test/fixtures/source-maps/throws.ts', APP_BUNDLE_DIR: bundles },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('Error: thrown from test/fixtures/source-maps/throws.ts');
+      expect(result.stderr).toContain(`at fail (${path.join(ROOT, 'test', 'fixtures', 'source-maps', 'throws.ts')}:7:9)`);
+    } finally {
+      fs.rmSync(bundles, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
