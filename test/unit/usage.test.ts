@@ -19,7 +19,7 @@ const OPTIONS = {
 const parse = (...argv: string[]) => parseCommandLine(argv, { options: OPTIONS, switches: ['fail-fast'] });
 
 /** The UsageError `f` throws (any other outcome fails the test). */
-function refusal(f: () => unknown): UsageError {
+function usageErrorFrom(f: () => unknown): UsageError {
   try {
     f();
   } catch (error) {
@@ -40,19 +40,19 @@ describe('parseCommandLine', () => {
   });
 
   it('refuses an unknown option, naming it and every valid one', () => {
-    const error = refusal(() => parse('--project', 'acme', '--projcet', 'x'));
+    const error = usageErrorFrom(() => parse('--project', 'acme', '--projcet', 'x'));
     expect(error.message).toBe('unknown option --projcet; valid: --project, --fail-fast, --dry-run, --help');
     expect(error.valid).toEqual(['--project', '--fail-fast', '--dry-run', '--help']);
-    expect(refusal(() => parse('-x')).message).toBe('unknown option -x; valid: --project, --fail-fast, --dry-run, --help');
-    expect(refusal(() => parseCommandLine(['--x'], { options: {} })).message).toBe('unknown option --x');
+    expect(usageErrorFrom(() => parse('-x')).message).toBe('unknown option -x; valid: --project, --fail-fast, --dry-run, --help');
+    expect(usageErrorFrom(() => parseCommandLine(['--x'], { options: {} })).message).toBe('unknown option --x');
   });
 
   it('refuses a missing value, a value that is the next option, a value given to a flag, an argument nobody takes', () => {
-    expect(refusal(() => parse('--project')).message).toBe('--project needs a value');
-    expect(refusal(() => parse('--project', '--dry-run')).message).toBe('--project needs a value');
-    expect(refusal(() => parse('--project', '--fail-fast')).message).toBe('--project needs a value');
-    expect(refusal(() => parse('--dry-run=yes')).message).toBe('--dry-run takes no value');
-    expect(refusal(() => parse('plan')).message).toBe('unexpected argument "plan"');
+    expect(usageErrorFrom(() => parse('--project')).message).toBe('--project needs a value');
+    expect(usageErrorFrom(() => parse('--project', '--dry-run')).message).toBe('--project needs a value');
+    expect(usageErrorFrom(() => parse('--project', '--fail-fast')).message).toBe('--project needs a value');
+    expect(usageErrorFrom(() => parse('--dry-run=yes')).message).toBe('--dry-run takes no value');
+    expect(usageErrorFrom(() => parse('plan')).message).toBe('unexpected argument "plan"');
   });
 
   it('takes a switch only as a string option', () => {
@@ -78,8 +78,8 @@ describe('projectNamed', () => {
 
   it('takes the project named, refuses one that does not exist, and asks for a name when there are several', () => {
     expect(projectNamed('beta', dir)).toBe('beta');
-    expect(refusal(() => projectNamed('gamma', dir)).message).toBe(`no project "gamma" under ${dir}; valid: alpha, beta`);
-    expect(refusal(() => projectNamed(undefined, dir)).message).toBe(`several projects under ${dir}: name one with --project or PROJECT=; valid: alpha, beta`);
+    expect(usageErrorFrom(() => projectNamed('gamma', dir)).message).toBe(`no project "gamma" under ${dir}; valid: alpha, beta`);
+    expect(usageErrorFrom(() => projectNamed(undefined, dir)).message).toBe(`several projects under ${dir}: name one with --project or PROJECT=; valid: alpha, beta`);
     const single = tempDir('projects-');
     fs.mkdirSync(path.join(single, 'only'));
     fs.writeFileSync(path.join(single, 'only', 'project.ts'), '');
@@ -89,11 +89,11 @@ describe('projectNamed', () => {
 
 describe("run.ts's command line", () => {
   it('refuses an unknown flag with the options of run.ts, and an unknown or missing action with the actions', () => {
-    expect(refusal(() => parseCommand(['plan', '--bogus'], {})).message)
+    expect(usageErrorFrom(() => parseCommand(['plan', '--bogus'], {})).message)
       .toMatch(/^unknown option --bogus; valid: --project, --account, --layer, --layers, --stacks, --include-dependents, .*, --help$/);
-    expect(refusal(() => parseCommand(['deploy'], {})).message).toBe('unknown action "deploy"; valid: plan, apply, destroy, drift');
-    expect(refusal(() => parseCommand([], {})).message).toBe('no action given; valid: plan, apply, destroy, drift');
-    expect(refusal(() => parseCommand(['plan', 'apply'], {})).message).toBe('unexpected argument "apply" (one action per run)');
+    expect(usageErrorFrom(() => parseCommand(['deploy'], {})).message).toBe('unknown action "deploy"; valid: plan, apply, destroy, drift');
+    expect(usageErrorFrom(() => parseCommand([], {})).message).toBe('no action given; valid: plan, apply, destroy, drift');
+    expect(usageErrorFrom(() => parseCommand(['plan', 'apply'], {})).message).toBe('unexpected argument "apply" (one action per run)');
   });
 
   it('keeps the switches make passes: bare, =1, =0, =auto; flags before the action', () => {
