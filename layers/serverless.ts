@@ -259,8 +259,10 @@ export class Serverless extends LayerStack {
       problems.nest(`functions.${name}`, renamed(lambdaFunctionPropProblems({ memorySize: f.memoryMb, timeoutSeconds: f.timeoutSeconds }), { memorySize: 'memoryMb' }));
     }
     const apiTimeout = config.functions?.api?.timeoutSeconds;
-    if (apiTimeout !== undefined && apiTimeout > HTTP_API_INTEGRATION_TIMEOUT_SECONDS) {
-      problems.add('functions.api.timeoutSeconds', `${apiTimeout} exceeds the ${HTTP_API_INTEGRATION_TIMEOUT_SECONDS} s an HTTP API waits for an integration`);
+    // The integration waits the function's timeout plus a second (HttpApi.addFunctionRoutes), within the HTTP API's limit.
+    const apiTimeoutLimit = HTTP_API_INTEGRATION_TIMEOUT_SECONDS - 1;
+    if (apiTimeout !== undefined && apiTimeout > apiTimeoutLimit) {
+      problems.add('functions.api.timeoutSeconds', `${apiTimeout} exceeds ${apiTimeoutLimit} s: an HTTP API waits at most ${HTTP_API_INTEGRATION_TIMEOUT_SECONDS} s for an integration, one second more than the function runs`);
     }
     if (config.runtime !== undefined && !/^nodejs(2[02-9]|[3-9]\d)\.x$/.test(config.runtime)) {
       problems.add('runtime', `"${config.runtime}" is not a supported Node.js runtime (nodejs22.x or newer; the handlers are JavaScript)`);

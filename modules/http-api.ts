@@ -17,8 +17,11 @@ import type { LambdaFunction } from './lambda-function';
 import { FUNCTION_INVOKE_ACTIONS } from './perms';
 import { refuseProblems } from './prop-problems';
 
-/** The longest an HTTP API waits for an integration (a hard limit of API Gateway). */
-export const HTTP_API_INTEGRATION_TIMEOUT_SECONDS = 29;
+/**
+ * The longest an HTTP API waits for an integration: 30 s, a quota that cannot be raised (unlike a REST API's 29 s).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+ */
+export const HTTP_API_INTEGRATION_TIMEOUT_SECONDS = 30;
 
 /** What every access log line records: the request, the route, the answer, and why an integration or authorizer failed. */
 export const HTTP_API_ACCESS_LOG_FORMAT = {
@@ -215,7 +218,7 @@ export class HttpApi {
 
   /**
    * Routes served by a function through its alias (Lambda proxy, payload 2.0), waiting the function's timeout plus a
-   * second, at most the 29 s an HTTP API allows, and the permission letting API Gateway invoke the alias for these
+   * second, at most the 30 s an HTTP API allows, and the permission letting API Gateway invoke the alias for these
    * paths of this API only. Integration `<id>-integration`, permission `<id>-invoke`; one call per function (the
    * permission's statement id is fixed).
    */

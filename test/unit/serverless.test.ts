@@ -473,7 +473,7 @@ describe('serverless', () => {
     });
     const message = refusal(bad);
     expect(message).toContain('test/apps-x/serverless: functions.api.reservedConcurrency: 0 must be a whole number from 1 to 1000');
-    expect(message).toContain('functions.api.timeoutSeconds: 60 exceeds the 29 s an HTTP API waits');
+    expect(message).toContain('functions.api.timeoutSeconds: 60 exceeds 29 s: an HTTP API waits at most 30 s for an integration');
     expect(message).toContain('throttling: needs a burstLimit');
     expect(message).toContain('runtime: "nodejs18.x" is not a supported Node.js runtime');
     expect(message).toContain('jwt.issuer: "http://insecure" must be an https URL');
