@@ -14,7 +14,7 @@ import { declaredLayer } from '../lib/layer-presence';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { globalResourceName } from '../lib/naming';
-import { FieldProblems, logRetentionDays, oneOf } from '../lib/validators';
+import { FieldProblems, integerBetween, logRetentionDays, oneOf } from '../lib/validators';
 import { dnsClaimProblems, endpointOf, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { KmsKey } from '../modules/kms-key';
@@ -74,6 +74,22 @@ export interface CdnWafConfig {
   readonly rateLimit?: number;
   /** AWS managed rule groups (vendor AWS) evaluated in order. @default DEFAULT_MANAGED_RULE_GROUPS */
   readonly managedRuleGroups?: readonly string[];
+}
+
+/**
+ * Problems of a WAF config, by field relative to it: the rate-based rule's limit (this project's floor of 100, WAFv2's
+ * ceiling of 2,000,000,000 per 5 minutes) and AWS managed rule group names, each once. Shared by every layer with a WAF.
+ * https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+ */
+export function wafConfigProblems(waf: CdnWafConfig | undefined): FieldProblem[] {
+  const problems = new FieldProblems();
+  problems.check('rateLimit', integerBetween(waf?.rateLimit ?? 2000, 100, 2_000_000_000, 'requests per 5 minutes'));
+  if (waf?.managedRuleGroups && waf.managedRuleGroups.length === 0) problems.add('managedRuleGroups', 'must list at least one AWS managed rule group');
+  (waf?.managedRuleGroups ?? []).forEach((group, i) => {
+    if (!/^AWSManagedRules[A-Za-z0-9]+$/.test(group)) problems.add(`managedRuleGroups[${i}]`, `"${group}" is not an AWS managed rule group (AWSManagedRules...)`);
+    else if (waf!.managedRuleGroups!.indexOf(group) !== i) problems.add(`managedRuleGroups[${i}]`, `"${group}" is listed twice`);
+  });
+  return problems.list;
 }
 
 export interface CdnAuthConfig {
@@ -271,11 +287,7 @@ export class Cdn extends LayerStack {
       list.forEach((p, i) => pathProblem(`appOrigin.pathPatterns[${i}]`, p));
     }
     for (const p of dnsClaimProblems(ctx, Cdn.dnsClaims(config, ctx))) problems.add(p.field, p.message);
-    const rate = config.waf?.rateLimit ?? 2000;
-    if (!Number.isInteger(rate) || rate < 100) problems.add('waf.rateLimit', `${rate} must be an integer of at least 100 requests per 5 minutes`);
-    if (config.waf?.managedRuleGroups && config.waf.managedRuleGroups.length === 0) {
-      problems.add('waf.managedRuleGroups', 'must list at least one AWS managed rule group');
-    }
+    problems.nest('waf', wafConfigProblems(config.waf));
     // The WAF log group takes only the retentions CloudWatch Logs accepts (the log bucket any number of days).
     problems.check('logRetentionDays', logRetentionDays(config.logRetentionDays ?? 365));
     if (config.auth) {

@@ -17,12 +17,12 @@ import {
   type EksAddonKey, type EksAddonVersions,
 } from '../lib/versions';
 import { addonVersionProblem, ClusterAddon } from '../modules/eks-addon';
-import { EksCluster, type EksAccessEntrySpec } from '../modules/eks-cluster';
+import { EksCluster, eksClusterPropProblems, type EksAccessEntrySpec } from '../modules/eks-cluster';
 import {
   certManagerDns01Statements, clusterAutoscalerStatements, ebsCsiVolumeKeyStatements, externalDnsStatements, hostedZoneArns,
   loadBalancerControllerStatements,
 } from '../modules/eks-controller-permissions';
-import { EksNodeGroup } from '../modules/eks-node-group';
+import { EksNodeGroup, eksNodeGroupPropProblems } from '../modules/eks-node-group';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import type { PolicyStatement } from '../modules/policy';
 import { PodIdentityRole } from '../modules/pod-identity-role';
@@ -282,10 +282,8 @@ export class Eks extends LayerStack {
       const field = `nodeGroups[${i}]`;
       if (names.has(group.name)) problems.add(`${field}.name`, `"${group.name}" is used twice`);
       names.add(group.name);
-      if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize)) {
-        problems.add(field, `needs minSize <= desiredSize <= maxSize (got ${group.minSize}/${group.desiredSize}/${group.maxSize})`);
-      }
-      if (group.instanceTypes.length === 0) problems.add(`${field}.instanceTypes`, 'needs at least one instance type');
+      // The node group module's rules (name, capacity type, sizes, instance types, disk, labels, taints), nested.
+      problems.nest(field, eksNodeGroupPropProblems(group));
       if (group.capacityType === 'SPOT' && group.instanceTypes.length < 2) {
         problems.add(`${field}.instanceTypes`, 'a spot group needs at least two instance types to survive interruptions');
       }
@@ -295,6 +293,8 @@ export class Eks extends LayerStack {
       problems.add('metadataHopLimit', `${String(config.metadataHopLimit)} must be 1 (pods cannot reach instance metadata) or 2`);
     }
     problems.check('logRetentionDays', logRetentionDays(config.logRetentionDays ?? (isProduction(ctx.account) ? 365 : 90)));
+    // The cluster module's rules for the name this config passes through (its IAM role adds -cluster), under clusterName.
+    for (const p of eksClusterPropProblems({ name: config.clusterName })) problems.add(p.field === 'name' ? 'clusterName' : p.field, p.message);
     return problems.list;
   }
 

@@ -17,7 +17,7 @@ import { declaredLayer } from '../lib/layer-presence';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { resourceName, roleArn } from '../lib/naming';
-import { arnOf, FieldProblems, integerBetween, logRetentionDays } from '../lib/validators';
+import { arnOf, FieldProblems, integerBetween, logRetentionDays, port } from '../lib/validators';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DynamoTable } from '../modules/dynamo-table';
 import { EncryptedTopic } from '../modules/encrypted-topic';
@@ -294,7 +294,7 @@ export class Serverless extends LayerStack {
     if (config.alarmTopicArn !== undefined) problems.check('alarmTopicArn', arnOf(config.alarmTopicArn, { service: 'sns', resource: /^[\w-]+$/, described: 'an SNS topic ARN' }));
     const pi = config.privateIntegration;
     if (pi?.enabled) {
-      if (pi.port !== undefined) problems.check('privateIntegration.port', integerBetween(pi.port, 1, 65535));
+      problems.check('privateIntegration.port', port(pi.port ?? 80));
       (pi.targetIps ?? []).forEach((ip, i) => {
         if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) problems.add(`privateIntegration.targetIps[${i}]`, `"${ip}" is not an IPv4 address`);
       });

@@ -137,8 +137,8 @@ function scripted(
   for (const n of [up, layer]) {
     fs.mkdirSync(path.join(outdir, 'stacks', n.id), { recursive: true });
     fs.writeFileSync(path.join(outdir, 'stacks', n.id, 'cdk.tf.json'), JSON.stringify({
-      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
-      data: { terraform_remote_state: Object.fromEntries(n.dependsOn.map((d) => [`remote-${d}`, { backend: 's3', config: { bucket: 'p-a-terraform-backend', key: `a/${d.slice('p-a-'.length)}/terraform.tfstate` } }])) },
+      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend-111111111111', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
+      data: { terraform_remote_state: Object.fromEntries(n.dependsOn.map((d) => [`remote-${d}`, { backend: 's3', config: { bucket: 'p-a-terraform-backend-111111111111', key: `a/${d.slice('p-a-'.length)}/terraform.tfstate` } }])) },
     }));
     // initialised already: init is skipped, so every call below is a command of the action
     fs.mkdirSync(path.join(outdir, 'stacks', n.id, '.terraform'));
@@ -272,7 +272,7 @@ describe('a killed terraform', () => {
     const f = scripted(REAL, (args) => (args[0] === 'apply' ? { code: 1, signal: 'SIGKILL' } : { code: 0, stdout: 'Plan: 1 to add, 0 to change, 0 to destroy.' }));
     const reason = (await f.runOne('apply')).layers[0].reason!;
     expect(reason).toMatch(/^terraform apply was killed by SIGKILL/);
-    expect(reason).toContain('item LockID p-a-terraform-backend/a/layer/terraform.tfstate in DynamoDB table p-a-terraform-backend');
+    expect(reason).toContain('item LockID p-a-terraform-backend-111111111111/a/layer/terraform.tfstate in DynamoDB table p-a-terraform-backend');
   });
 });
 

@@ -326,8 +326,8 @@ function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) 
   for (const n of [up, c1, c2]) {
     fs.mkdirSync(path.join(outdir, 'stacks', n.id), { recursive: true });
     fs.writeFileSync(path.join(outdir, 'stacks', n.id, 'cdk.tf.json'), JSON.stringify({
-      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
-      data: { terraform_remote_state: n.dependsOn.length ? { 'remote-a-up': { backend: 's3', config: { bucket: 'p-a-terraform-backend', key: 'a/up/terraform.tfstate' } } } : {} },
+      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend-123456789012', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
+      data: { terraform_remote_state: n.dependsOn.length ? { 'remote-a-up': { backend: 's3', config: { bucket: 'p-a-terraform-backend-123456789012', key: 'a/up/terraform.tfstate' } } } : {} },
     }));
   }
   const calls: string[] = [];
