@@ -4,7 +4,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { ITerraformDependable } from 'cdktf';
+import { TerraformIterator, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { parseCidr } from '../lib/cidr';
 import { defineContract } from '../lib/contract';
@@ -16,6 +16,7 @@ import { EksNodeGroup } from '../modules/eks-node-group';
 import { IrsaRole } from '../modules/irsa-role';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../lib/layer-presence';
+import { isLayerRef, refProblems, resolveRefList, type ValueRef } from '../lib/layer-ref';
 import { serviceTrustPolicy, type PolicyStatement } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
 import { securityContract } from './security';
@@ -63,6 +64,12 @@ export interface EksConfig {
   readonly clusterName?: string;
   /** CIDRs allowed to the public endpoint. Empty keeps the API private only; `0.0.0.0/0` is refused. @default [] */
   readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Ranges outside the VPC admitted to the private API endpoint (HTTPS on the cluster security group), e.g. the client
+   * VPN's `fromLayer(clientVpnContract, 'source_cidr_blocks', { account: 'network' })`: people on the VPN reach the
+   * API through the transit gateway. @default []
+   */
+  readonly endpointAccessCidrs?: readonly ValueRef[];
   /**
    * Keys for secrets encryption and the control-plane log group: `security-layer` uses the account's data key
    * (secrets) and logs key (log group) published by the security layer; `own` creates one key in this layer.
@@ -157,6 +164,13 @@ export class Eks extends LayerStack {
       const cidr = parseCidr(text);
       if (typeof cidr === 'string') problems.push({ field: `publicAccessCidrs[${i}]`, message: cidr });
       else if (cidr.prefix === 0) problems.push({ field: `publicAccessCidrs[${i}]`, message: `${text} opens the API to the internet; list the admin networks` });
+    });
+    (config.endpointAccessCidrs ?? []).forEach((ref, i) => {
+      const field = `endpointAccessCidrs[${i}]`;
+      problems.push(...refProblems(field, ref));
+      const cidr = isLayerRef(ref) || typeof ref !== 'string' ? undefined : parseCidr(ref);
+      if (typeof cidr === 'string') problems.push({ field, message: cidr });
+      else if (cidr?.prefix === 0) problems.push({ field, message: `${ref} opens the API to every address; list the networks people come from` });
     });
     if (config.nodeGroups.length === 0) problems.push({ field: 'nodeGroups', message: 'needs at least one node group' });
     const names = new Set<string>();
@@ -262,6 +276,20 @@ export class Eks extends LayerStack {
       toPort: 10250,
       description: 'Control plane to kubelet',
     });
+    // The private endpoint's interfaces carry the cluster security group: people on the VPN come through the hub.
+    const endpointAccess = resolveRefList(config.endpointAccessCidrs ?? [], (contract, options) => this.remote(contract, options));
+    if (endpointAccess.length > 0) {
+      const each = TerraformIterator.fromList(endpointAccess);
+      new VpcSecurityGroupIngressRule(this, 'api-from-endpoint-access-cidrs', {
+        forEach: each,
+        securityGroupId: cluster.clusterSecurityGroupId,
+        cidrIpv4: each.value,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'Kubernetes API from networks outside the VPC (endpointAccessCidrs)',
+      });
+    }
     new VpcSecurityGroupEgressRule(this, 'node-egress', {
       securityGroupId: nodeSg.id,
       cidrIpv4: '0.0.0.0/0',
