@@ -7,6 +7,7 @@ import { containerRules } from './containers';
 import { dataRules } from './data';
 import { edgeRules } from './edge';
 import { networkRules } from './network';
+import { networkAccessRules } from './network-access';
 import { s3Rules } from './s3';
 import { securityServiceRules } from './security-services';
 import { stackRules } from './stack';
@@ -16,6 +17,7 @@ export const RULES: readonly Rule[] = [
   ...stackRules,
   ...s3Rules,
   ...networkRules,
+  ...networkAccessRules,
   ...auditRules,
   ...dataRules,
   ...backupRules,

@@ -5,6 +5,7 @@ import { constraintRules } from './constraints';
 import { crossAccountRules } from './cross-account';
 import { dnsRules } from './dns';
 import { identityRules } from './identities';
+import { logDeliveryRules } from './log-delivery';
 import { orderingRules } from './ordering';
 import { serviceGrantRules } from './service-grants';
 import { versionRules } from './versions';
@@ -13,6 +14,7 @@ export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...identityRules,
   ...serviceGrantRules,
   ...crossAccountRules,
+  ...logDeliveryRules,
   ...backupRules,
   ...dnsRules,
   ...constraintRules,
