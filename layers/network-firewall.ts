@@ -19,7 +19,7 @@ export type NetworkFirewallLogsConfig =
   | { readonly retentionDays?: number }
   /**
    * A bucket, e.g. one of the security account: its policy must admit `delivery.logs.amazonaws.com` for this account
-   * and its key, if SSE-KMS, the same (preflight PF-XACC-005 checks both). Not the audit layer's log archive: vended
+   * and its key, if SSE-KMS, the same (preflight PF-LOGS-001 checks both). Not the audit layer's log archive: vended
    * logs are not documented to deliver into a bucket with an Object Lock default retention.
    */
   | { readonly bucket: ValueRef; readonly prefix?: string };
