@@ -14,6 +14,7 @@ import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { globalNameProblem, globalResourceName } from '../lib/naming';
+import { FieldProblems, integerBetween, logRetentionDays } from '../lib/validators';
 import { dnsClaimProblems, endpointOf, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
@@ -73,6 +74,22 @@ export interface CdnWafConfig {
   readonly rateLimit?: number;
   /** AWS managed rule groups (vendor AWS) evaluated in order. @default DEFAULT_MANAGED_RULE_GROUPS */
   readonly managedRuleGroups?: readonly string[];
+}
+
+/**
+ * Problems of a WAF config, by field relative to it: the rate-based rule's limit (this project's floor of 100, WAFv2's
+ * ceiling of 2,000,000,000 per 5 minutes) and AWS managed rule group names, each once. Shared by every layer with a WAF.
+ * https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+ */
+export function wafConfigProblems(waf: CdnWafConfig | undefined): FieldProblem[] {
+  const problems = new FieldProblems();
+  problems.check('rateLimit', integerBetween(waf?.rateLimit ?? 2000, 100, 2_000_000_000, 'requests per 5 minutes'));
+  if (waf?.managedRuleGroups && waf.managedRuleGroups.length === 0) problems.add('managedRuleGroups', 'must list at least one AWS managed rule group');
+  (waf?.managedRuleGroups ?? []).forEach((group, i) => {
+    if (!/^AWSManagedRules[A-Za-z0-9]+$/.test(group)) problems.add(`managedRuleGroups[${i}]`, `"${group}" is not an AWS managed rule group (AWSManagedRules...)`);
+    else if (waf!.managedRuleGroups!.indexOf(group) !== i) problems.add(`managedRuleGroups[${i}]`, `"${group}" is listed twice`);
+  });
+  return problems.list;
 }
 
 export interface CdnAuthConfig {
@@ -271,11 +288,9 @@ export class Cdn extends LayerStack {
       list.forEach((p, i) => pathProblem(`appOrigin.pathPatterns[${i}]`, p));
     }
     problems.push(...dnsClaimProblems(ctx, Cdn.dnsClaims(config, ctx)));
-    const rate = config.waf?.rateLimit ?? 2000;
-    if (!Number.isInteger(rate) || rate < 100) problems.push({ field: 'waf.rateLimit', message: `${rate} must be an integer of at least 100 requests per 5 minutes` });
-    if (config.waf?.managedRuleGroups && config.waf.managedRuleGroups.length === 0) {
-      problems.push({ field: 'waf.managedRuleGroups', message: 'must list at least one AWS managed rule group' });
-    }
+    problems.push(...wafConfigProblems(config.waf).map((p) => ({ field: `waf.${p.field}`, message: p.message })));
+    const retention = logRetentionDays(config.logRetentionDays ?? 365);
+    if (retention) problems.push({ field: 'logRetentionDays', message: retention });
     if (config.auth) {
       const a = config.auth;
       const prefixProblem = globalNameProblem('cognito-domain', domainPrefixOf(a, ctx));

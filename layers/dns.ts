@@ -167,6 +167,10 @@ export class Dns extends LayerStack {
       }
     });
     problems.check('delegationTtl', integerBetween(config.delegationTtl ?? 3600, 60, 172800, 'seconds'));
+    // Route 53 HostedZoneConfig Comment: at most 256 characters.
+    [...(config.publicZones ?? []).map((z, i) => [`publicZones[${i}]`, z] as const), ...(config.privateZones ?? []).map((z, i) => [`privateZones[${i}]`, z] as const)]
+      .filter(([, z]) => z.comment !== undefined && z.comment.length > 256)
+      .forEach(([field, z]) => problems.add(`${field}.comment`, `is ${z.comment!.length} characters; Route 53 accepts 256`));
     return problems.list;
   }
 

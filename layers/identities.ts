@@ -117,6 +117,11 @@ export class Identities extends LayerStack {
       problems.add('identityStoreId', `"${config.identityStoreId}" is not an identity store id (d-<10 hex>)`);
     }
     const sets = permissionSets(config);
+    for (const [name, description] of Object.entries(config.groups ?? {})) {
+      // Identity Store CreateGroup: DisplayName 1..1024, Description up to 1024 (the groups are this layer's own resources).
+      if (name.length < 1 || name.length > 1024) problems.add(`groups.${name}`, 'a group name must be 1 to 1024 characters');
+      if (description.length > 1024) problems.add(`groups.${name}`, `the description is ${description.length} characters; Identity Center accepts 1024`);
+    }
     for (const [name, set] of Object.entries(sets)) problems.nest(`permissionSets.${name}`, permissionSetPropProblems({ ...set, name }));
     const icRegion = ctx.org.project.identityCenter?.region;
     if (icRegion && icRegion !== ctx.region) {

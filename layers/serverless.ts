@@ -34,12 +34,13 @@ import * as path from 'path';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems, logRetentionDays, port } from '../lib/validators';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { EncryptedTopic } from '../modules/encrypted-topic';
 import { folderArchive } from '../modules/folder-archive';
 import { cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey } from '../modules/kms-key';
-import { LambdaFunction } from '../modules/lambda-function';
+import { LambdaFunction, lambdaFunctionPropProblems } from '../modules/lambda-function';
 import { ManagedSecret } from '../modules/managed-secret';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 import { Queue } from '../modules/queue';
@@ -164,7 +165,6 @@ export const serverlessContract = defineContract('serverless', {
 
 const ISSUER = /^https:\/\/[^\s/]+(\/[^\s]*)?$/;
 const STAGE = /^[A-Za-z0-9_-]{1,128}$/;
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** Actions Step Functions needs to deliver logs to CloudWatch Logs; AWS documents them with `Resource: '*'`. */
 export const SFN_LOG_DELIVERY_ACTIONS = [
   'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
@@ -205,12 +205,9 @@ export class Serverless extends LayerStack {
       if (!Number.isInteger(f.reservedConcurrency) || f.reservedConcurrency < 1 || f.reservedConcurrency > 1000) {
         problems.push({ field: `functions.${name}.reservedConcurrency`, message: `${String(f.reservedConcurrency)} must be a whole number between 1 and 1000` });
       }
-      if (f.memoryMb !== undefined && (!Number.isInteger(f.memoryMb) || f.memoryMb < 128 || f.memoryMb > 10240)) {
-        problems.push({ field: `functions.${name}.memoryMb`, message: `${f.memoryMb} must be between 128 and 10240 MB` });
-      }
-      if (f.timeoutSeconds !== undefined && (!Number.isInteger(f.timeoutSeconds) || f.timeoutSeconds < 1 || f.timeoutSeconds > 900)) {
-        problems.push({ field: `functions.${name}.timeoutSeconds`, message: `${f.timeoutSeconds} must be between 1 and 900 seconds` });
-      }
+      // The Lambda module's rules for the sizes this config passes through, under this config's field names.
+      const sizes = lambdaFunctionPropProblems({ memorySize: f.memoryMb, timeoutSeconds: f.timeoutSeconds }).filter((p) => p.field !== 'logRetentionDays');
+      problems.push(...new FieldProblems().nest(`functions.${name}`, sizes.map((p) => ({ ...p, field: p.field === 'memorySize' ? 'memoryMb' : p.field }))).list);
     }
     if (config.functions?.api?.timeoutSeconds !== undefined && config.functions.api.timeoutSeconds > 29) {
       problems.push({ field: 'functions.api.timeoutSeconds', message: `${config.functions.api.timeoutSeconds} exceeds the 29 s an HTTP API waits for an integration` });
@@ -253,9 +250,8 @@ export class Serverless extends LayerStack {
     if (config.runtime !== undefined && !/^nodejs(2[02-9]|[3-9]\d)\.x$/.test(config.runtime)) {
       problems.push({ field: 'runtime', message: `"${config.runtime}" is not a supported Node.js runtime (nodejs22.x or newer; the handlers are JavaScript)` });
     }
-    if (config.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
-      problems.push({ field: 'logRetentionDays', message: `${config.logRetentionDays} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(', ')})` });
-    }
+    const retention = config.logRetentionDays === undefined ? undefined : logRetentionDays(config.logRetentionDays);
+    if (retention) problems.push({ field: 'logRetentionDays', message: retention });
     if (config.stateMachineLogLevel !== undefined && !['ALL', 'ERROR'].includes(config.stateMachineLogLevel)) {
       problems.push({ field: 'stateMachineLogLevel', message: `"${String(config.stateMachineLogLevel)}" must be ALL or ERROR` });
     }
@@ -272,9 +268,8 @@ export class Serverless extends LayerStack {
     });
     const pi = config.privateIntegration;
     if (pi?.enabled) {
-      if (pi.port !== undefined && (!Number.isInteger(pi.port) || pi.port < 1 || pi.port > 65535)) {
-        problems.push({ field: 'privateIntegration.port', message: `${pi.port} is not a TCP port` });
-      }
+      const badPort = port(pi.port ?? 80);
+      if (badPort) problems.push({ field: 'privateIntegration.port', message: badPort });
       (pi.targetIps ?? []).forEach((ip, i) => {
         if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) problems.push({ field: `privateIntegration.targetIps[${i}]`, message: `"${ip}" is not an IPv4 address` });
       });

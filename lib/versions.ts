@@ -1,6 +1,7 @@
 /**
  * Support windows of every version the project pins or checks, in ONE place: Kubernetes on EKS (the eks layer refuses
- * an ended version, the policy pack's POL-EKS-004 warns ahead, the preflight's PF-VER-001 checks clusters), Aurora and
+ * an ended version, the policy pack's POL-EKS-004 warns ahead, the preflight's PF-VER-001 checks clusters) and the EKS
+ * add-on versions pinned per Kubernetes minor (EKS_ADDON_VERSIONS), Aurora and
  * ElastiCache engine majors (PF-VER-003) and Lambda runtimes (PF-VER-005). A version outside its window is refused at
  * synth or before any terraform instead of being discovered by a failed or surprise-upgraded apply.
  *
@@ -43,6 +44,86 @@ export const EKS_KUBERNETES_VERSIONS: readonly KubernetesVersionSupport[] = [
   { version: '1.29', released: '2024-01-23', endOfStandardSupport: '2025-03-23', endOfExtendedSupport: '2026-03-23', source: EKS_RELEASE_CALENDAR_URL },
   { version: '1.28', released: '2023-09-26', endOfStandardSupport: '2024-11-26', endOfExtendedSupport: '2025-11-26', source: EKS_RELEASE_CALENDAR_URL },
 ];
+
+// ---------------------------------------------------------------------------------------------------------------
+// EKS add-ons (the eks layer, PF-VER-002), next to the calendar: a Kubernetes version and its add-ons move together.
+
+/** The add-ons the eks layer installs: config key -> the name EKS knows the add-on by. */
+export const EKS_ADDON_NAMES = {
+  vpcCni: 'vpc-cni',
+  kubeProxy: 'kube-proxy',
+  podIdentityAgent: 'eks-pod-identity-agent',
+  coredns: 'coredns',
+  ebsCsiDriver: 'aws-ebs-csi-driver',
+  metricsServer: 'metrics-server',
+  externalDns: 'external-dns',
+  certManager: 'cert-manager',
+} as const;
+
+export type EksAddonKey = keyof typeof EKS_ADDON_NAMES;
+
+/** One pinned `v<semver>-eksbuild.<n>` version per add-on. */
+export type EksAddonVersions = { readonly [K in EksAddonKey]: string };
+
+/** A published EKS add-on version: `v<major>.<minor>.<patch>-eksbuild.<n>`. */
+export const EKS_ADDON_VERSION_PATTERN = /^v(\d+)\.(\d+)\.(\d+)-eksbuild\.\d+$/;
+
+/** The command that lists what EKS publishes, to name in messages and docs. */
+export function describeAddonVersionsCommand(kubernetesVersion: string, addonName: string): string {
+  return `aws eks describe-addon-versions --kubernetes-version ${kubernetesVersion} --addon-name ${addonName}`;
+}
+
+export interface EksAddonRelease {
+  /** Kubernetes minor these versions are published for (a row of EKS_KUBERNETES_VERSIONS). */
+  readonly kubernetesVersion: string;
+  /** Region the versions were read in: EKS publishes the same add-on version with another `eksbuild` in some regions. */
+  readonly region: string;
+  readonly versions: EksAddonVersions;
+  /** Where the versions come from and when they were read. */
+  readonly source: string;
+}
+
+/**
+ * The add-on versions every cluster of a Kubernetes minor runs, ONE row per minor: bumping `kubernetesVersion` in an
+ * eks layer moves every add-on with it (a layer's `addonVersions` only overrides single entries, e.g. a build
+ * published under another `eksbuild` number in its region). A minor without a row needs every version in the layer's
+ * config. Add the row of the next minor before upgrading (docs/workloads.md "Upgrading Kubernetes"), with the versions
+ * `aws eks describe-addon-versions --kubernetes-version <minor> --addon-name <name>` lists as default.
+ *
+ * 1.35, us-east-1 (this repository cannot call AWS; checked 2026-11-30 against public configurations that read
+ * describe-addon-versions for 1.35): vpc-cni, coredns, kube-proxy from a us-east-1 EKS 1.35 configuration of 2026-09
+ * (v1.22.4-eksbuild.3, v1.13.2-eksbuild.11 = the default coredns, v1.35.3-eksbuild.18); eks-pod-identity-agent
+ * v1.3.10-eksbuild.3 (every 1.35 configuration found pins it); aws-ebs-csi-driver v1.64.0-eksbuild.1 (1.35
+ * configurations of 2026-09/10; v1.63.1 and v1.65.0 also exist); metrics-server v0.9.0-eksbuild.5 (the 1.35 default
+ * read 2026-08-04, and a per-version table of a CDK project: 1.34 and 1.35 -> v0.9.0-eksbuild.5); cert-manager
+ * v1.21.0-eksbuild.2 (the default read in us-east-1 and eu-west-1; ap-northeast-2 publishes eksbuild.3);
+ * external-dns v0.21.0-eksbuild.6 (read for 1.35 on 2026-08-04; builds .4 to .9 exist). metrics-server, cert-manager
+ * and external-dns are EKS community add-ons (owner `community`): AWS validates their compatibility with the
+ * Kubernetes version and runs their lifecycle, the projects support the software.
+ * https://docs.aws.amazon.com/eks/latest/userguide/community-addons.html
+ */
+export const EKS_ADDON_VERSIONS: readonly EksAddonRelease[] = [
+  {
+    kubernetesVersion: '1.35',
+    region: 'us-east-1',
+    versions: {
+      vpcCni: 'v1.22.4-eksbuild.3',
+      kubeProxy: 'v1.35.3-eksbuild.18',
+      podIdentityAgent: 'v1.3.10-eksbuild.3',
+      coredns: 'v1.13.2-eksbuild.11',
+      ebsCsiDriver: 'v1.64.0-eksbuild.1',
+      metricsServer: 'v0.9.0-eksbuild.5',
+      externalDns: 'v0.21.0-eksbuild.6',
+      certManager: 'v1.21.0-eksbuild.2',
+    },
+    source: 'aws eks describe-addon-versions --kubernetes-version 1.35, as read by public EKS 1.35 configurations of 2026-08 to 2026-10 (see above)',
+  },
+];
+
+/** The pinned add-on versions of a Kubernetes minor, or undefined when the table has no row for it. */
+export function eksAddonRelease(kubernetesVersion: string): EksAddonRelease | undefined {
+  return EKS_ADDON_VERSIONS.find((r) => r.kubernetesVersion === kubernetesVersion);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Database and cache engines (PF-VER-003).

@@ -51,6 +51,10 @@ export function dynamoTablePropProblems(props: Partial<DynamoTableProps>): Field
     problems.check('name', awsName(props.name, { maxLength: 255, pattern: /^[a-zA-Z0-9_.-]{3,}$/, described: 'at least 3 of a-z, A-Z, 0-9, _, . and -' }));
   }
   if (props.sortKey && props.partitionKey && props.sortKey.name === props.partitionKey.name) problems.add('sortKey', 'must differ from the partition key');
+  // Key and TTL attribute names: 1 to 255 characters (DynamoDB naming rules).
+  for (const [field, name] of [['partitionKey.name', props.partitionKey?.name], ['sortKey.name', props.sortKey?.name], ['ttlAttribute', props.ttlAttribute]] as const) {
+    if (name !== undefined) problems.check(field, awsName(name, { maxLength: 255 }));
+  }
   if (props.replicatedElsewhere && props.stream !== undefined && props.stream !== 'NEW_AND_OLD_IMAGES') {
     problems.add('stream', `${props.stream}: a replicated (global) table needs NEW_AND_OLD_IMAGES`);
   }

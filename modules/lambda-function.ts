@@ -4,7 +4,7 @@ import { LambdaFunction as LambdaFunctionResource } from '@cdktf/provider-aws/li
 import { Token, type TerraformAsset, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
-import { awsName, FieldProblems, integerAtLeast, integerBetween, logRetentionDays } from '../lib/validators';
+import { awsName, FieldProblems, integerAtLeast, lambdaMemoryMb, lambdaTimeoutSeconds, logRetentionDays } from '../lib/validators';
 import { keyFromArn } from './kms-key';
 import { KEY_ENCRYPT_DECRYPT_ACTIONS, LOG_STREAM_WRITE_ACTIONS, QUEUE_DEAD_LETTER_ACTIONS, XRAY_WRITE_ACTIONS } from './perms';
 import { allow, type Grantable, type PolicyStatement } from './policy';
@@ -71,8 +71,8 @@ export function lambdaFunctionPropProblems(props: Partial<LambdaFunctionProps>):
       maxLength: 64 - ROLE_SUFFIX.length, pattern: /^[A-Za-z0-9_-]+$/, described: 'letters, digits, - and _ (the role adds -lambda)',
     }));
   }
-  if (props.memorySize !== undefined) problems.check('memorySize', integerBetween(props.memorySize, 128, 10240, 'MB'));
-  if (props.timeoutSeconds !== undefined) problems.check('timeoutSeconds', integerBetween(props.timeoutSeconds, 1, 900, 'seconds'));
+  if (props.memorySize !== undefined) problems.check('memorySize', lambdaMemoryMb(props.memorySize));
+  if (props.timeoutSeconds !== undefined) problems.check('timeoutSeconds', lambdaTimeoutSeconds(props.timeoutSeconds));
   if (props.reservedConcurrency !== undefined) problems.check('reservedConcurrency', integerAtLeast(props.reservedConcurrency, 0));
   problems.check('logRetentionDays', logRetentionDays(props.logRetentionDays ?? 365));
   if (props.aliasName !== undefined && !/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/.test(props.aliasName)) {

@@ -344,3 +344,93 @@ export const IDENTITY_AND_ACCOUNT_ACTIONS = ['iam:*', 'organizations:*', 'accoun
 export function actions(...lists: readonly (readonly string[])[]): string[] {
   return [...new Set(lists.flat())].sort();
 }
+
+// --- Route 53 -------------------------------------------------------------------------------------------------------
+
+/** Create, change and delete records in a hosted zone (resource: `arn:aws:route53:::hostedzone/<id>`). */
+export const DNS_RECORD_CHANGE_ACTIONS = ['route53:ChangeResourceRecordSets'] as const;
+/** Read the records of a hosted zone (resource: the zone). */
+export const DNS_RECORD_READ_ACTIONS = ['route53:ListResourceRecordSets'] as const;
+/** Find the account's hosted zones. The action has no resource type: `*` is its only resource. */
+export const DNS_ZONE_LIST_ACTIONS = ['route53:ListHostedZones'] as const;
+/** Find a hosted zone by its name (no resource type either). */
+export const DNS_ZONE_LOOKUP_ACTIONS = ['route53:ListHostedZonesByName'] as const;
+/** Wait for a change to reach every Route 53 server (resource: `arn:aws:route53:::change/*`). */
+export const DNS_CHANGE_STATUS_ACTIONS = ['route53:GetChange'] as const;
+
+// --- EKS Pod Identity -----------------------------------------------------------------------------------------------
+
+/**
+ * What the EKS Auth service does with the role of a Pod Identity association: assume it, and tag the session with the
+ * cluster, namespace and service account. https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+ */
+export const POD_IDENTITY_TRUST_ACTIONS = ['sts:AssumeRole', 'sts:TagSession'] as const;
+
+// --- Kubernetes controllers on EKS (modules/eks-controller-permissions.ts) ------------------------------------------
+// In the order the eks layer's policies were first written: moving them here changed no permission.
+
+/**
+ * Create and attach EBS volumes encrypted with a customer managed key (the EBS CSI driver, when the account's default
+ * EBS key is one): AWS's policy for the driver's role. https://docs.aws.amazon.com/eks/latest/userguide/csi-iam-role.html
+ */
+export const KEY_EBS_VOLUME_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'] as const;
+/** KMS grants for AWS resources only (`kms:GrantIsForAWSResource`): EBS attaching an encrypted volume to an instance. */
+export const KEY_AWS_RESOURCE_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'] as const;
+
+/** What the cluster autoscaler reads to discover node groups and instance types (no resource-level permissions). */
+export const CLUSTER_AUTOSCALER_DISCOVER_ACTIONS = [
+  'autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeLaunchConfigurations',
+  'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeTags', 'ec2:DescribeImages', 'ec2:DescribeInstanceTypes',
+  'ec2:DescribeLaunchTemplateVersions', 'ec2:GetInstanceTypesFromInstanceRequirements',
+] as const;
+export const CLUSTER_AUTOSCALER_NODEGROUP_READ_ACTIONS = ['eks:DescribeNodegroup'] as const;
+/** Resize the Auto Scaling groups of the cluster's managed node groups. */
+export const CLUSTER_AUTOSCALER_SCALE_ACTIONS = ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'] as const;
+
+/**
+ * The AWS Load Balancer Controller's reads (its v2.x iam_policy.json), none of which takes a resource:
+ * https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/main/docs/install/iam_policy.json
+ */
+export const LB_CONTROLLER_DESCRIBE_ACTIONS = [
+  'ec2:DescribeAccountAttributes', 'ec2:DescribeAddresses', 'ec2:DescribeAvailabilityZones', 'ec2:DescribeInternetGateways',
+  'ec2:DescribeVpcs', 'ec2:DescribeVpcPeeringConnections', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+  'ec2:DescribeInstances', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeTags', 'ec2:DescribeRouteTables',
+  'ec2:GetCoipPoolUsage', 'ec2:DescribeCoipPools', 'ec2:GetSecurityGroupsForVpc', 'ec2:DescribeIpamPools',
+  'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeLoadBalancerAttributes',
+  'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeListenerCertificates',
+  'elasticloadbalancing:DescribeListenerAttributes', 'elasticloadbalancing:DescribeSSLPolicies',
+  'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetHealth',
+  'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeTrustStores',
+  'elasticloadbalancing:DescribeCapacityReservation',
+  'cognito-idp:DescribeUserPoolClient', 'acm:ListCertificates', 'acm:DescribeCertificate',
+  'iam:ListServerCertificates', 'iam:GetServerCertificate', 'wafv2:GetWebACL', 'wafv2:GetWebACLForResource',
+  'shield:GetSubscriptionState', 'shield:DescribeProtection',
+] as const;
+export const LB_CONTROLLER_SERVICE_LINKED_ROLE_ACTIONS = ['iam:CreateServiceLinkedRole'] as const;
+export const LB_CONTROLLER_CREATE_SECURITY_GROUP_ACTIONS = ['ec2:CreateSecurityGroup'] as const;
+export const LB_CONTROLLER_TAG_SECURITY_GROUP_ACTIONS = ['ec2:CreateTags'] as const;
+export const LB_CONTROLLER_MANAGE_SECURITY_GROUP_ACTIONS = [
+  'ec2:CreateTags', 'ec2:DeleteTags', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress', 'ec2:DeleteSecurityGroup',
+] as const;
+export const LB_CONTROLLER_OPEN_SECURITY_GROUP_ACTIONS = ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'] as const;
+export const LB_CONTROLLER_CREATE_BALANCER_ACTIONS = ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup'] as const;
+export const LB_CONTROLLER_TAG_ON_CREATE_ACTIONS = ['elasticloadbalancing:AddTags'] as const;
+export const LB_CONTROLLER_MANAGE_BALANCER_ACTIONS = [
+  'elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags', 'elasticloadbalancing:ModifyLoadBalancerAttributes',
+  'elasticloadbalancing:SetIpAddressType', 'elasticloadbalancing:SetSecurityGroups', 'elasticloadbalancing:SetSubnets',
+  'elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyTargetGroup',
+  'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:DeleteTargetGroup',
+  'elasticloadbalancing:ModifyListenerAttributes', 'elasticloadbalancing:ModifyCapacityReservation',
+  'elasticloadbalancing:ModifyIpPools',
+] as const;
+export const LB_CONTROLLER_LISTENER_ACTIONS = [
+  'elasticloadbalancing:CreateListener', 'elasticloadbalancing:DeleteListener', 'elasticloadbalancing:CreateRule',
+  'elasticloadbalancing:DeleteRule', 'elasticloadbalancing:ModifyListener', 'elasticloadbalancing:AddListenerCertificates',
+  'elasticloadbalancing:RemoveListenerCertificates', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:SetRulePriorities',
+] as const;
+export const LB_CONTROLLER_TAG_LISTENER_ACTIONS = ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'] as const;
+export const LB_CONTROLLER_TARGET_ACTIONS = ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'] as const;
+export const LB_CONTROLLER_WAF_SHIELD_ACTIONS = [
+  'elasticloadbalancing:SetWebAcl', 'wafv2:AssociateWebACL', 'wafv2:DisassociateWebACL', 'shield:CreateProtection', 'shield:DeleteProtection',
+] as const;

@@ -15,7 +15,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import { cidrSubnet, contains, overlaps, parseCidr, type Cidr } from '../lib/cidr';
 import type { FieldProblem } from '../lib/layer-stack';
-import { FieldProblems, logRetentionDays, oneOf, repeated } from '../lib/validators';
+import { FieldProblems, logRetentionDays, oneOf, repeated, subnetCidr } from '../lib/validators';
 import { FLOW_LOG_DELIVERY_ACTIONS } from './perms';
 import { allow } from './policy';
 import { refuseProblems } from './prop-problems';
@@ -55,8 +55,10 @@ export interface VpcProps {
 export type VpcPropsShape = Partial<Omit<VpcProps, 'subnets'>> & { readonly subnets?: Partial<SubnetLayout> };
 
 /**
- * Problems of the props that need no AWS, by prop name: the VPC range AWS accepts (/16 to /28), one subnet per AZ in
- * every tier given, each inside the VPC and overlapping no other, and the log retention every layer checks the same way.
+ * Problems of the props that need no AWS, by prop name: the VPC range AWS accepts (/16 to /28), two AZs at least (the
+ * DB subnet group), one subnet per AZ in every tier given, each of a size AWS accepts (/16 to /28), inside the VPC and
+ * overlapping no other, and the log retention every layer checks the same way.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
  */
 export function vpcPropProblems(props: VpcPropsShape): FieldProblem[] {
   const problems = new FieldProblems();
@@ -67,6 +69,8 @@ export function vpcPropProblems(props: VpcPropsShape): FieldProblem[] {
   (props.interfaceEndpoints ?? []).forEach((service, i) => {
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(service)) problems.add(`interfaceEndpoints[${i}]`, `"${service}" must be a service suffix such as ecr.api or ssm`);
   });
+  // CreateDBSubnetGroup needs subnets in two AZs at least.
+  if (props.azs !== undefined && props.azs.length < 2) problems.add('azs', `lists ${props.azs.length} AZ(s); the database subnet group needs two at least`);
   if (props.cidr === undefined) return problems.list;
   const vpc = parseCidr(props.cidr);
   if (typeof vpc === 'string') return problems.add('cidr', vpc).list;
@@ -78,11 +82,12 @@ export function vpcPropProblems(props: VpcPropsShape): FieldProblem[] {
     if (props.azs !== undefined && list.length !== props.azs.length) problems.add(`subnets.${tier}`, `lists ${list.length} subnets for ${props.azs.length} AZs`);
     list.forEach((text, i) => {
       const field = `subnets.${tier}[${i}]`;
-      const subnet = parseCidr(text);
-      if (typeof subnet === 'string') {
-        problems.add(field, subnet);
+      const bad = subnetCidr(text);
+      if (bad !== undefined) {
+        problems.add(field, bad);
         return;
       }
+      const subnet = parseCidr(text) as Cidr;
       if (!contains(vpc, subnet)) problems.add(field, `${subnet.text} does not fit in the VPC ${vpc.text}`);
       const clash = seen.find((s) => overlaps(s.cidr, subnet));
       if (clash) problems.add(field, `${subnet.text} overlaps ${clash.field} (${clash.cidr.text})`);

@@ -11,13 +11,16 @@ import { CycleError } from '../lib/graph';
 import { modeFromEnv } from '../lib/mode';
 import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
+import { setTokenStackTraces, tokenStackTracesFromEnv } from '../lib/token-stack-traces';
 import { parseCommand, USAGE, UsageError } from './lib/cli';
-import { confirmApply, confirmDestroy, terminalPrompt } from './lib/confirm';
+import { confirmApply, confirmDestroy, savedPlanLines, strandedReaders, terminalPrompt } from './lib/confirm';
 import { credentialsReady } from './lib/credentials';
-import { layerExecutor } from './lib/layer-executor';
+import { autoDependents, outputImpact } from './lib/impact';
+import { layerExecutor, type ApplyFrom } from './lib/layer-executor';
 import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
 import { ACTIONS, driftVerdict, formatEvent, formatSummary, runLayers, SelectionError, selectLayers, verdictLine, type Action } from './lib/runner';
 import { assertLoopback, createBackends, SandboxError, sandboxOwner, verifySandboxOwner } from './lib/sandbox';
+import { PlanStore, plansDir } from './lib/saved-plans';
 
 /** Where this run's report goes, once known: written even when the run fails before any layer ran. */
 let reportFile: string | undefined;
@@ -28,6 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // As the app does (main.ts): cdktf's stack trace per token is only ever read in a resolution error.
+  setTokenStackTraces(tokenStackTracesFromEnv());
   const mode = modeFromEnv(process.env, REPO_ROOT);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR);
   reportFile = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
@@ -48,12 +53,24 @@ async function main(argv: readonly string[]): Promise<number> {
   if (nodes.length === 0) throw new UsageError('no enabled layer matches the selection');
   console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
     `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
+  const print = (line: string): void => console.log(line);
+  // A destroy that would leave layers reading what it destroys is refused from the graph alone, so before the
+  // credentials check too (confirmDestroy refuses it without asking anything).
+  if (command.action === 'destroy' && !command.forceOrphans && strandedReaders(result.graph, nodes).length > 0) {
+    const decision = await confirmDestroy(nodes, { ...command, graph: result.graph }, terminalPrompt(), print);
+    console.log(decision.message);
+    writeReport({ action: command.action, exitCode: 1, error: decision.message, layers: [] });
+    return 1;
+  }
   // Real AWS: every selected account's role can be assumed, for longer than the last run of these layers took.
   if (!mode.sandbox && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
 
-  const print = (line: string): void => console.log(line);
+  const plans = new PlanStore(plansDir(outdir));
+  const allowReplace = new Set(command.allowReplace);
   if (command.action === 'apply') {
-    const decision = await confirmApply(nodes, command.autoApprove, terminalPrompt(), print);
+    const saved = command.planned ? savedPlanLines(nodes, (id) => plans.get(id), allowReplace) : undefined;
+    if (saved && command.autoApprove) saved.forEach(print);
+    const decision = await confirmApply(nodes, command.autoApprove, terminalPrompt(), print, saved);
     console.log(decision.message);
     if (!decision.proceed) return 1;
   }
@@ -71,8 +88,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const contracts = new Map<string, AnyContract | undefined>(result.stacks.map((s) => [s.node.id, s.ctx.account.layers.get(s.ctx.layer)?.kind.contract]));
   const projects = new Set(nodes.map((n) => n.project));
-  const labels = new Map(nodes.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
-  const width = Math.max(...[...labels.values()].map((l) => l.length));
+  // Every layer of the graph has a label: INCLUDE_DEPENDENTS=auto may add any of them during the run.
+  const labels = new Map(result.graph.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
+  const width = Math.max(...nodes.map((n) => labels.get(n.id)!.length));
   const label = (id: string): string => labels.get(id) ?? id;
 
   const controller = new AbortController();
@@ -99,15 +117,30 @@ async function main(argv: readonly string[]): Promise<number> {
     execute: layerExecutor({
       outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout,
       onNote: (id, message) => console.log(`${' '.repeat(10)}${label(id).padEnd(width)} ${message}`),
+      plans, applyFrom: applyFromOf(command), allowReplace, refresh: command.refresh,
+      replanHint: (n) => `make plan ACCOUNT=${n.account} LAYER=${n.layer}${mode.sandbox ? '' : ' SANDBOX=0'}`,
     }),
     onEvent: (event) => console.log(formatEvent(event, label, width)),
+    ...(command.autoDependents ? { expand: autoDependents(result.graph) } : {}),
   });
+  const withImpact = { ...report, impact: outputImpact(report.layers, result.graph) };
 
-  console.log(`\n${formatSummary(report, (l) => label(l.id))}`);
-  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', ...report });
+  console.log(`\n${formatSummary(withImpact, (l) => label(l.id))}`);
+  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', plansDir: path.relative(process.cwd(), plans.dir) || plans.dir, ...withImpact });
   console.log(`report: ${path.relative(process.cwd(), reportFile) || reportFile}`);
   if (report.verdict) console.log(verdictLine(report.verdict));
   return report.exitCode;
+}
+
+/** How an apply uses plans: --planned (this checkout's saved plans), --reviewed <dir> (CI), or a new plan per layer. */
+function applyFromOf(command: { readonly planned: boolean; readonly reviewed?: string }): ApplyFrom {
+  if (command.planned) return { kind: 'saved' };
+  if (command.reviewed) {
+    const store = new PlanStore(path.resolve(command.reviewed));
+    if (!fs.existsSync(store.manifestFile)) throw new UsageError(`--reviewed ${command.reviewed}: no ${path.basename(store.manifestFile)} there (the plan job's cdktf.out/plans)`);
+    return { kind: 'reviewed', store };
+  }
+  return { kind: 'fresh' };
 }
 
 function writeReport(report: { readonly action: Action; readonly exitCode: number } & Record<string, unknown>): void {

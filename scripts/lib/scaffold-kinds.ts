@@ -15,7 +15,7 @@ import type { LayerDeclaration } from '../../lib/config';
 import { LayerStack, type LayerKind } from '../../lib/layer-stack';
 import type { Organisation, ResolvedAccount } from '../../lib/model';
 import { layerContext } from '../../lib/organisation';
-import { EKS_KUBERNETES_VERSIONS } from '../../lib/versions';
+import { EKS_ADDON_NAMES, EKS_KUBERNETES_VERSIONS, eksAddonRelease } from '../../lib/versions';
 import { DEFAULT_OUS } from '../../layers/organizations';
 import { REPO_ROOT } from './paths';
 import { Code, input, type ImportSpec } from './scaffold-source';
@@ -321,18 +321,24 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
     region: (place) => place.org.project.drRegion,
   },
   eks: {
-    summary: 'private EKS cluster with one on-demand node group',
-    config: (place) => ({
-      kubernetesVersion: newestEksVersion(),
-      // The examples only show the form: kube-proxy is built per Kubernetes minor, the others are not.
-      addonVersions: Object.fromEntries(['vpcCni', 'coredns', 'kubeProxy', 'ebsCsiDriver', 'podIdentityAgent'].map((addon, i) => [
-        addon,
-        input(`${addon} version for this Kubernetes version (aws eks describe-addon-versions)`,
-          ['v1.22.4-eksbuild.3', 'v1.13.2-eksbuild.11', `v${newestEksVersion()}.0-eksbuild.1`, 'v1.64.0-eksbuild.1', 'v1.3.10-eksbuild.3'][i]),
-      ])),
-      nodeGroups: [{ name: 'default', capacityType: 'ON_DEMAND', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, desiredSize: 2 }],
-      ...(place.account.layers.get('security')?.enabled ? { kmsKeySource: 'security-layer' } : {}),
-    }),
+    summary: 'private EKS cluster with one on-demand node group, its add-ons at the versions lib/versions.ts pins',
+    config: (place) => {
+      const version = newestEksVersion();
+      // The add-ons follow the row of EKS_ADDON_VERSIONS for the version; without a row the layer needs every version.
+      const addonVersions = eksAddonRelease(version) ? {} : {
+        addonVersions: Object.fromEntries(Object.entries(EKS_ADDON_NAMES).map(([key, name]) => [
+          key,
+          input(`${name} version for Kubernetes ${version} (aws eks describe-addon-versions --kubernetes-version ${version} --addon-name ${name})`,
+            key === 'kubeProxy' ? `v${version}.0-eksbuild.1` : 'v1.0.0-eksbuild.1'),
+        ])),
+      };
+      return {
+        kubernetesVersion: version,
+        ...addonVersions,
+        nodeGroups: [{ name: 'default', capacityType: 'ON_DEMAND', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, desiredSize: 2 }],
+        ...(place.account.layers.get('security')?.enabled ? { kmsKeySource: 'security-layer' } : {}),
+      };
+    },
   },
   fargate: {
     summary: 'ECS cluster behind an HTTPS ALB with WAF, one service',

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseCidr } from '../../lib/cidr';
+import { CONFIG_SHAPES_FILE, useConfigShapes, type ConfigShapes } from '../../lib/config-shape';
 import type { AccountConfig } from '../../lib/config';
 import type { Organisation, ResolvedAccount } from '../../lib/model';
 import { modeFromEnv, type Mode } from '../../lib/mode';
@@ -20,6 +21,7 @@ import { buildApp } from '../../lib/synth';
 import { DEFAULT_OUS, type OrganizationsConfig } from '../../layers/organizations';
 import { docWithRules } from '../preflight';
 import { ATLANTIS_FILE, atlantisYaml, ciInput, DRIFT_WORKFLOW_FILE, driftWorkflowYaml, githubWorkflowYaml, WORKFLOW_FILE } from './ci-files';
+import { configShapesJson } from './config-shapes';
 import { toDot, toMermaid } from './graph-render';
 import { KIND_TEMPLATES, layerKinds, type Place } from './scaffold-kinds';
 import { addConfigProperty, inputFields, layerFile, quote } from './scaffold-source';
@@ -266,15 +268,19 @@ const README_GRAPH = /(<!-- graph:start -->\n```mermaid\n)[\s\S]*?(```\n<!-- gra
 
 /**
  * Every generated file of the repository, computed from the project at `root` (one real-mode build): the layer graph
- * (docs/graph.mmd, docs/graph.dot, the README block), atlantis.yaml, the GitHub workflows, docs/policy.md and the
- * rule table of docs/real-aws.md. test/unit/generated-files.test.ts, policy-pack.test.ts and preflight.test.ts
- * fail when a committed copy differs.
+ * (docs/graph.mmd, docs/graph.dot, the README block), atlantis.yaml, the GitHub workflows, docs/policy.md, the
+ * rule table of docs/real-aws.md and the config shapes (lib/generated/config-shapes.json).
+ * test/unit/generated-files.test.ts, policy-pack.test.ts, preflight.test.ts and validation-keys.test.ts fail when a
+ * committed copy differs.
  */
 export function generatedFiles(root: string, project: string): Map<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'generate-'));
   const saved = process.env.CDKTF_OUTDIR;
   process.env.CDKTF_OUTDIR = outdir; // ciInput builds with cdktf's default output folder: keep it out of the tree
   try {
+    // The shapes of the code first: the build below checks configs against them, not against the file being rewritten.
+    const shapes = configShapesJson(root);
+    useConfigShapes(JSON.parse(shapes) as ConfigShapes);
     const input = ciInput(project, path.join(root, 'projects'), root);
     const graph = input.stacks.map((s) => s.node);
     const mermaid = toMermaid(graph);
@@ -289,6 +295,7 @@ export function generatedFiles(root: string, project: string): Map<string, strin
       [DRIFT_WORKFLOW_FILE, driftWorkflowYaml(input)],
       ['docs/policy.md', `${policyMarkdown()}\n`],
       ['docs/real-aws.md', docWithRules(fs.readFileSync(path.join(root, 'docs', 'real-aws.md'), 'utf8'))],
+      [CONFIG_SHAPES_FILE, shapes],
     ]);
   } finally {
     if (saved === undefined) delete process.env.CDKTF_OUTDIR;

@@ -16,7 +16,7 @@ import { SANDBOX_CREDENTIALS, type Mode } from '../../lib/mode';
 import { backendBucketName, lockTableName, stateKey } from '../../lib/naming';
 import { buildOrganisation, resolveOrganisation } from '../../lib/organisation';
 import { synth } from '../../lib/synth';
-import { layerExecutor, PLAN_FILE, type TerraformFn } from '../../scripts/lib/layer-executor';
+import { layerExecutor, type TerraformFn } from '../../scripts/lib/layer-executor';
 import { stackDir } from '../../scripts/lib/paths';
 import { runLayers, selectLayers, type Action, type RunReport } from '../../scripts/lib/runner';
 import { createBackends, heldLocks, readLock, readStateObject, type StateLocation } from '../../scripts/lib/sandbox';
@@ -64,13 +64,25 @@ describe('the example organisation', () => {
     expect(await heldLocks(env.sandbox.endpoints, lockTableName('acme', 'apps-prd'))).toEqual([]);
   });
 
+  it('a second plan of the same change has the same digest (what CI compares with the reviewed plan)', async () => {
+    const backend = report.layers.find((l) => l.layer === 'base-tf-backend')!;
+    expect(backend.add).toBeGreaterThan(5);
+    const again = await runLayers({
+      action: 'plan', nodes: selectLayers(env.result.graph, { stacks: [backend.id] }),
+      execute: layerExecutor({ outdir: env.outdir, mode: env.mode, graph: env.result.graph, contracts: contractsOf(env.result.stacks), lockTimeout: '60s', refresh: true }),
+    });
+    expect(again.layers[0]).toMatchObject({ result: 'done', add: backend.add, planDigest: backend.planDigest });
+  });
+
   it('mock values reach sandbox plan files, and never a real synth', () => {
     const mocks = mockStrings();
     expect(mocks.length).toBeGreaterThanOrEqual(5);
-    // positive control: a sandbox consumer's saved plan does carry mock values read through remote state
-    const consumer = env.result.graph.find((n) => n.account === 'apps-prd' && n.dependsOn.length > 0)!;
-    const show = spawnSync('terraform', ['show', '-json', PLAN_FILE], { cwd: stackDir(env.outdir, consumer.id), encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: path.resolve(__dirname, '../../.tfrc/terraform.rc') } });
+    // positive control: a sandbox consumer's saved plan does carry mock values read through remote state (seeded, or
+    // from the planned outputs of an upstream planned in the same run)
+    const consumer = report.layers.find((l) => l.account === 'apps-prd' && env.result.graph.find((n) => n.id === l.id)!.dependsOn.length > 0 && l.planJson)!;
+    const show = spawnSync('terraform', ['show', '-json', path.resolve(consumer.planFile!)], { cwd: stackDir(env.outdir, consumer.id), encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: path.resolve(__dirname, '../../.tfrc/terraform.rc') } });
     expect(show.status).toBe(0);
+    expect(show.stdout).toBe(fs.readFileSync(consumer.planJson!, 'utf8'));
     expect(mocks.some((m) => show.stdout.includes(m))).toBe(true);
     // a real synth (what a real plan is made from) holds none: mocks live only in sandbox state objects
     const outdir = tempDir('runner-real-');

@@ -88,7 +88,7 @@ describe('mock seeding', () => {
     await putObject('{"version": 4, "outputs": {');
     const seeding = seedMockState(sandbox.endpoints, location, { id: 'mock-1' });
     await expect(seeding).rejects.toThrow(CorruptStateError);
-    await expect(seeding).rejects.toThrow(/^the state of st-work-up \(s3:\/\/st-work-terraform-backend\/work\/up\/terraform\.tfstate\) is not a readable Terraform state \(.+\): restore it/);
+    await expect(seeding).rejects.toThrow(/^the state of st-work-up \(s3:\/\/st-work-terraform-backend-111111111111\/work\/up\/terraform\.tfstate\) is not a readable Terraform state \(.+\): restore it/);
     expect(await heldLocks(sandbox.endpoints, location.lockTable)).toEqual([]);
   });
 });

@@ -292,7 +292,7 @@ describe('cdn: bad config', () => {
     }));
     expect(bad).toThrow(/auth\.callbackUrls\[0\]: "http:\/\/app\.prd\.acme\.example\.com\/cb" must be an https:\/\/ URL/);
     expect(bad).toThrow(/auth\.minimumPasswordLength: 8 must be between 14 and 99/);
-    expect(bad).toThrow(/waf\.rateLimit: 10 must be an integer of at least 100/);
+    expect(bad).toThrow(/waf\.rateLimit: 10 must be a whole number from 100 to 2000000000 requests per 5 minutes/);
     expect(bad).toThrow(/contentSecurityPolicy: must be a non-empty single-line policy/);
     expect(bad).toThrow(/auth\.domainPrefix: acme-cognito contains "cognito", which Cognito does not accept in a domain prefix/);
   });

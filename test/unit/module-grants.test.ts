@@ -300,7 +300,7 @@ describe('module props refused inside a layer', () => {
       },
     });
     expect(() => build(src, { bootstrap: false, bootstrapStateDir: '/tmp/b', today: new Date('2026-11-30T12:00:00Z') } as never))
-      .toThrow('test/apps-prd/eks: cluster.logRetentionDays: 100 is not a CloudWatch Logs retention');
+      .toThrow('test/apps-prd/eks: logRetentionDays: 100 is not a CloudWatch Logs retention');
   });
 });
 

@@ -16,7 +16,9 @@ import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-g
 import { DynamodbTable, type DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { EksAddon, type EksAddonConfig } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster, type EksClusterConfig } from '@cdktf/provider-aws/lib/eks-cluster';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { ElasticacheReplicationGroup, type ElasticacheReplicationGroupConfig } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
@@ -183,6 +185,26 @@ function eks(s: TerraformStack, overrides: Partial<EksClusterConfig> = {}): void
     enabledClusterLogTypes: ['api', 'audit', 'authenticator'],
     ...overrides,
   });
+}
+
+function addon(s: TerraformStack, overrides: Partial<EksAddonConfig> = {}, id = 'addon'): EksAddon {
+  return new EksAddon(s, id, { clusterName: 'apps', addonName: 'coredns', addonVersion: 'v1.13.2-eksbuild.11', ...overrides });
+}
+
+const POD_TRUST = { Effect: 'Allow' as const, Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] };
+const PINNED = (namespace: string, serviceAccount: string) => ({
+  StringEquals: {
+    'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:us-east-1:111111111111:cluster/apps',
+    'aws:RequestTag/kubernetes-namespace': namespace,
+    'aws:RequestTag/kubernetes-service-account': serviceAccount,
+  },
+});
+
+/** A Pod Identity role with `trust` and its standalone association for kube-system/`serviceAccount`. */
+function podRole(s: TerraformStack, id: string, trust: PolicyStatement[], serviceAccount = 'aws-load-balancer-controller'): IamRole {
+  const role = new IamRole(s, id, { name: id, assumeRolePolicy: policyDocument(trust) });
+  new EksPodIdentityAssociation(s, `${id}-association`, { clusterName: 'apps', namespace: 'kube-system', serviceAccount, roleArn: role.arn });
+  return role;
 }
 
 function container(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -395,6 +417,52 @@ const CASES: Record<string, Case> = {
     rule: eksVersionRule(() => new Date('2026-11-30T12:00:00Z')),
     bad: (s) => eks(s, { version: '1.32', upgradePolicy: { supportType: 'STANDARD' } }),
     good: (s) => eks(s, { version: '1.35', upgradePolicy: { supportType: 'STANDARD' } }),
+  },
+  'POL-EKS-005': {
+    fires: 3,
+    bad: (s) => {
+      addon(s, { addonVersion: undefined }, 'unpinned');
+      addon(s, { addonVersion: 'latest' }, 'latest');
+      addon(s, { addonVersion: '${data.aws_eks_addon_version.coredns.version}' }, 'looked-up');
+    },
+    good: (s) => { addon(s); },
+  },
+  'POL-EKS-006': {
+    fires: 3,
+    bad: (s) => {
+      podRole(s, 'also-ec2', [{ ...POD_TRUST, Principal: { Service: ['pods.eks.amazonaws.com', 'ec2.amazonaws.com'] } }]);
+      podRole(s, 'no-tag-session', [{ ...POD_TRUST, Action: ['sts:AssumeRole'] }], 'cluster-autoscaler');
+      const oidc = new IamRole(s, 'oidc-too', { name: 'oidc-too', assumeRolePolicy: policyDocument([POD_TRUST, { Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111111111111:oidc-provider/x' }, Action: 'sts:AssumeRoleWithWebIdentity' }]) });
+      addon(s, { addonName: 'vpc-cni', podIdentityAssociation: [{ serviceAccount: 'aws-node', roleArn: oidc.arn }] }, 'cni');
+    },
+    good: (s) => {
+      podRole(s, 'lb', [{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-load-balancer-controller') }]);
+      const cni = new IamRole(s, 'cni-role', { name: 'cni', assumeRolePolicy: policyDocument([POD_TRUST]) });
+      addon(s, { addonName: 'vpc-cni', podIdentityAssociation: [{ serviceAccount: 'aws-node', roleArn: cni.arn }] }, 'cni');
+    },
+  },
+  'POL-EKS-007': {
+    fires: 2,
+    bad: (s) => {
+      podRole(s, 'open', [POD_TRUST]);
+      podRole(s, 'other-sa', [{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-load-balancer-controller') }], 'cluster-autoscaler');
+    },
+    good: (s) => {
+      podRole(s, 'lb', [{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-load-balancer-controller') }]);
+      const cni = new IamRole(s, 'cni-role', { name: 'cni', assumeRolePolicy: policyDocument([{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-node') }]) });
+      addon(s, { addonName: 'vpc-cni', podIdentityAssociation: [{ serviceAccount: 'aws-node', roleArn: cni.arn }] }, 'cni');
+    },
+  },
+  'POL-EKS-008': {
+    fires: 2,
+    bad: (s) => {
+      addon(s, { addonName: 'aws-ebs-csi-driver', serviceAccountRoleArn: ROLE }, 'ebs');
+      addon(s, { addonName: 'external-dns' }, 'dns');
+    },
+    good: (s) => {
+      addon(s, { addonName: 'aws-ebs-csi-driver', podIdentityAssociation: [{ serviceAccount: 'ebs-csi-controller-sa', roleArn: ROLE }] }, 'ebs');
+      addon(s, { addonName: 'metrics-server' }, 'metrics');
+    },
   },
   'POL-ECS-001': { bad: (s) => task(s, container({ privileged: true })), good: (s) => task(s, container()) },
   'POL-ECS-002': { bad: (s) => task(s, container(), container({ name: 'sidecar', readonlyRootFilesystem: undefined })), good: (s) => task(s, container()) },

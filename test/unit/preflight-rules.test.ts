@@ -14,6 +14,7 @@ const ref = (address: string, attribute = 'arn') => `\${${address}.${attribute}}
 const remote = (name: string, output: string) => `\${data.terraform_remote_state.${name}.outputs.${output}}`;
 const asgSlr = `arn:aws:iam::${IDS.apps}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 const TRUST_EC2 = doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
+const POD_TRUST = doc({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
 const LOGS_GRANT = serviceGrant('logs.us-east-1.amazonaws.com', ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
   { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${IDS.apps}:*` } });
 
@@ -221,6 +222,33 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
     // A member account's day-zero step without assume_role: the caller's session is the management account's.
     bad: () => fixtureOrg([], { bootstrap: [...dayZero(), { account: 'apps', layer: 'base-tf-backend', role: null, step: 'apps/base-tf-backend/backend-local', localState: true }] }),
     good: () => fixtureOrg([], { bootstrap: dayZero('apps') }),
+  },
+  'PF-IAM-008': {
+    // A literal role ARN nobody creates, a role of another account, and an add-on block naming such a role.
+    bad: () => fixtureOrg([
+      { account: 'security', layer: 'roles', resources: { aws_iam_role: { r: { name: 'Elsewhere', assume_role_policy: POD_TRUST } } }, outputs: { role: ref('aws_iam_role.r') } },
+      {
+        account: 'apps', layer: 'eks', dependsOn: [id('security', 'roles')], remote: { roles: { account: 'security', layer: 'roles' } },
+        resources: {
+          aws_eks_pod_identity_association: {
+            missing: { cluster_name: 'c', namespace: 'kube-system', service_account: 'aws-load-balancer-controller', role_arn: role('apps', 'LbController') },
+            foreign: { cluster_name: 'c', namespace: 'kube-system', service_account: 'cluster-autoscaler', role_arn: remote('roles', 'role') },
+          },
+          aws_eks_addon: { cni: { cluster_name: 'c', addon_name: 'vpc-cni', addon_version: 'v1.22.4-eksbuild.3', pod_identity_association: [{ service_account: 'aws-node', role_arn: role('apps', 'Cni') }] } },
+        },
+      },
+    ]),
+    good: () => fixtureOrg([
+      { account: 'apps', layer: 'identity', resources: { aws_iam_role: { r: { name: 'LbController', assume_role_policy: POD_TRUST } } } },
+      {
+        account: 'apps', layer: 'eks', dependsOn: [id('apps', 'identity')],
+        resources: {
+          aws_iam_role: { cni: { name: 'Cni', assume_role_policy: POD_TRUST } },
+          aws_eks_pod_identity_association: { lb: { cluster_name: 'c', namespace: 'kube-system', service_account: 'aws-load-balancer-controller', role_arn: role('apps', 'LbController') } },
+          aws_eks_addon: { cni: { cluster_name: 'c', addon_name: 'vpc-cni', addon_version: 'v1.22.4-eksbuild.3', pod_identity_association: [{ service_account: 'aws-node', role_arn: ref('aws_iam_role.cni') }] } },
+        },
+      },
+    ]),
   },
   'PF-IAM-004': {
     bad: () => fixtureOrg([{
@@ -455,6 +483,15 @@ describe('preflight rule details', () => {
     expect(messages).toHaveLength(4);
     const missing = findings('PF-LOGS-001', fixtureOrg([firewallToLogGroups({ groupName: '/aws/network-firewall/elsewhere' }), firewallLogBucket(true)]));
     expect(missing.map((f) => f.message)).toEqual(['sends ALERT logs to group /aws/network-firewall/elsewhere, which no layer creates in data (us-east-1): delivery fails']);
+  });
+
+  it('PF-IAM-008 names each association whose role is missing or of another account', () => {
+    const messages = findings('PF-IAM-008', CASES['PF-IAM-008'].bad()).map((f) => `${f.address}: ${f.message}`).sort();
+    expect(messages).toEqual([
+      expect.stringMatching(/^aws_eks_addon\.cni: the Pod Identity association of add-on vpc-cni\/aws-node names arn:aws:iam::333333333333:role\/Cni, which no layer creates/),
+      expect.stringMatching(/^aws_eks_pod_identity_association\.foreign: .*kube-system\/cluster-autoscaler names a role of account security, but EKS only associates roles of the cluster's account \(apps\)/),
+      expect.stringMatching(/^aws_eks_pod_identity_association\.missing: .*kube-system\/aws-load-balancer-controller names arn:aws:iam::333333333333:role\/LbController, which no layer creates/),
+    ]);
   });
 
   it('names the role nobody creates and the role a layer creates for itself', () => {

@@ -177,16 +177,29 @@ describe('make new-account, new-layer and generate on a copy of the example', ()
   });
 
   it('writes a kind that needs values only the user has switched off, naming each field', () => {
-    const { code, out } = run(newLayer, ['--root', root, '--project', PROJECT, '--account', 'apps-uat', '--kind', 'eks']);
+    const { code, out, err } = run(newLayer, ['--root', root, '--project', PROJECT, '--account', 'apps-uat', '--kind', 'secrets']);
+    expect(err).toEqual([]);
     expect(code).toBe(0);
-    const file = read(root, `projects/${PROJECT}/apps-uat/eks.ts`);
+    const file = read(root, `projects/${PROJECT}/apps-uat/secrets.ts`);
     expect(file).toContain('}, { enabled: false });');
-    expect(file).toContain("vpcCni: '<fill in: ");
-    expect(out.join('\n')).toMatch(/switched off until you fill in addonVersions\.vpcCni, addonVersions\.coredns/);
-    // Switched on with the placeholders still there, the organisation refuses it.
-    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/eks.ts`), file.replace('}, { enabled: false });', '});'));
-    expect(() => resolveOrganisation(projectOf(root), SANDBOX)).toThrow(/acme\/apps-uat\/eks: addonVersions\.vpcCni: is still the placeholder make new-layer wrote/);
-    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/eks.ts`), file);
+    expect(file).toContain("'<fill in: IAM role ARN that reads the value");
+    expect(out.join('\n')).toMatch(/switched off until you fill in .*secrets\[0\]\.readers\[0\]/);
+    // Switched on with the placeholders still there, the organisation refuses it, naming each field.
+    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/secrets.ts`), file.replace('}, { enabled: false });', '});'));
+    expect(() => resolveOrganisation(projectOf(root), SANDBOX)).toThrow(/acme\/apps-uat\/secrets: secrets\[0\]\.readers\[0\]: is still the placeholder make new-layer wrote/);
+    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/secrets.ts`), file);
+  });
+
+  it('writes an eks layer whose add-ons follow the version table, with nothing to fill in', () => {
+    const { code, out } = run(newLayer, ['--root', root, '--project', PROJECT, '--account', 'apps-uat', '--kind', 'eks', '--layer', 'eks-new']);
+    expect(code).toBe(0);
+    const file = read(root, `projects/${PROJECT}/apps-uat/eks-new.ts`);
+    expect(file).not.toContain('addonVersions');
+    expect(file).not.toContain('<fill in');
+    expect(out.join('\n')).not.toMatch(/switched off/);
+    // Back to the copy the next tests expect: the layer gone, the generated files without it.
+    fs.rmSync(path.join(root, `projects/${PROJECT}/apps-uat/eks-new.ts`));
+    expect(run(generate, ['--root', root, '--project', PROJECT]).code).toBe(0);
   });
 
   it.each([

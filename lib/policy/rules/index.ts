@@ -6,6 +6,7 @@ import { baselineRules } from './baseline';
 import { containerRules } from './containers';
 import { dataRules } from './data';
 import { edgeRules } from './edge';
+import { eksAddonRules } from './eks-addons';
 import { networkRules } from './network';
 import { networkAccessRules } from './network-access';
 import { s3Rules } from './s3';
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   ...dataRules,
   ...backupRules,
   ...containerRules,
+  ...eksAddonRules,
   ...edgeRules,
   ...workloadRules,
   ...baselineRules,

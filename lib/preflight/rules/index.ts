@@ -7,11 +7,13 @@ import { dnsRules } from './dns';
 import { identityRules } from './identities';
 import { logDeliveryRules } from './log-delivery';
 import { orderingRules } from './ordering';
+import { podIdentityRules } from './pod-identity';
 import { serviceGrantRules } from './service-grants';
 import { versionRules } from './versions';
 
 export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...identityRules,
+  ...podIdentityRules,
   ...serviceGrantRules,
   ...crossAccountRules,
   ...logDeliveryRules,
