@@ -8,26 +8,15 @@ import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import { CONFIG_SHAPES_FILE, configShapes, shapeProblems, useConfigShapes, type ShapeNode } from '../../lib/config-shape';
 import { fromLayer } from '../../lib/layer-ref';
-import { ConfigError } from '../../lib/problems';
 import { BaseNetwork, baseNetworkContract } from '../../layers/base-network';
 import { Databases } from '../../layers/databases';
 import { configShapesJson } from '../../scripts/lib/config-shapes';
 import { generatedFiles } from '../../scripts/lib/scaffold';
-import { account, build, source } from '../helpers';
+import { account, refusal, source } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 jest.setTimeout(60_000);
-
-function refusal(src: ReturnType<typeof source>): string {
-  try {
-    build(src);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 // A typo hidden from the compiler, as in a plain-JS config or an object spread into the literal.
 const loose = (value: object): never => value as never;

@@ -21,22 +21,12 @@ import { ConfigError } from '../../lib/problems';
 import { buildApp } from '../../lib/synth';
 import { BaseNetwork } from '../../layers/base-network';
 import { BaseTfBackend } from '../../layers/base-tf-backend';
-import { build, REAL, resources, source, tempDir } from '../helpers';
+import { build, REAL, refusal, resources, source, tempDir } from '../helpers';
 import { Testing } from 'cdktf';
 
 jest.setTimeout(120_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-
-function refusal(src: ReturnType<typeof source>): string {
-  try {
-    build(src);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** A test-only layer kind: one queue named `<project>-<account>-<name>`, with tags. */
 class NamedQueue extends LayerStack {

@@ -13,7 +13,7 @@ import { BaseNetwork } from '../../layers/base-network';
 import { DeveloperPlatform } from '../../layers/developer-platform';
 import { Fargate } from '../../layers/fargate';
 import { Secrets } from '../../layers/secrets';
-import { account, build, REAL, source, tempDir } from '../helpers';
+import { account, REAL, refusal, source, tempDir } from '../helpers';
 
 // Shaped like real credentials, made up for these tests (they are the kind of value the check exists to catch).
 const AWS_KEY_ID = ['AKIA', 'Z7QX2M4N6P8R0T1V'].join('');
@@ -25,16 +25,6 @@ const STRIPE = ['sk_live_', '4eC39HqLyjWDarjtT1zdp7dc'].join('');
 const GITHUB_PAT = ['github_pat_', '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz'].join('');
 const PASSWORD = 'hunter2-Pa55';
 const DB_URL = `postgres://app:${PASSWORD}@db.internal:5432/app`;
-
-function refusal(src: ReturnType<typeof source>): string {
-  try {
-    build(src);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const service = { name: 'api', image: 'public.ecr.aws/nginx/nginx:1.27', cpu: 256, memory: 512, port: 8080, desiredCount: 1 };
 

@@ -6,7 +6,6 @@
 import { defineLayer } from '../../lib/config';
 import type { LayerKind } from '../../lib/layer-stack';
 import { layerContext, resolveOrganisation } from '../../lib/organisation';
-import { ConfigError } from '../../lib/problems';
 import { capacityProblems, port, subnetCidr, tagKey, tagValue } from '../../lib/validators';
 import { Audit } from '../../layers/audit';
 import { BaseNetwork } from '../../layers/base-network';
@@ -31,18 +30,7 @@ import { AutoScalingTier, autoScalingTierPropProblems } from '../../modules/auto
 import { permissionSetPropProblems } from '../../modules/permission-set';
 import { vpcPropProblems } from '../../modules/vpc';
 import { TerraformStack, Testing } from 'cdktf';
-import { account, build, REAL, source } from '../helpers';
-
-/** The ConfigError message of building `src`, or fails the test if it builds. */
-function refusal(src: ReturnType<typeof source>): string {
-  try {
-    build(src);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { account, REAL, refusal, source } from '../helpers';
 
 /**
  * `field: message` of every problem the kind's validate() finds in `config`, declared (disabled) as layer `x` of
