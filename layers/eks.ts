@@ -3,7 +3,7 @@ import type { EksNodeGroup as EksNodeGroupResource } from '@cdktf/provider-aws/l
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { ITerraformDependable } from 'cdktf';
+import { TerraformIterator, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { parseCidr } from '../lib/cidr';
 import { defineContract, type OutputsOf, type RemoteOutputs } from '../lib/contract';
@@ -24,6 +24,7 @@ import {
 } from '../modules/eks-controller-permissions';
 import { EksNodeGroup, eksNodeGroupPropProblems } from '../modules/eks-node-group';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import { isLayerRef, refProblems, resolveRefList, type ValueRef } from '../lib/layer-ref';
 import type { PolicyStatement } from '../modules/policy';
 import { PodIdentityRole } from '../modules/pod-identity-role';
 import { ServiceRole } from '../modules/role';
@@ -83,6 +84,12 @@ export interface EksConfig {
   readonly clusterName?: string;
   /** CIDRs allowed to the public endpoint. Empty keeps the API private only; `0.0.0.0/0` is refused. @default [] */
   readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Ranges outside the VPC admitted to the private API endpoint (HTTPS on the cluster security group), e.g. the client
+   * VPN's `fromLayer(clientVpnContract, 'source_cidr_blocks', { account: 'network' })`: people on the VPN reach the
+   * API through the transit gateway. @default []
+   */
+  readonly endpointAccessCidrs?: readonly ValueRef[];
   /**
    * Keys for secrets encryption and the control-plane log group: `security-layer` uses the account's data key
    * (secrets) and logs key (log group) published by the security layer; `own` creates one key in this layer.
@@ -276,6 +283,13 @@ export class Eks extends LayerStack {
       if (typeof cidr === 'string') problems.add(`publicAccessCidrs[${i}]`, cidr);
       else if (cidr.prefix === 0) problems.add(`publicAccessCidrs[${i}]`, `${text} opens the API to the internet; list the admin networks`);
     });
+    (config.endpointAccessCidrs ?? []).forEach((ref, i) => {
+      const field = `endpointAccessCidrs[${i}]`;
+      problems.nest(field, refProblems('', ref));
+      const cidr = isLayerRef(ref) || typeof ref !== 'string' ? undefined : parseCidr(ref);
+      if (typeof cidr === 'string') problems.add(field, cidr);
+      else if (cidr?.prefix === 0) problems.add(field, `${ref} opens the API to every address; list the networks people come from`);
+    });
     if (config.nodeGroups.length === 0) problems.add('nodeGroups', 'needs at least one node group');
     const names = new Set<string>();
     config.nodeGroups.forEach((group, i) => {
@@ -317,6 +331,7 @@ export class Eks extends LayerStack {
       supportType: config.supportType,
     });
     const nodeSg = this.nodeSecurityGroup(name, network.get('vpc_id'), cluster.clusterSecurityGroupId);
+    this.endpointAccess(config, cluster.clusterSecurityGroupId);
     const nodeRole = new ServiceRole(this, 'node-role', {
       name: `${name}-node`,
       service: 'ec2.amazonaws.com',
@@ -407,6 +422,25 @@ export class Eks extends LayerStack {
    * No kubernetes.io/cluster tag: the cluster security group EKS creates (also on every node) carries it, and the load
    * balancer controller refuses nodes with two tagged security groups.
    */
+  /**
+   * HTTPS to the private endpoint from `endpointAccessCidrs` (e.g. the client VPN's source ranges): the endpoint's
+   * interfaces carry the cluster security group, and people on the VPN come through the hub.
+   */
+  private endpointAccess(config: EksConfig, clusterSecurityGroupId: string): void {
+    const ranges = resolveRefList(config.endpointAccessCidrs ?? [], (contract, options) => this.remote(contract, options));
+    if (ranges.length === 0) return;
+    const each = TerraformIterator.fromList(ranges);
+    new VpcSecurityGroupIngressRule(this, 'api-from-endpoint-access-cidrs', {
+      forEach: each,
+      securityGroupId: clusterSecurityGroupId,
+      cidrIpv4: each.value,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      description: 'Kubernetes API from networks outside the VPC (endpointAccessCidrs)',
+    });
+  }
+
   private nodeSecurityGroup(name: string, vpcId: string, clusterSecurityGroupId: string): SecurityGroup {
     const nodeSg = new SecurityGroup(this, 'node-sg', { name: `${name}-node`, description: `Nodes of ${name}`, vpcId, tags: { Name: `${name}-node` } });
     new VpcSecurityGroupIngressRule(this, 'node-from-node', {

@@ -83,8 +83,12 @@ export const DEFAULT_PERMISSION_SETS: Readonly<Record<string, PermissionSetConfi
 export const identitiesContract = defineContract('identities', {
   permission_set_names: { description: 'Permission set names, in the order of permission_set_arns', mock: ['Administrator', 'DevOps', 'ReadOnly', 'SecurityAuditor', 'FinOps'] },
   permission_set_arns: { description: 'Permission set ARNs', mock: ['arn:aws:sso:::permissionSet/ssoins-mock/ps-mock1'] },
-  group_names: { description: 'Identity store group names, in the order of group_ids', mock: ['devops'] },
-  group_ids: { description: 'Identity store group ids', mock: ['00000000-0000-0000-0000-000000000001'] },
+  // The mock lists the usual group names so layers looking groups up by name (client-vpn) plan in the sandbox.
+  group_names: { description: 'Identity store group names, in the order of group_ids', mock: ['devops', 'administrators', 'developers', 'security', 'finops'] },
+  group_ids: {
+    description: 'Identity store group ids',
+    mock: ['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-000000000004', '00000000-0000-0000-0000-000000000005'],
+  },
 });
 
 /** An Identity Center instance ARN, as `aws sso-admin list-instances` prints it. */

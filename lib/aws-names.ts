@@ -23,6 +23,8 @@ export interface NameLimit {
 }
 
 const ALNUM_HYPHEN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/** Letters, digits and hyphens anywhere (Network Firewall resource names). */
+const ALNUM_HYPHEN_ANY = /^[A-Za-z0-9-]+$/;
 
 export const NAME_LIMITS: readonly NameLimit[] = [
   { type: 'aws_s3_bucket', attribute: 'bucket', min: GLOBAL_NAMESPACES['s3-bucket'].min, max: GLOBAL_NAMESPACES['s3-bucket'].max, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, patternText: 'lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit', docs: GLOBAL_NAMESPACES['s3-bucket'].docs },
@@ -132,6 +134,17 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { type: 'aws_bcmdataexports_export', attribute: 'export.description', min: 0, max: 1024, docs: 'https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_DataExports_Export.html' },
   { type: 'aws_chatbot_slack_channel_configuration', attribute: 'configuration_name', min: 1, max: 128, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, - and _', docs: 'https://docs.aws.amazon.com/chatbot/latest/APIReference/API_CreateSlackChannelConfiguration.html' },
   { type: 'aws_chatbot_teams_channel_configuration', attribute: 'configuration_name', min: 1, max: 128, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, - and _', docs: 'https://docs.aws.amazon.com/chatbot/latest/APIReference/API_CreateMicrosoftTeamsChannelConfiguration.html' },
+  // Network inspection (network-firewall layer): firewall, policy and rule groups share one name rule.
+  { type: 'aws_networkfirewall_firewall', attribute: 'name', min: 1, max: 128, pattern: ALNUM_HYPHEN_ANY, patternText: 'letters, digits and hyphens', docs: 'https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_CreateFirewall.html' },
+  { type: 'aws_networkfirewall_firewall', attribute: 'description', min: 0, max: 512, docs: 'https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_CreateFirewall.html' },
+  { type: 'aws_networkfirewall_firewall_policy', attribute: 'name', min: 1, max: 128, pattern: ALNUM_HYPHEN_ANY, patternText: 'letters, digits and hyphens', docs: 'https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_CreateFirewallPolicy.html' },
+  { type: 'aws_networkfirewall_firewall_policy', attribute: 'description', min: 0, max: 512, docs: 'https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_CreateFirewallPolicy.html' },
+  { type: 'aws_networkfirewall_rule_group', attribute: 'name', min: 1, max: 128, pattern: ALNUM_HYPHEN_ANY, patternText: 'letters, digits and hyphens', docs: 'https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_CreateRuleGroup.html' },
+  { type: 'aws_networkfirewall_rule_group', attribute: 'description', min: 0, max: 512, docs: 'https://docs.aws.amazon.com/network-firewall/latest/APIReference/API_CreateRuleGroup.html' },
+  // Client VPN (client-vpn layer): the IAM SAML provider of the Identity Center application. The endpoint has no name
+  // (its Name tag is checked as a tag), and AWS documents no length for the descriptions of endpoints, authorization
+  // rules and routes (CreateClientVpnEndpoint, AuthorizeClientVpnIngress, CreateClientVpnRoute).
+  { type: 'aws_iam_saml_provider', attribute: 'name', min: 1, max: 128, pattern: /^[\w._-]+$/, patternText: 'letters, digits and ._-', docs: 'https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -176,6 +189,12 @@ export const UNIQUE_IN_ACCOUNT: readonly { type: string; attribute: string; scop
   { type: 'aws_budgets_budget', attribute: 'name', scope: 'account' },
   { type: 'aws_wafv2_web_acl', attribute: 'name', scope: 'region' },
   { type: 'aws_cognito_user_pool_domain', attribute: 'domain', scope: 'region' },
+  { type: 'aws_networkfirewall_firewall', attribute: 'name', scope: 'region' },
+  { type: 'aws_networkfirewall_firewall_policy', attribute: 'name', scope: 'region' },
+  { type: 'aws_networkfirewall_rule_group', attribute: 'name', scope: 'region' },
+  { type: 'aws_iam_saml_provider', attribute: 'name', scope: 'account' },
+  // PutResourcePolicy with a name that exists replaces that policy: two layers writing one name would undo each other.
+  { type: 'aws_cloudwatch_log_resource_policy', attribute: 'policy_name', scope: 'region' },
 ];
 
 /** Settings an account (or account and region) has exactly one of. */

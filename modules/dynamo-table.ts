@@ -105,6 +105,12 @@ export class DynamoTable {
     this.encryptionKey.grant(grantee, 'KmsDecryptDescribe', actions(KEY_DECRYPT_ACTIONS, KEY_DESCRIBE_ACTIONS));
   }
 
+  /** Write items of the table (put, update, delete, batch write), encrypting them with the table's key. */
+  grantWriteData(grantee: Grantable): void {
+    grantee.addToPolicy(allow('DynamoDbWrite', TABLE_WRITE_ACTIONS, this.arn));
+    this.encryptionKey.grant(grantee, 'KmsEncryptDecryptDescribe', actions(KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_DESCRIBE_ACTIONS));
+  }
+
   /** Read and write items of the table and its indexes. */
   grantReadWriteData(grantee: Grantable): void {
     grantee.addToPolicy(allow('DynamoDbReadWrite', actions(TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS), [this.arn, `${this.arn}/index/*`]));

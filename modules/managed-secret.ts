@@ -6,8 +6,9 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
 import { awsName, FieldProblems, integerBetween } from '../lib/validators';
+import { keyFromArn } from './kms-key';
 import { FUNCTION_INVOKE_ACTIONS, SECRET_READ_ACTIONS } from './perms';
-import { policyDocument } from './policy';
+import { allow, policyDocument, type Grantable } from './policy';
 import { refuseProblems } from './prop-problems';
 
 /** Moved to modules/perms.ts with the other action lists; re-exported for the callers that import it here. */
@@ -96,6 +97,28 @@ export function managedSecretPropProblems(props: ManagedSecretPropsToCheck): Fie
   const schedule = props.rotation?.schedule;
   if (schedule !== undefined && !Token.isUnresolved(schedule)) problems.check('rotation.schedule', rotationScheduleProblem(schedule));
   return problems.list;
+}
+
+/**
+ * A secret principals can be granted to read: by ARN with the key encrypting it (`secretFromArn`, e.g. a secret of the
+ * account's secrets layer read from its remote state). The secret's resource policy must admit the principal too (the
+ * secrets layer lists the layers referencing a secret with `fromSecrets(...)` as its readers).
+ */
+export interface ISecret {
+  readonly arn: string;
+  /** GetSecretValue on the secret, and Decrypt on its key (Secrets Manager decrypts with the caller's permissions). */
+  grantRead(grantee: Grantable): void;
+}
+
+/** A secret known by ARN only, encrypted with `kmsKeyArn`. */
+export function secretFromArn(arn: string, kmsKeyArn: string): ISecret {
+  return {
+    arn,
+    grantRead(grantee: Grantable): void {
+      grantee.addToPolicy(allow('ReadSecret', SECRET_READ_ACTIONS, arn));
+      keyFromArn(kmsKeyArn).grantDecrypt(grantee);
+    },
+  };
 }
 
 /**

@@ -13,10 +13,10 @@ import { backupPlanTags, type BackupPlanChoice } from './backup-tag';
 import { bucketBaseline } from './bucket-baseline';
 import { keyFromArn, type IKey } from './kms-key';
 import {
-  actions, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_REPLICATION_CONFIG_ACTIONS, BUCKET_REPLICATION_READ_ACTIONS,
-  BUCKET_REPLICATION_WRITE_ACTIONS, BUCKET_WRITE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_REPLICA_ENCRYPT_ACTIONS,
+  actions, BUCKET_CLOUDFRONT_READ_ACTIONS, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_REPLICATION_CONFIG_ACTIONS,
+  BUCKET_REPLICATION_READ_ACTIONS, BUCKET_REPLICATION_WRITE_ACTIONS, BUCKET_WRITE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_REPLICA_ENCRYPT_ACTIONS,
 } from './perms';
-import { allow, denyInsecureTransport, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { allow, denyInsecureTransport, oneOrMany, policyDocument, type Grantable, type PolicyStatement } from './policy';
 import { refuseProblems } from './prop-problems';
 
 export interface SecureBucketProps {
@@ -219,4 +219,21 @@ export class SecureBucket extends Construct implements IBucket {
   grantReplicationDestination(grantee: Grantable, region: string): void {
     this.grants.grantReplicationDestination(grantee, region);
   }
+}
+
+/**
+ * The bucket-policy statement of a CloudFront origin reached through origin access control: CloudFront may read objects
+ * on behalf of one distribution only (its key needs `KmsKey.grantToService('cloudfront', ...)` as well).
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-permission-to-access-s3
+ */
+export function cloudFrontReadStatement(bucketArn: string, distributionArn: string): PolicyStatement {
+  return {
+    Sid: 'CloudFrontOriginAccessControlRead',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: oneOrMany(BUCKET_CLOUDFRONT_READ_ACTIONS),
+    Resource: `${bucketArn}/*`,
+    // The key name as the cdn layer first wrote it (condition keys are case-insensitive).
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  };
 }

@@ -135,6 +135,26 @@ export function strings(value: Json): string[] {
   return [];
 }
 
+/** `@@assign` (or the other value-setting operators) of an AWS Organizations policy element. */
+export function assigned(element: unknown): unknown {
+  return isObject(element as Json) ? (element as JsonObject)['@@assign'] ?? (element as JsonObject)['@@append'] ?? (element as JsonObject)['@@prepend'] : undefined;
+}
+
+/**
+ * The `plans` of an AWS Organizations backup policy document (a JSON string or an object), by name; empty when the
+ * content is not such a document. https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_backup_syntax.html
+ */
+export function backupPolicyPlans(content: unknown): [string, JsonObject][] {
+  let doc: unknown;
+  try {
+    doc = typeof content === 'string' ? JSON.parse(content) : content;
+  } catch {
+    return [];
+  }
+  if (!isObject(doc as Json) || !isObject((doc as JsonObject).plans)) return [];
+  return Object.entries((doc as JsonObject).plans as JsonObject).filter((entry): entry is [string, JsonObject] => isObject(entry[1]));
+}
+
 /** A non-empty value that is not an interpolation: something written literally in the code. */
 export function isLiteral(value: Json): boolean {
   return typeof value === 'string' ? value.length > 0 && !value.includes('${') : value !== undefined && value !== null;

@@ -4,7 +4,9 @@
  * account, region or partition (a copied layer file).
  */
 import { BcmdataexportsExport } from '@cdktf/provider-aws/lib/bcmdataexports-export';
+import { CloudwatchLogResourcePolicy } from '@cdktf/provider-aws/lib/cloudwatch-log-resource-policy';
 import { EbsEncryptionByDefault } from '@cdktf/provider-aws/lib/ebs-encryption-by-default';
+import { NetworkfirewallRuleGroup } from '@cdktf/provider-aws/lib/networkfirewall-rule-group';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -52,6 +54,25 @@ class NamedExport extends LayerStack {
   }
 }
 
+/** A test-only layer kind: one Network Firewall rule group named `<project>-<account>-<name>`. */
+class NamedRuleGroup extends LayerStack {
+  constructor(scope: Construct, ctx: LayerContext, config: { readonly name: string }) {
+    super(scope, ctx);
+    new NetworkfirewallRuleGroup(this, 'rules', {
+      name: this.resourceName(config.name), type: 'STATEFUL', capacity: 10,
+      ruleGroup: { rulesSource: { rulesString: 'pass ip any any -> any any (sid:1; rev:1;)' } },
+    });
+  }
+}
+
+/** A test-only layer kind: a CloudWatch Logs resource policy with a fixed name (PutResourcePolicy replaces one of the same name). */
+class FixedLogPolicy extends LayerStack {
+  constructor(scope: Construct, ctx: LayerContext) {
+    super(scope, ctx);
+    new CloudwatchLogResourcePolicy(this, 'policy', { policyName: 'log-delivery', policyDocument: '{}' });
+  }
+}
+
 /** A test-only layer kind holding an account-and-region setting (one per account and region). */
 class EbsDefault extends LayerStack {
   constructor(scope: Construct, ctx: LayerContext) {
@@ -85,6 +106,11 @@ describe('names two layers would both create', () => {
         '(aws_ebs_encryption_by_default.ebs) in the same account and region (us-east-1): AWS keeps one there');
   });
 
+  it('refuses two layers writing one CloudWatch Logs resource policy name: the second would replace the first', () => {
+    expect(refusal(source({ 'apps-devstg': { layers: { a: defineLayer(FixedLogPolicy, {}), b: defineLayer(FixedLogPolicy, {}) } } })))
+      .toContain('aws_cloudwatch_log_resource_policy policy_name "log-delivery" is also created by test/apps-devstg/a');
+  });
+
   it('accepts the same layer kind twice in one account when the names differ by region', () => {
     const { stacks } = build(source({ 'apps-devstg': { layers: { 'base-network': net('10.1.0.0/16'), 'base-network-dr': net('10.2.0.0/16', { region: 'us-west-2' }) } } }));
     expect(stacks.size).toBe(2);
@@ -109,6 +135,11 @@ describe('names AWS refuses, for every resource kind', () => {
   it('refuses characters the resource kind does not accept', () => {
     expect(refusal(source({ 'apps-devstg': { layers: { orders: defineLayer(NamedQueue, { name: 'a.b' }) } } })))
       .toContain('test/apps-devstg/orders: name: aws_sqs_queue.queue name "test-apps-devstg-a.b" is refused by AWS: it must be letters, digits, hyphens and underscores');
+  });
+
+  it('refuses a Network Firewall rule group name with characters the API refuses', () => {
+    expect(refusal(source({ 'apps-devstg': { layers: { fw: defineLayer(NamedRuleGroup, { name: 'egress_domains' }) } } })))
+      .toContain('test/apps-devstg/fw: name: aws_networkfirewall_rule_group.rules name "test-apps-devstg-egress_domains" is refused by AWS: it must be letters, digits and hyphens');
   });
 
   it('checks names inside a block too (a CUR 2.0 export\'s export.name)', () => {
@@ -155,6 +186,7 @@ describe('names AWS refuses, for every resource kind', () => {
       'aws_elasticache_subnet_group.description': 'written by the module from the cache name (40 characters)',
       'aws_rds_cluster_parameter_group.description': 'written by the module from the cluster name',
       'aws_service_discovery_private_dns_namespace.description': 'written by the module from the cluster name',
+      'aws_cloudwatch_log_resource_policy.policy_name': 'AWS documents no length (PutResourcePolicy); written by the module from the firewall name (128 characters at most)',
     };
     const limited = new Set(NAME_LIMITS.map((l) => `${l.type}.${l.attribute}`));
     const nameLike = /^(name|.*_name|identifier|cluster_identifier|replication_group_id|user_group_id|user_id|bucket|family|domain|comment|description|statement_id|display_name)$/;
