@@ -24,11 +24,6 @@ export interface KmsKeyProps {
   readonly deletionWindowInDays?: number;
   /** Refuse `terraform destroy` of the key (data encrypted with it would be lost). @default true */
   readonly protect?: boolean;
-  /**
-   * @deprecated Use `protect`. Kept only until the serverless layer (on main: layers/serverless.ts) passes `protect`; it will be removed.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
   /** @default false */
   readonly multiRegion?: boolean;
   /** @default the stack's default provider */
@@ -131,7 +126,7 @@ export class KmsKey extends Construct implements IKey {
       multiRegion: props.multiRegion ?? false,
       // Rendered at synth, so service grants added after construction are in it.
       policy: Lazy.stringValue({ produce: () => this.policy.render() }),
-      lifecycle: { preventDestroy: props.protect ?? props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.protect ?? true },
     });
     this.aliasName = `alias/${props.alias}`;
     new KmsAlias(this, 'alias', { provider: props.provider, name: this.aliasName, targetKeyId: this.key.keyId });

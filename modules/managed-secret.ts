@@ -43,11 +43,6 @@ export interface ManagedSecretProps {
   readonly recoveryWindowDays?: number;
   /** Refuse `terraform destroy` of the secret. @default true */
   readonly protect?: boolean;
-  /**
-   * @deprecated Use `protect`. Kept only until the serverless layer (on main: layers/serverless.ts) passes `protect`; it will be removed.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
   /** Rotation by a Lambda function on a schedule. @default - none: the owner of the value sets new versions */
   readonly rotation?: ManagedSecretRotation;
 }
@@ -140,7 +135,7 @@ export class ManagedSecret extends Construct {
       description: props.description,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowDays ?? 30,
-      lifecycle: { preventDestroy: props.protect ?? props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.protect ?? true },
     });
     this.arn = this.secret.arn;
     this.name = props.name;
