@@ -14,10 +14,16 @@ import { synth } from '../lib/synth';
 import { parseCommand, USAGE, UsageError } from './lib/cli';
 import { confirmApply, confirmDestroy, terminalPrompt } from './lib/confirm';
 import { credentialsReady } from './lib/credentials';
+import { stackConfigHashes } from './lib/config-hash';
 import { layerExecutor } from './lib/layer-executor';
-import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
-import { ACTIONS, driftVerdict, formatEvent, formatSummary, runLayers, SelectionError, selectLayers, verdictLine, type Action } from './lib/runner';
+import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR, stackDir } from './lib/paths';
+import { markdownFile, writeReportMarkdown, type MarkdownLayer } from './lib/report-markdown';
+import { withRetries } from './lib/retry';
+import {
+  ACTIONS, driftVerdict, exitCodeOf, formatEvent, formatSummary, resumeSelection, runLayers, SelectionError, selectLayers, verdictLine, type Action, type PreviousReport,
+} from './lib/runner';
 import { assertLoopback, createBackends, SandboxError, sandboxOwner, verifySandboxOwner } from './lib/sandbox';
+import { terraform } from './lib/terraform';
 
 /** Where this run's report goes, once known: written even when the run fails before any layer ran. */
 let reportFile: string | undefined;
@@ -33,8 +39,13 @@ async function main(argv: readonly string[]): Promise<number> {
   reportFile = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
   // An older report must never be read as this run's (CI reads the verdict from it); it is kept aside as the
   // previous run's, whose durations predict how long this one takes (the credentials check).
+  // A report of a run that stopped before running any layer does not replace one that ran layers (RESUME reads it).
   const previousReport = `${reportFile}.previous`;
-  if (fs.existsSync(reportFile)) fs.renameSync(reportFile, previousReport);
+  if (fs.existsSync(reportFile)) {
+    if (ranLayers(reportFile) || !fs.existsSync(previousReport)) fs.renameSync(reportFile, previousReport);
+    else fs.rmSync(reportFile);
+  }
+  fs.rmSync(markdownFile(reportFile), { force: true });
   if (mode.sandbox) {
     // Before anything is written: the sandbox must be this checkout's (a sandbox someone started for itself and
     // named explicitly by endpoint, like the benchmark's, carries no owner and is accepted).
@@ -44,20 +55,27 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const synthStart = Date.now();
   const result = synth({ projectsDir: PROJECTS_DIR, mode, outdir, project: command.project });
-  const nodes = selectLayers(result.graph, { accounts: command.accounts, layers: command.layers, stacks: command.stacks, includeDependents: command.includeDependents });
-  if (nodes.length === 0) throw new UsageError('no enabled layer matches the selection');
+  const selected = selectLayers(result.graph, { accounts: command.accounts, layers: command.layers, stacks: command.stacks, includeDependents: command.includeDependents });
+  if (selected.length === 0) throw new UsageError('no enabled layer matches the selection');
+  const hashes = stackConfigHashes(outdir, selected.map((n) => n.id));
+  const resumed = command.resume ? resumeSelection(selected, readReport(previousReport), hashes, command.action, mode.sandbox ? 'sandbox' : 'real') : undefined;
+  const nodes = resumed ? resumed.run : selected;
+  if (resumed) {
+    console.log(`RESUME=1: ${resumed.kept.length} of ${selected.length} layers finished in the last ${command.action} and are unchanged; running ${nodes.length}` +
+      `${nodes.length ? `: ${nodes.map((n) => `${n.account}/${n.layer} (${resumed.reasons.get(n.id)})`).join(', ')}` : ''}`);
+  }
   console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
     `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
   // Real AWS: every selected account's role can be assumed, for longer than the last run of these layers took.
-  if (!mode.sandbox && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
+  if (!mode.sandbox && nodes.length > 0 && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
 
   const print = (line: string): void => console.log(line);
-  if (command.action === 'apply') {
+  if (command.action === 'apply' && nodes.length > 0) {
     const decision = await confirmApply(nodes, command.autoApprove, terminalPrompt(), print);
     console.log(decision.message);
     if (!decision.proceed) return 1;
   }
-  if (command.action === 'destroy') {
+  if (command.action === 'destroy' && nodes.length > 0) {
     const decision = await confirmDestroy(nodes, { ...command, graph: result.graph }, terminalPrompt(), print);
     console.log(decision.message);
     if (!decision.proceed) {
@@ -70,10 +88,15 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const contracts = new Map<string, AnyContract | undefined>(result.stacks.map((s) => [s.node.id, s.ctx.account.layers.get(s.ctx.layer)?.kind.contract]));
-  const projects = new Set(nodes.map((n) => n.project));
-  const labels = new Map(nodes.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
-  const width = Math.max(...[...labels.values()].map((l) => l.length));
+  const projects = new Set(selected.map((n) => n.project));
+  const labels = new Map(selected.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
+  const width = Math.max(0, ...[...labels.values()].map((l) => l.length));
   const label = (id: string): string => labels.get(id) ?? id;
+  const note = (id: string, message: string): void => console.log(`${' '.repeat(10)}${label(id).padEnd(width)} ${message}`);
+  // Known transient AWS errors (throttling, IAM and KMS propagation) are retried with backoff: scripts/lib/retry.ts.
+  const retrying = withRetries(terraform, {
+    onRetry: (cwd, r) => note(path.basename(cwd), `${r.rule}: terraform ${r.command} again in ${(r.delayMs / 1000).toFixed(0)}s (attempt ${r.attempt + 1} of ${r.maxAttempts})`),
+  });
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -97,17 +120,24 @@ async function main(argv: readonly string[]): Promise<number> {
     forceStateful: command.forceStateful,
     signal: controller.signal,
     execute: layerExecutor({
-      outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout,
-      onNote: (id, message) => console.log(`${' '.repeat(10)}${label(id).padEnd(width)} ${message}`),
+      outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout, onNote: note, terraform: retrying,
     }),
     onEvent: (event) => console.log(formatEvent(event, label, width)),
   });
 
-  console.log(`\n${formatSummary(report, (l) => label(l.id))}`);
-  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', ...report });
+  // Each layer with its config hash (RESUME compares it) and its retries; with RESUME, the layers it kept, in graph order.
+  const order = new Map(result.graph.map((n, i) => [n.id, i]));
+  const layers: MarkdownLayer[] = [...(resumed?.kept ?? []), ...report.layers.map((l) => {
+    const retries = retrying.retriesIn(stackDir(outdir, l.id));
+    return { ...l, configHash: hashes.get(l.id), ...(retries.length > 0 ? { retries } : {}) };
+  })].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  // A layer drift kept from the last run is still drift.
+  const exitCode = exitCodeOf(layers, report.interrupted);
+  console.log(`\n${formatSummary({ ...report, layers }, (l) => `${label(l.id)}${(l as MarkdownLayer).carriedOver ? ' (earlier run)' : ''}`)}`);
+  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', ...report, exitCode, layers });
   console.log(`report: ${path.relative(process.cwd(), reportFile) || reportFile}`);
-  if (report.verdict) console.log(verdictLine(report.verdict));
-  return report.exitCode;
+  if (command.action === 'drift') console.log(verdictLine(driftVerdict(exitCode)));
+  return exitCode;
 }
 
 function writeReport(report: { readonly action: Action; readonly exitCode: number } & Record<string, unknown>): void {
@@ -115,6 +145,20 @@ function writeReport(report: { readonly action: Action; readonly exitCode: numbe
   fs.mkdirSync(path.dirname(reportFile), { recursive: true });
   const verdict = report.action === 'drift' ? { verdict: driftVerdict(report.exitCode) } : {};
   fs.writeFileSync(reportFile, JSON.stringify({ ...report, ...verdict }, null, 2) + '\n');
+  writeReportMarkdown(reportFile, { layers: [], ...report, ...verdict });
+}
+
+/** The report at `file`, if it is one. */
+function readReport(file: string): PreviousReport | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as PreviousReport;
+  } catch {
+    return undefined;
+  }
+}
+
+function ranLayers(file: string): boolean {
+  return (readReport(file)?.layers?.length ?? 0) > 0;
 }
 
 /**

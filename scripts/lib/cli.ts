@@ -21,6 +21,8 @@ export interface RunCommand {
   readonly confirm?: string;
   readonly lockTimeout: string;
   readonly report?: string;
+  /** Run only what the last report of the same action did not finish, and what changed since (runner.ts resumeSelection). */
+  readonly resume: boolean;
 }
 
 export const USAGE = `usage: run.ts <plan|apply|destroy|drift> [options]
@@ -41,6 +43,9 @@ Running
   --fail-fast              stop launching layers after the first failure    env FAIL_FAST=1
   --lock-timeout D         wait this long for a state lock (default 5m)     env LOCK_TIMEOUT
   --report FILE            JSON report (default <outdir>/run-report.json)   env REPORT
+                           (and its Markdown, the same name with .md: table, replacements, Gantt chart)
+  --resume                 only the layers the last run of this action did not finish, those whose
+                           synthesized config changed since, and what reads them   env RESUME=1
 
 Safety (make: AUTO_APPROVE=1, CONFIRM=<name>, FORCE_STATEFUL=1, FORCE_ORPHANS=1)
   --auto-approve           apply without asking                             env AUTO_APPROVE=1
@@ -72,7 +77,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const [action, ...rest] = argv;
   if (!ACTIONS.includes(action as Action)) throw new UsageError(`unknown action "${action ?? ''}": expected ${ACTIONS.join(', ')}`);
   const flags = new Map<string, string>();
-  const booleans = new Set(['include-dependents', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans']);
+  const booleans = new Set(['include-dependents', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'resume']);
   const valued = new Set(['project', 'account', 'layer', 'layers', 'stacks', 'parallelism', 'report', 'confirm', 'lock-timeout']);
   for (let i = 0; i < rest.length; i += 1) {
     const arg = rest[i];
@@ -126,5 +131,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     confirm: flags.get('confirm'),
     lockTimeout,
     report: pick('report', 'REPORT'),
+    resume: on('resume'),
   };
 }

@@ -351,3 +351,61 @@ export function formatSummary(report: RunReport, label: (l: LayerReport) => stri
     ...(problems.length > 0 ? ['', ...problems] : []),
   ].join('\n');
 }
+
+// ---------------------------------------------------------------- RESUME=1
+
+/** What RESUME needs of the previous run's report (run-report.json). */
+export interface PreviousReport {
+  readonly action: Action;
+  readonly mode?: string;
+  readonly startedAt?: string;
+  readonly layers: readonly (LayerReport & { readonly configHash?: string })[];
+}
+
+export interface ResumeSelection {
+  /** The selected layers to run again, in graph order. */
+  readonly run: GraphNode[];
+  /** Layers the previous run finished whose config did not change: not run, carried into this run's report. */
+  readonly kept: (LayerReport & { readonly configHash?: string; readonly carriedOver: true })[];
+  /** Why each layer runs again: `failed`, `skipped`, `not in the last run`, `config changed`, `reads <id>`. */
+  readonly reasons: ReadonlyMap<string, string>;
+}
+
+const FINISHED: readonly LayerResult[] = ['done', 'clean', 'drifted'];
+
+/**
+ * RESUME=1: of the selected layers, those the previous run of the same action did not finish (failed, skipped,
+ * refused, or not in it), those whose synthesized config changed since (`hashes`, per stack id, against the
+ * report's `configHash`; a layer the report has no hash for counts as changed), and every selected layer that reads
+ * one of these, transitively (what it reads may change). Refuses (SelectionError, one line) without a previous report,
+ * or when it was another action or the other mode (sandbox vs real AWS).
+ */
+export function resumeSelection(nodes: readonly GraphNode[], previous: PreviousReport | undefined, hashes: ReadonlyMap<string, string>, action: Action, mode?: string): ResumeSelection {
+  if (!previous) throw new SelectionError(`RESUME=1: there is no previous ${action} report to resume from (run it once without RESUME)`);
+  if (previous.action !== action) throw new SelectionError(`RESUME=1: the last report is of ${previous.action}, not ${action}: run ${action} without RESUME`);
+  if (mode && previous.mode && previous.mode !== mode) throw new SelectionError(`RESUME=1: the last ${action} ran in ${previous.mode} mode, this one in ${mode} mode: run it without RESUME`);
+  const before = new Map(previous.layers.map((l) => [l.id, l]));
+  const reasons = new Map<string, string>();
+  for (const node of nodes) {
+    const last = before.get(node.id);
+    if (!last) reasons.set(node.id, 'not in the last run');
+    else if (!FINISHED.includes(last.result)) reasons.set(node.id, last.result);
+    else if (!last.configHash || last.configHash !== hashes.get(node.id)) reasons.set(node.id, 'config changed');
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const node of nodes) {
+      const upstream = node.dependsOn.find((d) => reasons.has(d));
+      if (!reasons.has(node.id) && upstream) {
+        reasons.set(node.id, `reads ${upstream}`);
+        grew = true;
+      }
+    }
+  }
+  return {
+    run: nodes.filter((n) => reasons.has(n.id)),
+    kept: nodes.filter((n) => !reasons.has(n.id)).map((n) => ({ ...before.get(n.id)!, carriedOver: true as const })),
+    reasons,
+  };
+}
