@@ -24,3 +24,23 @@ export function stackConfigHashes(outdir: string, ids: Iterable<string>): Map<st
   }
   return hashes;
 }
+
+/** The hash of every synthesized stack under `outdir`, by id: what CI records for a reviewed plan. */
+export function allStackConfigHashes(outdir: string): Record<string, string> {
+  const stacks = path.join(outdir, 'stacks');
+  const ids = fs.existsSync(stacks) ? fs.readdirSync(stacks).filter((id) => fs.existsSync(path.join(stacks, id, 'cdk.tf.json'))).sort() : [];
+  return Object.fromEntries(stackConfigHashes(outdir, ids));
+}
+
+/**
+ * Stacks whose configuration is not the reviewed one: changed, added or removed since `reviewed` was recorded,
+ * each with a short reason. Empty when what is about to be applied is byte for byte what the pull request planned.
+ */
+export function unreviewedStacks(reviewed: Readonly<Record<string, string>>, current: Readonly<Record<string, string>>): string[] {
+  const ids = [...new Set([...Object.keys(reviewed), ...Object.keys(current)])].sort();
+  return ids.flatMap((id) => {
+    if (!(id in reviewed)) return [`${id}: not in the reviewed plan (added since)`];
+    if (!(id in current)) return [`${id}: in the reviewed plan but not synthesized now (removed since)`];
+    return reviewed[id] === current[id] ? [] : [`${id}: its synthesized configuration changed since the reviewed plan`];
+  });
+}
