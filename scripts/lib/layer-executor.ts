@@ -119,6 +119,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
   const lockTimeoutMs = parseDuration(lockTimeout);
   const logDir = options.logDir ?? path.join(options.outdir, 'logs');
   const nodes = new Map(options.graph.map((n) => [n.id, n]));
+  /** Layers some other layer reads (in any account): only their sandbox state is worth recording. */
+  const read = new Set(options.graph.flatMap((n) => n.dependsOn));
   const seeded = new Map<string, Promise<boolean>>();
   const sandbox = options.mode.sandbox;
   const states = sandbox ? options.states ?? sandboxStates(sandbox) : undefined;
@@ -244,9 +246,11 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     if (!ok || RELEASE_FAILED.test(main.stderr)) return failed(main, counts);
     if (action === 'drift') return { ok: true, drifted: main.code === 2, counts, log };
     if (sandbox && location && (action === 'apply' || action === 'destroy')) await states!.forget(location);
-    if (sandbox && location && action === 'plan') {
+    if (sandbox && location && action === 'plan' && read.has(node.id)) {
       // The sandbox cannot create resources; a refresh-only apply records the layer's state object at its key, so
-      // consumers can be planned. Only into a state no apply wrote: a plan never changes applied outputs.
+      // consumers can be planned. Only into a state no apply wrote: a plan never changes applied outputs. Only for a
+      // layer that something reads: the record is a second terraform run (provider start, schema, refresh) as dear
+      // as the plan, and a state nobody reads is never used (docs/benchmarks.md, "First plans").
       const origin = await states!.origin(location);
       if (origin === 'applied') {
         write('\nstate written by an apply: the plan is not recorded into it\n');
