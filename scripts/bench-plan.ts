@@ -1,0 +1,244 @@
+/**
+ * npm run bench:plan: where a layer's first plan goes, and what the whole organisation's first plan costs, this
+ * checkout against BENCH_BASELINE (default 6747cc3, before the record of unread layers was dropped and GOGC set) in the
+ * same run. Writes the "First plans" section of docs/benchmarks.md (between its markers; `npm run bench` keeps it).
+ *
+ * 1. The whole organisation's first plan, as `make plan` runs it on a fresh clone: the preflight, then run.ts plan of
+ *    every layer, each variant against a fresh private sandbox and a fresh output folder (so every layer runs
+ *    `terraform init`), PARALLELISM=2. Wall time, and CPU time of the processes and every terraform and provider
+ *    process they waited for (the sandbox's own servers run in this process and are not counted).
+ * 2. Per layer (BENCH_PLAN_LAYERS of apps-prd, BENCH_PLAN_RUNS runs each) in a copy of the stack folder: a fresh init;
+ *    one `terraform plan` under TF_LOG=debug, split into phases by its log's timestamps; the CPU time of plan (Go's
+ *    default GC and the runner's GOGC), of a separate `validate`, of the sandbox record (`apply -refresh-only`) and of
+ *    `show -json` (what a saved plan's JSON costs); and the provider package check, as the difference of a validate
+ *    with and without the lock file's hash.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO_ROOT } from './lib/paths';
+import { createBackends, startSandbox } from './lib/sandbox';
+import { TERRAFORM_GOGC, terraformEnv } from './lib/terraform';
+
+const baselineCommit = process.env.BENCH_BASELINE ?? '6747cc3';
+const layerNames = (process.env.BENCH_PLAN_LAYERS ?? 'base-network,eks,databases,cdn,serverless').split(',');
+const layerRuns = Number(process.env.BENCH_PLAN_RUNS ?? 3);
+const orgRuns = Number(process.env.BENCH_ORG_RUNS ?? 1);
+const out = process.env.BENCH_OUT ?? path.join(REPO_ROOT, 'docs', 'benchmarks.md');
+export const START_MARKER = '<!-- bench-plan:start -->';
+export const END_MARKER = '<!-- bench-plan:end -->';
+
+interface Timed { readonly wall: number; readonly cpu: number; readonly code: number; readonly stdout: string; readonly stderr: string }
+
+/** Runs a command under /usr/bin/time: wall seconds, and CPU seconds (user + system) of it and its waited-for children. */
+function timed(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Timed {
+  const result = spawnSync('/usr/bin/time', ['-f', 'bench-time %e %U %S', command, ...args], { ...options, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const line = result.stderr.split('\n').reverse().find((l) => l.startsWith('bench-time '));
+  if (!line) throw new Error(`${command} ${args.join(' ')}: no timing (${result.error?.message ?? result.stderr.slice(-500)})`);
+  const [wall, user, system] = line.split(' ').slice(1).map(Number);
+  return { wall, cpu: user + system, code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+const median = (values: readonly number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f = (n: number, digits = 2): string => n.toFixed(digits);
+const tmp = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+function baselineCheckout(): string {
+  const dir = tmp('bench-plan-baseline-');
+  const archive = spawnSync('git', ['archive', '--format=tar', baselineCommit], { cwd: REPO_ROOT, maxBuffer: 512 * 1024 * 1024 });
+  if (archive.status !== 0) throw new Error(`git archive ${baselineCommit} failed: ${archive.stderr}`);
+  execFileSync('tar', ['-x', '-C', dir], { input: archive.stdout });
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+interface OrgResult {
+  readonly label: string; readonly wall: number; readonly cpu: number; readonly done: number; readonly layers: number;
+  readonly commands: Record<string, number>; readonly outdir: string;
+  /** Stops the run's sandbox (kept running for the per-layer measurements). */
+  readonly stop: () => Promise<void>;
+}
+
+/** `make plan` of the whole example organisation on a fresh clone, against a fresh sandbox: preflight, then run.ts. */
+async function organisationPlan(label: string, root: string): Promise<OrgResult> {
+  const sandbox = await startSandbox({ dir: tmp('bench-plan-sandbox-'), s3Port: 0, dynamodbPort: 0 });
+  let stopped = false;
+  try {
+    const accounts = fs.readdirSync(path.join(root, 'projects', 'acme')).filter((a) => fs.existsSync(path.join(root, 'projects', 'acme', a, 'account.ts')));
+    await createBackends(sandbox.endpoints, accounts.map((account) => ({ project: 'acme', account })));
+    const outdir = tmp('bench-plan-out-');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env, SANDBOX: '1', SANDBOX_S3_ENDPOINT: sandbox.endpoints.s3, SANDBOX_DYNAMODB_ENDPOINT: sandbox.endpoints.dynamodb, PROJECT: 'acme',
+      CDKTF_OUTDIR: outdir, PARALLELISM: '2', CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', TF_CLI_CONFIG_FILE: path.join(root, '.tfrc', 'terraform.rc'),
+    };
+    delete env.GOGC;
+    const preflight = timed(process.execPath, ['-r', './scripts/register.js', 'scripts/preflight.ts', '--project', 'acme', '--warn-only'], { cwd: root, env });
+    if (preflight.code !== 0) throw new Error(`${label}: preflight failed:\n${preflight.stdout}${preflight.stderr}`);
+    const run = timed(process.execPath, ['-r', './scripts/register.js', 'scripts/run.ts', 'plan', '--project', 'acme', '--parallelism', '2'], { cwd: root, env });
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'run-report.json'), 'utf8')) as { layers: { result: string }[] };
+    const commands: Record<string, number> = {};
+    for (const log of fs.readdirSync(path.join(outdir, 'logs'))) {
+      for (const m of fs.readFileSync(path.join(outdir, 'logs', log), 'utf8').matchAll(/^\$ terraform (\S+)(?: (-refresh-only))?/gm)) {
+        const key = m[2] ? `${m[1]} ${m[2]}` : m[1];
+        commands[key] = (commands[key] ?? 0) + 1;
+      }
+    }
+    // init is not logged by the executor: every layer of a fresh output folder runs it once
+    commands.init = report.layers.filter((l) => l.result !== 'skipped').length;
+    stopped = true;
+    return {
+      label, wall: preflight.wall + run.wall, cpu: preflight.cpu + run.cpu,
+      done: report.layers.filter((l) => l.result === 'done').length, layers: report.layers.length, commands, outdir, stop: () => sandbox.stop(),
+    };
+  } finally {
+    if (!stopped) await sandbox.stop();
+  }
+}
+
+/** Milliseconds between marks of a `TF_LOG=debug` plan log. */
+function phases(logText: string): Record<string, number> {
+  const lines = logText.split('\n');
+  const at = (pattern: RegExp, from = 0): number => {
+    const line = lines.slice(from).find((l) => pattern.test(l));
+    if (!line) throw new Error(`no ${pattern} in the debug log`);
+    return Date.parse(line.slice(0, 24));
+  };
+  const start = Date.parse(lines[0].slice(0, 24));
+  const checked = at(/checking for provisioner/);
+  const schemaStart = at(/provider: starting plugin/);
+  const schemaEnd = at(/provider: plugin exited/);
+  const validate = at(/Starting graph walk: walkValidate/);
+  const plan = at(/Starting graph walk: walkPlan/);
+  const planned = at(/plan operation completed/);
+  const end = Date.parse(lines.filter((l) => /^\d{4}-/.test(l)).pop()!.slice(0, 24));
+  return {
+    'core start, backend, provider check': checked - start,
+    'provider start and schema': schemaEnd - schemaStart,
+    'validate walk': plan - validate,
+    'plan walk (refresh, plan)': planned - plan,
+    'other (graphs, state, plan file)': end - start - (checked - start) - (schemaEnd - schemaStart) - (plan - validate) - (planned - plan),
+    total: end - start,
+  };
+}
+
+interface LayerResult { readonly layer: string; readonly phases: Record<string, number>; readonly cpu: Record<string, number> }
+
+function layerBreakdown(outdir: string, layer: string): LayerResult {
+  const id = `acme-apps-prd-${layer}`;
+  const source = path.join(outdir, 'stacks', id);
+  const env = terraformEnv();
+  const phaseRuns: Record<string, number>[] = [];
+  const cpu: Record<string, number[]> = {};
+  const add = (key: string, value: number): void => { (cpu[key] ??= []).push(value); };
+  for (let i = 0; i < layerRuns; i += 1) {
+    const dir = tmp('bench-plan-layer-');
+    for (const entry of fs.readdirSync(source)) {
+      if (entry !== '.terraform' && !entry.startsWith('plan.') && entry !== '.terraform.lock.hcl') fs.cpSync(path.join(source, entry), path.join(dir, entry), { recursive: true });
+    }
+    const tf = (args: string[], extra: NodeJS.ProcessEnv = {}): Timed => {
+      const r = timed('terraform', args, { cwd: dir, env: { ...env, ...extra } });
+      if (r.code !== 0) throw new Error(`terraform ${args.join(' ')} in ${dir} failed:\n${r.stdout}${r.stderr}`);
+      return r;
+    };
+    add('init (fresh folder)', tf(['init', '-input=false', '-no-color', '-reconfigure']).cpu);
+    const log = path.join(dir, 'debug.log');
+    tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { TF_LOG: 'debug', TF_LOG_PATH: log });
+    phaseRuns.push(phases(fs.readFileSync(log, 'utf8')));
+    add('plan, Go\'s default GC (GOGC=100)', tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { GOGC: '100' }).cpu);
+    add(`plan, GOGC=${TERRAFORM_GOGC} (the runner's)`, tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { GOGC: TERRAFORM_GOGC }).cpu);
+    add('separate validate', tf(['validate', '-no-color'], { GOGC: '100' }).cpu);
+    add('sandbox record (apply -refresh-only)', timed('terraform', ['apply', '-refresh-only', '-auto-approve', '-input=false', '-no-color', '-lock=false'], { cwd: dir, env: { ...env, GOGC: '100' } }).cpu);
+    add('show -json of the saved plan', tf(['show', '-json', 'plan.tfplan'], { GOGC: '100' }).cpu);
+    // The provider package check: the same validate without the lock file's hashes (terraform then skips the check).
+    const lock = path.join(dir, '.terraform.lock.hcl');
+    fs.writeFileSync(lock, fs.readFileSync(lock, 'utf8').replace(/\n\s*hashes = \[[^\]]*\]/, ''));
+    add('validate without the provider package check', tf(['validate', '-no-color'], { GOGC: '100' }).cpu);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const keys = Object.keys(phaseRuns[0]);
+  return {
+    layer,
+    phases: Object.fromEntries(keys.map((k) => [k, median(phaseRuns.map((p) => p[k])) / 1000])),
+    cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)])),
+  };
+}
+
+async function main(): Promise<void> {
+  const load = os.loadavg()[0];
+  const baseline = baselineCheckout();
+  const results: OrgResult[] = [];
+  for (let i = 0; i < orgRuns; i += 1) {
+    for (const [label, root] of [[`before (${baselineCommit})`, baseline], ['after (this checkout)', REPO_ROOT]]) {
+      const result = await organisationPlan(label, root);
+      results.push(result);
+      console.log(`${label}: ${result.done}/${result.layers} done, ${f(result.wall, 1)} s wall, ${f(result.cpu, 1)} s CPU`);
+      if (i < orgRuns - 1 || label.startsWith('before')) await result.stop();
+    }
+  }
+  const last = results[results.length - 1];
+  let layers: LayerResult[];
+  try {
+    layers = layerNames.map((l) => layerBreakdown(last.outdir, l));
+  } finally {
+    await last.stop();
+  }
+  const loadEnd = os.loadavg()[0];
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
+  const byLabel = (label: string) => results.filter((r) => r.label === label);
+  const lines: string[] = [
+    START_MARKER,
+    '## First plans (issue 16, item 4)',
+    '',
+    `Generated by \`npm run bench:plan\` on ${new Date().toISOString().slice(0, 10)} at commit \`${commit}\`, against \`${baselineCommit}\` in the same run. ` +
+      `Machine: ${os.cpus().length} cores, Node ${process.version}; load average ${f(load, 1)} when the run started, ${f(loadEnd, 1)} when it ended` +
+      `${Math.max(load, loadEnd) > os.cpus().length ? ' (other work competed for the cores: wall times are longer than on a quiet machine; CPU times are the comparable figures)' : ''}.`,
+    '',
+    '### The whole organisation\'s first plan',
+    '',
+    `The preflight and then \`run.ts plan\` of every layer (what \`make plan\` runs after installing), PARALLELISM=2, each variant against a fresh sandbox ` +
+      'and a fresh output folder, so every layer runs `terraform init` too. CPU: user + system seconds of those processes and every terraform and provider process they started.',
+    '',
+    '| variant | layers done | wall (s) | CPU (s) | terraform commands |',
+    '|---|---|--:|--:|---|',
+    ...results.map((r) => `| ${r.label} | ${r.done} of ${r.layers} | ${f(r.wall, 1)} | ${f(r.cpu, 1)} | ${Object.entries(r.commands).sort().map(([k, v]) => `${v} ${k}`).join(', ')} |`),
+    '',
+  ];
+  const before = byLabel(`before (${baselineCommit})`);
+  const after = byLabel('after (this checkout)');
+  const cpuBefore = median(before.map((r) => r.cpu));
+  const cpuAfter = median(after.map((r) => r.cpu));
+  lines.push(`CPU: ${f(cpuBefore, 1)} s before, ${f(cpuAfter, 1)} s after (${f(100 * (1 - cpuAfter / cpuBefore), 0)}% less). ` +
+    `On two idle cores the runner keeps both busy, so the wall time there is about half the CPU time: ${f(cpuAfter / 2, 0)} s.`, '');
+  const phaseKeys = Object.keys(layers[0].phases);
+  const cpuKeys = Object.keys(layers[0].cpu);
+  lines.push('### Where one layer\'s plan goes', '',
+    `apps-prd layers, median of ${layerRuns} run${layerRuns === 1 ? '' : 's'} each, in a copy of the stack folder after the organisation plan above (upstream states in place). ` +
+    'Wall seconds of one `terraform plan` split at the marks of its `TF_LOG=debug` log: terraform starts its own AWS provider three times per plan ' +
+    '(to read the schema, for the validate walk, for the plan walk), and checks the 707 MB provider package against the lock file first.', '',
+    `| layer | ${phaseKeys.join(' | ')} |`, `|---|${phaseKeys.map(() => '--:').join('|')}|`,
+    ...layers.map((l) => `| ${l.layer} | ${phaseKeys.map((k) => f(l.phases[k])).join(' | ')} |`), '',
+    'CPU seconds of each command (GOGC=100, Go\'s default, unless named):', '',
+    `| layer | ${cpuKeys.join(' | ')} |`, `|---|${cpuKeys.map(() => '--:').join('|')}|`,
+    ...layers.map((l) => `| ${l.layer} | ${cpuKeys.map((k) => f(l.cpu[k])).join(' | ')} |`), '');
+  const col = (key: string): number => median(layers.map((l) => l.cpu[key]));
+  const planCpu = col('plan, Go\'s default GC (GOGC=100)');
+  const check = col('separate validate') - col('validate without the provider package check');
+  lines.push(`Medians over these layers: a plan ${f(planCpu)} s of CPU, of which the provider package check ${f(check)} s; ` +
+    `with GOGC=${TERRAFORM_GOGC} ${f(col(`plan, GOGC=${TERRAFORM_GOGC} (the runner's)`))} s; the sandbox record ${f(col('sandbox record (apply -refresh-only)'))} s; ` +
+    `a separate validate ${f(col('separate validate'))} s; \`show -json\` ${f(col('show -json of the saved plan'))} s; a fresh init ${f(col('init (fresh folder)'))} s.`, '', END_MARKER);
+  const section = lines.join('\n');
+  const current = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '# Benchmarks\n';
+  const marked = new RegExp(`${START_MARKER}[\\s\\S]*?${END_MARKER}`);
+  fs.writeFileSync(out, marked.test(current) ? current.replace(marked, () => section) : `${current.trimEnd()}\n\n${section}\n`);
+  console.log(section);
+  console.log(`\nwritten to ${path.relative(REPO_ROOT, out)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
