@@ -7,7 +7,8 @@
  *    every layer, each variant against a fresh private sandbox and a fresh output folder (so every layer runs
  *    `terraform init`), PARALLELISM=2. Wall time, and CPU time of the processes and every terraform and provider
  *    process they waited for (the sandbox's own servers run in this process and are not counted).
- * 2. Per layer (BENCH_PLAN_LAYERS of apps-prd, BENCH_PLAN_RUNS runs each) in a copy of the stack folder: a fresh init;
+ * 2. Per layer (BENCH_PLAN_LAYERS of apps-prd, BENCH_PLAN_RUNS runs each) in a copy of the stack folder with a state key
+ *    of its own (a first plan: no state yet; upstream states as the organisation plan left them): a fresh init;
  *    one `terraform plan` under TF_LOG=debug, split into phases by its log's timestamps; the CPU time of plan (Go's
  *    default GC and the runner's GOGC), of a separate `validate`, of the sandbox record (`apply -refresh-only`) and of
  *    `show -json` (what a saved plan's JSON costs); and the provider package check, as the difference of a validate
@@ -139,6 +140,11 @@ function layerBreakdown(outdir: string, layer: string): LayerResult {
     for (const entry of fs.readdirSync(source)) {
       if (entry !== '.terraform' && !entry.startsWith('plan.') && entry !== '.terraform.lock.hcl') fs.cpSync(path.join(source, entry), path.join(dir, entry), { recursive: true });
     }
+    // Its own state key: a first plan (no state of its own yet), and the record below never overwrites the state that
+    // the layers measured after it read.
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) as { terraform: { backend: { s3: { key: string } } } };
+    config.terraform.backend.s3.key = `bench-plan/${i}/${config.terraform.backend.s3.key}`;
+    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(config, null, 2));
     const tf = (args: string[], extra: NodeJS.ProcessEnv = {}): Timed => {
       const r = timed('terraform', args, { cwd: dir, env: { ...env, ...extra } });
       if (r.code !== 0) throw new Error(`terraform ${args.join(' ')} in ${dir} failed:\n${r.stdout}${r.stderr}`);
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
   const phaseKeys = Object.keys(layers[0].phases);
   const cpuKeys = Object.keys(layers[0].cpu);
   lines.push('### Where one layer\'s plan goes', '',
-    `apps-prd layers, median of ${layerRuns} run${layerRuns === 1 ? '' : 's'} each, in a copy of the stack folder after the organisation plan above (upstream states in place). ` +
+    `apps-prd layers, median of ${layerRuns} run${layerRuns === 1 ? '' : 's'} each, in a copy of the stack folder with a state key of its own (a first plan), after the organisation plan above (upstream states in place). ` +
     'Wall seconds of one `terraform plan` split at the marks of its `TF_LOG=debug` log: terraform starts its own AWS provider three times per plan ' +
     '(to read the schema, for the validate walk, for the plan walk), and checks the 707 MB provider package against the lock file first.', '',
     `| layer | ${phaseKeys.join(' | ')} |`, `|---|${phaseKeys.map(() => '--:').join('|')}|`,
