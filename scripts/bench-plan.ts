@@ -14,7 +14,7 @@
  *    `show -json` (what a saved plan's JSON costs); and the provider package check, as the difference of a validate
  *    with and without the lock file's hash.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -32,13 +32,25 @@ export const END_MARKER = '<!-- bench-plan:end -->';
 
 interface Timed { readonly wall: number; readonly cpu: number; readonly code: number; readonly stdout: string; readonly stderr: string }
 
-/** Runs a command under /usr/bin/time: wall seconds, and CPU seconds (user + system) of it and its waited-for children. */
-function timed(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Timed {
-  const result = spawnSync('/usr/bin/time', ['-f', 'bench-time %e %U %S', command, ...args], { ...options, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const line = result.stderr.split('\n').reverse().find((l) => l.startsWith('bench-time '));
-  if (!line) throw new Error(`${command} ${args.join(' ')}: no timing (${result.error?.message ?? result.stderr.slice(-500)})`);
-  const [wall, user, system] = line.split(' ').slice(1).map(Number);
-  return { wall, cpu: user + system, code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+/**
+ * Runs a command under /usr/bin/time: wall seconds, and CPU seconds (user + system) of it and its waited-for children.
+ * Asynchronous: the sandbox's servers run in this process and must keep answering while the command runs.
+ */
+function timed(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'bench-time %e %U %S', command, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stderr.split('\n').reverse().find((l) => l.startsWith('bench-time '));
+      if (!line) return reject(new Error(`${command} ${args.join(' ')}: no timing (${stderr.slice(-500)})`));
+      const [wall, user, system] = line.split(' ').slice(1).map(Number);
+      resolve({ wall, cpu: user + system, code: code ?? 1, stdout, stderr });
+    });
+  });
 }
 
 const median = (values: readonly number[]): number => {
@@ -77,9 +89,9 @@ async function organisationPlan(label: string, root: string): Promise<OrgResult>
       CDKTF_OUTDIR: outdir, PARALLELISM: '2', CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1', TF_CLI_CONFIG_FILE: path.join(root, '.tfrc', 'terraform.rc'),
     };
     delete env.GOGC;
-    const preflight = timed(process.execPath, ['-r', './scripts/register.js', 'scripts/preflight.ts', '--project', 'acme', '--warn-only'], { cwd: root, env });
+    const preflight = await timed(process.execPath, ['-r', './scripts/register.js', 'scripts/preflight.ts', '--project', 'acme', '--warn-only'], { cwd: root, env });
     if (preflight.code !== 0) throw new Error(`${label}: preflight failed:\n${preflight.stdout}${preflight.stderr}`);
-    const run = timed(process.execPath, ['-r', './scripts/register.js', 'scripts/run.ts', 'plan', '--project', 'acme', '--parallelism', '2'], { cwd: root, env });
+    const run = await timed(process.execPath, ['-r', './scripts/register.js', 'scripts/run.ts', 'plan', '--project', 'acme', '--parallelism', '2'], { cwd: root, env });
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'run-report.json'), 'utf8')) as { layers: { result: string }[] };
     const commands: Record<string, number> = {};
     for (const log of fs.readdirSync(path.join(outdir, 'logs'))) {
@@ -128,7 +140,7 @@ function phases(logText: string): Record<string, number> {
 
 interface LayerResult { readonly layer: string; readonly phases: Record<string, number>; readonly cpu: Record<string, number> }
 
-function layerBreakdown(outdir: string, layer: string): LayerResult {
+async function layerBreakdown(outdir: string, layer: string): Promise<LayerResult> {
   const id = `acme-apps-prd-${layer}`;
   const source = path.join(outdir, 'stacks', id);
   const env = terraformEnv();
@@ -145,24 +157,25 @@ function layerBreakdown(outdir: string, layer: string): LayerResult {
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) as { terraform: { backend: { s3: { key: string } } } };
     config.terraform.backend.s3.key = `bench-plan/${i}/${config.terraform.backend.s3.key}`;
     fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(config, null, 2));
-    const tf = (args: string[], extra: NodeJS.ProcessEnv = {}): Timed => {
-      const r = timed('terraform', args, { cwd: dir, env: { ...env, ...extra } });
+    const tf = async (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Timed> => {
+      const r = await timed('terraform', args, { cwd: dir, env: { ...env, ...extra } });
       if (r.code !== 0) throw new Error(`terraform ${args.join(' ')} in ${dir} failed:\n${r.stdout}${r.stderr}`);
       return r;
     };
-    add('init (fresh folder)', tf(['init', '-input=false', '-no-color', '-reconfigure']).cpu);
+    add('init (fresh folder)', (await tf(['init', '-input=false', '-no-color', '-reconfigure'])).cpu);
     const log = path.join(dir, 'debug.log');
-    tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { TF_LOG: 'debug', TF_LOG_PATH: log });
+    await tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { TF_LOG: 'debug', TF_LOG_PATH: log });
     phaseRuns.push(phases(fs.readFileSync(log, 'utf8')));
-    add('plan, Go\'s default GC (GOGC=100)', tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { GOGC: '100' }).cpu);
-    add(`plan, GOGC=${TERRAFORM_GOGC} (the runner's)`, tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { GOGC: TERRAFORM_GOGC }).cpu);
-    add('separate validate', tf(['validate', '-no-color'], { GOGC: '100' }).cpu);
-    add('sandbox record (apply -refresh-only)', timed('terraform', ['apply', '-refresh-only', '-auto-approve', '-input=false', '-no-color', '-lock=false'], { cwd: dir, env: { ...env, GOGC: '100' } }).cpu);
-    add('show -json of the saved plan', tf(['show', '-json', 'plan.tfplan'], { GOGC: '100' }).cpu);
+    add('plan, Go\'s default GC (GOGC=100)', (await tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { GOGC: '100' })).cpu);
+    add(`plan, GOGC=${TERRAFORM_GOGC} (the runner's)`, (await tf(['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], { GOGC: TERRAFORM_GOGC })).cpu);
+    add('separate validate', (await tf(['validate', '-no-color'], { GOGC: '100' })).cpu);
+    // "non-applyable" (exit 1) when no output is known yet: the run costs the same either way
+    add('sandbox record (apply -refresh-only)', (await timed('terraform', ['apply', '-refresh-only', '-auto-approve', '-input=false', '-no-color', '-lock=false'], { cwd: dir, env: { ...env, GOGC: '100' } })).cpu);
+    add('show -json of the saved plan', (await tf(['show', '-json', 'plan.tfplan'], { GOGC: '100' })).cpu);
     // The provider package check: the same validate without the lock file's hashes (terraform then skips the check).
     const lock = path.join(dir, '.terraform.lock.hcl');
     fs.writeFileSync(lock, fs.readFileSync(lock, 'utf8').replace(/\n\s*hashes = \[[^\]]*\]/, ''));
-    add('validate without the provider package check', tf(['validate', '-no-color'], { GOGC: '100' }).cpu);
+    add('validate without the provider package check', (await tf(['validate', '-no-color'], { GOGC: '100' })).cpu);
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const keys = Object.keys(phaseRuns[0]);
@@ -188,7 +201,8 @@ async function main(): Promise<void> {
   const last = results[results.length - 1];
   let layers: LayerResult[];
   try {
-    layers = layerNames.map((l) => layerBreakdown(last.outdir, l));
+    layers = [];
+    for (const l of layerNames) layers.push(await layerBreakdown(last.outdir, l));
   } finally {
     await last.stop();
   }
