@@ -21,8 +21,13 @@ export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 
 NODE := node -r ./scripts/register.js
 RUN_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LAYER),--layer $(LAYER))
-# Read by scripts/run.ts from the environment (run.ts --help): LAYERS=a,b INCLUDE_DEPENDENTS=1 PARALLELISM=N FAIL_FAST=1 AUTO_APPROVE=1
+# Read by scripts/run.ts from the environment (run.ts --help): LAYERS=a,b INCLUDE_DEPENDENTS=1|auto PARALLELISM=N FAIL_FAST=1 AUTO_APPROVE=1
 export LAYERS INCLUDE_DEPENDENTS PARALLELISM FAIL_FAST AUTO_APPROVE
+# Saved plans (docs/runner.md): passed as flags, only to the target they belong to. ALLOW_REPLACE is never read from
+# an exported variable by the runner, so one left in a shell cannot allow a replacement nobody asked for today.
+PLAN_ARGS := $(if $(REFRESH),--refresh=$(REFRESH))
+# Quoted: an address may hold brackets and double quotes (aws_kms_key.k["logs"]).
+APPLY_ARGS := $(if $(PLANNED),--planned=$(PLANNED)) $(if $(REVIEWED),--reviewed '$(REVIEWED)') $(if $(ALLOW_REPLACE),--allow-replace '$(ALLOW_REPLACE)')
 SANDBOX_UP := $(if $(filter 1,$(SANDBOX)),sandbox-up)
 # The preflight always checks the real-mode synth; in the sandbox it reports and lets the plan go on.
 PREFLIGHT_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LAYER),--layer $(LAYER))
@@ -54,13 +59,13 @@ sandbox-down: install ## stop the sandbox (data stays in .sandbox/)
 sandbox-status: install
 	$(NODE) scripts/sandbox.ts status
 
-plan: install $(SANDBOX_UP) ## plan in dependency order; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1 PARALLELISM=
+plan: install $(SANDBOX_UP) ## plan in dependency order, saving each plan; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1|auto PARALLELISM= REFRESH=1 RESUME=1
 	$(PREFLIGHT)
-	$(NODE) scripts/run.ts plan $(RUN_ARGS)
+	$(NODE) scripts/run.ts plan $(RUN_ARGS) $(PLAN_ARGS)
 
-apply: install $(SANDBOX_UP) ## apply in dependency order, asks first unless AUTO_APPROVE=1 (real AWS: SANDBOX=0)
+apply: install $(SANDBOX_UP) ## apply in dependency order, asks first unless AUTO_APPROVE=1; PLANNED=1 applies the saved plans; ALLOW_REPLACE=<stack>:<address>,…; RESUME=1 only what the last apply did not finish (real AWS: SANDBOX=0)
 	$(PREFLIGHT)
-	$(NODE) scripts/run.ts apply $(RUN_ARGS)
+	$(NODE) scripts/run.ts apply $(RUN_ARGS) $(APPLY_ARGS)
 
 destroy: install $(SANDBOX_UP) ## destroy dependents first; type the account name (CONFIRM=<name> without a terminal); FORCE_STATEFUL=1 FORCE_ORPHANS=1
 	$(NODE) scripts/run.ts destroy $(RUN_ARGS) $(if $(CONFIRM),--confirm $(CONFIRM)) $(if $(FORCE_STATEFUL),--force-stateful=$(FORCE_STATEFUL)) $(if $(FORCE_ORPHANS),--force-orphans=$(FORCE_ORPHANS))

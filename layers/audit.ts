@@ -37,12 +37,12 @@ export interface AuditConfig {
 }
 
 export const auditContract = defineContract('audit', {
-  log_archive_bucket_name: { description: 'Central, object-locked log archive of the organisation trail', mock: 'acme-security-log-archive' },
-  log_archive_bucket_arn: { description: 'ARN of the log-archive bucket', mock: 'arn:aws:s3:::acme-security-log-archive' },
-  access_logs_bucket_name: { description: 'Bucket receiving the S3 server access logs of the log archive and the Config bucket', mock: 'acme-security-log-archive-access-logs' },
+  log_archive_bucket_name: { description: 'Central, object-locked log archive of the organisation trail', mock: 'acme-security-log-archive-222222222222' },
+  log_archive_bucket_arn: { description: 'ARN of the log-archive bucket', mock: 'arn:aws:s3:::acme-security-log-archive-222222222222' },
+  access_logs_bucket_name: { description: 'Bucket receiving the S3 server access logs of the log archive and the Config bucket', mock: 'acme-security-log-archive-access-logs-222222222222' },
   audit_kms_key_arn: { description: 'KMS key encrypting the trail, the archive, the Config bucket, the trail log group and the alarms topic', mock: 'arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-0000000a0d17' },
-  config_bucket_name: { description: 'Bucket every AWS Config delivery channel of the organisation delivers to (no Object Lock: Config refuses it)', mock: 'acme-security-config-delivery' },
-  config_bucket_arn: { description: 'ARN of the Config delivery bucket', mock: 'arn:aws:s3:::acme-security-config-delivery' },
+  config_bucket_name: { description: 'Bucket every AWS Config delivery channel of the organisation delivers to (no Object Lock: Config refuses it)', mock: 'acme-security-config-delivery-222222222222' },
+  config_bucket_arn: { description: 'ARN of the Config delivery bucket', mock: 'arn:aws:s3:::acme-security-config-delivery-222222222222' },
   config_kms_key_arn: { description: 'KMS key the Config delivery channels encrypt with (its policy admits Config of every account)', mock: 'arn:aws:kms:us-east-1:222222222222:key/00000000-0000-0000-0000-0000000a0d17' },
   cloudtrail_arn: { description: 'ARN of the organisation trail', mock: 'arn:aws:cloudtrail:us-east-1:222222222222:trail/acme-organization-trail' },
   cloudtrail_log_group_name: { description: 'CloudWatch log group receiving the trail', mock: '/aws/cloudtrail/acme-organization-trail' },
@@ -107,7 +107,7 @@ export class Audit extends LayerStack {
     key.grantToService('sns-publishers', { services: ['cloudwatch.amazonaws.com'], accountId });
 
     const accessLogs = new LogBucket(this, 'access-logs', {
-      bucketName: this.resourceName('log-archive-access-logs'),
+      bucketName: this.globalName('s3-bucket', 'log-archive-access-logs'),
       sourceAccountId: accountId,
       expirationDays: config.accessLogRetentionDays ?? 365,
     });
@@ -143,7 +143,7 @@ export class Audit extends LayerStack {
    * Glacier after `glacierAfterDays`, expiry after `archiveRetentionDays`, and Object Lock (WORM) unless turned off.
    */
   private logArchive(config: AuditConfig, key: KmsKey, accessLogs: LogBucket, trailArns: readonly string[], writers: readonly string[]): SecureBucket {
-    const bucketName = this.resourceName('log-archive');
+    const bucketName = this.globalName('s3-bucket', 'log-archive');
     const archive = new SecureBucket(this, 'log-archive', {
       bucketName,
       kmsKeyArn: key.arn,
@@ -176,7 +176,7 @@ export class Audit extends LayerStack {
    * accounts, each under its own prefix. The policy grows by one statement per account: refused above S3's 20 KB.
    */
   private configDelivery(config: AuditConfig, key: KmsKey, accessLogs: LogBucket, accountIds: readonly string[]): SecureBucket {
-    const bucketName = this.resourceName('config-delivery');
+    const bucketName = this.globalName('s3-bucket', 'config-delivery');
     const bucketArn = `arn:aws:s3:::${bucketName}`;
     const statements = configDeliveryBucketStatements(bucketArn, accountIds);
     const bytes = policyDocument([denyInsecureTransport(bucketArn), ...statements]).length;

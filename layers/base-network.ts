@@ -1,10 +1,11 @@
 import type { Construct } from 'constructs';
-import { contains, overlaps, parseCidr, type Cidr } from '../lib/cidr';
+import { parseCidr, type Cidr } from '../lib/cidr';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem, type NetworkClaim } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
-import { defaultSubnetLayout, Vpc, type NatStrategy, type SubnetLayout } from '../modules/vpc';
+import { FieldProblems, integerAtLeast } from '../lib/validators';
+import { KmsKey } from '../modules/kms-key';
+import { defaultSubnetLayout, SUBNET_TIERS, Vpc, vpcPropProblems, type NatStrategy, type SubnetLayout } from '../modules/vpc';
 
 export interface BaseNetworkConfig {
   /** The VPC range; must not overlap any other VPC of the organisation, in any region. */
@@ -17,7 +18,7 @@ export interface BaseNetworkConfig {
   readonly subnets?: Partial<SubnetLayout>;
   /** Interface endpoints by service suffix, e.g. `ecr.api`. @default [] */
   readonly interfaceEndpoints?: readonly string[];
-  /** @default 365 */
+  /** Days flow logs are kept: one of the retentions CloudWatch Logs accepts. @default 365 */
   readonly flowLogRetentionDays?: number;
 }
 
@@ -35,8 +36,6 @@ export const baseNetworkContract = defineContract('base-network', {
   nat_public_ips: { description: 'Elastic IPs of the NAT gateways (egress addresses to allow-list)', mock: ['203.0.113.10'] },
 });
 
-const TIERS = ['public', 'private', 'database'] as const;
-
 /** Leverage base-network: the account's VPC over its AZs, from config only (no AWS look-ups). */
 export class BaseNetwork extends LayerStack {
   static readonly contract = baseNetworkContract;
@@ -46,38 +45,32 @@ export class BaseNetwork extends LayerStack {
   }
 
   static validate(config: BaseNetworkConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     const azCount = config.azCount ?? 3;
-    if (!['one-per-az', 'single', 'none'].includes(config.natGateways)) {
-      problems.push({ field: 'natGateways', message: `"${String(config.natGateways)}" must be one-per-az, single or none` });
-    }
+    problems.check('azCount', integerAtLeast(azCount, 1));
     if (ctx.azs.length < azCount) {
-      problems.push({ field: 'azCount', message: `needs ${azCount} availability zones but ${ctx.region} has ${ctx.azs.length} configured` });
+      problems.add('azCount', `needs ${azCount} availability zones but ${ctx.region} has ${ctx.azs.length} configured`);
     }
+    // The VPC module's rules (range, subnets per AZ inside the VPC and apart, NAT strategy, retention), under this
+    // config's field names.
+    const vpcProblems = vpcPropProblems({
+      cidr: config.vpcCidr,
+      azs: ctx.azs.length >= azCount ? ctx.azs.slice(0, azCount) : undefined,
+      subnets: config.subnets,
+      natGateways: config.natGateways,
+      flowLogRetentionDays: config.flowLogRetentionDays,
+      interfaceEndpoints: config.interfaceEndpoints,
+    });
+    for (const p of vpcProblems) problems.add(p.field === 'cidr' ? 'vpcCidr' : p.field, p.message);
     const vpc = parseCidr(config.vpcCidr);
-    if (typeof vpc === 'string') return [...problems, { field: 'vpcCidr', message: vpc }];
-    if (vpc.prefix < 16 || vpc.prefix > 24) problems.push({ field: 'vpcCidr', message: `${vpc.text}: a VPC must be between /16 and /24` });
+    if (typeof vpc === 'string' || vpcProblems.some((p) => p.field === 'cidr')) return problems.list;
+    // Three tiers of subnets in every AZ: this layer wants room for them.
+    if (vpc.prefix > 24) problems.add('vpcCidr', `${vpc.text}: a VPC must be between /16 and /24`);
     const explicit = config.subnets ?? {};
-    if (TIERS.some((t) => explicit[t] === undefined) && vpc.prefix > 22) {
-      problems.push({ field: 'vpcCidr', message: `${vpc.text} is too small for the default subnet layout (at most /22); list subnets explicitly` });
+    if (SUBNET_TIERS.some((t) => explicit[t] === undefined) && vpc.prefix > 22) {
+      problems.add('vpcCidr', `${vpc.text} is too small for the default subnet layout (at most /22); list subnets explicitly`);
     }
-    const seen: { field: string; cidr: Cidr }[] = [];
-    for (const tier of TIERS) {
-      const list = explicit[tier];
-      if (list === undefined) continue;
-      if (list.length !== azCount) problems.push({ field: `subnets.${tier}`, message: `lists ${list.length} subnets for ${azCount} AZs` });
-      list.forEach((text, i) => {
-        const field = `subnets.${tier}[${i}]`;
-        const subnet = parseCidr(text);
-        if (typeof subnet === 'string') return problems.push({ field, message: subnet });
-        if (!contains(vpc, subnet)) problems.push({ field, message: `${subnet.text} does not fit in the VPC ${vpc.text}` });
-        const clash = seen.find((s) => overlaps(s.cidr, subnet));
-        if (clash) problems.push({ field, message: `${subnet.text} overlaps ${clash.field} (${clash.cidr.text})` });
-        seen.push({ field, cidr: subnet });
-        return undefined;
-      });
-    }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: BaseNetworkConfig) {
@@ -88,8 +81,8 @@ export class BaseNetwork extends LayerStack {
       alias: this.resourceName('vpc-flow-logs', ctx.region),
       description: `Encrypts VPC flow logs of ${ctx.account.name} in ${ctx.region}`,
       accountId: ctx.account.id,
-      serviceStatements: [cloudWatchLogsKeyStatement(ctx.region, ctx.account.id)],
     });
+    flowLogKey.grantToService('logs', { region: ctx.region, accountId: ctx.account.id });
     const network = new Vpc(this, 'vpc', {
       name: this.resourceName(ctx.region === ctx.account.region ? '' : ctx.region),
       cidr: config.vpcCidr,

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { backendBucketName, lockTableName } from '../lib/naming';
+import { backendBucketName, backendLogBucketName, lockTableName } from '../lib/naming';
 import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
 import { SecureBucket } from '../modules/secure-bucket';
@@ -39,11 +39,11 @@ export class BaseTfBackend extends LayerStack {
     });
     // Who read or overwrote a state object is an audit question; S3 only logs into SSE-S3 buckets.
     const accessLogs = new LogBucket(this, 'state-access-logs', {
-      bucketName: `${backendBucketName(project, ctx.account.name)}-logs`,
+      bucketName: backendLogBucketName(project, ctx.account.name, ctx.account.id),
       sourceAccountId: ctx.account.id,
     });
     const bucket = new SecureBucket(this, 'state-bucket', {
-      bucketName: backendBucketName(project, ctx.account.name),
+      bucketName: backendBucketName(project, ctx.account.name, ctx.account.id),
       kmsKeyArn: key.arn,
       noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays ?? 90,
       accessLogs: { bucket: accessLogs.bucketName, prefix: 'state-bucket/' },

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { globalNameProblem, globalResourceName } from '../lib/naming';
 import { dnsClaimProblems, endpointOf, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
@@ -75,8 +76,13 @@ export interface CdnWafConfig {
 }
 
 export interface CdnAuthConfig {
-  /** Hosted UI prefix: `<prefix>.auth.<region>.amazoncognito.com`. Lowercase letters, digits, dashes. */
-  readonly domainPrefix: string;
+  /**
+   * Hosted UI prefix: `<prefix>.auth.<region>.amazoncognito.com`. Prefixes are shared with every AWS customer of the
+   * region, so the default carries the account id; a prefix given here must carry the project name and the account id
+   * too (the preflight's PF-API-009). Lowercase letters, digits, dashes; never aws, amazon or cognito.
+   * @default `<project>-<account>-users-<accountId>`
+   */
+  readonly domainPrefix?: string;
   /** Where the hosted UI returns the authorization code (https, or http://localhost for development). */
   readonly callbackUrls: readonly string[];
   /** @default callbackUrls */
@@ -87,6 +93,11 @@ export interface CdnAuthConfig {
   readonly minimumPasswordLength?: number;
   /** @default true when the account's environment is prd */
   readonly deletionProtection?: boolean;
+}
+
+/** The hosted UI's domain prefix: configured, or derived so that no other AWS customer can hold it. */
+function domainPrefixOf(auth: CdnAuthConfig, ctx: LayerContext): string {
+  return auth.domainPrefix ?? globalResourceName(ctx.org.project.name, ctx.account.name, ctx.account.id, 'users');
 }
 
 export interface CdnConfig {
@@ -267,9 +278,8 @@ export class Cdn extends LayerStack {
     }
     if (config.auth) {
       const a = config.auth;
-      if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(a.domainPrefix ?? '') || /aws|amazon|cognito/.test(a.domainPrefix ?? '')) {
-        problems.push({ field: 'auth.domainPrefix', message: `"${a.domainPrefix}" must be lowercase letters, digits and dashes, without aws, amazon or cognito` });
-      }
+      const prefixProblem = globalNameProblem('cognito-domain', domainPrefixOf(a, ctx));
+      if (prefixProblem) problems.push({ field: 'auth.domainPrefix', message: prefixProblem });
       if (!a.callbackUrls || a.callbackUrls.length === 0) problems.push({ field: 'auth.callbackUrls', message: 'lists no URL' });
       [...(a.callbackUrls ?? [])].forEach((u, i) => {
         const bad = urlProblem(u);
@@ -302,7 +312,7 @@ export class Cdn extends LayerStack {
 
     // Logs: SSE-S3 (S3 server access logging cannot write into SSE-KMS buckets) and ACLs enabled for CloudFront.
     const logs = new LogBucket(this, 'log-bucket', {
-      bucketName: this.resourceName('cdn-logs'),
+      bucketName: this.globalName('s3-bucket', 'cdn-logs'),
       sourceAccountId: ctx.account.id,
       expirationDays: config.logRetentionDays ?? 365,
       cloudFrontLogs: true,
@@ -311,6 +321,7 @@ export class Cdn extends LayerStack {
     // Origin: private bucket readable only by this distribution (OAC). The key policy and the bucket policy name
     // the distribution ARN (resolved lazily at synth); the distribution depends on neither, so there is no cycle.
     const originName = this.resourceName('cdn-origin');
+    const originBucketName = this.globalName('s3-bucket', 'cdn-origin');
     const later: { distribution?: CloudfrontDistribution } = {};
     const distributionArn = Lazy.stringValue({ produce: () => later.distribution!.arn });
     const key = new KmsKey(this, 'origin-key', {
@@ -320,10 +331,10 @@ export class Cdn extends LayerStack {
       serviceStatements: [cloudFrontKeyStatement(distributionArn)],
     });
     const origin = new SecureBucket(this, 'origin-bucket', {
-      bucketName: originName,
+      bucketName: originBucketName,
       kmsKeyArn: key.arn,
       accessLogs: { bucket: logs.bucketName, prefix: 's3/origin/' },
-      policyStatements: [originReadStatement(`arn:aws:s3:::${originName}`, distributionArn)],
+      policyStatements: [originReadStatement(`arn:aws:s3:::${originBucketName}`, distributionArn)],
     });
     const oac = new CloudfrontOriginAccessControl(this, 'oac', {
       name: originName,
@@ -483,7 +494,7 @@ export class Cdn extends LayerStack {
       user_pool_id: auth?.pool.id ?? '',
       user_pool_arn: auth?.pool.arn ?? '',
       user_pool_client_id: auth?.client.id ?? '',
-      user_pool_domain: config.auth ? `${config.auth.domainPrefix}.auth.${ctx.region}.amazoncognito.com` : '',
+      user_pool_domain: config.auth ? `${domainPrefixOf(config.auth, ctx)}.auth.${ctx.region}.amazoncognito.com` : '',
     });
   }
 
@@ -530,7 +541,7 @@ export class Cdn extends LayerStack {
       refreshTokenValidity: 30,
       tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
     });
-    const domain = new CognitoUserPoolDomain(this, 'user-pool-domain', { domain: auth.domainPrefix, userPoolId: pool.id });
+    const domain = new CognitoUserPoolDomain(this, 'user-pool-domain', { domain: domainPrefixOf(auth, this.ctx), userPoolId: pool.id });
     return { pool, client, domain };
   }
 }

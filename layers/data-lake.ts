@@ -11,6 +11,8 @@ import { roleArn } from '../lib/naming';
 import {
   arnOf, cronExpression, FieldProblems, IAM_PRINCIPAL, IAM_ROLE_OR_USER, integerAtLeast, knownAccount, oneOf, positiveInteger,
 } from '../lib/validators';
+import { identityCenterTrustStatement } from '../modules/assumable-role';
+import { DEFAULT_BACKUP_PLAN } from '../modules/backup-tag';
 import { DataStream, dataStreamPropProblems } from '../modules/data-stream';
 import { DEFAULT_FIREHOSE_ERROR_PREFIX, DEFAULT_FIREHOSE_PREFIX, FirehoseToS3, firehoseToS3PropProblems } from '../modules/firehose-to-s3';
 import { KmsKey } from '../modules/kms-key';
@@ -68,8 +70,20 @@ export interface DataLakeAthenaConfig {
 }
 
 export interface DataLakeConfig {
-  /** Lake Formation administrators (IAM role or user ARNs). The account's deploy role is always added. */
-  readonly admins: readonly string[];
+  /**
+   * Further Lake Formation administrators: exact IAM role or user ARNs (Lake Formation takes no wildcard) of principals
+   * that exist before this layer runs, created by an upstream layer or the day-zero sequence: `PutDataLakeSettings`
+   * refuses a principal that does not exist ("Invalid principal"). The account's deploy role and this layer's admin
+   * role (`<project>-<account>-data-lake-admin`) are always administrators.
+   * @default []
+   */
+  readonly admins?: readonly string[];
+  /**
+   * Identity Center permission sets whose sessions in this account may assume the data lake admin role: people reach
+   * Lake Formation administration through it, since the roles Identity Center creates carry a suffix no config can know.
+   * @default the project's deploy permission sets (`identityCenter.deployPermissionSets`)
+   */
+  readonly adminPermissionSets?: readonly string[];
   /** Principals allowed to assume the analyst role. @default the account root (delegated to IAM/SSO policies) */
   readonly analystTrustedPrincipals?: readonly string[];
   /** Prefix of the Glue database names (`<prefix>raw`, ...). @default '<project>_' */
@@ -91,13 +105,13 @@ export interface DataLakeConfig {
 }
 
 export const dataLakeContract = defineContract('data-lake', {
-  raw_bucket_name: { description: 'Landing bucket written by Firehose', mock: 'acme-mock-data-lake-raw' },
-  raw_bucket_arn: { description: 'ARN of the raw bucket', mock: 'arn:aws:s3:::acme-mock-data-lake-raw' },
-  curated_bucket_name: { description: 'Cleaned, partitioned data sets', mock: 'acme-mock-data-lake-curated' },
-  curated_bucket_arn: { description: 'ARN of the curated bucket', mock: 'arn:aws:s3:::acme-mock-data-lake-curated' },
-  analytics_bucket_name: { description: 'Reportable data sets and Athena results', mock: 'acme-mock-data-lake-analytics' },
-  analytics_bucket_arn: { description: 'ARN of the analytics bucket', mock: 'arn:aws:s3:::acme-mock-data-lake-analytics' },
-  log_bucket_name: { description: 'S3 access logs of the data lake buckets', mock: 'acme-mock-data-lake-logs' },
+  raw_bucket_name: { description: 'Landing bucket written by Firehose', mock: 'acme-mock-data-lake-raw-111111111111' },
+  raw_bucket_arn: { description: 'ARN of the raw bucket', mock: 'arn:aws:s3:::acme-mock-data-lake-raw-111111111111' },
+  curated_bucket_name: { description: 'Cleaned, partitioned data sets', mock: 'acme-mock-data-lake-curated-111111111111' },
+  curated_bucket_arn: { description: 'ARN of the curated bucket', mock: 'arn:aws:s3:::acme-mock-data-lake-curated-111111111111' },
+  analytics_bucket_name: { description: 'Reportable data sets and Athena results', mock: 'acme-mock-data-lake-analytics-111111111111' },
+  analytics_bucket_arn: { description: 'ARN of the analytics bucket', mock: 'arn:aws:s3:::acme-mock-data-lake-analytics-111111111111' },
+  log_bucket_name: { description: 'S3 access logs of the data lake buckets', mock: 'acme-mock-data-lake-logs-111111111111' },
   kms_key_arn: { description: 'Key encrypting buckets, stream, delivery, catalog logs and query results', mock: 'arn:aws:kms:us-east-1:111111111111:key/mock-data' },
   stream_name: { description: 'Kinesis data stream producers write to', mock: 'acme-mock-events' },
   stream_arn: { description: 'ARN of the Kinesis data stream', mock: 'arn:aws:kinesis:us-east-1:111111111111:stream/acme-mock-events' },
@@ -107,6 +121,7 @@ export const dataLakeContract = defineContract('data-lake', {
   curated_database_name: { description: 'Glue database shared with consumer accounts', mock: 'acme_curated' },
   athena_workgroup_name: { description: 'Athena workgroup with enforced, encrypted results', mock: 'acme-mock-analysts' },
   analyst_role_arn: { description: 'Role granted SELECT on curated and analytics through Lake Formation', mock: 'arn:aws:iam::111111111111:role/acme-mock-data-analyst' },
+  admin_role_arn: { description: 'Lake Formation administrator role people assume through Identity Center', mock: 'arn:aws:iam::111111111111:role/acme-mock-data-lake-admin' },
   shared_with_account_ids: { description: 'Accounts the curated database is shared with', mock: ['666666666666'] },
 });
 
@@ -117,6 +132,12 @@ const CRAWLED_ZONES = ['raw', 'curated'] as const;
 /** Zones analysts query through Lake Formation; raw stays with the pipelines. */
 const QUERIED_ZONES = ['curated', 'analytics'] as const;
 const TABLE_PERMISSIONS = ['SELECT', 'DESCRIBE'];
+/** What Lake Formation documents for data lake administrators: administration, grants to other accounts, the console. */
+const LAKE_ADMIN_MANAGED_POLICIES = [
+  'arn:aws:iam::aws:policy/AWSLakeFormationDataAdmin',
+  'arn:aws:iam::aws:policy/AWSLakeFormationCrossAccountManager',
+  'arn:aws:iam::aws:policy/AWSGlueConsoleFullAccess',
+];
 
 /** The static part of a Firehose prefix, before the first expression: where the crawler looks. */
 export function staticPrefix(prefix: string): string {
@@ -141,8 +162,18 @@ export class DataLake extends LayerStack {
 
   static validate(config: DataLakeConfig, ctx: LayerContext): FieldProblem[] {
     const problems = new FieldProblems();
-    if (!Array.isArray(config.admins)) problems.add('admins', 'must list Lake Formation administrator ARNs');
-    (config.admins ?? []).forEach((a, i) => problems.check(`admins[${i}]`, arnOf(a, IAM_ROLE_OR_USER)));
+    if (config.admins !== undefined && !Array.isArray(config.admins)) problems.add('admins', 'must list Lake Formation administrator ARNs');
+    (config.admins ?? []).forEach((a, i) => {
+      problems.check(`admins[${i}]`, arnOf(a, IAM_ROLE_OR_USER));
+      if (a.includes(':role/aws-reserved/sso.amazonaws.com/')) {
+        problems.add(`admins[${i}]`, `"${a}" is an Identity Center role, whose name ends in a suffix Identity Center picks when it provisions the permission set; list the permission set in adminPermissionSets instead`);
+      }
+    });
+    const sets = config.adminPermissionSets ?? ctx.org.project.permissionSets.deploy;
+    if (sets.length === 0) problems.add('adminPermissionSets', 'lists no permission set; nobody could administer the data lake but the deploy role');
+    sets.forEach((set, i) => {
+      if (!/^[\w+=,.@-]{1,32}$/.test(set)) problems.add(`adminPermissionSets[${i}]`, `"${set}" is not a permission set name (1-32 of letters, digits and _+=,.@-; no wildcard)`);
+    });
     (config.analystTrustedPrincipals ?? []).forEach((a, i) => problems.check(`analystTrustedPrincipals[${i}]`, arnOf(a, IAM_PRINCIPAL)));
     if (config.databasePrefix !== undefined && !/^[a-z][a-z0-9_]*$/.test(config.databasePrefix)) {
       problems.add('databasePrefix', `"${config.databasePrefix}" must be lowercase letters, digits and underscores`);
@@ -190,7 +221,7 @@ export class DataLake extends LayerStack {
     });
     key.grantToService('logs', { region: ctx.region, accountId });
     const logs = new LogBucket(this, 'log-bucket', {
-      bucketName: this.resourceName('data-lake-logs'),
+      bucketName: this.globalName('s3-bucket', 'data-lake-logs'),
       sourceAccountId: accountId,
       expirationDays: config.accessLogRetentionDays ?? 365,
     });
@@ -210,7 +241,12 @@ export class DataLake extends LayerStack {
     });
 
     // Lake Formation owns the catalog (no IAMAllowedPrincipals defaults) and reaches the buckets through its own role.
-    const lake = new LakeFormation(this, 'lake-settings', { admins: [roleArn(accountId, ctx.account.deployRoleName), ...config.admins] });
+    // Admins: the deploy role (created at day zero, it must be admin to grant) and the people's admin role created
+    // here, by reference so that the settings wait for it (Lake Formation refuses a principal that does not exist).
+    const admin = this.adminRole(config);
+    const lake = new LakeFormation(this, 'lake-settings', {
+      admins: [roleArn(accountId, ctx.account.deployRoleName), admin.arn, ...(config.admins ?? [])],
+    });
     const databases = this.catalog(config, buckets, lake);
     const dataAccess = new ServiceRole(this, 'lakeformation-role', {
       name: this.resourceName('lakeformation-data-access'),
@@ -243,7 +279,24 @@ export class DataLake extends LayerStack {
       curated_database_name: databases.curated.name,
       athena_workgroup_name: workgroup.name,
       analyst_role_arn: analyst.arn,
+      admin_role_arn: admin.arn,
       shared_with_account_ids: sharedWith,
+    });
+  }
+
+  /**
+   * The Lake Formation administrator role for people: assumed from the Identity Center sessions of
+   * `adminPermissionSets` in this account, with the AWS managed policies Lake Formation documents for data lake
+   * administrators (administration, cross-account grants, the console).
+   * https://docs.aws.amazon.com/lake-formation/latest/dg/lf-managed-policies.html
+   */
+  private adminRole(config: DataLakeConfig): Role {
+    const sets = config.adminPermissionSets ?? this.ctx.org.project.permissionSets.deploy;
+    return new Role(this, 'admin-role', {
+      name: this.resourceName('data-lake-admin'),
+      description: `Lake Formation administrator of ${this.ctx.account.name} for people (Identity Center: ${sets.join(', ')})`,
+      assumedBy: { statements: [identityCenterTrustStatement([this.ctx.account.id], sets)] },
+      managedPolicyArns: LAKE_ADMIN_MANAGED_POLICIES,
     });
   }
 
@@ -265,10 +318,12 @@ export class DataLake extends LayerStack {
       ],
     };
     return Object.fromEntries(DATA_ZONES.map((zone) => [zone, new SecureBucket(this, `${zone}-bucket`, {
-      bucketName: this.resourceName('data-lake', zone),
+      bucketName: this.globalName('s3-bucket', 'data-lake', zone),
       kmsKeyArn: key.arn,
       accessLogs: { bucket: logs.bucketName, prefix: `s3/${zone}/` },
       lifecycleRules: rules[zone],
+      // Raw is the source of truth and curated is costly to rebuild; analytics holds query results only.
+      backupPlan: zone === 'analytics' ? false : DEFAULT_BACKUP_PLAN,
     })])) as Buckets;
   }
 

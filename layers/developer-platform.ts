@@ -271,6 +271,7 @@ export class DeveloperPlatform extends LayerStack {
       : config.certificateArn!;
     const portal = new FargateCluster(this, 'portal', {
       name,
+      accessLogBucketName: this.globalName('s3-bucket', this.ctx.layer, 'alb-logs'),
       accountId: account.id,
       region,
       vpcId: network.get('vpc_id'),

@@ -41,7 +41,7 @@ export interface PrivateZoneConfig {
   /**
    * VPCs that resolve the zone. At least one must be in this account (Route 53 creates a private zone with a VPC).
    * VPCs of other accounts get an association authorization here; the association itself is made from the VPC's
-   * account (see docs/edge-and-data-lake.md).
+   * account, by its dns-association layer, which reads this layer (see docs/edge-and-data-lake.md).
    */
   readonly vpcs: readonly PrivateZoneVpc[];
 }
@@ -70,6 +70,12 @@ export const dnsContract = defineContract('dns', {
   private_zone_names: { description: 'Names of every private zone, in config order', mock: ['acme.internal'] },
   delegated_zone_names: { description: 'Sub-zones delegated to workload accounts', mock: ['mock.acme.example.com'] },
 });
+
+/** What a dns layer tells other layers (dns-association) about its configuration. */
+export interface DnsFacts {
+  /** Private zones in config order (the order of `private_zone_ids`), each with the VPCs it resolves in. */
+  readonly privateZones: readonly { readonly name: string; readonly vpcs: readonly { readonly account: string; readonly layer: string }[] }[];
+}
 
 interface ResolvedDelegation {
   readonly account: string;
@@ -111,6 +117,16 @@ function vpcRef(org: Organisation, ctx: LayerContext, v: PrivateZoneVpc): Resolv
  */
 export class Dns extends LayerStack {
   static readonly contract = dnsContract;
+
+  /** The private zones of a dns layer declared in `account`, with their VPCs' account and base-network layer defaulted. */
+  static facts(config: DnsConfig, account: string): DnsFacts {
+    return {
+      privateZones: (config.privateZones ?? []).map((zone) => ({
+        name: zone.name,
+        vpcs: (zone.vpcs ?? []).map((v) => ({ account: v.account ?? account, layer: v.layer ?? 'base-network' })),
+      })),
+    };
+  }
 
   static validate(config: DnsConfig, ctx: LayerContext): FieldProblem[] {
     const problems = new FieldProblems();

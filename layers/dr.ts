@@ -1,11 +1,7 @@
-import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
-import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
-import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
 import { DynamodbTableReplicaA } from '@cdktf/provider-aws/lib/dynamodb-table-replica';
 import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
@@ -26,6 +22,7 @@ import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../li
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { LogBucket } from '../modules/log-bucket';
 import { SecureBucket } from '../modules/secure-bucket';
+import { Backup, backupContract, type BackupConfig } from './backup';
 import { baseNetworkContract } from './base-network';
 import { Databases, databasesContract, type DatabasesConfig } from './databases';
 import { securityContract } from './security';
@@ -42,14 +39,14 @@ export interface DrBucketReplication {
 
 export interface DrAuroraConfig {
   /**
-   * `backup-copy`: AWS Backup takes the primary cluster's snapshots and copies them to a vault in the DR region
-   * (restore there on failover). `global-database` is refused: the clusters use an RDS-managed master password,
-   * which global databases do not support. @default 'backup-copy'
+   * `backup-copy`: the account's backup layer backs the primary cluster up (it carries the `BackupPlan` tag) and copies
+   * the recovery points to its vault in the DR region (restore there on failover). `global-database` is refused: the
+   * clusters use an RDS-managed master password, which global databases do not support. @default 'backup-copy'
    */
   readonly mode?: 'global-database' | 'backup-copy';
-  /** AWS Backup schedule (UTC). @default 'cron(0 5 * * ? *)' */
+  /** @deprecated Refused: the schedule is a rule of the backup plans (organizations backupPolicies or the backup layer). */
   readonly schedule?: string;
-  /** Days the copies are kept in the DR vault. @default 35 */
+  /** @deprecated Refused: the DR copy retention is `drCopyRetentionDays` of the backup plans' rules. */
   readonly copyRetentionDays?: number;
 }
 
@@ -99,6 +96,8 @@ export interface DrConfig {
   readonly s3Replication?: readonly DrBucketReplication[];
   /** Aurora protection in the DR region. @default - none */
   readonly aurora?: DrAuroraConfig;
+  /** The backup layer of this account whose DR-region vault receives the Aurora copies. @default 'backup' */
+  readonly backupLayer?: string;
   /** Replicate the tables the databases layer marks `replicateToDr` (global tables). @default true */
   readonly dynamodbReplicas?: boolean;
   /**
@@ -119,7 +118,7 @@ export interface DrConfig {
 export const drContract = defineContract('dr', {
   dr_kms_key_arn: { description: 'KMS key of the DR region (replicas, vault, volumes)', mock: 'arn:aws:kms:us-west-2:111111111111:key/00000000-0000-0000-0000-0000000000d2' },
   replica_bucket_names: { description: 'Replica buckets in the DR region, in config order', mock: ['acme-mock-state-dr-us-west-2'] },
-  backup_vault_arn: { description: 'DR-region vault receiving the Aurora backup copies ("" without Aurora)', mock: 'arn:aws:backup:us-west-2:111111111111:backup-vault:acme-mock-dr' },
+  backup_vault_arn: { description: 'DR-region vault of the backup layer receiving the Aurora backup copies ("" without Aurora)', mock: 'arn:aws:backup:us-west-2:111111111111:backup-vault:acme-mock-dr' },
   alb_dns_name: { description: 'DNS name of the DR load balancer', mock: 'acme-mock-dr-123456789.us-west-2.elb.amazonaws.com' },
   autoscaling_group_name: { description: 'Auto Scaling group to scale up on failover', mock: 'acme-mock-dr-app' },
   health_check_id: { description: 'Route 53 health check of the primary ("" without failover)', mock: '00000000-0000-0000-0000-0000000000hc' },
@@ -141,10 +140,30 @@ function databasesDeclaration(config: DrConfig, ctx: LayerContext): DatabasesCon
   return decl?.enabled && decl.kind === Databases ? (decl.config as DatabasesConfig) : undefined;
 }
 
+/** The account's backup layer must copy to the DR region: the Aurora recovery points the runbook restores come from it. */
+function backupCopyProblems(config: DrConfig, ctx: LayerContext): FieldProblem[] {
+  const layer = config.backupLayer ?? 'backup';
+  const decl = ctx.account.layers.get(layer);
+  if (!decl?.enabled || decl.kind !== Backup) {
+    return [{ field: 'backupLayer', message: `account ${ctx.account.name} has no enabled backup layer "${layer}" to copy the Aurora backups to the DR region` }];
+  }
+  try {
+    if (!Backup.facts(decl.config as BackupConfig, { ...ctx, layer, region: ctx.account.region }).drCopies) {
+      return [{ field: 'backupLayer', message: `the plans of ${ctx.account.name}/${layer} make no copy in the DR region ${ctx.region}` }];
+    }
+  } catch {
+    // The backup layer reports its own plans problem.
+  }
+  return [];
+}
+
+/** Addresses of the vaults this layer created before the backup layer took the Aurora copies over. */
+const FORMER_VAULTS = ['aws_backup_vault.dr-vault', 'aws_backup_vault.primary-vault'];
+
 /**
  * Pilot-light disaster recovery of an account in the project's DR region (declare it with `{ region: drRegion }`):
- * S3 replication of critical buckets to DR-region replicas under a DR key, Aurora snapshots copied by AWS Backup
- * to a DR vault, DynamoDB global-table replicas of the operational tables, optional ECR replication, an Auto
+ * S3 replication of critical buckets to DR-region replicas under a DR key, Aurora recovery points copied by the
+ * account's backup layer to its DR vault, DynamoDB global-table replicas of the operational tables, optional ECR replication, an Auto
  * Scaling group at zero behind a DR load balancer, and Route 53 failover records with a health check.
  */
 export class Dr extends LayerStack {
@@ -189,8 +208,12 @@ export class Dr extends LayerStack {
         problems.push({ field: 'aurora.mode', message: `"${String(mode)}" must be backup-copy or global-database` });
       }
       if (!databases?.aurora) problems.push({ field: 'aurora', message: `layer "${config.databasesLayer ?? 'databases'}" of ${ctx.account.name} declares no Aurora cluster to protect` });
-      const days = config.aurora.copyRetentionDays ?? 35;
-      if (!Number.isInteger(days) || days < 1) problems.push({ field: 'aurora.copyRetentionDays', message: `${days} must be a whole number of days >= 1` });
+      for (const field of ['schedule', 'copyRetentionDays'] as const) {
+        if (config.aurora[field] !== undefined) {
+          problems.push({ field: `aurora.${field}`, message: 'is set by the backup plans now (organizations backupPolicies, or the backup layer\'s plans): docs/data-and-dr.md, "Backups"' });
+        }
+      }
+      problems.push(...backupCopyProblems(config, ctx));
     }
     if ((config.dynamodbReplicas ?? true) && databases && !(databases.dynamodb?.tables ?? []).some((t) => t.replicateToDr)) {
       // Nothing to replicate is fine; say so only when replicas were asked for explicitly.
@@ -244,7 +267,7 @@ export class Dr extends LayerStack {
       : autoScalingServiceLinkedRoleArn(accountId);
     const drKey = new KmsKey(this, 'dr-key', {
       alias: this.resourceName('dr', drRegion),
-      description: `Encrypts the DR copies of ${ctx.account.name} in ${drRegion}: bucket replicas, table replicas, backup vault, volumes`,
+      description: `Encrypts the DR copies of ${ctx.account.name} in ${drRegion}: bucket replicas, table replicas, volumes`,
       accountId,
       serviceStatements: autoScalingVolumeKeyStatements(autoScalingRole),
     });
@@ -255,12 +278,12 @@ export class Dr extends LayerStack {
     if (buckets.length > 0) {
       const sources = buckets.map((b) => ({ label: b.label, name: resolveRef(b.bucketName, read), key: resolveRef(b.kmsKeyArn, read) }));
       const accessLogs = new LogBucket(this, 'replica-access-logs', {
-        bucketName: this.resourceName('dr-s3-access-logs', drRegion),
+        bucketName: this.globalName('s3-bucket', 'dr-s3-access-logs', drRegion),
         sourceAccountId: accountId,
       });
       for (const s of sources) {
         replicas.push(new SecureBucket(this, `replica-${s.label}`, {
-          bucketName: this.resourceName(s.label, 'dr', drRegion),
+          bucketName: this.globalName('s3-bucket', s.label, 'dr', drRegion),
           kmsKeyArn: drKey.arn,
           accessLogs: { bucket: accessLogs.bucketName, prefix: `${s.label}/` },
         }));
@@ -319,43 +342,10 @@ export class Dr extends LayerStack {
       });
     }
 
-    // --- Aurora: snapshots copied to the DR region by AWS Backup ----------------------------------------------
-    let drVault: BackupVault | undefined;
-    if (config.aurora && databases) {
-      const a = config.aurora;
-      drVault = new BackupVault(this, 'dr-vault', { name: this.resourceName('dr', drRegion), kmsKeyArn: drKey.arn });
-      const primaryVault = new BackupVault(this, 'primary-vault', {
-        provider: primary,
-        name: this.resourceName('aurora', primaryRegion),
-        kmsKeyArn: databases.get('kms_key_arn'),
-      });
-      const plan = new BackupPlan(this, 'aurora-plan', {
-        provider: primary,
-        name: this.resourceName('aurora-dr-copy'),
-        rule: [{
-          ruleName: 'daily-with-dr-copy',
-          targetVaultName: primaryVault.name,
-          schedule: a.schedule ?? 'cron(0 5 * * ? *)',
-          lifecycle: { deleteAfter: 7 },
-          copyAction: [{ destinationVaultArn: drVault.arn, lifecycle: { deleteAfter: a.copyRetentionDays ?? 35 } }],
-        }],
-      });
-      const backupRole = new IamRole(this, 'backup-role', {
-        name: this.resourceName('dr-backup'),
-        description: 'AWS Backup copies the Aurora snapshots to the DR region',
-        assumeRolePolicy: serviceTrustPolicy('backup.amazonaws.com', accountId),
-      });
-      for (const [id, policy] of [['backup', 'AWSBackupServiceRolePolicyForBackup'], ['restore', 'AWSBackupServiceRolePolicyForRestores']]) {
-        new IamRolePolicyAttachment(this, `backup-role-${id}`, { role: backupRole.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` });
-      }
-      new BackupSelection(this, 'aurora-selection', {
-        provider: primary,
-        name: 'aurora',
-        planId: plan.id,
-        iamRoleArn: backupRole.arn,
-        resources: [databases.get('aurora_cluster_arn')],
-      });
-    }
+    // --- Aurora: the backup layer copies the recovery points to its DR vault ------------------------------------
+    const backupVaultArn = config.aurora ? this.remote(backupContract, { layer: config.backupLayer ?? 'backup' }).get('dr_vault_arn') : undefined;
+    // The vaults this layer made before hold recovery points until they expire: Terraform forgets them, AWS keeps them.
+    this.addOverride('removed', FORMER_VAULTS.map((from) => ({ from, lifecycle: { destroy: false } })));
 
     // --- DynamoDB global-table replicas -------------------------------------------------------------------
     if ((config.dynamodbReplicas ?? true) && databases && (databasesDecl?.dynamodb?.tables ?? []).some((t) => t.replicateToDr)) {
@@ -396,7 +386,7 @@ export class Dr extends LayerStack {
     const certificate = failover && zoneId ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [failover.name], zoneId }) : undefined;
     const certificateArn = certificate?.arn;
     const albLogs = new AlbAccessLogBucket(this, 'alb-logs', {
-      bucketName: this.resourceName('dr-alb-logs', drRegion),
+      bucketName: this.globalName('s3-bucket', 'dr-alb-logs', drRegion),
       accountId,
       region: drRegion,
       prefix: 'alb',
@@ -475,7 +465,7 @@ export class Dr extends LayerStack {
     this.publish(drContract, {
       dr_kms_key_arn: drKey.arn,
       replica_bucket_names: replicas.map((r) => r.bucketName),
-      backup_vault_arn: drVault?.arn ?? '',
+      backup_vault_arn: backupVaultArn ?? '',
       alb_dns_name: alb.dnsName,
       autoscaling_group_name: tier.group.name,
       health_check_id: healthCheck?.id ?? '',

@@ -165,6 +165,7 @@ export class Fargate extends LayerStack {
 
     const platform = new FargateCluster(this, 'platform', {
       name,
+      accessLogBucketName: this.globalName('s3-bucket', ctx.layer, 'alb-logs'),
       accountId: ctx.account.id,
       region: ctx.region,
       vpcId: network.get('vpc_id'),

@@ -1,14 +1,14 @@
 import { IdentitystoreGroup } from '@cdktf/provider-aws/lib/identitystore-group';
 import { SsoadminAccountAssignment } from '@cdktf/provider-aws/lib/ssoadmin-account-assignment';
-import { SsoadminManagedPolicyAttachment } from '@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment';
-import { SsoadminPermissionSet } from '@cdktf/provider-aws/lib/ssoadmin-permission-set';
-import { SsoadminPermissionSetInlinePolicy } from '@cdktf/provider-aws/lib/ssoadmin-permission-set-inline-policy';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { suppress } from '../lib/policy';
-import { policyDocument, type PolicyStatement } from '../modules/policy';
+import { arnOf, FieldProblems, knownAccount } from '../lib/validators';
+import { LONG_LIVED_CREDENTIAL_ACTIONS, ROLE_ASSUME_ACTIONS } from '../modules/perms';
+import { PermissionSet, permissionSetPropProblems } from '../modules/permission-set';
+import { oneOrMany, type PolicyStatement } from '../modules/policy';
 
 export interface PermissionSetConfig {
   readonly description: string;
@@ -57,25 +57,20 @@ export const DEFAULT_PERMISSION_SETS: Readonly<Record<string, PermissionSetConfi
   DevOps: {
     description: 'Builds and operates the platform; no IAM users or access keys',
     managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`, `${AWS_POLICY}/IAMReadOnlyAccess`],
-    inlinePolicy: [{
-      Sid: 'NoLongLivedCredentials',
-      Effect: 'Deny',
-      Action: ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile'],
-      Resource: '*',
-    }],
+    inlinePolicy: [{ Sid: 'NoLongLivedCredentials', Effect: 'Deny', Action: [...LONG_LIVED_CREDENTIAL_ACTIONS], Resource: '*' }],
     sessionDuration: 'PT4H',
   },
   ReadOnly: {
     description: 'Reads configuration and metrics',
     managedPolicyArns: [`${AWS_POLICY}/ReadOnlyAccess`],
     // The security layers' ReadOnly roles trust this set by its role ARN pattern; ReadOnlyAccess itself cannot assume roles.
-    inlinePolicy: [{ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::*:role/ReadOnly' }],
+    inlinePolicy: [{ Sid: 'AssumeReadOnlyRoles', Effect: 'Allow', Action: oneOrMany(ROLE_ASSUME_ACTIONS), Resource: 'arn:aws:iam::*:role/ReadOnly' }],
     sessionDuration: 'PT8H',
   },
   SecurityAuditor: {
     description: 'Audits configuration for the security team',
     managedPolicyArns: [`${AWS_POLICY}/SecurityAudit`, `${AWS_POLICY}/job-function/ViewOnlyAccess`],
-    inlinePolicy: [{ Sid: 'AssumeAuditRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ['arn:aws:iam::*:role/Auditor', 'arn:aws:iam::*:role/ReadOnly'] }],
+    inlinePolicy: [{ Sid: 'AssumeAuditRoles', Effect: 'Allow', Action: oneOrMany(ROLE_ASSUME_ACTIONS), Resource: ['arn:aws:iam::*:role/Auditor', 'arn:aws:iam::*:role/ReadOnly'] }],
     sessionDuration: 'PT8H',
   },
   FinOps: {
@@ -92,6 +87,12 @@ export const identitiesContract = defineContract('identities', {
   group_ids: { description: 'Identity store group ids', mock: ['00000000-0000-0000-0000-000000000001'] },
 });
 
+/** An Identity Center instance ARN, as `aws sso-admin list-instances` prints it. */
+const INSTANCE_ARN = {
+  service: 'sso', hasAccount: false, resource: /^instance\/ssoins-[0-9a-f]{16}$/,
+  described: 'an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-<16 hex>)',
+};
+
 function permissionSets(config: IdentitiesConfig): Record<string, PermissionSetConfig> {
   return { ...DEFAULT_PERMISSION_SETS, ...(config.permissionSets ?? {}) };
 }
@@ -106,94 +107,50 @@ export class Identities extends LayerStack {
   static readonly bootstrapOrder = 2;
 
   static validate(config: IdentitiesConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    if (!/^arn:aws:sso:::instance\/ssoins-[0-9a-f]{16}$/.test(config.instanceArn ?? '')) {
-      problems.push({ field: 'instanceArn', message: `"${config.instanceArn}" is not an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-<16 hex>)` });
-    }
+    const problems = new FieldProblems();
+    problems.check('instanceArn', arnOf(config.instanceArn ?? '', INSTANCE_ARN));
     if (!/^d-[0-9a-f]{10}$/.test(config.identityStoreId ?? '')) {
-      problems.push({ field: 'identityStoreId', message: `"${config.identityStoreId}" is not an identity store id (d-<10 hex>)` });
+      problems.add('identityStoreId', `"${config.identityStoreId}" is not an identity store id (d-<10 hex>)`);
     }
     const sets = permissionSets(config);
-    for (const [name, set] of Object.entries(sets)) {
-      const duration = set.sessionDuration ?? 'PT1H';
-      const hours = /^PT(\d{1,2})H$/.exec(duration);
-      if (!hours || Number(hours[1]) < 1 || Number(hours[1]) > 12) {
-        problems.push({ field: `permissionSets.${name}.sessionDuration`, message: `"${duration}" must be PT1H..PT12H` });
-      }
-      for (const statement of set.inlinePolicy ?? []) {
-        const actions = ([] as string[]).concat(statement.Action);
-        if (statement.Effect === 'Allow' && actions.includes('*') && ([] as string[]).concat(statement.Resource ?? '*').includes('*')) {
-          problems.push({ field: `permissionSets.${name}.inlinePolicy`, message: 'allows "*" on "*"; use a managed policy for break-glass sets' });
-        }
-      }
-    }
+    for (const [name, set] of Object.entries(sets)) problems.nest(`permissionSets.${name}`, permissionSetPropProblems({ ...set, name }));
     const icRegion = ctx.org.project.identityCenter?.region;
     if (icRegion && icRegion !== ctx.region) {
-      problems.push({ field: 'region', message: `runs in ${ctx.region} but Identity Center is in ${icRegion} (project identityCenter.region): declare it with { region: '${icRegion}' }` });
+      problems.add('region', `runs in ${ctx.region} but Identity Center is in ${icRegion} (project identityCenter.region): declare it with { region: '${icRegion}' }`);
     }
     // The roles of every account trust these permission sets by name (lib/identity.ts): a missing one locks people out.
-    for (const [group, names] of Object.entries(ctx.org.project.permissionSets)) {
-      for (const name of names) {
-        if (!(name in sets)) {
-          problems.push({ field: 'permissionSets', message: `project identityCenter.${group}PermissionSets names "${name}", which is not a permission set here (known: ${Object.keys(sets).join(', ')})` });
-        }
+    const trusted = ctx.org.project.permissionSets;
+    for (const group of Object.keys(trusted) as (keyof typeof trusted)[]) {
+      for (const name of trusted[group].filter((n) => !(n in sets))) {
+        problems.add('permissionSets', `project identityCenter.${group}PermissionSets names "${name}", which is not a permission set here (known: ${Object.keys(sets).join(', ')})`);
       }
     }
     for (const [account, groups] of Object.entries(config.assignments ?? {})) {
-      if (!ctx.org.accounts.has(account)) problems.push({ field: `assignments.${account}`, message: `unknown account "${account}"` });
+      problems.check(`assignments.${account}`, knownAccount(ctx.org, account));
       for (const [group, names] of Object.entries(groups)) {
-        if (!(group in config.groups)) problems.push({ field: `assignments.${account}.${group}`, message: `unknown group "${group}" (known: ${Object.keys(config.groups).join(', ')})` });
-        for (const name of names) {
-          if (!(name in sets)) problems.push({ field: `assignments.${account}.${group}`, message: `unknown permission set "${name}" (known: ${Object.keys(sets).join(', ')})` });
-        }
+        const field = `assignments.${account}.${group}`;
+        if (!(group in config.groups)) problems.add(field, `unknown group "${group}" (known: ${Object.keys(config.groups).join(', ')})`);
+        for (const name of names.filter((n) => !(n in sets))) problems.add(field, `unknown permission set "${name}" (known: ${Object.keys(sets).join(', ')})`);
       }
     }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: IdentitiesConfig) {
     super(scope, ctx);
-    const instanceArn = config.instanceArn;
-    const sets = new Map<string, SsoadminPermissionSet>();
-    for (const [name, set] of Object.entries(permissionSets(config))) {
-      const resource = new SsoadminPermissionSet(this, `permission-set-${name}`, {
-        instanceArn,
-        name,
-        description: set.description,
-        sessionDuration: set.sessionDuration ?? 'PT1H',
-      });
-      (set.managedPolicyArns ?? []).forEach((managedPolicyArn, i) => {
-        const attachment = new SsoadminManagedPolicyAttachment(this, `permission-set-${name}-managed-${i}`, {
-          instanceArn,
-          permissionSetArn: resource.arn,
-          managedPolicyArn,
-        });
-        if (set.breakGlass) {
-          suppress(attachment, 'POL-IAM-002', `${name} is the break-glass permission set: ${set.sessionDuration ?? 'PT1H'} sessions, ` +
-            'assigned only to a small administrators group, every use recorded by the organisation trail');
-        }
-      });
-      if (set.inlinePolicy && set.inlinePolicy.length > 0) {
-        new SsoadminPermissionSetInlinePolicy(this, `permission-set-${name}-inline`, {
-          instanceArn,
-          permissionSetArn: resource.arn,
-          inlinePolicy: policyDocument(set.inlinePolicy),
-        });
-      }
-      sets.set(name, resource);
-    }
-
-    const groups = new Map<string, IdentitystoreGroup>();
-    for (const [name, description] of Object.entries(config.groups)) {
-      groups.set(name, new IdentitystoreGroup(this, `group-${name}`, { identityStoreId: config.identityStoreId, displayName: name, description }));
-    }
+    const sets = new Map(Object.entries(permissionSets(config)).map(([name, set]) => [name, this.permissionSet(config.instanceArn, name, set)]));
+    const groups = new Map(Object.entries(config.groups).map(([name, description]) => [name, new IdentitystoreGroup(this, `group-${name}`, {
+      identityStoreId: config.identityStoreId,
+      displayName: name,
+      description,
+    })]));
 
     for (const [accountName, byGroup] of Object.entries(config.assignments)) {
       const account = ctx.org.accounts.get(accountName)!;
       for (const [group, names] of Object.entries(byGroup)) {
         for (const name of names) {
           new SsoadminAccountAssignment(this, `assignment-${accountName}-${group}-${name}`, {
-            instanceArn,
+            instanceArn: config.instanceArn,
             permissionSetArn: sets.get(name)!.arn,
             principalId: groups.get(group)!.groupId,
             principalType: 'GROUP',
@@ -210,5 +167,17 @@ export class Identities extends LayerStack {
       group_names: [...groups.keys()],
       group_ids: [...groups.values()].map((g) => g.groupId),
     });
+  }
+
+  /** One permission set; the break-glass set may carry AdministratorAccess, with the reason in the policy report. */
+  private permissionSet(instanceArn: string, name: string, set: PermissionSetConfig): PermissionSet {
+    const permissionSet = new PermissionSet(this, `permission-set-${name}`, { ...set, instanceArn, name });
+    if (set.breakGlass) {
+      for (const attachment of permissionSet.managedPolicyAttachments) {
+        suppress(attachment, 'POL-IAM-002', `${name} is the break-glass permission set: ${set.sessionDuration ?? 'PT1H'} sessions, ` +
+          'assigned only to a small administrators group, every use recorded by the organisation trail');
+      }
+    }
+    return permissionSet;
   }
 }

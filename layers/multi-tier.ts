@@ -233,14 +233,14 @@ export class MultiTier extends LayerStack {
 
     // Who read or deleted the load balancer logs is itself logged (CKV_AWS_18), into an SSE-S3 log-target bucket.
     const s3AccessLogs = new LogBucket(this, 's3-access-logs', {
-      bucketName: this.resourceName('alb-logs-access', ctx.region),
+      bucketName: this.globalName('s3-bucket', 'alb-logs-access', ctx.region),
       sourceAccountId: accountId,
       expirationDays: config.accessLogExpirationDays ?? 90,
       preventDestroy: protect,
     });
     // Each ALB writes under its own prefix (alb/web, alb/app); the bucket policy admits exactly those.
     const logs = new AlbAccessLogBucket(this, 'access-logs', {
-      bucketName: this.resourceName('alb-access-logs', ctx.region),
+      bucketName: this.globalName('s3-bucket', 'alb-access-logs', ctx.region),
       accountId,
       region: ctx.region,
       expirationDays: config.accessLogExpirationDays ?? 90,

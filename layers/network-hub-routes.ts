@@ -35,6 +35,11 @@ export interface NetworkHubRoutesConfig {
   readonly isolated?: readonly (readonly [string, string])[];
 }
 
+/** What a network-hub-routes layer tells other layers (transit-routes) about its configuration. */
+export interface NetworkHubRoutesFacts {
+  readonly attachments: readonly { readonly account: string; readonly layer: string }[];
+}
+
 export const networkHubRoutesContract = defineContract('network-hub-routes', {
   accepted_attachment_ids: { description: 'Transit gateway attachments accepted by the hub', mock: ['tgw-attach-0mock000000000'] },
 });
@@ -46,6 +51,11 @@ export const networkHubRoutesContract = defineContract('network-hub-routes', {
  */
 export class NetworkHubRoutes extends LayerStack {
   static readonly contract = networkHubRoutesContract;
+
+  /** The attachments this layer accepts (account and transit-attachment layer), with their defaults. */
+  static facts(config: NetworkHubRoutesConfig): NetworkHubRoutesFacts {
+    return { attachments: (config.attachments ?? []).map((a) => ({ account: a.account, layer: a.layer ?? 'transit-attachment' })) };
+  }
 
   static validate(config: NetworkHubRoutesConfig, ctx: LayerContext): FieldProblem[] {
     const problems = new FieldProblems();

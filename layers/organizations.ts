@@ -1,5 +1,8 @@
+import { BackupGlobalSettings } from '@cdktf/provider-aws/lib/backup-global-settings';
 import { CloudtrailOrganizationDelegatedAdminAccount } from '@cdktf/provider-aws/lib/cloudtrail-organization-delegated-admin-account';
 import { GuarddutyOrganizationAdminAccount } from '@cdktf/provider-aws/lib/guardduty-organization-admin-account';
+import { Inspector2DelegatedAdminAccount } from '@cdktf/provider-aws/lib/inspector2-delegated-admin-account';
+import { Macie2OrganizationAdminAccount } from '@cdktf/provider-aws/lib/macie2-organization-admin-account';
 import { OrganizationsAccount } from '@cdktf/provider-aws/lib/organizations-account';
 import { OrganizationsDelegatedAdministrator } from '@cdktf/provider-aws/lib/organizations-delegated-administrator';
 import { OrganizationsOrganization } from '@cdktf/provider-aws/lib/organizations-organization';
@@ -13,6 +16,11 @@ import type { LayerDeclaration } from '../lib/config';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext, Organisation, ResolvedAccount } from '../lib/model';
+import { FieldProblems } from '../lib/validators';
+import {
+  backupPlanProblems, backupPolicyContent, backupRoleName, backupVaultArn, backupVaultName, centralBackupVaultName, DEFAULT_BACKUP_PLANS,
+  resolveBackupPlans, type BackupPlans,
+} from '../modules/backup-plan';
 import { policyDocument, type PolicyStatement } from '../modules/policy';
 
 /** An OU path: a top-level name or `parent/child`, e.g. `workloads/prd`. */
@@ -33,8 +41,9 @@ export interface OrganizationsConfig {
   /** Targets (OU paths or `root`) of the region restriction SCP. @default ['infrastructure', 'workloads'] */
   readonly regionRestrictionTargets?: readonly string[];
   /**
-   * Account (by name) registered as delegated administrator of GuardDuty, Security Hub, Config, Access Analyzer and
-   * CloudTrail, and whose deploy role may change those services despite the protection SCP. @default 'security'
+   * Account (by name) registered as delegated administrator of GuardDuty, Security Hub, Config, Access Analyzer,
+   * CloudTrail, Inspector and Macie, and whose deploy role may change those services despite the protection SCP.
+   * @default 'security'
    */
   readonly securityAccount?: string;
   /**
@@ -45,6 +54,40 @@ export interface OrganizationsConfig {
   readonly ramSharing?: boolean;
   /** Who gets AWS invoices access in member accounts (`ALLOW` or `DENY`). @default 'ALLOW' */
   readonly iamUserAccessToBilling?: 'ALLOW' | 'DENY';
+  /**
+   * Designate `securityAccount` as delegated administrator of Amazon Inspector in every region in use, so that its
+   * monitoring layers scan the organisation. @default true
+   */
+  readonly inspector?: boolean;
+  /**
+   * Designate `securityAccount` as delegated administrator of Amazon Macie in every region in use. Designating enables
+   * Macie (billed per bucket monitored) in that account and region. @default true
+   */
+  readonly macie?: boolean;
+  /**
+   * Organisation backup policies by name: the source of truth of the backup plans of every account they cover (each
+   * such account's `backup` layer creates only the vaults, keys and role the policy names). An account is covered by
+   * at most one policy. @default {} (no organisation backup policy; backup layers then create their own plans)
+   */
+  readonly backupPolicies?: Readonly<Record<string, OrganizationBackupPolicyConfig>>;
+}
+
+/** An AWS Organizations backup policy (docs/data-and-dr.md, "Backups"). */
+export interface OrganizationBackupPolicyConfig {
+  /**
+   * Where the policy is attached: OU paths (covering their child OUs), member account names, or `root`. Every account
+   * covered must declare a `backup` layer, which creates the vault and role the policy names.
+   */
+  readonly targets: readonly string[];
+  /** Plans by name, the value of the `BackupPlan` tag selecting resources. @default DEFAULT_BACKUP_PLANS (modules/backup-plan.ts) */
+  readonly plans?: BackupPlans;
+  /**
+   * Account whose central vault also receives a copy of every recovery point (rules may opt out with
+   * `centralCopyRetentionDays: false`). Turns cross-account backup on for the organisation; the account must declare
+   * a `backup` layer (it creates the central vault) and share the region of the covered accounts.
+   * @default - no cross-account copy
+   */
+  readonly centralAccount?: string;
 }
 
 export const organizationsContract = defineContract('organizations', {
@@ -61,10 +104,13 @@ export const organizationsContract = defineContract('organizations', {
 
 export const DEFAULT_OUS: readonly OuPath[] = ['security', 'infrastructure', 'workloads', 'workloads/devstg', 'workloads/prd'];
 
-/** Services that keep working whatever the requested region (global or us-east-1 control planes). */
+/**
+ * Services that keep working whatever the requested region: global or us-east-1 control planes, and Chatbot (a global
+ * service whose API only some regions serve: the AWS provider calls us-west-2 from any region but those).
+ */
 export const GLOBAL_SERVICE_ACTIONS = [
   'a4b:*', 'acm:*', 'aws-marketplace-management:*', 'aws-marketplace:*', 'aws-portal:*', 'budgets:*', 'ce:*',
-  'chime:*', 'cloudfront:*', 'config:*', 'cur:*', 'directconnect:*', 'ec2:DescribeRegions', 'ec2:DescribeTransitGateways',
+  'chatbot:*', 'chime:*', 'cloudfront:*', 'config:*', 'cur:*', 'directconnect:*', 'ec2:DescribeRegions', 'ec2:DescribeTransitGateways',
   'ec2:DescribeVpnGateways', 'fms:*', 'globalaccelerator:*', 'health:*', 'iam:*', 'importexport:*', 'kms:*',
   'mobileanalytics:*', 'networkmanager:*', 'organizations:*', 'pricing:*', 'route53:*', 'route53domains:*',
   'route53-recovery-cluster:*', 'route53-recovery-control-config:*', 'route53-recovery-readiness:*', 's3:GetAccountPublic*',
@@ -72,7 +118,7 @@ export const GLOBAL_SERVICE_ACTIONS = [
   'support:*', 'trustedadvisor:*', 'waf-regional:*', 'waf:*', 'wafv2:*', 'wellarchitected:*',
 ];
 
-/** Actions that would blind the organisation: stopping CloudTrail, GuardDuty, Config, Security Hub, Access Analyzer. */
+/** Actions that would blind the organisation: stopping CloudTrail, GuardDuty, Config, Security Hub, Access Analyzer, Inspector, Macie. */
 export const SECURITY_SERVICE_ACTIONS = [
   'cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors',
   'guardduty:DeleteDetector', 'guardduty:DisassociateFromMasterAccount', 'guardduty:DisassociateFromAdministratorAccount',
@@ -82,6 +128,9 @@ export const SECURITY_SERVICE_ACTIONS = [
   'securityhub:DisableSecurityHub', 'securityhub:DisassociateFromMasterAccount', 'securityhub:DisassociateFromAdministratorAccount',
   'securityhub:DisassociateMembers', 'securityhub:DeleteMembers', 'securityhub:BatchDisableStandards',
   'access-analyzer:DeleteAnalyzer',
+  'inspector2:Disable', 'inspector2:DisassociateMember',
+  'macie2:DisableMacie', 'macie2:UpdateMacieSession', 'macie2:DisassociateFromAdministratorAccount', 'macie2:DisassociateFromMasterAccount',
+  'macie2:DisassociateMember', 'macie2:DeleteMember',
 ];
 
 /** Service principals trusted by the organisation for the security services and Identity Center. */
@@ -133,11 +182,145 @@ export function organizationsLayer(org: Organisation): (LayerDeclaration & { rea
 
 /**
  * The account the organizations layer registers as delegated administrator of GuardDuty, Security Hub, Config, Access
- * Analyzer and CloudTrail, or undefined when the project has no organizations layer (an organisation managed elsewhere).
+ * Analyzer, CloudTrail, Inspector and Macie, or undefined when the project has no organizations layer (an organisation managed elsewhere).
  */
 export function delegatedAdministrator(org: Organisation): ResolvedAccount | undefined {
   const layer = organizationsLayer(org);
   return layer ? org.accounts.get(layer.config.securityAccount ?? 'security') : undefined;
+}
+
+/** Whether the organizations layer designates the Inspector and Macie administrators (both by default). */
+export function scanningServices(config: OrganizationsConfig): { readonly inspector: boolean; readonly macie: boolean } {
+  return { inspector: config.inspector ?? true, macie: config.macie ?? true };
+}
+
+/**
+ * Which of Inspector and Macie the project's organizations layer designates the delegated administrator of, or
+ * undefined when the project has no organizations layer (an organisation managed elsewhere designates them itself).
+ */
+export function scanningDesignations(org: Organisation): { readonly inspector: boolean; readonly macie: boolean } | undefined {
+  const layer = organizationsLayer(org);
+  return layer ? scanningServices(layer.config) : undefined;
+}
+
+/** Trusted-access principals of the designated scanning services (the list on the organisation is authoritative). */
+function scanningServicePrincipals(config: OrganizationsConfig): string[] {
+  const scanning = scanningServices(config);
+  return [...(scanning.inspector ? ['inspector2.amazonaws.com'] : []), ...(scanning.macie ? ['macie.amazonaws.com'] : [])];
+}
+
+// --- Backup policies -------------------------------------------------------------------------------------------------
+
+/** The Organizations policy type of backup policies. */
+export const BACKUP_POLICY_TYPE = 'BACKUP_POLICY';
+/** AWS Organizations refuses a backup policy document longer than this (characters). */
+const BACKUP_POLICY_MAX_CHARACTERS = 10000;
+
+/** One organisation backup policy with the accounts it covers. */
+export interface CoveredBackupPolicy {
+  readonly name: string;
+  readonly config: OrganizationBackupPolicyConfig;
+  /** Accounts the policy applies to, in the organisation's order. */
+  readonly accounts: readonly ResolvedAccount[];
+}
+
+/** Accounts under a target of an organizations layer config: `root`, an OU path (and its child OUs) or an account name. */
+function accountsUnder(config: OrganizationsConfig, org: Organisation, target: string): ResolvedAccount[] {
+  const management = org.project.managementAccount;
+  return [...org.accounts.values()].filter((a) => {
+    if (target === 'root') return true;
+    if (a.name === target) return true;
+    const ou = a.name === management ? undefined : config.accountOus?.[a.name];
+    return ou !== undefined && (ou === target || ou.startsWith(`${target}/`));
+  });
+}
+
+function coveredPolicies(config: OrganizationsConfig, org: Organisation): CoveredBackupPolicy[] {
+  return Object.entries(config.backupPolicies ?? {}).map(([name, policy]) => {
+    const covered = new Set((policy.targets ?? []).flatMap((t) => accountsUnder(config, org, t).map((a) => a.name)));
+    return { name, config: policy, accounts: [...org.accounts.values()].filter((a) => covered.has(a.name)) };
+  });
+}
+
+/** Every organisation backup policy of the project's organizations layer, with the accounts each covers. */
+export function organisationBackupPolicies(org: Organisation): CoveredBackupPolicy[] {
+  const layer = organizationsLayer(org);
+  return layer ? coveredPolicies(layer.config, org) : [];
+}
+
+/** The organisation backup policy covering an account, if any. */
+export function backupPolicyCovering(org: Organisation, account: string): CoveredBackupPolicy | undefined {
+  return organisationBackupPolicies(org).find((p) => p.accounts.some((a) => a.name === account));
+}
+
+/** Accounts whose recovery points an account's central vault receives (policies naming it as central account). */
+export function centralBackupSources(org: Organisation, account: string): ResolvedAccount[] {
+  return organisationBackupPolicies(org).filter((p) => p.config.centralAccount === account).flatMap((p) => p.accounts).filter((a) => a.name !== account);
+}
+
+/** Regions an organisation backup policy runs its plans in: the home regions of the accounts it covers. */
+export function backupPolicyRegions(policy: CoveredBackupPolicy, org: Organisation): string[] {
+  const regions = [...new Set(policy.accounts.map((a) => a.region))];
+  return regions.length > 0 ? regions : [org.project.primaryRegion];
+}
+
+/** The policy document of a covered policy, exactly as attached. */
+export function backupPolicyDocument(policy: CoveredBackupPolicy, org: Organisation): Record<string, unknown> {
+  const project = org.project.name;
+  const drRegion = org.project.drRegion;
+  const central = policy.config.centralAccount ? org.accounts.get(policy.config.centralAccount) : undefined;
+  const plans = resolveBackupPlans(policy.config.plans ?? DEFAULT_BACKUP_PLANS, { drRegion, central: central !== undefined });
+  return backupPolicyContent(plans, {
+    regions: backupPolicyRegions(policy, org),
+    vaultName: backupVaultName(project),
+    roleName: backupRoleName(project),
+    drVaultArn: drRegion ? backupVaultArn(drRegion, '$account', backupVaultName(project)) : undefined,
+    centralVaultArn: central ? backupVaultArn(central.region, central.id, centralBackupVaultName(project)) : undefined,
+  });
+}
+
+/** Whether an account declares an enabled backup layer (by contract name: importing layers/backup here would be circular). */
+function declaresBackupLayer(account: ResolvedAccount): boolean {
+  return [...account.layers.values()].some((d) => d.enabled && d.kind.contract?.name === 'backup');
+}
+
+/** Problems of `backupPolicies`, each under `backupPolicies.<name>.<field>`. */
+export function backupPoliciesProblems(config: OrganizationsConfig, ctx: LayerContext, knownTargets: ReadonlySet<string>): FieldProblem[] {
+  const problems = new FieldProblems();
+  const seenBy = new Map<string, string>();
+  for (const policy of coveredPolicies(config, ctx.org)) {
+    const at = (field: string) => `backupPolicies.${policy.name}${field ? `.${field}` : ''}`;
+    if (!/^[\w+=,.@-]{1,128}$/.test(policy.name)) problems.add(at(''), `"${policy.name}" must be 1 to 128 letters, digits or +=,.@-_ (an Organizations policy name)`);
+    const targets = policy.config.targets ?? [];
+    if (targets.length === 0) problems.add(at('targets'), 'names no OU, account or root to attach the policy to');
+    targets.forEach((t, i) => {
+      if (t !== 'root' && !knownTargets.has(t) && !ctx.org.accounts.has(t)) problems.add(at(`targets[${i}]`), `unknown target "${t}" (an OU path, an account name or root)`);
+    });
+    const central = policy.config.centralAccount;
+    problems.nest(at('plans'), backupPlanProblems(policy.config.plans ?? DEFAULT_BACKUP_PLANS, { drRegion: ctx.org.project.drRegion, central: central !== undefined }));
+    for (const account of policy.accounts) {
+      if (!declaresBackupLayer(account)) {
+        problems.add(at('targets'), `covers account ${account.name}, which declares no backup layer: the vault and role the policy names would be missing there and every backup job would fail`);
+      }
+      const other = seenBy.get(account.name);
+      if (other) problems.add(at('targets'), `covers account ${account.name}, already covered by backup policy ${other}: policies of one account merge, so give each account one policy`);
+      seenBy.set(account.name, policy.name);
+    }
+    if (central !== undefined) {
+      const centralAccount = ctx.org.accounts.get(central);
+      if (!centralAccount) {
+        problems.add(at('centralAccount'), `unknown account "${central}"`);
+      } else {
+        if (!declaresBackupLayer(centralAccount)) problems.add(at('centralAccount'), `account ${central} declares no backup layer to create the central vault`);
+        for (const account of policy.accounts.filter((a) => a.region !== centralAccount.region)) {
+          problems.add(at('centralAccount'), `account ${account.name} is in ${account.region} but the central vault is in ${centralAccount.region}: one copy cannot change both account and region`);
+        }
+      }
+    }
+    const size = JSON.stringify(backupPolicyDocument(policy, ctx.org)).length;
+    if (size > BACKUP_POLICY_MAX_CHARACTERS) problems.add(at('plans'), `the policy document would be ${size} characters, over the ${BACKUP_POLICY_MAX_CHARACTERS} AWS Organizations accepts`);
+  }
+  return problems.list;
 }
 
 /** The SCP statements, exported so tests and docs see exactly what is attached. */
@@ -217,19 +400,24 @@ export class Organizations extends LayerStack {
     });
     const securityAccount = config.securityAccount ?? 'security';
     if (!ctx.org.accounts.has(securityAccount)) problems.push({ field: 'securityAccount', message: `unknown account "${securityAccount}"` });
+    problems.push(...backupPoliciesProblems(config, ctx, seen));
     return problems;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: OrganizationsConfig) {
     super(scope, ctx);
+    // Backup policies need their policy type enabled on the root and trusted access for AWS Backup.
+    const backup = Object.keys(config.backupPolicies ?? {}).length > 0;
     const org = new OrganizationsOrganization(this, 'organization', {
       featureSet: 'ALL',
       awsServiceAccessPrincipals: [...new Set([
         ...SERVICE_ACCESS_PRINCIPALS,
+        ...scanningServicePrincipals(config),
         ...(config.ramSharing ?? true ? ['ram.amazonaws.com'] : []),
+        ...(backup ? ['backup.amazonaws.com'] : []),
         ...(config.extraServiceAccessPrincipals ?? []),
       ])].sort(),
-      enabledPolicyTypes: ['SERVICE_CONTROL_POLICY'],
+      enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', ...(backup ? [BACKUP_POLICY_TYPE] : [])],
       lifecycle: { preventDestroy: true },
     });
     const rootId = org.roots.get(0).id;
@@ -276,6 +464,7 @@ export class Organizations extends LayerStack {
       new SecurityhubOrganizationAdminAccount(this, `delegated-securityhub${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
     }
     new CloudtrailOrganizationDelegatedAdminAccount(this, 'delegated-cloudtrail', { accountId: securityAccount.id, dependsOn: [org] });
+    this.delegateScanning(config, securityAccount, org);
 
     const documents = scpDocuments(config, ctx);
     const targetId = (target: string): string => (target === 'root' ? rootId : ous.get(target)!.id);
@@ -299,6 +488,9 @@ export class Organizations extends LayerStack {
       return policy;
     });
 
+    const memberIds = new Map(members.map((a, i) => [a.name, accounts[i].id]));
+    this.backupPolicies(config, org, (target) => (target === 'root' || ous.has(target) ? targetId(target) : memberIds.get(target) ?? ctx.org.accounts.get(target)!.id));
+
     const paths = [...ous.keys()];
     this.publish(organizationsContract, {
       organization_id: org.id,
@@ -311,5 +503,54 @@ export class Organizations extends LayerStack {
       account_ids: accounts.map((a) => a.id),
       scp_ids: scps.map((p) => p.id),
     });
+  }
+
+  /**
+   * Amazon Inspector and Amazon Macie, delegated like GuardDuty: per region (each service is regional), through each
+   * service's own API, which also registers the delegation in Organizations. Designating the Macie administrator enables
+   * Macie in that account and region (the monitoring layer adopts it); Inspector's designation enables no scan.
+   */
+  private delegateScanning(config: OrganizationsConfig, securityAccount: ResolvedAccount, org: OrganizationsOrganization): void {
+    const scanning = scanningServices(config);
+    for (const region of delegatedAdminRegions(config, this.ctx.org)) {
+      const provider = this.providerFor(region);
+      const suffix = region === this.ctx.region ? '' : `-${region}`;
+      if (scanning.inspector) {
+        new Inspector2DelegatedAdminAccount(this, `delegated-inspector${suffix}`, { provider, accountId: securityAccount.id, dependsOn: [org] });
+      }
+      if (scanning.macie) {
+        new Macie2OrganizationAdminAccount(this, `delegated-macie${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
+      }
+    }
+  }
+
+  /**
+   * The organisation backup policies (docs/data-and-dr.md, "Backups"): one BACKUP_POLICY each, attached to its targets,
+   * and, when a policy copies to a central account, cross-account backup turned on for the organisation in the central
+   * vault's region (`UpdateGlobalSettings`, a management-account setting). Every global setting is written, with the
+   * defaults for the others, because the provider would otherwise show the unset ones as a difference on every plan.
+   */
+  private backupPolicies(config: OrganizationsConfig, org: OrganizationsOrganization, targetId: (target: string) => string): void {
+    const policies = coveredPolicies(config, this.ctx.org);
+    for (const policy of policies) {
+      const created = new OrganizationsPolicy(this, `backup-policy-${policy.name}`, {
+        name: `${this.ctx.org.project.name}-backup-${policy.name}`,
+        description: `Backup plans of ${policy.accounts.map((a) => a.name).join(', ')}`,
+        type: BACKUP_POLICY_TYPE,
+        content: JSON.stringify(backupPolicyDocument(policy, this.ctx.org)),
+        dependsOn: [org],
+      });
+      for (const target of policy.config.targets) {
+        new OrganizationsPolicyAttachment(this, `backup-policy-${policy.name}-${target.replace(/\//g, '-')}`, { policyId: created.id, targetId: targetId(target) });
+      }
+    }
+    const centralRegions = [...new Set(policies.flatMap((p) => (p.config.centralAccount ? [this.ctx.org.accounts.get(p.config.centralAccount)!.region] : [])))];
+    for (const region of centralRegions) {
+      new BackupGlobalSettings(this, region === this.ctx.region ? 'backup-global-settings' : `backup-global-settings-${region}`, {
+        provider: this.providerFor(region),
+        globalSettings: { isCrossAccountBackupEnabled: 'true', isMpaEnabled: 'false', isDelegatedAdministratorEnabled: 'false' },
+        dependsOn: [org],
+      });
+    }
   }
 }

@@ -8,13 +8,19 @@ import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import { deployAccessOf, isManagementAccount } from '../lib/identity';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems } from '../lib/validators';
 import { AssumableRole } from '../modules/assumable-role';
-import { DeployAccess } from '../modules/deploy-access';
-import { EncryptedTopic, snsPublisherKeyStatement } from '../modules/encrypted-topic';
 import {
-  autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey,
-} from '../modules/kms-key';
-import type { PolicyStatement } from '../modules/policy';
+  CHAT_LOG_REGION, ChatChannel, chatChannelProblems, slackChannelProblems, teamsChannelProblems,
+  type ChatDestination, type ChatLoggingLevel, type SlackChannel, type TeamsChannel,
+} from '../modules/chat-channel';
+import { DeployAccess } from '../modules/deploy-access';
+import { EncryptedTopic } from '../modules/encrypted-topic';
+import { autoScalingServiceLinkedRoleArn, KmsKey } from '../modules/kms-key';
+import {
+  DATA_READ_ACTIONS, LONG_LIVED_CREDENTIAL_ACTIONS, ORGANIZATION_READ_ACTIONS, ROLE_MANAGEMENT_ACTIONS,
+} from '../modules/perms';
+import { allow } from '../modules/policy';
 import { delegatedAdministrator } from './organizations';
 
 /** CIS AWS Foundations 1.8 / 1.9 and the usual companions (CKV_AWS_9..15). */
@@ -62,11 +68,35 @@ export interface SecurityConfig {
   readonly autoScalingServiceLinkedRole?: 'create' | 'import';
   /**
    * Give the DevOps role read access to AWS Organizations (accounts, OUs, roots, delegated administrators, trusted
-   * services), which PowerUserAccess leaves out but the organisation-wide Config aggregator, GuardDuty and Security Hub
-   * configuration and organisation Access Analyzer need when the delegated administrator applies them.
+   * services), which PowerUserAccess leaves out but the organisation-wide Config aggregator, the GuardDuty, Security
+   * Hub, Inspector and Macie organisation configurations and the organisation Access Analyzer need when the delegated
+   * administrator applies them.
    * @default true in the account the organizations layer names as delegated administrator (`securityAccount`)
    */
   readonly organizationReadAccess?: boolean;
+  /**
+   * Deliver the notifications topic to Slack or Microsoft Teams channels through AWS Chatbot (Amazon Q Developer in
+   * chat applications). The workspace or tenant must first be authorised in this account's Chatbot console (no API
+   * can); until then write the ids as `'pending'` (PENDING_CHAT_ID): the sandbox plans the channel with offline ids, a
+   * real synth leaves it out. @default - no chat channel
+   */
+  readonly chat?: ChatNotificationsConfig;
+}
+
+/** A value only the Chatbot console of the account gives, not known yet (like an account id before it exists). */
+export const PENDING_CHAT_ID = 'pending';
+
+export interface ChatNotificationsConfig {
+  /** @default - no Slack channel */
+  readonly slack?: SlackChannel;
+  /** @default - no Microsoft Teams channel */
+  readonly teams?: TeamsChannel;
+  /** What any member of the channels can do at most (IAM policy ARNs; no write policies). @default ['arn:aws:iam::aws:policy/ReadOnlyAccess'] */
+  readonly guardrailPolicyArns?: readonly string[];
+  /** @default 'ERROR' */
+  readonly loggingLevel?: ChatLoggingLevel;
+  /** Retention of the channels' log groups (us-east-1). @default 365 */
+  readonly logRetentionDays?: number;
 }
 
 export const securityContract = defineContract('security', {
@@ -81,38 +111,26 @@ export const securityContract = defineContract('security', {
     description: 'AWSServiceRoleForAutoScaling, held by this layer: key policies of EBS keys name it (read it to be applied after it exists)',
     mock: 'arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
   },
+  chat_configuration_arns: {
+    description: 'AWS Chatbot configurations the notifications topic delivers to (empty: no chat channel, or its ids still pending)',
+    mock: ['arn:aws:chatbot::111111111111:chat-configuration/slack-channel/acme-mock-chat-slack'],
+  },
 });
 
 const AWS_POLICY = 'arn:aws:iam::aws:policy';
 /** The management account's deploy role also runs the organizations and identities layers (PowerUserAccess excludes Organizations). */
 const MANAGEMENT_DEPLOY_POLICIES = [`${AWS_POLICY}/AWSOrganizationsFullAccess`, `${AWS_POLICY}/AWSSSOMasterAccountAdministrator`];
 
-/** IAM actions the DevOps role needs beyond PowerUserAccess to manage roles and policies (never users or keys). */
-const DEVOPS_IAM_ACTIONS = [
-  'iam:Get*', 'iam:List*', 'iam:CreateRole', 'iam:DeleteRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
-  'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
-  'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PassRole', 'iam:CreatePolicy', 'iam:DeletePolicy',
-  'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:TagPolicy', 'iam:UntagPolicy',
-  'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile',
-  'iam:TagInstanceProfile', 'iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole',
-  'iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider', 'iam:UpdateOpenIDConnectProviderThumbprint',
-  'iam:AddClientIDToOpenIDConnectProvider', 'iam:RemoveClientIDFromOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider',
-  'iam:UntagOpenIDConnectProvider', 'iam:UntagInstanceProfile', 'iam:PutRolePermissionsBoundary',
-  'iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy',
-];
-
-/**
- * Read-only AWS Organizations actions the delegated administrator's deploy role needs (PowerUserAccess allows only
- * organizations:DescribeOrganization): Config's organisation aggregator checks ListDelegatedAdministrators, GuardDuty
- * and Security Hub list the accounts to auto-enable, the organisation Access Analyzer walks roots, OUs and accounts.
- * Nothing here changes the organisation; policies (SCP contents) are not listed either.
- */
-export const ORGANIZATION_READ_ACTIONS = [
-  'organizations:DescribeOrganization', 'organizations:DescribeAccount', 'organizations:DescribeOrganizationalUnit',
-  'organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListAWSServiceAccessForOrganization',
-  'organizations:ListDelegatedAdministrators', 'organizations:ListDelegatedServicesForAccount', 'organizations:ListRoots',
-  'organizations:ListOrganizationalUnitsForParent', 'organizations:ListChildren', 'organizations:ListParents',
-];
+/** The chat settings, under `chat.`: a destination, ids of the right shape (or pending), read-only guardrails. */
+function chatProblems(chat: ChatNotificationsConfig): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (chat.slack === undefined && chat.teams === undefined) problems.add('chat', 'names no channel: set slack or teams (or remove chat)');
+  const known = (ids: object, check: FieldProblem[]) => check.filter((p) => (ids as Record<string, string>)[p.field] !== PENDING_CHAT_ID);
+  if (chat.slack) problems.nest('chat.slack', known(chat.slack, slackChannelProblems(chat.slack)));
+  if (chat.teams) problems.nest('chat.teams', known(chat.teams, teamsChannelProblems(chat.teams)));
+  problems.nest('chat', chatChannelProblems(chat));
+  return problems.list;
+}
 
 /** Resolved identity account id and the automation principals, shared by validate() and the constructor. */
 function trust(config: SecurityConfig, ctx: LayerContext): { accountId?: string; automation: readonly string[] } {
@@ -124,7 +142,8 @@ function trust(config: SecurityConfig, ctx: LayerContext): { accountId?: string;
 /**
  * Leverage security-base + security-keys, once per account: CIS password policy, EBS encryption by default,
  * account-wide S3 public-access block, one rotated KMS key per purpose, the DevOps / ReadOnly / Auditor roles
- * trusted only by the identity account, and an encrypted notifications topic.
+ * trusted only by the identity account, and an encrypted notifications topic, optionally delivered to Slack or Microsoft
+ * Teams channels (AWS Chatbot, read-only).
  */
 export class Security extends LayerStack {
   static readonly contract = securityContract;
@@ -169,16 +188,40 @@ export class Security extends LayerStack {
     (config.notificationEmails ?? []).forEach((email, i) => {
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) problems.push({ field: `notificationEmails[${i}]`, message: `"${email}" is not an e-mail address` });
     });
+    if (config.chat !== undefined) problems.push(...chatProblems(config.chat));
     return problems;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: SecurityConfig) {
     super(scope, ctx);
-    const accountId = ctx.account.id;
-    const { accountId: identityAccountId, automation } = trust(config, ctx);
-    const deletionWindowInDays = config.keyDeletionWindowDays ?? 30;
-    const pw = config.passwordPolicy ?? {};
+    this.accountBaseline(config);
+    const { dataKey, logsKey, secretsKey, autoScalingRole } = this.keys(config);
+    const { devops, readOnly, auditor } = this.roles(config);
+    const topic = new EncryptedTopic(this, 'notifications', {
+      name: this.resourceName('notifications'),
+      kmsKeyArn: logsKey.arn,
+      accountId: ctx.account.id,
+      publisherServices: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'],
+      emailSubscriptions: config.notificationEmails,
+    });
+    const chat = this.chatChannels(config.chat, topic.arn, logsKey);
 
+    this.publish(securityContract, {
+      data_kms_key_arn: dataKey.arn,
+      logs_kms_key_arn: logsKey.arn,
+      secrets_kms_key_arn: secretsKey.arn,
+      devops_role_arn: devops.arn,
+      read_only_role_arn: readOnly.arn,
+      auditor_role_arn: auditor.arn,
+      sns_topic_arn: topic.arn,
+      autoscaling_service_linked_role_arn: autoScalingRole.arn,
+      chat_configuration_arns: chat.map((c) => c.arn),
+    });
+  }
+
+  /** CIS password policy and the account-wide S3 public-access block. */
+  private accountBaseline(config: SecurityConfig): void {
+    const pw = config.passwordPolicy ?? {};
     new IamAccountPasswordPolicy(this, 'password-policy', {
       minimumPasswordLength: pw.minimumLength ?? 14,
       passwordReusePrevention: pw.reusePrevention ?? 24,
@@ -191,62 +234,67 @@ export class Security extends LayerStack {
       hardExpiry: false,
     });
     new S3AccountPublicAccessBlock(this, 's3-public-access', {
-      accountId,
+      accountId: this.ctx.account.id,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
+  }
 
-    const key = (purpose: string, description: string, serviceStatements: PolicyStatement[] = []): KmsKey =>
-      new KmsKey(this, `${purpose}-key`, {
-        alias: this.resourceName(purpose),
-        description: `${description} (${ctx.account.name})`,
-        accountId,
-        deletionWindowInDays,
-        serviceStatements,
-      });
-    // Auto Scaling launches instances through its service-linked role, which the default EBS key must name.
+  /**
+   * One rotated key per purpose, each granting the services AWS documents for it, and EBS encryption by default with the
+   * data key. Auto Scaling launches instances through its service-linked role, which the default EBS key must name.
+   */
+  private keys(config: SecurityConfig): { dataKey: KmsKey; logsKey: KmsKey; secretsKey: KmsKey; autoScalingRole: IamServiceLinkedRole } {
+    const { account, region, org } = this.ctx;
+    const key = (purpose: string, description: string): KmsKey => new KmsKey(this, `${purpose}-key`, {
+      alias: this.resourceName(purpose),
+      description: `${description} (${account.name})`,
+      accountId: account.id,
+      deletionWindowInDays: config.keyDeletionWindowDays ?? 30,
+    });
     const autoScalingRole = new IamServiceLinkedRole(this, 'autoscaling-service-linked-role', {
       awsServiceName: 'autoscaling.amazonaws.com',
     });
-    if ((config.autoScalingServiceLinkedRole ?? 'create') === 'import' && !ctx.org.mode.sandbox) {
-      autoScalingRole.importFrom(autoScalingServiceLinkedRoleArn(accountId));
+    if ((config.autoScalingServiceLinkedRole ?? 'create') === 'import' && !org.mode.sandbox) {
+      autoScalingRole.importFrom(autoScalingServiceLinkedRoleArn(account.id));
     }
+    const dataKey = key('data', 'Encrypts data at rest: EBS by default, databases, buckets, tables');
     // The role's arn attribute (not the literal ARN) makes the key wait for the role: KMS refuses unknown principals.
-    const dataKey = key('data', 'Encrypts data at rest: EBS by default, databases, buckets, tables', autoScalingVolumeKeyStatements(autoScalingRole.arn));
-    const logsKey = key('logs', `Encrypts CloudWatch Logs and notifications in ${ctx.region}`, [
-      cloudWatchLogsKeyStatement(ctx.region, accountId),
-      snsPublisherKeyStatement(['cloudwatch.amazonaws.com'], accountId),
-      eventBridgeKeyStatement(accountId),
-    ]);
+    dataKey.grantToService('autoscaling', { serviceLinkedRoleArn: autoScalingRole.arn });
+    const logsKey = key('logs', `Encrypts CloudWatch Logs and notifications in ${region}`);
+    logsKey.grantToService('logs', { region, accountId: account.id });
+    logsKey.grantToService('sns-publishers', { services: ['cloudwatch.amazonaws.com'], accountId: account.id });
+    logsKey.grantToService('events', { accountId: account.id });
     const secretsKey = key('secrets', 'Encrypts Secrets Manager secrets and SSM SecureString parameters');
 
     const ebsDefault = new EbsEncryptionByDefault(this, 'ebs-encryption', { enabled: true });
     new EbsDefaultKmsKey(this, 'ebs-default-key', { keyArn: dataKey.arn, dependsOn: [ebsDefault] });
+    return { dataKey, logsKey, secretsKey, autoScalingRole };
+  }
 
-    const readOrganization = config.organizationReadAccess ?? delegatedAdministrator(ctx.org)?.name === ctx.account.name;
-    const trusted = identityAccountId ?? accountId;
+  /** The deploy role (with the state reader and CI roles), ReadOnly and Auditor, trusted only by the identity account. */
+  private roles(config: SecurityConfig): { devops: AssumableRole; readOnly: AssumableRole; auditor: AssumableRole } {
+    const { org, account } = this.ctx;
+    const { accountId: identityAccountId, automation } = trust(config, this.ctx);
+    const readOrganization = config.organizationReadAccess ?? delegatedAdministrator(org)?.name === account.name;
+    const trusted = identityAccountId ?? account.id;
     const maxSessionDuration = config.maxSessionDurationSeconds ?? 3600;
-    const sets = ctx.org.project.permissionSets;
-    const access = new DeployAccess(this, 'deploy-access', { ...deployAccessOf(ctx.org, ctx.account, automation), identityAccountId: trusted });
+    const sets = org.project.permissionSets;
+    const access = new DeployAccess(this, 'deploy-access', { ...deployAccessOf(org, account, automation), identityAccountId: trusted });
     const devops = new AssumableRole(this, 'devops-role', {
-      name: ctx.account.deployRoleName,
+      name: account.deployRoleName,
       description: 'Deploys the layers of this account: Identity Center deploy permission sets, the CI apply role, listed automation',
       trustedAccountId: trusted,
-      accountId,
+      accountId: account.id,
       permissionSets: sets.deploy,
       automationPrincipalArns: [...automation, ...access.deployRoleTrusts],
-      managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`, ...(isManagementAccount(ctx.org, ctx.account) ? MANAGEMENT_DEPLOY_POLICIES : [])],
+      managedPolicyArns: [`${AWS_POLICY}/PowerUserAccess`, ...(isManagementAccount(org, account) ? MANAGEMENT_DEPLOY_POLICIES : [])],
       inlinePolicy: [
-        { Sid: 'ManageRolesAndPolicies', Effect: 'Allow', Action: DEVOPS_IAM_ACTIONS, Resource: '*' },
-        ...(readOrganization ? [{ Sid: 'ReadOrganization', Effect: 'Allow' as const, Action: ORGANIZATION_READ_ACTIONS, Resource: '*' }] : []),
-        {
-          Sid: 'NoLongLivedCredentials',
-          Effect: 'Deny',
-          Action: ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'],
-          Resource: '*',
-        },
+        allow('ManageRolesAndPolicies', ROLE_MANAGEMENT_ACTIONS, '*'),
+        ...(readOrganization ? [allow('ReadOrganization', ORGANIZATION_READ_ACTIONS, '*')] : []),
+        { Sid: 'NoLongLivedCredentials', Effect: 'Deny', Action: LONG_LIVED_CREDENTIAL_ACTIONS, Resource: '*' },
       ],
       maxSessionDuration,
     });
@@ -254,44 +302,60 @@ export class Security extends LayerStack {
       name: 'ReadOnly',
       description: 'Read-only access for people (Identity Center read-only permission sets)',
       trustedAccountId: trusted,
-      accountId,
+      accountId: account.id,
       permissionSets: sets.readOnly,
       managedPolicyArns: [`${AWS_POLICY}/ReadOnlyAccess`],
-      inlinePolicy: [{
-        Sid: 'NoDataReads',
-        Effect: 'Deny',
-        Action: ['s3:GetObject', 'secretsmanager:GetSecretValue', 'ssm:GetParameter*', 'kms:Decrypt', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
-        Resource: '*',
-      }],
+      inlinePolicy: [{ Sid: 'NoDataReads', Effect: 'Deny', Action: DATA_READ_ACTIONS, Resource: '*' }],
       maxSessionDuration,
     });
     const auditor = new AssumableRole(this, 'auditor-role', {
       name: 'Auditor',
       description: 'Security audit (configuration metadata, no data) for people (Identity Center audit permission sets)',
       trustedAccountId: trusted,
-      accountId,
+      accountId: account.id,
       permissionSets: sets.audit,
       managedPolicyArns: [`${AWS_POLICY}/SecurityAudit`, `${AWS_POLICY}/job-function/ViewOnlyAccess`],
       maxSessionDuration,
     });
+    return { devops, readOnly, auditor };
+  }
 
-    const topic = new EncryptedTopic(this, 'notifications', {
-      name: this.resourceName('notifications'),
-      kmsKeyArn: logsKey.arn,
-      accountId,
-      publisherServices: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'],
-      emailSubscriptions: config.notificationEmails,
-    });
+  /**
+   * A Chatbot channel per configured destination, receiving the notifications topic. Ids still `'pending'` become
+   * offline ids in the sandbox, and leave the channel out of a real synth: its workspace is not authorised yet.
+   */
+  private chatChannels(chat: ChatNotificationsConfig | undefined, topicArn: string, logsKey: KmsKey): ChatChannel[] {
+    const destinations: [string, ChatDestination | undefined][] = [
+      ['slack', chat?.slack && this.resolvedChatIds({ slack: chat.slack })],
+      ['teams', chat?.teams && this.resolvedChatIds({ teams: chat.teams })],
+    ];
+    return destinations.filter((d): d is [string, ChatDestination] => d[1] !== undefined).map(([kind, destination]) => new ChatChannel(this, `chat-${kind}`, {
+      name: this.resourceName('chat', kind),
+      destination,
+      topicArns: [topicArn],
+      guardrailPolicyArns: chat?.guardrailPolicyArns,
+      loggingLevel: chat?.loggingLevel,
+      logRetentionDays: chat?.logRetentionDays,
+      // Chatbot logs in us-east-1; the logs key is regional and admits CloudWatch Logs of its own region only.
+      logKmsKeyArn: this.ctx.region === CHAT_LOG_REGION ? logsKey.arn : undefined,
+      logProvider: this.providerFor(CHAT_LOG_REGION),
+    }));
+  }
 
-    this.publish(securityContract, {
-      data_kms_key_arn: dataKey.arn,
-      logs_kms_key_arn: logsKey.arn,
-      secrets_kms_key_arn: secretsKey.arn,
-      devops_role_arn: devops.arn,
-      read_only_role_arn: readOnly.arn,
-      auditor_role_arn: auditor.arn,
-      sns_topic_arn: topic.arn,
-      autoscaling_service_linked_role_arn: autoScalingRole.arn,
-    });
+  /** The destination with pending ids replaced by offline ones (sandbox), or undefined when an id is pending (real). */
+  private resolvedChatIds(destination: ChatDestination): ChatDestination | undefined {
+    const ids = 'slack' in destination ? destination.slack : destination.teams;
+    if (!Object.values(ids).includes(PENDING_CHAT_ID)) return destination;
+    if (!this.ctx.org.mode.sandbox) return undefined;
+    const offline = (value: string, example: string): string => (value === PENDING_CHAT_ID ? example : value);
+    return 'slack' in destination
+      ? { slack: { workspaceId: offline(destination.slack.workspaceId, 'TSANDBOX000'), channelId: offline(destination.slack.channelId, 'CSANDBOX000') } }
+      : {
+        teams: {
+          tenantId: offline(destination.teams.tenantId, '00000000-0000-4000-8000-000000000000'),
+          teamId: offline(destination.teams.teamId, '00000000-0000-4000-8000-000000000001'),
+          channelId: offline(destination.teams.channelId, '19%3asandbox%40thread.tacv2'),
+        },
+      };
   }
 }

@@ -5,7 +5,7 @@
 import type { LayerKind } from './layer-stack';
 
 export interface ProjectConfig {
-  /** Short lowercase code used in every name, e.g. `acme` gives bucket `acme-apps-prd-terraform-backend`. */
+  /** Short lowercase code used in every name, e.g. `acme` gives bucket `acme-apps-prd-terraform-backend-<account id>`. */
   readonly name: string;
   /** Region of the state backends and of every layer unless an account or layer says otherwise. */
   readonly primaryRegion: string;

@@ -5,12 +5,36 @@ export interface GraphNode {
   readonly id: string;
   readonly project: string;
   readonly account: string;
+  /** 12-digit id of the account (state bucket names carry it). */
+  readonly accountId: string;
   readonly layer: string;
   readonly kind: string;
   readonly region: string;
   readonly stateful: boolean;
   /** Ids of the stacks whose outputs this one reads. */
   readonly dependsOn: readonly string[];
+  /**
+   * The output names this one reads, per stack id of `dependsOn` (LayerStack.reads). @default - not recorded: every
+   * output of each dependency counts as read
+   */
+  readonly reads?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Whether `node` reads output `output` of stack `producer` (a node without recorded reads reads every output). */
+export function readsOutput(node: GraphNode, producer: string, output: string): boolean {
+  if (!node.dependsOn.includes(producer)) return false;
+  const names = node.reads?.[producer];
+  return names === undefined || names.includes(output);
+}
+
+/** The output names of `producer` that `node` reads; undefined when not recorded (every output). */
+export function outputsRead(node: GraphNode, producer: string): readonly string[] | undefined {
+  return node.reads?.[producer];
+}
+
+/** Every node of `graph` that reads at least one of `outputs` of `producer`, in graph order. */
+export function readersOf(graph: readonly GraphNode[], producer: string, outputs: readonly string[]): GraphNode[] {
+  return graph.filter((n) => n.id !== producer && outputs.some((o) => readsOutput(n, producer, o)));
 }
 
 export class CycleError extends Error {

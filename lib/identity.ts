@@ -10,9 +10,9 @@
  *
  * The bootstrap step covers only the kinds that run before their account's deploy role exists (the backend, the
  * organisation, Identity Center, and `security`, which creates the deploy, state-reader and CI roles); the
- * day-zero sequence (scripts/lib/bootstrap.ts) applies them in that order, and every other layer runs later, in
- * the steady step. test/unit/identity.test.ts proves over both synths that no stack assumes a role that nobody
- * creates, or that only it creates, at the step where it runs.
+ * day-zero sequence (lib/bootstrap-plan.ts) applies them in that order, and every other layer runs later, in the
+ * steady step. The preflight's identity rules (lib/preflight/rules/identities.ts) prove over both synths that no
+ * stack assumes a role that nobody creates, or that only it creates, at the step where it runs.
  */
 import type { CiConfig, IdentityCenterConfig, ProjectConfig } from './config';
 import type { LayerKind } from './layer-stack';
@@ -170,7 +170,7 @@ export function deployAccessOf(org: Organisation, account: ResolvedAccount, auto
     state: {
       accountId: account.id,
       region: account.region,
-      bucketArn: stateBucketArn(project, account.name),
+      bucketArn: stateBucketArn(project, account.name, account.id),
       lockTableArn: lockTableArn(project, account.name, account.region, account.id),
     },
     stateReaderRoleName: STATE_READER_ROLE_NAME,

@@ -15,7 +15,7 @@ import type { Construct } from 'constructs';
 import { RemoteOutputs, type AnyContract, type Contract, type OutputSpec, type OutputValue } from './contract';
 import { layerIdentity, remoteStateIdentity, type Identity } from './identity';
 import type { LayerContext, LayerRef, Organisation, ResolvedAccount } from './model';
-import { backendBucketName, lockTableName, MANAGED_BY, resourceName, stackId, stateKey } from './naming';
+import { backendBucketName, globalNameProblem, globalResourceName, lockTableName, MANAGED_BY, resourceName, stackId, stateKey, type GlobalNamespace } from './naming';
 import { SANDBOX_CREDENTIALS } from './mode';
 
 /** A problem a layer kind finds in its own config; the loader adds project, account and layer. */
@@ -107,6 +107,19 @@ export abstract class LayerStack extends TerraformStack {
   /** `<project>-<account>-<parts...>`, the prefix of every resource name. */
   resourceName(...parts: string[]): string {
     return resourceName(this.ctx.org.project.name, this.ctx.account.name, ...parts);
+  }
+
+  /**
+   * `<project>-<account>-<parts...>-<accountId>`, a name in a namespace shared with every AWS customer (S3 buckets,
+   * Cognito domain prefixes): the account id makes it the organisation's own. A name the namespace refuses (too long,
+   * reserved) is reported as a problem of this layer, and the synth stops before anything is written.
+   */
+  globalName(namespace: GlobalNamespace, ...parts: string[]): string {
+    const { org, account } = this.ctx;
+    const name = globalResourceName(org.project.name, account.name, account.id, ...parts);
+    const problem = globalNameProblem(namespace, name);
+    if (problem) this.report(`name (${parts.join('-')})`, problem);
+    return name;
   }
 
   /** A provider for another region of the same account (us-east-1 for CloudFront certificates and WAF, the DR region). */
@@ -219,7 +232,7 @@ export abstract class LayerStack extends TerraformStack {
  */
 export function backendConfig(org: Organisation, account: ResolvedAccount, layer: string, identity: Identity): S3BackendConfig {
   const base = {
-    bucket: backendBucketName(org.project.name, account.name),
+    bucket: backendBucketName(org.project.name, account.name, account.id),
     key: stateKey(account.name, layer),
     region: account.region,
     encrypt: true,

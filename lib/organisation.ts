@@ -14,7 +14,7 @@ import { checkIdentityAccounts, isBootstrapKind, keepsLocalState, resolveIdentit
 import type { LayerKind, LayerStack } from './layer-stack';
 import type { LayerContext, Organisation, ResolvedAccount, ResolvedProject } from './model';
 import type { Mode } from './mode';
-import { backendBucketName, stackId } from './naming';
+import { backendBucketName, backendLogBucketName, globalNameProblem, stackId } from './naming';
 import { PolicyAspect } from './policy/engine';
 import { ConfigError, ProblemSink } from './problems';
 import { AWS_REGIONS } from './regions';
@@ -150,8 +150,12 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
   for (const [name, { config, layers }] of Object.entries(source.accounts)) {
     const where = { project: projectName, account: name };
     if (!NAME_PATTERN.test(name)) sink.report(where, 'name', `account folder "${name}" must be lowercase letters, digits and dashes`);
-    if (backendBucketName(projectName, name).length > 63) {
-      sink.report(where, 'name', `state bucket name ${backendBucketName(projectName, name)} is longer than 63 characters`);
+    if (typeof config.id === 'string' && /^\d{12}$/.test(config.id)) {
+      // Only the account's own derived names are known here; layers check theirs (LayerStack.globalName).
+      for (const bucket of [backendBucketName(projectName, name, config.id), backendLogBucketName(projectName, name, config.id)]) {
+        const problem = globalNameProblem('s3-bucket', bucket);
+        if (problem) sink.report(where, 'name', `state bucket name ${problem}`);
+      }
     }
     if (config.id === PENDING_ACCOUNT_ID) {
       pending.push(name);
@@ -355,15 +359,18 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
   for (const stack of stacks) {
     const declaration = stack.ctx.account.layers.get(stack.ctx.layer)!;
     const dependsOn = [...stack.reads.values()].map((r) => stackId(org.project.name, r.account, r.layer));
+    const reads = Object.fromEntries([...stack.reads.values()].map((r) => [stackId(org.project.name, r.account, r.layer), [...r.outputs].sort()]));
     nodes.push({
       id: stack.node.id,
       project: org.project.name,
       account: stack.ctx.account.name,
+      accountId: stack.ctx.account.id,
       layer: stack.ctx.layer,
       kind: declaration.kind.contract?.name ?? declaration.kind.name,
       region: stack.ctx.region,
       stateful: declaration.kind.stateful === true,
       dependsOn: [...new Set(dependsOn)].sort(),
+      reads: Object.fromEntries(Object.entries(reads).sort(([a], [b]) => a.localeCompare(b))),
     });
   }
   if (org.pendingAccounts.size > 0) refusePendingIds(org, stacks);

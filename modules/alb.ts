@@ -7,10 +7,14 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Lazy, type ITerraformDependable, type TerraformProvider } from 'cdktf';
+import { Lazy, Token, type ITerraformDependable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, cidrBlock, FieldProblems, integerBetween } from '../lib/validators';
 import { bucketBaseline } from './bucket-baseline';
-import { denyInsecureTransport, policyDocument, type PolicyStatement } from './policy';
+import { BUCKET_DELIVERY_ACTIONS } from './perms';
+import { denyInsecureTransport, oneOrMany, policyDocument, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
 
 /** TLS 1.2 minimum with TLS 1.3 preferred: the current recommended ELB policy (CKV_AWS_103). */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -78,6 +82,29 @@ export function accessLogPrefixProblems(prefix: string): string[] {
   return problems;
 }
 
+/** Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform. */
+export function albPropProblems(props: Partial<AlbProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined && !Token.isUnresolved(props.name)) {
+    // The security group is `<name>-alb`; the load balancer name itself is the tighter rule.
+    problems.check('name', awsName(props.name, { maxLength: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, described: 'letters, digits and inner dashes' }));
+    if (props.name.startsWith('internal-')) problems.add('name', `"${props.name}" must not start with internal- (ELB reserves it)`);
+  }
+  if (props.internal === false && props.certificateArn === undefined) {
+    problems.add('certificateArn', 'an internet-facing load balancer needs a certificate (HTTPS only)');
+  }
+  if (props.httpPort !== undefined) problems.check('httpPort', integerBetween(props.httpPort, 1, 65535));
+  if (props.idleTimeoutSeconds !== undefined) problems.check('idleTimeoutSeconds', integerBetween(props.idleTimeoutSeconds, 1, 4000, 'seconds'));
+  (props.ingressCidrs ?? []).forEach((cidr, i) => {
+    if (!Token.isUnresolved(cidr)) problems.check(`ingressCidrs[${i}]`, cidrBlock(cidr));
+  });
+  const prefix = props.accessLogs?.prefix;
+  if (prefix !== undefined && !Token.isUnresolved(prefix)) {
+    for (const message of accessLogPrefixProblems(prefix)) problems.add('accessLogs.prefix', `"${prefix}" ${message}`);
+  }
+  return problems.list;
+}
+
 /**
  * An application load balancer with its own security group: HTTPS with a TLS 1.2+ policy (HTTP only redirects)
  * when a certificate is given, invalid header fields dropped (CKV_AWS_131), access logs, and no egress until a
@@ -99,14 +126,12 @@ export class Alb extends Construct {
 
   constructor(scope: Construct, id: string, props: AlbProps) {
     super(scope, id);
+    refuseProblems(scope, id, albPropProblems(props));
     const provider = props.provider;
     this.provider = provider;
-    if (!props.internal && !props.certificateArn) {
-      throw new Error(`ALB ${props.name}: an internet-facing load balancer needs certificateArn (HTTPS only)`);
-    }
     this.protocol = props.certificateArn ? 'HTTPS' : 'HTTP';
     this.port = props.certificateArn ? 443 : props.httpPort ?? 80;
-    const logs = props.accessLogs ? accessLogTarget(props.name, props.accessLogs) : undefined;
+    const logs = props.accessLogs ? accessLogTarget(props.accessLogs) : undefined;
     const waitFor = [...(props.dependsOn ?? []), ...(logs?.policy ? [logs.policy] : [])];
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
@@ -212,12 +237,12 @@ export class Alb extends Construct {
 }
 
 /** Bucket name, prefix and (for an `AlbAccessLogBucket`) the policy to wait for; the bucket admits the prefix. */
-function accessLogTarget(name: string, logs: AlbAccessLogs): { bucket: string; prefix?: string; policy?: S3BucketPolicy } {
+function accessLogTarget(logs: AlbAccessLogs): { bucket: string; prefix?: string; policy?: S3BucketPolicy } {
   const managed = typeof logs.bucket === 'string' ? undefined : logs.bucket;
   const prefix = logs.prefix ?? managed?.prefix;
-  const problems = prefix === undefined ? [] : accessLogPrefixProblems(prefix);
-  if (problems.length > 0) throw new Error(`ALB ${name}: accessLogs.prefix "${prefix}" ${problems.join('; ')}`);
-  if (!managed) return { bucket: logs.bucket as string, prefix: prefix || undefined };
+  // A bad prefix was refused with the other props (albPropProblems): it is not admitted to the bucket policy.
+  const bad = prefix !== undefined && accessLogPrefixProblems(prefix).length > 0;
+  if (!managed || bad) return { bucket: typeof logs.bucket === 'string' ? logs.bucket : logs.bucket.bucketName, prefix: prefix || undefined };
   managed.admitLogDelivery(prefix ?? '');
   return { bucket: managed.bucketName, prefix: prefix || undefined, policy: managed.policy };
 }
@@ -266,7 +291,12 @@ export interface AlbAccessLogBucketProps {
   readonly expirationDays?: number;
   /** S3 server access logs of this bucket (CKV_AWS_18), e.g. into a `LogBucket`. @default - none */
   readonly serverAccessLogs?: { readonly bucket: string; readonly prefix: string };
-  /** @default true */
+  /** Refuse `terraform destroy` of the bucket (logs kept for audits would be lost). @default true */
+  readonly protect?: boolean;
+  /**
+   * @deprecated Use `protect`. Kept only until the multi-tier and dr layers pass `protect`; it will be removed.
+   * @default true
+   */
   readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
@@ -296,7 +326,7 @@ export class AlbAccessLogBucket extends Construct {
     const problems = accessLogPrefixProblems(this.prefix);
     if (problems.length > 0) throw new Error(`${this.node.path}: prefix "${this.prefix}" ${problems.join('; ')}`);
     if (props.prefix !== undefined) this.prefixes.add(props.prefix);
-    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.preventDestroy, provider });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.protect ?? props.preventDestroy, provider });
     this.bucket = created;
     this.bucketName = created.bucket;
     this.arn = created.arn;
@@ -311,10 +341,10 @@ export class AlbAccessLogBucket extends Construct {
       const resource = logs.length === 1 ? logs[0] : logs;
       return [
         // Regions opened in or after August 2022 deliver as this service principal.
-        { Sid: 'ElbLogDelivery', Effect: 'Allow', Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject', Resource: resource },
+        { Sid: 'ElbLogDelivery', Effect: 'Allow', Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: oneOrMany(BUCKET_DELIVERY_ACTIONS), Resource: resource },
         // Older regions deliver as the region's ELB account.
         ...(elbAccount
-          ? [{ Sid: 'ElbRegionalAccount', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${elbAccount}:root` }, Action: 's3:PutObject', Resource: resource }]
+          ? [{ Sid: 'ElbRegionalAccount', Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${elbAccount}:root` }, Action: oneOrMany(BUCKET_DELIVERY_ACTIONS), Resource: resource }]
           : []),
       ];
     };

@@ -1,12 +1,16 @@
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { allow, serviceTrustPolicy, type Grantable } from './policy';
+import { RDS_CONNECT_ACTIONS } from './perms';
+import { allow, type Grantable } from './policy';
+import { ServiceRole } from './role';
+
+/** What Enhanced Monitoring's role may do: publish OS metrics to CloudWatch Logs (AWS managed). */
+const ENHANCED_MONITORING_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
+import { backupPlanChoiceProblem, backupPlanTags, DEFAULT_BACKUP_PLAN, type BackupPlanChoice } from './backup-tag';
 
 export type AuroraEngine = 'aurora-postgresql' | 'aurora-mysql';
 
@@ -99,6 +103,11 @@ export interface AuroraClusterProps {
   readonly allowedCidrBlocks?: readonly string[];
   /** Apply modifications immediately instead of in the maintenance window. @default false */
   readonly applyImmediately?: boolean;
+  /**
+   * AWS Backup plan that backs the cluster up (the `BackupPlan` tag, modules/backup-tag.ts), on top of the automated
+   * backups; `false` leaves it to the automated backups alone. @default DEFAULT_BACKUP_PLAN ('standard')
+   */
+  readonly backupPlan?: BackupPlanChoice;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -160,6 +169,8 @@ export function auroraPropProblems(props: Partial<AuroraClusterProps>): { field:
   if (pi !== undefined && pi !== 7 && !(pi % 31 === 0 && pi >= 31 && pi <= 731)) {
     problems.push({ field: 'performanceInsightsRetentionDays', message: `${pi} must be 7 or a multiple of 31 up to 731` });
   }
+  const plan = backupPlanChoiceProblem(props.backupPlan);
+  if (plan) problems.push({ field: 'backupPlan', message: plan });
   const interval = props.monitoringIntervalSeconds;
   if (interval !== undefined && ![0, 1, 5, 10, 15, 30, 60].includes(interval)) {
     problems.push({ field: 'monitoringIntervalSeconds', message: `${interval} must be one of 0, 1, 5, 10, 15, 30, 60` });
@@ -280,22 +291,20 @@ export class AuroraCluster extends Construct {
       finalSnapshotIdentifier: protect ? `${name}-final` : undefined,
       applyImmediately: props.applyImmediately ?? false,
       serverlessv2ScalingConfiguration: serverless ? { minCapacity: serverless.minCapacity, maxCapacity: serverless.maxCapacity } : undefined,
+      tags: backupPlanTags(props.backupPlan ?? DEFAULT_BACKUP_PLAN),
       lifecycle: { preventDestroy: protect, ...(autoMinor ? { ignoreChanges: ['engine_version'] } : {}) },
     });
 
     const interval = props.monitoringIntervalSeconds ?? 60;
     let monitoringRoleArn: string | undefined;
     if (interval > 0) {
-      const role = new IamRole(this, 'monitoring-role', {
+      const role = new ServiceRole(this, 'monitoring-role', {
         provider,
         name: `${name}-rds-monitoring`,
         description: `Enhanced Monitoring of ${name}`,
-        assumeRolePolicy: serviceTrustPolicy('monitoring.rds.amazonaws.com'),
-      });
-      new IamRolePolicyAttachment(this, 'monitoring-policy', {
-        provider,
-        role: role.name,
-        policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+        service: 'monitoring.rds.amazonaws.com',
+        managedPolicyArns: [ENHANCED_MONITORING_POLICY],
+        ids: { managedPolicies: ['monitoring-policy'] },
       });
       monitoringRoleArn = role.arn;
     }
@@ -343,7 +352,7 @@ export class AuroraCluster extends Construct {
    * granted `rds_iam`). https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
    */
   grantConnect(grantee: Grantable, options: { readonly users: readonly string[]; readonly region: string; readonly accountId: string }): void {
-    grantee.addToPolicy(allow('ConnectAsIamDatabaseUsers', ['rds-db:connect'],
+    grantee.addToPolicy(allow('ConnectAsIamDatabaseUsers', RDS_CONNECT_ACTIONS,
       options.users.map((u) => `arn:aws:rds-db:${options.region}:${options.accountId}:dbuser:${this.clusterResourceId}/${u}`)));
   }
 }

@@ -1,17 +1,19 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { Fn, Token, type ITerraformDependable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { serviceTrustPolicy } from './policy';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, cidrBlock, FieldProblems, integerBetween, positiveInteger } from '../lib/validators';
+import type { KmsKey } from './kms-key';
+import { MetricAlarm, type AlarmMetric } from './metric-alarm';
+import { refuseProblems } from './prop-problems';
+import { ServiceRole } from './role';
 
 /** Latest Amazon Linux 2023, resolved by EC2 at launch from the public SSM parameter (no aws_ami look-up). */
 export const AL2023_IMAGE = 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
@@ -43,8 +45,23 @@ export interface AutoScalingTierProps {
   readonly desiredCapacity: number;
   /** Port the instances serve on (target group and security group). */
   readonly port: number;
-  /** KMS key encrypting the root volume; its policy must admit the Auto Scaling service-linked role. */
-  readonly ebsKmsKeyArn: string;
+  /**
+   * KMS key encrypting the root volume; its policy must admit the Auto Scaling service-linked role (pass `ebsKmsKey`
+   * instead and the tier grants it). @default - the ARN of `ebsKmsKey`
+   */
+  readonly ebsKmsKeyArn?: string;
+  /**
+   * The key of this stack encrypting the root volume: the tier admits the Auto Scaling service-linked role to it
+   * (`grantToService('autoscaling')`), which launches the instances and gets no KMS access through IAM.
+   * @default - `ebsKmsKeyArn`, whose policy already admits the role
+   */
+  readonly ebsKmsKey?: KmsKey;
+  /**
+   * The Auto Scaling service-linked role `ebsKmsKey` is granted to, required with it: the ARN of the role resource
+   * or of the security layer's output, so the key waits for the role (KMS refuses a principal that does not exist yet).
+   * @default - none; `ebsKmsKey` needs it
+   */
+  readonly autoScalingServiceLinkedRoleArn?: string;
   /** Load balancer in front, for the request-count metric, and its listener forwarding to this tier. */
   readonly loadBalancer: { readonly arnSuffix: string; readonly listener: ITerraformDependable };
   /** @default '/health' */
@@ -69,6 +86,37 @@ export interface AutoScalingTierProps {
   readonly provider?: TerraformProvider;
 }
 
+/** Problems of the props that need no AWS, by prop name. */
+export function autoScalingTierPropProblems(props: Partial<AutoScalingTierProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  // The instance role and profile are `<name>-instance`: IAM allows 64 characters.
+  if (props.name !== undefined && !Token.isUnresolved(props.name)) {
+    problems.check('name', awsName(props.name, { maxLength: 64 - '-instance'.length, pattern: /^[A-Za-z0-9-]+$/, described: 'letters, digits and dashes' }));
+  }
+  const { minSize, maxSize, desiredCapacity } = props;
+  if (minSize !== undefined && maxSize !== undefined && desiredCapacity !== undefined
+    && !(Number.isInteger(minSize) && minSize >= 0 && minSize <= desiredCapacity && desiredCapacity <= maxSize && maxSize >= 1)) {
+    problems.add('desiredCapacity', `needs 0 <= minSize <= desiredCapacity <= maxSize and maxSize >= 1 (got ${minSize}/${desiredCapacity}/${maxSize})`);
+  }
+  if (props.port !== undefined) problems.check('port', integerBetween(props.port, 1, 65535));
+  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 1, 16384, 'GiB (gp3)'));
+  if (props.cpuTargetPercent !== undefined) problems.check('cpuTargetPercent', integerBetween(props.cpuTargetPercent, 1, 100, 'percent'));
+  if (props.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(props.requestsPerTarget));
+  if (props.healthCheckPath !== undefined && !props.healthCheckPath.startsWith('/')) problems.add('healthCheckPath', `"${props.healthCheckPath}" must start with /`);
+  (props.httpsEgressCidrs ?? []).forEach((cidr, i) => {
+    if (!Token.isUnresolved(cidr)) problems.check(`httpsEgressCidrs[${i}]`, cidrBlock(cidr));
+  });
+  const schedule = props.scheduledScaleDown;
+  if (schedule && !(schedule.minSize >= 0 && schedule.minSize <= schedule.desiredCapacity && schedule.desiredCapacity <= schedule.maxSize)) {
+    problems.add('scheduledScaleDown', `needs minSize <= desiredCapacity <= maxSize (got ${schedule.minSize}/${schedule.desiredCapacity}/${schedule.maxSize})`);
+  }
+  if (props.ebsKmsKeyArn === undefined && props.ebsKmsKey === undefined) problems.add('ebsKmsKeyArn', 'a tier needs ebsKmsKeyArn or ebsKmsKey (root volumes are encrypted)');
+  if (props.ebsKmsKey !== undefined && props.autoScalingServiceLinkedRoleArn === undefined) {
+    problems.add('autoScalingServiceLinkedRoleArn', 'is needed with ebsKmsKey: the key policy names the role that launches the instances');
+  }
+  return problems.list;
+}
+
 /**
  * One tier of a classic multi-tier application: a hardened launch template (IMDSv2 only, encrypted gp3 root
  * volume, no public IP, no key pair, SSM-only instance profile), an Auto Scaling group over the private subnets
@@ -78,15 +126,21 @@ export interface AutoScalingTierProps {
  */
 export class AutoScalingTier extends Construct {
   readonly securityGroup: SecurityGroup;
-  readonly role: IamRole;
+  /** The instances' role: grant it what the application needs (`bucket.grantRead(tier.role)`). */
+  readonly role: ServiceRole;
   readonly launchTemplate: LaunchTemplate;
   readonly targetGroup: LbTargetGroup;
   readonly group: AutoscalingGroup;
 
   constructor(scope: Construct, id: string, props: AutoScalingTierProps) {
     super(scope, id);
+    refuseProblems(scope, id, autoScalingTierPropProblems(props));
     const provider = props.provider;
     const name = props.name;
+    const ebsKeyArn = props.ebsKmsKey?.arn ?? props.ebsKmsKeyArn;
+    if (props.ebsKmsKey && props.autoScalingServiceLinkedRoleArn) {
+      props.ebsKmsKey.grantToService('autoscaling', { serviceLinkedRoleArn: props.autoScalingServiceLinkedRoleArn });
+    }
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
       provider,
@@ -108,12 +162,13 @@ export class AutoScalingTier extends Construct {
       });
     });
 
-    this.role = new IamRole(this, 'role', {
+    this.role = new ServiceRole(this, 'role', {
       provider,
       name: `${name}-instance`,
-      assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
+      service: 'ec2.amazonaws.com',
+      managedPolicyArns: [SSM_CORE_POLICY],
+      ids: { managedPolicies: ['ssm-core'] },
     });
-    new IamRolePolicyAttachment(this, 'ssm-core', { provider, role: this.role.name, policyArn: SSM_CORE_POLICY });
     const profile = new IamInstanceProfile(this, 'profile', { provider, name: `${name}-instance`, role: this.role.name });
 
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
@@ -133,7 +188,7 @@ export class AutoScalingTier extends Construct {
           volumeType: 'gp3',
           volumeSize: props.volumeSizeGb ?? 20,
           encrypted: 'true',
-          kmsKeyId: props.ebsKmsKeyArn,
+          kmsKeyId: ebsKeyArn,
           deleteOnTermination: 'true',
         },
       }],
@@ -234,27 +289,23 @@ export class AutoScalingTier extends Construct {
       });
     }
 
-    const actions = props.alarmTopicArn ? [props.alarmTopicArn] : [];
-    const alarm = (alarmId: string, spec: { metric: string; namespace: string; dimensions: Record<string, string>; statistic: string; threshold: number; description: string; periods?: number }) =>
-      new CloudwatchMetricAlarm(this, alarmId, {
+    const alarm = (alarmId: string, description: string, metric: AlarmMetric, threshold: number, evaluationPeriods = 5) =>
+      new MetricAlarm(this, alarmId, {
         provider,
-        alarmName: `${name}-${alarmId}`,
-        alarmDescription: spec.description,
-        namespace: spec.namespace,
-        metricName: spec.metric,
-        dimensions: spec.dimensions,
-        statistic: spec.statistic,
-        period: 60,
-        evaluationPeriods: spec.periods ?? 5,
-        threshold: spec.threshold,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-        alarmActions: actions,
-        okActions: actions,
+        name: `${name}-${alarmId}`,
+        description,
+        metric,
+        threshold,
+        periodSeconds: 60,
+        evaluationPeriods,
+        alarmTopicArn: props.alarmTopicArn,
       });
     const tg = { TargetGroup: this.targetGroup.arnSuffix, LoadBalancer: props.loadBalancer.arnSuffix };
-    alarm('unhealthy-hosts', { metric: 'UnHealthyHostCount', namespace: 'AWS/ApplicationELB', dimensions: tg, statistic: 'Maximum', threshold: 0, description: `${name}: targets failing health checks` });
-    alarm('target-5xx', { metric: 'HTTPCode_Target_5XX_Count', namespace: 'AWS/ApplicationELB', dimensions: tg, statistic: 'Sum', threshold: 10, description: `${name}: instances answer 5xx` });
-    alarm('cpu-high', { metric: 'CPUUtilization', namespace: 'AWS/EC2', dimensions: { AutoScalingGroupName: this.group.name }, statistic: 'Average', threshold: 85, periods: 10, description: `${name}: CPU above 85% despite scaling (max size reached?)` });
+    alarm('unhealthy-hosts', `${name}: targets failing health checks`,
+      { namespace: 'AWS/ApplicationELB', metricName: 'UnHealthyHostCount', dimensions: tg, statistic: 'Maximum' }, 0);
+    alarm('target-5xx', `${name}: instances answer 5xx`,
+      { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions: tg, statistic: 'Sum' }, 10);
+    alarm('cpu-high', `${name}: CPU above 85% despite scaling (max size reached?)`,
+      { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { AutoScalingGroupName: this.group.name }, statistic: 'Average' }, 85, 10);
   }
 }

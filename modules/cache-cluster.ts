@@ -9,6 +9,7 @@ import type { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
 import { awsName, FieldProblems, integerBetween, logRetentionDays, oneOf } from '../lib/validators';
 import { consumerSecurityGroup } from './consumer-security-group';
+import { CACHE_CONNECT_ACTIONS } from './perms';
 import { allow, type Grantable } from './policy';
 
 export type CacheEngine = 'valkey' | 'redis';
@@ -183,6 +184,6 @@ export class CacheCluster {
 
   /** `elasticache:Connect` to the replication group as its IAM users (the client signs an IAM auth token). */
   grantConnect(grantee: Grantable): void {
-    grantee.addToPolicy(allow('ConnectAsIamCacheUsers', ['elasticache:Connect'], [this.replicationGroup.arn, ...this.users.map((u) => u.arn)]));
+    grantee.addToPolicy(allow('ConnectAsIamCacheUsers', CACHE_CONNECT_ACTIONS, [this.replicationGroup.arn, ...this.users.map((u) => u.arn)]));
   }
 }

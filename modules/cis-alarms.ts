@@ -1,7 +1,8 @@
 import { CloudwatchLogMetricFilter } from '@cdktf/provider-aws/lib/cloudwatch-log-metric-filter';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { MetricAlarm } from './metric-alarm';
 
 export interface CisMetricFilter {
   /** Metric and alarm suffix. */
@@ -153,21 +154,18 @@ export class CisAlarms extends Construct {
         pattern: filter.pattern,
         metricTransformation: { name: filter.id, namespace: this.namespace, value: '1', defaultValue: '0' },
       });
-      this.alarms.push(new CloudwatchMetricAlarm(this, `alarm-${filter.id}`, {
+      // Any occurrence is worth a look; no "OK" mail once the 5 minutes have passed (nothing was undone).
+      this.alarms.push(new MetricAlarm(this, `alarm-${filter.id}`, {
         provider,
-        alarmName: `${props.namePrefix}-cis-${filter.id}`,
-        alarmDescription: `CIS ${filter.control}: ${filter.description}`,
-        namespace: this.namespace,
-        metricName: filter.id,
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
+        name: `${props.namePrefix}-cis-${filter.id}`,
+        description: `CIS ${filter.control}: ${filter.description}`,
+        metric: { namespace: this.namespace, metricName: filter.id, statistic: 'Sum' },
         threshold: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        treatMissingData: 'notBreaching',
-        alarmActions: [props.alarmTopicArn],
+        comparison: 'GreaterThanOrEqualToThreshold',
+        alarmTopicArn: props.alarmTopicArn,
+        notifyOnOk: false,
         dependsOn: [metric],
-      }));
+      }).alarm);
     }
   }
 }

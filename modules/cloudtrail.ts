@@ -3,8 +3,8 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { IKey } from './kms-key';
-import { LOG_STREAM_WRITE_ACTIONS } from './perms';
-import { allow, type PolicyStatement } from './policy';
+import { BUCKET_ACL_CHECK_ACTIONS, BUCKET_DELIVERY_ACTIONS, LOG_STREAM_WRITE_ACTIONS } from './perms';
+import { allow, oneOrMany, type PolicyStatement } from './policy';
 import { ServiceRole } from './role';
 import type { SecureBucket } from './secure-bucket';
 
@@ -85,7 +85,7 @@ export function cloudTrailBucketStatements(bucketArn: string, trailArns: readonl
       Sid: 'CloudTrailAclCheck',
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
-      Action: 's3:GetBucketAcl',
+      Action: oneOrMany(BUCKET_ACL_CHECK_ACTIONS),
       Resource: bucketArn,
       Condition: { StringEquals: { 'aws:SourceArn': [...trailArns] } },
     },
@@ -93,7 +93,7 @@ export function cloudTrailBucketStatements(bucketArn: string, trailArns: readonl
       Sid: 'CloudTrailWrite',
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
-      Action: 's3:PutObject',
+      Action: oneOrMany(BUCKET_DELIVERY_ACTIONS),
       Resource: prefixes.map((p) => `${bucketArn}/${p}`),
       Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': [...trailArns] } },
     },

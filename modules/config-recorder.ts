@@ -1,12 +1,20 @@
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
 import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './policy';
+import type { FieldProblem } from '../lib/layer-stack';
+import { FieldProblems, oneOf } from '../lib/validators';
+import { keyFromArn } from './kms-key';
+import { BUCKET_ACL_CHECK_ACTIONS, BUCKET_CHECK_ACTIONS, BUCKET_DELIVERY_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from './perms';
+import { allow, oneOrMany, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
+import { ServiceRole } from './role';
+
+export type SnapshotFrequency = 'One_Hour' | 'Three_Hours' | 'Six_Hours' | 'Twelve_Hours' | 'TwentyFour_Hours';
+const SNAPSHOT_FREQUENCIES: readonly SnapshotFrequency[] = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'];
+/** Managed policy letting Config read the configuration of every resource type it records. */
+export const CONFIG_ROLE_POLICY = 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole';
 
 export interface ConfigRecorderProps {
   /** Recorder, channel and role name prefix, e.g. `acme-apps-prd-config`. */
@@ -23,9 +31,19 @@ export interface ConfigRecorderProps {
   /** Record global resources (IAM): true in exactly one region per account, the primary one. */
   readonly includeGlobalResources: boolean;
   /** @default 'TwentyFour_Hours' */
-  readonly snapshotFrequency?: 'One_Hour' | 'Three_Hours' | 'Six_Hours' | 'Twelve_Hours' | 'TwentyFour_Hours';
+  readonly snapshotFrequency?: SnapshotFrequency;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
+}
+
+/** Problems of the props that need no AWS, by prop name. */
+export function configRecorderPropProblems(props: Partial<ConfigRecorderProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined && !/^[A-Za-z0-9_.-]{1,256}$/.test(props.name)) {
+    problems.add('name', `"${props.name}" must be 1 to 256 letters, digits, _, . and -`);
+  }
+  if (props.snapshotFrequency !== undefined) problems.check('snapshotFrequency', oneOf(props.snapshotFrequency, SNAPSHOT_FREQUENCIES));
+  return problems.list;
 }
 
 /**
@@ -36,40 +54,30 @@ export interface ConfigRecorderProps {
  */
 export class ConfigRecorder extends Construct {
   readonly recorder: ConfigConfigurationRecorder;
-  readonly role: IamRole;
+  readonly role: ServiceRole;
 
   constructor(scope: Construct, id: string, props: ConfigRecorderProps) {
     super(scope, id);
+    refuseProblems(scope, id, configRecorderPropProblems(props));
     const provider = props.provider;
     const roleName = `${props.name}-${props.region}`;
-    this.role = new IamRole(this, 'role', {
+    this.role = new ServiceRole(this, 'role', {
       provider,
       name: roleName.length <= 64 ? roleName : props.name.slice(0, 64),
       description: 'AWS Config recorder and delivery',
-      assumeRolePolicy: serviceTrustPolicy('config.amazonaws.com', props.accountId),
+      service: 'config.amazonaws.com',
+      sourceAccount: props.accountId,
+      managedPolicyArns: [CONFIG_ROLE_POLICY],
+      policyName: 'deliver-to-config-bucket',
+      ids: { policy: 'delivery', managedPolicies: ['managed'] },
     });
-    new IamRolePolicyAttachment(this, 'managed', {
-      provider,
-      role: this.role.name,
-      policyArn: 'arn:aws:iam::aws:policy/service-role/AWS_ConfigRole',
-    });
+    // What the role needs to deliver to the bucket: https://docs.aws.amazon.com/config/latest/developerguide/iamrole-permissions.html
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
-    new IamRolePolicy(this, 'delivery', {
-      provider,
-      name: 'deliver-to-config-bucket',
-      role: this.role.id,
-      policy: policyDocument([
-        { Sid: 'BucketCheck', Effect: 'Allow', Action: 's3:GetBucketAcl', Resource: bucketArn },
-        {
-          Sid: 'Deliver',
-          Effect: 'Allow',
-          Action: 's3:PutObject',
-          Resource: `${bucketArn}/AWSLogs/${props.accountId}/Config/*`,
-          Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
-        },
-        { Sid: 'Encrypt', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: props.kmsKeyArn },
-      ]),
-    });
+    this.role.addToPolicy(allow('BucketCheck', BUCKET_ACL_CHECK_ACTIONS, bucketArn));
+    this.role.addToPolicy(allow('Deliver', BUCKET_DELIVERY_ACTIONS, `${bucketArn}/AWSLogs/${props.accountId}/Config/*`, {
+      StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' },
+    }));
+    keyFromArn(props.kmsKeyArn).grant(this.role, 'Encrypt', KEY_ENCRYPT_DECRYPT_ACTIONS);
     this.recorder = new ConfigConfigurationRecorder(this, 'recorder', {
       provider,
       name: props.name,
@@ -100,7 +108,7 @@ export function configDeliveryBucketStatements(bucketArn: string, accountIds: re
       Sid: 'ConfigBucketCheck',
       Effect: 'Allow',
       Principal: { Service: 'config.amazonaws.com' },
-      Action: ['s3:GetBucketAcl', 's3:ListBucket'],
+      Action: [...BUCKET_CHECK_ACTIONS],
       Resource: bucketArn,
       Condition: { StringEquals: { 'aws:SourceAccount': [...accountIds] } },
     },
@@ -108,7 +116,7 @@ export function configDeliveryBucketStatements(bucketArn: string, accountIds: re
       Sid: `ConfigDelivery${id}`,
       Effect: 'Allow',
       Principal: { Service: 'config.amazonaws.com' },
-      Action: 's3:PutObject',
+      Action: oneOrMany(BUCKET_DELIVERY_ACTIONS),
       Resource: `${bucketArn}/AWSLogs/${id}/Config/*`,
       Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': id } },
     })),

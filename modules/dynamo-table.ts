@@ -3,6 +3,7 @@ import type { TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
 import { awsName, FieldProblems } from '../lib/validators';
+import { backupPlanChoiceProblem, backupPlanTags, DEFAULT_BACKUP_PLAN, type BackupPlanChoice } from './backup-tag';
 import { keyFromArn, type IKey } from './kms-key';
 import { actions, KEY_DESCRIBE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, TABLE_READ_ACTIONS, TABLE_STREAM_READ_ACTIONS, TABLE_WRITE_ACTIONS } from './perms';
 import { allow, type Grantable } from './policy';
@@ -34,6 +35,11 @@ export interface DynamoTableProps {
   readonly replicatedElsewhere?: boolean;
   /** Deletion protection and `prevent_destroy`. @default true */
   readonly protect?: boolean;
+  /**
+   * AWS Backup plan that backs the table up (the `BackupPlan` tag, modules/backup-tag.ts), on top of point-in-time
+   * recovery; `false` for tables of re-creatable data (sessions, caches). @default DEFAULT_BACKUP_PLAN ('standard')
+   */
+  readonly backupPlan?: BackupPlanChoice;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -48,6 +54,7 @@ export function dynamoTablePropProblems(props: Partial<DynamoTableProps>): Field
   if (props.replicatedElsewhere && props.stream !== undefined && props.stream !== 'NEW_AND_OLD_IMAGES') {
     problems.add('stream', `${props.stream}: a replicated (global) table needs NEW_AND_OLD_IMAGES`);
   }
+  problems.check('backupPlan', backupPlanChoiceProblem(props.backupPlan));
   return problems.list;
 }
 
@@ -79,6 +86,7 @@ export class DynamoTable {
       streamViewType: stream,
       ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
       deletionProtectionEnabled: protect,
+      tags: backupPlanTags(props.backupPlan ?? DEFAULT_BACKUP_PLAN),
       lifecycle: { preventDestroy: protect, ...(props.replicatedElsewhere ? { ignoreChanges: ['replica'] } : {}) },
     });
     this.arn = this.table.arn;

@@ -3,12 +3,17 @@ import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksCluster as EksClusterResource } from '@cdktf/provider-aws/lib/eks-cluster';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { Fn, TerraformLocal } from 'cdktf';
+import { Fn, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, serviceTrustPolicy } from './policy';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, cidrBlock, FieldProblems, logRetentionDays, oneOf } from '../lib/validators';
+import { keyFromArn } from './kms-key';
+import { KEY_EKS_SECRETS_ACTIONS } from './perms';
+import { refuseProblems } from './prop-problems';
+import { ServiceRole } from './role';
+
+/** Managed policy of the cluster role: what the control plane does with EC2, ELB and Auto Scaling for the cluster. */
+export const EKS_CLUSTER_POLICY = 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy';
 
 /** Every control-plane log type EKS can export. */
 export const EKS_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
@@ -47,12 +52,43 @@ export interface EksClusterProps {
   readonly logsKmsKeyArn: string;
   /** Public endpoint allow-list; empty keeps the endpoint private only. @default [] */
   readonly publicAccessCidrs?: readonly string[];
-  /** @default 365 */
+  /** Days control-plane logs are kept: one of the retentions CloudWatch Logs accepts. @default 365 */
   readonly logRetentionDays?: number;
   /** Principals mapped through access entries (authentication mode API, no aws-auth). @default [] */
   readonly accessEntries?: readonly EksAccessEntrySpec[];
   /** `STANDARD` avoids paying for extended support once a version leaves standard support. @default 'STANDARD' */
   readonly supportType?: 'STANDARD' | 'EXTENDED';
+}
+
+/** The cluster role is `<name>-cluster`: IAM allows 64 characters. */
+const ROLE_SUFFIX = '-cluster';
+
+/**
+ * Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform.
+ * https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html
+ */
+export function eksClusterPropProblems(props: Partial<EksClusterProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined && !Token.isUnresolved(props.name)) {
+    problems.check('name', awsName(props.name, {
+      maxLength: 64 - ROLE_SUFFIX.length, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, described: 'a letter or digit, then letters, digits, - and _ (the role adds -cluster)',
+    }));
+  }
+  if (props.kubernetesVersion !== undefined && !/^1\.\d{2}$/.test(props.kubernetesVersion)) {
+    problems.add('kubernetesVersion', `"${props.kubernetesVersion}" must be a Kubernetes minor version such as 1.33`);
+  }
+  problems.check('logRetentionDays', logRetentionDays(props.logRetentionDays ?? 365));
+  (props.publicAccessCidrs ?? []).forEach((cidr, i) => {
+    if (!Token.isUnresolved(cidr)) problems.check(`publicAccessCidrs[${i}]`, cidrBlock(cidr));
+  });
+  if (props.supportType !== undefined) problems.check('supportType', oneOf(props.supportType, ['STANDARD', 'EXTENDED']));
+  (props.accessEntries ?? []).forEach((entry, i) => {
+    problems.check(`accessEntries[${i}].access`, oneOf(entry.access, Object.keys(EKS_ACCESS_POLICIES) as EksAccessLevel[]));
+    if (entry.namespaces?.some((ns) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns))) {
+      problems.add(`accessEntries[${i}].namespaces`, 'must be Kubernetes namespace names (lowercase letters, digits and -)');
+    }
+  });
+  return problems.list;
 }
 
 /**
@@ -64,7 +100,8 @@ export class EksCluster extends Construct {
   readonly cluster: EksClusterResource;
   readonly logGroup: CloudwatchLogGroup;
   readonly oidcProvider: IamOpenidConnectProvider;
-  readonly role: IamRole;
+  /** The control plane's role. */
+  readonly role: ServiceRole;
   readonly name: string;
   readonly oidcIssuerUrl: string;
   /**
@@ -76,26 +113,22 @@ export class EksCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
+    refuseProblems(scope, id, eksClusterPropProblems(props));
     const publicCidrs = [...(props.publicAccessCidrs ?? [])];
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/eks/${props.name}/cluster`,
       retentionInDays: props.logRetentionDays ?? 365,
       kmsKeyId: props.logsKmsKeyArn,
     });
-    this.role = new IamRole(this, 'role', { name: `${props.name}-cluster`, assumeRolePolicy: serviceTrustPolicy('eks.amazonaws.com') });
-    const clusterPolicy = new IamRolePolicyAttachment(this, 'cluster-policy', {
-      role: this.role.name,
-      policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+    this.role = new ServiceRole(this, 'role', {
+      name: `${props.name}${ROLE_SUFFIX}`,
+      service: 'eks.amazonaws.com',
+      managedPolicyArns: [EKS_CLUSTER_POLICY],
+      policyName: 'secrets-encryption',
+      ids: { policy: 'kms', managedPolicies: ['cluster-policy'] },
     });
-    const kmsPolicy = new IamRolePolicy(this, 'kms', {
-      role: this.role.name,
-      name: 'secrets-encryption',
-      policy: policyDocument([{
-        Effect: 'Allow',
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey', 'kms:CreateGrant'],
-        Resource: props.secretsKmsKeyArn,
-      }]),
-    });
+    // Envelope encryption of Kubernetes secrets; no Sid, as the policy was first written.
+    keyFromArn(props.secretsKmsKeyArn).grant(this.role, undefined, KEY_EKS_SECRETS_ACTIONS);
     this.cluster = new EksClusterResource(this, 'cluster', {
       name: props.name,
       version: props.kubernetesVersion,
@@ -112,7 +145,8 @@ export class EksCluster extends Construct {
       // The add-ons are managed explicitly (aws_eks_addon), not installed unmanaged by EKS.
       bootstrapSelfManagedAddons: false,
       upgradePolicy: { supportType: props.supportType ?? 'STANDARD' },
-      dependsOn: [this.logGroup, clusterPolicy, kmsPolicy],
+      // The role must be able to use the key and manage the network before the control plane starts.
+      dependsOn: [this.logGroup, ...this.role.permissions],
     });
     this.name = this.cluster.name;
     this.oidcIssuerUrl = this.cluster.identity.get(0).oidc.get(0).issuer;

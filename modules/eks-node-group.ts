@@ -1,7 +1,41 @@
 import { EksNodeGroup as EksNodeGroupResource } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import type { ITerraformDependable } from 'cdktf';
+import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, FieldProblems, integerBetween, oneOf } from '../lib/validators';
+import type { KmsKey } from './kms-key';
+import { refuseProblems } from './prop-problems';
+import { ServiceRole } from './role';
+
+/**
+ * AWS managed policies of a node role: joining the cluster, pulling images from ECR, Session Manager instead of SSH.
+ * The CNI's permissions belong on an IRSA role for the aws-node service account, not on every node.
+ * https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html
+ */
+export const EKS_NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'] as const;
+
+export interface EksNodeRoleProps {
+  /** Role name, e.g. `<cluster>-node`. */
+  readonly name: string;
+}
+
+/**
+ * The role the instances of a cluster's managed node groups run with: trusted by EC2, with `EKS_NODE_POLICIES`.
+ * Created in `scope` with ids `<id>` (the role) and `<id-prefix>-<policy>` (one attachment per policy; `<id-prefix>`
+ * is `<id>` without a `-role` suffix): the addresses the eks layer gave these resources before the module existed.
+ */
+export class EksNodeRole extends ServiceRole {
+  constructor(scope: Construct, id: string, props: EksNodeRoleProps) {
+    const prefix = id.replace(/-role$/, '');
+    super(scope, id, {
+      name: props.name,
+      service: 'ec2.amazonaws.com',
+      managedPolicyArns: EKS_NODE_POLICIES.map((policy) => `arn:aws:iam::aws:policy/${policy}`),
+      ids: { managedPolicies: EKS_NODE_POLICIES.map((policy) => `${prefix}-${policy}`) },
+    });
+  }
+}
 
 export interface EksNodeGroupProps {
   readonly clusterName: string;
@@ -18,8 +52,16 @@ export interface EksNodeGroupProps {
   readonly desiredSize: number;
   /** Root volume size (gp3, encrypted). @default 50 */
   readonly diskSizeGiB?: number;
-  /** KMS key of the root volume. @default - the account's default EBS key (aws/ebs) */
+  /** KMS key of the root volume, whose policy admits the Auto Scaling service-linked role. @default - the account's default EBS key */
   readonly ebsKmsKeyArn?: string;
+  /**
+   * A key of this stack for the root volume: the group admits the Auto Scaling service-linked role to it
+   * (`grantToService('autoscaling')`), which launches the nodes and gets no KMS access through IAM. Needs
+   * `autoScalingServiceLinkedRoleArn`. @default - `ebsKmsKeyArn`
+   */
+  readonly ebsKmsKey?: KmsKey;
+  /** The Auto Scaling service-linked role's ARN (the role resource's or the security layer's output), with `ebsKmsKey`. @default - none */
+  readonly autoScalingServiceLinkedRoleArn?: string;
   /** IMDSv2 hop limit: 1 keeps pods off the node's instance metadata, 2 lets them reach it. @default 1 */
   readonly metadataHopLimit?: 1 | 2;
   /** @default {} */
@@ -28,6 +70,30 @@ export interface EksNodeGroupProps {
   readonly taints?: readonly { readonly key: string; readonly value?: string; readonly effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE' }[];
   /** @default [] */
   readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform.
+ * https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html
+ */
+export function eksNodeGroupPropProblems(props: Partial<EksNodeGroupProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined && !Token.isUnresolved(props.name)) {
+    problems.check('name', awsName(props.name, { maxLength: 63, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, described: 'a letter or digit, then letters, digits, - and _' }));
+  }
+  if (props.capacityType !== undefined) problems.check('capacityType', oneOf(props.capacityType, ['ON_DEMAND', 'SPOT']));
+  if (props.instanceTypes !== undefined && props.instanceTypes.length === 0) problems.add('instanceTypes', 'must list at least one instance type');
+  const { minSize, maxSize, desiredSize } = props;
+  if (minSize !== undefined && maxSize !== undefined && desiredSize !== undefined
+    && !(Number.isInteger(minSize) && minSize >= 0 && minSize <= desiredSize && desiredSize <= maxSize && maxSize >= 1)) {
+    problems.add('desiredSize', `needs 0 <= minSize <= desiredSize <= maxSize and maxSize >= 1 (got ${minSize}/${desiredSize}/${maxSize})`);
+  }
+  if (props.diskSizeGiB !== undefined) problems.check('diskSizeGiB', integerBetween(props.diskSizeGiB, 1, 16384, 'GiB (gp3)'));
+  if (props.metadataHopLimit !== undefined) problems.check('metadataHopLimit', oneOf<number>(props.metadataHopLimit, [1, 2]));
+  if (props.ebsKmsKey !== undefined && props.autoScalingServiceLinkedRoleArn === undefined) {
+    problems.add('autoScalingServiceLinkedRoleArn', 'is needed with ebsKmsKey: the key policy names the role that launches the nodes');
+  }
+  return problems.list;
 }
 
 /**
@@ -41,6 +107,11 @@ export class EksNodeGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: EksNodeGroupProps) {
     super(scope, id);
+    refuseProblems(scope, id, eksNodeGroupPropProblems(props));
+    if (props.ebsKmsKey && props.autoScalingServiceLinkedRoleArn) {
+      props.ebsKmsKey.grantToService('autoscaling', { serviceLinkedRoleArn: props.autoScalingServiceLinkedRoleArn });
+    }
+    const ebsKeyArn = props.ebsKmsKey?.arn ?? props.ebsKmsKeyArn;
     const name = `${props.clusterName}-${props.name}`;
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
       name,
@@ -58,7 +129,7 @@ export class EksNodeGroup extends Construct {
           volumeSize: props.diskSizeGiB ?? 50,
           volumeType: 'gp3',
           encrypted: 'true',
-          ...(props.ebsKmsKeyArn ? { kmsKeyId: props.ebsKmsKeyArn } : {}),
+          ...(ebsKeyArn ? { kmsKeyId: ebsKeyArn } : {}),
           deleteOnTermination: 'true',
         },
       }],

@@ -1,11 +1,14 @@
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import type { TerraformProvider } from 'cdktf';
+import { Token, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, emailAddress, FieldProblems } from '../lib/validators';
 import { keyFromArn, type IKey } from './kms-key';
-import { TOPIC_PUBLISH_ACTIONS } from './perms';
-import { allow, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { TOPIC_OWNER_ACTIONS, TOPIC_PUBLISH_ACTIONS } from './perms';
+import { allow, oneOrMany, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
 
 export interface EncryptedTopicProps {
   readonly name: string;
@@ -21,6 +24,21 @@ export interface EncryptedTopicProps {
   readonly provider?: TerraformProvider;
 }
 
+/** Problems of the props that need no AWS, by prop name. */
+export function encryptedTopicPropProblems(props: Partial<EncryptedTopicProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined && !Token.isUnresolved(props.name)) {
+    problems.check('name', awsName(props.name, { maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/, described: 'letters, digits, - and _' }));
+  }
+  (props.emailSubscriptions ?? []).forEach((email, i) => {
+    if (!Token.isUnresolved(email)) problems.check(`emailSubscriptions[${i}]`, emailAddress(email));
+  });
+  (props.publisherServices ?? []).forEach((service, i) => {
+    if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(service)) problems.add(`publisherServices[${i}]`, `"${service}" is not a service principal (<service>.amazonaws.com)`);
+  });
+  return problems.list;
+}
+
 /**
  * An SNS topic encrypted with a customer managed key, with a policy that refuses non-TLS publishing and lets
  * only the listed AWS services of the owning account publish.
@@ -33,6 +51,7 @@ export class EncryptedTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptedTopicProps) {
     super(scope, id);
+    refuseProblems(scope, id, encryptedTopicPropProblems(props));
     const provider = props.provider;
     this.topic = new SnsTopic(this, 'topic', { provider, name: props.name, kmsMasterKeyId: props.kmsKeyArn });
     this.arn = this.topic.arn;
@@ -42,14 +61,14 @@ export class EncryptedTopic extends Construct {
         Sid: 'AccountOwner',
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
-        Action: ['sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:Subscribe', 'sns:ListSubscriptionsByTopic', 'sns:Publish'],
+        Action: oneOrMany(TOPIC_OWNER_ACTIONS),
         Resource: this.arn,
       },
       {
         Sid: 'DenyInsecureTransport',
         Effect: 'Deny',
         Principal: '*',
-        Action: 'sns:Publish',
+        Action: oneOrMany(TOPIC_PUBLISH_ACTIONS),
         Resource: this.arn,
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
@@ -59,7 +78,7 @@ export class EncryptedTopic extends Construct {
         Sid: 'ServicePublishers',
         Effect: 'Allow',
         Principal: { Service: [...(props.publisherServices ?? [])] },
-        Action: 'sns:Publish',
+        Action: oneOrMany(TOPIC_PUBLISH_ACTIONS),
         Resource: this.arn,
         Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
       });

@@ -1,17 +1,21 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { ServiceDiscoveryPrivateDnsNamespace } from '@cdktf/provider-aws/lib/service-discovery-private-dns-namespace';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, cidrBlock, FieldProblems, logRetentionDays, positiveInteger } from '../lib/validators';
 import { Alb, AlbAccessLogBucket } from './alb';
 import { FargateService, type FargateServiceProps } from './fargate-service';
+import { MetricAlarm } from './metric-alarm';
+import { refuseProblems } from './prop-problems';
 
 /** An ACM certificate ARN: the HTTPS listener cannot exist without one. */
-export function certificateProblems(arn: string): { field: string; message: string }[] {
+export function certificateProblems(arn: string): FieldProblem[] {
   return /^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(arn)
     ? []
     : [{ field: 'certificateArn', message: `"${arn}" is not an ACM certificate ARN (HTTPS is mandatory)` }];
@@ -57,9 +61,38 @@ export interface FargateClusterProps {
   readonly containerInsights?: 'enabled' | 'enhanced';
   /** @default 90 */
   readonly accessLogExpirationDays?: number;
+  /**
+   * Name of the bucket receiving the ALB access logs. Bucket names are global across AWS customers: derive it with
+   * LayerStack.globalName (it carries the account id). @default `<name>-alb-logs`
+   */
+  readonly accessLogBucketName?: string;
   /** ALB deletion protection and prevent_destroy of the log bucket. @default true */
   readonly protect?: boolean;
   readonly services: readonly FargateServiceSpec[];
+}
+
+/**
+ * Problems of the cluster's own props that need no AWS, by prop name (each service is checked by FargateService).
+ * References (tokens) are left to Terraform.
+ */
+export function fargateClusterPropProblems(props: Partial<FargateClusterProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  // The ALB and the WAF web ACL take the name; an ALB name is at most 32 characters.
+  if (props.name !== undefined && !Token.isUnresolved(props.name)) {
+    problems.check('name', awsName(props.name, { maxLength: 32, pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, described: 'letters, digits and inner dashes (an ALB name)' }));
+  }
+  if (props.certificateArn !== undefined && !Token.isUnresolved(props.certificateArn)) {
+    for (const p of certificateProblems(props.certificateArn)) problems.add(p.field, p.message);
+  }
+  if (props.logRetentionDays !== undefined) problems.check('logRetentionDays', logRetentionDays(props.logRetentionDays));
+  if (props.accessLogExpirationDays !== undefined) problems.check('accessLogExpirationDays', positiveInteger(props.accessLogExpirationDays));
+  (props.ingressCidrs ?? []).forEach((cidr, i) => {
+    if (!Token.isUnresolved(cidr)) problems.check(`ingressCidrs[${i}]`, cidrBlock(cidr));
+  });
+  const names = (props.services ?? []).map((s) => s.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) problems.add('services', `service "${twice}" is listed twice`);
+  return problems.list;
 }
 
 /**
@@ -77,6 +110,7 @@ export class FargateCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateClusterProps) {
     super(scope, id);
+    refuseProblems(scope, id, fargateClusterPropProblems(props));
     const protect = props.protect ?? true;
     this.cluster = new EcsCluster(this, 'cluster', {
       name: props.name,
@@ -96,11 +130,11 @@ export class FargateCluster extends Construct {
     // ALB access logs only support SSE-S3 on the target bucket (not SSE-KMS): see AlbAccessLogBucket. The ALB
     // writes under `alb/`, which the bucket policy admits, and waits for that policy.
     this.accessLogBucket = new AlbAccessLogBucket(this, 'access-logs', {
-      bucketName: `${props.name}-alb-logs`,
+      bucketName: props.accessLogBucketName ?? `${props.name}-alb-logs`,
       accountId: props.accountId,
       region: props.region,
       expirationDays: props.accessLogExpirationDays,
-      preventDestroy: protect,
+      protect,
     });
     this.alb = new Alb(this, 'alb', {
       name: props.name,
@@ -134,20 +168,12 @@ export class FargateCluster extends Construct {
       redactedFields: [{ singleHeader: { name: 'authorization' } }, { singleHeader: { name: 'cookie' } }],
     });
 
-    new CloudwatchMetricAlarm(this, 'alb-5xx', {
-      alarmName: `${props.name}-alb-5xx`,
-      alarmDescription: `5xx answers generated by the load balancer of ${props.name} (no healthy target, timeouts)`,
-      namespace: 'AWS/ApplicationELB',
-      metricName: 'HTTPCode_ELB_5XX_Count',
-      dimensions: { LoadBalancer: this.alb.arnSuffix },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
+    new MetricAlarm(this, 'alb-5xx', {
+      name: `${props.name}-alb-5xx`,
+      description: `5xx answers generated by the load balancer of ${props.name} (no healthy target, timeouts)`,
+      metric: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: this.alb.arnSuffix }, statistic: 'Sum' },
       threshold: 10,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-      alarmActions: [props.alarmTopicArn],
-      okActions: [props.alarmTopicArn],
+      alarmTopicArn: props.alarmTopicArn,
     });
 
     let priority = 0;

@@ -1,11 +1,8 @@
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
@@ -13,8 +10,14 @@ import { ServiceDiscoveryService } from '@cdktf/provider-aws/lib/service-discove
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { FieldProblems, integerBetween, logRetentionDays } from '../lib/validators';
 import type { Alb } from './alb';
-import { policyDocument, type PolicyStatement } from './policy';
+import { MetricAlarm, type AlarmMetric } from './metric-alarm';
+import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, KEY_DECRYPT_ACTIONS, LOG_STREAM_WRITE_ACTIONS, SECRET_READ_ACTIONS } from './perms';
+import { allow, oneOrMany, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
+import { ServiceRole } from './role';
 
 /** CPU units and the memory (MiB) Fargate accepts with each. */
 export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
@@ -120,7 +123,10 @@ export interface FargateServiceProps {
   readonly user?: string;
   /** Writable scratch mounts on an otherwise read-only root filesystem. @default ['/tmp'] */
   readonly writablePaths?: readonly string[];
-  /** Least-privilege statements for the application's own task role. @default [] (no AWS access) */
+  /**
+   * Least-privilege statements for the application's own task role. Prefer grants on the role once the service exists
+   * (`table.grantReadWriteData(service.taskRole)`). @default [] (no AWS access)
+   */
   readonly taskRoleStatements?: readonly PolicyStatement[];
   /** Extra egress beyond HTTPS to the internet, e.g. the database port to the VPC range. @default [] */
   readonly extraEgress?: readonly { readonly port: number; readonly cidr: string; readonly description: string }[];
@@ -150,19 +156,17 @@ export class FargateService extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly taskDefinition: EcsTaskDefinition;
   readonly logGroup: CloudwatchLogGroup;
-  readonly executionRole: IamRole;
-  readonly taskRole: IamRole;
+  /** The role ECS pulls the image, writes logs and reads the secrets with. */
+  readonly executionRole: ServiceRole;
+  /** The application's role: empty unless given statements or granted something (`bucket.grantRead(service.taskRole)`). */
+  readonly taskRole: ServiceRole;
   readonly targetGroup?: LbTargetGroup;
 
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
+    refuseProblems(scope, id, fargateServicePropProblems(props));
     const fullName = `${props.namePrefix}-${props.name}`;
-    const secrets = Object.entries(props.secrets ?? {}).map(([name, value]) => {
-      if (typeof value === 'string' && !Token.isUnresolved(value) && !SECRET_ARN.test(value)) {
-        throw new Error(`service ${props.name}: secret ${name} must be a Secrets Manager ARN, got "${value}"`);
-      }
-      return { name, ...secretSource(value) };
-    });
+    const secrets = Object.entries(props.secrets ?? {}).map(([name, value]) => ({ name, ...secretSource(value) }));
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/ecs/${fullName}`,
@@ -170,45 +174,39 @@ export class FargateService extends Construct {
       kmsKeyId: props.logKmsKeyArn,
     });
 
+    // Both roles are assumed by ECS tasks of this account and region only (confused deputy).
+    const trust = { service: 'ecs-tasks.amazonaws.com', sourceAccount: props.accountId, sourceArn: `arn:aws:ecs:${props.region}:${props.accountId}:*` } as const;
+    this.executionRole = new ServiceRole(this, 'execution-role', {
+      ...trust,
+      name: executionRoleName(props.namePrefix, props.name),
+      policyName: 'pull-logs-secrets',
+      ids: { policy: 'execution-policy' },
+    });
+    this.executionRole.addToPolicy(allow('WriteOwnLogs', LOG_STREAM_WRITE_ACTIONS, `${this.logGroup.arn}:*`));
     const repository = props.imageRepositoryArn ?? ecrRepositoryArn(props.image);
-    const secretArns = [...new Set(secrets.map((secret) => secret.resource))];
-    const executionStatements: PolicyStatement[] = [
-      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
-      ...(repository
-        ? [
-            // GetAuthorizationToken has no resource-level permissions; pulls are limited to the one repository.
-            { Sid: 'EcrToken', Effect: 'Allow' as const, Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-            { Sid: 'PullImage', Effect: 'Allow' as const, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: repository },
-          ]
-        : []),
-      ...(secretArns.length > 0
-        ? [{ Sid: 'ReadOwnSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: secretArns }]
-        : []),
-      ...((props.secretsKmsKeyArns ?? []).length > 0
-        ? [{
-            Sid: 'DecryptOwnSecrets',
-            Effect: 'Allow' as const,
-            Action: 'kms:Decrypt',
-            Resource: [...(props.secretsKmsKeyArns ?? [])],
-            Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
-          }]
-        : []),
-    ];
-    const trust = policyDocument([{
-      Effect: 'Allow',
-      Principal: { Service: 'ecs-tasks.amazonaws.com' },
-      Action: 'sts:AssumeRole',
-      Condition: {
-        StringEquals: { 'aws:SourceAccount': props.accountId },
-        ArnLike: { 'aws:SourceArn': `arn:aws:ecs:${props.region}:${props.accountId}:*` },
-      },
-    }]);
-    this.executionRole = new IamRole(this, 'execution-role', { name: executionRoleName(props.namePrefix, props.name), assumeRolePolicy: trust });
-    new IamRolePolicy(this, 'execution-policy', { role: this.executionRole.name, name: 'pull-logs-secrets', policy: policyDocument(executionStatements) });
-    this.taskRole = new IamRole(this, 'task-role', { name: `${fullName}-task`, assumeRolePolicy: trust });
-    if ((props.taskRoleStatements ?? []).length > 0) {
-      new IamRolePolicy(this, 'task-policy', { role: this.taskRole.name, name: 'application', policy: policyDocument(props.taskRoleStatements ?? []) });
+    if (repository) {
+      // GetAuthorizationToken has no resource-level permissions; pulls are limited to the one repository.
+      this.executionRole.addToPolicy(allow('EcrToken', ECR_AUTH_ACTIONS, '*'));
+      this.executionRole.addToPolicy(allow('PullImage', ECR_PULL_ACTIONS, repository));
     }
+    const secretArns = [...new Set(secrets.map((secret) => secret.resource))];
+    // Secrets and their keys are lists (Resource stays a list even with one), as this policy has always written them.
+    if (secretArns.length > 0) {
+      this.executionRole.addToPolicy({ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: oneOrMany(SECRET_READ_ACTIONS), Resource: secretArns });
+    }
+    const secretKeys = [...(props.secretsKmsKeyArns ?? [])];
+    if (secretKeys.length > 0) {
+      this.executionRole.addToPolicy({
+        Sid: 'DecryptOwnSecrets',
+        Effect: 'Allow',
+        Action: oneOrMany(KEY_DECRYPT_ACTIONS),
+        Resource: secretKeys,
+        // Only through Secrets Manager: the role cannot decrypt anything else with those keys.
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
+      });
+    }
+    this.taskRole = new ServiceRole(this, 'task-role', { ...trust, name: `${fullName}-task`, policyName: 'application', ids: { policy: 'task-policy' } });
+    for (const statement of props.taskRoleStatements ?? []) this.taskRole.addToPolicy(statement);
 
     const writable = props.writablePaths ?? ['/tmp'];
     const volumeName = (i: number) => `scratch-${i}`;
@@ -354,50 +352,25 @@ export class FargateService extends Construct {
       tracking('requests', props.requestsPerTarget ?? 1000, 'ALBRequestCountPerTarget', `${routing.alb.arnSuffix}/${this.targetGroup.arnSuffix}`);
     }
 
-    const actions = props.alarmTopicArn ? [props.alarmTopicArn] : [];
-    const alarm = (suffix: string, description: string, spec: Omit<ConstructorParameters<typeof CloudwatchMetricAlarm>[2], 'alarmName' | 'alarmDescription' | 'alarmActions' | 'okActions'>) =>
-      new CloudwatchMetricAlarm(this, `alarm-${suffix}`, {
-        alarmName: `${fullName}-${suffix}`,
-        alarmDescription: description,
-        alarmActions: actions,
-        okActions: actions,
-        ...spec,
+    const alarm = (suffix: string, description: string, metric: AlarmMetric, threshold: number, periodSeconds: number, evaluationPeriods: number) =>
+      new MetricAlarm(this, `alarm-${suffix}`, {
+        name: `${fullName}-${suffix}`,
+        description,
+        metric,
+        threshold,
+        periodSeconds,
+        evaluationPeriods,
+        alarmTopicArn: props.alarmTopicArn,
       });
-    alarm('cpu-high', `CPU of ${fullName} above 85% for 15 minutes`, {
-      namespace: 'AWS/ECS',
-      metricName: 'CPUUtilization',
-      dimensions: { ClusterName: props.clusterName, ServiceName: this.service.name },
-      statistic: 'Average',
-      period: 300,
-      evaluationPeriods: 3,
-      threshold: 85,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-    });
+    alarm('cpu-high', `CPU of ${fullName} above 85% for 15 minutes`,
+      { namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensions: { ClusterName: props.clusterName, ServiceName: this.service.name }, statistic: 'Average' },
+      85, 300, 3);
     if (routing && this.targetGroup) {
       const dimensions = { LoadBalancer: routing.alb.arnSuffix, TargetGroup: this.targetGroup.arnSuffix };
-      alarm('unhealthy-hosts', `Unhealthy targets behind ${fullName}`, {
-        namespace: 'AWS/ApplicationELB',
-        metricName: 'UnHealthyHostCount',
-        dimensions,
-        statistic: 'Maximum',
-        period: 60,
-        evaluationPeriods: 3,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-      });
-      alarm('target-5xx', `5xx answers of ${fullName} targets`, {
-        namespace: 'AWS/ApplicationELB',
-        metricName: 'HTTPCode_Target_5XX_Count',
-        dimensions,
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 10,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-      });
+      alarm('unhealthy-hosts', `Unhealthy targets behind ${fullName}`,
+        { namespace: 'AWS/ApplicationELB', metricName: 'UnHealthyHostCount', dimensions, statistic: 'Maximum' }, 0, 60, 3);
+      alarm('target-5xx', `5xx answers of ${fullName} targets`,
+        { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions, statistic: 'Sum' }, 10, 300, 1);
     }
   }
 }
@@ -421,33 +394,40 @@ export interface ServiceSpecShape {
 
 const SECRET_LIKE = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
 
-export function serviceSpecProblems(spec: ServiceSpecShape, field: string): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
-  if (!/^[a-z][a-z0-9-]{0,30}$/.test(spec.name)) problems.push({ field: `${field}.name`, message: `"${spec.name}" must be lowercase letters, digits and dashes (at most 31)` });
+/** Problems of a service spec, each under `field` (e.g. `services[0]`); references (tokens) are left to Terraform. */
+export function serviceSpecProblems(spec: ServiceSpecShape, field: string): FieldProblem[] {
+  return new FieldProblems().nest(field, specProblems(spec)).list;
+}
+
+function specProblems(spec: ServiceSpecShape): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(spec.name)) problems.add('name', `"${spec.name}" must be lowercase letters, digits and dashes (at most 31)`);
   const memories = FARGATE_SIZES[spec.cpu];
-  if (!memories) problems.push({ field: `${field}.cpu`, message: `${spec.cpu} is not a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(', ')})` });
-  else if (!memories.includes(spec.memory)) problems.push({ field: `${field}.memory`, message: `${spec.memory} MiB is not allowed with ${spec.cpu} CPU units (${memories[0]}..${memories[memories.length - 1]})` });
-  if (!(spec.port > 0 && spec.port < 65536)) problems.push({ field: `${field}.port`, message: `${spec.port} is not a TCP port` });
+  if (!memories) problems.add('cpu', `${spec.cpu} is not a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(', ')})`);
+  else if (!memories.includes(spec.memory)) problems.add('memory', `${spec.memory} MiB is not allowed with ${spec.cpu} CPU units (${memories[0]}..${memories[memories.length - 1]})`);
+  if (integerBetween(spec.port, 1, 65535) !== undefined) problems.add('port', `${spec.port} is not a TCP port`);
   const min = spec.minCount ?? spec.desiredCount;
   const max = spec.maxCount ?? spec.desiredCount * 2;
   if (!(min <= spec.desiredCount && spec.desiredCount <= max && max >= 1)) {
-    problems.push({ field: `${field}.desiredCount`, message: `needs minCount <= desiredCount <= maxCount and maxCount >= 1 (got ${min}/${spec.desiredCount}/${max})` });
+    problems.add('desiredCount', `needs minCount <= desiredCount <= maxCount and maxCount >= 1 (got ${min}/${spec.desiredCount}/${max})`);
   }
-  if (spec.healthCheckPath !== undefined && !spec.healthCheckPath.startsWith('/')) {
-    problems.push({ field: `${field}.healthCheckPath`, message: `"${spec.healthCheckPath}" must start with /` });
-  }
+  if (spec.healthCheckPath !== undefined && !spec.healthCheckPath.startsWith('/')) problems.add('healthCheckPath', `"${spec.healthCheckPath}" must start with /`);
   for (const [name, arn] of Object.entries(spec.secrets ?? {})) {
-    if (typeof arn === 'string' && !SECRET_ARN.test(arn)) problems.push({ field: `${field}.secrets.${name}`, message: `"${arn}" is not a Secrets Manager secret ARN` });
+    if (typeof arn === 'string' && !Token.isUnresolved(arn) && !SECRET_ARN.test(arn)) problems.add(`secrets.${name}`, `"${arn}" is not a Secrets Manager secret ARN`);
   }
   for (const name of Object.keys(spec.environment ?? {})) {
-    if (SECRET_LIKE.test(name)) problems.push({ field: `${field}.environment.${name}`, message: 'looks like a secret; pass it in secrets (a Secrets Manager ARN), never as a literal' });
+    if (SECRET_LIKE.test(name)) problems.add(`environment.${name}`, 'looks like a secret; pass it in secrets (a Secrets Manager ARN), never as a literal');
   }
   const user = spec.user ?? '1000:1000';
-  if (!/^\d+(:\d+)?$/.test(user) || user.split(':')[0] === '0') {
-    problems.push({ field: `${field}.user`, message: `"${user}" must be a numeric non-root uid[:gid]` });
-  }
-  if (spec.spotPercent !== undefined && !(spec.spotPercent >= 0 && spec.spotPercent <= 100)) {
-    problems.push({ field: `${field}.spotPercent`, message: 'must be between 0 and 100' });
-  }
-  return problems;
+  if (!/^\d+(:\d+)?$/.test(user) || user.split(':')[0] === '0') problems.add('user', `"${user}" must be a numeric non-root uid[:gid]`);
+  if (spec.spotPercent !== undefined && !(spec.spotPercent >= 0 && spec.spotPercent <= 100)) problems.add('spotPercent', 'must be between 0 and 100');
+  return problems.list;
+}
+
+/** Problems of the props that need no AWS, by prop name: the spec's, and the log retention AWS accepts. */
+export function fargateServicePropProblems(props: Partial<FargateServiceProps> & ServiceSpecShape): FieldProblem[] {
+  const problems = new FieldProblems();
+  for (const p of specProblems(props)) problems.add(p.field, p.message);
+  if (props.logRetentionDays !== undefined) problems.check('logRetentionDays', logRetentionDays(props.logRetentionDays));
+  return problems.list;
 }

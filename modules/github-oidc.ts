@@ -10,13 +10,12 @@
  * Since 2023 IAM validates GitHub's tokens against its own trusted CAs, so no thumbprint is set (IAM computes one).
  */
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { CI_ROLE_NAMES, GITHUB_OIDC_HOST, oidcProviderArn, roleArn } from '../lib/naming';
-import { policyDocument, type PolicyStatement } from './policy';
+import { ROLE_ASSUME_ACTIONS, WEB_IDENTITY_ASSUME_ACTIONS } from './perms';
+import { oneOrMany, type PolicyStatement } from './policy';
+import { Role } from './role';
 import { stateLockStatements, stateReadStatements, type StateBackendLocation } from './state-access';
 
 /** The audience aws-actions/configure-aws-credentials asks GitHub for. */
@@ -38,7 +37,7 @@ export function githubTrustStatement(providerArn: string, subjects: readonly str
     Sid: 'GitHubActions',
     Effect: 'Allow',
     Principal: { Federated: providerArn },
-    Action: 'sts:AssumeRoleWithWebIdentity',
+    Action: oneOrMany(WEB_IDENTITY_ASSUME_ACTIONS),
     Condition: {
       StringEquals: {
         [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_AUDIENCE,
@@ -76,8 +75,8 @@ export interface GithubActionsRolesProps {
 
 export class GithubActionsRoles extends Construct {
   readonly oidcProviderArn: string;
-  readonly planRole: IamRole;
-  readonly applyRole: IamRole;
+  readonly planRole: Role;
+  readonly applyRole: Role;
 
   constructor(scope: Construct, id: string, props: GithubActionsRolesProps) {
     super(scope, id);
@@ -92,51 +91,49 @@ export class GithubActionsRoles extends Construct {
     // The plan job synthesizes with ACCESS=plan: its providers and backends assume this same role (lib/identity.ts),
     // and a role may assume itself only when its trust says so.
     const planArn = roleArn(state.accountId, CI_ROLE_NAMES.plan);
-    this.planRole = new IamRole(this, 'plan-role', {
+    this.planRole = new Role(this, 'plan-role', {
       provider,
       name: CI_ROLE_NAMES.plan,
       description: `Plans the layers of this account from ${repository} (pull requests, ${props.mainBranch ?? 'main'}): read-only, state read, locks`,
       maxSessionDuration,
-      assumeRolePolicy: policyDocument([
-        githubTrustStatement(this.oidcProviderArn, [
-          githubSubject.pullRequest(repository),
-          githubSubject.branch(repository, props.mainBranch ?? 'main'),
-          githubSubject.environment(repository, props.planEnvironment ?? 'plan'),
-        ]),
-        {
-          Sid: 'ItselfForTerraform',
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${state.accountId}:root` },
-          Action: 'sts:AssumeRole',
-          Condition: { ArnEquals: { 'aws:PrincipalArn': planArn } },
-        },
-      ]),
+      assumedBy: {
+        statements: [
+          githubTrustStatement(this.oidcProviderArn, [
+            githubSubject.pullRequest(repository),
+            githubSubject.branch(repository, props.mainBranch ?? 'main'),
+            githubSubject.environment(repository, props.planEnvironment ?? 'plan'),
+          ]),
+          {
+            Sid: 'ItselfForTerraform',
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${state.accountId}:root` },
+            Action: oneOrMany(ROLE_ASSUME_ACTIONS),
+            Condition: { ArnEquals: { 'aws:PrincipalArn': planArn } },
+          },
+        ],
+      },
+      managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      policyName: `${CI_ROLE_NAMES.plan}-state`,
+      ids: { policy: 'plan-state', managedPolicies: ['plan-read-only'] },
     });
-    new IamRolePolicyAttachment(this, 'plan-read-only', { provider, role: this.planRole.name, policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
-    new IamRolePolicy(this, 'plan-state', {
-      provider,
-      name: `${CI_ROLE_NAMES.plan}-state`,
-      role: this.planRole.id,
-      policy: policyDocument([
-        ...stateReadStatements(state),
-        ...stateLockStatements(state),
-        { Sid: 'AssumeForTerraform', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [planArn, ...readers] },
-      ]),
-    });
+    for (const statement of [...stateReadStatements(state), ...stateLockStatements(state)]) this.planRole.addToPolicy(statement);
+    this.planRole.addToPolicy({ Sid: 'AssumeForTerraform', Effect: 'Allow', Action: oneOrMany(ROLE_ASSUME_ACTIONS), Resource: [planArn, ...readers] });
 
-    this.applyRole = new IamRole(this, 'apply-role', {
+    this.applyRole = new Role(this, 'apply-role', {
       provider,
       name: CI_ROLE_NAMES.apply,
       description: `Applies the layers of this account from ${repository}, environment ${props.applyEnvironment}, through the deploy role`,
       maxSessionDuration,
-      assumeRolePolicy: policyDocument([githubTrustStatement(this.oidcProviderArn, [githubSubject.environment(repository, props.applyEnvironment)])]),
+      assumedBy: { statements: [githubTrustStatement(this.oidcProviderArn, [githubSubject.environment(repository, props.applyEnvironment)])] },
+      policyName: `${CI_ROLE_NAMES.apply}-enter`,
+      ids: { policy: 'apply-enter' },
     });
-    new IamRolePolicy(this, 'apply-enter', {
-      provider,
-      name: `${CI_ROLE_NAMES.apply}-enter`,
-      role: this.applyRole.id,
-      // A literal ARN (not a reference): the deploy role's trust references this role, so a reference back would be a cycle.
-      policy: policyDocument([{ Sid: 'EnterDeployRoleAndReadStates', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [roleArn(state.accountId, props.deployRoleName), ...readers] }]),
+    // A literal ARN (not a reference): the deploy role's trust references this role, so a reference back would be a cycle.
+    this.applyRole.addToPolicy({
+      Sid: 'EnterDeployRoleAndReadStates',
+      Effect: 'Allow',
+      Action: oneOrMany(ROLE_ASSUME_ACTIONS),
+      Resource: [roleArn(state.accountId, props.deployRoleName), ...readers],
     });
   }
 }

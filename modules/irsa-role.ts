@@ -1,7 +1,28 @@
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { Grantable, PolicyStatement } from './policy';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, FieldProblems } from '../lib/validators';
+import { WEB_IDENTITY_ASSUME_ACTIONS } from './perms';
+import { oneOrMany, type Grantable, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
 import { Role } from './role';
+
+/** A Kubernetes name (namespace, service account): lowercase DNS label, never a wildcard. */
+const K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** Problems of the props that need no AWS, by prop name. */
+export function irsaRolePropProblems(props: Partial<IrsaRoleProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.roleName !== undefined && !Token.isUnresolved(props.roleName)) {
+    problems.check('roleName', awsName(props.roleName, { maxLength: 64, pattern: /^[\w+=,.@-]+$/, described: 'letters, digits and +=,.@_-' }));
+  }
+  for (const field of ['namespace', 'serviceAccount'] as const) {
+    const value = props[field];
+    if (value !== undefined && !K8S_NAME.test(value)) problems.add(field, `"${value}" must be one exact Kubernetes name (lowercase, digits, - and .), never a pattern`);
+  }
+  return problems.list;
+}
 
 export interface IrsaRoleProps {
   readonly roleName: string;
@@ -31,6 +52,7 @@ export class IrsaRole extends Construct implements Grantable {
 
   constructor(scope: Construct, id: string, props: IrsaRoleProps) {
     super(scope, id);
+    refuseProblems(scope, id, irsaRolePropProblems(props));
     const issuer = props.oidcIssuerHost;
     const managed = props.managedPolicyArns ?? [];
     this.grants = new Role(this, 'role', {
@@ -39,7 +61,7 @@ export class IrsaRole extends Construct implements Grantable {
         statements: [{
           Effect: 'Allow',
           Principal: { Federated: props.oidcProviderArn },
-          Action: 'sts:AssumeRoleWithWebIdentity',
+          Action: oneOrMany(WEB_IDENTITY_ASSUME_ACTIONS),
           Condition: {
             StringEquals: {
               [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,

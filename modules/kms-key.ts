@@ -2,8 +2,11 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey as KmsKeyResource } from '@cdktf/provider-aws/lib/kms-key';
 import { Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { actions, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from './perms';
-import { allow, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
+import {
+  actions, KEY_ADMIN_ACTIONS, KEY_AUTOSCALING_GRANT_ACTIONS, KEY_AUTOSCALING_VOLUME_ACTIONS, KEY_CLOUDFRONT_OAC_ACTIONS, KEY_CLOUDTRAIL_DESCRIBE_ACTIONS,
+  KEY_CLOUDTRAIL_ENCRYPT_ACTIONS,   KEY_CONFIG_SERVICE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_EVENTS_SERVICE_ACTIONS, KEY_LOGS_SERVICE_ACTIONS, KEY_SNS_PUBLISHER_ACTIONS,
+} from './perms';
+import { allow, oneOrMany, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
 
 export interface KmsKeyProps {
   /** Alias name without the `alias/` prefix, e.g. `acme-apps-prd-data`. */
@@ -21,7 +24,7 @@ export interface KmsKeyProps {
   /** Refuse `terraform destroy` of the key (data encrypted with it would be lost). @default true */
   readonly protect?: boolean;
   /**
-   * @deprecated Use `protect`. Kept only until the serverless and multi-tier layers pass `protect`; it will be removed.
+   * @deprecated Use `protect`. Kept only until the serverless, multi-tier and secrets layers pass `protect`; it will be removed.
    * @default true
    */
   readonly preventDestroy?: boolean;
@@ -38,8 +41,11 @@ export interface KmsKeyProps {
  */
 export interface IKey {
   readonly arn: string;
-  /** Grants `keyActions` on this key under the statement id `sid` (statements with the same sid merge). */
-  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void;
+  /**
+   * Grants `keyActions` on this key under the statement id `sid` (statements with the same sid merge; undefined: a
+   * statement without one, as policies written before the grants had).
+   */
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void;
   /** kms:Decrypt: read what a service encrypted with the key. */
   grantDecrypt(grantee: Grantable): void;
   /** kms:Decrypt and kms:GenerateDataKey: write and read data a service encrypts with the key (S3, Kinesis, SQS, SNS, Firehose). */
@@ -52,7 +58,7 @@ export const KEY_GRANT_SIDS = { decrypt: 'KmsDecrypt', encryptDecrypt: 'KmsEncry
 class KeyGrants implements IKey {
   constructor(readonly arn: string) {}
 
-  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void {
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void {
     grantee.addToPolicy(allow(sid, actions(keyActions), this.arn));
   }
 
@@ -84,6 +90,8 @@ export interface KeyServiceGrants {
   readonly cloudtrail: { readonly trailArns: readonly string[]; readonly ownerAccountIds: readonly string[] };
   /** AWS Config delivery channels of these accounts encrypting what they deliver. */
   readonly config: { readonly sourceAccountIds: readonly string[] };
+  /** One CloudFront distribution reading an SSE-KMS origin bucket through origin access control. */
+  readonly cloudfront: { readonly distributionArn: string };
 }
 
 export type KeyService = keyof KeyServiceGrants;
@@ -100,7 +108,7 @@ export class KmsKey extends Construct implements IKey {
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
     const accountRoot = `arn:aws:iam::${props.accountId}:root`;
-    this.policy.add({ Sid: 'AccountAdministration', Effect: 'Allow', Principal: { AWS: accountRoot }, Action: 'kms:*', Resource: '*' });
+    this.policy.add({ Sid: 'AccountAdministration', Effect: 'Allow', Principal: { AWS: accountRoot }, Action: oneOrMany(KEY_ADMIN_ACTIONS), Resource: '*' });
     for (const statement of props.serviceStatements ?? []) this.policy.add(statement);
     this.key = new KmsKeyResource(this, 'key', {
       provider: props.provider,
@@ -129,7 +137,7 @@ export class KmsKey extends Construct implements IKey {
     for (const statement of serviceKeyStatements(service, options)) this.policy.add(statement);
   }
 
-  grant(grantee: Grantable, sid: string, keyActions: readonly string[]): void {
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void {
     this.grants.grant(grantee, sid, keyActions);
   }
 
@@ -163,6 +171,8 @@ function serviceKeyStatements<S extends KeyService>(service: S, options: KeyServ
     }
     case 'config':
       return [configDeliveryKeyStatement((o as KeyServiceGrants['config']).sourceAccountIds)];
+    case 'cloudfront':
+      return [cloudFrontOriginKeyStatement((o as KeyServiceGrants['cloudfront']).distributionArn)];
     default:
       throw new Error(`no key grant for service ${String(service)}`);
   }
@@ -174,7 +184,7 @@ export function cloudWatchLogsKeyStatement(region: string, accountId: string): P
     Sid: 'CloudWatchLogs',
     Effect: 'Allow',
     Principal: { Service: `logs.${region}.amazonaws.com` },
-    Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    Action: oneOrMany(KEY_LOGS_SERVICE_ACTIONS),
     Resource: '*',
     Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:*` } },
   };
@@ -192,7 +202,7 @@ export function eventBridgeKeyStatement(accountId: string): PolicyStatement {
     Sid: 'EventBridge',
     Effect: 'Allow',
     Principal: { Service: 'events.amazonaws.com' },
-    Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
+    Action: oneOrMany(KEY_EVENTS_SERVICE_ACTIONS),
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
   };
@@ -207,7 +217,7 @@ export function snsPublisherKeyStatement(services: readonly string[], accountId:
     Sid: 'ServicesPublishToEncryptedTopics',
     Effect: 'Allow',
     Principal: { Service: [...services] },
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    Action: oneOrMany(KEY_SNS_PUBLISHER_ACTIONS),
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
   };
@@ -224,7 +234,7 @@ export function cloudTrailKeyStatements(trailArns: readonly string[], ownerAccou
       Sid: 'CloudTrailEncryptLogs',
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
-      Action: 'kms:GenerateDataKey*',
+      Action: oneOrMany(KEY_CLOUDTRAIL_ENCRYPT_ACTIONS),
       Resource: '*',
       Condition: {
         StringEquals: { 'aws:SourceArn': [...trailArns] },
@@ -235,7 +245,7 @@ export function cloudTrailKeyStatements(trailArns: readonly string[], ownerAccou
       Sid: 'CloudTrailDescribeKey',
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
-      Action: 'kms:DescribeKey',
+      Action: oneOrMany(KEY_CLOUDTRAIL_DESCRIBE_ACTIONS),
       Resource: '*',
       Condition: { StringEquals: { 'aws:SourceArn': [...trailArns] } },
     },
@@ -251,9 +261,25 @@ export function configDeliveryKeyStatement(sourceAccountIds: readonly string[]):
     Sid: 'ConfigDelivery',
     Effect: 'Allow',
     Principal: { Service: 'config.amazonaws.com' },
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Action: oneOrMany(KEY_CONFIG_SERVICE_ACTIONS),
     Resource: '*',
     Condition: { StringEquals: { 'aws:SourceAccount': [...sourceAccountIds] } },
+  };
+}
+
+/**
+ * Lets one CloudFront distribution use the key of an SSE-KMS origin bucket it reads through origin access control.
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3
+ */
+export function cloudFrontOriginKeyStatement(distributionArn: string): PolicyStatement {
+  return {
+    Sid: 'CloudFrontOriginAccessControl',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: oneOrMany(KEY_CLOUDFRONT_OAC_ACTIONS),
+    Resource: '*',
+    // The key name as the cdn layer first wrote it (condition keys are case-insensitive).
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
   };
 }
 
@@ -276,14 +302,14 @@ export function autoScalingVolumeKeyStatements(serviceLinkedRoleArn: string): Po
       Sid: 'AutoScalingUsesKeyForVolumes',
       Effect: 'Allow',
       Principal: principal,
-      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      Action: oneOrMany(KEY_AUTOSCALING_VOLUME_ACTIONS),
       Resource: '*',
     },
     {
       Sid: 'AutoScalingGrantsForVolumes',
       Effect: 'Allow',
       Principal: principal,
-      Action: 'kms:CreateGrant',
+      Action: oneOrMany(KEY_AUTOSCALING_GRANT_ACTIONS),
       Resource: '*',
       Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
     },

@@ -1,20 +1,23 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
 import { LambdaFunction as LambdaFunctionResource } from '@cdktf/provider-aws/lib/lambda-function';
-import type { TerraformAsset, TerraformProvider } from 'cdktf';
+import { Token, type TerraformAsset, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './policy';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, FieldProblems, integerAtLeast, integerBetween, logRetentionDays } from '../lib/validators';
+import { keyFromArn } from './kms-key';
+import { KEY_ENCRYPT_DECRYPT_ACTIONS, LOG_STREAM_WRITE_ACTIONS, QUEUE_DEAD_LETTER_ACTIONS, XRAY_WRITE_ACTIONS } from './perms';
+import { allow, type Grantable, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
 import { Queue } from './queue';
+import { ServiceRole } from './role';
 
 /** A supported Node.js runtime (nodejs20.x reached end of support in 2026). */
 export const DEFAULT_LAMBDA_RUNTIME = 'nodejs22.x';
 /** Managed policy for ENIs of functions attached to a VPC (needs `*` resources, which AWS scopes itself). */
 export const LAMBDA_VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
-/** X-Ray write actions: they have no resource-level permissions, so they are the one `Resource: '*'` grant. */
-export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+/** Moved to modules/perms.ts with the other action lists; re-exported for the callers that import it here. */
+export { XRAY_WRITE_ACTIONS } from './perms';
 
 export interface LambdaFunctionProps {
   readonly functionName: string;
@@ -39,16 +42,46 @@ export interface LambdaFunctionProps {
   readonly reservedConcurrency?: number;
   /** Plain configuration only: pass secrets as Secrets Manager ARNs, never values. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
-  /** What the function may do, scoped to the ARNs it uses. Logs, X-Ray, DLQ and KMS are added here. @default [] */
+  /**
+   * What the function may do, scoped to the ARNs it uses. Logs, X-Ray, DLQ and KMS are added here. Prefer grants on
+   * the function once it exists (`table.grantReadData(fn)`). @default []
+   */
   readonly policyStatements?: readonly PolicyStatement[];
   /** Run in these private subnets with these security groups. @default - not in a VPC */
   readonly vpc?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
   /** Name of the alias callers use; it points at the version published by the last apply. @default 'live' */
   readonly aliasName?: string;
-  /** @default 365 */
+  /** Days the function's logs are kept: one of the retentions CloudWatch Logs accepts. @default 365 */
   readonly logRetentionDays?: number;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
+}
+
+/** The suffix of the execution role's name: `<functionName>-lambda`, at most the 64 characters IAM allows. */
+const ROLE_SUFFIX = '-lambda';
+
+/**
+ * Problems of the props that need no AWS, by prop name: Lambda's limits, and the log retention every layer checks the
+ * same way (lib/validators.ts). https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
+ */
+export function lambdaFunctionPropProblems(props: Partial<LambdaFunctionProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.functionName !== undefined && !Token.isUnresolved(props.functionName)) {
+    problems.check('functionName', awsName(props.functionName, {
+      maxLength: 64 - ROLE_SUFFIX.length, pattern: /^[A-Za-z0-9_-]+$/, described: 'letters, digits, - and _ (the role adds -lambda)',
+    }));
+  }
+  if (props.memorySize !== undefined) problems.check('memorySize', integerBetween(props.memorySize, 128, 10240, 'MB'));
+  if (props.timeoutSeconds !== undefined) problems.check('timeoutSeconds', integerBetween(props.timeoutSeconds, 1, 900, 'seconds'));
+  if (props.reservedConcurrency !== undefined) problems.check('reservedConcurrency', integerAtLeast(props.reservedConcurrency, 0));
+  problems.check('logRetentionDays', logRetentionDays(props.logRetentionDays ?? 365));
+  if (props.aliasName !== undefined && !/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/.test(props.aliasName)) {
+    problems.add('aliasName', `"${props.aliasName}" must be 1 to 128 letters, digits, - and _, not only digits`);
+  }
+  for (const key of Object.keys(props.environment ?? {})) {
+    if (!/^[A-Za-z][A-Za-z0-9_]+$/.test(key)) problems.add(`environment.${key}`, 'must start with a letter and hold only letters, digits and _ (at least 2)');
+  }
+  return problems.list;
 }
 
 /**
@@ -57,10 +90,11 @@ export interface LambdaFunctionProps {
  * failed asynchronous invocations, environment encrypted with the key, and an execution role granted only the
  * statements given plus its own log group, DLQ, key and X-Ray.
  */
-export class LambdaFunction extends Construct {
+export class LambdaFunction extends Construct implements Grantable {
   readonly function: LambdaFunctionResource;
   readonly alias: LambdaAlias;
-  readonly role: IamRole;
+  /** The execution role: grants to the function (`bucket.grantRead(fn)`) land in its policy. */
+  readonly role: ServiceRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly deadLetterQueue: Queue;
   /** ARN of the alias: what triggers, integrations and permissions use. */
@@ -71,6 +105,7 @@ export class LambdaFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
     super(scope, id);
+    refuseProblems(scope, id, lambdaFunctionPropProblems(props));
     const provider = props.provider;
     const name = props.functionName;
 
@@ -88,31 +123,20 @@ export class LambdaFunction extends Construct {
       messageRetentionSeconds: 1209600,
     });
 
-    this.role = new IamRole(this, 'role', {
+    this.role = new ServiceRole(this, 'role', {
       provider,
-      name: `${name}-lambda`,
-      assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
+      name: `${name}${ROLE_SUFFIX}`,
+      service: 'lambda.amazonaws.com',
+      managedPolicyArns: props.vpc ? [LAMBDA_VPC_ACCESS_POLICY] : [],
+      ids: { policy: 'policy', managedPolicies: ['vpc-access'] },
     });
-    const base: PolicyStatement[] = [
-      {
-        Sid: 'OwnLogGroup',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: `arn:aws:logs:${props.region}:${props.accountId}:log-group:/aws/lambda/${name}:*`,
-      },
-      { Sid: 'XRayWrite', Effect: 'Allow', Action: XRAY_WRITE_ACTIONS, Resource: '*' },
-      { Sid: 'AsyncDeadLetterQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetterQueue.arn },
-      { Sid: 'LayerKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: props.kmsKeyArn },
-    ];
-    const policy = new IamRolePolicy(this, 'policy', {
-      provider,
-      name: 'least-privilege',
-      role: this.role.id,
-      policy: policyDocument([...base, ...(props.policyStatements ?? [])]),
-    });
-    const vpcAccess = props.vpc
-      ? new IamRolePolicyAttachment(this, 'vpc-access', { provider, role: this.role.name, policyArn: LAMBDA_VPC_ACCESS_POLICY })
-      : undefined;
+    this.role.addToPolicy(allow('OwnLogGroup', LOG_STREAM_WRITE_ACTIONS, `arn:aws:logs:${props.region}:${props.accountId}:log-group:/aws/lambda/${name}:*`));
+    // X-Ray write actions have no resource-level permissions: the one `Resource: '*'` grant.
+    this.role.addToPolicy(allow('XRayWrite', XRAY_WRITE_ACTIONS, '*'));
+    this.deadLetterQueue.grant(this.role, 'AsyncDeadLetterQueue', QUEUE_DEAD_LETTER_ACTIONS);
+    // The environment and the dead-letter queue are encrypted with this key.
+    keyFromArn(props.kmsKeyArn).grant(this.role, 'LayerKey', KEY_ENCRYPT_DECRYPT_ACTIONS);
+    for (const statement of props.policyStatements ?? []) this.role.addToPolicy(statement);
 
     this.function = new LambdaFunctionResource(this, 'function', {
       provider,
@@ -134,7 +158,7 @@ export class LambdaFunction extends Construct {
       environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
       vpcConfig: props.vpc ? { subnetIds: props.vpc.subnetIds, securityGroupIds: props.vpc.securityGroupIds } : undefined,
       // The role must be able to write logs and reach its DLQ before the first version is published.
-      dependsOn: [this.logGroup, policy, ...(vpcAccess ? [vpcAccess] : [])],
+      dependsOn: [this.logGroup, ...this.role.permissions],
     });
     this.functionName = this.function.functionName;
     this.alias = new LambdaAlias(this, 'alias', {
@@ -146,5 +170,10 @@ export class LambdaFunction extends Construct {
     });
     this.aliasArn = this.alias.arn;
     this.aliasInvokeArn = this.alias.invokeArn;
+  }
+
+  /** Adds a statement to the execution role's policy: what grant methods call (`table.grantReadData(fn)`). */
+  addToPolicy(statement: PolicyStatement): void {
+    this.role.addToPolicy(statement);
   }
 }

@@ -3,8 +3,12 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { FieldProblems, positiveInteger } from '../lib/validators';
 import { bucketBaseline } from './bucket-baseline';
-import { denyInsecureTransport, policyDocument } from './policy';
+import { BUCKET_DELIVERY_ACTIONS } from './perms';
+import { denyInsecureTransport, oneOrMany, policyDocument } from './policy';
+import { refuseProblems } from './prop-problems';
 
 /** The canonical user of CloudFront standard-log delivery (awslogsdelivery), granted FULL_CONTROL by CloudFront itself. */
 export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = 'c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0';
@@ -33,6 +37,16 @@ export interface LogBucketProps {
   readonly provider?: TerraformProvider;
 }
 
+/** Problems of the props that need no AWS, by prop name. */
+export function logBucketPropProblems(props: Partial<LogBucketProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.expirationDays !== undefined) problems.check('expirationDays', positiveInteger(props.expirationDays));
+  if (props.protect !== undefined && props.preventDestroy !== undefined && props.protect !== props.preventDestroy) {
+    problems.add('preventDestroy', 'contradicts protect; pass protect only (preventDestroy is its deprecated name)');
+  }
+  return problems.list;
+}
+
 /**
  * A private bucket receiving S3 server access logs (and optionally CloudFront standard logs). S3 server access
  * logging only delivers into buckets whose default encryption is SSE-S3, never SSE-KMS, which is why this is not a
@@ -49,6 +63,7 @@ export class LogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
+    refuseProblems(scope, id, logBucketPropProblems(props));
     const provider = props.provider;
     this.objectOwnership = props.cloudFrontLogs ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced';
     const { bucket: created, publicAccess } = bucketBaseline(this, {
@@ -68,7 +83,7 @@ export class LogBucket extends Construct {
           Sid: 'S3ServerAccessLogDelivery',
           Effect: 'Allow',
           Principal: { Service: 'logging.s3.amazonaws.com' },
-          Action: 's3:PutObject',
+          Action: oneOrMany(BUCKET_DELIVERY_ACTIONS),
           Resource: `${this.arn}/*`,
           Condition: { StringEquals: { 'aws:SourceAccount': props.sourceAccountId } },
         },

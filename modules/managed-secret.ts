@@ -3,10 +3,11 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { Construct } from 'constructs';
+import { FUNCTION_INVOKE_ACTIONS, SECRET_READ_ACTIONS } from './perms';
 import { policyDocument } from './policy';
 
-/** Actions that reveal a secret's value. */
-export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+/** Moved to modules/perms.ts with the other action lists; re-exported for the callers that import it here. */
+export { SECRET_READ_ACTIONS } from './perms';
 
 export interface ManagedSecretRotation {
   /** ARN of the rotation function (same account and region as the secret). */
@@ -32,6 +33,11 @@ export interface ManagedSecretProps {
   /** Days a deleted secret can still be restored (7 to 30). @default 30 */
   readonly recoveryWindowDays?: number;
   /** Refuse `terraform destroy` of the secret. @default true */
+  readonly protect?: boolean;
+  /**
+   * @deprecated Use `protect`. Kept only until the serverless and secrets layers pass `protect`; it will be removed.
+   * @default true
+   */
   readonly preventDestroy?: boolean;
   /** Rotation by a Lambda function on a schedule. @default - none: the owner of the value sets new versions */
   readonly rotation?: ManagedSecretRotation;
@@ -56,7 +62,7 @@ export class ManagedSecret extends Construct {
       description: props.description,
       kmsKeyId: props.kmsKeyArn,
       recoveryWindowInDays: props.recoveryWindowDays ?? 30,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.protect ?? props.preventDestroy ?? true },
     });
     this.arn = this.secret.arn;
     this.name = props.name;
@@ -78,7 +84,7 @@ export class ManagedSecret extends Construct {
     if (props.rotation) {
       const permission = new LambdaPermission(this, 'rotation-permission', {
         statementId: `secretsmanager-${id}`.slice(0, 100),
-        action: 'lambda:InvokeFunction',
+        action: FUNCTION_INVOKE_ACTIONS[0],
         functionName: props.rotation.functionArn,
         principal: 'secretsmanager.amazonaws.com',
         sourceArn: this.secret.arn,

@@ -1,10 +1,18 @@
 /**
  * The developer platform's roles in workload accounts. Their names are shared by the developer platform (shared account)
  * and the platform-access layer of each workload account, so either side can build the other's role ARNs without reading
- * its state (which would be a cycle); their permissions are the statements below, which platform-access grants.
+ * its state (which would be a cycle); their permissions are the statements below, scoped to the account's cluster and
+ * VPC, with the actions from modules/perms.ts. platform-access grants them (`grantProvisioning`, `grantOperations`,
+ * `grantApplicationBoundary`, or the statement functions themselves).
  */
 import { resourceName } from '../lib/naming';
-import type { PolicyStatement } from './policy';
+import {
+  APPLICATION_DATA_PLANE_ACTIONS, BOUNDARY_LIFT_ACTIONS, ECS_SERVICE_MANAGE_ACTIONS, ECS_SERVICE_OPERATE_ACTIONS, ECS_TASK_DEFINITION_ACTIONS,
+  EKS_CLUSTER_DESCRIBE_ACTIONS, EKS_CLUSTER_READ_ACTIONS, IDENTITY_AND_ACCOUNT_ACTIONS, LOAD_BALANCER_ROUTE_ACTIONS, LOG_GROUP_MANAGE_ACTIONS,
+  LOG_QUERY_RESULT_ACTIONS, LOG_READ_ACTIONS, PLATFORM_DISCOVERY_ACTIONS, ROLE_CREATE_ACTIONS, ROLE_MANAGE_ACTIONS, ROLE_PASS_ACTIONS,
+  SECURITY_GROUP_CREATE_ACTIONS, SECURITY_GROUP_MANAGE_ACTIONS,
+} from './perms';
+import { oneOrMany, type Grantable, type PolicyStatement } from './policy';
 
 /** Role in a workload account that the platform's pipeline assumes to provision application resources. */
 export function provisioningRoleName(project: string, account: string): string {
@@ -36,15 +44,6 @@ export interface PlatformScope {
   readonly eks?: ClusterRef;
 }
 
-const READ_ONLY_DISCOVERY = [
-  'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules',
-  'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions',
-  'ecs:ListClusters', 'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners',
-  'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
-  'elasticloadbalancing:DescribeTags', 'tag:GetResources', 'cloudwatch:GetMetricData', 'cloudwatch:ListMetrics',
-  'cloudwatch:DescribeAlarms', 'logs:DescribeLogGroups',
-];
-
 function clusterStatements(s: PlatformScope, write: boolean): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   if (s.ecs) {
@@ -52,9 +51,7 @@ function clusterStatements(s: PlatformScope, write: boolean): PolicyStatement[] 
     statements.push({
       Sid: write ? 'ManageServicesOfTheCluster' : 'OperateServicesOfTheCluster',
       Effect: 'Allow',
-      Action: write
-        ? ['ecs:CreateService', 'ecs:UpdateService', 'ecs:DeleteService', 'ecs:DescribeServices', 'ecs:TagResource', 'ecs:ListTasks', 'ecs:DescribeTasks']
-        : ['ecs:UpdateService', 'ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeClusters', 'ecs:StopTask'],
+      Action: [...(write ? ECS_SERVICE_MANAGE_ACTIONS : ECS_SERVICE_OPERATE_ACTIONS)],
       Resource: [s.ecs.arn, arn('service'), arn('task')],
     });
   }
@@ -62,7 +59,7 @@ function clusterStatements(s: PlatformScope, write: boolean): PolicyStatement[] 
     statements.push({
       Sid: write ? 'DescribeEksCluster' : 'ReadEksCluster',
       Effect: 'Allow',
-      Action: write ? ['eks:DescribeCluster'] : ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup', 'eks:ListAddons'],
+      Action: [...(write ? EKS_CLUSTER_DESCRIBE_ACTIONS : EKS_CLUSTER_READ_ACTIONS)],
       Resource: [s.eks.arn, `arn:aws:eks:${s.region}:${s.accountId}:nodegroup/${s.eks.name}/*/*`],
     });
   }
@@ -76,15 +73,15 @@ export function provisioningStatements(s: PlatformScope & { readonly vpcArn: str
   const sgs = `arn:aws:ec2:${region}:${accountId}:security-group/*`;
   const elb = `arn:aws:elasticloadbalancing:${region}:${accountId}`;
   return [
-    { Sid: 'Discover', Effect: 'Allow', Action: READ_ONLY_DISCOVERY, Resource: '*' },
+    { Sid: 'Discover', Effect: 'Allow', Action: [...PLATFORM_DISCOVERY_ACTIONS], Resource: '*' },
     // RegisterTaskDefinition has no resource-level permissions.
-    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:DeregisterTaskDefinition', 'ecs:TagResource'], Resource: '*' },
+    { Sid: 'TaskDefinitions', Effect: 'Allow', Action: [...ECS_TASK_DEFINITION_ACTIONS], Resource: '*' },
     ...clusterStatements(s, true),
-    { Sid: 'SecurityGroupsInTheVpc', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: [sgs, s.vpcArn] },
+    { Sid: 'SecurityGroupsInTheVpc', Effect: 'Allow', Action: oneOrMany(SECURITY_GROUP_CREATE_ACTIONS), Resource: [sgs, s.vpcArn] },
     {
       Sid: 'SecurityGroupRulesInTheVpc',
       Effect: 'Allow',
-      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup', 'ec2:CreateTags'],
+      Action: [...SECURITY_GROUP_MANAGE_ACTIONS],
       Resource: sgs,
       Condition: { ArnEquals: { 'ec2:Vpc': s.vpcArn } },
     },
@@ -92,11 +89,7 @@ export function provisioningStatements(s: PlatformScope & { readonly vpcArn: str
       ? [{
           Sid: 'RoutesOnTheSharedAlb',
           Effect: 'Allow' as const,
-          Action: [
-            'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup', 'elasticloadbalancing:ModifyTargetGroup',
-            'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:CreateRule', 'elasticloadbalancing:DeleteRule',
-            'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:AddTags',
-          ],
+          Action: [...LOAD_BALANCER_ROUTE_ACTIONS],
           // Rules only on the listeners of the fargate layer's ALB; target groups of any name (they hold no traffic until a rule points at them).
           Resource: [`${elb}:targetgroup/*/*`, `${elb}:listener/app/${s.ecs.albName}/*/*`, `${elb}:listener-rule/app/${s.ecs.albName}/*/*/*`],
         }]
@@ -104,33 +97,33 @@ export function provisioningStatements(s: PlatformScope & { readonly vpcArn: str
     {
       Sid: 'ApplicationLogGroups',
       Effect: 'Allow',
-      Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:AssociateKmsKey', 'logs:TagResource', 'logs:DeleteLogGroup'],
+      Action: [...LOG_GROUP_MANAGE_ACTIONS],
       Resource: `arn:aws:logs:${region}:${accountId}:log-group:/ecs/*`,
     },
     {
       Sid: 'ApplicationRolesWithBoundary',
       Effect: 'Allow',
-      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      Action: [...ROLE_CREATE_ACTIONS],
       Resource: appRoles,
       Condition: { StringEquals: { 'iam:PermissionsBoundary': s.boundaryArn } },
     },
     {
       Sid: 'ManageApplicationRoles',
       Effect: 'Allow',
-      Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy', 'iam:DeleteRole', 'iam:TagRole', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'],
+      Action: [...ROLE_MANAGE_ACTIONS],
       Resource: appRoles,
     },
     {
       Sid: 'PassApplicationRolesToEcs',
       Effect: 'Allow',
-      Action: 'iam:PassRole',
+      Action: oneOrMany(ROLE_PASS_ACTIONS),
       Resource: appRoles,
       Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     },
     {
       Sid: 'NeverLiftTheBoundary',
       Effect: 'Deny',
-      Action: ['iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      Action: [...BOUNDARY_LIFT_ACTIONS],
       Resource: '*',
     },
   ];
@@ -140,15 +133,15 @@ export function provisioningStatements(s: PlatformScope & { readonly vpcArn: str
 export function operationsStatements(s: PlatformScope): PolicyStatement[] {
   const { region, accountId } = s;
   return [
-    { Sid: 'Discover', Effect: 'Allow', Action: READ_ONLY_DISCOVERY, Resource: '*' },
+    { Sid: 'Discover', Effect: 'Allow', Action: [...PLATFORM_DISCOVERY_ACTIONS], Resource: '*' },
     ...clusterStatements(s, false),
     {
       Sid: 'ReadApplicationLogs',
       Effect: 'Allow',
-      Action: ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:DescribeLogStreams', 'logs:StartQuery'],
+      Action: [...LOG_READ_ACTIONS],
       Resource: `arn:aws:logs:${region}:${accountId}:log-group:/ecs/*`,
     },
-    { Sid: 'QueryResults', Effect: 'Allow', Action: ['logs:GetQueryResults', 'logs:StopQuery'], Resource: '*' },
+    { Sid: 'QueryResults', Effect: 'Allow', Action: [...LOG_QUERY_RESULT_ACTIONS], Resource: '*' },
   ];
 }
 
@@ -158,16 +151,26 @@ export function applicationBoundaryStatements(): PolicyStatement[] {
     {
       Sid: 'ApplicationDataPlane',
       Effect: 'Allow',
-      Action: [
-        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem',
-        's3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket',
-        'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sns:Publish',
-        'secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters', 'kms:Decrypt', 'kms:GenerateDataKey',
-        'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'cloudwatch:PutMetricData',
-        'ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability',
-      ],
+      Action: [...APPLICATION_DATA_PLANE_ACTIONS],
       Resource: '*',
     },
-    { Sid: 'NoIdentityOrAccountChanges', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*', 'sts:AssumeRole'], Resource: '*' },
+    { Sid: 'NoIdentityOrAccountChanges', Effect: 'Deny', Action: [...IDENTITY_AND_ACCOUNT_ACTIONS], Resource: '*' },
   ];
+}
+
+// --- The same permissions as grants, for a layer building the roles with modules/role.ts ---------------------------
+
+/** Grants the provisioning role's permissions (`provisioningStatements`) to a role or managed policy. */
+export function grantProvisioning(grantee: Grantable, s: PlatformScope & { readonly vpcArn: string; readonly boundaryArn: string }): void {
+  for (const statement of provisioningStatements(s)) grantee.addToPolicy(statement);
+}
+
+/** Grants the operations role's permissions (`operationsStatements`) to a role or managed policy. */
+export function grantOperations(grantee: Grantable, s: PlatformScope): void {
+  for (const statement of operationsStatements(s)) grantee.addToPolicy(statement);
+}
+
+/** Makes a managed policy the application roles' permissions boundary (`applicationBoundaryStatements`). */
+export function grantApplicationBoundary(grantee: Grantable): void {
+  for (const statement of applicationBoundaryStatements()) grantee.addToPolicy(statement);
 }

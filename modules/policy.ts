@@ -2,6 +2,7 @@
  * IAM policy documents as typed data rendered with JSON.stringify. Tokens (ARNs of resources in the same
  * stack) survive as Terraform interpolations, and no data source is needed, so plans stay offline.
  */
+import { BUCKET_ALL_ACTIONS, ROLE_ASSUME_ACTIONS } from './perms';
 
 export type Principal = { readonly AWS: string | string[] } | { readonly Service: string | string[] } | { readonly Federated: string };
 
@@ -43,7 +44,7 @@ export function serviceTrustPolicy(service: ServicePrincipal | string, sourceAcc
   return policyDocument([{
     Effect: 'Allow',
     Principal: { Service: service },
-    Action: 'sts:AssumeRole',
+    Action: oneOrMany(ROLE_ASSUME_ACTIONS),
     ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
   }]);
 }
@@ -54,7 +55,7 @@ export function denyInsecureTransport(bucketArn: string): PolicyStatement {
     Sid: 'DenyInsecureTransport',
     Effect: 'Deny',
     Principal: '*',
-    Action: 's3:*',
+    Action: oneOrMany(BUCKET_ALL_ACTIONS),
     Resource: [bucketArn, `${bucketArn}/*`],
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };
@@ -162,15 +163,29 @@ function shape(s: PolicyStatement): string {
 }
 
 /**
- * A statement granting `actions` on `resources`, with a single action or resource written as a string the way people
- * write policies. Used by every grant method.
+ * A list written the way people write policies: a single action or resource as a string, several as an array. For
+ * statements no grant method covers (resource policies, trust policies), with actions from modules/perms.ts.
  */
-export function allow(sid: string, actions: readonly string[], resources: string | readonly string[]): PolicyStatement {
-  const list = asList(resources);
+export function oneOrMany(list: readonly string[]): string | string[] {
+  return list.length === 1 ? list[0] : [...list];
+}
+
+/**
+ * A statement granting `actions` on `resources`, with a single action or resource written as a string the way people
+ * write policies. Used by every grant method. `sid` undefined leaves the statement without one (policies written before
+ * the grants had none); `condition` narrows the grant (e.g. `kms:ViaService`).
+ */
+export function allow(
+  sid: string | undefined,
+  actions: readonly string[],
+  resources: string | readonly string[],
+  condition?: PolicyStatement['Condition'],
+): PolicyStatement {
   return {
-    Sid: sid,
+    ...(sid === undefined ? {} : { Sid: sid }),
     Effect: 'Allow',
-    Action: actions.length === 1 ? actions[0] : [...actions],
-    Resource: list.length === 1 ? list[0] : list,
+    Action: oneOrMany(actions),
+    Resource: oneOrMany(asList(resources)),
+    ...(condition ? { Condition: condition } : {}),
   };
 }

@@ -1,11 +1,14 @@
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
-import type { TerraformProvider } from 'cdktf';
+import { Token, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { awsName, FieldProblems, integerBetween } from '../lib/validators';
 import { keyFromArn, type IKey } from './kms-key';
-import { QUEUE_CONSUME_ACTIONS, QUEUE_SEND_ACTIONS } from './perms';
-import { allow, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { QUEUE_ALL_ACTIONS, QUEUE_CONSUME_ACTIONS, QUEUE_SEND_ACTIONS } from './perms';
+import { allow, oneOrMany, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
 
 export interface QueueProps {
   /** Queue name; the dead-letter queue is `<name>-dlq`. */
@@ -35,6 +38,27 @@ export interface QueueProps {
 }
 
 /**
+ * Problems of the props that need no AWS, by prop name: the limits SQS's CreateQueue enforces.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
+ */
+export function queuePropProblems(props: Partial<QueueProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.name !== undefined && !Token.isUnresolved(props.name)) {
+    // The dead-letter queue adds `-dlq`; SQS allows 80 characters.
+    const room = (props.deadLetterQueue ?? true) ? 80 - '-dlq'.length : 80;
+    problems.check('name', awsName(props.name, { maxLength: room, pattern: /^[A-Za-z0-9_-]+$/, described: 'letters, digits, - and _' }));
+  }
+  if (props.maxReceiveCount !== undefined) problems.check('maxReceiveCount', integerBetween(props.maxReceiveCount, 1, 1000));
+  if (props.visibilityTimeoutSeconds !== undefined) problems.check('visibilityTimeoutSeconds', integerBetween(props.visibilityTimeoutSeconds, 0, 43200, 'seconds'));
+  if (props.messageRetentionSeconds !== undefined) problems.check('messageRetentionSeconds', integerBetween(props.messageRetentionSeconds, 60, 1209600, 'seconds'));
+  if (props.dlqMessageRetentionSeconds !== undefined) problems.check('dlqMessageRetentionSeconds', integerBetween(props.dlqMessageRetentionSeconds, 60, 1209600, 'seconds'));
+  if (props.kmsDataKeyReusePeriodSeconds !== undefined) {
+    problems.check('kmsDataKeyReusePeriodSeconds', integerBetween(props.kmsDataKeyReusePeriodSeconds, 60, 86400, 'seconds'));
+  }
+  return problems.list;
+}
+
+/**
  * An SQS queue encrypted with a customer managed key, refusing non-TLS access, with a KMS-encrypted dead-letter
  * queue and a redrive policy; the DLQ only accepts redrives from this queue.
  */
@@ -49,6 +73,7 @@ export class Queue extends Construct {
 
   constructor(scope: Construct, id: string, props: QueueProps) {
     super(scope, id);
+    refuseProblems(scope, id, queuePropProblems(props));
     const provider = props.provider;
     this.encryptionKey = keyFromArn(props.kmsKeyArn);
     const reuse = props.kmsDataKeyReusePeriodSeconds ?? 300;
@@ -88,6 +113,14 @@ export class Queue extends Construct {
     });
   }
 
+  /**
+   * Grants `queueActions` (from modules/perms.ts) on the queue under the statement id `sid`, without its key: for a
+   * purpose the other grants do not cover (a Lambda function's dead-letter delivery, whose key the function has anyway).
+   */
+  grant(grantee: Grantable, sid: string, queueActions: readonly string[]): void {
+    grantee.addToPolicy(allow(sid, queueActions, this.arn));
+  }
+
   /** Send messages (SendMessage with the queue's URL and attributes), encrypting them with the queue's key. */
   grantSendMessages(grantee: Grantable): void {
     grantee.addToPolicy(allow('SqsSend', QUEUE_SEND_ACTIONS, this.arn));
@@ -107,7 +140,7 @@ export function denyInsecureQueueTransport(queueArn: string): PolicyStatement {
     Sid: 'DenyInsecureTransport',
     Effect: 'Deny',
     Principal: '*',
-    Action: 'sqs:*',
+    Action: oneOrMany(QUEUE_ALL_ACTIONS),
     Resource: queueArn,
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };

@@ -4,7 +4,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { Lazy, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import { policyDocument, PolicyStatements, serviceTrustPolicy, type Grantable, type PolicyStatement, type ServicePrincipal } from './policy';
+import { ROLE_ASSUME_ACTIONS } from './perms';
+import { oneOrMany, policyDocument, PolicyStatements, serviceTrustPolicy, type Grantable, type PolicyStatement, type ServicePrincipal } from './policy';
 
 /** An AWS service assuming the role, pinned (against the confused deputy) to the account and resources it acts for. */
 export interface ServiceTrust {
@@ -62,7 +63,7 @@ function trustPolicy(trust: Trust): string {
     ...(trust.sid ? { Sid: trust.sid } : {}),
     Effect: 'Allow',
     Principal: { AWS: typeof trust.principals === 'string' ? trust.principals : [...trust.principals] },
-    Action: 'sts:AssumeRole',
+    Action: oneOrMany(ROLE_ASSUME_ACTIONS),
   }]);
 }
 

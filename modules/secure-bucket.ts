@@ -7,6 +7,7 @@ import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { backupPlanTags, type BackupPlanChoice } from './backup-tag';
 import { bucketBaseline } from './bucket-baseline';
 import { keyFromArn, type IKey } from './kms-key';
 import { actions, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_WRITE_ACTIONS } from './perms';
@@ -30,6 +31,11 @@ export interface SecureBucketProps {
   readonly lifecycleRules?: readonly S3BucketLifecycleConfigurationRule[];
   /** Refuse `terraform destroy` of the bucket. @default true */
   readonly protect?: boolean;
+  /**
+   * AWS Backup plan that backs the bucket up (the `BackupPlan` tag, modules/backup-tag.ts). Off unless asked: most
+   * buckets hold logs, replicas or re-creatable content, and S3 backups are billed per GB. @default false
+   */
+  readonly backupPlan?: BackupPlanChoice;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -102,6 +108,7 @@ export class SecureBucket extends Construct implements IBucket {
     const provider = props.provider;
     const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, kmsKeyArn: props.kmsKeyArn, protect: props.protect, provider });
     this.bucket = created;
+    if (props.backupPlan) created.tags = backupPlanTags(props.backupPlan);
     this.bucketName = created.bucket;
     this.arn = created.arn;
     this.encryptionKey = keyFromArn(props.kmsKeyArn);

@@ -3,19 +3,22 @@
  * a role needs to read state or to hold a lock, and the state-reader role every remote-state read assumes.
  * Callers never type S3, DynamoDB or KMS actions (aws-cdk-lib's `grantRead` idea).
  */
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { identityCenterTrustStatement } from './assumable-role';
-import { policyDocument, type PolicyStatement } from './policy';
+import {
+  ROLE_ASSUME_ACTIONS, STATE_DECRYPT_ACTIONS, STATE_LIST_ACTIONS, STATE_LOCK_ACTIONS, STATE_LOCK_KEY_ACTIONS, STATE_READ_ACTIONS,
+} from './perms';
+import { oneOrMany, type PolicyStatement } from './policy';
+import { Role } from './role';
 
 /** Where an account keeps its state: names are derived (lib/naming.ts), the key is the backend's KMS key. */
 export interface StateBackendLocation {
   readonly accountId: string;
   /** Region of the bucket, lock table and key. */
   readonly region: string;
-  /** `arn:aws:s3:::<project>-<account>-terraform-backend` */
+  /** `arn:aws:s3:::<project>-<account>-terraform-backend-<account id>` */
   readonly bucketArn: string;
   readonly lockTableArn: string;
 }
@@ -24,11 +27,11 @@ export interface StateBackendLocation {
  * The backend's key is created by base-tf-backend; rather than reading its ARN, decryption is allowed for any key of
  * the account, but only through S3 (objects of the state bucket) or DynamoDB, so the grant reaches nothing else.
  */
-function stateKeyStatement(location: StateBackendLocation, sid: string, actions: string[], services: string[]): PolicyStatement {
+function stateKeyStatement(location: StateBackendLocation, sid: string, actions: readonly string[], services: string[]): PolicyStatement {
   return {
     Sid: sid,
     Effect: 'Allow',
-    Action: actions,
+    Action: [...actions],
     Resource: `arn:aws:kms:${location.region}:${location.accountId}:key/*`,
     Condition: { StringEquals: { 'kms:ViaService': services.map((s) => `${s}.${location.region}.amazonaws.com`) } },
   };
@@ -37,9 +40,9 @@ function stateKeyStatement(location: StateBackendLocation, sid: string, actions:
 /** Read every state object of the account (what `terraform_remote_state` and `terraform init` need). */
 export function stateReadStatements(location: StateBackendLocation): PolicyStatement[] {
   return [
-    { Sid: 'ListStates', Effect: 'Allow', Action: 's3:ListBucket', Resource: location.bucketArn },
-    { Sid: 'ReadStates', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: `${location.bucketArn}/*` },
-    stateKeyStatement(location, 'DecryptStates', ['kms:Decrypt', 'kms:DescribeKey'], ['s3']),
+    { Sid: 'ListStates', Effect: 'Allow', Action: oneOrMany(STATE_LIST_ACTIONS), Resource: location.bucketArn },
+    { Sid: 'ReadStates', Effect: 'Allow', Action: [...STATE_READ_ACTIONS], Resource: `${location.bucketArn}/*` },
+    stateKeyStatement(location, 'DecryptStates', STATE_DECRYPT_ACTIONS, ['s3']),
   ];
 }
 
@@ -49,10 +52,10 @@ export function stateLockStatements(location: StateBackendLocation): PolicyState
     {
       Sid: 'StateLocks',
       Effect: 'Allow',
-      Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Action: [...STATE_LOCK_ACTIONS],
       Resource: location.lockTableArn,
     },
-    stateKeyStatement(location, 'EncryptLocks', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], ['dynamodb']),
+    stateKeyStatement(location, 'EncryptLocks', STATE_LOCK_KEY_ACTIONS, ['dynamodb']),
   ];
 }
 
@@ -95,26 +98,24 @@ export class StateReaderRole extends Construct {
         Sid: 'OrganisationRoles',
         Effect: 'Allow',
         Principal: { AWS: [...new Set(org.accountIds)].map((id) => `arn:aws:iam::${id}:root`) },
-        Action: 'sts:AssumeRole',
+        Action: oneOrMany(ROLE_ASSUME_ACTIONS),
         // The account segment is free, but the principal is one of the roots above: these role names in those accounts only.
         Condition: { ArnLike: { 'aws:PrincipalArn': org.roleNames.map((name) => `arn:aws:iam::*:role/${name}`) } },
       });
     }
     const exact = [...new Set(props.principalArns ?? [])];
-    if (exact.length > 0) statements.push({ Sid: 'Automation', Effect: 'Allow', Principal: { AWS: exact }, Action: 'sts:AssumeRole' });
-    this.role = new IamRole(this, 'role', {
+    if (exact.length > 0) statements.push({ Sid: 'Automation', Effect: 'Allow', Principal: { AWS: exact }, Action: oneOrMany(ROLE_ASSUME_ACTIONS) });
+    const reader = new Role(this, 'role', {
       provider: props.provider,
       name: props.name,
       description: 'Reads the Terraform state of this account for remote-state reads; nothing else',
-      assumeRolePolicy: policyDocument(statements),
+      assumedBy: { statements },
       maxSessionDuration: props.maxSessionDuration ?? 3600,
+      policyName: `${props.name}-read`,
+      ids: { policy: 'read' },
     });
-    this.arn = this.role.arn;
-    new IamRolePolicy(this, 'read', {
-      provider: props.provider,
-      name: `${props.name}-read`,
-      role: this.role.id,
-      policy: policyDocument(stateReadStatements(props.location)),
-    });
+    for (const statement of stateReadStatements(props.location)) reader.addToPolicy(statement);
+    this.role = reader.role;
+    this.arn = reader.arn;
   }
 }

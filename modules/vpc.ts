@@ -3,8 +3,6 @@ import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
@@ -15,11 +13,19 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc as VpcResource } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
-import { cidrSubnet, type Cidr } from '../lib/cidr';
-import { policyDocument, serviceTrustPolicy } from './policy';
+import { cidrSubnet, contains, overlaps, parseCidr, type Cidr } from '../lib/cidr';
+import type { FieldProblem } from '../lib/layer-stack';
+import { FieldProblems, logRetentionDays, oneOf, repeated } from '../lib/validators';
+import { FLOW_LOG_DELIVERY_ACTIONS } from './perms';
+import { allow } from './policy';
+import { refuseProblems } from './prop-problems';
+import { ServiceRole } from './role';
 
 /** `one-per-az`: highly available egress (prd); `single`: one shared NAT (cheaper, devstg); `none`: no egress. */
 export type NatStrategy = 'one-per-az' | 'single' | 'none';
+export const NAT_STRATEGIES: readonly NatStrategy[] = ['one-per-az', 'single', 'none'];
+/** Subnet tiers, in the order they are laid out and checked. */
+export const SUBNET_TIERS = ['public', 'private', 'database'] as const;
 
 export interface SubnetLayout {
   readonly public: readonly string[];
@@ -45,6 +51,47 @@ export interface VpcProps {
   readonly interfaceEndpoints?: readonly string[];
 }
 
+/** The props `vpcPropProblems` checks; subnet tiers may be missing (a layer fills them from `defaultSubnetLayout`). */
+export type VpcPropsShape = Partial<Omit<VpcProps, 'subnets'>> & { readonly subnets?: Partial<SubnetLayout> };
+
+/**
+ * Problems of the props that need no AWS, by prop name: the VPC range AWS accepts (/16 to /28), one subnet per AZ in
+ * every tier given, each inside the VPC and overlapping no other, and the log retention every layer checks the same way.
+ */
+export function vpcPropProblems(props: VpcPropsShape): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.natGateways !== undefined) problems.check('natGateways', oneOf(props.natGateways, NAT_STRATEGIES));
+  if (props.flowLogRetentionDays !== undefined) problems.check('flowLogRetentionDays', logRetentionDays(props.flowLogRetentionDays));
+  const twice = repeated(props.interfaceEndpoints ?? []);
+  if (twice !== undefined) problems.add('interfaceEndpoints', `"${twice}" is listed twice`);
+  (props.interfaceEndpoints ?? []).forEach((service, i) => {
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(service)) problems.add(`interfaceEndpoints[${i}]`, `"${service}" must be a service suffix such as ecr.api or ssm`);
+  });
+  if (props.cidr === undefined) return problems.list;
+  const vpc = parseCidr(props.cidr);
+  if (typeof vpc === 'string') return problems.add('cidr', vpc).list;
+  if (vpc.prefix < 16 || vpc.prefix > 28) problems.add('cidr', `${vpc.text}: a VPC must be between /16 and /28`);
+  const seen: { field: string; cidr: Cidr }[] = [];
+  for (const tier of SUBNET_TIERS) {
+    const list = props.subnets?.[tier];
+    if (list === undefined) continue;
+    if (props.azs !== undefined && list.length !== props.azs.length) problems.add(`subnets.${tier}`, `lists ${list.length} subnets for ${props.azs.length} AZs`);
+    list.forEach((text, i) => {
+      const field = `subnets.${tier}[${i}]`;
+      const subnet = parseCidr(text);
+      if (typeof subnet === 'string') {
+        problems.add(field, subnet);
+        return;
+      }
+      if (!contains(vpc, subnet)) problems.add(field, `${subnet.text} does not fit in the VPC ${vpc.text}`);
+      const clash = seen.find((s) => overlaps(s.cidr, subnet));
+      if (clash) problems.add(field, `${subnet.text} overlaps ${clash.field} (${clash.cidr.text})`);
+      seen.push({ field, cidr: subnet });
+    });
+  }
+  return problems.list;
+}
+
 /**
  * A three-tier VPC: public subnets behind an internet gateway, private subnets with NAT egress,
  * isolated database subnets, flow logs to an encrypted log group, the default security group closed,
@@ -64,6 +111,7 @@ export class Vpc extends Construct {
 
   constructor(scope: Construct, id: string, props: VpcProps) {
     super(scope, id);
+    refuseProblems(scope, id, vpcPropProblems(props));
     const { name, azs } = props;
     this.vpc = new VpcResource(this, 'vpc', {
       cidrBlock: props.cidr,
@@ -161,19 +209,15 @@ export class Vpc extends Construct {
       retentionInDays: props.flowLogRetentionDays ?? 365,
       kmsKeyId: props.flowLogKmsKeyArn,
     });
-    const flowLogRole = new IamRole(this, 'flow-logs-role', {
+    const flowLogRole = new ServiceRole(this, 'flow-logs-role', {
       name: `${name}-vpc-flow-logs`,
-      assumeRolePolicy: serviceTrustPolicy('vpc-flow-logs.amazonaws.com', props.accountId),
+      service: 'vpc-flow-logs.amazonaws.com',
+      sourceAccount: props.accountId,
+      policyName: 'deliver-flow-logs',
+      ids: { policy: 'flow-logs-policy' },
     });
-    new IamRolePolicy(this, 'flow-logs-policy', {
-      role: flowLogRole.id,
-      name: 'deliver-flow-logs',
-      policy: policyDocument([{
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        Resource: [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`],
-      }]),
-    });
+    // The group exists (created above, with its key and retention): no CreateLogGroup. No Sid, as first written.
+    flowLogRole.addToPolicy(allow(undefined, FLOW_LOG_DELIVERY_ACTIONS, [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`]));
     new FlowLog(this, 'flow-log', {
       vpcId,
       trafficType: 'ALL',

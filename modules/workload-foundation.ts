@@ -1,6 +1,11 @@
 import { Construct } from 'constructs';
-import { EncryptedTopic, snsPublisherKeyStatement } from './encrypted-topic';
-import { cloudWatchLogsKeyStatement, KmsKey } from './kms-key';
+import type { FieldProblem } from '../lib/layer-stack';
+import { FieldProblems, oneOf } from '../lib/validators';
+import { EncryptedTopic } from './encrypted-topic';
+import { KmsKey } from './kms-key';
+
+/** CloudWatch alarms publish to the topic, encrypting with the key. */
+const ALARM_PUBLISHER = 'cloudwatch.amazonaws.com';
 
 /** Keys and notification topic a workload layer encrypts and alarms with. */
 export interface WorkloadFoundation {
@@ -50,8 +55,9 @@ export class OwnFoundation extends Construct implements WorkloadFoundation {
       alias: props.name,
       description: `Encrypts data, logs and alarm notifications of ${props.name}`,
       accountId: props.accountId,
-      serviceStatements: [cloudWatchLogsKeyStatement(props.region, props.accountId), snsPublisherKeyStatement(['cloudwatch.amazonaws.com'], props.accountId)],
     });
+    key.grantToService('logs', { region: props.region, accountId: props.accountId });
+    key.grantToService('sns-publishers', { services: [ALARM_PUBLISHER], accountId: props.accountId });
     this.dataKeyArn = key.arn;
     this.logsKeyArn = key.arn;
     this.secretsKeyArn = key.arn;
@@ -59,14 +65,12 @@ export class OwnFoundation extends Construct implements WorkloadFoundation {
       name: `${props.name}-alarms`,
       kmsKeyArn: key.arn,
       accountId: props.accountId,
-      publisherServices: ['cloudwatch.amazonaws.com'],
+      publisherServices: [ALARM_PUBLISHER],
     }).arn;
   }
 }
 
 /** Config check shared by the layers offering the `foundation` switch. */
-export function foundationProblems(source: unknown): { field: string; message: string }[] {
-  return source === undefined || source === 'own' || source === 'security-layer'
-    ? []
-    : [{ field: 'foundation', message: `"${String(source)}" must be own or security-layer` }];
+export function foundationProblems(source: unknown): FieldProblem[] {
+  return source === undefined ? [] : new FieldProblems().check('foundation', oneOf(String(source), ['own', 'security-layer'])).list;
 }

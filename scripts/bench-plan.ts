@@ -19,7 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from './lib/paths';
-import { createBackends, startSandbox } from './lib/sandbox';
+import { startSandbox } from './lib/sandbox';
 import { TERRAFORM_GOGC, terraformEnv } from './lib/terraform';
 
 const baselineCommit = process.env.BENCH_BASELINE ?? '6747cc3';
@@ -81,8 +81,7 @@ async function organisationPlan(label: string, root: string): Promise<OrgResult>
   const sandbox = await startSandbox({ dir: tmp('bench-plan-sandbox-'), s3Port: 0, dynamodbPort: 0 });
   let stopped = false;
   try {
-    const accounts = fs.readdirSync(path.join(root, 'projects', 'acme')).filter((a) => fs.existsSync(path.join(root, 'projects', 'acme', a, 'account.ts')));
-    await createBackends(sandbox.endpoints, accounts.map((account) => ({ project: 'acme', account })));
+    // run.ts creates each account's state bucket and lock table in the sandbox itself, named as that checkout names them.
     const outdir = tmp('bench-plan-out-');
     const env: NodeJS.ProcessEnv = {
       ...process.env, SANDBOX: '1', SANDBOX_S3_ENDPOINT: sandbox.endpoints.s3, SANDBOX_DYNAMODB_ENDPOINT: sandbox.endpoints.dynamodb, PROJECT: 'acme',

@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   }
   if (mode.sandbox) {
     assertLoopback(mode.sandbox);
-    await createBackends(mode.sandbox, [...org.accounts.keys()].map((account) => ({ project, account })));
+    await createBackends(mode.sandbox, [...org.accounts.values()].map((account) => ({ project, account: account.name, accountId: account.id })));
   } else if (!['1', 'true', 'yes'].includes((process.env.AUTO_APPROVE ?? '').toLowerCase())) {
     const steps = bootstrapPlan(org, { accounts: args.accounts });
     console.log(`Real AWS: ${steps.length} steps, starting with:\n${steps.slice(0, 8).map((s) => `  - ${s.title}`).join('\n')}\n  ...`);

@@ -118,7 +118,7 @@ export function main(argv: readonly string[], options: CliOptions = {}): number 
       out(`by rule: ${[...countsByRule(selected)].sort(([a], [b]) => a.localeCompare(b)).map(([id, n]) => `${id} ${n}`).join(', ')}`);
     }
     const scope = args.account || args.layer ? ` (showing ${[args.account, args.layer].filter(Boolean).join('/')})` : '';
-    out(`${summaryLine(shown, `; synth ${loaded.synthMs.toFixed(0)} ms${scope}${loaded.models.length > 1 ? ` [${org.project.name}]` : ''}`)}`);
+    out(`${summaryLine(shown, `; synth ${loaded.synthMs.toFixed(0)} ms (day-zero steps ${loaded.bootstrapSynthMs.toFixed(0)} ms)${scope}${loaded.models.length > 1 ? ` [${org.project.name}]` : ''}`)}`);
     if (errorsOf(selected).length > 0) failed = true;
   }
   if (failed && args.warnOnly) {

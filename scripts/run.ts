@@ -11,18 +11,22 @@ import { CycleError } from '../lib/graph';
 import { modeFromEnv } from '../lib/mode';
 import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
+import { setTokenStackTraces, tokenStackTracesFromEnv } from '../lib/token-stack-traces';
 import { parseCommand, USAGE, UsageError } from './lib/cli';
-import { confirmApply, confirmDestroy, terminalPrompt } from './lib/confirm';
+import { confirmApply, confirmDestroy, savedPlanLines, strandedReaders, terminalPrompt } from './lib/confirm';
+import { stackConfigHash, stackConfigHashes } from './lib/config-hash';
 import { credentialsReady } from './lib/credentials';
-import { stackConfigHashes } from './lib/config-hash';
-import { layerExecutor } from './lib/layer-executor';
-import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR, stackDir } from './lib/paths';
-import { markdownFile, writeReportMarkdown, type MarkdownLayer } from './lib/report-markdown';
+import { autoDependents, outputImpact } from './lib/impact';
+import { layerExecutor, type ApplyFrom } from './lib/layer-executor';
+import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
+import { markdownFile, writeReportMarkdown } from './lib/report-markdown';
 import { withRetries } from './lib/retry';
 import {
-  ACTIONS, driftVerdict, exitCodeOf, formatEvent, formatSummary, resumeSelection, runLayers, SelectionError, selectLayers, verdictLine, type Action, type PreviousReport,
+  ACTIONS, driftVerdict, exitCodeOf, formatEvent, formatSummary, resumeSelection, runLayers, SelectionError, selectLayers, verdictLine, withKeptLayers,
+  type Action, type LayerReport, type PreviousReport,
 } from './lib/runner';
 import { assertLoopback, createBackends, SandboxError, sandboxOwner, verifySandboxOwner } from './lib/sandbox';
+import { PlanStore, plansDir } from './lib/saved-plans';
 import { terraform } from './lib/terraform';
 
 /** Where this run's report goes, once known: written even when the run fails before any layer ran. */
@@ -34,6 +38,8 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // As the app does (main.ts): cdktf's stack trace per token is only ever read in a resolution error.
+  setTokenStackTraces(tokenStackTracesFromEnv());
   const mode = modeFromEnv(process.env, REPO_ROOT);
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? DEFAULT_OUTDIR);
   reportFile = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
@@ -57,6 +63,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const result = synth({ projectsDir: PROJECTS_DIR, mode, outdir, project: command.project });
   const selected = selectLayers(result.graph, { accounts: command.accounts, layers: command.layers, stacks: command.stacks, includeDependents: command.includeDependents });
   if (selected.length === 0) throw new UsageError('no enabled layer matches the selection');
+  // Each layer's config hash as the saved plans compute it (cdk.tf.json, its assets, its provider lock file).
   const hashes = stackConfigHashes(outdir, selected.map((n) => n.id));
   const resumed = command.resume ? resumeSelection(selected, readReport(previousReport), hashes, command.action, mode.sandbox ? 'sandbox' : 'real') : undefined;
   const nodes = resumed ? resumed.run : selected;
@@ -66,12 +73,24 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
     `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
+  const print = (line: string): void => console.log(line);
+  // A destroy that would leave layers reading what it destroys is refused from the graph alone, so before the
+  // credentials check too (confirmDestroy refuses it without asking anything).
+  if (command.action === 'destroy' && !command.forceOrphans && strandedReaders(result.graph, nodes).length > 0) {
+    const decision = await confirmDestroy(nodes, { ...command, graph: result.graph }, terminalPrompt(), print);
+    console.log(decision.message);
+    writeReport({ action: command.action, exitCode: 1, error: decision.message, layers: [] });
+    return 1;
+  }
   // Real AWS: every selected account's role can be assumed, for longer than the last run of these layers took.
   if (!mode.sandbox && nodes.length > 0 && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
 
-  const print = (line: string): void => console.log(line);
+  const plans = new PlanStore(plansDir(outdir));
+  const allowReplace = new Set(command.allowReplace);
   if (command.action === 'apply' && nodes.length > 0) {
-    const decision = await confirmApply(nodes, command.autoApprove, terminalPrompt(), print);
+    const saved = command.planned ? savedPlanLines(nodes, (id) => plans.get(id), allowReplace) : undefined;
+    if (saved && command.autoApprove) saved.forEach(print);
+    const decision = await confirmApply(nodes, command.autoApprove, terminalPrompt(), print, saved);
     console.log(decision.message);
     if (!decision.proceed) return 1;
   }
@@ -84,16 +103,19 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   if (mode.sandbox) {
-    await createBackends(mode.sandbox, [...new Map(result.graph.map((n) => [`${n.project}/${n.account}`, { project: n.project, account: n.account }])).values()]);
+    await createBackends(mode.sandbox, [...new Map(result.graph.map((n) => [`${n.project}/${n.account}`, { project: n.project, account: n.account, accountId: n.accountId }])).values()]);
   }
 
   const contracts = new Map<string, AnyContract | undefined>(result.stacks.map((s) => [s.node.id, s.ctx.account.layers.get(s.ctx.layer)?.kind.contract]));
   const projects = new Set(selected.map((n) => n.project));
-  const labels = new Map(selected.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
-  const width = Math.max(0, ...[...labels.values()].map((l) => l.length));
+  // Every layer of the graph has a label: INCLUDE_DEPENDENTS=auto may add any of them during the run.
+  const labels = new Map(result.graph.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
+  const width = Math.max(0, ...selected.map((n) => labels.get(n.id)!.length));
   const label = (id: string): string => labels.get(id) ?? id;
   const note = (id: string, message: string): void => console.log(`${' '.repeat(10)}${label(id).padEnd(width)} ${message}`);
   // Known transient AWS errors (throttling, IAM and KMS propagation) are retried with backoff: scripts/lib/retry.ts.
+  // Never the apply of a plan file (every apply applies one) nor a lock error; a plain apply whose plan file failed with
+  // one is planned and applied again as a whole by the executor (retryApply).
   const retrying = withRetries(terraform, {
     onRetry: (cwd, r) => note(path.basename(cwd), `${r.rule}: terraform ${r.command} again in ${(r.delayMs / 1000).toFixed(0)}s (attempt ${r.attempt + 1} of ${r.maxAttempts})`),
   });
@@ -120,24 +142,40 @@ async function main(argv: readonly string[]): Promise<number> {
     forceStateful: command.forceStateful,
     signal: controller.signal,
     execute: layerExecutor({
-      outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout, onNote: note, terraform: retrying,
+      outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout, onNote: note, terraform: retrying, retryApply: retrying.retryApply,
+      plans, applyFrom: applyFromOf(command), allowReplace, refresh: command.refresh,
+      replanHint: (n) => `make plan ACCOUNT=${n.account} LAYER=${n.layer}${mode.sandbox ? '' : ' SANDBOX=0'}`,
     }),
     onEvent: (event) => console.log(formatEvent(event, label, width)),
+    ...(command.autoDependents ? { expand: autoDependents(result.graph) } : {}),
   });
-
-  // Each layer with its config hash (RESUME compares it) and its retries; with RESUME, the layers it kept, in graph order.
-  const order = new Map(result.graph.map((n, i) => [n.id, i]));
-  const layers: MarkdownLayer[] = [...(resumed?.kept ?? []), ...report.layers.map((l) => {
-    const retries = retrying.retriesIn(stackDir(outdir, l.id));
-    return { ...l, configHash: hashes.get(l.id), ...(retries.length > 0 ? { retries } : {}) };
-  })].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  // Each layer with its config hash (RESUME compares it) and its retries; with RESUME, the layers it kept (unless
+  // INCLUDE_DEPENDENTS=auto ran one again), in graph order.
+  const ran = report.layers.map((l): LayerReport => {
+    const retries = retrying.retriesIn(l.id);
+    const hash = l.configHash ?? stackConfigHash(outdir, l.id);
+    return { ...l, ...(hash ? { configHash: hash } : {}), ...(retries.length > 0 ? { retries } : {}) };
+  });
+  const layers = withKeptLayers(ran, resumed?.kept ?? [], new Map(result.graph.map((n, i) => [n.id, i])));
   // A layer drift kept from the last run is still drift.
   const exitCode = exitCodeOf(layers, report.interrupted);
-  console.log(`\n${formatSummary({ ...report, layers }, (l) => `${label(l.id)}${(l as MarkdownLayer).carriedOver ? ' (earlier run)' : ''}`)}`);
-  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', ...report, exitCode, layers });
+  const full = { ...report, exitCode, layers, impact: outputImpact(layers, result.graph) };
+  console.log(`\n${formatSummary(full, (l) => `${label(l.id)}${l.carriedOver ? ' (earlier run)' : ''}`)}`);
+  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', plansDir: path.relative(process.cwd(), plans.dir) || plans.dir, ...full });
   console.log(`report: ${path.relative(process.cwd(), reportFile) || reportFile}`);
   if (command.action === 'drift') console.log(verdictLine(driftVerdict(exitCode)));
   return exitCode;
+}
+
+/** How an apply uses plans: --planned (this checkout's saved plans), --reviewed <dir> (CI), or a new plan per layer. */
+function applyFromOf(command: { readonly planned: boolean; readonly reviewed?: string }): ApplyFrom {
+  if (command.planned) return { kind: 'saved' };
+  if (command.reviewed) {
+    const store = new PlanStore(path.resolve(command.reviewed));
+    if (!fs.existsSync(store.manifestFile)) throw new UsageError(`--reviewed ${command.reviewed}: no ${path.basename(store.manifestFile)} there (the plan job's cdktf.out/plans)`);
+    return { kind: 'reviewed', store };
+  }
+  return { kind: 'fresh' };
 }
 
 function writeReport(report: { readonly action: Action; readonly exitCode: number } & Record<string, unknown>): void {

@@ -46,12 +46,12 @@ function requestedPorts(): { s3Port: number; dynamodbPort: number } {
 }
 
 /** Every account of every project: each gets a state bucket and a lock table. */
-function allAccounts(): { project: string; account: string }[] {
-  const result: { project: string; account: string }[] = [];
+function allAccounts(): { project: string; account: string; accountId: string }[] {
+  const result: { project: string; account: string; accountId: string }[] = [];
   for (const name of fs.readdirSync(PROJECTS_DIR).sort()) {
     if (!fs.existsSync(path.join(PROJECTS_DIR, name, 'project.ts'))) continue;
     const org = resolveOrganisation(readProjectFolder(path.join(PROJECTS_DIR, name)), modeFromEnv({}));
-    for (const account of org.accounts.keys()) result.push({ project: org.project.name, account });
+    for (const account of org.accounts.values()) result.push({ project: org.project.name, account: account.name, accountId: account.id });
   }
   return result;
 }

@@ -1,8 +1,10 @@
 /**
  * The loaded organisation as data: every stack's synthesized Terraform JSON (real mode: providers with assume_role
  * and allowed_account_ids, S3 backends with a role), its account, region, layer, kind and place in the run order,
- * plus the organisation config. Preflight rules read only this model, so they run the same over an organisation
- * built in memory (lib/preflight/load.ts) and over a small JSON fixture in a test.
+ * plus the organisation config. Besides this steady synth, the model holds the day-zero sequence (`make
+ * bootstrap-org`, lib/bootstrap-plan.ts): each step's stack as the bootstrap synth renders it, in the order the
+ * sequence applies them; every step runs before any steady stack. Preflight rules read only this model, so they run
+ * the same over an organisation built in memory (lib/preflight/load.ts) and over a small JSON fixture in a test.
  */
 import { viewOf } from '../policy/engine';
 import { block, blocks, isObject, strings, type JsonObject, type ResourceView, type StackView } from '../policy/model';
@@ -33,8 +35,6 @@ export interface ProjectInfo {
   readonly drRegion?: string;
   /** Role Organizations creates in each member account it creates, used until the deploy roles exist. */
   readonly bootstrapRoleName?: string;
-  /** Account (by name) holding the organisation; its first layers run from the caller's own session. @default 'management' */
-  readonly managementAccount?: string;
   readonly accounts: readonly AccountInfo[];
 }
 
@@ -55,9 +55,22 @@ export interface StackInput {
   readonly tf: JsonObject;
 }
 
+/** One step of the day-zero sequence and the stack it applies (the bootstrap synth of that layer). */
+export interface BootstrapStepInput {
+  /** Step id, `<account>/<layer>/<kind>` (`backend-local`, `backend-migrate`, `apply`). */
+  readonly step: string;
+  /** The stack as this step synthesizes it: local state for `backend-local`, the bootstrap identity throughout. */
+  readonly stack: StackInput;
+}
+
 export interface OrganisationInput {
   readonly project: ProjectInfo;
+  /** The steady synth: every enabled layer through its deploy role. */
   readonly stacks: readonly StackInput[];
+  /** The day-zero sequence, in the order it runs; all of it runs before any steady stack. @default [] */
+  readonly bootstrap?: readonly BootstrapStepInput[];
+  /** Why no day-zero sequence could be planned (e.g. an account without a backend layer). */
+  readonly bootstrapError?: string;
   /** The day support windows are judged on, `YYYY-MM-DD`. @default today (UTC) */
   readonly today?: string;
 }
@@ -66,6 +79,12 @@ export interface OrganisationInput {
 export interface RoleUse {
   readonly roleArn: string;
   /** `provider.aws`, `provider.aws.us_west_2`, `terraform.backend.s3`, `data.terraform_remote_state.x`. */
+  readonly address: string;
+}
+
+/** A provider, backend or remote-state read without `assume_role`: it acts as the caller's own session. */
+export interface CallerUse {
+  /** `provider.aws`, `terraform.backend.s3`, `data.terraform_remote_state.x`. */
   readonly address: string;
 }
 
@@ -88,14 +107,17 @@ export interface StackModel {
   readonly region: string;
   readonly stateful: boolean;
   readonly dependsOn: readonly string[];
-  /** Position in the run order (dependencies first). */
+  /** Position in the run order (dependencies first); for a day-zero step, its position in the sequence. */
   readonly order: number;
-  /** Every stack that is applied before this one is (transitive dependencies). */
+  /** Every steady stack that is applied before this one is (transitive dependencies); empty for a day-zero step. */
   readonly ancestors: ReadonlySet<string>;
+  /** Set on the stacks of the day-zero sequence (bootstrap synth); undefined for the steady synth. */
+  readonly step?: { readonly id: string; readonly index: number };
   readonly tf: JsonObject;
   /** The policy pack's view of the same JSON: resources, data sources, provider and backend pseudo resources. */
   readonly view: StackView;
   readonly roleUses: readonly RoleUse[];
+  readonly callerUses: readonly CallerUse[];
   readonly remoteReads: ReadonlyMap<string, RemoteRead>;
   /** Output name -> value expression. */
   readonly outputs: Readonly<Record<string, unknown>>;
@@ -119,8 +141,12 @@ export interface OrgModel {
   readonly project: ProjectInfo;
   /** `YYYY-MM-DD`: the day version support windows are judged on. */
   readonly today: string;
-  /** Stacks in run order (dependencies first, ties by account order). */
+  /** Stacks of the steady synth in run order (dependencies first, ties by account order). */
   readonly stacks: readonly StackModel[];
+  /** The day-zero sequence (`make bootstrap-org`): one stack per step, in order; it runs before every steady stack. */
+  readonly bootstrap: readonly StackModel[];
+  /** Why the day-zero sequence could not be planned, when it could not. */
+  readonly bootstrapError?: string;
   stack(id: string): StackModel | undefined;
   account(name: string): AccountInfo | undefined;
   accountById(id: string): AccountInfo | undefined;
@@ -128,7 +154,10 @@ export interface OrgModel {
   stacksOf(accountName: string): readonly StackModel[];
   /** Every resource of these types in the organisation, in run order. */
   resources(...types: string[]): Located[];
-  /** True when `earlier` is applied before `later` starts: a transitive dependency in the layer graph. */
+  /**
+   * True when `earlier` is applied before `later` starts: an earlier step of the day-zero sequence, any day-zero step
+   * before a steady stack, or a transitive dependency in the layer graph between steady stacks.
+   */
   runsBefore(earlier: StackModel, later: StackModel): boolean;
   /** Follows a value through same-stack references and remote-state outputs to what produces it. */
   resolve(stack: StackModel, value: unknown): Resolved;
@@ -139,6 +168,8 @@ export interface OrgModel {
 
 const RESOURCE_REF = /^\$\{((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?\.([a-z0-9_]+)([^}]*)\}$/;
 const REMOTE_REF = /^\$\{data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+)([^}]*)\}$/;
+/** `${element(data.terraform_remote_state.r.outputs.o, 2)}`: one element of a list output (Fn.element with a literal index). */
+const REMOTE_ELEMENT = /^\$\{element\(data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_]+),\s*(\d+)\)\}$/;
 
 /** `${aws_kms_key.x.arn}` -> `{ address: 'aws_kms_key.x', attribute: 'arn' }`; a remote-state output is not matched here. */
 export function parseResourceRef(value: unknown): { address: string; attribute: string; rest: string } | undefined {
@@ -197,13 +228,17 @@ class Stack implements StackModel {
   readonly dependsOn: readonly string[];
   order = 0;
   ancestors: ReadonlySet<string> = new Set();
+  readonly step?: { readonly id: string; readonly index: number };
   readonly view: StackView;
   readonly roleUses: RoleUse[] = [];
+  readonly callerUses: CallerUse[] = [];
   readonly remoteReads = new Map<string, RemoteRead>();
   readonly outputs: Readonly<Record<string, unknown>>;
   private readonly providerRegions = new Map<string, string>();
 
-  constructor(readonly input: StackInput, readonly account: AccountInfo) {
+  constructor(readonly input: StackInput, readonly account: AccountInfo, step?: { id: string; index: number }) {
+    this.step = step;
+    if (step) this.order = step.index;
     this.kind = input.kind ?? input.layer;
     this.stateful = input.stateful ?? false;
     this.dependsOn = input.dependsOn ?? [];
@@ -219,7 +254,9 @@ class Stack implements StackModel {
       if (region) this.providerRegions.set(alias ?? '', region);
       if (!alias && region && !defaultRegion) defaultRegion = region;
       const role = roleOf(p);
-      if (role) this.roleUses.push({ roleArn: role, address: alias ? `provider.aws.${alias}` : 'provider.aws' });
+      const address = alias ? `provider.aws.${alias}` : 'provider.aws';
+      if (role) this.roleUses.push({ roleArn: role, address });
+      else this.callerUses.push({ address });
     }
     this.region = defaultRegion ?? account.region;
     if (!this.providerRegions.has('')) this.providerRegions.set('', this.region);
@@ -227,6 +264,7 @@ class Stack implements StackModel {
     for (const [type, config] of Object.entries(backend)) {
       const role = roleOf(config);
       if (role) this.roleUses.push({ roleArn: role, address: `terraform.backend.${type}` });
+      else if (type === 's3') this.callerUses.push({ address: `terraform.backend.${type}` }); // a local backend acts as nobody
     }
     const remote = isObject(input.tf.data) && isObject(input.tf.data.terraform_remote_state) ? input.tf.data.terraform_remote_state : {};
     for (const [name, raw] of Object.entries(remote)) {
@@ -234,6 +272,7 @@ class Stack implements StackModel {
       const address = `data.terraform_remote_state.${name}`;
       const roleArn = roleOf(config);
       if (roleArn) this.roleUses.push({ roleArn, address });
+      else this.callerUses.push({ address });
       this.remoteReads.set(name, {
         address,
         bucket: typeof config.bucket === 'string' ? config.bucket : undefined,
@@ -313,12 +352,19 @@ export function buildModel(input: OrganisationInput): OrgModel {
     s.ancestors = ancestors;
   });
 
+  // The day-zero sequence: its stacks share ids with the steady synth (same layers), so they are kept apart.
+  const bootstrap = (input.bootstrap ?? []).map((b, index) => {
+    const account = accounts.get(b.stack.account);
+    if (!account) throw new Error(`day-zero step ${b.step}: unknown account "${b.stack.account}"`);
+    return new Stack(b.stack, account, { id: b.step, index });
+  });
+
   const byBackend = new Map<string, Stack>();
   for (const s of stacks) {
     const key = backendKey(s.tf);
     if (key) byBackend.set(key, s);
   }
-  for (const s of stacks) {
+  for (const s of [...stacks, ...bootstrap]) {
     for (const [name, read] of s.remoteReads) {
       const producer = read.bucket && read.key ? byBackend.get(`${read.bucket}/${read.key}`) : undefined;
       if (producer) s.remoteReads.set(name, { ...read, producer });
@@ -345,17 +391,22 @@ export function buildModel(input: OrganisationInput): OrgModel {
     project: input.project,
     today: input.today ?? new Date().toISOString().slice(0, 10),
     stacks: ordered,
+    bootstrap,
+    bootstrapError: input.bootstrapError,
     stack: (id) => byId.get(id),
     account: (name) => accounts.get(name),
     accountById: (id) => accountsById.get(id),
     stacksOf: (name) => stacksOf.get(name) ?? [],
     resources: (...types) => (types.length === 1 ? byType.get(types[0]) ?? [] : types.flatMap((t) => byType.get(t) ?? []).sort((a, b) => a.stack.order - b.stack.order)),
-    runsBefore: (earlier, later) => later.ancestors.has(earlier.id),
+    runsBefore: (earlier, later) => {
+      if (earlier.step) return later.step === undefined || earlier.step.index < later.step.index;
+      return later.step === undefined && later.ancestors.has(earlier.id);
+    },
     resolve: (stack, value) => resolveValue(stack, value),
   };
 }
 
-/** Follows a value through same-stack references and remote-state outputs to what produces it. */
+/** Follows a value through same-stack references and remote-state outputs (whole, `[n]` or `element(…, n)` of a list) to what produces it. */
 export function resolveValue(stack: StackModel, value: unknown, depth = 0): Resolved {
   if (typeof value !== 'string') return { kind: 'unknown', expression: JSON.stringify(value) ?? 'undefined' };
   if (!value.includes('${')) return { kind: 'literal', value };
@@ -363,8 +414,22 @@ export function resolveValue(stack: StackModel, value: unknown, depth = 0): Reso
   const remote = parseRemoteRef(value);
   if (remote) {
     const producer = stack.remoteReads.get(remote.name)?.producer;
-    if (!producer || remote.rest !== '') return { kind: 'unknown', expression: value };
-    return resolveValue(producer, producer.outputs[remote.output], depth + 1);
+    const index = /^\[(\d+)\]$/.exec(remote.rest);
+    if (!producer || (remote.rest !== '' && !index)) return { kind: 'unknown', expression: value };
+    const output = producer.outputs[remote.output];
+    if (!index) return resolveValue(producer, output, depth + 1);
+    // `outputs.o[2]`: an element of a list output whose elements the producer wrote out (Terraform refuses an index past the end).
+    const i = Number(index[1]);
+    return Array.isArray(output) && i < output.length ? resolveValue(producer, output[i], depth + 1) : { kind: 'unknown', expression: value };
+  }
+  const element = REMOTE_ELEMENT.exec(value.trim());
+  if (element) {
+    const producer = stack.remoteReads.get(element[1])?.producer;
+    const output = producer?.outputs[element[2]];
+    // element() wraps around the list's length, as Terraform's does.
+    return producer && Array.isArray(output) && output.length > 0
+      ? resolveValue(producer, output[Number(element[3]) % output.length], depth + 1)
+      : { kind: 'unknown', expression: value };
   }
   const ref = parseResourceRef(value);
   if (ref && ref.rest === '') {

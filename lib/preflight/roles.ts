@@ -1,28 +1,32 @@
 /**
- * Who creates IAM role X in account Y, and at which step: derived from the synthesized `aws_iam_role` and
- * `aws_iam_service_linked_role` resources, the resources that make a service create its service-linked role, the
- * role Organizations creates in each account it creates, and the bootstrap path. A role "exists by then" for a
- * user (a stack, or one resource of a stack) when its creator runs before the user in the layer graph.
+ * Who creates IAM role X in account Y, and at which step: derived from the `aws_iam_role` and
+ * `aws_iam_service_linked_role` resources of the day-zero sequence and of the steady synth, the resources that make a
+ * service create its service-linked role, and the role Organizations creates in each account it creates
+ * (`aws_organizations_account.role_name`). A role "exists by then" for a user (a stack, or one resource of a stack)
+ * when its creator runs before the user: an earlier day-zero step, any day-zero step for a steady stack, or a layer
+ * upstream in the layer graph. Nothing exists a priori: the only identity before the first step is the caller's own
+ * session, valid in the account that holds the organisation (PF-IAM-007).
  */
 import { refersTo, type ResourceView } from '../policy/model';
 import { depends, literalString, parseRoleArn, type AccountInfo, type OrgModel, type StackModel } from './model';
 import { SERVICE_LINKED_ROLES } from './tables';
 
-export type CreatorKind = 'resource' | 'service-linked' | 'implicit' | 'organizations' | 'bootstrap';
+export type CreatorKind = 'resource' | 'service-linked' | 'implicit' | 'organizations';
 
 export interface RoleCreator {
   readonly kind: CreatorKind;
-  /** The creating stack; undefined for the bootstrap path (exists before any layer). */
-  readonly stack?: StackModel;
-  readonly address?: string;
-  /** For the bootstrap path: why the role exists. */
-  readonly note?: string;
+  /** The creating stack: a day-zero step (`stack.step` set) or a steady stack. */
+  readonly stack: StackModel;
+  readonly address: string;
 }
 
 export interface RoleIndex {
   creators(accountId: string, roleName: string): readonly RoleCreator[];
-  /** The account holding the organisation (its first layers run from the caller's own session). */
-  readonly managementAccount?: AccountInfo;
+  /**
+   * The account holding the organisation: where a layer (day zero or steady) creates `aws_organizations_organization`.
+   * Undefined when no layer does: then no account is known to be reachable with the caller's own session.
+   */
+  readonly organisationAccount?: AccountInfo;
 }
 
 const cache = new WeakMap<OrgModel, RoleIndex>();
@@ -37,40 +41,33 @@ export function roleIndex(org: OrgModel): RoleIndex {
     if (!list) byKey.set(key, (list = []));
     list.push(creator);
   };
-  for (const { stack, resource } of org.resources('aws_iam_role')) {
-    const name = literalString(resource.config.name);
-    if (name) add(stack.account.id, name, { kind: 'resource', stack, address: resource.address });
-  }
-  for (const { stack, resource } of org.resources('aws_iam_service_linked_role')) {
-    const spec = SERVICE_LINKED_ROLES.find((s) => s.service === resource.config.aws_service_name);
-    if (!spec) continue;
-    const suffix = literalString(resource.config.custom_suffix);
-    add(stack.account.id, suffix ? `${spec.name}_${suffix}` : spec.name, { kind: 'service-linked', stack, address: resource.address });
-  }
-  for (const spec of SERVICE_LINKED_ROLES) {
-    for (const { stack, resource } of org.resources(...spec.createdImplicitlyBy)) {
-      add(stack.account.id, spec.name, { kind: 'implicit', stack, address: resource.address });
+  let organisationAccount: AccountInfo | undefined;
+  for (const stack of [...org.bootstrap, ...org.stacks]) {
+    for (const resource of stack.view.ofType('aws_iam_role')) {
+      const name = literalString(resource.config.name);
+      if (name) add(stack.account.id, name, { kind: 'resource', stack, address: resource.address });
     }
-  }
-  const management = org.resources('aws_organizations_organization')[0]?.stack.account
-    ?? org.account(org.project.managementAccount ?? 'management');
-  for (const { stack, resource } of org.resources('aws_organizations_account')) {
-    const role = literalString(resource.config.role_name);
-    const email = literalString(resource.config.email);
-    const account = org.project.accounts.find((a) => a.email !== undefined && a.email === email);
-    if (role && account) add(account.id, role, { kind: 'organizations', stack, address: resource.address });
-  }
-  // The bootstrap path: every member account is reached first through the bootstrap role (created by Organizations
-  // with an account it creates, or by hand in an invited account); the management account through the caller's own
-  // session, which is no role at all.
-  const bootstrapRole = org.project.bootstrapRoleName;
-  if (bootstrapRole) {
-    for (const account of org.project.accounts) {
-      if (account.id === management?.id) continue;
-      add(account.id, bootstrapRole, { kind: 'bootstrap', note: `the bootstrap role of member account ${account.name} (Organizations creates it with the account)` });
+    for (const resource of stack.view.ofType('aws_iam_service_linked_role')) {
+      const spec = SERVICE_LINKED_ROLES.find((s) => s.service === resource.config.aws_service_name);
+      if (!spec) continue;
+      const suffix = literalString(resource.config.custom_suffix);
+      add(stack.account.id, suffix ? `${spec.name}_${suffix}` : spec.name, { kind: 'service-linked', stack, address: resource.address });
     }
+    for (const spec of SERVICE_LINKED_ROLES) {
+      for (const resource of stack.view.ofType(...spec.createdImplicitlyBy)) {
+        add(stack.account.id, spec.name, { kind: 'implicit', stack, address: resource.address });
+      }
+    }
+    // Organizations creates `role_name` in every account it creates (CreateAccount's RoleName).
+    for (const resource of stack.view.ofType('aws_organizations_account')) {
+      const role = literalString(resource.config.role_name);
+      const email = literalString(resource.config.email);
+      const account = org.project.accounts.find((a) => a.email !== undefined && a.email === email);
+      if (role && account) add(account.id, role, { kind: 'organizations', stack, address: resource.address });
+    }
+    if (!organisationAccount && stack.view.ofType('aws_organizations_organization').length > 0) organisationAccount = stack.account;
   }
-  const index: RoleIndex = { creators: (accountId, name) => byKey.get(`${accountId}/${name}`.toLowerCase()) ?? [], managementAccount: management };
+  const index: RoleIndex = { creators: (accountId, name) => byKey.get(`${accountId}/${name}`.toLowerCase()) ?? [], organisationAccount };
   cache.set(org, index);
   return index;
 }
@@ -82,23 +79,21 @@ export type Availability =
 /**
  * Whether role `name` of account `accountId` exists when `user` needs it. With a `resource`, a creator in the same
  * stack counts when the resource references it (Terraform orders them); without one (provider, backend), it never
- * does: a stack cannot authenticate with a role it has not created yet.
+ * does: a stack cannot authenticate with a role it has not created yet. "Self" means every creator is this same layer
+ * (in the day-zero or the steady synth) and none of them ran before: the layer assumes a role only it creates.
  */
 export function roleAvailable(org: OrgModel, accountId: string, name: string, user: { stack: StackModel; resource?: ResourceView }): Availability {
   const creators = roleIndex(org).creators(accountId, name);
   for (const c of creators) {
-    if (c.kind === 'bootstrap') return { ok: true, creator: c };
-    if (c.kind === 'organizations' && (user.stack.account.id === accountId || (c.stack && org.runsBefore(c.stack, user.stack)))) return { ok: true, creator: c };
-    if (!c.stack) continue;
-    if (c.stack.id !== user.stack.id) {
-      if (org.runsBefore(c.stack, user.stack)) return { ok: true, creator: c };
+    if (c.stack === user.stack) {
+      if (user.resource && c.kind !== 'implicit' &&
+        (refersTo(user.resource.config, c.address) || depends(user.resource).includes(c.address))) return { ok: true, creator: c };
       continue;
     }
-    if (user.resource && c.kind !== 'implicit' && c.address &&
-      (refersTo(user.resource.config, c.address) || depends(user.resource).includes(c.address))) return { ok: true, creator: c };
+    if (org.runsBefore(c.stack, user.stack)) return { ok: true, creator: c };
   }
   if (creators.length === 0) return { ok: false, reason: 'nobody', creators };
-  if (creators.every((c) => c.stack?.id === user.stack.id)) {
+  if (creators.every((c) => c.stack.id === user.stack.id)) {
     return { ok: false, reason: creators.every((c) => c.kind === 'implicit') ? 'implicit-too-late' : 'self', creators };
   }
   return { ok: false, reason: 'later', creators };
@@ -111,6 +106,11 @@ export function roleOfArn(arn: string): { accountId: string; name: string; servi
   return parsed ? { accountId: parsed.accountId, name: parsed.name, serviceLinked: parsed.path.startsWith('/aws-service-role/') } : undefined;
 }
 
+/** `acme-apps-prd-security (aws_iam_role.x)`, or for a day-zero step `day-zero step apps-prd/security/apply (...)`. */
+export function describeStack(stack: StackModel): string {
+  return stack.step ? `day-zero step ${stack.step.id}` : stack.id;
+}
+
 export function describeCreators(creators: readonly RoleCreator[]): string {
-  return creators.map((c) => (c.stack ? `${c.stack.id} (${c.address})` : c.note ?? 'the bootstrap path')).join(', ');
+  return [...new Set(creators.map((c) => `${describeStack(c.stack)} (${c.address})`))].join(', ');
 }

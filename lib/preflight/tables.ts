@@ -1,7 +1,10 @@
 /**
  * Every table the preflight rules read, in one place, each with the AWS page it was checked against (2026-11-30).
- * Versions (EKS, Aurora, ElastiCache, Lambda) live here until they are merged with lib/versions.ts (another branch).
+ * Version support windows (EKS, Aurora, ElastiCache, Lambda) are in lib/versions.ts, shared with the layers and the
+ * policy pack; globally unique namespaces and their limits are in lib/naming.ts.
  */
+
+import { GLOBAL_NAMESPACES, type GlobalNamespace } from '../naming';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Service-linked roles: name and path per service, and the resources whose creation makes AWS create them.
@@ -97,6 +100,13 @@ export const REQUIRED_ACTIONS: readonly RequiredActions[] = [
   },
   { type: 'aws_guardduty_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/guardduty/latest/ug/organizations_permissions.html' },
   { type: 'aws_securityhub_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html' },
+  { type: 'aws_inspector2_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/inspector/latest/user/designating-admin.html' },
+  { type: 'aws_inspector2_member_association', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/inspector/latest/user/managing-multiple-accounts.html' },
+  { type: 'aws_macie2_organization_configuration', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/macie/latest/user/accounts-mgmt-ao-integrate.html' },
+  { type: 'aws_macie2_member', actions: ORG_READ, docs: 'https://docs.aws.amazon.com/macie/latest/user/accounts-mgmt-ao-integrate.html' },
+  // The channel role is passed to Chatbot, which assumes it for the channel.
+  { type: 'aws_chatbot_slack_channel_configuration', actions: ['iam:PassRole'], docs: 'https://docs.aws.amazon.com/chatbot/latest/adminguide/security_iam_id-based-policy-examples.html' },
+  { type: 'aws_chatbot_teams_channel_configuration', actions: ['iam:PassRole'], docs: 'https://docs.aws.amazon.com/chatbot/latest/adminguide/security_iam_id-based-policy-examples.html' },
   { type: 'aws_iam_role', actions: ['iam:CreateRole', 'iam:TagRole'], docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create.html' },
   { type: 'aws_iam_role_policy', actions: ['iam:PutRolePolicy'], docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html' },
   { type: 'aws_iam_role_policy_attachment', actions: ['iam:AttachRolePolicy'], docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html' },
@@ -125,7 +135,7 @@ export interface NameLimit {
 const ALNUM_HYPHEN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 
 export const NAME_LIMITS: readonly NameLimit[] = [
-  { type: 'aws_s3_bucket', attribute: 'bucket', min: 3, max: 63, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, patternText: 'lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit', docs: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html' },
+  { type: 'aws_s3_bucket', attribute: 'bucket', min: GLOBAL_NAMESPACES['s3-bucket'].min, max: GLOBAL_NAMESPACES['s3-bucket'].max, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, patternText: 'lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit', docs: GLOBAL_NAMESPACES['s3-bucket'].docs },
   { type: 'aws_iam_role', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
   { type: 'aws_iam_policy', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
   { type: 'aws_iam_instance_profile', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
@@ -148,7 +158,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
   { type: 'aws_kinesis_stream', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html' },
   { type: 'aws_backup_vault', attribute: 'name', min: 2, max: 50, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores', docs: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html' },
   { type: 'aws_backup_plan', attribute: 'name', min: 1, max: 50, docs: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupPlanInput.html' },
-  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', min: 1, max: 63, pattern: /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternText: 'lowercase letters, digits and hyphens, without the words aws, amazon or cognito', docs: 'https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html' },
+  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', min: GLOBAL_NAMESPACES['cognito-domain'].min, max: GLOBAL_NAMESPACES['cognito-domain'].max, pattern: /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternText: 'lowercase letters, digits and hyphens, without the words aws, amazon or cognito', docs: GLOBAL_NAMESPACES['cognito-domain'].docs },
   { type: 'aws_ssoadmin_permission_set', attribute: 'name', min: 1, max: 32, pattern: /^[\w+=,.@-]+$/, patternText: 'letters, digits and +=,.@-_', docs: 'https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html' },
   { type: 'aws_organizations_account', attribute: 'name', min: 1, max: 50, docs: 'https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html' },
   { type: 'aws_cloudfront_origin_access_control', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html' },
@@ -164,89 +174,18 @@ export const NAME_LIMITS: readonly NameLimit[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Globally unique names: the namespaces shared with every AWS customer.
+// Globally unique names: the resources named in a namespace shared with every AWS customer (lib/naming.ts).
 
 export interface GlobalName {
   readonly type: string;
   readonly attribute: string;
-  readonly namespace: string;
-  readonly docs: string;
+  readonly namespace: GlobalNamespace;
 }
 
 export const GLOBAL_NAMES: readonly GlobalName[] = [
-  { type: 'aws_s3_bucket', attribute: 'bucket', namespace: 'S3 bucket names (every AWS account, every region of the partition)', docs: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html' },
-  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', namespace: 'Cognito hosted UI domain prefixes (every AWS account in the region)', docs: 'https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html' },
+  { type: 'aws_s3_bucket', attribute: 'bucket', namespace: 's3-bucket' },
+  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', namespace: 'cognito-domain' },
 ];
-
-// ---------------------------------------------------------------------------------------------------------------
-// Versions. Dates are the last day of standard support; after it AWS refuses new resources or charges extended support.
-
-export interface SupportWindow {
-  /** Version as written in the resource (`1.31`, `16`, `nodejs18.x`). */
-  readonly version: string;
-  /** ISO date: end of standard support (or Lambda deprecation). */
-  readonly standardEnds: string;
-  /** ISO date: end of extended support, when there is one. */
-  readonly extendedEnds?: string;
-}
-
-/** https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html (standard 14 months, extended 12 more). */
-export const EKS_VERSIONS: readonly SupportWindow[] = [
-  { version: '1.28', standardEnds: '2024-11-26', extendedEnds: '2025-11-26' },
-  { version: '1.29', standardEnds: '2025-03-23', extendedEnds: '2026-03-23' },
-  { version: '1.30', standardEnds: '2025-07-23', extendedEnds: '2026-07-23' },
-  { version: '1.31', standardEnds: '2025-11-26', extendedEnds: '2026-11-26' },
-  { version: '1.32', standardEnds: '2026-03-23', extendedEnds: '2027-03-23' },
-  { version: '1.33', standardEnds: '2026-07-29', extendedEnds: '2027-07-29' },
-  { version: '1.34', standardEnds: '2026-12-02', extendedEnds: '2027-12-02' },
-  { version: '1.35', standardEnds: '2027-03-27', extendedEnds: '2028-03-27' },
-];
-
-/**
- * Major versions per database engine.
- * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html
- * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraMySQLReleaseNotes/AuroraMySQL.release-calendars.html
- * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
- */
-export const ENGINE_MAJOR_VERSIONS: Readonly<Record<string, readonly SupportWindow[]>> = {
-  'aurora-postgresql': [
-    { version: '11', standardEnds: '2024-02-29' },
-    { version: '12', standardEnds: '2025-02-28' },
-    { version: '13', standardEnds: '2026-02-28' },
-    { version: '14', standardEnds: '2027-02-28' },
-    { version: '15', standardEnds: '2028-02-29' },
-    { version: '16', standardEnds: '2029-02-28' },
-    { version: '17', standardEnds: '2030-02-28' },
-  ],
-  'aurora-mysql': [
-    { version: '5.7', standardEnds: '2024-10-31' },
-  ],
-  redis: [
-    { version: '4', standardEnds: '2026-01-31' },
-    { version: '5', standardEnds: '2026-01-31' },
-  ],
-};
-
-/** https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html (deprecation dates; creates are blocked later). */
-export const LAMBDA_RUNTIMES: readonly SupportWindow[] = [
-  { version: 'nodejs16.x', standardEnds: '2024-06-12' },
-  { version: 'nodejs18.x', standardEnds: '2025-09-01' },
-  { version: 'nodejs20.x', standardEnds: '2026-04-30' },
-  { version: 'nodejs22.x', standardEnds: '2027-04-30' },
-  { version: 'python3.8', standardEnds: '2024-10-14' },
-  { version: 'python3.9', standardEnds: '2025-12-15' },
-  { version: 'python3.12', standardEnds: '2028-10-31' },
-  { version: 'python3.13', standardEnds: '2029-06-30' },
-  { version: 'ruby3.2', standardEnds: '2026-03-31' },
-  { version: 'dotnet6', standardEnds: '2024-12-20' },
-  { version: 'dotnet8', standardEnds: '2026-11-10' },
-  { version: 'go1.x', standardEnds: '2024-01-08' },
-  { version: 'java8', standardEnds: '2024-01-08' },
-  { version: 'provided', standardEnds: '2024-01-08' },
-];
-
-/** A version whose end of support falls within this many days is reported as a warning. */
-export const SUPPORT_WARNING_DAYS = 90;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Regions.

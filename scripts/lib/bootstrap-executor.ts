@@ -148,7 +148,7 @@ export function bootstrapExecutor(options: BootstrapExecutorOptions): BootstrapE
       const [stack] = step.stacks;
       const file = localStateFile(stack);
       const s = session(step, stack);
-      const where = `s3://${backendBucketName(project, step.account)}/${stateKey(step.account, step.layers[0])}`;
+      const where = `s3://${backendBucketName(project, step.account, org.accounts.get(step.account)!.id)}/${stateKey(step.account, step.layers[0])}`;
       if (!fs.existsSync(file)) {
         return { ok: false, message: `no local state at ${file}`, hint: `If it was migrated already, check ${where} and mark the step done by deleting the account's run from the progress file; otherwise run the backend-local step again.`, log: s.log };
       }
@@ -250,7 +250,7 @@ export async function probeBackendState(org: Organisation, account: ResolvedAcco
     : fromNodeProviderChain();
   const s3 = new S3Client({ region: account.region, credentials });
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: backendBucketName(org.project.name, account.name), Key: stateKey(account.name, layer) }));
+    await s3.send(new HeadObjectCommand({ Bucket: backendBucketName(org.project.name, account.name, account.id), Key: stateKey(account.name, layer) }));
     return true;
   } catch (error) {
     const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -464,6 +464,11 @@ if (!run) {
 core.info(\`reviewed plan: pull request #\${pr.number}, run \${run.id} (\${run.html_url})\`);
 core.setOutput('run-id', String(run.id));
 core.setOutput('pr', String(pr.number));
+// Stateful resources the pull request lets the apply delete or replace: a line ALLOW_REPLACE=<stack>:<address>,… in
+// its description, next to the plan comment's list of replacements for reviewers to see. run.ts checks the form.
+const allow = /^ALLOW_REPLACE=(\\S+)\\s*$/m.exec(pr.body || '');
+if (allow) core.info(\`the pull request allows replacing \${allow[1]}\`);
+core.setOutput('allow-replace', allow ? allow[1] : '');
 `;
 }
 
@@ -489,6 +494,7 @@ export function githubWorkflow(input: CiInput): Yaml {
         stacks: '${{ steps.changed.outputs.stacks }}',
         accounts: '${{ steps.changed.outputs.accounts }}',
         'reviewed-run': '${{ steps.reviewed.outputs.run-id }}',
+        'allow-replace': '${{ steps.reviewed.outputs.allow-replace }}',
       },
       steps: [
         ...setupSteps({ fetchDepth: 0, terraform: false }),
@@ -534,9 +540,10 @@ export function githubWorkflow(input: CiInput): Yaml {
         ...setupSteps(),
         credentials(account, 'planRoleArn'),
         { run: `${node} scripts/run.ts plan --project ${input.project} --account ${account} --stacks "\${{ needs.synth.outputs.stacks }}" --parallelism 4 --lock-timeout 10m` },
-        // The PR → apply hand-off: the report (per layer its config hash and, with saved plans, planFile/planJson) and
-        // the saved plans. Plans hold values in clear (docs/runner.md, "CI"), so they expire sooner than the default.
-        reportStep(`plan-${account}`, ['cdktf.out/stacks/*/plan.tfplan', 'cdktf.out/stacks/*/plan.json'], PLAN_RETENTION_DAYS),
+        // The comment's report, the logs, and the PR → apply hand-off: the saved plans' manifest (digests, versions,
+        // counts, output names; no values). Not the plan files: they hold every value in clear and, made with the
+        // read-only plan role, could not be applied on main anyway (docs/runner.md, "Carrying the reviewed plan").
+        reportStep(`plan-${account}`, ['cdktf.out/plans/manifest.json'], PLAN_RETENTION_DAYS),
       ],
     };
   }
@@ -560,7 +567,6 @@ export function githubWorkflow(input: CiInput): Yaml {
   };
   for (const stage of applyStages(input)) {
     const all = input.stacks.filter((st) => st.node.account === stage.account).length === stage.stacks.length;
-    const select = all ? `--account ${stage.account}` : `--stacks ${stage.stacks.join(',')}`;
     jobs[stage.job] = {
       name: `apply ${stage.account}${all ? '' : ` (${stage.stacks.map((id) => id.slice(`${input.project}-${stage.account}-`.length)).join(', ')})`}`,
       if: onPush,
@@ -573,14 +579,25 @@ export function githubWorkflow(input: CiInput): Yaml {
         ...setupSteps(),
         credentials(stage.account, 'applyRoleArn'),
         {
-          // The reviewed plan of this account (report and saved plans of the merged pull request's plan job): what
-          // `make apply PLANNED=1` applies or checks against (docs/runner.md, "CI"). Absent when the pull request did not
-          // change this account; the synth job already proved every stack is configured exactly as reviewed.
-          name: 'Reviewed plan hand-off: this account\'s plan from the merged pull request',
+          // The reviewed plans of this account: the manifest the merged pull request's plan job uploaded (absent when
+          // that pull request changed nothing here). The synth job already proved every stack is configured exactly
+          // as reviewed; --reviewed below applies a layer only when its new plan's digest equals the reviewed one.
+          name: 'Reviewed plan hand-off: this account\'s plans from the merged pull request',
           uses: ACTION_VERSIONS.downloadArtifact,
-          with: { pattern: `plan-${stage.account}`, path: 'reviewed-plan', 'merge-multiple': true, 'run-id': '${{ needs.synth.outputs.reviewed-run }}', 'github-token': '${{ github.token }}' },
+          with: { pattern: `plan-${stage.account}`, path: `reviewed/${stage.account}`, 'merge-multiple': true, 'run-id': '${{ needs.synth.outputs.reviewed-run }}', 'github-token': '${{ github.token }}' },
         },
-        { run: `${node} scripts/run.ts apply --project ${input.project} ${select} --parallelism 4 --lock-timeout 10m`, env: { AUTO_APPROVE: '1' } },
+        {
+          name: 'Layers of this job with a reviewed plan to apply (not speculative, not "No changes")',
+          id: 'reviewed',
+          run: `echo "stacks=$(${node} scripts/reviewed-config.ts stacks reviewed/${stage.account}/plans/manifest.json ${stage.stacks.join(',')})" >> "$GITHUB_OUTPUT"`,
+        },
+        {
+          name: 'Apply exactly the reviewed plans',
+          if: "steps.reviewed.outputs.stacks != ''",
+          env: { STACKS: '${{ steps.reviewed.outputs.stacks }}', ALLOW_REPLACE_LIST: '${{ needs.synth.outputs.allow-replace }}' },
+          run: `${node} scripts/run.ts apply --project ${input.project} --stacks "$STACKS" --reviewed reviewed/${stage.account}/plans --auto-approve ` +
+            '--parallelism 4 --lock-timeout 10m ${ALLOW_REPLACE_LIST:+--allow-replace "$ALLOW_REPLACE_LIST"}',
+        },
         reportStep(`apply-report-${stage.job.slice('apply-'.length)}`),
       ],
     };

@@ -25,6 +25,20 @@ export interface RunCommand {
   readonly resume: boolean;
 }
 
+/** How a run uses saved plans (docs/runner.md, "Saved plans"): parsed by parsePlanOptions. */
+export interface PlanOptions {
+  /** INCLUDE_DEPENDENTS=auto: add the layers that read an output a plan changes, as the plans come in. */
+  readonly autoDependents: boolean;
+  /** apply: apply the saved plan files of this checkout, exactly (PLANNED=1). */
+  readonly planned: boolean;
+  /** apply: plan again and apply only what equals the reviewed plans in this folder (CI). */
+  readonly reviewed?: string;
+  /** apply: `<stack>:<resource address>` of stateful resources that may be deleted or replaced (ALLOW_REPLACE). */
+  readonly allowReplace: readonly string[];
+  /** plan: run terraform even for layers unchanged since their saved plan (REFRESH=1). */
+  readonly refresh: boolean;
+}
+
 export const USAGE = `usage: run.ts <plan|apply|destroy|drift> [options]
 
 Synthesizes once, then runs terraform over the selected layers in dependency order (destroy: dependents first),
@@ -37,6 +51,18 @@ Selection (default: every layer of every account, accounts in the project's acco
   --stacks id,id           only these stack ids (<project>-<account>-<layer>)
   --include-dependents     also every layer that reads from the selection   env INCLUDE_DEPENDENTS=1
                            (destroy: also what reads them, so nothing is left reading a destroyed layer)
+  --include-dependents=auto  plan, apply: also every layer that reads an output whose value a plan of the
+                           run changes, added as the plans come in          env INCLUDE_DEPENDENTS=auto
+
+Plans (saved in <outdir>/plans: each layer's plan.tfplan, plan.json and what it was made from)
+  --refresh                plan: run terraform even for a layer whose configuration, state and upstream
+                           outputs did not change since its saved plan (reported "unchanged") env REFRESH=1
+  --planned                apply: apply exactly the saved plan files; refuse a layer whose configuration or
+                           upstream outputs changed since, or whose plan is speculative     env PLANNED=1
+  --reviewed DIR           apply (CI): plan again and apply only plans equal to the reviewed ones in
+                           DIR/manifest.json (the pull request's plan job)   env REVIEWED
+  --allow-replace A[,B]    apply: let these stateful resources (<stack>:<address>) be deleted or replaced
+                           (make: ALLOW_REPLACE=A,B); without it such an apply is refused
 
 Running
   --parallelism N          layers at once (default: CPU count, here ${os.cpus().length})   env PARALLELISM
@@ -72,13 +98,13 @@ export class UsageError extends Error {
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Parses argv (without node and script) and the environment; throws UsageError. Returns 'help' for --help. */
-export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RunCommand | 'help' {
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): (RunCommand & PlanOptions) | 'help' {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
   const [action, ...rest] = argv;
   if (!ACTIONS.includes(action as Action)) throw new UsageError(`unknown action "${action ?? ''}": expected ${ACTIONS.join(', ')}`);
   const flags = new Map<string, string>();
-  const booleans = new Set(['include-dependents', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'resume']);
-  const valued = new Set(['project', 'account', 'layer', 'layers', 'stacks', 'parallelism', 'report', 'confirm', 'lock-timeout']);
+  const booleans = new Set(['include-dependents', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'planned', 'refresh', 'resume']);
+  const valued = new Set(['project', 'account', 'layer', 'layers', 'stacks', 'parallelism', 'report', 'confirm', 'lock-timeout', 'reviewed', 'allow-replace']);
   for (let i = 0; i < rest.length; i += 1) {
     const arg = rest[i];
     const [name, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
@@ -102,6 +128,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
       throw new UsageError((error as Error).message);
     }
   };
+  const plans = parsePlanOptions(action as Action, flags, env);
   const parallelismText = pick('parallelism', 'PARALLELISM');
   const parallelism = parallelismText === undefined ? os.cpus().length : Number(parallelismText);
   if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError(`parallelism must be a positive integer, not "${parallelismText}"`);
@@ -121,7 +148,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     accounts: list(pick('account', 'ACCOUNT')),
     layers: [...new Set(layers)],
     stacks: list(flags.get('stacks')),
-    includeDependents: on('include-dependents'),
+    includeDependents: plans.autoDependents ? false : on('include-dependents'),
     parallelism,
     failFast: on('fail-fast'),
     autoApprove: on('auto-approve'),
@@ -132,5 +159,42 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     lockTimeout,
     report: pick('report', 'REPORT'),
     resume: on('resume'),
+    ...plans,
   };
+}
+
+/**
+ * The saved-plan options. Flags are refused with an action they mean nothing to; the environment variables
+ * (PLANNED, REVIEWED, REFRESH) are read only for the action they belong to, so an exported one cannot change another
+ * command. ALLOW_REPLACE only comes as a flag (make passes it), never from an exported variable, like FORCE_*.
+ */
+export function parsePlanOptions(action: Action, flags: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): PlanOptions {
+  const only = (flag: string, actions: readonly Action[]): void => {
+    if (flags.has(flag) && !actions.includes(action)) throw new UsageError(`--${flag} is for ${actions.join(' and ')}, not ${action}`);
+  };
+  only('planned', ['apply']);
+  only('reviewed', ['apply']);
+  only('allow-replace', ['apply']);
+  only('refresh', ['plan']);
+  const switchOf = (flag: string, variable: string, actions: readonly Action[]): boolean => {
+    const value = flags.get(flag) ?? (actions.includes(action) ? env[variable] || undefined : undefined);
+    try {
+      return parseSwitch(`${variable} (--${flag})`, value) ?? false;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const dependents = flags.get('include-dependents') ?? (env.INCLUDE_DEPENDENTS || undefined);
+  const autoDependents = dependents === 'auto';
+  if (autoDependents && !['plan', 'apply'].includes(action)) throw new UsageError(`INCLUDE_DEPENDENTS=auto (--include-dependents=auto) is for plan and apply, not ${action}`);
+  const planned = switchOf('planned', 'PLANNED', ['apply']);
+  const reviewed = flags.get('reviewed') ?? (action === 'apply' ? env.REVIEWED || undefined : undefined);
+  if (planned && reviewed) throw new UsageError('--planned applies this checkout\'s saved plans, --reviewed plans again against reviewed ones: choose one');
+  if (autoDependents && (planned || reviewed)) {
+    throw new UsageError('INCLUDE_DEPENDENTS=auto picks layers by their new plans; with saved or reviewed plans select the layers that were planned');
+  }
+  const allowReplace = list(flags.get('allow-replace'));
+  const malformed = allowReplace.filter((a) => !/^[^:\s]+:\S+$/.test(a));
+  if (malformed.length > 0) throw new UsageError(`--allow-replace takes <stack>:<resource address>, e.g. acme-apps-prd-databases:aws_rds_cluster.aurora; not ${malformed.join(', ')}`);
+  return { autoDependents, planned, ...(reviewed ? { reviewed } : {}), allowReplace, refresh: switchOf('refresh', 'REFRESH', ['plan']) };
 }

@@ -1,18 +1,18 @@
 /**
- * A layer's inputs as one value: the SHA-256 of its synthesized `cdk.tf.json` (which holds its resources, its
- * backend, its providers and every remote-state read). RESUME=1 compares it with the hash the last report recorded
- * for the layer; the run report records it per layer as `configHash`.
+ * A layer's configuration as one value, per stack of a synth output folder: the saved plans' `configHash` (the
+ * SHA-256 of its synthesized `cdk.tf.json` — resources, backend, providers, every remote-state read — with the
+ * assets it references and its provider lock file). The run report records it per layer; RESUME=1 compares it with
+ * the last report's, and CI compares every stack's with the pull request's (scripts/reviewed-config.ts).
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stackDir } from './paths';
+import { configHash } from './saved-plans';
 
-/** `sha256:<hex>` of `<outdir>/stacks/<id>/cdk.tf.json`; undefined when the stack was not synthesized. */
+/** `configHash` of `<outdir>/stacks/<id>`; undefined when the stack was not synthesized. */
 export function stackConfigHash(outdir: string, id: string): string | undefined {
-  const file = path.join(stackDir(outdir, id), 'cdk.tf.json');
-  if (!fs.existsSync(file)) return undefined;
-  return `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
+  const dir = stackDir(outdir, id);
+  return fs.existsSync(path.join(dir, 'cdk.tf.json')) ? configHash(dir) : undefined;
 }
 
 /** The hashes of several stacks, by id (stacks not synthesized are left out). */

@@ -2,6 +2,7 @@
 import * as readline from 'readline';
 import type { GraphNode } from '../../lib/graph';
 import { executionOrder, prerequisites } from './runner';
+import type { PlanRecord } from './saved-plans';
 
 export interface Prompt {
   /** Asks and resolves with the typed line; undefined when there is no terminal to ask. */
@@ -24,12 +25,38 @@ export interface Decision {
   readonly message: string;
 }
 
-export async function confirmApply(nodes: readonly GraphNode[], autoApprove: boolean, prompt: Prompt, print: (line: string) => void): Promise<Decision> {
+export async function confirmApply(nodes: readonly GraphNode[], autoApprove: boolean, prompt: Prompt, print: (line: string) => void, saved?: readonly string[]): Promise<Decision> {
   if (autoApprove) return { proceed: true, message: 'AUTO_APPROVE=1: applying without asking' };
   print(`apply will run, dependencies first: ${executionOrder('apply', nodes).map((n) => `${n.account}/${n.layer}`).join(', ')}`);
-  const answer = await prompt.ask(`Apply ${nodes.length} layer(s)? Each applies what its own plan shows, without a further question. Type "yes": `);
+  if (saved) {
+    print('saved plans to apply, exactly as planned:');
+    saved.forEach((l) => print(l));
+  }
+  const how = saved ? 'Each applies its saved plan, unless refused' : 'Each applies what its own plan shows';
+  const answer = await prompt.ask(`Apply ${nodes.length} layer(s)? ${how}, without a further question. Type "yes": `);
   if (answer === undefined) return { proceed: false, message: 'refusing to apply: no terminal to confirm on; set AUTO_APPROVE=1 (--auto-approve)' };
   return answer === 'yes' ? { proceed: true, message: 'confirmed' } : { proceed: false, message: `not applied (answer was "${answer}", not "yes")` };
+}
+
+/**
+ * What `apply --planned` is about to apply, one line per layer in order: the saved plan's counts and age, and the
+ * refusals that are known before anything runs (no saved plan, a speculative one, stateful replacements not allowed).
+ */
+export function savedPlanLines(nodes: readonly GraphNode[], recordOf: (id: string) => PlanRecord | undefined, allowed: ReadonlySet<string>): string[] {
+  return executionOrder('apply', nodes).map((n) => {
+    const record = recordOf(n.id);
+    const where = `  ${n.account}/${n.layer}: `;
+    if (!record) return `${where}no saved plan (will be refused)`;
+    const c = record.counts;
+    const what = record.noChanges ? 'no changes' : c ? `${c.add} to add, ${c.change} to change, ${c.destroy} to destroy` : 'changes';
+    const blocked = record.replacements.filter((r) => !allowed.has(r.address)).map((r) => r.address);
+    const notes = [
+      record.speculative ? 'speculative: will be refused' : '',
+      blocked.length ? `replaces ${blocked.join(', ')}: refused without ALLOW_REPLACE` : '',
+      record.replacements.length > blocked.length ? 'ALLOW_REPLACE covers its replacements' : '',
+    ].filter(Boolean);
+    return `${where}${what} (planned ${record.plannedAt})${notes.length ? ` [${notes.join('; ')}]` : ''}`;
+  });
 }
 
 /** The name a destroy must be confirmed with: the account when the selection is one account, else the project. */

@@ -4,42 +4,16 @@
  * speculative, drift, duration), what needs a reader's attention (replacements, changed outputs, retries, failures)
  * and a Mermaid Gantt chart of when each layer ran, so a slow or serialised run shows at a glance.
  *
- * It reads the report as JSON gives it: the fields other parts of the runner add (`replacements`, `speculative`,
- * `changedOutputs`, `planFile`, `drift`, `retries`, `carriedOver`) are optional, rendered when present and left
- * empty otherwise (docs/runner.md, "The run report").
+ * It reads the report as JSON gives it: the per-layer fields that only some runs have (`replacements`, `speculative`,
+ * `changedOutputs`, `planFile`, `drift`, `addedBy`, `appliedPlan`, `retries`, `carriedOver`) and the run's `impact`
+ * are rendered when present and left empty otherwise (docs/runner.md, "The run report").
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatDuration as runnerDuration, type LayerReport, type RunReport } from './runner';
 
-/** A stateful resource a plan deletes or replaces (the replacement guard's entry), or just its address. */
-export type Replacement = string | { readonly address: string; readonly action?: string; readonly type?: string };
-
-/** One retried terraform command (scripts/lib/retry.ts). */
-export interface RetryNote {
-  readonly command: string;
-  /** The rule of the retry table that matched (`throttling`, `iam-propagation`, ...). */
-  readonly rule: string;
-  /** The line of terraform's output that matched. */
-  readonly message: string;
-  readonly delayMs: number;
-}
-
-/** A layer of the report with the optional fields this renderer knows. */
-export interface MarkdownLayer extends LayerReport {
-  readonly replacements?: readonly Replacement[];
-  /** Planned against an upstream's planned (not applied) outputs: never applied. */
-  readonly speculative?: boolean;
-  /** Outputs whose values the plan changes. */
-  readonly changedOutputs?: readonly string[];
-  /** The saved binary plan. */
-  readonly planFile?: string;
-  /** Resources terraform found changed outside Terraform while refreshing (the plan JSON's `resource_drift`). */
-  readonly drift?: number;
-  readonly retries?: readonly RetryNote[];
-  /** RESUME=1: finished in an earlier run and not run again; its figures are that run's. */
-  readonly carriedOver?: boolean;
-}
+/** A layer of the report as the Markdown reads it: LayerReport, whose optional fields are rendered when present. */
+export type MarkdownLayer = LayerReport;
 
 /** A run report as run.ts writes it; a run refused before any layer ran has only `action`, `exitCode` and `error`. */
 export type MarkdownReport = Partial<Omit<RunReport, 'layers' | 'action' | 'exitCode'>> & Pick<RunReport, 'action' | 'exitCode'> & {
@@ -64,10 +38,12 @@ export function reportMarkdown(report: MarkdownReport, options: MarkdownOptions 
   const sum = (key: 'add' | 'change' | 'destroy'): number => layers.reduce((t, l) => t + (l[key] ?? 0), 0);
   const tally = new Map<string, number>();
   for (const l of layers) tally.set(l.result, (tally.get(l.result) ?? 0) + 1);
-  const replacements = layers.flatMap((l) => (l.replacements ?? []).map((r) => ({ layer: l, r: typeof r === 'string' ? { address: r } : r })));
+  const replacements = layers.flatMap((l) => (l.replacements ?? []).map((r) => ({ layer: l, r })));
   const speculative = layers.filter((l) => l.speculative);
   const retried = layers.filter((l) => (l.retries?.length ?? 0) > 0);
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const byId = new Map(layers.map((l) => [l.id, l]));
+  const idLabel = (id: string): string => (byId.has(id) ? label(byId.get(id)!) : id);
 
   const lines: string[] = [];
   if (options.title) lines.push(`### ${escapeText(options.title)}`, '');
@@ -100,16 +76,38 @@ export function reportMarkdown(report: MarkdownReport, options: MarkdownOptions 
   }
 
   if (replacements.length > 0) {
-    lines.push('', '**Stateful resources deleted or replaced** (apply refuses them unless `ALLOW_REPLACE` names them):', '');
-    for (const { layer, r } of replacements) lines.push(`- ${escapeText(label(layer))}: \`${r.address}\`${r.action ? ` (${escapeText(r.action)})` : ''}`);
+    lines.push('', '**Stateful resources deleted or replaced** (every apply refuses each unless `ALLOW_REPLACE=<stack>:<address>,…` names it):', '');
+    for (const { layer, r } of replacements) {
+      lines.push(`- ${escapeText(label(layer))}: \`${r.address}\` (${escapeText(r.type)}: ${escapeText(r.action)}${r.reason ? `, ${escapeText(r.reason)}` : ''})`);
+    }
   }
   if (speculative.length > 0) {
-    lines.push('', `**Speculative plans** (planned against upstream outputs that are not applied yet; apply refuses them): ${speculative.map((l) => escapeText(label(l))).join(', ')}`);
+    lines.push('', '**Speculative plans** (planned against the planned outputs of an upstream in this run; never applied):', '');
+    for (const l of speculative) {
+      const from = (l.upstreams ?? []).filter((u) => u.source === 'planned');
+      const mocked = from.flatMap((u) => u.mocked ?? []);
+      lines.push(`- ${escapeText(label(l))} ← ${from.map((u) => escapeText(idLabel(u.stack))).join(', ') || 'an upstream'}${mocked.length ? ` (mocked: ${mocked.map((m) => `\`${m}\``).join(', ')})` : ''}`);
+    }
   }
-  const changed = layers.filter((l) => (l.changedOutputs?.length ?? 0) > 0);
-  if (changed.length > 0) {
+  // Impact by output: each changed output with the layers that read it (run.ts adds `impact`); outputs nobody reads
+  // are listed per layer after it.
+  const impact = [...(report.impact ?? [])].sort((a, b) => b.readers.length - a.readers.length);
+  const withReaders = new Set(impact.map((i) => `${i.stack}\0${i.output}`));
+  const unread = layers.map((l) => ({ l, outputs: (l.changedOutputs ?? []).filter((o) => !withReaders.has(`${l.id}\0${o}`)) })).filter((x) => x.outputs.length > 0);
+  if (impact.length > 0 || unread.length > 0) {
     lines.push('', '**Changed outputs**:', '');
-    for (const l of changed) lines.push(`- ${escapeText(label(l))}: ${l.changedOutputs!.map((o) => `\`${o}\``).join(', ')}`);
+    for (const i of impact.slice(0, MAX_IMPACT_LINES)) {
+      const outside = i.readers.length - i.inRun.length;
+      lines.push(`- ${escapeText(idLabel(i.stack))}: \`${i.output}\` changed${i.speculative ? ' (speculative plan)' : ''} → ${plural(i.readers.length, 'layer')} in ` +
+        `${plural(i.accounts.length, 'account')}${outside > 0 ? ` (${i.inRun.length} in this run; \`INCLUDE_DEPENDENTS=auto\` plans the other ${outside})` : ''}`);
+    }
+    if (impact.length > MAX_IMPACT_LINES) lines.push(`- … and ${impact.length - MAX_IMPACT_LINES} more (the JSON report's \`impact\` has them all)`);
+    for (const { l, outputs } of unread) lines.push(`- ${escapeText(label(l))}: ${outputs.map((o) => `\`${o}\``).join(', ')} (read by no layer)`);
+  }
+  const added = layers.filter((l) => l.addedBy);
+  if (added.length > 0) {
+    lines.push('', '**Added by `INCLUDE_DEPENDENTS=auto`**:', '');
+    for (const l of added) lines.push(`- ${escapeText(label(l))} reads ${l.addedBy!.outputs.map((o) => `\`${o}\``).join(', ')} of ${escapeText(idLabel(l.addedBy!.stack))}`);
   }
   if (retried.length > 0) {
     lines.push('', '**Retried** (known transient errors, scripts/lib/retry.ts):', '');
@@ -127,13 +125,16 @@ export function reportMarkdown(report: MarkdownReport, options: MarkdownOptions 
   const planned = layers.filter((l) => l.planFile);
   if (planned.length > 0) {
     lines.push('', `<details><summary>Saved plans (${planned.length})</summary>`, '');
-    for (const l of planned) lines.push(`- ${escapeText(label(l))}: \`${l.planFile}\``);
+    for (const l of planned) lines.push(`- ${escapeText(label(l))}: \`${l.planFile}\`${l.result === 'unchanged' ? ' (unchanged: kept from an earlier plan)' : ''}${l.appliedPlan ? ` (applied: ${l.appliedPlan === 'saved' ? 'the saved plan' : 'a new plan equal to the reviewed one'})` : ''}`);
     lines.push('', '</details>');
   }
   const gantt = ganttChart(report, label, options.maxGanttTasks ?? 80);
   if (gantt) lines.push('', '```mermaid', gantt.trimEnd(), '```');
   return `${lines.join('\n')}\n`;
 }
+
+/** How many changed outputs the Markdown lists, widest impact first (the JSON report has all). */
+export const MAX_IMPACT_LINES = 25;
 
 /** `run-report.json` → `run-report.md`: where the Markdown of a JSON report goes. */
 export function markdownFile(jsonFile: string): string {

@@ -7,15 +7,19 @@
  * - a state lock held by someone else, or one terraform could not release: the lock logic (scripts/lib/locks.ts and
  *   the executor) waits for the holder and names it, and a lock left behind must be freed by a person;
  * - a terraform ended by a signal (an interrupt, the out-of-memory killer);
- * - the apply of a saved plan (`terraform apply plan.tfplan`): once applying started, the state no longer matches the
- *   plan, so the same plan cannot be applied again; such a layer fails and is planned again (`make plan`);
+ * - the apply of a plan file (`terraform apply <file>`, which is every apply of the runner): once applying started,
+ *   the state no longer matches the plan, so the same file cannot be applied again. A plain apply (a plan made in the
+ *   same run) is instead planned and applied again as a whole (`retryApply`, called by the executor): the new plan
+ *   starts from what the failed apply left and passes the replacement guard again. The saved plan of `--planned` and
+ *   the re-plan of `--reviewed` are never retried: after a partial apply neither is what was reviewed any more;
  * - anything that does not match a rule: a real error repeats, and retrying it only delays the message.
  *
- * An apply or destroy that failed half way is retried as a new `terraform apply` (or destroy): terraform saves the
- * state after each resource, so the new run plans from what the first one left and does only what is still missing.
+ * A destroy that failed half way is retried as a new `terraform destroy`: terraform saves the state after each
+ * resource, so the new run starts from what the first one left and does only what is still missing.
  * The AWS provider itself already retries throttled calls (its `max_retries`, 25 by default) and waits a while for
  * new IAM roles in some resources (Lambda, for one); these rules are the second line, for errors that outlast it.
  */
+import * as path from 'path';
 import { ACQUIRE_FAILED, RELEASE_FAILED } from './locks';
 import type { TerraformResult, TerraformResultExtra, TerraformRunOptions } from './terraform';
 
@@ -101,14 +105,19 @@ export function appliesSavedPlan(args: readonly string[]): boolean {
 
 /**
  * The rule and the matching line when a failed command is worth running again; undefined when it is not (it
- * succeeded, drift's exit code 2, a signal, a lock problem, a saved plan, or no rule matches).
+ * succeeded, drift's exit code 2, a signal, a lock problem, the apply of a plan file, or no rule matches).
  */
 export function transientFailure(args: readonly string[], result: Result, rules: readonly RetryRule[] = RETRY_RULES): { rule: RetryRule; line: string } | undefined {
-  if (result.code === 0 || result.signal || result.killed) return undefined;
   if (result.code === 2 && args.includes('-detailed-exitcode')) return undefined;
+  if (appliesSavedPlan(args)) return undefined;
+  return transientError(result, rules);
+}
+
+/** Whatever the command: a failure with a known transient error and no lock problem or signal, and the rule it matched. */
+export function transientError(result: Result, rules: readonly RetryRule[] = RETRY_RULES): { rule: RetryRule; line: string } | undefined {
+  if (result.code === 0 || result.signal || result.killed) return undefined;
   const output = `${result.stdout}\n${result.stderr}`;
   if (ACQUIRE_FAILED.test(output) || RELEASE_FAILED.test(output)) return undefined;
-  if (appliesSavedPlan(args)) return undefined;
   // stderr only: a plan's stdout lists attribute values, and a value may contain any of these words.
   const lines = result.stderr.split('\n').map((l) => l.replace(/^[│╷╵ ]+/, '').trim()).filter(Boolean);
   for (const rule of rules) {
@@ -138,10 +147,19 @@ export interface RetryOptions {
   readonly onRetry?: (cwd: string, retry: RetryRecord) => void;
 }
 
-/** A terraform runner that retries transient failures, and remembers every retry per stack folder. */
+/** A terraform runner that retries transient failures, and remembers every retry per stack. */
 export interface RetryingRunner extends TerraformRunner {
-  /** The retries made so far in `cwd` (a stack folder), oldest first. */
-  retriesIn(cwd: string): RetryRecord[];
+  /**
+   * The retries made so far for a stack, oldest first: `id` is the stack id or any folder named after it (its stack
+   * folder, or the folder of its chained plan).
+   */
+  retriesIn(id: string): RetryRecord[];
+  /**
+   * After the apply of a plan made in the same run failed (`failed` is its result, `attempt` the how-manyth apply it
+   * was): when the failure is a known transient one with attempts left, records the retry, waits and resolves true,
+   * and the caller plans and applies again. False otherwise, at once.
+   */
+  retryApply(cwd: string, failed: Result, attempt: number, options: TerraformRunOptions): Promise<boolean>;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -158,23 +176,33 @@ export function withRetries(run: TerraformRunner, options: RetryOptions = {}): R
   const rules = options.rules ?? RETRY_RULES;
   const sleep = options.sleep ?? abortableSleep;
   const records = new Map<string, RetryRecord[]>();
+  /** Records, logs and announces a retry, then waits; false when an abort came meanwhile. */
+  const wait = async (command: string, transient: { rule: RetryRule; line: string }, attempt: number, cwd: string, runOptions: TerraformRunOptions, how: string): Promise<boolean> => {
+    const record: RetryRecord = {
+      command, rule: transient.rule.name, message: transient.line,
+      delayMs: backoffDelay(transient.rule, attempt, options.random), attempt, maxAttempts: transient.rule.maxAttempts,
+    };
+    const id = path.basename(cwd);
+    records.set(id, [...(records.get(id) ?? []), record]);
+    runOptions.onOutput?.(`\n[retry] terraform ${command} failed with a known transient error (${record.rule}): ${record.message}\n` +
+      `[retry] attempt ${attempt + 1} of ${record.maxAttempts} in ${(record.delayMs / 1000).toFixed(1)}s${how}\n`);
+    options.onRetry?.(cwd, record);
+    await sleep(record.delayMs, runOptions.signal);
+    return !runOptions.signal?.aborted;
+  };
   const retrying = async (args: readonly string[], cwd: string, runOptions: TerraformRunOptions): Promise<Result> => {
     for (let attempt = 1; ; attempt += 1) {
       const result = await run(args, cwd, runOptions);
       const transient = transientFailure(args, result, rules);
       if (!transient || attempt >= transient.rule.maxAttempts || runOptions.signal?.aborted) return result;
-      const record: RetryRecord = {
-        command: args[0], rule: transient.rule.name, message: transient.line,
-        delayMs: backoffDelay(transient.rule, attempt, options.random), attempt, maxAttempts: transient.rule.maxAttempts,
-      };
-      records.set(cwd, [...(records.get(cwd) ?? []), record]);
-      runOptions.onOutput?.(`\n[retry] terraform ${record.command} failed with a known transient error (${record.rule}): ${record.message}\n` +
-        `[retry] attempt ${attempt + 1} of ${record.maxAttempts} in ${(record.delayMs / 1000).toFixed(1)}s` +
-        `${args[0] === 'apply' || args[0] === 'destroy' ? ` (a new ${args[0]}: it plans from the state the failed one left)` : ''}\n`);
-      options.onRetry?.(cwd, record);
-      await sleep(record.delayMs, runOptions.signal);
-      if (runOptions.signal?.aborted) return result;
+      const how = args[0] === 'destroy' ? ' (a new destroy: it starts from the state the failed one left)' : '';
+      if (!(await wait(args[0], transient, attempt, cwd, runOptions, how))) return result;
     }
   };
-  return Object.assign(retrying, { retriesIn: (cwd: string) => [...(records.get(cwd) ?? [])] });
+  const retryApply = async (cwd: string, failed: Result, attempt: number, runOptions: TerraformRunOptions): Promise<boolean> => {
+    const transient = transientError(failed, rules);
+    if (!transient || attempt >= transient.rule.maxAttempts || runOptions.signal?.aborted) return false;
+    return wait('apply', transient, attempt, cwd, runOptions, ' (planned again from the state the failed apply left, then applied)');
+  };
+  return Object.assign(retrying, { retriesIn: (id: string) => [...(records.get(path.basename(id)) ?? [])], retryApply });
 }

@@ -4,6 +4,9 @@
  * drive it with fake graphs and fake executors.
  */
 import { topologicalOrder, type GraphNode } from '../../lib/graph';
+import type { OutputImpact } from './impact';
+import type { RetryRecord } from './retry';
+import type { LayerDetails } from './saved-plans';
 
 export const ACTIONS = ['plan', 'apply', 'destroy', 'drift'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -25,12 +28,21 @@ export interface Outcome {
   readonly error?: string;
   /** Where the full terraform output was written. */
   readonly log?: string;
+  /** The layer was refused (a saved plan that may not be applied, a stateful replacement nobody allowed): `error` says why. */
+  readonly refused?: boolean;
+  /** plan: nothing its saved plan was made from changed, so terraform did not run (`counts` are the saved plan's). */
+  readonly unchanged?: boolean;
+  /** What the plan was made from and what it does (saved plans, replacements, changed outputs), for the report. */
+  readonly details?: LayerDetails;
 }
 
 export type Executor = (node: GraphNode, action: Action, signal: AbortSignal) => Promise<Outcome>;
 
-/** Final result of a layer. `clean`/`drifted` are drift's `done`; `refused` is a stateful layer a destroy keeps. */
-export type LayerResult = 'done' | 'clean' | 'drifted' | 'failed' | 'skipped' | 'refused';
+/**
+ * Final result of a layer. `clean`/`drifted` are drift's `done`; `unchanged` is a plan's `done` without terraform (its
+ * saved plan still stands); `refused` is a stateful layer a destroy keeps, or a plan an apply will not apply.
+ */
+export type LayerResult = 'done' | 'unchanged' | 'clean' | 'drifted' | 'failed' | 'skipped' | 'refused';
 export type LayerState = 'queued' | 'running' | LayerResult;
 
 export interface RunEvent {
@@ -44,7 +56,13 @@ export interface RunEvent {
   readonly reason?: string;
 }
 
-export interface LayerReport {
+/** Why a layer joined the run after it started (INCLUDE_DEPENDENTS=auto): it reads these changed outputs of `stack`. */
+export interface AddedBy {
+  readonly stack: string;
+  readonly outputs: readonly string[];
+}
+
+export interface LayerReport extends LayerDetails {
   readonly id: string;
   readonly project: string;
   readonly account: string;
@@ -59,6 +77,12 @@ export interface LayerReport {
   readonly startedAtMs: number | null;
   readonly reason?: string;
   readonly log?: string;
+  /** INCLUDE_DEPENDENTS=auto: not selected, added because it reads an output another layer's plan changes. */
+  readonly addedBy?: AddedBy;
+  /** Terraform commands retried after a known transient error (scripts/lib/retry.ts; added by scripts/run.ts). */
+  readonly retries?: readonly RetryRecord[];
+  /** RESUME=1: finished in an earlier run and not run again; its figures are that run's (added by scripts/run.ts). */
+  readonly carriedOver?: boolean;
 }
 
 /** drift's answer in one word: every layer clean, something drifted (and nothing failed), or the check failed. */
@@ -75,6 +99,8 @@ export interface RunReport {
   readonly interrupted: boolean;
   readonly exitCode: number;
   readonly layers: readonly LayerReport[];
+  /** Per changed output of a layer in this run: which layers read it (scripts/lib/impact.ts; added by scripts/run.ts). */
+  readonly impact?: readonly OutputImpact[];
 }
 
 export interface RunOptions {
@@ -93,8 +119,19 @@ export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Tie-break between ready layers (lower first). @default position in `nodes` */
   readonly rank?: (node: GraphNode) => number;
+  /**
+   * After a layer succeeds: layers to add to the run (INCLUDE_DEPENDENTS=auto adds the readers of the outputs its plan
+   * changes). Not for destroy. @default none
+   */
+  readonly expand?: (node: GraphNode, outcome: Outcome) => readonly Expansion[];
   /** @default Date.now */
   readonly now?: () => number;
+}
+
+/** A layer to add to a running run, and why. */
+export interface Expansion {
+  readonly node: GraphNode;
+  readonly addedBy: AddedBy;
 }
 
 /** Exit codes: 0 all done, 1 anything failed, skipped or refused, 2 drift found (and nothing failed), 130 interrupted. */
@@ -158,16 +195,18 @@ export async function runLayers(options: RunOptions): Promise<RunReport> {
   const reports = new Map<string, LayerReport>();
   const started = new Map<string, number>();
   const pending = new Set(order.map((n) => n.id));
+  const addedBy = new Map<string, AddedBy>();
   const emit = (event: Omit<RunEvent, 'at'>): void => options.onEvent?.({ ...event, at: now() - start });
-  const finish = (node: GraphNode, result: LayerResult, extra: Partial<LayerReport> = {}): void => {
+  const finish = (node: GraphNode, result: LayerResult, extra: { counts?: ChangeCounts; reason?: string; log?: string; details?: LayerDetails } = {}): void => {
     pending.delete(node.id);
     const begin = started.get(node.id);
     const durationMs = begin === undefined ? 0 : now() - begin;
-    const counts = extra as Partial<ChangeCounts>;
+    const added = addedBy.get(node.id);
     reports.set(node.id, {
       id: node.id, project: node.project, account: node.account, layer: node.layer, action, result,
-      add: counts.add ?? null, change: counts.change ?? null, destroy: counts.destroy ?? null,
+      add: extra.counts?.add ?? null, change: extra.counts?.change ?? null, destroy: extra.counts?.destroy ?? null,
       durationMs, startedAtMs: begin === undefined ? null : begin - start, reason: extra.reason, log: extra.log,
+      ...extra.details, ...(added ? { addedBy: added } : {}),
     });
     emit({ id: node.id, state: result, duration: begin === undefined ? undefined : durationMs, reason: extra.reason });
   };
@@ -198,6 +237,31 @@ export async function runLayers(options: RunOptions): Promise<RunReport> {
     .filter((n) => pending.has(n.id) && !started.has(n.id) && [...waitingOn.get(n.id)!].every((d) => done.has(d)))
     .sort((a, b) => rank(a) - rank(b));
 
+  /** Adds a layer to the running run (expand): it waits for the layers of the run it reads, and those not started that read it wait for it. */
+  const join = ({ node, addedBy: why }: Expansion): void => {
+    if (byId.has(node.id) || stopLaunching) return;
+    order.push(node);
+    byId.set(node.id, node);
+    position.set(node.id, order.length - 1);
+    pending.add(node.id);
+    addedBy.set(node.id, why);
+    const deps = new Set(node.dependsOn.filter((d) => d !== node.id && byId.has(d)));
+    waitingOn.set(node.id, deps);
+    unblocks.set(node.id, []);
+    for (const dep of deps) unblocks.get(dep)!.push(node.id);
+    for (const other of order) {
+      if (other.id === node.id || !pending.has(other.id) || started.has(other.id) || !other.dependsOn.includes(node.id)) continue;
+      waitingOn.get(other.id)!.add(node.id);
+      unblocks.get(node.id)!.push(other.id);
+    }
+    emit({ id: node.id, state: 'queued' });
+    const blocked = [...deps].find((d) => !pending.has(d) && !done.has(d));
+    if (blocked) {
+      finish(node, 'skipped', { reason: `${blocked} ${reports.get(blocked)?.result ?? 'failed'}` });
+      skipDependents(node.id, `${blocked} ${reports.get(blocked)?.result ?? 'failed'}`);
+    }
+  };
+
   const launch = (node: GraphNode): void => {
     started.set(node.id, now());
     emit({ id: node.id, state: 'running' });
@@ -206,13 +270,15 @@ export async function runLayers(options: RunOptions): Promise<RunReport> {
       ok: false, error: error instanceof Error ? error.message : String(error),
     })).then((outcome) => {
       running.delete(node.id);
+      const extra = { counts: outcome.counts, log: outcome.log, details: outcome.details };
       if (outcome.ok) {
         done.add(node.id);
-        const result: LayerResult = action === 'drift' ? (outcome.drifted ? 'drifted' : 'clean') : 'done';
-        finish(node, result, { ...outcome.counts, log: outcome.log });
+        const result: LayerResult = action === 'drift' ? (outcome.drifted ? 'drifted' : 'clean') : outcome.unchanged ? 'unchanged' : 'done';
+        finish(node, result, extra);
+        if (action !== 'destroy') for (const expansion of options.expand?.(node, outcome) ?? []) join(expansion);
       } else {
-        finish(node, 'failed', { ...outcome.counts, reason: outcome.error, log: outcome.log });
-        skipDependents(node.id, `${node.id} failed`);
+        finish(node, outcome.refused ? 'refused' : 'failed', { ...extra, reason: outcome.error });
+        skipDependents(node.id, `${node.id} ${outcome.refused ? 'was refused' : 'failed'}`);
         if (options.failFast) stopLaunching = true;
       }
     });
@@ -328,19 +394,50 @@ function firstLine(text: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
-/** The end-of-run table: layer, action, result, add/change/destroy, duration, then totals. */
+/** What the NOTES column says about a layer: speculative, replacements, changed outputs, why it joined, which plan was applied. */
+export function layerNotes(l: LayerReport): string {
+  const notes: string[] = [];
+  if (l.speculative) notes.push('speculative');
+  if (l.replacements?.length) notes.push(`${l.replacements.length} stateful replacement${l.replacements.length === 1 ? '' : 's'}`);
+  if (l.changedOutputs?.length) {
+    const shown = l.changedOutputs.slice(0, 3).join(', ');
+    notes.push(`outputs: ${shown}${l.changedOutputs.length > 3 ? ` +${l.changedOutputs.length - 3}` : ''}`);
+  }
+  if (l.addedBy) notes.push(`reads ${l.addedBy.outputs.join(', ')} of ${l.addedBy.stack}`);
+  if (l.appliedPlan) notes.push(l.appliedPlan === 'saved' ? 'saved plan' : 'equals reviewed plan');
+  return notes.join('; ');
+}
+
+/**
+ * The end-of-run table: layer, action, result, add/change/destroy, duration (and NOTES when a layer has any), then
+ * totals, stateful replacements, speculative plans, the impact of changed outputs, and why layers failed.
+ */
 export function formatSummary(report: RunReport, label: (l: LayerReport) => string = (l) => `${l.account}/${l.layer}`): string {
   const n = (v: number | null): string => (v === null ? '-' : String(v));
-  const rows = report.layers.map((l) => [label(l), l.action, l.result, n(l.add), n(l.change), n(l.destroy), l.startedAtMs !== null ? formatDuration(l.durationMs) : '-']);
-  const header = ['LAYER', 'ACTION', 'RESULT', 'ADD', 'CHANGE', 'DESTROY', 'DURATION'];
+  const notes = report.layers.map(layerNotes);
+  const withNotes = notes.some((t) => t.length > 0);
+  const rows = report.layers.map((l, i) => [label(l), l.action, l.result, n(l.add), n(l.change), n(l.destroy), l.startedAtMs !== null ? formatDuration(l.durationMs) : '-', ...(withNotes ? [notes[i]] : [])]);
+  const header = ['LAYER', 'ACTION', 'RESULT', 'ADD', 'CHANGE', 'DESTROY', 'DURATION', ...(withNotes ? ['NOTES'] : [])];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const tally = new Map<string, number>();
   for (const l of report.layers) tally.set(l.result, (tally.get(l.result) ?? 0) + 1);
   const totals = [...tally].map(([k, v]) => `${v} ${k}`).join(', ');
   const sum = (k: 'add' | 'change' | 'destroy'): number => report.layers.reduce((t, l) => t + (l[k] ?? 0), 0);
   const problems = report.layers.filter((l) => (l.result === 'failed' || l.result === 'skipped' || l.result === 'refused') && l.reason)
     .map((l) => `  ${label(l)}: ${l.result}: ${firstLine(l.reason!)}${l.result === 'failed' && l.log ? ` (log: ${l.log})` : ''}`);
+  const byId = new Map(report.layers.map((l) => [l.id, l]));
+  const idLabel = (id: string): string => (byId.has(id) ? label(byId.get(id)!) : id);
+  const replacements = report.layers.flatMap((l) => (l.replacements ?? []).map((r) => `  ${r.address} (${r.type}: ${r.action}${r.reason ? `, ${r.reason}` : ''})`));
+  const speculative = report.layers.filter((l) => l.speculative).map((l) => {
+    const from = (l.upstreams ?? []).filter((u) => u.source === 'planned');
+    const mocked = from.flatMap((u) => u.mocked ?? []);
+    return `  ${label(l)} <- ${from.map((u) => idLabel(u.stack)).join(', ')}${mocked.length ? ` (mocked: ${mocked.join(', ')})` : ''}`;
+  });
+  // The widest impact first; a first plan of a new organisation changes every output, so the list is cut (the report has all).
+  const widest = [...(report.impact ?? [])].sort((a, b) => b.readers.length - a.readers.length || Number(a.speculative ?? false) - Number(b.speculative ?? false));
+  const impact = widest.slice(0, IMPACT_LINES).map((i) => `  ${formatImpactLine(i, idLabel)}`);
+  if (widest.length > IMPACT_LINES) impact.push(`  … and ${widest.length - IMPACT_LINES} more changed outputs (impact in the run report)`);
   return [
     line(header),
     ...rows.map(line),
@@ -348,8 +445,23 @@ export function formatSummary(report: RunReport, label: (l: LayerReport) => stri
     `${report.layers.length} layers: ${totals}; ${sum('add')} to add, ${sum('change')} to change, ${sum('destroy')} to destroy; ` +
       `${formatDuration(report.durationMs)} with parallelism ${report.parallelism}${report.interrupted ? ' (interrupted)' : ''}`,
     ...(report.action === 'drift' ? [`drifted: ${report.layers.filter((l) => l.result === 'drifted').map(label).join(', ') || 'none'}`] : []),
+    ...(replacements.length > 0 ? ['', 'Stateful resources deleted or replaced (apply refuses each unless ALLOW_REPLACE=<address>,… names it):', ...replacements] : []),
+    ...(speculative.length > 0 ? ['', 'Speculative plans (planned against the planned outputs of an upstream in this run; never applied):', ...speculative] : []),
+    ...(impact.length > 0 ? ['', 'Changed outputs and the layers that read them:', ...impact] : []),
     ...(problems.length > 0 ? ['', ...problems] : []),
   ].join('\n');
+}
+
+/** How many changed outputs the summary lists, widest impact first. */
+export const IMPACT_LINES = 12;
+
+/** `apps-devstg/base-network: private_subnet_ids changed → 9 layers in 4 accounts (3 in this run)` */
+function formatImpactLine(i: OutputImpact, label: (id: string) => string): string {
+  const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const who = `${plural(i.readers.length, 'layer')} in ${plural(i.accounts.length, 'account')}`;
+  const outside = i.readers.length - i.inRun.length;
+  const where = outside === 0 ? '' : ` (${i.inRun.length} in this run; INCLUDE_DEPENDENTS=auto plans the other ${outside})`;
+  return `${label(i.stack)}: ${i.output} changed${i.speculative ? ' (speculative plan)' : ''} → ${who}${where}`;
 }
 
 // ---------------------------------------------------------------- RESUME=1
@@ -359,19 +471,20 @@ export interface PreviousReport {
   readonly action: Action;
   readonly mode?: string;
   readonly startedAt?: string;
-  readonly layers: readonly (LayerReport & { readonly configHash?: string })[];
+  readonly layers: readonly LayerReport[];
 }
 
 export interface ResumeSelection {
   /** The selected layers to run again, in graph order. */
   readonly run: GraphNode[];
   /** Layers the previous run finished whose config did not change: not run, carried into this run's report. */
-  readonly kept: (LayerReport & { readonly configHash?: string; readonly carriedOver: true })[];
+  readonly kept: (LayerReport & { readonly carriedOver: true })[];
   /** Why each layer runs again: `failed`, `skipped`, `not in the last run`, `config changed`, `reads <id>`. */
   readonly reasons: ReadonlyMap<string, string>;
 }
 
-const FINISHED: readonly LayerResult[] = ['done', 'clean', 'drifted'];
+/** Results that count as finished: `unchanged` is a plan's done whose saved plan still stands. */
+const FINISHED: readonly LayerResult[] = ['done', 'unchanged', 'clean', 'drifted'];
 
 /**
  * RESUME=1: of the selected layers, those the previous run of the same action did not finish (failed, skipped,
@@ -408,4 +521,13 @@ export function resumeSelection(nodes: readonly GraphNode[], previous: PreviousR
     kept: nodes.filter((n) => !reasons.has(n.id)).map((n) => ({ ...before.get(n.id)!, carriedOver: true as const })),
     reasons,
   };
+}
+
+/**
+ * This run's layers and the layers RESUME kept from the last one, as one report: a kept layer that ran again after all
+ * (INCLUDE_DEPENDENTS=auto added it) is this run's, and the whole list is in graph order (`order`: stack id → position).
+ */
+export function withKeptLayers(ran: readonly LayerReport[], kept: readonly LayerReport[], order: ReadonlyMap<string, number>): LayerReport[] {
+  const ids = new Set(ran.map((l) => l.id));
+  return [...kept.filter((l) => !ids.has(l.id)), ...ran].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
 }

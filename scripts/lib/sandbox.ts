@@ -118,10 +118,10 @@ async function withClients<T>(endpoints: SandboxEndpoints, work: (c: ReturnType<
 const isMissing = (error: unknown): boolean => ['NoSuchKey', 'NotFound', 'NoSuchBucket'].includes((error as { name?: string }).name ?? '');
 
 /** Creates the state bucket and lock table of each account if missing; a second call changes nothing. */
-export async function createBackends(endpoints: SandboxEndpoints, accounts: readonly { project: string; account: string }[]): Promise<void> {
+export async function createBackends(endpoints: SandboxEndpoints, accounts: readonly { project: string; account: string; accountId: string }[]): Promise<void> {
   await withClients(endpoints, async ({ s3, dynamodb }) => {
-    for (const { project, account } of accounts) {
-      const bucket = backendBucketName(project, account);
+    for (const { project, account, accountId } of accounts) {
+      const bucket = backendBucketName(project, account, accountId);
       const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(() => true, (error: unknown) => {
         if (isMissing(error)) return false;
         throw error;

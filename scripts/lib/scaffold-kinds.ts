@@ -15,7 +15,7 @@ import type { LayerDeclaration } from '../../lib/config';
 import { LayerStack, type LayerKind } from '../../lib/layer-stack';
 import type { Organisation, ResolvedAccount } from '../../lib/model';
 import { layerContext } from '../../lib/organisation';
-import { EKS_VERSIONS } from '../../lib/preflight/tables';
+import { EKS_ADDON_NAMES, EKS_KUBERNETES_VERSIONS, eksAddonRelease } from '../../lib/versions';
 import { DEFAULT_OUS } from '../../layers/organizations';
 import { REPO_ROOT } from './paths';
 import { Code, input, type ImportSpec } from './scaffold-source';
@@ -118,10 +118,9 @@ export function freeVpcCidr(org: Organisation): string {
   throw new Error(`scaffold: no free /16 left in ${block.text}; pass VPC=<cidr>`);
 }
 
-/** The project's newest EKS version still in standard support (lib/preflight/tables.ts). */
+/** The newest EKS version still in standard support (lib/versions.ts lists them newest first). */
 function newestEksVersion(today = new Date().toISOString().slice(0, 10)): string {
-  const supported = EKS_VERSIONS.filter((v) => v.standardEnds > today);
-  return (supported[supported.length - 1] ?? EKS_VERSIONS[EKS_VERSIONS.length - 1]).version;
+  return (EKS_KUBERNETES_VERSIONS.find((v) => v.endOfStandardSupport > today) ?? EKS_KUBERNETES_VERSIONS[0]).version;
 }
 
 /** OU of an account for a new organizations layer: the one named after its environment, else `workloads`. */
@@ -174,9 +173,14 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
       'natGateways: \'one-per-az\' keeps egress up when an AZ fails (production).',
   },
   'transit-attachment': {
-    summary: 'attaches the account VPC to the network hub (list it in network-hub-routes too)',
+    summary: 'attaches the account VPC to the network hub (list it in network-hub-routes too, then add transit-routes)',
+    config: () => ({}),
+    comment: () => 'Attaches this account\'s VPC to the network account\'s hub; network-hub-routes accepts it, transit-routes routes to it.',
+  },
+  'transit-routes': {
+    summary: 'routes from the account VPC to the network hub, after network-hub-routes accepts its attachment',
     config: (place) => ({ destinations: [privateBlock(place.org).text] }),
-    comment: () => 'Attaches this account\'s VPC to the network account\'s hub; network-hub-routes accepts and routes it.',
+    comment: () => 'Routes the organisation\'s ranges to the hub once network-hub-routes has accepted this account\'s attachment.',
   },
   'network-hub': {
     summary: 'transit gateway shared with the organisation, one route table per routing domain',
@@ -211,6 +215,11 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
       }],
     }),
   },
+  'dns-association': {
+    summary: 'associates the account VPC with the shared private zones that authorise it (after dns)',
+    config: () => ({}),
+    comment: () => 'Resolves the shared account\'s private zones from this account\'s VPC; list the account in the zone\'s vpcs in the dns layer.',
+  },
   'dns-zone': {
     summary: 'public sub-zone of the account (<environment>.<public zone>)',
     config: (place) => {
@@ -240,7 +249,8 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
   },
   'data-lake': {
     summary: 'raw, curated and analytics buckets, Kinesis, Firehose, Glue, Lake Formation, Athena',
-    config: (place) => ({ admins: [input('IAM role ARN of the lake administrators', `arn:aws:iam::${place.account.id}:role/DataPlatformAdmin`)] }),
+    config: () => ({}),
+    comment: () => 'Lake Formation admins: the deploy role and the data-lake-admin role this layer creates (adminPermissionSets).',
   },
   dr: {
     summary: 'pilot light in the project\'s DR region (needs base-network-dr there) with Route 53 failover of origin.<zone>',
@@ -263,18 +273,24 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
     region: (place) => place.org.project.drRegion,
   },
   eks: {
-    summary: 'private EKS cluster with one on-demand node group',
-    config: (place) => ({
-      kubernetesVersion: newestEksVersion(),
-      // The examples only show the form: kube-proxy is built per Kubernetes minor, the others are not.
-      addonVersions: Object.fromEntries(['vpcCni', 'coredns', 'kubeProxy', 'ebsCsiDriver', 'podIdentityAgent'].map((addon, i) => [
-        addon,
-        input(`${addon} version for this Kubernetes version (aws eks describe-addon-versions)`,
-          ['v1.22.4-eksbuild.3', 'v1.13.2-eksbuild.11', `v${newestEksVersion()}.0-eksbuild.1`, 'v1.64.0-eksbuild.1', 'v1.3.10-eksbuild.3'][i]),
-      ])),
-      nodeGroups: [{ name: 'default', capacityType: 'ON_DEMAND', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, desiredSize: 2 }],
-      ...(place.account.layers.get('security')?.enabled ? { kmsKeySource: 'security-layer' } : {}),
-    }),
+    summary: 'private EKS cluster with one on-demand node group, its add-ons at the versions lib/versions.ts pins',
+    config: (place) => {
+      const version = newestEksVersion();
+      // The add-ons follow the row of EKS_ADDON_VERSIONS for the version; without a row the layer needs every version.
+      const addonVersions = eksAddonRelease(version) ? {} : {
+        addonVersions: Object.fromEntries(Object.entries(EKS_ADDON_NAMES).map(([key, name]) => [
+          key,
+          input(`${name} version for Kubernetes ${version} (aws eks describe-addon-versions --kubernetes-version ${version} --addon-name ${name})`,
+            key === 'kubeProxy' ? `v${version}.0-eksbuild.1` : 'v1.0.0-eksbuild.1'),
+        ])),
+      };
+      return {
+        kubernetesVersion: version,
+        ...addonVersions,
+        nodeGroups: [{ name: 'default', capacityType: 'ON_DEMAND', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, desiredSize: 2 }],
+        ...(place.account.layers.get('security')?.enabled ? { kmsKeySource: 'security-layer' } : {}),
+      };
+    },
   },
   fargate: {
     summary: 'ECS cluster behind an HTTPS ALB with WAF, one service',
@@ -352,9 +368,14 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
     }),
   },
   cost: {
-    summary: 'a monthly budget per account alerting an encrypted topic (management account)',
+    summary: 'budgets, cost anomaly alerts and the CUR 2.0 export of the organisation (management account)',
     config: () => ({}),
-    comment: () => 'Budgets of 100 USD a month per account (defaultMonthlyUsd); add notificationEmails to receive the alerts.',
+    comment: () => 'Budgets of 100 USD a month per account (defaultMonthlyUsd), cost anomaly alerts from 100 USD, a CUR 2.0 export; add notificationEmails to receive the alerts.',
+  },
+  backup: {
+    summary: 'AWS Backup vaults (locked, KMS, DR-region copy) and role; plans from the organisation backup policy or its own',
+    config: () => ({}),
+    comment: () => 'Resources tagged BackupPlan=standard are backed up: by the organisation backup policy covering this account, else by this layer\'s own plans.',
   },
   audit: {
     summary: 'organisation trail, log archive, Config delivery bucket, CIS alarms (security account)',

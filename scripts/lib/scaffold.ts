@@ -116,8 +116,10 @@ export function newAccount(t: Target, req: NewAccountRequest): { written: string
 /** The checks that need only the command line and the repository's folders (usage errors). */
 function checkNewAccount(t: Target, req: NewAccountRequest): void {
   if (!NAME.test(req.account)) throw new ScaffoldUsageError(`ACCOUNT "${req.account}" must be lowercase letters, digits and dashes, starting with a letter`);
-  if (backendBucketName(t.project, req.account).length > 63) {
-    throw new ScaffoldUsageError(`ACCOUNT "${req.account}" is too long: its state bucket ${backendBucketName(t.project, req.account)} would exceed 63 characters`);
+  // A pending account has no id yet; every id has 12 digits, so any stands in for the length.
+  const bucket = backendBucketName(t.project, req.account, req.id ?? '000000000000');
+  if (bucket.length > 63) {
+    throw new ScaffoldUsageError(`ACCOUNT "${req.account}" is too long: its state bucket ${bucket} would exceed 63 characters`);
   }
   if (!EMAIL.test(req.email)) throw new ScaffoldUsageError(`EMAIL "${req.email}" is not an e-mail address`);
   if (!ENVIRONMENT.test(req.environment)) throw new ScaffoldUsageError(`ENVIRONMENT "${req.environment}" must be a lowercase name such as prd or devstg`);
@@ -146,10 +148,11 @@ export function planNewAccount(t: Target, req: NewAccountRequest): ChangeSet {
   if (!creator && req.ou !== undefined) throw new ScaffoldUsageError(`OU=${req.ou} needs an organizations layer, and project ${t.project} has none`);
   const files = new Map<string, string>();
   const notes: string[] = [];
+  let ou: string | undefined;
   if (creator) {
     const ous = creator.config.organizationalUnits ?? DEFAULT_OUS;
     const byEnvironment = ous.filter((o) => o.split('/').pop() === req.environment);
-    const ou = req.ou ?? (byEnvironment.length === 1 ? byEnvironment[0] : undefined);
+    ou = req.ou ?? (byEnvironment.length === 1 ? byEnvironment[0] : undefined);
     if (ou === undefined) throw new ScaffoldUsageError(`OU= is required: no single OU is named after environment "${req.environment}" (known: ${ous.join(', ')})`);
     if (!ous.includes(ou)) throw new ScaffoldUsageError(`OU "${ou}" is not an OU of ${creator.account}/${creator.layer} (known: ${ous.join(', ')})`);
     const file = rel(t, creator.account, `${creator.layer}.ts`);
@@ -170,7 +173,10 @@ export function planNewAccount(t: Target, req: NewAccountRequest): ChangeSet {
     layers: new Map(),
   };
   files.set(rel(t, req.account, 'account.ts'), accountFile(req, creator?.account, creator?.layer));
-  const kinds: string[] = [...BASELINE_KINDS, ...(vpc === 'none' ? [] : ['base-network'])];
+  // An OU an organisation backup policy covers needs the vaults and role the policy names: the backup layer creates them.
+  const backedUp = ou !== undefined && Object.values(creator?.config.backupPolicies ?? {})
+    .some((p) => p.targets.some((target) => target === 'root' || ou === target || ou!.startsWith(`${target}/`)));
+  const kinds: string[] = [...BASELINE_KINDS, ...(vpc === 'none' ? [] : ['base-network']), ...(backedUp ? ['backup'] : [])];
   for (const kind of kinds) {
     const overrides = kind === 'base-network' && vpc !== 'auto' ? { vpcCidr: vpc } : {};
     files.set(rel(t, req.account, `${kind}.ts`), renderLayer(kind, place(loaded, account, kind, kind), overrides).content);

@@ -57,7 +57,7 @@ it('runs day zero of management and apps-prd, resumes after a failure, migrates 
     // a real state file, written by terraform, moved into the account's bucket at the derived key
     const local = JSON.parse(fs.readFileSync(path.join(dir, `acme-${account}-base-tf-backend.tfstate`), 'utf8'));
     expect(local).toMatchObject({ version: 4, terraform_version: '1.11.4' });
-    const migrated = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName('acme', account), stateKey(account, 'base-tf-backend')))!);
+    const migrated = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName('acme', account, org.accounts.get(account)!.id), stateKey(account, 'base-tf-backend')))!);
     expect(migrated.outputs).toEqual(local.outputs);
     expect(Object.keys(migrated.outputs)).toEqual(expect.arrayContaining(['state_bucket_name', 'lock_table_name']));
     expect(await heldLocks(env.sandbox.endpoints, lockTableName('acme', account))).toEqual([]);

@@ -16,13 +16,13 @@ import { SANDBOX_CREDENTIALS, type Mode } from '../../lib/mode';
 import { backendBucketName, lockTableName, stateKey } from '../../lib/naming';
 import { buildOrganisation, resolveOrganisation } from '../../lib/organisation';
 import { synth } from '../../lib/synth';
-import { layerExecutor, PLAN_FILE, type TerraformFn } from '../../scripts/lib/layer-executor';
+import { layerExecutor, type TerraformFn } from '../../scripts/lib/layer-executor';
 import { stackDir } from '../../scripts/lib/paths';
 import { runLayers, selectLayers, type Action, type RunReport } from '../../scripts/lib/runner';
 import { createBackends, heldLocks, readLock, readStateObject, type StateLocation } from '../../scripts/lib/sandbox';
 import { initIfNeeded, terraform, terraformEnv } from '../../scripts/lib/terraform';
 import { FxNet, FxPending, FxValue } from '../fixtures/runner-layers';
-import { REAL, source, tempDir } from '../helpers';
+import { account, REAL, source, tempDir } from '../helpers';
 import { PROJECTS, sandboxEnv, type SandboxEnv } from './sandbox-env';
 
 jest.setTimeout(6 * 60 * 1000);
@@ -60,17 +60,29 @@ describe('the example organisation', () => {
     expect(failures).toEqual([]);
     const network = report.layers.find((l) => l.layer === 'base-network')!;
     expect(network.add).toBeGreaterThan(10);
-    expect(await readStateObject(env.sandbox.endpoints, backendBucketName('acme', 'apps-prd'), stateKey('apps-prd', 'base-network'))).toBeDefined();
+    expect(await readStateObject(env.sandbox.endpoints, backendBucketName('acme', 'apps-prd', env.result.graph.find((n) => n.account === 'apps-prd')!.accountId), stateKey('apps-prd', 'base-network'))).toBeDefined();
     expect(await heldLocks(env.sandbox.endpoints, lockTableName('acme', 'apps-prd'))).toEqual([]);
+  });
+
+  it('a second plan of the same change has the same digest (what CI compares with the reviewed plan)', async () => {
+    const backend = report.layers.find((l) => l.layer === 'base-tf-backend')!;
+    expect(backend.add).toBeGreaterThan(5);
+    const again = await runLayers({
+      action: 'plan', nodes: selectLayers(env.result.graph, { stacks: [backend.id] }),
+      execute: layerExecutor({ outdir: env.outdir, mode: env.mode, graph: env.result.graph, contracts: contractsOf(env.result.stacks), lockTimeout: '60s', refresh: true }),
+    });
+    expect(again.layers[0]).toMatchObject({ result: 'done', add: backend.add, planDigest: backend.planDigest });
   });
 
   it('mock values reach sandbox plan files, and never a real synth', () => {
     const mocks = mockStrings();
     expect(mocks.length).toBeGreaterThanOrEqual(5);
-    // positive control: a sandbox consumer's saved plan does carry mock values read through remote state
-    const consumer = env.result.graph.find((n) => n.account === 'apps-prd' && n.dependsOn.length > 0)!;
-    const show = spawnSync('terraform', ['show', '-json', PLAN_FILE], { cwd: stackDir(env.outdir, consumer.id), encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: path.resolve(__dirname, '../../.tfrc/terraform.rc') } });
+    // positive control: a sandbox consumer's saved plan does carry mock values read through remote state (seeded, or
+    // from the planned outputs of an upstream planned in the same run)
+    const consumer = report.layers.find((l) => l.account === 'apps-prd' && env.result.graph.find((n) => n.id === l.id)!.dependsOn.length > 0 && l.planJson)!;
+    const show = spawnSync('terraform', ['show', '-json', path.resolve(consumer.planFile!)], { cwd: stackDir(env.outdir, consumer.id), encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: path.resolve(__dirname, '../../.tfrc/terraform.rc') } });
     expect(show.status).toBe(0);
+    expect(show.stdout).toBe(fs.readFileSync(consumer.planJson!, 'utf8'));
     expect(mocks.some((m) => show.stdout.includes(m))).toBe(true);
     // a real synth (what a real plan is made from) holds none: mocks live only in sandbox state objects
     const outdir = tempDir('runner-real-');
@@ -87,12 +99,15 @@ describe('a deliberately broken fixture', () => {
   const project = 'fx';
   const outdir = tempDir('runner-fx-');
   const lockTable = lockTableName(project, 'work');
+  // A fixed id: the state bucket name carries it, and every re-synth below must find the same bucket.
+  const WORK_ID = '123456789012';
   let mode: Mode;
 
   /** Synthesizes the fixture account into `outdir` (same folder every time, like a re-synth) and returns its graph. */
   function synthFixture(options: { parameterType?: string; soloValue?: string } = {}): { graph: GraphNode[]; contracts: Map<string, AnyContract | undefined> } {
     const src = source({
       work: {
+        config: account({ id: WORK_ID }),
         layers: {
           net: defineLayer(FxNet, { parameterType: options.parameterType ?? 'NotAType' }),
           app: defineLayer(FxValue, { value: 'app', readsNet: 'net' }),
@@ -122,8 +137,8 @@ describe('a deliberately broken fixture', () => {
     });
   }
   const stateOf = async (layer: string): Promise<{ serial: number; outputs: Record<string, { value: unknown }> }> =>
-    JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', layer)))!);
-  const locationOf = (layer: string): StateLocation => ({ bucket: backendBucketName(project, 'work'), key: stateKey('work', layer), lockTable });
+    JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', layer)))!);
+  const locationOf = (layer: string): StateLocation => ({ bucket: backendBucketName(project, 'work', WORK_ID), key: stateKey('work', layer), lockTable });
   const clients = () => {
     const common = { region: 'us-east-1', credentials: { accessKeyId: SANDBOX_CREDENTIALS.accessKey, secretAccessKey: SANDBOX_CREDENTIALS.secretKey } };
     return { s3: new S3Client({ ...common, endpoint: env.sandbox.endpoints.s3, forcePathStyle: true }), dynamodb: new DynamoDBClient({ ...common, endpoint: env.sandbox.endpoints.dynamodb }) };
@@ -132,7 +147,7 @@ describe('a deliberately broken fixture', () => {
 
   beforeAll(async () => {
     mode = env.mode;
-    await createBackends(env.sandbox.endpoints, [{ project, account: 'work' }]);
+    await createBackends(env.sandbox.endpoints, [{ project, account: 'work', accountId: WORK_ID }]);
   });
 
   it('skips exactly the dependents of the failing layer, runs the independent ones, and leaves no lock held', async () => {
@@ -154,7 +169,7 @@ describe('a deliberately broken fixture', () => {
     expect(results(first)).toEqual({ solo: 'done', 'solo-child': 'done' });
     const second = await run('apply', ['solo', 'solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
     expect(results(second)).toEqual({ solo: 'done', 'solo-child': 'done' });
-    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo-child')))!);
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', 'solo-child')))!);
     expect(state.outputs.value.value).toBe('child:v2');
   });
 
@@ -193,7 +208,7 @@ describe('a deliberately broken fixture', () => {
     const before = await stateOf('solo-child');
     expect(before.outputs.value.value).toBe('child:v2'); // applied above
     const { s3 } = clients();
-    await s3.send(new DeleteObjectCommand({ Bucket: backendBucketName(project, 'work'), Key: stateKey('work', 'solo') }));
+    await s3.send(new DeleteObjectCommand({ Bucket: backendBucketName(project, 'work', WORK_ID), Key: stateKey('work', 'solo') }));
     s3.destroy();
     const report = await run('plan', ['solo-child'], synthFixture({ parameterType: 'String', soloValue: 'v2' }));
     expect(results(report)).toEqual({ 'solo-child': 'done' });
@@ -276,7 +291,7 @@ describe('a deliberately broken fixture', () => {
     const report = await run('destroy', ['solo', 'solo-child'], fixture);
     expect(report.layers.map((l) => [l.layer, l.result])).toEqual([['solo-child', 'done'], ['solo', 'done']]);
     expect(report.layers[0].startedAtMs! + report.layers[0].durationMs).toBeLessThanOrEqual(report.layers[1].startedAtMs!);
-    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work'), stateKey('work', 'solo')))!);
+    const state = JSON.parse((await readStateObject(env.sandbox.endpoints, backendBucketName(project, 'work', WORK_ID), stateKey('work', 'solo')))!);
     expect(state.outputs).toEqual({});
   });
 });

@@ -23,7 +23,7 @@ it('plans base-network of every account against the S3 backend and records its s
     const plan = await terraform(['plan', '-input=false', '-no-color', '-lock-timeout=30s'], dir);
     expect(plan.stderr).toBe('');
     expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-    const bucket = backendBucketName('acme', node.account);
+    const bucket = backendBucketName('acme', node.account, node.accountId);
     const key = stateKey(node.account, node.layer);
     expect(await readStateObject(env.sandbox.endpoints, bucket, key)).toBeUndefined();
     const record = await terraform(['apply', '-refresh-only', '-auto-approve', '-input=false', '-no-color'], dir);

@@ -19,7 +19,7 @@ export async function sandboxEnv(): Promise<SandboxEnv> {
   const mode: Mode = { bootstrap: false, bootstrapStateDir: tempDir('bootstrap-'), sandbox: sandbox.endpoints };
   const outdir = tempDir('sandbox-out-');
   const result = synth({ projectsDir: PROJECTS, mode, outdir, project: 'acme' });
-  const accounts = [...new Set(result.graph.map((n) => n.account))].map((account) => ({ project: 'acme', account }));
+  const accounts = [...new Map(result.graph.map((n) => [n.account, { project: 'acme', account: n.account, accountId: n.accountId }])).values()];
   await createBackends(sandbox.endpoints, accounts);
   return { sandbox, mode, outdir, result };
 }

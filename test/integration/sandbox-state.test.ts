@@ -17,12 +17,12 @@ import { tempDir } from '../helpers';
 jest.setTimeout(120_000);
 
 let sandbox: RunningSandbox;
-const location: StateLocation = { bucket: backendBucketName('st', 'work'), key: 'work/up/terraform.tfstate', lockTable: lockTableName('st', 'work'), stack: 'st-work-up' };
+const location: StateLocation = { bucket: backendBucketName('st', 'work', '111111111111'), key: 'work/up/terraform.tfstate', lockTable: lockTableName('st', 'work'), stack: 'st-work-up' };
 const credentials = { accessKeyId: SANDBOX_CREDENTIALS.accessKey, secretAccessKey: SANDBOX_CREDENTIALS.secretKey };
 
 beforeAll(async () => {
   sandbox = await startSandbox({ dir: tempDir('sandbox-state-'), s3Port: 0, dynamodbPort: 0 });
-  await createBackends(sandbox.endpoints, [{ project: 'st', account: 'work' }]);
+  await createBackends(sandbox.endpoints, [{ project: 'st', account: 'work', accountId: '111111111111' }]);
 });
 afterAll(async () => { await sandbox?.stop(); });
 
@@ -88,7 +88,7 @@ describe('mock seeding', () => {
     await putObject('{"version": 4, "outputs": {');
     const seeding = seedMockState(sandbox.endpoints, location, { id: 'mock-1' });
     await expect(seeding).rejects.toThrow(CorruptStateError);
-    await expect(seeding).rejects.toThrow(/^the state of st-work-up \(s3:\/\/st-work-terraform-backend\/work\/up\/terraform\.tfstate\) is not a readable Terraform state \(.+\): restore it/);
+    await expect(seeding).rejects.toThrow(/^the state of st-work-up \(s3:\/\/st-work-terraform-backend-111111111111\/work\/up\/terraform\.tfstate\) is not a readable Terraform state \(.+\): restore it/);
     expect(await heldLocks(sandbox.endpoints, location.lockTable)).toEqual([]);
   });
 });
@@ -98,7 +98,7 @@ describe('a sandbox that is not there, or not this checkout’s', () => {
     const port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
     const closed = { s3: `http://127.0.0.1:${port}`, dynamodb: `http://127.0.0.1:${port}` };
     await expect(seedMockState(closed, location, { id: 'x' })).rejects.toThrow(`the sandbox does not answer at 127.0.0.1:${port} (connection refused): start it with make sandbox-up`);
-    await expect(createBackends(closed, [{ project: 'st', account: 'work' }])).rejects.toThrow(SandboxUnreachableError);
+    await expect(createBackends(closed, [{ project: 'st', account: 'work', accountId: '111111111111' }])).rejects.toThrow(SandboxUnreachableError);
     await expect(readStateObject(closed, 'b', 'k')).rejects.toThrow(SandboxUnreachableError); // not "no state"
   });
 

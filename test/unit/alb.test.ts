@@ -83,7 +83,7 @@ describe('ALB access logs (modules/alb.ts)', () => {
 
   it('refuses a bucket nobody logs to and prefixes ELB refuses', () => {
     expect(() => synth([])).toThrow(/no load balancer logs here/);
-    expect(() => synth([{ id: 'web', prefix: 'alb/AWSLogs' }])).toThrow(/ALB acme-test-web: accessLogs.prefix "alb\/AWSLogs" must not contain AWSLogs/);
+    expect(() => synth([{ id: 'web', prefix: 'alb/AWSLogs' }])).toThrow(/web: accessLogs.prefix: "alb\/AWSLogs" must not contain AWSLogs/);
     expect(() => synth([{ id: 'web', prefix: 'alb/' }])).toThrow(/must not start or end with \//);
     expect(() => synth([{ id: 'web' }], { prefix: '/alb' })).toThrow(/logs: prefix "\/alb" must not start or end with \//);
   });

@@ -17,9 +17,9 @@ describe('base-tf-backend', () => {
   const src = () => source({ 'apps-prd': { config: account({ id: '666666666666' }), layers: { 'base-tf-backend': defineLayer(BaseTfBackend, {}) } } });
   const json = () => synthStack(src(), 'test-apps-prd-base-tf-backend');
 
-  it('creates the Leverage-named bucket, versioned, SSE-KMS, fully private, TLS-only, protected from destroy', () => {
+  it('creates the Leverage-named bucket with the account id (bucket names are global), versioned, SSE-KMS, fully private, TLS-only, protected from destroy', () => {
     const tf = json();
-    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend', lifecycle: { prevent_destroy: true } });
+    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend-666666666666', lifecycle: { prevent_destroy: true } });
     expect(tf).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: 'Enabled' } });
     expect(tf).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
       block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
@@ -31,7 +31,7 @@ describe('base-tf-backend', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     const lifecycles = resources(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => JSON.stringify(l));
     expect(lifecycles.some((l) => l.includes('"noncurrent_days":90'))).toBe(true);
-    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend-logs' });
+    expect(tf).toHaveResourceWithProperties(S3Bucket, { bucket: 'test-apps-prd-terraform-backend-logs-666666666666' });
     const [logging] = resources(tf, 'aws_s3_bucket_logging');
     expect(logging).toMatchObject({ target_prefix: 'state-bucket/', target_bucket: expect.stringContaining('state-access-logs') });
   });
@@ -118,6 +118,28 @@ describe('base-network', () => {
     expect(endpoints.map((e) => `${e.vpc_endpoint_type}:${e.service_name}`).sort()).toEqual([
       'Gateway:com.amazonaws.us-east-1.dynamodb', 'Gateway:com.amazonaws.us-east-1.s3', 'Interface:com.amazonaws.us-east-1.ecr.api',
     ]);
+  });
+
+  it('writes the flow logs through a service role trusted for this account only, allowed to write its own group', () => {
+    const tf = network();
+    const [role] = resources(tf, 'aws_iam_role');
+    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([{
+      Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '666666666666' } },
+    }]);
+    const [policy] = resources(tf, 'aws_iam_role_policy');
+    expect(policy).toMatchObject({ name: 'deliver-flow-logs', role: expect.stringMatching(/^\$\{aws_iam_role\.vpc_flow-logs-role_[A-Z0-9]+\.name\}$/) });
+    const [statement] = JSON.parse(policy.policy as string).Statement;
+    expect(statement.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams']);
+    expect(statement.Resource).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..*\.arn\}$/), expect.stringMatching(/\.arn\}:\*$/)]);
+  });
+
+  it('refuses a flow-log retention CloudWatch Logs does not offer, and interface endpoints listed twice, naming the layer and field', () => {
+    expect(() => network({ flowLogRetentionDays: 400 + 1 })).toThrow(/test\/apps-prd\/base-network: flowLogRetentionDays: 401 is not a CloudWatch Logs retention/);
+    expect(() => network({ interfaceEndpoints: ['ssm', 'ssm'] })).toThrow(/test\/apps-prd\/base-network: interfaceEndpoints: "ssm" is listed twice/);
+    expect(() => network({ vpcCidr: '10.32.0.0/12' })).toThrow(/test\/apps-prd\/base-network: vpcCidr: 10.32.0.0\/12: a VPC must be between \/16 and \/28/);
+    expect(() => network({ vpcCidr: '10.40.0.0/26' })).toThrow(/vpcCidr: 10.40.0.0\/26: a VPC must be between \/16 and \/24/);
+    expect(() => network({ subnets: { public: ['10.40.0.0/24', '10.40.0.128/25', '10.41.0.0/24'] } }))
+      .toThrow(/subnets\.public\[1\]: 10.40.0.128\/25 overlaps subnets.public\[0\] \(10.40.0.0\/24\)[\s\S]*subnets\.public\[2\]: 10.41.0.0\/24 does not fit in the VPC 10.40.0.0\/16/);
   });
 
   it('publishes VPC, subnet, route table and AZ outputs', () => {

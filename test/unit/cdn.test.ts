@@ -20,7 +20,7 @@ function cdnConfig(env: string, overrides: Partial<CdnConfig> = {}): CdnConfig {
     domainNames: [`app.${env}.acme.example.com`],
     contentSecurityPolicy: CSP,
     apiOrigin: { domainName: `api.${env}.acme.example.com` },
-    auth: { domainPrefix: `acme-${env}`, callbackUrls: [`https://app.${env}.acme.example.com/callback`] },
+    auth: { callbackUrls: [`https://app.${env}.acme.example.com/callback`] },
     ...overrides,
   };
 }
@@ -61,7 +61,7 @@ describe('cdn: us-east-1 for certificate and web ACL', () => {
     expect(keys.find((k) => String(k.policy).includes('cloudfront.amazonaws.com'))!.provider).toBeUndefined();
     // The user pool stays in the account's own region.
     expect(resources(tf, 'aws_cognito_user_pool')[0].provider).toBeUndefined();
-    expect(parsed(tf).output!.user_pool_domain.value).toBe('acme-eu.auth.eu-west-1.amazoncognito.com');
+    expect(parsed(tf).output!.user_pool_domain.value).toBe('test-apps-eu-users-888888888888.auth.eu-west-1.amazoncognito.com');
   });
 
   it('needs no alias when the account already lives in us-east-1', () => {
@@ -81,11 +81,20 @@ describe('cdn: origin access control', () => {
       Effect: 'Allow',
       Principal: { Service: 'cloudfront.amazonaws.com' },
       Action: 's3:GetObject',
-      Resource: 'arn:aws:s3:::test-apps-prd-cdn-origin/*',
+      Resource: 'arn:aws:s3:::test-apps-prd-cdn-origin-666666666666/*',
       Condition: { StringEquals: { 'AWS:SourceArn': DIST_ARN } },
     });
     expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     expect(JSON.stringify(policy)).not.toContain('"Principal":"*","Action":"s3:GetObject"');
+  });
+
+  it('names the origin and log buckets and the hosted UI prefix with the account id (namespaces shared with every AWS customer)', () => {
+    const tf = prd();
+    expect(resources(tf, 'aws_s3_bucket').map((b) => b.bucket).sort()).toEqual(['test-apps-prd-cdn-logs-666666666666', 'test-apps-prd-cdn-origin-666666666666']);
+    expect(resources(tf, 'aws_cognito_user_pool_domain')[0].domain).toBe('test-apps-prd-users-666666666666');
+    // a prefix given in config is used as it is (the preflight's PF-API-009 then asks for the project and account id in it)
+    const own = synthStack(org({ prd: { auth: { domainPrefix: 'test-prd-login-666666666666', callbackUrls: ['https://app.prd.acme.example.com/callback'] } } }), 'test-apps-prd-cdn');
+    expect(resources(own, 'aws_cognito_user_pool_domain')[0].domain).toBe('test-prd-login-666666666666');
   });
 
   it('admits CloudFront to the origin key only for this distribution', () => {
@@ -256,7 +265,7 @@ describe('cdn: Cognito', () => {
       callback_urls: ['https://app.prd.acme.example.com/callback'],
       prevent_user_existence_errors: 'ENABLED',
     });
-    expect(resources(tf, 'aws_cognito_user_pool_domain')[0].domain).toBe('acme-prd');
+    expect(resources(tf, 'aws_cognito_user_pool_domain')[0].domain).toBe('test-apps-prd-users-666666666666');
   });
 
   it('publishes empty user-pool outputs when auth is not configured', () => {
@@ -285,7 +294,7 @@ describe('cdn: bad config', () => {
     expect(bad).toThrow(/auth\.minimumPasswordLength: 8 must be between 14 and 99/);
     expect(bad).toThrow(/waf\.rateLimit: 10 must be an integer of at least 100/);
     expect(bad).toThrow(/contentSecurityPolicy: must be a non-empty single-line policy/);
-    expect(bad).toThrow(/auth\.domainPrefix: "acme-cognito" must be lowercase letters, digits and dashes, without aws, amazon or cognito/);
+    expect(bad).toThrow(/auth\.domainPrefix: acme-cognito contains "cognito", which Cognito does not accept in a domain prefix/);
   });
 
   it('refuses a cdn without a dns-zone layer in its account', () => {

@@ -51,8 +51,8 @@ describe('GitHub Actions roles in every account', () => {
     expect(attached.map((a) => a.policy_arn)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
     const policy = statements(inline('GitHubActionsPlan').policy);
     expect(Object.fromEntries(policy.map((s) => [s.Sid, s.Resource]))).toEqual({
-      ListStates: 'arn:aws:s3:::test-apps-prd-terraform-backend',
-      ReadStates: 'arn:aws:s3:::test-apps-prd-terraform-backend/*',
+      ListStates: 'arn:aws:s3:::test-apps-prd-terraform-backend-666666666666',
+      ReadStates: 'arn:aws:s3:::test-apps-prd-terraform-backend-666666666666/*',
       DecryptStates: `arn:aws:kms:us-east-1:${IDS['apps-prd']}:key/*`,
       StateLocks: `arn:aws:dynamodb:us-east-1:${IDS['apps-prd']}:table/test-apps-prd-terraform-backend`,
       EncryptLocks: `arn:aws:kms:us-east-1:${IDS['apps-prd']}:key/*`,

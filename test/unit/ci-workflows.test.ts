@@ -10,9 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   ACTION_VERSIONS, ciInput, DRIFT_ISSUE_MARKER, DRIFT_WORKFLOW_FILE, driftIssueScript, driftWorkflowYaml, githubWorkflowYaml, GITHUB_BODY_LIMIT, NODE_VERSION,
-  PLAN_COMMENT_MARKER, planCommentScript, SHARED_SOURCES, WORKFLOW_FILE, WORKFLOW_PATHS, type CiInput,
+  PLAN_COMMENT_MARKER, planCommentScript, reviewedRunScript, SHARED_SOURCES, WORKFLOW_FILE, WORKFLOW_PATHS, type CiInput,
 } from '../../scripts/lib/ci-files';
 import { unreviewedStacks } from '../../scripts/lib/config-hash';
+import { reviewedToApply, type PlanManifest, type PlanRecord } from '../../scripts/lib/saved-plans';
 import { tempDir } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml ships with eslint; used only to read the workflows back
@@ -124,7 +125,9 @@ describe('the pull-request comment', () => {
     const upload = layers.jobs['plan-apps-prd'].steps.find((s) => s.uses === ACTION_VERSIONS.uploadArtifact)!;
     expect(upload.if).toBe('always()');
     expect(upload.with!.name).toBe('plan-apps-prd');
-    expect(String(upload.with!.path).split('\n')).toEqual(expect.arrayContaining(['cdktf.out/run-report.md', 'cdktf.out/run-report.json', 'cdktf.out/logs/', 'cdktf.out/stacks/*/plan.tfplan']));
+    expect(String(upload.with!.path).split('\n')).toEqual(expect.arrayContaining(['cdktf.out/run-report.md', 'cdktf.out/run-report.json', 'cdktf.out/logs/', 'cdktf.out/plans/manifest.json']));
+    // the manifest only: the plan files hold every value in clear and cannot be applied on main
+    expect(String(upload.with!.path)).not.toMatch(/plan\.tfplan|plan\.json/);
   });
 
   /** A fake of what actions/github-script passes to a script. */
@@ -285,14 +288,54 @@ describe('the reviewed-plan hand-off on main', () => {
       ACTION_VERSIONS.githubScript, ACTION_VERSIONS.downloadArtifact, 'node -r ./scripts/register.js scripts/reviewed-config.ts check reviewed/reviewed-config.json cdktf.out',
     ]);
     expect(steps[1].with).toMatchObject({ name: 'reviewed-config', 'run-id': '${{ steps.reviewed.outputs.run-id }}' });
-    // every apply job waits for it and downloads its account's reviewed plan from that run
+    // every apply job waits for it, downloads its account's reviewed manifest from that run, and applies with
+    // --reviewed exactly the layers of its stage that the manifest offers
     for (const [name, job] of Object.entries(layers.jobs).filter(([j]) => j.startsWith('apply-'))) {
+      const account = name.replace(/^apply-/, '').replace(/-\d+$/, '');
       expect(job.needs).toContain('synth');
       const handOff = job.steps.find((s) => s.name?.startsWith('Reviewed plan hand-off'))!;
-      expect(handOff.with).toMatchObject({ 'run-id': '${{ needs.synth.outputs.reviewed-run }}', path: 'reviewed-plan' });
+      expect(handOff.with).toMatchObject({ 'run-id': '${{ needs.synth.outputs.reviewed-run }}', pattern: `plan-${account}`, path: `reviewed/${account}` });
+      const pick = job.steps.find((s) => s.id === 'reviewed')!;
+      expect(pick.run).toContain(`scripts/reviewed-config.ts stacks reviewed/${account}/plans/manifest.json acme-${account}-`);
+      const apply = job.steps.find((s) => s.run?.includes('scripts/run.ts apply'))!;
+      expect(apply.if).toBe("steps.reviewed.outputs.stacks != ''");
+      expect(apply.env).toEqual({ STACKS: '${{ steps.reviewed.outputs.stacks }}', ALLOW_REPLACE_LIST: '${{ needs.synth.outputs.allow-replace }}' });
+      expect(apply.run).toContain(`--stacks "$STACKS" --reviewed reviewed/${account}/plans --auto-approve`);
+      expect(apply.run).toContain('${ALLOW_REPLACE_LIST:+--allow-replace "$ALLOW_REPLACE_LIST"}');
       expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', actions: 'read' });
-      expect(name).toMatch(/^apply-/);
     }
+  });
+
+  it('offers to --reviewed only the layers of the job planned against real states with something to apply', () => {
+    const record = (stack: string, extra: Partial<PlanRecord> = {}): PlanRecord => ({
+      stack, plannedAt: '2026-11-30T10:00:00.000Z', mode: 'real', configHash: 'sha256:c', state: { missing: true }, upstreams: [], speculative: false,
+      counts: { add: 1, change: 0, destroy: 0 }, noChanges: false, applyable: true, changedOutputs: [], unknownOutputs: [], replacements: [], planDigest: 'sha256:d', ...extra,
+    });
+    const manifest: PlanManifest = { version: 1, layers: { a: record('a'), b: record('b', { speculative: true }), c: record('c', { noChanges: true, applyable: false }), d: record('d'), e: record('e') } };
+    expect(reviewedToApply(manifest, ['e', 'a', 'b', 'c', 'x'])).toEqual({ apply: ['e', 'a'], speculative: ['b'] });
+    expect(reviewedToApply({ version: 1, layers: {} }, ['a'])).toEqual({ apply: [], speculative: [] });
+  });
+
+  it('reads ALLOW_REPLACE from the merged pull request\'s description, and stops when no pull request planned the commit', async () => {
+    const outputs: Record<string, string> = {};
+    const failed: string[] = [];
+    const fake = (pulls: unknown[], runs: unknown[]) => ({
+      github: { rest: {
+        repos: { listPullRequestsAssociatedWithCommit: async () => ({ data: pulls }) },
+        actions: { listWorkflowRuns: async () => ({ data: { workflow_runs: runs } }) },
+      } },
+      context: { repo: { owner: 'acme', repo: 'infra' }, sha: 'abc1234567' },
+      core: { info: () => undefined, setOutput: (k: string, v: string) => { outputs[k] = v; }, setFailed: (m: string) => failed.push(m) },
+    });
+    const AsyncFn = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+    const run = async (f: ReturnType<typeof fake>) => new AsyncFn('github', 'context', 'core', reviewedRunScript(WORKFLOW_FILE))(f.github, f.context, f.core);
+    const pr = { number: 12, merged_at: '2026-11-30T11:00:00Z', head: { sha: 'def7654321' }, body: 'Moves the database.\r\nALLOW_REPLACE=acme-apps-prd-databases:aws_rds_cluster.aurora\r\n' };
+    await run(fake([pr], [{ id: 77, html_url: 'https://x' }]));
+    expect(outputs).toEqual({ 'run-id': '77', pr: '12', 'allow-replace': 'acme-apps-prd-databases:aws_rds_cluster.aurora' });
+    await run(fake([{ ...pr, body: 'no replacement' }], [{ id: 78, html_url: 'https://x' }]));
+    expect(outputs['allow-replace']).toBe('');
+    await run(fake([], []));
+    expect(failed).toEqual(['abc1234567 was not merged from a pull request: CI applies only what a pull request planned']);
   });
 
   it('names every stack changed, added or removed since the reviewed configuration', () => {

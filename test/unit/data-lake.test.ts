@@ -3,13 +3,11 @@ import { DataLake, staticPrefix, type DataLakeConfig } from '../../layers/data-l
 import { DEFAULT_FIREHOSE_ERROR_PREFIX, DEFAULT_FIREHOSE_PREFIX } from '../../modules/firehose-to-s3';
 import { account, build, parsed, resources, source, synthStack } from '../helpers';
 
-const ADMIN = 'arn:aws:iam::777777777777:role/DataPlatformAdmin';
-
 function org(overrides: Partial<DataLakeConfig> = {}) {
   return source({
     'data-science': {
       config: account({ id: '777777777777', environment: 'data' }),
-      layers: { 'data-lake': defineLayer(DataLake, { admins: [ADMIN], shares: [{ account: 'apps-prd' }], ...overrides }) },
+      layers: { 'data-lake': defineLayer(DataLake, { shares: [{ account: 'apps-prd' }], ...overrides }) },
     },
     'apps-prd': { config: account({ id: '666666666666', environment: 'prd' }) },
   });
@@ -24,13 +22,43 @@ const byName = (json: string, type: string, fragment: string): Res => {
 };
 
 describe('data-lake: Lake Formation', () => {
-  it('removes IAMAllowedPrincipals defaults (empty default permissions) and makes the deploy role an admin', () => {
+  it('removes IAMAllowedPrincipals defaults (empty default permissions) and makes the deploy role and its own admin role admins', () => {
     const [settings] = resources(tf(), 'aws_lakeformation_data_lake_settings');
     expect(settings.create_database_default_permissions).toEqual([]);
     expect(settings.create_table_default_permissions).toEqual([]);
-    expect(settings.admins).toEqual(['arn:aws:iam::777777777777:role/DevOps', ADMIN]);
+    // Only principals that exist by then: the day-zero deploy role, and the admin role by reference (created first).
+    expect(settings.admins).toEqual(['arn:aws:iam::777777777777:role/DevOps', '${aws_iam_role.admin-role.arn}']);
     expect(settings.parameters).toEqual({ CROSS_ACCOUNT_VERSION: '4' });
     expect(JSON.stringify(settings)).not.toContain('IAM_ALLOWED_PRINCIPALS');
+    const extra = 'arn:aws:iam::777777777777:role/acme-data-science-pipeline';
+    expect(resources(tf({ admins: [extra] }), 'aws_lakeformation_data_lake_settings')[0].admins)
+      .toEqual(['arn:aws:iam::777777777777:role/DevOps', '${aws_iam_role.admin-role.arn}', extra]);
+  });
+
+  it('creates the admin role people assume through Identity Center, with the policies Lake Formation documents for admins', () => {
+    const json = tf();
+    const role = byName(json, 'aws_iam_role', 'admin-role');
+    expect(role.name).toBe('test-data-science-data-lake-admin');
+    const [trust] = JSON.parse(role.assume_role_policy as string).Statement as Res[];
+    expect(trust).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: ['arn:aws:iam::777777777777:root'] },
+      Action: 'sts:AssumeRole',
+      Condition: { ArnLike: { 'aws:PrincipalArn': [
+        'arn:aws:iam::777777777777:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_DevOps_*',
+        'arn:aws:iam::777777777777:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Administrator_*',
+      ] } },
+    });
+    const attached = resources(json, 'aws_iam_role_policy_attachment').filter((a) => a.role === '${aws_iam_role.admin-role.name}').map((a) => a.policy_arn);
+    expect(attached).toEqual([
+      'arn:aws:iam::aws:policy/AWSLakeFormationDataAdmin',
+      'arn:aws:iam::aws:policy/AWSLakeFormationCrossAccountManager',
+      'arn:aws:iam::aws:policy/AWSGlueConsoleFullAccess',
+    ]);
+    const custom = JSON.parse(byName(tf({ adminPermissionSets: ['DataEngineer'] }), 'aws_iam_role', 'admin-role').assume_role_policy as string).Statement as Res[];
+    expect(JSON.stringify(custom)).toContain('AWSReservedSSO_DataEngineer_*');
+    expect(JSON.stringify(custom)).not.toContain('AWSReservedSSO_DevOps_*');
+    expect(parsed(json).output!.admin_role_arn.value).toBe('${aws_iam_role.admin-role.arn}');
   });
 
   it('registers the three buckets with its own data-access role, without hybrid access', () => {
@@ -137,6 +165,15 @@ describe('data-lake: roles built from grants', () => {
 });
 
 describe('data-lake: storage, catalog and queries', () => {
+  it('names its buckets with the account id (S3 bucket names are shared with every AWS customer)', () => {
+    expect(resources(tf(), 'aws_s3_bucket').map((b) => b.bucket).sort()).toEqual([
+      'test-data-science-data-lake-analytics-777777777777',
+      'test-data-science-data-lake-curated-777777777777',
+      'test-data-science-data-lake-logs-777777777777',
+      'test-data-science-data-lake-raw-777777777777',
+    ]);
+  });
+
   it('tiers raw to Glacier and curated to Glacier Instant Retrieval, logs access, and expires query results', () => {
     const json = tf({ lifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 120 } });
     const lifecycle = (zone: string) => JSON.stringify(byName(json, 'aws_s3_bucket_lifecycle_configuration', `${zone}-bucket`).rule);
@@ -201,6 +238,10 @@ describe('data-lake: bad config', () => {
     expect(() => build(org({ shares: [{ account: 'apps-nope' }] }))).toThrow(/shares\[0\]\.account: unknown account "apps-nope"/);
     expect(() => build(org({ shares: [{ account: 'data-science' }] }))).toThrow(/shares\[0\]\.account: is this account/);
     expect(() => build(org({ admins: ['*'] }))).toThrow(/admins\[0\]: "\*" is not an IAM role or user ARN/);
+    expect(() => build(org({ admins: ['arn:aws:iam::777777777777:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DevOps_0123456789abcdef'] })))
+      .toThrow(/data-science\/data-lake: admins\[0\]: .* is an Identity Center role, .* list the permission set in adminPermissionSets instead/);
+    expect(() => build(org({ adminPermissionSets: [] }))).toThrow(/data-science\/data-lake: adminPermissionSets: lists no permission set/);
+    expect(() => build(org({ adminPermissionSets: ['Data*'] }))).toThrow(/adminPermissionSets\[0\]: "Data\*" is not a permission set name/);
     expect(() => build(org({ shares: [{ account: 'apps-prd', tablePermissions: ['ALL'] }] }))).toThrow(/tablePermissions\[0\]: "ALL" must be SELECT or DESCRIBE/);
   });
 

@@ -67,6 +67,8 @@ describe('developer-platform', () => {
     expect(resources(tf, 'aws_lb_listener').find((l) => l.protocol === 'HTTPS')?.ssl_policy).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
     // ELB checks its write access to the log bucket when logging is enabled: the ALB waits for the bucket policy.
     expect(resources(tf, 'aws_lb')[0].depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.portal_access-logs_policy_/)]);
+    // Bucket names are global across AWS customers: the log bucket ends with the account id.
+    expect(resources(tf, 'aws_s3_bucket').map((b) => b.bucket)).toEqual(['test-shared-developer-platform-alb-logs-333333333333']);
   });
 
   it('keeps its database in the aurora module: PostgreSQL, encrypted, managed password read as secrets, never literals', () => {

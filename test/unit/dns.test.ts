@@ -4,6 +4,7 @@ import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { defineLayer } from '../../lib/config';
 import { BaseNetwork } from '../../layers/base-network';
 import { Dns, type DnsConfig } from '../../layers/dns';
+import { DnsAssociation, type DnsAssociationConfig } from '../../layers/dns-association';
 import { DnsZone } from '../../layers/dns-zone';
 import { account, build, parsed, resources, source, synthStack } from '../helpers';
 
@@ -66,7 +67,7 @@ describe('dns (shared)', () => {
     });
     // The remote state is the producer's own state object in its account's bucket.
     const remote = parsed(json).data!.terraform_remote_state['remote-apps-prd-dns-zone'] as { config: Record<string, unknown> };
-    expect(remote.config).toMatchObject({ bucket: 'test-apps-prd-terraform-backend', key: 'apps-prd/dns-zone/terraform.tfstate' });
+    expect(remote.config).toMatchObject({ bucket: 'test-apps-prd-terraform-backend-666666666666', key: 'apps-prd/dns-zone/terraform.tfstate' });
   });
 
   it('never looks zones up in AWS', () => {
@@ -127,5 +128,51 @@ describe('dns (shared)', () => {
     expect(() => build(org({ privateZones: [{ name: 'acme.internal', vpcs: [{ account: 'apps-prd' }] }] }))).toThrow(
       /privateZones\[0\]\.vpcs: needs at least one VPC of this account \(shared\)/,
     );
+  });
+});
+
+describe('dns-association (VPC accounts)', () => {
+  const PRIVATE: DnsConfig['privateZones'] = [
+    { name: 'tools.internal', vpcs: [{}] },
+    { name: 'acme.internal', vpcs: [{}, { account: 'apps-prd' }, { account: 'apps-devstg' }] },
+  ];
+  /** The org of this file with private zones in shared/dns and a dns-association layer in apps-prd. */
+  function withAssociation(config: DnsAssociationConfig = {}, privateZones: DnsConfig['privateZones'] = PRIVATE) {
+    const base = org({ privateZones });
+    const prd = base.accounts['apps-prd'];
+    return { ...base, accounts: { ...base.accounts, 'apps-prd': { ...prd, layers: { ...prd.layers, 'dns-association': defineLayer(DnsAssociation, config) } } } };
+  }
+
+  it('associates the VPC with every zone that authorises it, reading the zone id from the dns layer after the authorisation', () => {
+    const json = synthStack(withAssociation(), 'test-apps-prd-dns-association');
+    const associations = resources(json, 'aws_route53_zone_association');
+    // Only acme.internal lists apps-prd; its id is the second of private_zone_ids (config order).
+    expect(associations).toEqual([expect.objectContaining({
+      zone_id: '${element(data.terraform_remote_state.remote-shared-dns.outputs.private_zone_ids, 1)}',
+      vpc_id: '${data.terraform_remote_state.remote-apps-prd-base-network.outputs.vpc_id}',
+      vpc_region: 'us-east-1',
+    })]);
+    expect(parsed(json).output!.zone_names.value).toEqual(['acme.internal']);
+    expect(Object.keys(parsed(json).data ?? {})).toEqual(['terraform_remote_state']);
+  });
+
+  it('runs after dns, which runs after base-network: no cycle', () => {
+    const { stacks } = build(withAssociation());
+    expect([...stacks.get('test-apps-prd-dns-association')!.reads.keys()].sort()).toEqual(['apps-prd/base-network', 'shared/dns']);
+    expect([...stacks.get('test-shared-dns')!.reads.keys()]).toContain('apps-prd/base-network');
+    expect([...stacks.get('test-shared-dns')!.reads.keys()]).not.toContain('apps-prd/dns-association');
+  });
+
+  it('refuses a zone that does not authorise this VPC, an unknown zone, and a dns layer in its own account', () => {
+    expect(() => build(withAssociation({ zones: ['tools.internal'] }))).toThrow(
+      /apps-prd\/dns-association: zones\[0\]: private zone tools\.internal of shared\/dns does not list the VPC of apps-prd\/base-network in its vpcs/,
+    );
+    expect(() => build(withAssociation({ zones: ['nope.internal'] }))).toThrow(/zones\[0\]: shared\/dns declares no private zone "nope\.internal" \(declared: tools\.internal, acme\.internal\)/);
+    expect(() => build(withAssociation({}, [{ name: 'tools.internal', vpcs: [{}] }]))).toThrow(
+      /apps-prd\/dns-association: zones: no private zone of shared\/dns lists the VPC of apps-prd\/base-network: add \{ account: 'apps-prd' \}/,
+    );
+    expect(() => build(withAssociation({ dnsAccount: 'apps-prd' }))).toThrow(/dnsAccount: is this account/);
+    expect(() => build(withAssociation({ dnsLayer: 'base-network' }))).toThrow(/dnsLayer: layer shared\/base-network is not a dns layer/);
+    expect(() => build(withAssociation({ networkLayer: 'dns-zone' }))).toThrow(/networkLayer: layer apps-prd\/dns-zone is not a base-network layer/);
   });
 });

@@ -1,5 +1,4 @@
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
-import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
 import { DynamodbTableReplicaA } from '@cdktf/provider-aws/lib/dynamodb-table-replica';
 import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
 import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
@@ -9,6 +8,7 @@ import { Testing } from 'cdktf';
 import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import { buildOrganisation, readProjectFolder, resolveOrganisation } from '../../lib/organisation';
+import { Backup, type BackupConfig } from '../../layers/backup';
 import { BaseNetwork } from '../../layers/base-network';
 import { BaseTfBackend, baseTfBackendContract } from '../../layers/base-tf-backend';
 import { Cdn } from '../../layers/cdn';
@@ -36,12 +36,13 @@ const DR: DrConfig = {
   },
 };
 
-function org(dr: Partial<DrConfig> = {}, options: { drCidr?: string; drRegion?: string; databases?: DatabasesConfig; cdnNames?: string[] } = {}) {
+function org(dr: Partial<DrConfig> = {}, options: { drCidr?: string; drRegion?: string; databases?: DatabasesConfig; cdnNames?: string[]; backup?: BackupConfig | false; environment?: string } = {}) {
   return source({
     management: { config: account({ environment: 'management' }) },
     prd: {
-      config: account({ id: '666666666666', environment: 'prd' }),
+      config: account({ id: '666666666666', environment: options.environment ?? 'prd' }),
       layers: {
+        ...(options.backup === false ? {} : { backup: defineLayer(Backup, options.backup ?? {}) }),
         'base-tf-backend': defineLayer(BaseTfBackend, {}),
         'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'one-per-az' }),
         'base-network-dr': defineLayer(BaseNetwork, { vpcCidr: options.drCidr ?? '10.41.0.0/16', natGateways: 'none' }, { region: 'us-west-2' }),
@@ -80,17 +81,27 @@ describe('dr layer (pilot light)', () => {
       .toThrow(/aurora: layer "databases" of prd declares no Aurora cluster to protect/);
   });
 
-  it('copies Aurora snapshots to a DR vault with AWS Backup, from the primary region', () => {
-    expect(resources(json, BackupPlan.tfResourceType)[0]).toMatchObject({
-      provider: 'aws.us_east_1',
-      rule: [{ copy_action: [{ destination_vault_arn: '${aws_backup_vault.dr-vault.arn}', lifecycle: { delete_after: 35 } }] }],
-    });
-    const selection = resources(json, 'aws_backup_selection')[0];
-    expect(selection.resources).toEqual(['${data.terraform_remote_state.remote-prd-databases.outputs.aurora_cluster_arn}']);
-    const vaults = parsed(json).resource.aws_backup_vault;
-    expect(vaults['dr-vault']).toMatchObject({ kms_key_arn: drKey });
-    expect(vaults['dr-vault'].provider).toBeUndefined();
+  it('leaves the Aurora copies to the backup layer and publishes its DR vault', () => {
+    // No plan, vault, selection or role of its own any more: the backup layer's plans copy the tagged cluster.
+    expect(Object.keys(parsed(json).resource).filter((t) => t.startsWith('aws_backup_'))).toEqual([]);
+    expect(parsed(json).output!.backup_vault_arn.value).toBe('${data.terraform_remote_state.remote-prd-backup.outputs.dr_vault_arn}');
     expect(resources(json, 'aws_rds_global_cluster')).toHaveLength(0);
+    // The vaults it made before keep their recovery points: Terraform forgets them instead of deleting them.
+    expect((parsed(json) as unknown as { removed: unknown[] }).removed).toEqual([
+      { from: 'aws_backup_vault.dr-vault', lifecycle: { destroy: false } },
+      { from: 'aws_backup_vault.primary-vault', lifecycle: { destroy: false } },
+    ]);
+  });
+
+  it('refuses Aurora protection without a backup layer copying to the DR region, and the old copy settings', () => {
+    expect(() => build(org({}, { backup: false }))).toThrow(/prd\/dr: backupLayer: account prd has no enabled backup layer "backup" to copy the Aurora backups to the DR region/);
+    const noCopy = { plans: { standard: { daily: { retentionDays: 7, drCopyRetentionDays: false as const } } } };
+    expect(() => build(org({}, { backup: noCopy, environment: 'devstg' }))).toThrow(/prd\/dr: backupLayer: the plans of prd\/backup make no copy in the DR region us-west-2/);
+    expect(() => build(org({ aurora: { mode: 'backup-copy', copyRetentionDays: 35 } }))).toThrow(/aurora\.copyRetentionDays: is set by the backup plans now/);
+    expect(() => build(org({ aurora: { mode: 'backup-copy', schedule: 'cron(0 5 * * ? *)' } }))).toThrow(/aurora\.schedule: is set by the backup plans now/);
+    // Without Aurora nothing is read from the backup layer.
+    const none = synthStack(org({ aurora: undefined }, { backup: false }), ID);
+    expect(parsed(none).output!.backup_vault_arn.value).toBe('');
   });
 
   it('replicates the marked DynamoDB tables as global-table replicas under the DR key', () => {
@@ -114,8 +125,9 @@ describe('dr layer (pilot light)', () => {
         destination: expect.objectContaining({ encryption_configuration: { replica_kms_key_id: drKey } }),
       }],
     });
-    const buckets = resources(json, 'aws_s3_bucket').map((b) => b.bucket);
-    expect(buckets).toContain('test-prd-tf-state-dr-us-west-2');
+    // Bucket names are global across AWS customers: every one ends with the account id.
+    const buckets = resources(json, 'aws_s3_bucket').map((b) => b.bucket).sort();
+    expect(buckets).toEqual(['test-prd-dr-alb-logs-us-west-2-666666666666', 'test-prd-dr-s3-access-logs-us-west-2-666666666666', 'test-prd-tf-state-dr-us-west-2-666666666666']);
     const policy = JSON.parse(resources(json, 'aws_iam_role_policy')[0].policy as string);
     const decrypt = policy.Statement.find((s: { Sid: string }) => s.Sid === 'DecryptSource');
     expect(decrypt.Resource).toEqual(['${data.terraform_remote_state.remote-prd-base-tf-backend.outputs.state_kms_key_arn}']);

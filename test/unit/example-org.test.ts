@@ -44,8 +44,9 @@ describe('example organisation acme', () => {
 
   it('derives every state key from account and layer, in that account bucket, encrypted and locked', () => {
     for (const { account, layer, json } of real.values()) {
+      // the bucket name is global across AWS customers: it ends with the account id; the lock table is per account
       expect(json.terraform.backend.s3).toMatchObject({
-        bucket: `acme-${account}-terraform-backend`,
+        bucket: `acme-${account}-terraform-backend-${json.provider.aws[0].allowed_account_ids![0]}`,
         key: `${account}/${layer}/terraform.tfstate`,
         encrypt: true,
         dynamodb_table: `acme-${account}-terraform-backend`,

@@ -59,6 +59,8 @@ describe('fargate', () => {
     const [sse] = resources(tf, 'aws_s3_bucket_server_side_encryption_configuration');
     expect(JSON.stringify(sse.rule)).toContain('AES256');
     expect(resources(tf, 'aws_s3_bucket_public_access_block')[0]).toMatchObject({ block_public_acls: true, restrict_public_buckets: true });
+    // bucket names are global across AWS customers: the log bucket ends with the account id
+    expect(resources(tf, 'aws_s3_bucket').map((b) => b.bucket)).toEqual(['test-apps-prd-fargate-alb-logs-666666666666']);
   });
 
   it('creates the ALB after the log bucket policy that admits its prefix (ELB checks write access when logging is enabled)', () => {

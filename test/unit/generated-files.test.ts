@@ -25,7 +25,7 @@ jest.setTimeout(120_000);
 
 function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
   const [account, layer] = ref.split('/');
-  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
+  return { id: `p-${account}-${layer}`, project: 'p', account, accountId: '123456789012', layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
 }
 const ciAccount = (id: string) => ({ region: 'us-east-1', planRoleArn: `arn:aws:iam::${id}:role/GitHubActionsPlan`, applyRoleArn: `arn:aws:iam::${id}:role/GitHubActionsApply` });
 const fake = (nodes: GraphNode[]): CiInput => ({
@@ -77,10 +77,10 @@ describe('committed files are in sync with the example organisation', () => {
     const workflow = yaml.load(read(WORKFLOW_FILE)) as { jobs: Record<string, { environment?: string; needs?: string | string[]; steps: { run?: string }[] }> };
     const applied = new Map<string, string>();
     for (const [id, job] of Object.entries(workflow.jobs).filter(([j]) => j.startsWith('apply-'))) {
-      const run = job.steps.map((s) => s.run ?? '').find((r) => r.includes('run.ts apply'))!;
-      const stacks = /--account (\S+)/.test(run)
-        ? input.stacks.filter((s) => s.node.account === /--account (\S+)/.exec(run)![1]).map((s) => s.node.id)
-        : /--stacks (\S+)/.exec(run)![1].split(',');
+      // the stage's stacks: those it may apply, each only when the reviewed plan offers it (reviewed-config.ts stacks)
+      const pick = job.steps.map((s) => s.run ?? '').find((r) => r.includes('scripts/reviewed-config.ts stacks'))!;
+      expect(job.steps.some((s) => (s.run ?? '').includes('run.ts apply') && s.run!.includes('--stacks "$STACKS" --reviewed'))).toBe(true);
+      const stacks = /reviewed-config\.ts stacks \S+ ([^\s)]+)\)/.exec(pick)![1].split(',');
       for (const stack of stacks) {
         expect(applied.has(stack)).toBe(false);
         applied.set(stack, id);

@@ -19,7 +19,7 @@ import { Cost, type CostConfig } from '../../layers/cost';
 import { Identities, type IdentitiesConfig } from '../../layers/identities';
 import { Monitoring, type MonitoringConfig } from '../../layers/monitoring';
 import { Organizations, type OrganizationsConfig } from '../../layers/organizations';
-import { Security, ORGANIZATION_READ_ACTIONS, type SecurityConfig } from '../../layers/security';
+import { Security, type SecurityConfig } from '../../layers/security';
 import { BaseNetwork } from '../../layers/base-network';
 import { Dr } from '../../layers/dr';
 import { MultiTier } from '../../layers/multi-tier';
@@ -28,6 +28,7 @@ import { delegatedAdministrator, delegatedAdminRegions } from '../../layers/orga
 import type { LayerStack } from '../../lib/layer-stack';
 import { checkStack, formatFinding } from '../../lib/policy';
 import { CIS_METRIC_FILTERS } from '../../modules/cis-alarms';
+import { ORGANIZATION_READ_ACTIONS } from '../../modules/perms';
 import { account, build, parsed, REAL, resources, SANDBOX, source, synthStack } from '../helpers';
 
 const IDS = { management: '111111111111', security: '222222222222', 'apps-devstg': '555555555555', 'apps-prd': '666666666666' } as const;
@@ -293,32 +294,40 @@ describe('audit layer', () => {
     const lifecycle = resources(text, 'aws_s3_bucket_lifecycle_configuration').find((l) => JSON.stringify(l).includes('archive-to-glacier'))!;
     expect(JSON.stringify(lifecycle.rule)).toContain('"storage_class":"GLACIER"');
     expect(resources(text, 'aws_s3_bucket_logging')).toContainEqual(expect.objectContaining({
-      target_bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.access-logs_bucket_.*\.bucket\}$/), target_prefix: 'test-security-log-archive/' }));
+      target_bucket: expect.stringMatching(/^\$\{aws_s3_bucket\.access-logs_bucket_.*\.bucket\}$/), target_prefix: 'test-security-log-archive-222222222222/' }));
     const policy = resources(text, 'aws_s3_bucket_policy').map((p) => statements(p.policy)).find((s) => s.some((x) => x.Sid === 'CloudTrailWrite'))!;
     const write = policy.find((s) => s.Sid === 'CloudTrailWrite')!;
     expect(write.Condition!.StringEquals['aws:SourceArn']).toEqual([
       `arn:aws:cloudtrail:us-east-1:${IDS.management}:trail/test-organization-trail`, `arn:aws:cloudtrail:us-east-1:${IDS.security}:trail/test-organization-trail`]);
-    expect(write.Resource).toContain('arn:aws:s3:::test-security-log-archive/AWSLogs/${data.terraform_remote_state.remote-management-organizations.outputs.organization_id}/*');
+    expect(write.Resource).toContain('arn:aws:s3:::test-security-log-archive-222222222222/AWSLogs/${data.terraform_remote_state.remote-management-organizations.outputs.organization_id}/*');
     const key = statements(resources(text, 'aws_kms_key')[0].policy);
     expect(key.find((s) => s.Sid === 'CloudTrailEncryptLogs')!.Condition!.StringEquals['aws:SourceArn']).toEqual(write.Condition!.StringEquals['aws:SourceArn']);
     expect(key.every((s) => s.Principal !== '*')).toBe(true);
   });
 
+  it('names its buckets with the account id (S3 bucket names are shared with every AWS customer)', () => {
+    expect(resources(tf(), 'aws_s3_bucket').map((b) => b.bucket).sort()).toEqual([
+      `test-security-config-delivery-${IDS.security}`,
+      `test-security-log-archive-${IDS.security}`,
+      `test-security-log-archive-access-logs-${IDS.security}`,
+    ]);
+  });
+
   it('locks archived logs (WORM) by default, configurable or off', () => {
-    expect(resources(tf(), 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive')!.object_lock_enabled).toBe(true);
+    expect(resources(tf(), 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive-222222222222')!.object_lock_enabled).toBe(true);
     expect(resources(tf(), 'aws_s3_bucket_object_lock_configuration')).toEqual([expect.objectContaining({
       rule: { default_retention: { mode: 'GOVERNANCE', days: 365 } } })]);
     const compliance = synthStack(org({ audit: { objectLock: { mode: 'COMPLIANCE', days: 400 } } }), 'test-security-audit');
     expect(resources(compliance, 'aws_s3_bucket_object_lock_configuration')[0].rule).toEqual({ default_retention: { mode: 'COMPLIANCE', days: 400 } });
     const off = synthStack(org({ audit: { objectLock: false } }), 'test-security-audit');
     expect(resources(off, 'aws_s3_bucket_object_lock_configuration')).toHaveLength(0);
-    expect(resources(off, 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive')!.object_lock_enabled).toBeUndefined();
+    expect(resources(off, 'aws_s3_bucket').find((b) => b.bucket === 'test-security-log-archive-222222222222')!.object_lock_enabled).toBeUndefined();
   });
 
   it('gives AWS Config its own delivery bucket without Object Lock, with the documented per-account policy, and keeps the archive locked', () => {
     const text = tf();
     const buckets = parsed(text).resource.aws_s3_bucket;
-    const configKey = Object.keys(buckets).find((k) => buckets[k].bucket === 'test-security-config-delivery')!;
+    const configKey = Object.keys(buckets).find((k) => buckets[k].bucket === 'test-security-config-delivery-222222222222')!;
     expect(configKey).toBeDefined();
     expect(buckets[configKey].object_lock_enabled).toBeUndefined();
     const ref = (type: string, attribute: string) => `\${${type}.${configKey}.${attribute}}`;
@@ -329,12 +338,12 @@ describe('audit layer', () => {
     const sse = resources(text, 'aws_s3_bucket_server_side_encryption_configuration').find((e) => e.bucket === ref('aws_s3_bucket', 'id'))!;
     expect(sse.rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.audit-key_.*\.arn\}$/) }, bucket_key_enabled: true }]);
     expect(resources(text, 'aws_s3_bucket_logging')).toContainEqual(expect.objectContaining({
-      bucket: ref('aws_s3_bucket', 'id'), target_prefix: 'test-security-config-delivery/' }));
+      bucket: ref('aws_s3_bucket', 'id'), target_prefix: 'test-security-config-delivery-222222222222/' }));
     const lifecycle = resources(text, 'aws_s3_bucket_lifecycle_configuration').find((l) => l.bucket === ref('aws_s3_bucket', 'id'))!;
     expect(JSON.stringify(lifecycle.rule)).toContain('"storage_class":"GLACIER"');
 
     const policy = statements(resources(text, 'aws_s3_bucket_policy').find((p) => p.bucket === ref('aws_s3_bucket', 'id'))!.policy);
-    const arn = 'arn:aws:s3:::test-security-config-delivery';
+    const arn = 'arn:aws:s3:::test-security-config-delivery-222222222222';
     const allIds = Object.values(IDS).sort();
     expect(policy.find((x) => x.Sid === 'DenyInsecureTransport')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
     const check = policy.find((x) => x.Sid === 'ConfigBucketCheck')!;
@@ -405,6 +414,7 @@ describe('monitoring layer', () => {
     expect((real as { import?: unknown[] }).import).toEqual([
       { id: detectorLookup, to: 'aws_guardduty_detector.guardduty' },
       { id: IDS.security, to: 'aws_securityhub_account.securityhub' },
+      { id: IDS.security, to: 'aws_macie2_account.macie' },
     ]);
     // The organisation configuration runs on the adopted detector, not a second one.
     expect(Object.keys(real.resource.aws_guardduty_detector)).toEqual(['guardduty']);
@@ -541,8 +551,8 @@ describe('security layer (every account)', () => {
   it('encrypts the notifications topic with the logs key and publishes the key and role ARNs', () => {
     const text = tf();
     expect(text).toHaveResourceWithProperties(SnsTopic, { name: 'test-apps-prd-notifications', kms_master_key_id: expect.stringContaining('aws_kms_key.logs-key') });
-    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(['auditor_role_arn', 'autoscaling_service_linked_role_arn', 'data_kms_key_arn',
-      'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
+    expect(Object.keys(parsed(text).output ?? {}).sort()).toEqual(['auditor_role_arn', 'autoscaling_service_linked_role_arn', 'chat_configuration_arns',
+      'data_kms_key_arn', 'devops_role_arn', 'logs_kms_key_arn', 'read_only_role_arn', 'secrets_kms_key_arn', 'sns_topic_arn']);
   });
 
   it('holds the Auto Scaling service-linked role and grants it the default EBS key, after it exists', () => {

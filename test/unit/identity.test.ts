@@ -1,17 +1,21 @@
 /**
  * Who acts where (lib/identity.ts), and the day-zero property over the real synths of the example organisation:
- * no stack assumes a role that nobody creates, or that only it creates, at the step where it runs.
+ * no stack assumes a role that nobody creates, or that only it creates, at the step where it runs (checked by the
+ * preflight's identity rules, the one implementation of that check).
  */
 import { Testing } from 'cdktf';
 import * as path from 'path';
 import { defineLayer } from '../../lib/config';
 import { bootstrapIdentity, layerIdentity, remoteStateIdentity } from '../../lib/identity';
 import type { Mode } from '../../lib/mode';
-import { buildOrganisation, readProjectFolder, resolveOrganisation, type ProjectSource } from '../../lib/organisation';
+import { buildOrganisation, readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { BaseNetwork } from '../../layers/base-network';
 import { BaseTfBackend } from '../../layers/base-tf-backend';
 import { Security } from '../../layers/security';
-import { bootstrapPlan } from '../../scripts/lib/bootstrap';
+import { runPreflight } from '../../lib/preflight/engine';
+import { loadProject } from '../../lib/preflight/load';
+import type { OrgModel } from '../../lib/preflight/model';
+import { PREFLIGHT_RULES_BY_ID } from '../../lib/preflight/rules';
 import { account, REAL, source, synthStack, parsed } from '../helpers';
 
 const ACME = path.resolve(__dirname, '../../projects/acme');
@@ -49,7 +53,7 @@ describe('identity per account and step', () => {
     expect(local.terraform.backend).toEqual({ local: { path: '/tmp/bootstrap/test-management-base-tf-backend.tfstate' } });
     // the migration step: the bucket it created, still as the caller (the old bootstrap assumed a deploy role that did not exist yet)
     const migrated = parsed(synthStack(src, 'test-management-base-tf-backend', BOOTSTRAP_S3));
-    expect(migrated.terraform.backend!.s3).toMatchObject({ bucket: 'test-management-terraform-backend', key: 'management/base-tf-backend/terraform.tfstate' });
+    expect(migrated.terraform.backend!.s3).toMatchObject({ bucket: 'test-management-terraform-backend-111111111111', key: 'management/base-tf-backend/terraform.tfstate' });
     expect(migrated.terraform.backend!.s3.assume_role).toBeUndefined();
   });
 
@@ -83,99 +87,44 @@ describe('identity per account and step', () => {
 
 // ---------------------------------------------------------------- the day-zero property
 
-interface Assumption { readonly stack: string; readonly where: string; readonly role?: string }
-interface StackFacts { readonly id: string; readonly accountId: string; readonly assumes: Assumption[]; readonly creates: string[]; readonly organisationAccounts: { email: string; roleName: string }[]; readonly createsOrganisation: boolean }
-
-/** What a synthesized stack assumes (provider, backend, remote-state reads; no role = the caller) and which roles and accounts it creates. */
-function facts(id: string, json: string): StackFacts {
-  const tf = JSON.parse(json) as {
-    provider: { aws: { allowed_account_ids: string[]; alias?: string; assume_role?: { role_arn: string }[] }[] };
-    terraform: { backend: { s3?: { assume_role?: { role_arn: string } }; local?: unknown } };
-    data?: { terraform_remote_state?: Record<string, { config: { assume_role?: { role_arn: string } } }> };
-    resource?: Record<string, Record<string, Record<string, unknown>>>;
-  };
-  const accountId = tf.provider.aws[0].allowed_account_ids[0];
-  const assumes: Assumption[] = [
-    ...tf.provider.aws.map((p) => ({ stack: id, where: `provider ${p.alias ?? 'aws'}`, role: p.assume_role?.[0]?.role_arn })),
-    ...(tf.terraform.backend.s3 ? [{ stack: id, where: 'backend', role: tf.terraform.backend.s3.assume_role?.role_arn }] : []),
-    ...Object.entries(tf.data?.terraform_remote_state ?? {}).map(([name, r]) => ({ stack: id, where: `remote state ${name}`, role: r.config.assume_role?.role_arn })),
-  ];
-  const roles = Object.values(tf.resource?.aws_iam_role ?? {});
-  return {
-    id,
-    accountId,
-    assumes,
-    creates: roles.map((r) => `arn:aws:iam::${accountId}:role${String(r.path ?? '/')}${String(r.name)}`),
-    organisationAccounts: Object.values(tf.resource?.aws_organizations_account ?? {}).map((a) => ({ email: String(a.email), roleName: String(a.role_name) })),
-    createsOrganisation: Object.keys(tf.resource?.aws_organizations_organization ?? {}).length > 0,
-  };
-}
-
-function synthesize(src: ProjectSource, mode: Mode): Map<string, StackFacts> {
-  const app = Testing.app();
-  const built = buildOrganisation(app, resolveOrganisation(src, mode));
-  return new Map(built.stacks.map((s) => [s.node.id, facts(s.node.id, Testing.synth(s))]));
-}
-
 /**
- * Checks the property and returns every violation. `bootstrap` holds the day-zero synth, in the order the sequence
- * runs it; each steady synth runs after all of it. A role counts as existing for a stack when a stack that ran
- * strictly earlier creates it (an `aws_iam_role`), or Organizations created it with an account earlier (`role_name`
- * of `aws_organizations_account`); no role (the caller's own session) is only valid in the management account.
+ * The property is checked by the preflight's identity rules (lib/preflight/rules/identities.ts) over the day-zero
+ * synth in sequence order and the steady synth: a role exists for a stack when an earlier day-zero step, Organizations
+ * (`role_name` of an account it created earlier), the day-zero sequence (for a steady stack) or an upstream layer
+ * created it; the caller's own session only in the account holding the organisation. Fixture-level cases (a step
+ * assuming the role it creates, a member step before its account exists) are in test/unit/preflight-rules.test.ts.
  */
-function violations(src: ProjectSource, orderedBootstrap: readonly StackFacts[], steady: readonly Map<string, StackFacts>[]): string[] {
-  const ids = new Map(Object.entries(src.accounts).map(([, a]) => [a.config.email, a.config.id]));
-  const problems: string[] = [];
-  const existing = new Set<string>();
-  // The caller's own session is valid only in the account that owns the organisation (the payer).
-  const managementId = orderedBootstrap.find((s) => s.createsOrganisation)?.accountId;
-  const check = (stack: StackFacts, step: string): void => {
-    for (const a of stack.assumes) {
-      if (a.role === undefined) {
-        if (stack.accountId !== managementId) problems.push(`${step} ${stack.id} ${a.where}: the caller's session outside the management account (${managementId ?? 'none creates an organisation'})`);
-      } else if (!existing.has(a.role)) {
-        problems.push(`${step} ${stack.id} ${a.where}: assumes ${a.role}, which ${stack.creates.includes(a.role) ? 'only this stack creates' : 'nothing created before it'}`);
-      }
-    }
-  };
-  for (const stack of orderedBootstrap) {
-    check(stack, 'bootstrap');
-    for (const role of stack.creates) existing.add(role);
-    for (const created of stack.organisationAccounts) existing.add(`arn:aws:iam::${ids.get(created.email)}:role/${created.roleName}`);
-  }
-  for (const synth of steady) for (const stack of synth.values()) check(stack, 'steady');
-  return problems;
-}
+const ASSUME_RULES = ['PF-IAM-001', 'PF-IAM-002', 'PF-IAM-003', 'PF-IAM-007'].map((id) => PREFLIGHT_RULES_BY_ID.get(id)!);
 
-/** The bootstrap synth in sequence order: a backend appears first with local state, then (migrated) through its bucket. */
-function dayZero(src: ProjectSource): StackFacts[] {
-  const local = synthesize(src, BOOTSTRAP_LOCAL);
-  const s3 = synthesize(src, BOOTSTRAP_S3);
-  const org = resolveOrganisation(src, REAL);
-  return bootstrapPlan(org).filter((s) => s.kind !== 'handover' && s.kind !== 'check-account-ids')
-    .map((s) => (s.kind === 'backend-local' ? local : s3).get(s.stacks[0])!);
+function violations(model: OrgModel): string[] {
+  return runPreflight(model, ASSUME_RULES).findings.map((f) => `${f.ruleId} ${f.stack} ${f.address}: ${f.message}`);
 }
 
 describe('no layer assumes a role that nobody creates before it runs', () => {
   const acme = readProjectFolder(ACME);
 
   it('holds for every stack of the example organisation: day-zero sequence, then steady deploy and CI plan synths', () => {
-    const bootstrap = dayZero(acme);
-    expect(bootstrap.map((s) => s.id).slice(0, 6)).toEqual([
-      'acme-management-base-tf-backend', 'acme-management-base-tf-backend', 'acme-management-organizations',
-      'acme-management-identities', 'acme-management-security', 'acme-security-base-tf-backend',
+    const deploy = loadProject(acme).model;
+    expect(deploy.bootstrap.map((s) => s.step!.id).slice(0, 6)).toEqual([
+      'management/base-tf-backend/backend-local', 'management/base-tf-backend/backend-migrate', 'management/organizations/apply',
+      'management/identities/apply', 'management/security/apply', 'security/base-tf-backend/backend-local',
     ]);
-    const steady = synthesize(acme, REAL);
-    const plan = synthesize(acme, PLAN);
+    // the backend's first step keeps local state, its migration and every later step use the bucket
+    expect(deploy.bootstrap[0].tf.terraform).toMatchObject({ backend: { local: expect.any(Object) } });
+    expect(deploy.bootstrap[1].tf.terraform).toMatchObject({ backend: { s3: expect.any(Object) } });
     const enabled = Object.values(acme.accounts).flatMap((a) => Object.values(a.layers))
       .filter((l) => (l as { enabled?: boolean }).enabled !== false).length;
-    expect(steady.size).toBe(enabled);
-    expect(violations(acme, bootstrap, [steady, plan])).toEqual([]);
-    // every steady provider goes through the deploy role, never the bootstrap role or the caller
-    for (const stack of steady.values()) {
-      for (const a of stack.assumes.filter((x) => x.where.startsWith('provider') || x.where === 'backend')) {
-        expect(a.role).toBe(`arn:aws:iam::${stack.accountId}:role/DevOps`);
-      }
+    expect(deploy.stacks.length).toBe(enabled);
+    expect(violations(deploy)).toEqual([]);
+    // every steady provider and backend goes through the deploy role, never the bootstrap role or the caller
+    for (const stack of deploy.stacks) {
+      expect(stack.callerUses).toEqual([]);
+      for (const use of stack.roleUses.filter((u) => !u.address.startsWith('data.'))) expect(use.roleArn).toBe(`arn:aws:iam::${stack.account.id}:role/DevOps`);
+    }
+    const plan = loadProject(acme, { access: 'plan' }).model;
+    expect(violations(plan)).toEqual([]);
+    for (const stack of plan.stacks) {
+      for (const use of stack.roleUses.filter((u) => !u.address.startsWith('data.'))) expect(use.roleArn).toBe(`arn:aws:iam::${stack.account.id}:role/GitHubActionsPlan`);
     }
   });
 
@@ -187,18 +136,13 @@ describe('no layer assumes a role that nobody creates before it runs', () => {
         'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.2.0.0/16', natGateways: 'none' }),
       } },
     });
-    const problems = violations(src, dayZero(src), [synthesize(src, REAL)]);
+    const problems = violations(loadProject(src).model);
     // no organizations layer: nothing created apps-prd's bootstrap role; no security layer there: nothing creates its DevOps
     expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^bootstrap test-apps-prd-base-tf-backend provider aws: assumes arn:aws:iam::666666666666:role\/OrganizationAccountAccessRole, which nothing created before it/),
-      expect.stringMatching(/^steady test-apps-prd-base-network backend: assumes arn:aws:iam::666666666666:role\/DevOps, which nothing created before it/),
+      expect.stringMatching(/^PF-IAM-001 test-apps-prd-base-tf-backend provider\.aws: day-zero step apps-prd\/base-tf-backend\/backend-local: provider\.aws assumes arn:aws:iam::666666666666:role\/OrganizationAccountAccessRole, which no layer creates/),
+      expect.stringMatching(/^PF-IAM-001 test-apps-prd-base-network provider\.aws: provider\.aws, terraform\.backend\.s3 assume arn:aws:iam::666666666666:role\/DevOps, which no layer creates/),
       // the management account has no organisation either, so even its caller session is not known to be the payer's
-      expect.stringMatching(/^bootstrap test-management-base-tf-backend provider aws: the caller's session outside the management account/),
+      expect.stringMatching(/^PF-IAM-007 test-management-base-tf-backend provider\.aws: day-zero step management\/base-tf-backend\/backend-local: provider\.aws acts as the caller's own session .* no layer creates or imports the organisation/),
     ]));
-  });
-
-  it('refuses a stack that assumes the role it creates (the old member security layer assumed the DevOps role it created)', () => {
-    const creator: StackFacts = { id: 'x-security', accountId: '666666666666', assumes: [{ stack: 'x-security', where: 'provider aws', role: 'arn:aws:iam::666666666666:role/DevOps' }], creates: ['arn:aws:iam::666666666666:role/DevOps'], organisationAccounts: [], createsOrganisation: false };
-    expect(violations(source({}), [creator], [])).toEqual(['bootstrap x-security provider aws: assumes arn:aws:iam::666666666666:role/DevOps, which only this stack creates']);
   });
 });

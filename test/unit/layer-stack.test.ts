@@ -14,7 +14,7 @@ describe('backend', () => {
     const tf = parsed(synthStack(org(), 'test-apps-prd-app'));
     expect(tf.terraform.backend).toEqual({
       s3: {
-        bucket: 'test-apps-prd-terraform-backend',
+        bucket: 'test-apps-prd-terraform-backend-666666666666',
         key: 'apps-prd/app/terraform.tfstate',
         region: 'us-east-1',
         encrypt: true,
@@ -87,7 +87,7 @@ describe('typed remote state', () => {
     expect(tf.data!.terraform_remote_state['remote-network-base-network']).toEqual({
       backend: 's3',
       config: {
-        bucket: 'test-network-terraform-backend',
+        bucket: 'test-network-terraform-backend-444444444444',
         key: 'network/base-network/terraform.tfstate',
         region: 'us-east-1',
         encrypt: true,

@@ -124,6 +124,9 @@ describe('multi-tier', () => {
     expect(JSON.stringify(sse)).toContain('AES256'); // ALB log delivery supports SSE-S3 only
     // Reading or deleting the ALB logs is itself logged, into a separate SSE-S3 log-target bucket.
     expect(resources(devstg, 'aws_s3_bucket_logging')).toEqual([expect.objectContaining({ target_prefix: 'alb-access-logs/' })]);
+    // Bucket names are global across AWS customers: both end with the account id.
+    const [id] = parsed(devstg).provider.aws[0].allowed_account_ids as string[];
+    expect(resources(devstg, 'aws_s3_bucket').map((b) => b.bucket).sort()).toEqual([`test-apps-devstg-alb-access-logs-us-east-1-${id}`, `test-apps-devstg-alb-logs-access-us-east-1-${id}`]);
     // ELB checks its write access when logging is switched on: both ALBs wait for the bucket policy.
     for (const lb of resources(devstg, 'aws_lb')) expect(lb.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
   });

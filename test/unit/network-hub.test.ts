@@ -7,6 +7,7 @@ import { BaseNetwork } from '../../layers/base-network';
 import { NetworkHub, type NetworkHubConfig } from '../../layers/network-hub';
 import { NetworkHubRoutes, type NetworkHubRoutesConfig } from '../../layers/network-hub-routes';
 import { TransitAttachment } from '../../layers/transit-attachment';
+import { TransitRoutes, type TransitRoutesConfig } from '../../layers/transit-routes';
 import { REAL, account, build, parsed, resources, source, synthStack } from '../helpers';
 import { readProjectFolder, resolveOrganisation, buildOrganisation } from '../../lib/organisation';
 import { Testing } from 'cdktf';
@@ -23,12 +24,13 @@ const ROUTES: NetworkHubRoutesConfig = {
   reachability: { prd: ['prd', 'shared'], devstg: ['devstg', 'shared'], shared: ['prd', 'devstg', 'shared'] },
 };
 
-function org(hub: Partial<NetworkHubConfig> = {}, routes: Partial<NetworkHubRoutesConfig> = {}) {
+function org(hub: Partial<NetworkHubConfig> = {}, routes: Partial<NetworkHubRoutesConfig> = {}, spoke: TransitRoutesConfig = {}) {
   const workload = (cidr: string, environment: string) => ({
     config: account({ environment }),
     layers: {
       'base-network': defineLayer(BaseNetwork, { vpcCidr: cidr, natGateways: 'single' }),
       'transit-attachment': defineLayer(TransitAttachment, {}),
+      'transit-routes': defineLayer(TransitRoutes, spoke),
     },
   });
   return source({
@@ -67,7 +69,7 @@ describe('network hub', () => {
     expect(() => build(org({ shareWith: '123456789012' }))).toThrow(/shareWith: "123456789012" is not an organisation or OU ARN/);
   });
 
-  it('attaches each workload VPC from its own account, reading the hub and its base-network', () => {
+  it('attaches each workload VPC from its own account, reading the hub and its base-network, and routes nothing there', () => {
     const prd = synthStack(org(), 'test-prd-transit-attachment');
     expect(prd).toHaveResourceWithProperties(Ec2TransitGatewayVpcAttachment, {
       transit_gateway_id: '${data.terraform_remote_state.remote-network-network-hub.outputs.transit_gateway_id}',
@@ -75,17 +77,37 @@ describe('network hub', () => {
       transit_gateway_default_route_table_association: false,
       transit_gateway_default_route_table_propagation: false,
     });
+    // The attachment stays pendingAcceptance until the hub accepts it: no route to the hub in the same apply.
+    expect(resources(prd, 'aws_route')).toEqual([]);
+    expect(parsed(prd).output!.transit_gateway_id.value).toBe('${data.terraform_remote_state.remote-network-network-hub.outputs.transit_gateway_id}');
+  });
+
+  it('routes to the hub in transit-routes, once the hub has accepted the attachment', () => {
+    const prd = synthStack(org(), 'test-prd-transit-routes');
     const route = resources(prd, 'aws_route')[0];
     expect(route).toMatchObject({
       destination_cidr_block: '10.0.0.0/8',
       route_table_id: '${each.value}',
-      transit_gateway_id: '${data.terraform_remote_state.remote-network-network-hub.outputs.transit_gateway_id}',
+      transit_gateway_id: '${data.terraform_remote_state.remote-prd-transit-attachment.outputs.transit_gateway_id}',
+      lifecycle: { precondition: [{
+        condition: '${contains(data.terraform_remote_state.remote-network-network-hub-routes.outputs.accepted_attachment_ids, data.terraform_remote_state.remote-prd-transit-attachment.outputs.transit_gateway_attachment_id)}',
+        error_message: expect.stringContaining('network/network-hub-routes) has not accepted'),
+      }] },
     });
     expect(route.for_each).toMatch(/private_route_table_ids.*database_route_table_ids/);
-    expect(() => build(source({
-      network: { layers: { 'network-hub': defineLayer(NetworkHub, HUB) } },
-      prd: { layers: { 'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.40.0.0/16', natGateways: 'single' }), 'transit-attachment': defineLayer(TransitAttachment, { destinations: ['0.0.0.0/0'] }) } },
-    }))).toThrow(/destinations\[0\]: a default route through the hub is not supported/);
+    const tiers = resources(synthStack(org({}, {}, { routeTiers: ['private'], destinations: ['10.0.0.0/8', '172.16.0.0/12'] }), 'test-prd-transit-routes'), 'aws_route');
+    expect(tiers.map((r) => r.destination_cidr_block)).toEqual(['10.0.0.0/8', '172.16.0.0/12']);
+    expect(String(tiers[0].for_each)).not.toContain('database_route_table_ids');
+  });
+
+  it('refuses routes the hub would never carry', () => {
+    expect(() => build(org({}, {}, { destinations: ['0.0.0.0/0'] }))).toThrow(/prd\/transit-routes: destinations\[0\]: a default route through the hub is not supported/);
+    expect(() => build(org({}, {}, { destinations: [] }))).toThrow(/destinations: lists no range/);
+    expect(() => build(org({}, {}, { routeTiers: ['dmz' as never] }))).toThrow(/routeTiers: "dmz" must be/);
+    // An attachment the hub does not list is never accepted: the routes would be blackholes.
+    expect(() => build(org({}, { attachments: ROUTES.attachments.filter((a) => a.account !== 'prd') })))
+      .toThrow(/prd\/transit-routes: hubRoutesLayer: network\/network-hub-routes does not list prd\/transit-attachment in its attachments/);
+    expect(() => build(org({}, {}, { attachmentLayer: 'tgw' }))).toThrow(/attachmentLayer: account prd declares no layer "tgw"/);
   });
 
   it('accepts every attachment and associates it with its own domain table', () => {
@@ -129,12 +151,13 @@ describe('network hub', () => {
     expect(() => build(org({}, { hubLayer: 'hub' }))).toThrow(/hubLayer: account network declares no layer "hub"/);
   });
 
-  it('has no cycle: hub <- attachments <- routes, and the hub reads no attachment', () => {
+  it('has no cycle: hub <- attachments <- hub routes <- spoke routes, and the hub reads no attachment', () => {
     const { stacks } = build(org());
     expect([...stacks.get('test-network-network-hub')!.reads.keys()]).toEqual([]);
     expect([...stacks.get('test-prd-transit-attachment')!.reads.keys()].sort()).toEqual(['network/network-hub', 'prd/base-network']);
     expect([...stacks.get('test-network-network-hub-routes')!.reads.keys()].sort())
       .toEqual(['dev/transit-attachment', 'network/network-hub', 'prd/transit-attachment', 'tools/transit-attachment']);
+    expect([...stacks.get('test-prd-transit-routes')!.reads.keys()].sort()).toEqual(['network/network-hub-routes', 'prd/base-network', 'prd/transit-attachment']);
   });
 
   it('is wired in the example organisation with prd, devstg and data isolated', () => {
@@ -145,6 +168,10 @@ describe('network hub', () => {
       'acme-apps-prd-transit-attachment', 'acme-apps-devstg-transit-attachment', 'acme-shared-transit-attachment',
       'acme-data-science-transit-attachment', 'acme-network-network-hub',
     ]));
+    for (const spoke of ['shared', 'apps-devstg', 'apps-prd', 'data-science']) {
+      expect(built.graph.find((n) => n.id === `acme-${spoke}-transit-routes`)!.dependsOn)
+        .toEqual(expect.arrayContaining(['acme-network-network-hub-routes', `acme-${spoke}-transit-attachment`]));
+    }
     const hubNode = built.graph.find((n) => n.id === 'acme-network-network-hub')!;
     expect(hubNode.dependsOn).toEqual(['acme-management-organizations']);
     const stack = built.stacks.find((s) => s.node.id === 'acme-network-network-hub-routes')!;

@@ -121,7 +121,7 @@ describe('credentials check before a real run', () => {
 });
 
 describe('predicting the run from the last report', () => {
-  const node = (id: string): GraphNode => ({ id, project: 'acme', account: 'a', layer: id, kind: id, region: 'us-east-1', stateful: false, dependsOn: [] });
+  const node = (id: string): GraphNode => ({ id, project: 'acme', account: 'a', accountId: '123456789012', layer: id, kind: id, region: 'us-east-1', stateful: false, dependsOn: [] });
   const report = (layers: { id: string; durationMs: number }[]) => {
     const file = path.join(tempDir('report-'), 'run-report.json');
     fs.writeFileSync(file, JSON.stringify({ layers }));

@@ -6,6 +6,7 @@ import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
+import { ChatbotSlackChannelConfiguration } from '@cdktf/provider-aws/lib/chatbot-slack-channel-configuration';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
 import { CloudfrontDistribution, type CloudfrontDistributionConfig } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudwatchLogDeliverySource } from '@cdktf/provider-aws/lib/cloudwatch-log-delivery-source';
@@ -15,19 +16,25 @@ import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-g
 import { DynamodbTable, type DynamodbTableConfig } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { EksAddon, type EksAddonConfig } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster, type EksClusterConfig } from '@cdktf/provider-aws/lib/eks-cluster';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { ElasticacheReplicationGroup, type ElasticacheReplicationGroupConfig } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { Inspector2OrganizationConfiguration } from '@cdktf/provider-aws/lib/inspector2-organization-configuration';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LambdaFunction, type LambdaFunctionConfig } from '@cdktf/provider-aws/lib/lambda-function';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { Macie2Account } from '@cdktf/provider-aws/lib/macie2-account';
+import { Macie2OrganizationConfiguration } from '@cdktf/provider-aws/lib/macie2-organization-configuration';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RdsCluster, type RdsClusterConfig } from '@cdktf/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
@@ -63,6 +70,7 @@ import { viewOf } from '../../lib/policy/engine';
 import { eksVersionRule } from '../../lib/policy/rules/containers';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../../modules/policy';
 import { SecureBucket } from '../../modules/secure-bucket';
+import { BACKUP_POLICY_CASES } from '../fixtures/policy-backup-cases';
 
 type Build = (s: TerraformStack) => void;
 interface Case {
@@ -176,6 +184,26 @@ function eks(s: TerraformStack, overrides: Partial<EksClusterConfig> = {}): void
     enabledClusterLogTypes: ['api', 'audit', 'authenticator'],
     ...overrides,
   });
+}
+
+function addon(s: TerraformStack, overrides: Partial<EksAddonConfig> = {}, id = 'addon'): EksAddon {
+  return new EksAddon(s, id, { clusterName: 'apps', addonName: 'coredns', addonVersion: 'v1.13.2-eksbuild.11', ...overrides });
+}
+
+const POD_TRUST = { Effect: 'Allow' as const, Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] };
+const PINNED = (namespace: string, serviceAccount: string) => ({
+  StringEquals: {
+    'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:us-east-1:111111111111:cluster/apps',
+    'aws:RequestTag/kubernetes-namespace': namespace,
+    'aws:RequestTag/kubernetes-service-account': serviceAccount,
+  },
+});
+
+/** A Pod Identity role with `trust` and its standalone association for kube-system/`serviceAccount`. */
+function podRole(s: TerraformStack, id: string, trust: PolicyStatement[], serviceAccount = 'aws-load-balancer-controller'): IamRole {
+  const role = new IamRole(s, id, { name: id, assumeRolePolicy: policyDocument(trust) });
+  new EksPodIdentityAssociation(s, `${id}-association`, { clusterName: 'apps', namespace: 'kube-system', serviceAccount, roleArn: role.arn });
+  return role;
 }
 
 function container(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -389,6 +417,52 @@ const CASES: Record<string, Case> = {
     bad: (s) => eks(s, { version: '1.32', upgradePolicy: { supportType: 'STANDARD' } }),
     good: (s) => eks(s, { version: '1.35', upgradePolicy: { supportType: 'STANDARD' } }),
   },
+  'POL-EKS-005': {
+    fires: 3,
+    bad: (s) => {
+      addon(s, { addonVersion: undefined }, 'unpinned');
+      addon(s, { addonVersion: 'latest' }, 'latest');
+      addon(s, { addonVersion: '${data.aws_eks_addon_version.coredns.version}' }, 'looked-up');
+    },
+    good: (s) => { addon(s); },
+  },
+  'POL-EKS-006': {
+    fires: 3,
+    bad: (s) => {
+      podRole(s, 'also-ec2', [{ ...POD_TRUST, Principal: { Service: ['pods.eks.amazonaws.com', 'ec2.amazonaws.com'] } }]);
+      podRole(s, 'no-tag-session', [{ ...POD_TRUST, Action: ['sts:AssumeRole'] }], 'cluster-autoscaler');
+      const oidc = new IamRole(s, 'oidc-too', { name: 'oidc-too', assumeRolePolicy: policyDocument([POD_TRUST, { Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111111111111:oidc-provider/x' }, Action: 'sts:AssumeRoleWithWebIdentity' }]) });
+      addon(s, { addonName: 'vpc-cni', podIdentityAssociation: [{ serviceAccount: 'aws-node', roleArn: oidc.arn }] }, 'cni');
+    },
+    good: (s) => {
+      podRole(s, 'lb', [{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-load-balancer-controller') }]);
+      const cni = new IamRole(s, 'cni-role', { name: 'cni', assumeRolePolicy: policyDocument([POD_TRUST]) });
+      addon(s, { addonName: 'vpc-cni', podIdentityAssociation: [{ serviceAccount: 'aws-node', roleArn: cni.arn }] }, 'cni');
+    },
+  },
+  'POL-EKS-007': {
+    fires: 2,
+    bad: (s) => {
+      podRole(s, 'open', [POD_TRUST]);
+      podRole(s, 'other-sa', [{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-load-balancer-controller') }], 'cluster-autoscaler');
+    },
+    good: (s) => {
+      podRole(s, 'lb', [{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-load-balancer-controller') }]);
+      const cni = new IamRole(s, 'cni-role', { name: 'cni', assumeRolePolicy: policyDocument([{ ...POD_TRUST, Condition: PINNED('kube-system', 'aws-node') }]) });
+      addon(s, { addonName: 'vpc-cni', podIdentityAssociation: [{ serviceAccount: 'aws-node', roleArn: cni.arn }] }, 'cni');
+    },
+  },
+  'POL-EKS-008': {
+    fires: 2,
+    bad: (s) => {
+      addon(s, { addonName: 'aws-ebs-csi-driver', serviceAccountRoleArn: ROLE }, 'ebs');
+      addon(s, { addonName: 'external-dns' }, 'dns');
+    },
+    good: (s) => {
+      addon(s, { addonName: 'aws-ebs-csi-driver', podIdentityAssociation: [{ serviceAccount: 'ebs-csi-controller-sa', roleArn: ROLE }] }, 'ebs');
+      addon(s, { addonName: 'metrics-server' }, 'metrics');
+    },
+  },
   'POL-ECS-001': { bad: (s) => task(s, container({ privileged: true })), good: (s) => task(s, container()) },
   'POL-ECS-002': { bad: (s) => task(s, container(), container({ name: 'sidecar', readonlyRootFilesystem: undefined })), good: (s) => task(s, container()) },
   'POL-ECS-003': { bad: (s) => task(s, container({ logConfiguration: undefined })), good: (s) => task(s, container()) },
@@ -599,7 +673,42 @@ const CASES: Record<string, Case> = {
       });
     },
   },
+  'POL-CHAT-001': {
+    bad: (s) => chatChannel(s, { guardrails: null }),
+    good: (s) => chatChannel(s, {}),
+  },
+  'POL-CHAT-002': {
+    bad: (s) => chatChannel(s, { actions: ['cloudwatch:Get*', 'cloudwatch:PutMetricAlarm'], managed: ['arn:aws:iam::aws:policy/PowerUserAccess'] }),
+    good: (s) => chatChannel(s, { managed: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }),
+    fires: 2,
+  },
+  'POL-CHAT-003': {
+    bad: (s) => chatChannel(s, { loggingLevel: 'NONE' }),
+    good: (s) => chatChannel(s, { loggingLevel: 'ERROR' }),
+  },
+  'POL-INS-001': {
+    bad: (s) => new Inspector2OrganizationConfiguration(s, 'inspector', { autoEnable: { ec2: true, ecr: true, lambda: false } }),
+    good: (s) => new Inspector2OrganizationConfiguration(s, 'inspector', { autoEnable: { ec2: true, ecr: true, lambda: true, lambdaCode: true } }),
+  },
+  'POL-MAC-001': {
+    bad: (s) => { new Macie2Account(s, 'macie', { status: 'PAUSED' }); new Macie2OrganizationConfiguration(s, 'macie-org', { autoEnable: false }); },
+    good: (s) => { new Macie2Account(s, 'macie', { status: 'ENABLED' }); new Macie2OrganizationConfiguration(s, 'macie-org', { autoEnable: true }); },
+    fires: 2,
+  },
+  ...BACKUP_POLICY_CASES,
 };
+
+/** A Slack channel configuration with its role, inline policy and managed policies; `guardrails: null` omits them. */
+function chatChannel(s: TerraformStack, options: { guardrails?: string[] | null; actions?: string[]; managed?: string[]; loggingLevel?: string }): void {
+  const role = new IamRole(s, 'chat-role', { name: 'chat', assumeRolePolicy: policyDocument([{ Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' }, Action: 'sts:AssumeRole' }]) });
+  new IamRolePolicy(s, 'chat-policy', { role: role.name, policy: policyDocument([{ Sid: 'Read', Effect: 'Allow', Action: options.actions ?? ['cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*'], Resource: '*' }]) });
+  (options.managed ?? []).forEach((policyArn, i) => new IamRolePolicyAttachment(s, `chat-managed-${i}`, { role: role.name, policyArn }));
+  new ChatbotSlackChannelConfiguration(s, 'chat', {
+    configurationName: 'chat', iamRoleArn: role.arn, slackTeamId: 'T07EA123LEP', slackChannelId: 'C07EZ1ABC23',
+    ...(options.guardrails === null ? {} : { guardrailPolicyArns: options.guardrails ?? ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }),
+    loggingLevel: options.loggingLevel ?? 'ERROR',
+  });
+}
 
 function repo(s: TerraformStack, overrides: Partial<EcrRepositoryConfig> = {}, id = 'repo'): void {
   new EcrRepository(s, id, {

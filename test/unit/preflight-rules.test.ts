@@ -6,12 +6,14 @@
 import { runPreflight, type PreflightFinding } from '../../lib/preflight/engine';
 import type { OrgModel } from '../../lib/preflight/model';
 import { PREFLIGHT_RULES, PREFLIGHT_RULES_BY_ID } from '../../lib/preflight/rules';
-import { BOOTSTRAP, IDS, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
+import { BACKUP_PREFLIGHT_CASES } from '../fixtures/preflight-backup-cases';
+import { BOOTSTRAP, IDS, dayZero, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
 
 const ref = (address: string, attribute = 'arn') => `\${${address}.${attribute}}`;
 const remote = (name: string, output: string) => `\${data.terraform_remote_state.${name}.outputs.${output}}`;
 const asgSlr = `arn:aws:iam::${IDS.apps}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 const TRUST_EC2 = doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
+const POD_TRUST = doc({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
 const LOGS_GRANT = serviceGrant('logs.us-east-1.amazonaws.com', ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
   { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${IDS.apps}:*` } });
 
@@ -134,7 +136,14 @@ function transit(shared: boolean): OrgModel {
   ]);
 }
 
-function ecr(pullers: string[], dependsOnRegistry = true): OrgModel {
+/** The shared registry (security account) and a fargate layer of apps pulling `fx/<image>` from it. */
+function ecr(pullers: string[], dependsOnRegistry = true, options: { image?: string; viaRegistryLayer?: boolean; pullerAccount?: 'apps' | 'security' } = {}): OrgModel {
+  const repository = options.image ?? 'fx/api';
+  const puller = options.pullerAccount ?? 'apps';
+  // fromRegistry(...): the registry URL is an output of the registry layer, read through remote state.
+  const image = options.viaRegistryLayer
+    ? `${remote('registry', 'registry_url')}/${repository}:1.0.0`
+    : `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/${repository}:1.0.0`;
   return fixtureOrg([
     {
       account: 'security', layer: 'registry',
@@ -142,10 +151,12 @@ function ecr(pullers: string[], dependsOnRegistry = true): OrgModel {
         aws_ecr_repository: { r: { name: 'fx/api' } },
         ...(pullers.length > 0 ? { aws_ecr_repository_policy: { p: { repository: ref('aws_ecr_repository.r', 'name'), policy: doc({ Effect: 'Allow', Principal: { AWS: pullers.map((a) => `arn:aws:iam::${a}:root`) }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] }) } } } : {}),
       },
+      outputs: { registry_url: `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com`, repository_urls: [ref('aws_ecr_repository.r', 'repository_url')] },
     },
     {
-      account: 'apps', layer: 'fargate', dependsOn: dependsOnRegistry ? [id('security', 'registry')] : [],
-      resources: { aws_ecs_task_definition: { t: { family: 'api', container_definitions: JSON.stringify([{ name: 'api', image: `${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/fx/api:1.0.0` }]) } } },
+      account: puller, layer: 'fargate', dependsOn: dependsOnRegistry && !options.viaRegistryLayer ? [id('security', 'registry')] : [],
+      ...(options.viaRegistryLayer ? { remote: { registry: { account: 'security' as const, layer: 'registry' } } } : {}),
+      resources: { aws_ecs_task_definition: { t: { family: 'api', container_definitions: JSON.stringify([{ name: 'api', image }]) } } },
     },
   ]);
 }
@@ -180,17 +191,19 @@ function hubRoutes(split: boolean): OrgModel {
 
 const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
   'PF-IAM-001': {
-    bad: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'Nobody') }]),
-    good: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', BOOTSTRAP) }, { account: 'management', layer: 'org', role: null }]),
+    bad: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'Nobody') }], { bootstrap: dayZero('apps') }),
+    good: () => fixtureOrg([{ account: 'apps', layer: 'net', role: role('apps', 'DevOps') }], { bootstrap: dayZero('apps') }),
   },
   'PF-IAM-002': {
-    bad: () => fixtureOrg([{ account: 'apps', layer: 'security', role: role('apps', 'DevOps'), resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } }]),
-    good: () => fixtureOrg([
-      { account: 'apps', layer: 'security', resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } },
-      { account: 'apps', layer: 'net', role: role('apps', 'DevOps'), dependsOn: [id('apps', 'security')] },
-    ]),
+    // A steady layer that creates the role it assumes, which the day-zero sequence does not apply first.
+    bad: () => fixtureOrg([{ account: 'apps', layer: 'platform', role: role('apps', 'Platform'), resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }],
+      { bootstrap: dayZero('apps') }),
+    // The same layer once the day-zero sequence applies it (through the bootstrap role) before every steady run.
+    good: () => fixtureOrg([{ account: 'apps', layer: 'platform', role: role('apps', 'Platform'), resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }],
+      { bootstrap: [...dayZero('apps'), { account: 'apps', layer: 'platform', resources: { aws_iam_role: { d: { name: 'Platform', assume_role_policy: TRUST_EC2 } } } }] }),
   },
   'PF-IAM-003': {
+    // No day-zero sequence: DevOps comes from a steady security layer that is not upstream of net.
     bad: () => fixtureOrg([
       { account: 'apps', layer: 'security', resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } },
       { account: 'apps', layer: 'net', role: role('apps', 'DevOps') },
@@ -202,6 +215,38 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
       { account: 'security', layer: 'security', resources: { aws_iam_role: { d: { name: 'DevOps', assume_role_policy: TRUST_EC2 } } } },
       { account: 'security', layer: 'audit', role: role('security', 'DevOps'), dependsOn: [id('security', 'security')] },
       { account: 'apps', layer: 'compliance', role: role('apps', 'DevOps'), dependsOn: [id('apps', 'security')], remote: { audit: { account: 'security', layer: 'audit', role: role('security', 'DevOps') } } },
+    ]),
+  },
+  'PF-IAM-007': {
+    // A member account's day-zero step without assume_role: the caller's session is the management account's.
+    bad: () => fixtureOrg([], { bootstrap: [...dayZero(), { account: 'apps', layer: 'base-tf-backend', role: null, step: 'apps/base-tf-backend/backend-local', localState: true }] }),
+    good: () => fixtureOrg([], { bootstrap: dayZero('apps') }),
+  },
+  'PF-IAM-008': {
+    // A literal role ARN nobody creates, a role of another account, and an add-on block naming such a role.
+    bad: () => fixtureOrg([
+      { account: 'security', layer: 'roles', resources: { aws_iam_role: { r: { name: 'Elsewhere', assume_role_policy: POD_TRUST } } }, outputs: { role: ref('aws_iam_role.r') } },
+      {
+        account: 'apps', layer: 'eks', dependsOn: [id('security', 'roles')], remote: { roles: { account: 'security', layer: 'roles' } },
+        resources: {
+          aws_eks_pod_identity_association: {
+            missing: { cluster_name: 'c', namespace: 'kube-system', service_account: 'aws-load-balancer-controller', role_arn: role('apps', 'LbController') },
+            foreign: { cluster_name: 'c', namespace: 'kube-system', service_account: 'cluster-autoscaler', role_arn: remote('roles', 'role') },
+          },
+          aws_eks_addon: { cni: { cluster_name: 'c', addon_name: 'vpc-cni', addon_version: 'v1.22.4-eksbuild.3', pod_identity_association: [{ service_account: 'aws-node', role_arn: role('apps', 'Cni') }] } },
+        },
+      },
+    ]),
+    good: () => fixtureOrg([
+      { account: 'apps', layer: 'identity', resources: { aws_iam_role: { r: { name: 'LbController', assume_role_policy: POD_TRUST } } } },
+      {
+        account: 'apps', layer: 'eks', dependsOn: [id('apps', 'identity')],
+        resources: {
+          aws_iam_role: { cni: { name: 'Cni', assume_role_policy: POD_TRUST } },
+          aws_eks_pod_identity_association: { lb: { cluster_name: 'c', namespace: 'kube-system', service_account: 'aws-load-balancer-controller', role_arn: role('apps', 'LbController') } },
+          aws_eks_addon: { cni: { cluster_name: 'c', addon_name: 'vpc-cni', addon_version: 'v1.22.4-eksbuild.3', pod_identity_association: [{ service_account: 'aws-node', role_arn: ref('aws_iam_role.cni') }] } },
+        },
+      },
     ]),
   },
   'PF-IAM-004': {
@@ -288,7 +333,8 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
       { account: 'apps', layer: 'data', remote: { keys: { account: 'security', layer: 'keys' } }, resources: { aws_dynamodb_table: { t: { name: 'fx-t', server_side_encryption: { enabled: true, kms_key_arn: remote('keys', 'key') } } } } },
     ]),
   },
-  'PF-XACC-003': { bad: () => ecr([]), good: () => ecr([IDS.apps]) },
+  // fromRegistry(...): the image reads the registry URL from the registry layer; its repository policy must admit apps.
+  'PF-XACC-003': { bad: () => ecr([IDS.data], true, { viaRegistryLayer: true }), good: () => ecr([IDS.apps], true, { viaRegistryLayer: true }) },
   'PF-XACC-004': { bad: () => transit(false), good: () => transit(true) },
   'PF-DNS-001': {
     bad: () => fixtureOrg([
@@ -362,7 +408,7 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
     bad: () => fixtureOrg([{ account: 'apps', layer: 'lake', resources: bucket(`fx-raw-${IDS.apps}`) }, { account: 'apps', layer: 'crawler', resources: { aws_glue_crawler: { c: { name: 'c', s3_target: { path: `s3://fx-raw-${IDS.apps}/events/` } } } } }]),
     good: () => fixtureOrg([{ account: 'apps', layer: 'lake', resources: bucket(`fx-raw-${IDS.apps}`) }, { account: 'apps', layer: 'crawler', dependsOn: [id('apps', 'lake')], resources: { aws_glue_crawler: { c: { name: 'c', s3_target: { path: `s3://fx-raw-${IDS.apps}/events/` } } } } }]),
   },
-  'PF-ORD-003': { bad: () => ecr([IDS.apps], false), good: () => ecr([IDS.apps], true) },
+  'PF-ORD-003': { bad: () => ecr([IDS.apps], false), good: () => ecr([IDS.apps], false, { viaRegistryLayer: true }) },
   'PF-ORD-004': { bad: () => albLogs('alb/web', false), good: () => albLogs('alb/web', true) },
   'PF-ORD-005': {
     bad: () => hubRoutes(false),
@@ -388,6 +434,7 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
     bad: () => fixtureOrg([{ account: 'apps', layer: 'fn', resources: { aws_lambda_function: { f: { function_name: 'f', runtime: 'nodejs18.x' } } } }]),
     good: () => fixtureOrg([{ account: 'apps', layer: 'fn', resources: { aws_lambda_function: { f: { function_name: 'f', runtime: 'nodejs22.x' } } } }]),
   },
+  ...BACKUP_PREFLIGHT_CASES,
 };
 
 function findings(ruleId: string, org: OrgModel): readonly PreflightFinding[] {
@@ -424,12 +471,68 @@ describe('preflight rules', () => {
 });
 
 describe('preflight rule details', () => {
+  it('PF-IAM-008 names each association whose role is missing or of another account', () => {
+    const messages = findings('PF-IAM-008', CASES['PF-IAM-008'].bad()).map((f) => `${f.address}: ${f.message}`).sort();
+    expect(messages).toEqual([
+      expect.stringMatching(/^aws_eks_addon\.cni: the Pod Identity association of add-on vpc-cni\/aws-node names arn:aws:iam::333333333333:role\/Cni, which no layer creates/),
+      expect.stringMatching(/^aws_eks_pod_identity_association\.foreign: .*kube-system\/cluster-autoscaler names a role of account security, but EKS only associates roles of the cluster's account \(apps\)/),
+      expect.stringMatching(/^aws_eks_pod_identity_association\.missing: .*kube-system\/aws-load-balancer-controller names arn:aws:iam::333333333333:role\/LbController, which no layer creates/),
+    ]);
+  });
+
   it('names the role nobody creates and the role a layer creates for itself', () => {
     const [nobody] = findings('PF-IAM-001', CASES['PF-IAM-001'].bad());
     expect(nobody).toMatchObject({ stack: 'fx-apps-net', address: 'provider.aws' });
     expect(nobody.message).toContain(role('apps', 'Nobody'));
     const [self] = findings('PF-IAM-002', CASES['PF-IAM-002'].bad());
-    expect(self.message).toContain('which this layer itself creates');
+    expect(self.message).toContain('which only this layer creates (fx-apps-platform (aws_iam_role.d)) and the day-zero sequence does not apply before');
+  });
+
+  describe('day-zero sequence (make bootstrap-org)', () => {
+    const assumeRules = ['PF-IAM-001', 'PF-IAM-002', 'PF-IAM-003', 'PF-IAM-007'];
+    const all = (org: OrgModel) => assumeRules.flatMap((r) => findings(r, org));
+
+    it('accepts the sequence: the caller in management, then each member through the role Organizations created, then every steady layer through DevOps', () => {
+      const org = fixtureOrg([
+        { account: 'management', layer: 'cost', role: role('management', 'DevOps') },
+        { account: 'apps', layer: 'net', role: role('apps', 'DevOps'), remote: { cost: { account: 'management', layer: 'cost', role: role('management', 'DevOps') } } },
+      ], { bootstrap: dayZero('security', 'apps') });
+      expect(all(org)).toEqual([]);
+    });
+
+    it('refuses a member step before the organisation creates its account (the bootstrap role does not exist yet)', () => {
+      const sequence = dayZero('apps');
+      // the member's backend moved before the organizations step
+      const early = [sequence[0], sequence[1], sequence[4], sequence[2], sequence[3], ...sequence.slice(5)];
+      const found = findings('PF-IAM-003', fixtureOrg([], { bootstrap: early }));
+      expect(found).toEqual([expect.objectContaining({
+        stack: 'fx-apps-base-tf-backend',
+        address: 'provider.aws',
+        message: expect.stringContaining(`day-zero step apps/base-tf-backend/backend-local: provider.aws assumes ${role('apps', BOOTSTRAP)}, created by day-zero step management/organizations/apply (aws_organizations_account.apps), which the day-zero sequence does not apply before this step`),
+      })]);
+    });
+
+    it('refuses a member account that Organizations does not create (no bootstrap role there)', () => {
+      const found = findings('PF-IAM-001', fixtureOrg([], { bootstrap: [...dayZero(), ...dayZero('apps').slice(4)] }));
+      // every step of apps: the backend's two steps and security
+      expect(found.map((f) => `${f.stack} ${f.address}`)).toEqual(['fx-apps-base-tf-backend provider.aws', 'fx-apps-base-tf-backend provider.aws', 'fx-apps-security provider.aws']);
+      expect(found.map((f) => f.message.split(':')[0])).toEqual(['day-zero step apps/base-tf-backend/backend-local', 'day-zero step apps/base-tf-backend/backend-migrate', 'day-zero step apps/security/apply']);
+      expect(found.every((f) => f.message.includes('Organizations does not create with the account'))).toBe(true);
+    });
+
+    it('refuses a day-zero step that assumes the role it creates (the old member security layer assumed the DevOps it created)', () => {
+      const sequence = dayZero('apps').map((s) => (s.account === 'apps' && s.layer === 'security' ? { ...s, role: role('apps', 'DevOps') } : s));
+      const found = findings('PF-IAM-002', fixtureOrg([], { bootstrap: sequence }));
+      expect(found).toEqual([expect.objectContaining({ stack: 'fx-apps-security', address: 'provider.aws' })]);
+      expect(found[0].message).toContain(`day-zero step apps/security/apply: provider.aws, terraform.backend.s3 assume ${role('apps', 'DevOps')}, which only this layer creates`);
+    });
+
+    it('without an organizations layer, no account starts from the caller session and no member has a bootstrap role', () => {
+      const sequence = dayZero('apps').filter((s) => s.layer !== 'organizations');
+      expect(findings('PF-IAM-007', fixtureOrg([], { bootstrap: sequence })).map((f) => f.message)).toContainEqual(
+        expect.stringContaining('no layer creates or imports the organisation'));
+      expect(findings('PF-IAM-001', fixtureOrg([], { bootstrap: sequence })).map((f) => f.stack)).toContain('fx-apps-base-tf-backend');
+    });
   });
 
   it('finds a service-linked role named before any layer creates it', () => {
@@ -469,6 +572,29 @@ describe('preflight rule details', () => {
     expect(findings('PF-KMS-005', unresolved).length).toBeGreaterThan(0);
   });
 
+  describe('container images read from the registry layer (fromRegistry)', () => {
+    it('follows the registry URL token to the registry layer and its repository policy', () => {
+      const [f] = findings('PF-XACC-003', CASES['PF-XACC-003'].bad());
+      expect(f).toMatchObject({ stack: 'fx-security-registry', address: 'aws_ecr_repository.r' });
+      expect(f.message).toContain(`pulls ${IDS.security}.dkr.ecr.us-east-1.amazonaws.com/fx/api:1.0.0 (registry URL read from fx-security-registry), but the repository policy does not allow account ${IDS.apps}`);
+    });
+
+    it('refuses an image whose repository the registry layer does not create', () => {
+      const [f] = findings('PF-XACC-003', ecr([IDS.apps], true, { viaRegistryLayer: true, image: 'fx/missing' }));
+      expect(f).toMatchObject({ stack: 'fx-apps-fargate', address: 'aws_ecs_task_definition.t' });
+      expect(f.message).toContain('that layer creates no repository fx/missing in us-east-1');
+      // in the registry's own account it is not cross-account: the ordering rule warns instead
+      expect(findings('PF-XACC-003', ecr([], true, { viaRegistryLayer: true, image: 'fx/missing', pullerAccount: 'security' }))).toEqual([]);
+      const [warning] = findings('PF-ORD-003', ecr([], true, { viaRegistryLayer: true, image: 'fx/missing', pullerAccount: 'security' }));
+      expect(warning.message).toContain('with the registry URL read from fx-security-registry, which creates no repository fx/missing');
+    });
+
+    it('still checks a literal image URI against the repository of the registry account', () => {
+      expect(findings('PF-XACC-003', ecr([]))).toHaveLength(1);
+      expect(findings('PF-XACC-003', ecr([IDS.apps]))).toEqual([]);
+    });
+  });
+
   it('accepts a GuardDuty detector that an import block adopts from the delegation', () => {
     expect(findings('PF-API-007', delegated(['us-east-1', 'us-west-2'], true))).toHaveLength(1);
     expect(findings('PF-API-007', delegated(['us-east-1', 'us-west-2'], true, true))).toEqual([]);
@@ -485,6 +611,48 @@ describe('preflight rule details', () => {
     const found = findings('PF-DNS-001', CASES['PF-DNS-001'].bad());
     expect(found.map((f) => f.stack).sort()).toEqual(['fx-apps-cdn', 'fx-apps-dr']);
     expect(found[0].message).toContain('app.prd.fx.example.com A');
+  });
+
+  it('follows an element of a list output to the zone it names (dns-association reads private_zone_ids[n])', () => {
+    const zones = (index: number) => fixtureOrg([
+      { account: 'apps', layer: 'network', resources: { aws_vpc: { v: { cidr_block: '10.1.0.0/16' } } }, outputs: { vpc: ref('aws_vpc.v', 'id') } },
+      {
+        account: 'security', layer: 'dns', remote: { net: { account: 'apps', layer: 'network' } },
+        resources: {
+          aws_route53_zone: { tools: { name: 'tools.internal' }, fx: { name: 'fx.internal' } },
+          aws_route53_vpc_association_authorization: { a: { zone_id: ref('aws_route53_zone.fx', 'zone_id'), vpc_id: remote('net', 'vpc') } },
+        },
+        outputs: { private_zone_ids: [ref('aws_route53_zone.tools', 'zone_id'), ref('aws_route53_zone.fx', 'zone_id')] },
+      },
+      {
+        account: 'apps', layer: 'dns-association', remote: { dns: { account: 'security', layer: 'dns' }, net: { account: 'apps', layer: 'network' } },
+        resources: { aws_route53_zone_association: { a: { zone_id: `\${element(data.terraform_remote_state.dns.outputs.private_zone_ids, ${index})}`, vpc_id: remote('net', 'vpc') } } },
+      },
+    ]);
+    expect(findings('PF-DNS-002', zones(1))).toEqual([]);
+    // index 0 is the other zone: fx.internal's authorisation is left without an association
+    expect(findings('PF-DNS-002', zones(0))).toEqual([expect.objectContaining({ stack: 'fx-security-dns', address: 'aws_route53_vpc_association_authorization.a' })]);
+  });
+
+  it('warns about routes in a layer of their own that does not run after the hub accepts, and routes to a hub never attached', () => {
+    const attachment = { aws_ec2_transit_gateway_vpc_attachment: { a: { transit_gateway_id: remote('hub', 'tgw'), vpc_id: 'vpc-1' } } };
+    const route = { aws_route: { r: { route_table_id: 'rtb-1', destination_cidr_block: '10.0.0.0/8', transit_gateway_id: remote('hub', 'tgw') } } };
+    const hub = { account: 'security' as const, layer: 'hub', resources: { aws_ec2_transit_gateway: { tgw: { auto_accept_shared_attachments: 'disable' } } }, outputs: { tgw: ref('aws_ec2_transit_gateway.tgw', 'id') } };
+    const routes = (dependsOn: string[]) => ({ account: 'apps' as const, layer: 'routes', remote: { hub: { account: 'security' as const, layer: 'hub' } }, dependsOn, resources: route });
+    const split = (dependsOn: string[]) => fixtureOrg([
+      hub,
+      { account: 'apps', layer: 'attachment', remote: { hub: { account: 'security', layer: 'hub' } }, resources: attachment, outputs: { attachment: ref('aws_ec2_transit_gateway_vpc_attachment.a', 'id') } },
+      { account: 'security', layer: 'hub-routes', remote: { att: { account: 'apps', layer: 'attachment' } }, resources: { aws_ec2_transit_gateway_vpc_attachment_accepter: { acc: { transit_gateway_attachment_id: remote('att', 'attachment') } } } },
+      routes(dependsOn),
+    ]);
+    // After the attachment but not after the accepter: still pendingAcceptance.
+    const [early] = findings('PF-ORD-005', split([id('apps', 'attachment')]));
+    expect(early).toMatchObject({ stack: 'fx-apps-routes', address: 'aws_route.r', severity: 'warning' });
+    expect(early.message).toContain('through fx-apps-attachment: aws_ec2_transit_gateway_vpc_attachment.a, which stays pendingAcceptance until fx-security-hub-routes accepts it, a layer that does not run before this one');
+    expect(findings('PF-ORD-005', split([id('security', 'hub-routes')]))).toEqual([]);
+    // No attachment anywhere in the account: the transit gateway is never a valid target.
+    const [never] = findings('PF-ORD-005', fixtureOrg([hub, routes([])]));
+    expect(never.message).toContain('no layer of apps attaches a VPC to it in us-east-1');
   });
 
   it('judges support windows on the configured day', () => {

@@ -114,26 +114,38 @@ describe('the Markdown run report', () => {
     for (const absent of ['Stateful resources', 'Speculative plans', 'Changed outputs', 'Retried', 'Saved plans', 'Failed, skipped']) expect(md).not.toContain(absent);
   });
 
-  it('renders replacements, speculative plans, changed outputs, saved plans, drift and retries when present', () => {
+  it('renders replacements, speculative plans, changed outputs with their impact, saved plans, drift, retries and auto-added layers when present', () => {
     const md = reportMarkdown(report([
       layer('apps-prd/databases', 0, 5000, {
-        replacements: [{ address: 'aws_rds_cluster.main', action: 'replace' }, 'aws_kms_key.data'], planFile: 'cdktf.out/stacks/acme-apps-prd-databases/plan.tfplan',
-        changedOutputs: ['cluster_endpoint'], drift: 2,
+        replacements: [
+          { address: 'acme-apps-prd-databases:aws_rds_cluster.main', type: 'aws_rds_cluster', action: 'replace', reason: 'replace_because_cannot_update' },
+          { address: 'acme-apps-prd-databases:aws_kms_key.data', type: 'aws_kms_key', action: 'delete' },
+        ],
+        planFile: 'cdktf.out/plans/acme-apps-prd-databases/plan.tfplan', changedOutputs: ['cluster_endpoint', 'cluster_port'], drift: 2,
       }),
       layer('apps-prd/eks', 5000, 4000, {
         speculative: true,
-        retries: [{ command: 'plan', rule: 'throttling', message: 'Error: reading EKS Cluster: ThrottlingException: Rate exceeded', delayMs: 12_000 }],
+        upstreams: [{ stack: 'acme-apps-prd-databases', source: 'planned', outputs: ['cluster_endpoint'], digest: 'sha256:x', mocked: ['cluster_endpoint'] }],
+        retries: [{ command: 'plan', rule: 'throttling', message: 'Error: reading EKS Cluster: ThrottlingException: Rate exceeded', delayMs: 12_000, attempt: 1, maxAttempts: 4 }],
       }),
-    ]));
+      layer('apps-prd/api', 9000, 1000, { result: 'unchanged', planFile: 'cdktf.out/plans/acme-apps-prd-api/plan.tfplan', addedBy: { stack: 'acme-apps-prd-databases', outputs: ['cluster_endpoint'] } }),
+    ], {
+      impact: [{ stack: 'acme-apps-prd-databases', output: 'cluster_endpoint', readers: ['acme-apps-prd-eks', 'acme-apps-prd-api', 'acme-apps-devstg-x'], accounts: ['apps-prd', 'apps-devstg'], inRun: ['acme-apps-prd-eks', 'acme-apps-prd-api'] }],
+    }));
     expect(md).toContain('| apps-prd/databases | done | 1 | 0 | 0 | **2** |  | 2 changed outside Terraform | 5.0s |');
     expect(md).toContain('| apps-prd/eks | done (1 retry) | 1 | 0 | 0 |  | yes |  | 4.0s |');
-    expect(md).toContain('- apps-prd/databases: `aws_rds_cluster.main` (replace)');
-    expect(md).toContain('- apps-prd/databases: `aws_kms_key.data`');
-    expect(md).toContain('**Speculative plans**');
-    expect(md).toContain('- apps-prd/databases: `cluster_endpoint`');
+    expect(md).toContain('| apps-prd/api | unchanged | 1 | 0 | 0 |  |  |  | 1.0s |');
+    expect(md).toContain('- apps-prd/databases: `acme-apps-prd-databases:aws_rds_cluster.main` (aws\\_rds\\_cluster: replace, replace\\_because\\_cannot\\_update)');
+    expect(md).toContain('- apps-prd/databases: `acme-apps-prd-databases:aws_kms_key.data` (aws\\_kms\\_key: delete)');
+    expect(md).toContain('- apps-prd/eks ← apps-prd/databases (mocked: `cluster_endpoint`)');
+    expect(md).toContain('- apps-prd/databases: `cluster_endpoint` changed → 3 layers in 2 accounts (2 in this run; `INCLUDE_DEPENDENTS=auto` plans the other 1)');
+    expect(md).toContain('- apps-prd/databases: `cluster_port` (read by no layer)');
+    expect(md).toContain('- apps-prd/api reads `cluster_endpoint` of apps-prd/databases');
     expect(md).toContain('- apps-prd/eks: terraform plan, throttling after 12.0s: Error: reading EKS Cluster: ThrottlingException: Rate exceeded');
-    expect(md).toContain('- apps-prd/databases: `cdktf.out/stacks/acme-apps-prd-databases/plan.tfplan`');
+    expect(md).toContain('- apps-prd/databases: `cdktf.out/plans/acme-apps-prd-databases/plan.tfplan`');
+    expect(md).toContain('- apps-prd/api: `cdktf.out/plans/acme-apps-prd-api/plan.tfplan` (unchanged: kept from an earlier plan)');
     expect(md).toContain('**2 replacements of stateful resources**');
+    expect(md).toContain('1 unchanged');
   });
 
   it('says drift per layer for a drift run, with the verdict', () => {

@@ -9,12 +9,12 @@ import type { GraphNode } from '../../lib/graph';
 import { parseCommand } from '../../scripts/lib/cli';
 import { stackConfigHash, stackConfigHashes } from '../../scripts/lib/config-hash';
 import { stackDir } from '../../scripts/lib/paths';
-import { resumeSelection, runLayers, SelectionError, type LayerReport, type LayerResult, type PreviousReport } from '../../scripts/lib/runner';
+import { exitCodeOf, resumeSelection, runLayers, SelectionError, withKeptLayers, type LayerReport, type LayerResult, type PreviousReport } from '../../scripts/lib/runner';
 import { tempDir } from '../helpers';
 
 function node(ref: string, deps: string[] = []): GraphNode {
   const [account, layer] = ref.split('/');
-  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful: false, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
+  return { id: `p-${account}-${layer}`, project: 'p', account, accountId: '111111111111', layer, kind: layer, region: 'us-east-1', stateful: false, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
 }
 // net/vpc <- apps/vpc <- apps/eks <- apps/app ; apps/dns independent
 const graph = [node('net/vpc'), node('apps/vpc', ['net/vpc']), node('apps/eks', ['apps/vpc']), node('apps/app', ['apps/eks']), node('apps/dns')];
@@ -62,6 +62,26 @@ describe('resumeSelection', () => {
     expect(resumeSelection(graph, previous(Object.fromEntries(graph.map((n) => [`${n.account}/${n.layer}`, 'done']))), hashes, 'apply').run).toEqual([]);
     const drift = previous({ 'net/vpc': 'clean', 'apps/vpc': 'drifted', 'apps/eks': 'failed', 'apps/app': 'skipped', 'apps/dns': 'clean' }, { action: 'drift' });
     expect(resumeSelection(graph, drift, hashes, 'drift').run.map((n) => n.id)).toEqual(['p-apps-eks', 'p-apps-app']);
+  });
+
+  it('a plan\'s unchanged layer (its saved plan still stands) is finished; one whose plan failed is run again', () => {
+    const plan = previous({ 'net/vpc': 'unchanged', 'apps/vpc': 'done', 'apps/eks': 'failed', 'apps/app': 'skipped', 'apps/dns': 'unchanged' }, { action: 'plan' });
+    const resumed = resumeSelection(graph, plan, hashes, 'plan', 'real');
+    expect(resumed.run.map((n) => n.id)).toEqual(['p-apps-eks', 'p-apps-app']);
+    expect(resumed.kept.map((l) => [l.id, l.result])).toEqual([['p-net-vpc', 'unchanged'], ['p-apps-vpc', 'done'], ['p-apps-dns', 'unchanged']]);
+  });
+
+  it('the report of a resumed run: this run\'s layers and the kept ones in graph order, a kept one run again (auto) replaced; kept drift still counts', () => {
+    const last = previous({ 'net/vpc': 'done', 'apps/vpc': 'drifted', 'apps/eks': 'failed', 'apps/app': 'skipped', 'apps/dns': 'done' }, { action: 'drift' });
+    const resumed = resumeSelection(graph, last, hashes, 'drift');
+    const rerun = (id: string, result: LayerResult): LayerReport => ({ ...last.layers.find((l) => l.id === id)!, result, durationMs: 5 });
+    // apps/eks and apps/app ran again; INCLUDE_DEPENDENTS=auto also ran apps/dns, which RESUME had kept
+    const ran = [rerun('p-apps-eks', 'clean'), rerun('p-apps-app', 'clean'), rerun('p-apps-dns', 'clean')];
+    const layers = withKeptLayers(ran, resumed.kept, new Map(graph.map((n, i) => [n.id, i])));
+    expect(layers.map((l) => [l.id, l.result, l.carriedOver ?? false])).toEqual([
+      ['p-net-vpc', 'done', true], ['p-apps-vpc', 'drifted', true], ['p-apps-eks', 'clean', false], ['p-apps-app', 'clean', false], ['p-apps-dns', 'clean', false],
+    ]);
+    expect(exitCodeOf(layers, false)).toBe(2);
   });
 
   it('a refused layer is not finished', () => {

@@ -1,15 +1,18 @@
 /**
  * Retries of known transient AWS errors (scripts/lib/retry.ts), with fake terraform results: a throttled first
  * attempt then success is retried once and counted; a permanent error, a lock, a signal, a saved plan's apply and
- * drift's exit code 2 are not retried; attempts stop at the rule's limit; the wait grows and is jittered. Then the
- * wrapper in the executor: the retries reach the layer's log and the run report.
+ * drift's exit code 2 are not retried; attempts stop at the rule's limit; the wait grows and is jittered. Then in the
+ * executor: a plain apply is planned and applied again as a whole, never the same plan file; the saved plan of
+ * PLANNED=1 and the re-plan of --reviewed are never applied twice; the retries reach the layer's log.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { GraphNode } from '../../lib/graph';
-import { layerExecutor, type TerraformFn } from '../../scripts/lib/layer-executor';
+import { layerExecutor, type ApplyFrom, type TerraformFn } from '../../scripts/lib/layer-executor';
 import { stackDir } from '../../scripts/lib/paths';
+import { planDigest, type PlanJson } from '../../scripts/lib/plan-json';
 import { appliesSavedPlan, backoffDelay, MAX_DELAY_MS, RETRY_RULES, transientFailure, withRetries, type RetryRecord, type TerraformRunner } from '../../scripts/lib/retry';
+import { configHash, PlanStore, plansDir } from '../../scripts/lib/saved-plans';
 import { REAL, tempDir } from '../helpers';
 
 type Result = { code: number; stdout?: string; stderr?: string; signal?: NodeJS.Signals };
@@ -106,7 +109,7 @@ describe('withRetries', () => {
   it('a permanent error: run once, not retried, nothing counted', async () => {
     const fake = scripted({ code: 1, stderr: PERMANENT });
     const run = withRetries(fake.run, { sleep: noSleep.sleep });
-    expect((await run(['apply', '-auto-approve'], '/stacks/a', {})).code).toBe(1);
+    expect((await run(['destroy', '-auto-approve'], '/stacks/a', {})).code).toBe(1);
     expect(fake.calls).toHaveLength(1);
     expect(noSleep.sleeps).toEqual([]);
     expect(run.retriesIn('/stacks/a')).toEqual([]);
@@ -115,7 +118,7 @@ describe('withRetries', () => {
   it('stops at the rule\'s limit and returns the last failure', async () => {
     const fake = scripted({ code: 1, stderr: LAMBDA_ROLE });
     const run = withRetries(fake.run, { sleep: noSleep.sleep, random: () => 0 });
-    const result = await run(['apply', '-auto-approve'], '/stacks/a', {});
+    const result = await run(['destroy', '-auto-approve'], '/stacks/a', {});
     expect(result.stderr).toBe(LAMBDA_ROLE);
     expect(fake.calls).toHaveLength(4);
     expect(noSleep.sleeps).toEqual([5_000, 10_000, 20_000]);
@@ -140,21 +143,94 @@ describe('withRetries', () => {
 });
 
 describe('in the executor', () => {
-  const node: GraphNode = { id: 'acme-apps-prd-api', project: 'acme', account: 'apps-prd', layer: 'api', kind: 'serverless', region: 'us-east-1', stateful: false, dependsOn: [] };
+  const node: GraphNode = { id: 'acme-apps-prd-api', project: 'acme', account: 'apps-prd', accountId: '666666666666', layer: 'api', kind: 'serverless', region: 'us-east-1', stateful: false, dependsOn: [] };
+  const PLAN_JSON = JSON.stringify({
+    format_version: '1.2', applyable: true,
+    resource_changes: [{ address: 'aws_lambda_function.api', mode: 'managed', type: 'aws_lambda_function', change: { actions: ['create'] } }],
+  });
 
-  it('a retried apply is one layer result, done, with the retry in its log', async () => {
+  /**
+   * An initialized stack folder and a fake terraform: every plan says `Plan: 3 to add` (and writes its -out file),
+   * show gives a plan creating a Lambda function, each apply answers with the next of `applies` (the last one repeats).
+   */
+  function stack(applies: Result[]) {
     const outdir = tempDir('retry-exec-');
-    fs.mkdirSync(stackDir(outdir, node.id), { recursive: true });
-    fs.writeFileSync(path.join(stackDir(outdir, node.id), 'cdk.tf.json'), JSON.stringify({ terraform: {} }));
-    fs.mkdirSync(path.join(stackDir(outdir, node.id), '.terraform'));
-    fs.writeFileSync(path.join(stackDir(outdir, node.id), '.terraform', 'cdktf-init-fingerprint'), JSON.stringify({ backend: true, terraform: {} }));
-    const fake = scripted({ code: 1, stderr: LAMBDA_ROLE }, { code: 0, stdout: 'Apply complete! Resources: 3 added, 0 changed, 0 destroyed.' });
-    const run = withRetries(fake.run, { sleep: noSleep.sleep });
-    const execute = layerExecutor({ outdir, mode: REAL, graph: [node], contracts: new Map(), terraform: run as TerraformFn });
-    const outcome = await execute(node, 'apply', new AbortController().signal);
+    const dir = stackDir(outdir, node.id);
+    fs.mkdirSync(path.join(dir, '.terraform'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ terraform: {} }));
+    fs.writeFileSync(path.join(dir, '.terraform', 'cdktf-init-fingerprint'), JSON.stringify({ backend: true, terraform: {} }));
+    const calls: string[] = [];
+    const fake: TerraformRunner = async (args, cwd) => {
+      calls.push(args[0]);
+      if (args[0] === 'plan') {
+        const out = args.find((a) => a.startsWith('-out='))?.slice('-out='.length);
+        if (out) fs.writeFileSync(path.isAbsolute(out) ? out : path.join(cwd, out), 'binary plan');
+        return { code: 0, stdout: 'Plan: 3 to add, 0 to change, 0 to destroy.', stderr: '' };
+      }
+      if (args[0] === 'show') return { code: 0, stdout: PLAN_JSON, stderr: '' };
+      const next = applies.length > 1 ? applies.shift()! : applies[0];
+      return { code: next.code, stdout: next.stdout ?? '', stderr: next.stderr ?? '' };
+    };
+    const run = withRetries(fake, { sleep: noSleep.sleep });
+    const executor = (applyFrom?: ApplyFrom) => layerExecutor({
+      outdir, mode: REAL, graph: [node], contracts: new Map(), terraform: run as TerraformFn, retryApply: run.retryApply, applyFrom,
+      stateReader: async () => ({ version: { missing: true }, outputs: {} }),
+    });
+    return { outdir, dir, calls, run, executor };
+  }
+
+  it('a plain apply that failed with a transient error is planned and applied again: one layer result, done, the retry logged and counted', async () => {
+    const s = stack([{ code: 1, stderr: LAMBDA_ROLE }, { code: 0, stdout: 'Apply complete! Resources: 3 added, 0 changed, 0 destroyed.' }]);
+    const outcome = await s.executor()(node, 'apply', new AbortController().signal);
     expect(outcome).toMatchObject({ ok: true, counts: { add: 3, change: 0, destroy: 0 } });
-    expect(fake.calls.map((c) => c[0])).toEqual(['apply', 'apply']);
-    expect(run.retriesIn(stackDir(outdir, node.id)).map((r) => r.rule)).toEqual(['iam-propagation']);
+    // the failed plan file is never applied again: a new plan (and the replacement guard's look at it), then its apply
+    expect(s.calls).toEqual(['plan', 'show', 'apply', 'plan', 'show', 'apply']);
+    expect(s.run.retriesIn(node.id)).toEqual([expect.objectContaining({ command: 'apply', rule: 'iam-propagation', attempt: 1, maxAttempts: 4 })]);
     expect(fs.readFileSync(outcome.log!, 'utf8')).toContain('[retry] terraform apply failed with a known transient error (iam-propagation)');
+    expect(fs.readFileSync(outcome.log!, 'utf8')).toContain('(planned again from the state the failed apply left, then applied)');
+  });
+
+  it('a plain apply stops at the rule\'s limit; a permanent error or a lock is not retried', async () => {
+    const limit = stack([{ code: 1, stderr: LAMBDA_ROLE }]);
+    expect(await limit.executor()(node, 'apply', new AbortController().signal)).toMatchObject({ ok: false });
+    expect(limit.calls.filter((c) => c === 'apply')).toHaveLength(4);
+    const permanent = stack([{ code: 1, stderr: PERMANENT }]);
+    expect(await permanent.executor()(node, 'apply', new AbortController().signal)).toMatchObject({ ok: false });
+    expect(permanent.calls).toEqual(['plan', 'show', 'apply']);
+    const locked = stack([{ code: 1, stderr: 'Error: Error releasing the state lock\n\nThrottling' }]);
+    expect(await locked.executor()(node, 'apply', new AbortController().signal)).toMatchObject({ ok: false });
+    expect(locked.calls).toEqual(['plan', 'show', 'apply']);
+  });
+
+  it('the saved plan of PLANNED=1 is applied once, never again after a transient error', async () => {
+    const s = stack([{ code: 1, stderr: THROTTLED }]);
+    const store = new PlanStore(plansDir(s.outdir));
+    const files = store.paths(node.id);
+    fs.mkdirSync(files.dir, { recursive: true });
+    fs.writeFileSync(files.planFile, 'binary plan');
+    fs.writeFileSync(files.planJson, PLAN_JSON);
+    store.put({
+      stack: node.id, plannedAt: '2026-11-30T10:00:00.000Z', mode: 'real', configHash: configHash(s.dir), state: { missing: true }, upstreams: [],
+      speculative: false, counts: { add: 3, change: 0, destroy: 0 }, noChanges: false, applyable: true, changedOutputs: [], unknownOutputs: [],
+      replacements: [], planDigest: 'sha256:reviewed',
+    });
+    const outcome = await s.executor({ kind: 'saved' })(node, 'apply', new AbortController().signal);
+    expect(outcome).toMatchObject({ ok: false });
+    expect(s.calls).toEqual(['apply']);
+    expect(s.run.retriesIn(node.id)).toEqual([]);
+  });
+
+  it('the re-plan of --reviewed is not applied again after a transient error: a partial apply is not what was reviewed', async () => {
+    const s = stack([{ code: 1, stderr: THROTTLED }]);
+    const reviewedDir = tempDir('retry-reviewed-');
+    const reviewed = new PlanStore(reviewedDir);
+    reviewed.put({
+      stack: node.id, plannedAt: '2026-11-30T10:00:00.000Z', mode: 'real', configHash: configHash(s.dir), state: { missing: true }, upstreams: [],
+      speculative: false, counts: { add: 3, change: 0, destroy: 0 }, noChanges: false, applyable: true, changedOutputs: [], unknownOutputs: [],
+      replacements: [], planDigest: planDigest(JSON.parse(PLAN_JSON) as PlanJson),
+    });
+    const outcome = await s.executor({ kind: 'reviewed', store: reviewed })(node, 'apply', new AbortController().signal);
+    expect(outcome).toMatchObject({ ok: false });
+    expect(s.calls).toEqual(['plan', 'show', 'apply']);
   });
 });

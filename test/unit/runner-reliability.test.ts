@@ -19,7 +19,7 @@ import { REAL, SANDBOX, tempDir } from '../helpers';
 
 function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
   const [account, layer] = ref.split('/');
-  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
+  return { id: `p-${account}-${layer}`, project: 'p', account, accountId: '111111111111', layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map((d) => `p-${d.replace('/', '-')}`) };
 }
 
 // Terraform 1.11.4's own words, captured against the sandbox (a lock held by an apply waiting at its prompt; a
@@ -137,7 +137,8 @@ function scripted(
   for (const n of [up, layer]) {
     fs.mkdirSync(path.join(outdir, 'stacks', n.id), { recursive: true });
     fs.writeFileSync(path.join(outdir, 'stacks', n.id, 'cdk.tf.json'), JSON.stringify({
-      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
+      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend-111111111111', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
+      data: { terraform_remote_state: Object.fromEntries(n.dependsOn.map((d) => [`remote-${d}`, { backend: 's3', config: { bucket: 'p-a-terraform-backend-111111111111', key: `a/${d.slice('p-a-'.length)}/terraform.tfstate` } }])) },
     }));
     // initialised already: init is skipped, so every call below is a command of the action
     fs.mkdirSync(path.join(outdir, 'stacks', n.id, '.terraform'));
@@ -148,6 +149,7 @@ function scripted(
   const marks: string[] = [];
   const terraform: TerraformFn = async (args) => {
     calls.push(args.join(' '));
+    if (args[0] === 'show') return { code: 0, stdout: JSON.stringify({ format_version: '1.2', applyable: true }), stderr: '' };
     const r = script(args, calls.length);
     return { code: r.code, stdout: r.stdout ?? '', stderr: r.stderr ?? '', killed: r.killed, ...(r.signal ? { signal: r.signal } : {}) };
   };
@@ -161,7 +163,7 @@ function scripted(
   const execute = layerExecutor({
     // a/reader (never run here) reads the layer, so a sandbox plan of it is recorded (a refresh-only apply)
     outdir, mode, graph: [up, layer, node('a/reader', ['a/layer'])], contracts: new Map([[up.id, contract]]), lockTimeout: '7s', terraform, states: fakeStates,
-    seed, onNote: (_id, m) => notes.push(m),
+    seed, onNote: (_id, m) => notes.push(m), stateReader: async () => ({ version: { missing: true }, outputs: {} }),
   });
   const dir = path.join(outdir, 'stacks', layer.id);
   const runOne = (action: Action) => runLayers({ action, nodes: [layer], execute });
@@ -244,7 +246,8 @@ describe('a held lock is reported while waiting', () => {
 describe('a killed terraform', () => {
   it('fails with the signal as its reason and the lock it left, with the exact force-unlock (sandbox)', async () => {
     const held: LockInfo = { ID: 'left-by-killed', Operation: 'OperationTypePlan', Who: 'root@vm', Created: '2026-11-30T13:00:00Z' };
-    const f = scripted(SANDBOX, () => ({ code: 1, stdout: 'Refreshing state...', signal: 'SIGKILL' }), { lock: async () => held });
+    // the sandbox's record (a refresh-only apply) comes first and succeeds; the plan is killed
+    const f = scripted(SANDBOX, (args) => (args.includes('-refresh-only') ? { code: 0 } : { code: 1, stdout: 'Refreshing state...', signal: 'SIGKILL' }), { lock: async () => held });
     const reason = (await f.runOne('plan')).layers[0].reason!;
     expect(reason).toMatch(/^terraform plan was killed by SIGKILL after \d+\.\ds; the state lock is still held by root@vm since 2026-11-30 13:00:00 UTC/);
     expect(reason).toContain(`run \`terraform force-unlock left-by-killed\` in ${f.dir}`);
@@ -253,7 +256,12 @@ describe('a killed terraform', () => {
   it('after an interrupt, one that had to be killed says so, and what it left, in its reason and at once', async () => {
     const held: LockInfo = { ID: 'left-after-ctrl-c', Operation: 'OperationTypeApply', Who: 'root@vm', Created: '2026-11-30T13:00:00Z' };
     const controller = new AbortController();
-    const f = scripted(SANDBOX, () => { controller.abort(); return { code: 1, killed: true, signal: 'SIGKILL' }; }, { lock: async () => held });
+    // apply plans first (guarded), then applies that plan file: the apply is what gets killed here
+    const f = scripted(SANDBOX, (args) => {
+      if (args[0] !== 'apply') return { code: 0, stdout: 'Plan: 1 to add, 0 to change, 0 to destroy.' };
+      controller.abort();
+      return { code: 1, killed: true, signal: 'SIGKILL' };
+    }, { lock: async () => held });
     const report = await runLayers({ action: 'apply', nodes: [f.layer], execute: f.execute, signal: controller.signal });
     expect(report.exitCode).toBe(130);
     expect(report.layers[0].reason).toMatch(/^interrupted: terraform apply was killed by SIGKILL \(it did not stop within the grace period after the interrupt\)/);
@@ -262,10 +270,10 @@ describe('a killed terraform', () => {
   });
 
   it('in real mode says where the lock would be instead of guessing an id', async () => {
-    const f = scripted(REAL, () => ({ code: 1, signal: 'SIGKILL' }));
+    const f = scripted(REAL, (args) => (args[0] === 'apply' ? { code: 1, signal: 'SIGKILL' } : { code: 0, stdout: 'Plan: 1 to add, 0 to change, 0 to destroy.' }));
     const reason = (await f.runOne('apply')).layers[0].reason!;
     expect(reason).toMatch(/^terraform apply was killed by SIGKILL/);
-    expect(reason).toContain('item LockID p-a-terraform-backend/a/layer/terraform.tfstate in DynamoDB table p-a-terraform-backend');
+    expect(reason).toContain('item LockID p-a-terraform-backend-111111111111/a/layer/terraform.tfstate in DynamoDB table p-a-terraform-backend');
   });
 });
 

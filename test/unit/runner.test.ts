@@ -7,7 +7,7 @@ import {
 /** A graph node `<account>/<layer>` with id `p-<account>-<layer>`; deps are given as `account/layer` too. */
 function node(ref: string, deps: string[] = [], stateful = false): GraphNode {
   const [account, layer] = ref.split('/');
-  return { id: `p-${account}-${layer}`, project: 'p', account, layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map(id) };
+  return { id: `p-${account}-${layer}`, project: 'p', account, accountId: '123456789012', layer, kind: layer, region: 'us-east-1', stateful, dependsOn: deps.map(id) };
 }
 const id = (ref: string): string => `p-${ref.replace('/', '-')}`;
 
@@ -326,7 +326,8 @@ function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) 
   for (const n of [up, c1, c2]) {
     fs.mkdirSync(path.join(outdir, 'stacks', n.id), { recursive: true });
     fs.writeFileSync(path.join(outdir, 'stacks', n.id, 'cdk.tf.json'), JSON.stringify({
-      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
+      terraform: { backend: { s3: { bucket: 'p-a-terraform-backend-123456789012', key: `a/${n.layer}/terraform.tfstate`, dynamodb_table: 'p-a-terraform-backend' } } },
+      data: { terraform_remote_state: n.dependsOn.length ? { 'remote-a-up': { backend: 's3', config: { bucket: 'p-a-terraform-backend-123456789012', key: 'a/up/terraform.tfstate' } } } : {} },
     }));
   }
   const calls: string[] = [];
@@ -335,6 +336,7 @@ function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) 
     const cmd = `${path.basename(cwd)}: ${args.join(' ')}`;
     calls.push(cmd);
     await new Promise((r) => setImmediate(r));
+    if (args[0] === 'show') return { code: 0, stdout: JSON.stringify({ format_version: '1.2', applyable: true }), stderr: '' };
     const code = Object.entries(codes).find(([k]) => cmd.includes(k))?.[1] ?? 0;
     return { code, stdout: code === 0 ? 'Plan: 2 to add, 0 to change, 0 to destroy.' : '', stderr: code === 1 ? 'Error: Invalid CIDR\n\n  on cdk.tf.json line 3' : '' };
   };
@@ -344,8 +346,12 @@ function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) 
   const execute = layerExecutor({
     // `reader` (not planned here) reads c1 and c2, so their sandbox plans are recorded for it.
     outdir, mode, graph: [up, c1, c2, node('a/reader', ['a/c1', 'a/c2'])], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform, states,
+    stateReader: async () => ({ version: { missing: true as const }, outputs: {} }),
   });
-  const leafOnly = layerExecutor({ outdir, mode, graph: [up, c1, c2], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform, states });
+  const leafOnly = layerExecutor({
+    outdir, mode, graph: [up, c1, c2], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform, states,
+    stateReader: async () => ({ version: { missing: true as const }, outputs: {} }),
+  });
   return { outdir, up, c1, c2, calls, seeds, execute, leafOnly };
 }
 
@@ -356,7 +362,7 @@ describe('terraform executor', () => {
     expect(report.exitCode).toBe(0);
     expect(f.seeds).toEqual([]);
     // -lock-timeout=0s: a held lock is reported (who, since when) before the run waits LOCK_TIMEOUT for it
-    expect(f.calls).toContain('p-a-c1: plan -input=false -no-color -lock-timeout=0s -out=plan.tfplan');
+    expect(f.calls).toContain(`p-a-c1: plan -input=false -no-color -lock-timeout=0s -out=${path.join(f.outdir, 'plans', 'p-a-c1', 'plan.tfplan')}`);
     expect(f.calls.filter((c) => c.includes('-refresh-only'))).toEqual([]);
     expect(report.layers[0]).toMatchObject({ add: 2, change: 0, destroy: 0 });
   });
@@ -380,7 +386,14 @@ describe('terraform executor', () => {
     const f = executorFixture(SANDBOX);
     await runLayers({ action: 'apply', nodes: [f.c1], execute: f.execute });
     expect(f.seeds).toEqual([]);
-    expect(f.calls).toContain('p-a-c1: apply -input=false -no-color -lock-timeout=0s -auto-approve');
+    // it plans, shows the plan to the replacement guard, and applies exactly that plan file
+    const planFile = path.join(f.outdir, 'stacks', 'p-a-c1', 'apply.tfplan');
+    expect(f.calls.filter((c) => c.startsWith('p-a-c1:'))).toEqual([
+      'p-a-c1: init -input=false -no-color -reconfigure',
+      `p-a-c1: plan -input=false -no-color -lock-timeout=0s -out=${planFile}`,
+      `p-a-c1: show -json -no-color ${planFile}`,
+      `p-a-c1: apply -input=false -no-color -lock-timeout=0s ${planFile}`,
+    ]);
   });
 
   it('maps drift exit codes: 0 clean, 2 drifted, anything else failed', async () => {

@@ -87,14 +87,15 @@ describe('make new-account, new-layer and generate on a copy of the example', ()
     expect(err).toEqual([]);
     expect(code).toBe(0);
     const dir = `projects/${PROJECT}/apps-qa`;
-    expect(fs.readdirSync(path.join(root, dir)).sort()).toEqual(['account.ts', 'base-network.ts', 'base-tf-backend.ts', 'compliance.ts', 'security.ts']);
+    // Its OU (workloads/devstg) is covered by an organisation backup policy: the backup layer creates the vaults and role it names.
+    expect(fs.readdirSync(path.join(root, dir)).sort()).toEqual(['account.ts', 'backup.ts', 'base-network.ts', 'base-tf-backend.ts', 'compliance.ts', 'security.ts']);
     expect(read(root, `${dir}/account.ts`)).toContain("id: 'pending',");
     expect(read(root, creator)).toContain("'apps-qa': 'workloads/devstg',");
     expect(out).toEqual(expect.arrayContaining([`wrote ${dir}/account.ts`, `wrote ${creator}`]));
 
     // Sandbox: the account is there with every layer, on a range no other layer claims (the check refuses overlaps).
     const org = resolveOrganisation(projectOf(root), SANDBOX);
-    expect([...org.accounts.get('apps-qa')!.layers.keys()].sort()).toEqual(['base-network', 'base-tf-backend', 'compliance', 'security']);
+    expect([...org.accounts.get('apps-qa')!.layers.keys()].sort()).toEqual(['backup', 'base-network', 'base-tf-backend', 'compliance', 'security']);
     expect(org.accounts.get('apps-qa')!.id).toMatch(/^\d{12}$/);
     const vpc = claimedRanges(org).filter((c) => c.text === /vpcCidr: '([^']+)'/.exec(read(root, `${dir}/base-network.ts`))![1]);
     expect(vpc).toHaveLength(1);
@@ -176,22 +177,35 @@ describe('make new-account, new-layer and generate on a copy of the example', ()
   });
 
   it('writes a kind that needs values only the user has switched off, naming each field', () => {
-    const { code, out } = run(newLayer, ['--root', root, '--project', PROJECT, '--account', 'apps-uat', '--kind', 'eks']);
+    const { code, out, err } = run(newLayer, ['--root', root, '--project', PROJECT, '--account', 'apps-uat', '--kind', 'secrets']);
+    expect(err).toEqual([]);
     expect(code).toBe(0);
-    const file = read(root, `projects/${PROJECT}/apps-uat/eks.ts`);
+    const file = read(root, `projects/${PROJECT}/apps-uat/secrets.ts`);
     expect(file).toContain('}, { enabled: false });');
-    expect(file).toContain("vpcCni: '<fill in: ");
-    expect(out.join('\n')).toMatch(/switched off until you fill in addonVersions\.vpcCni, addonVersions\.coredns/);
-    // Switched on with the placeholders still there, the organisation refuses it.
-    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/eks.ts`), file.replace('}, { enabled: false });', '});'));
-    expect(() => resolveOrganisation(projectOf(root), SANDBOX)).toThrow(/acme\/apps-uat\/eks: addonVersions\.vpcCni: is still the placeholder make new-layer wrote/);
-    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/eks.ts`), file);
+    expect(file).toContain("'<fill in: IAM role ARN that reads the value");
+    expect(out.join('\n')).toMatch(/switched off until you fill in .*secrets\[0\]\.readers\[0\]/);
+    // Switched on with the placeholders still there, the organisation refuses it, naming each field.
+    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/secrets.ts`), file.replace('}, { enabled: false });', '});'));
+    expect(() => resolveOrganisation(projectOf(root), SANDBOX)).toThrow(/acme\/apps-uat\/secrets: secrets\[0\]\.readers\[0\]: is still the placeholder make new-layer wrote/);
+    fs.writeFileSync(path.join(root, `projects/${PROJECT}/apps-uat/secrets.ts`), file);
+  });
+
+  it('writes an eks layer whose add-ons follow the version table, with nothing to fill in', () => {
+    const { code, out } = run(newLayer, ['--root', root, '--project', PROJECT, '--account', 'apps-uat', '--kind', 'eks', '--layer', 'eks-new']);
+    expect(code).toBe(0);
+    const file = read(root, `projects/${PROJECT}/apps-uat/eks-new.ts`);
+    expect(file).not.toContain('addonVersions');
+    expect(file).not.toContain('<fill in');
+    expect(out.join('\n')).not.toMatch(/switched off/);
+    // Back to the copy the next tests expect: the layer gone, the generated files without it.
+    fs.rmSync(path.join(root, `projects/${PROJECT}/apps-uat/eks-new.ts`));
+    expect(run(generate, ['--root', root, '--project', PROJECT]).code).toBe(0);
   });
 
   it.each([
-    ['an unknown kind, listing the kinds', ['--account', 'apps-uat', '--kind', 'mainframe'], /unknown KIND "mainframe" \(known: audit, base-network, .*transit-attachment\)/],
+    ['an unknown kind, listing the kinds', ['--account', 'apps-uat', '--kind', 'mainframe'], /unknown KIND "mainframe" \(known: audit, backup, base-network, .*transit-attachment, transit-routes\)/],
     ['an unknown account, listing the accounts', ['--account', 'nope', '--kind', 'eks'], /unknown ACCOUNT "nope" in project acme \(known: .*apps-uat/],
-    ['a missing kind, listing the kinds', ['--account', 'apps-uat'], /KIND= is required \(one of: audit, base-network, .*transit-attachment\)/],
+    ['a missing kind, listing the kinds', ['--account', 'apps-uat'], /KIND= is required \(one of: audit, backup, base-network, .*transit-attachment, transit-routes\)/],
   ])('new-layer refuses %s with one line and exit 2', (_, argv, message) => {
     const before = snapshot(root);
     const { code, err } = run(newLayer, ['--root', root, '--project', PROJECT, ...argv]);

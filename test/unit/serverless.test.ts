@@ -236,7 +236,7 @@ describe('serverless', () => {
         if ([].concat(s.Resource as never).includes('*' as never)) for (const a of actions) expect(allowedStar).toContain(a);
       }
     }
-    const roleOf = (name: string) => ref('aws_iam_role', key(devstg, 'aws_iam_role', (r) => r.name === `test-apps-x-serverless-${name}-lambda`), 'id');
+    const roleOf = (name: string) => ref('aws_iam_role', key(devstg, 'aws_iam_role', (r) => r.name === `test-apps-x-serverless-${name}-lambda`), 'name');
     const actionsOf = (name: string) => policies(devstg).filter((p) => p.role === roleOf(name)).flatMap((p) => p.doc.Statement.flatMap((s) => [].concat(s.Action as never)));
     expect(actionsOf('validate')).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
     expect(actionsOf('api')).not.toContain('dynamodb:PutItem');

@@ -200,7 +200,7 @@ describe('the app bundle (scripts/app.js)', () => {
     expect(bundles(bundleDir)).toHaveLength(3);
     const written = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'zeta-management-base-tf-backend', 'cdk.tf.json'), 'utf8'));
     expect(Object.values(written.resource.aws_s3_bucket as Record<string, { bucket: string }>).map((b) => b.bucket))
-      .toContain('zeta-management-terraform-backend');
+      .toContain('zeta-management-terraform-backend-111111111111'); // the management account id copied from acme
   });
 
   it('reports a syntax error in a source file with the file and line, in one message without a stack trace', () => {

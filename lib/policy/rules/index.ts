@@ -1,12 +1,15 @@
 /** Every rule of the built-in pack, in report order. */
 import type { Rule } from '../model';
 import { auditRules } from './audit';
+import { backupRules } from './backup';
 import { baselineRules } from './baseline';
 import { containerRules } from './containers';
 import { dataRules } from './data';
 import { edgeRules } from './edge';
+import { eksAddonRules } from './eks-addons';
 import { networkRules } from './network';
 import { s3Rules } from './s3';
+import { securityServiceRules } from './security-services';
 import { stackRules } from './stack';
 import { workloadRules } from './workloads';
 
@@ -16,10 +19,13 @@ export const RULES: readonly Rule[] = [
   ...networkRules,
   ...auditRules,
   ...dataRules,
+  ...backupRules,
   ...containerRules,
+  ...eksAddonRules,
   ...edgeRules,
   ...workloadRules,
   ...baselineRules,
+  ...securityServiceRules,
 ];
 
 const ID = /^POL-[A-Z0-9]+-\d{3}$/;

@@ -14,19 +14,7 @@ import {
   type Rule,
   type StackView,
 } from '../model';
-
-/** Lambda runtimes AWS has deprecated (no security patches; creation blocked later). Dates from the AWS Lambda runtime table. */
-export const DEPRECATED_LAMBDA_RUNTIMES: Readonly<Record<string, string>> = {
-  'nodejs': '2016-10-31', 'nodejs4.3': '2020-03-05', 'nodejs6.10': '2019-08-12', 'nodejs8.10': '2020-03-06',
-  'nodejs10.x': '2021-07-30', 'nodejs12.x': '2023-03-31', 'nodejs14.x': '2023-12-04', 'nodejs16.x': '2024-06-12',
-  'nodejs18.x': '2025-09-01', 'nodejs20.x': '2026-04-30',
-  'python2.7': '2021-07-15', 'python3.6': '2022-07-18', 'python3.7': '2023-12-04', 'python3.8': '2024-10-14',
-  'python3.9': '2025-12-15',
-  'ruby2.5': '2021-07-30', 'ruby2.7': '2023-12-07', 'ruby3.2': '2026-03-31',
-  'java8': '2024-01-08', 'go1.x': '2024-01-08', 'provided': '2024-01-08',
-  'dotnetcore1.0': '2019-07-30', 'dotnetcore2.0': '2019-05-30', 'dotnetcore2.1': '2022-01-05', 'dotnetcore3.1': '2023-04-03',
-  'dotnet5.0': '2022-05-10', 'dotnet6': '2024-12-20', 'dotnet7': '2024-05-14',
-};
+import { lambdaRuntimeDeprecation } from '../../versions';
 
 const ADMINISTRATOR_ACCESS = /:iam::aws:policy\/AdministratorAccess$/;
 const BREAK_GLASS = /break[-_]?glass/i;
@@ -229,8 +217,8 @@ export const workloadRules: Rule[] = [
   {
     id: 'POL-LAM-001',
     title: 'Lambda functions use a supported runtime',
-    description: `Deprecated runtimes get no security patches: ${Object.keys(DEPRECATED_LAMBDA_RUNTIMES).join(', ')}. ` +
-      'Container image functions (package_type Image) are skipped.',
+    description: 'A runtime past its deprecation date (lib/versions.ts LAMBDA_RUNTIMES, from the Lambda runtimes page) gets no ' +
+      'security patches, and creating functions on it is blocked later. Container image functions (package_type Image) are skipped.',
     severity: 'error',
     checkov: ['CKV_AWS_363'],
     controls: ['FSBP Lambda.2'],
@@ -238,7 +226,7 @@ export const workloadRules: Rule[] = [
     check(fn) {
       const runtime = fn.config.runtime;
       if (fn.config.package_type === 'Image' || typeof runtime !== 'string') return undefined;
-      const since = DEPRECATED_LAMBDA_RUNTIMES[runtime];
+      const since = lambdaRuntimeDeprecation(runtime);
       return since ? `runtime ${runtime} is deprecated since ${since}` : undefined;
     },
   },

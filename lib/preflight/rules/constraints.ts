@@ -4,6 +4,7 @@
  * name lengths, globally unique and account-unique names, one-per-account settings.
  */
 import { ELB_LOG_ACCOUNTS } from '../../../modules/alb';
+import { GLOBAL_NAMESPACES, globalResourceName } from '../../naming';
 import { block, blocks, isObject, refersTo, truthy, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { missingActions, statementsOf } from '../iam';
@@ -87,6 +88,26 @@ const ONE_PER_ACCOUNT: readonly { type: string; scope: 'account' | 'region'; wha
   { type: 'aws_ecr_registry_policy', scope: 'region', what: 'ECR registry policy' },
   { type: 'aws_guardduty_organization_configuration', scope: 'region', what: 'GuardDuty organisation configuration' },
   { type: 'aws_securityhub_organization_configuration', scope: 'region', what: 'Security Hub organisation configuration' },
+  { type: 'aws_inspector2_organization_configuration', scope: 'region', what: 'Inspector organisation configuration' },
+  { type: 'aws_macie2_account', scope: 'region', what: 'Macie session' },
+  { type: 'aws_macie2_organization_configuration', scope: 'region', what: 'Macie organisation configuration' },
+];
+
+/**
+ * Services whose delegated administrator is designated per region (resource and attribute naming the account) and the
+ * resource that configures the organisation there (PF-API-006).
+ */
+const REGIONAL_DELEGATIONS: readonly { configType: string; adminType: string; adminAttribute: string; service: string }[] = [
+  { configType: 'aws_guardduty_organization_configuration', adminType: 'aws_guardduty_organization_admin_account', adminAttribute: 'admin_account_id', service: 'GuardDuty' },
+  { configType: 'aws_securityhub_organization_configuration', adminType: 'aws_securityhub_organization_admin_account', adminAttribute: 'admin_account_id', service: 'Security Hub' },
+  { configType: 'aws_inspector2_organization_configuration', adminType: 'aws_inspector2_delegated_admin_account', adminAttribute: 'account_id', service: 'Inspector' },
+  { configType: 'aws_macie2_organization_configuration', adminType: 'aws_macie2_organization_admin_account', adminAttribute: 'admin_account_id', service: 'Macie' },
+];
+
+/** What designating the administrator enables in its account and region, so that creating it fails (PF-API-007). */
+const ENABLED_BY_DESIGNATION: readonly { type: string; adminType: string; adminAttribute: string; what: string }[] = [
+  { type: 'aws_guardduty_detector', adminType: 'aws_guardduty_organization_admin_account', adminAttribute: 'admin_account_id', what: 'GuardDuty detector' },
+  { type: 'aws_macie2_account', adminType: 'aws_macie2_organization_admin_account', adminAttribute: 'admin_account_id', what: 'Macie session' },
 ];
 
 export const constraintRules: PreflightRule[] = [
@@ -235,17 +256,13 @@ export const constraintRules: PreflightRule[] = [
   {
     id: 'PF-API-006',
     family: 'constraints',
-    title: 'GuardDuty and Security Hub delegated administrators are designated in every region where the organisation is configured',
+    title: 'GuardDuty, Security Hub, Inspector and Macie delegated administrators are designated in every region where the organisation is configured',
     docs: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html',
     severity: 'error',
     check(org) {
       const hits: Hit[] = [];
-      const pairs: [string, string, string][] = [
-        ['aws_guardduty_organization_configuration', 'aws_guardduty_organization_admin_account', 'GuardDuty'],
-        ['aws_securityhub_organization_configuration', 'aws_securityhub_organization_admin_account', 'Security Hub'],
-      ];
-      for (const [configType, adminType, service] of pairs) {
-        const admins = org.resources(adminType).map((a) => ({ account: literalString(a.resource.config.admin_account_id) ?? org.resolve(a.stack, a.resource.config.admin_account_id), region: a.stack.regionOf(a.resource), a }));
+      for (const { configType, adminType, adminAttribute, service } of REGIONAL_DELEGATIONS) {
+        const admins = org.resources(adminType).map((a) => ({ account: literalString(a.resource.config[adminAttribute]) ?? org.resolve(a.stack, a.resource.config[adminAttribute]), region: a.stack.regionOf(a.resource), a }));
         for (const { stack, resource } of org.resources(configType)) {
           const region = stack.regionOf(resource);
           const designated = admins.some((a) => a.region === region && (a.account === stack.account.id || typeof a.account !== 'string'));
@@ -265,22 +282,24 @@ export const constraintRules: PreflightRule[] = [
   {
     id: 'PF-API-007',
     family: 'constraints',
-    title: 'The GuardDuty delegated administrator adopts the detector the designation creates instead of creating a second one',
+    title: 'The GuardDuty and Macie delegated administrators adopt what the designation enabled instead of creating a second one',
     docs: 'https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html',
     severity: 'error',
     check(org) {
       const hits: Hit[] = [];
-      const admins = org.resources('aws_guardduty_organization_admin_account');
-      for (const { stack, resource } of org.resources('aws_guardduty_detector')) {
-        const region = stack.regionOf(resource);
-        const designation = admins.find((a) => a.resource.config.admin_account_id === stack.account.id && a.stack.regionOf(a.resource) === region);
-        if (!designation || importedBy(stack, resource.address)) continue;
-        hits.push({
-          stack: stack.id,
-          address: resource.address,
-          message: `creates a GuardDuty detector in ${region}, but ${designation.stack.id}: ${designation.resource.address} makes ${stack.account.name} the delegated administrator there, which enables a detector in this account: the create fails (a detector already exists)`,
-          fix: 'import the detector the designation created (terraform import / an import block), or read its id with a data source',
-        });
+      for (const { type, adminType, adminAttribute, what } of ENABLED_BY_DESIGNATION) {
+        const admins = org.resources(adminType);
+        for (const { stack, resource } of org.resources(type)) {
+          const region = stack.regionOf(resource);
+          const designation = admins.find((a) => a.resource.config[adminAttribute] === stack.account.id && a.stack.regionOf(a.resource) === region);
+          if (!designation || importedBy(stack, resource.address)) continue;
+          hits.push({
+            stack: stack.id,
+            address: resource.address,
+            message: `creates a ${what} in ${region}, but ${designation.stack.id}: ${designation.resource.address} makes ${stack.account.name} the delegated administrator there, which enables one in this account: the create fails (it already exists)`,
+            fix: `import the ${what} the designation created (terraform import / an import block)`,
+          });
+        }
       }
       return hits;
     },
@@ -324,11 +343,13 @@ export const constraintRules: PreflightRule[] = [
             ...(name.includes(stack.account.id) ? [] : [`the account id ${stack.account.id}`]),
           ];
           if (lacks.length === 0) continue;
+          const prefix = `${org.project.name}-${stack.account.name}-`;
+          const purpose = name.startsWith(prefix) ? name.slice(prefix.length) : name;
           hits.push({
             stack: stack.id,
             address: resource.address,
-            message: `${g.attribute} "${name}" lacks ${lacks.join(' and ')}: ${g.namespace} are shared with every AWS customer, so a name any other organisation can pick may already be taken and the create fails`,
-            fix: `derive the name from the project name and the account id, e.g. "${name.includes(org.project.name) ? '' : `${org.project.name}-`}${name.slice(0, 40)}-${stack.account.id}" (within the length limit)`,
+            message: `${g.attribute} "${name}" lacks ${lacks.join(' and ')}: ${GLOBAL_NAMESPACES[g.namespace].description} are shared with every AWS customer, so a name any other organisation can pick may already be taken and the create fails`,
+            fix: `derive it with globalResourceName (lib/naming.ts; LayerStack.globalName in a layer): "${globalResourceName(org.project.name, stack.account.name, stack.account.id, purpose)}"`,
           });
         }
       }

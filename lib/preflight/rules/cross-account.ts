@@ -6,6 +6,7 @@ import { refersTo, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { missingActions, statementsOf } from '../iam';
 import { keyLabel, keyStatements, keyUses } from '../kms';
+import { containerImages } from '../images';
 import { literalString, valuesAt, type Located, type OrgModel, type StackModel } from '../model';
 import { target } from './service-grants';
 
@@ -25,24 +26,6 @@ export function bucketOf(org: OrgModel, stack: StackModel, value: unknown): Loca
   if (t && t.resource.type === 'aws_s3_bucket') return t;
   const literal = literalString(value);
   return literal ? bucketNamed(org, literal.replace(/^arn:aws:s3:::/, '')) : undefined;
-}
-
-/** Resources of the ECR repository named in an image URI `<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@digest]`. */
-function parseImage(image: string): { accountId: string; region: string; repository: string } | undefined {
-  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(image);
-  return m ? { accountId: m[1], region: m[2], repository: m[3] } : undefined;
-}
-
-/** Container images of task definitions (container_definitions is JSON text). */
-function images(resource: ResourceView): string[] {
-  const text = resource.config.container_definitions;
-  if (typeof text !== 'string') return [];
-  try {
-    const defs = JSON.parse(text) as { image?: unknown }[];
-    return Array.isArray(defs) ? defs.map((d) => d.image).filter((i): i is string => typeof i === 'string') : [];
-  } catch {
-    return [];
-  }
 }
 
 const ECR_PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
@@ -114,35 +97,33 @@ export const crossAccountRules: PreflightRule[] = [
     severity: 'error',
     check(org) {
       const hits: Hit[] = [];
-      for (const { stack, resource } of org.resources('aws_ecs_task_definition', 'aws_lambda_function')) {
-        const uris = resource.type === 'aws_lambda_function' ? valuesAt(resource.config, 'image_uri').filter((v): v is string => typeof v === 'string') : images(resource);
-        for (const uri of uris) {
-          const image = parseImage(uri);
-          if (!image || image.accountId === stack.account.id) continue;
-          const owner = org.accountById(image.accountId);
-          if (!owner) continue;
-          const repo = org.resources('aws_ecr_repository').find((r) => r.stack.account.id === image.accountId && r.resource.config.name === image.repository &&
-            r.stack.regionOf(r.resource) === image.region);
-          if (!repo) {
-            hits.push({
-              stack: stack.id,
-              address: resource.address,
-              message: `pulls ${uri}, but no layer of ${owner.name} creates repository ${image.repository} in ${image.region}`,
-              fix: `add ${image.repository} to the container registry layer of ${owner.name}, or read the repository URL from the layer that creates it`,
-            });
-            continue;
-          }
-          const policies = repo.stack.view.ofType('aws_ecr_repository_policy').filter((p) =>
-            refersTo(p.config.repository, repo.resource.address) || p.config.repository === image.repository);
-          const missing = missingActions(policies.flatMap((p) => statementsOf(repo.stack, p.config.policy)), { accountId: stack.account.id }, ECR_PULL);
-          if (missing.length > 0) {
-            hits.push({
-              stack: repo.stack.id,
-              address: repo.resource.address,
-              message: `${stack.id}: ${resource.address} (account ${stack.account.name}) pulls ${uri}, but the repository policy does not allow account ${stack.account.id} ${missing.join(', ')}`,
-              fix: `add ${stack.account.name} to the repository's pull accounts`,
-            });
-          }
+      for (const { stack, resource, image } of containerImages(org)) {
+        if (!image.accountId || !image.repository || image.accountId === stack.account.id) continue;
+        const owner = org.accountById(image.accountId);
+        if (!owner) continue;
+        const via = image.source ? ` (registry URL read from ${image.source.id})` : '';
+        if (!image.repo) {
+          hits.push({
+            stack: stack.id,
+            address: resource.address,
+            message: `pulls ${image.uri}${via}, but ${image.source ? `that layer creates no repository ${image.repository} in ${image.region}` : `no layer of ${owner.name} creates repository ${image.repository} in ${image.region}`}: the task cannot pull it`,
+            fix: image.source
+              ? `declare ${image.repository} in the repositories of ${image.source.id}, or name one it declares`
+              : `add ${image.repository} to the container registry layer of ${owner.name}, and name the image with fromRegistry(...) so the layer reads it from there`,
+          });
+          continue;
+        }
+        const repo = image.repo;
+        const policies = repo.stack.view.ofType('aws_ecr_repository_policy').filter((p) =>
+          refersTo(p.config.repository, repo.resource.address) || p.config.repository === image.repository);
+        const missing = missingActions(policies.flatMap((p) => statementsOf(repo.stack, p.config.policy)), { accountId: stack.account.id }, ECR_PULL);
+        if (missing.length > 0) {
+          hits.push({
+            stack: repo.stack.id,
+            address: repo.resource.address,
+            message: `${stack.id}: ${resource.address} (account ${stack.account.name}) pulls ${image.uri}${via}, but the repository policy does not allow account ${stack.account.id} ${missing.join(', ')}`,
+            fix: `add ${stack.account.name} to the repository's pull accounts`,
+          });
         }
       }
       return hits;

@@ -1,13 +1,16 @@
 /**
  * Identities: every role a provider, backend or remote-state read assumes exists in that account before the layer
- * runs; every principal a policy or an admin list names exists by the time that policy is written; the role a layer
- * assumes may call what the layer's organisation-wide resources need.
+ * runs, judged over the day-zero sequence (each step: created by an earlier step, or by Organizations with the
+ * account) and then the steady synth (created by the day-zero sequence or by a layer upstream in the graph); the
+ * caller's own session acts only in the account holding the organisation; every principal a policy or an admin list
+ * names exists by the time that policy is written; the role a layer assumes may call what the layer's
+ * organisation-wide resources need.
  */
 import { blocks, refersTo, strings, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { actionAllowedBy, globMatch, namedPrincipalArns, statementsOf } from '../iam';
 import { literalString, type OrgModel, type StackModel } from '../model';
-import { describeCreators, roleAvailable, roleIndex, roleOfArn, type Availability } from '../roles';
+import { describeCreators, describeStack, roleAvailable, roleIndex, roleOfArn, type Availability } from '../roles';
 import { MANAGED_POLICY_GRANTS, REQUIRED_ACTIONS } from '../tables';
 
 const ASSUME_DOCS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-api.html';
@@ -19,10 +22,10 @@ interface AssumeProblem {
   availability: Extract<Availability, { ok: false }>;
 }
 
-/** Assumed roles per stack that do not exist when the stack runs, grouped by role. */
+/** Assumed roles per stack (day-zero steps, then steady stacks) that do not exist when the stack runs, grouped by role. */
 function assumeProblems(org: OrgModel): AssumeProblem[] {
   const problems: AssumeProblem[] = [];
-  for (const stack of org.stacks) {
+  for (const stack of [...org.bootstrap, ...org.stacks]) {
     const byRole = new Map<string, string[]>();
     for (const use of stack.roleUses) {
       // A remote-state read of an upstream layer that itself ran as this role: the role existed then.
@@ -47,17 +50,26 @@ function cachedAssumeProblems(org: OrgModel): AssumeProblem[] {
   return problems;
 }
 
+/** `day-zero step a/l/apply: provider.aws assumes ...` or, for a steady stack, `provider.aws assumes ...`. */
 function useText(p: AssumeProblem): string {
-  return `${p.addresses.join(', ')} assume${p.addresses.length === 1 ? 's' : ''} ${p.roleArn}`;
+  const step = p.stack.step ? `${describeStack(p.stack)}: ` : '';
+  return `${step}${p.addresses.join(', ')} assume${p.addresses.length === 1 ? 's' : ''} ${p.roleArn}`;
 }
 
 /** Fix text for an assumed role, naming the bootstrap alternative. */
 function assumeFix(org: OrgModel, stack: StackModel): string {
-  const management = roleIndex(org).managementAccount;
-  const start = stack.account.id === management?.id
+  const organisation = roleIndex(org).organisationAccount;
+  const start = stack.account.id === organisation?.id
     ? 'the caller\'s own administrator session (no assume_role) until a layer creates the deploy role'
     : `the bootstrap role ${org.project.bootstrapRoleName ?? 'OrganizationAccountAccessRole'} (created by Organizations with the account)`;
-  return `assume a role that exists at this step: ${start}, or make this layer run after the layer that creates the role (a remote-state read, i.e. an edge of the layer graph)`;
+  return stack.step
+    ? `in the day-zero sequence, assume a role that exists at this step: ${start}; or apply the layer that creates the role in an earlier step (lib/bootstrap-plan.ts: bootstrapOrder)`
+    : `assume a role that the day-zero sequence creates (make bootstrap-org: the deploy role of the security layer), or make this layer run after the layer that creates the role (a remote-state read, i.e. an edge of the layer graph); a layer that creates the role it assumes must be applied first by the day-zero sequence (${start})`;
+}
+
+/** Where a day-zero sequence could not be planned, every role it should have created is missing: say why. */
+function dayZeroNote(org: OrgModel): string {
+  return org.bootstrapError ? ` (no day-zero sequence: ${org.bootstrapError})` : '';
 }
 
 /** Policy attributes naming principals, per resource type. */
@@ -138,39 +150,41 @@ export const identityRules: PreflightRule[] = [
   {
     id: 'PF-IAM-001',
     family: 'identities',
-    title: 'Every role a provider, backend or remote-state read assumes is created by some layer or by the bootstrap path',
+    title: 'Every role a provider, backend or remote-state read assumes (day-zero steps and steady layers) is created by a layer or by Organizations with the account',
     docs: ASSUME_DOCS,
     severity: 'error',
     check: (org) => cachedAssumeProblems(org).filter((p) => p.availability.reason === 'nobody').map((p) => ({
       stack: p.stack.id,
       address: p.addresses[0],
-      message: `${useText(p)}, which no layer creates and the bootstrap path does not provide: sts:AssumeRole fails before the first resource`,
+      message: `${useText(p)}, which no layer creates, neither in the day-zero sequence nor later, and Organizations does not create with the account${dayZeroNote(org)}: sts:AssumeRole fails before the first resource`,
       fix: `${assumeFix(org, p.stack)}; or create ${p.roleArn.split('/').pop()} in an early layer of that account`,
     })),
   },
   {
     id: 'PF-IAM-002',
     family: 'identities',
-    title: 'No layer assumes a role that only it creates',
+    title: 'No layer assumes a role that only it creates, unless the day-zero sequence applies that layer first',
     docs: ASSUME_DOCS,
     severity: 'error',
     check: (org) => cachedAssumeProblems(org).filter((p) => p.availability.reason === 'self' || p.availability.reason === 'implicit-too-late').map((p) => ({
       stack: p.stack.id,
       address: p.addresses[0],
-      message: `${useText(p)}, which this layer itself creates (${describeCreators(p.availability.creators)}): its first apply cannot authenticate`,
+      message: `${useText(p)}, which only this layer creates (${describeCreators(p.availability.creators)}) and the day-zero sequence does not apply before: its first apply cannot authenticate`,
       fix: assumeFix(org, p.stack),
     })),
   },
   {
     id: 'PF-IAM-003',
     family: 'identities',
-    title: 'A role a layer assumes is created by a layer that runs before it (graph order)',
+    title: 'A role a layer assumes is created before it runs: by an earlier day-zero step, or for a steady layer by the day-zero sequence or an upstream layer',
     docs: ASSUME_DOCS,
     severity: 'error',
     check: (org) => cachedAssumeProblems(org).filter((p) => p.availability.reason === 'later').map((p) => ({
       stack: p.stack.id,
       address: p.addresses[0],
-      message: `${useText(p)}, created by ${describeCreators(p.availability.creators)}, which is not upstream of this layer: on a first apply this layer can run before it and fail to authenticate`,
+      message: p.stack.step
+        ? `${useText(p)}, created by ${describeCreators(p.availability.creators)}, which the day-zero sequence does not apply before this step: the step cannot authenticate`
+        : `${useText(p)}, created by ${describeCreators(p.availability.creators)}, which is neither in the day-zero sequence nor upstream of this layer: on a first apply this layer can run before it and fail to authenticate`,
       fix: assumeFix(org, p.stack),
     })),
   },
@@ -254,6 +268,37 @@ export const identityRules: PreflightRule[] = [
               fix: `grant ${actions.join(', ')} to ${role.name} in ${creator.stack.id} (${creator.address}), or run this layer with a role that has them`,
             });
           }
+        }
+      }
+      return hits;
+    },
+  },
+  {
+    id: 'PF-IAM-007',
+    family: 'identities',
+    title: 'Only the account holding the organisation is reached with the caller\'s own session (no assume_role); everywhere else a role is assumed',
+    docs: 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_access.html',
+    severity: 'error',
+    check(org) {
+      const hits: Hit[] = [];
+      const organisation = roleIndex(org).organisationAccount;
+      for (const stack of [...org.bootstrap, ...org.stacks]) {
+        for (const use of stack.callerUses) {
+          // A remote-state read acts in the producer's account (its bucket); a provider or backend in the stack's own.
+          const read = [...stack.remoteReads.values()].find((r) => r.address === use.address);
+          const account = use.address.startsWith('data.') ? read?.producer?.account : stack.account;
+          if (!account || account.id === organisation?.id) continue;
+          const step = stack.step ? `${describeStack(stack)}: ` : '';
+          hits.push({
+            stack: stack.id,
+            address: use.address,
+            message: organisation
+              ? `${step}${use.address} acts as the caller's own session (no assume_role) in account ${account.name} (${account.id}), but only the account holding the organisation (${organisation.name}) starts from the caller's session: a member account is reached through ${org.project.bootstrapRoleName ?? 'OrganizationAccountAccessRole'} until its deploy role exists`
+              : `${step}${use.address} acts as the caller's own session (no assume_role) in account ${account.name} (${account.id}), but no layer creates or imports the organisation, so no account is known to start from the caller's session`,
+            fix: organisation
+              ? `assume the bootstrap role of ${account.name} (day zero) or its deploy role (lib/identity.ts derives both from config)`
+              : 'declare the organizations layer in the management account (an existing organisation is imported into it, docs/governance.md) and set managementAccount in project.ts',
+          });
         }
       }
       return hits;

@@ -1,17 +1,21 @@
 /** Every preflight rule, in report order. */
 import type { PreflightRule } from '../engine';
+import { backupRules } from './backup';
 import { constraintRules } from './constraints';
 import { crossAccountRules } from './cross-account';
 import { dnsRules } from './dns';
 import { identityRules } from './identities';
 import { orderingRules } from './ordering';
+import { podIdentityRules } from './pod-identity';
 import { serviceGrantRules } from './service-grants';
 import { versionRules } from './versions';
 
 export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...identityRules,
+  ...podIdentityRules,
   ...serviceGrantRules,
   ...crossAccountRules,
+  ...backupRules,
   ...dnsRules,
   ...constraintRules,
   ...orderingRules,

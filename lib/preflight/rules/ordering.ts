@@ -5,6 +5,7 @@
  */
 import { isObject, refersTo, type JsonObject, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
+import { containerImages } from '../images';
 import { depends, literalString, type Located, type OrgModel } from '../model';
 import { bucketOf } from './cross-account';
 import { target } from './service-grants';
@@ -172,26 +173,27 @@ export const orderingRules: PreflightRule[] = [
     severity: 'warning',
     check(org) {
       const hits: Hit[] = [];
-      for (const { stack, resource } of org.resources('aws_ecs_task_definition')) {
-        let defs: unknown;
-        try {
-          defs = JSON.parse(String(resource.config.container_definitions));
-        } catch {
-          continue;
-        }
-        for (const def of Array.isArray(defs) ? defs : []) {
-          const image = isObject(def) && typeof def.image === 'string' ? def.image : '';
-          const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(image);
-          if (!m) continue;
-          const repo = org.resources('aws_ecr_repository').find((r) => r.stack.account.id === m[1] && r.resource.config.name === m[3] && r.stack.regionOf(r.resource) === m[2]);
-          if (!repo || repo.stack.id === stack.id || org.runsBefore(repo.stack, stack)) continue;
+      for (const { stack, resource, image } of containerImages(org)) {
+        if (!image.repository || resource.type !== 'aws_ecs_task_definition') continue;
+        if (image.source && !image.repo) {
+          // Another account's registry layer without the repository: PF-XACC-003 reports it (an error).
+          if (image.accountId !== stack.account.id) continue;
           hits.push({
             stack: stack.id,
             address: resource.address,
-            message: `runs ${image} from repository ${m[3]} of ${repo.stack.id}, which does not run before this layer: the service is created but its tasks cannot pull until the repository exists and holds the image`,
-            fix: `read the repository URL from ${repo.stack.id}'s outputs, and push the image before the first apply`,
+            message: `runs ${image.uri} with the registry URL read from ${image.source.id}, which creates no repository ${image.repository} in ${image.region}: the service is created but its tasks cannot pull`,
+            fix: `declare ${image.repository} in ${image.source.id}, or name a repository it declares`,
           });
+          continue;
         }
+        const repo = image.repo;
+        if (!repo || repo.stack.id === stack.id || org.runsBefore(repo.stack, stack)) continue;
+        hits.push({
+          stack: stack.id,
+          address: resource.address,
+          message: `runs ${image.uri} from repository ${image.repository} of ${repo.stack.id}, which does not run before this layer: the service is created but its tasks cannot pull until the repository exists and holds the image`,
+          fix: `read the repository URL from ${repo.stack.id}'s outputs (fromRegistry(...)), and push the image before the first apply`,
+        });
       }
       return hits;
     },
@@ -240,22 +242,35 @@ export const orderingRules: PreflightRule[] = [
     severity: 'warning',
     check(org) {
       const hits: Hit[] = [];
+      const same = (a: Located | undefined, b: Located): boolean => a !== undefined && a.stack.id === b.stack.id && a.resource.address === b.resource.address;
       for (const { stack, resource } of org.resources('aws_route')) {
         const tgw = target(org, stack, resource.config.transit_gateway_id);
         if (!tgw || tgw.resource.type !== 'aws_ec2_transit_gateway' || tgw.stack.account.id === stack.account.id) continue;
         if (tgw.resource.config.auto_accept_shared_attachments === 'enable') continue;
-        const attachments = stack.view.ofType('aws_ec2_transit_gateway_vpc_attachment').filter((a) => depends(resource).includes(a.address) || refersTo(resource.config, a.address));
-        for (const attachment of attachments) {
-          const accepters = org.resources('aws_ec2_transit_gateway_vpc_attachment_accepter').filter((a) => {
-            const r = org.resolve(a.stack, a.resource.config.transit_gateway_attachment_id);
-            return r.kind === 'resource' && r.stack.id === stack.id && r.resource.address === attachment.address;
-          });
-          if (accepters.some((a) => org.runsBefore(a.stack, stack))) continue;
+        // This account's attachments to that transit gateway in the route's region, in whatever layer makes them: the
+        // route needs one accepted, by a hub layer that runs before the route's layer.
+        const region = stack.regionOf(resource);
+        const attachments = org.resources('aws_ec2_transit_gateway_vpc_attachment').filter((a) => a.stack.account.id === stack.account.id &&
+          a.stack.regionOf(a.resource) === region && same(target(org, a.stack, a.resource.config.transit_gateway_id), tgw));
+        const accepters = (attachment: Located) => org.resources('aws_ec2_transit_gateway_vpc_attachment_accepter')
+          .filter((a) => same(target(org, a.stack, a.resource.config.transit_gateway_attachment_id), attachment));
+        if (attachments.some((attachment) => accepters(attachment).some((a) => org.runsBefore(a.stack, stack)))) continue;
+        if (attachments.length === 0) {
           hits.push({
             stack: stack.id,
             address: resource.address,
-            message: `routes to transit gateway ${tgw.stack.id}: ${tgw.resource.address} through ${attachment.address}, which stays pendingAcceptance until ${accepters.map((a) => a.stack.id).join(', ') || 'someone'} accepts it in a later layer: on a first apply the route can fail (InvalidTransitGatewayID.NotFound) or point at a blackhole until a second apply`,
-            fix: 'create the routes in a layer that runs after the hub accepts the attachment, or let the hub auto-accept shared attachments from the organisation',
+            message: `routes to transit gateway ${tgw.stack.id}: ${tgw.resource.address}, but no layer of ${stack.account.name} attaches a VPC to it in ${region}: a transit gateway is a route target only once the VPC has an attachment`,
+            fix: 'attach the VPC (transit-attachment) and create the routes in a layer that runs after the hub accepts it (transit-routes)',
+          });
+          continue;
+        }
+        for (const attachment of attachments) {
+          const by = accepters(attachment).map((a) => a.stack.id);
+          hits.push({
+            stack: stack.id,
+            address: resource.address,
+            message: `routes to transit gateway ${tgw.stack.id}: ${tgw.resource.address} through ${attachment.stack.id === stack.id ? '' : `${attachment.stack.id}: `}${attachment.resource.address}, which stays pendingAcceptance until ${by.join(', ') || 'someone'} accepts it${by.length > 0 ? ', a layer that does not run before this one' : ''}: on a first apply the route can fail (InvalidTransitGatewayID.NotFound) or point at a blackhole until a second apply`,
+            fix: 'create the routes in a layer that reads the accepting layer (transit-routes reads network-hub-routes), or let the hub auto-accept shared attachments from the organisation',
           });
         }
       }

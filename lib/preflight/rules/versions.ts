@@ -5,18 +5,19 @@
 import { block, strings, truthy, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { literalString, type StackModel } from '../model';
-import { EKS_VERSIONS, ENGINE_MAJOR_VERSIONS, LAMBDA_RUNTIMES, SUPPORT_WARNING_DAYS, type SupportWindow } from '../tables';
+import {
+  daysBetween, EKS_KUBERNETES_VERSIONS, engineMajor, ENGINE_MAJOR_VERSIONS, LAMBDA_RUNTIMES, SUPPORT_WARNING_DAYS,
+} from '../../versions';
 import { target } from './service-grants';
 
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000);
+/** A window as the rules judge it: a version and the first day without standard support (lib/versions.ts rows). */
+interface SupportWindow {
+  readonly version: string;
+  readonly standardEnds: string;
+  readonly source: string;
 }
 
-/** Major version of an engine version string: `16.6` -> 16, `5.7.mysql_aurora.2.11.2` -> 5.7, `8.0.mysql_aurora.3.05.2` -> 8.0, `7.1` (redis) -> 7. */
-function majorOf(engine: string, version: string): string {
-  if (engine === 'aurora-mysql' || engine === 'mysql') return version.split('.').slice(0, 2).join('.');
-  return version.split('.')[0];
-}
+const EKS_WINDOWS = EKS_KUBERNETES_VERSIONS.map((r) => ({ version: r.version, standardEnds: r.endOfStandardSupport, extendedEnds: r.endOfExtendedSupport, source: r.source }));
 
 function ignoresEngineVersion(resource: ResourceView): boolean {
   const lifecycle = block(resource.config.lifecycle);
@@ -30,8 +31,8 @@ function windowHit(stack: StackModel, resource: ResourceView, what: string, wind
     stack: stack.id,
     address: resource.address,
     message: left < 0
-      ? `${what} ${window.version}: standard support ended on ${window.standardEnds} (${-left} days ago)`
-      : `${what} ${window.version}: standard support ends on ${window.standardEnds}, in ${left} days`,
+      ? `${what} ${window.version}: standard support ended on ${window.standardEnds} (${-left} days ago; ${window.source})`
+      : `${what} ${window.version}: standard support ends on ${window.standardEnds}, in ${left} days (${window.source})`,
     fix,
   };
 }
@@ -47,11 +48,11 @@ export const versionRules: PreflightRule[] = [
       const hits: Hit[] = [];
       for (const { stack, resource } of org.resources('aws_eks_cluster')) {
         const version = literalString(resource.config.version);
-        const window = EKS_VERSIONS.find((w) => w.version === version);
+        const window = EKS_WINDOWS.find((w) => w.version === version);
         if (!version) continue;
-        const fix = `move to a version in standard support (${EKS_VERSIONS.filter((w) => daysBetween(org.today, w.standardEnds) > SUPPORT_WARNING_DAYS).map((w) => w.version).join(', ') || 'see the EKS calendar'}) with add-on versions published for it`;
+        const fix = `move to a version in standard support (${EKS_WINDOWS.filter((w) => daysBetween(org.today, w.standardEnds) > SUPPORT_WARNING_DAYS).map((w) => w.version).join(', ') || 'see the EKS calendar'}) with add-on versions published for it`;
         if (!window) {
-          hits.push({ stack: stack.id, address: resource.address, message: `Kubernetes ${version} is not in the EKS version table (lib/preflight/tables.ts)`, fix: 'check the EKS calendar and add the version to the table' });
+          hits.push({ stack: stack.id, address: resource.address, message: `Kubernetes ${version} is not in the EKS release calendar of lib/versions.ts`, fix: 'check the EKS calendar and add the version to EKS_KUBERNETES_VERSIONS' });
           continue;
         }
         const supportType = literalString(block(resource.config.upgrade_policy)?.support_type) ?? 'EXTENDED';
@@ -104,10 +105,10 @@ export const versionRules: PreflightRule[] = [
         const engine = literalString(resource.config.engine) ?? (resource.type.startsWith('aws_elasticache') ? 'redis' : undefined);
         const version = literalString(resource.config.engine_version);
         if (!engine || !version) continue;
-        const window = ENGINE_MAJOR_VERSIONS[engine]?.find((w) => w.version === majorOf(engine, version));
-        if (!window) continue;
-        const hit = windowHit(stack, resource, `${engine}`, { ...window, version: `${version} (major ${window.version})` }, org.today,
-          `upgrade to a major version in standard support (${(ENGINE_MAJOR_VERSIONS[engine] ?? []).filter((w) => daysBetween(org.today, w.standardEnds) > SUPPORT_WARNING_DAYS).map((w) => w.version).join(', ') || 'see the release calendar'}); past the date AWS enrols it in paid extended support`);
+        const row = ENGINE_MAJOR_VERSIONS[engine]?.find((w) => w.major === engineMajor(engine, version));
+        if (!row) continue;
+        const hit = windowHit(stack, resource, `${engine}`, { version: `${version} (major ${row.major})`, standardEnds: row.endOfStandardSupport, source: row.source }, org.today,
+          `upgrade to a major version in standard support (${(ENGINE_MAJOR_VERSIONS[engine] ?? []).filter((w) => daysBetween(org.today, w.endOfStandardSupport) > SUPPORT_WARNING_DAYS).map((w) => w.major).join(', ') || 'see the release calendar'}); past the date AWS enrols it in paid extended support`);
         if (hit) hits.push(hit);
       }
       return hits;
@@ -159,9 +160,9 @@ export const versionRules: PreflightRule[] = [
       const hits: Hit[] = [];
       for (const { stack, resource } of org.resources('aws_lambda_function')) {
         const runtime = literalString(resource.config.runtime);
-        const window = LAMBDA_RUNTIMES.find((w) => w.version === runtime);
-        if (!window) continue;
-        const hit = windowHit(stack, resource, 'Lambda runtime', window, org.today, 'move to a supported runtime (e.g. nodejs22.x, python3.13)');
+        const row = LAMBDA_RUNTIMES.find((w) => w.runtime === runtime);
+        if (!row) continue;
+        const hit = windowHit(stack, resource, 'Lambda runtime', { version: row.runtime, standardEnds: row.deprecated, source: row.source }, org.today, 'move to a supported runtime (e.g. nodejs22.x, python3.13)');
         if (hit) hits.push(hit);
       }
       return hits;

@@ -12,7 +12,6 @@ export default defineLayer(Cdn, {
   waf: { rateLimit: 1000 },
   logRetentionDays: 90,
   auth: {
-    domainPrefix: 'acme-devstg',
     callbackUrls: ['https://app.devstg.acme.example.com/callback', 'http://localhost:3000/callback'],
     logoutUrls: ['https://app.devstg.acme.example.com/', 'http://localhost:3000/'],
   },

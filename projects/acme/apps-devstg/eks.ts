@@ -2,19 +2,12 @@ import { defineLayer } from '../../../lib/config';
 import { Eks } from '../../../layers/eks';
 
 // Kubernetes 1.35: in EKS standard support until 2027-03-27 (release calendar in lib/versions.ts; synth refuses a
-// version past standard support and the policy pack warns 90 days before). Add-on versions: the eksbuild versions EKS
-// publishes for 1.35 (`aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>`), taken from
-// public EKS 1.35 configurations of 2026-09/10 that pin them (this repository cannot call AWS). Re-run that command
-// before applying; bump them together with kubernetesVersion, devstg first (docs/workloads.md "Upgrading Kubernetes").
+// version past standard support and the policy pack warns 90 days before). The add-ons (vpc-cni, kube-proxy, the Pod
+// Identity agent, coredns, EBS CSI, metrics-server, external-dns, cert-manager) run the versions lib/versions.ts pins for
+// 1.35 (EKS_ADDON_VERSIONS): bumping kubernetesVersion moves them together, devstg first (docs/workloads.md "Upgrading
+// Kubernetes"). external-dns and cert-manager's DNS-01 solver may change only this account's zone (the dns-zone layer).
 export default defineLayer(Eks, {
   kubernetesVersion: '1.35',
-  addonVersions: {
-    vpcCni: 'v1.22.4-eksbuild.3',
-    coredns: 'v1.13.2-eksbuild.11',
-    kubeProxy: 'v1.35.3-eksbuild.18',
-    ebsCsiDriver: 'v1.64.0-eksbuild.1',
-    podIdentityAgent: 'v1.3.10-eksbuild.3',
-  },
   nodeGroups: [
     { name: 'on-demand', capacityType: 'ON_DEMAND', instanceTypes: ['t3.large'], minSize: 1, maxSize: 3, desiredSize: 1 },
     { name: 'spot', capacityType: 'SPOT', instanceTypes: ['t3.large', 't3a.large', 'm5.large'], minSize: 0, maxSize: 5, desiredSize: 1 },

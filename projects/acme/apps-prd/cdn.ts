@@ -14,7 +14,6 @@ export default defineLayer(Cdn, {
   waf: { rateLimit: 2000 },
   logRetentionDays: 365,
   auth: {
-    domainPrefix: 'acme-prd',
     callbackUrls: ['https://app.prd.acme.example.com/callback'],
     logoutUrls: ['https://app.prd.acme.example.com/'],
   },

@@ -1,9 +1,12 @@
 import { defineLayer } from '../../../lib/config';
 import { DataLake } from '../../../layers/data-lake';
 
-/** The data product's lake: curated data shared with apps-prd through Lake Formation. */
+/**
+ * The data product's lake: curated data shared with apps-prd through Lake Formation. Its administrators are the DevOps
+ * deploy role and the `acme-data-science-data-lake-admin` role this layer creates, which the DevOps and Administrator
+ * permission sets (the project's deploy sets) assume in this account.
+ */
 export default defineLayer(DataLake, {
-  admins: ['arn:aws:iam::777777777777:role/DataPlatformAdmin'],
   analystTrustedPrincipals: ['arn:aws:iam::777777777777:root'],
   stream: { mode: 'ON_DEMAND', retentionHours: 48 },
   firehose: {
