@@ -307,7 +307,7 @@ function reportStep(name: string, extraPaths: readonly string[] = [], retentionD
   };
 }
 
-/** Days GitHub keeps a pull request's saved plans: a plan older than that is planned again before it is applied. */
+/** Days GitHub keeps a plan job's artifact (reports, logs, the saved plans' manifest): a pull request merged later is planned again first. */
 export const PLAN_RETENTION_DAYS = 30;
 /** The pull-request comment's hidden marker: the comment job finds its own comment by it and edits it. */
 export const PLAN_COMMENT_MARKER = '<!-- cdktf-plan-summary -->';
@@ -364,7 +364,7 @@ const body = fit([
   sections.length > 0 ? sections.join('\\n\\n') : 'No layer\\'s synthesized Terraform differs from the base branch: nothing to plan.',
   ...(missing.length > 0 ? ['', \`**No report from \${missing.join(', ')}**: the plan job stopped before writing one (see \${link}).\`] : []),
   '',
-  \`Full terraform logs, JSON reports and saved plans: artifacts of \${link}.\`,
+  \`Full terraform logs, JSON reports and the saved plans' manifests: artifacts of \${link}.\`,
 ].join('\\n') + '\\n', link);
 const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: pr.number, per_page: 100 });
 const mine = comments.find((c) => c.user && c.user.type === 'Bot' && (c.body || '').includes(marker));
