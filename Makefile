@@ -118,5 +118,5 @@ new-account: install ## new account: ACCOUNT= EMAIL= ENVIRONMENT= [OU=] [ID=<exi
 new-layer: install ## new layer file with its kind's defaults: ACCOUNT= KIND= [LAYER=] (without KIND= it lists the kinds)
 	$(NODE) scripts/new-layer.ts --project $(PROJECT) --account '$(ACCOUNT)' --kind '$(KIND)' $(if $(LAYER),--layer '$(LAYER)')
 
-generate: install ## regenerate every generated file: graph, README block, atlantis.yaml, workflow, docs/policy.md, docs/real-aws.md rules
+generate: install ## regenerate every generated file: graph, README block, atlantis.yaml, workflow, docs/policy.md, docs/real-aws.md rules, config shapes
 	$(NODE) scripts/generate.ts --project $(PROJECT)

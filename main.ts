@@ -14,8 +14,12 @@ import { SynthWorkerError, synthInWorkers, synthWorkers } from './lib/parallel-s
 import { ConfigError } from './lib/problems';
 import { projectDirs, removeStaleStacks, synth, type SynthOptions } from './lib/synth';
 import { setTokenStackTraces, tokenStackTracesFromEnv } from './lib/token-stack-traces';
+import { parseCommandLine, UsageError, usageLine } from './lib/usage';
+
+const USAGE = 'usage: main.ts (no arguments; the environment chooses: SANDBOX, BOOTSTRAP, PROJECT, STACKS, SYNTH_WORKERS)';
 
 async function main(): Promise<void> {
+  parseCommandLine(process.argv.slice(2), { options: {} });
   setTokenStackTraces(tokenStackTracesFromEnv());
   const only = process.env.STACKS ? new Set(process.env.STACKS.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
   const options: SynthOptions = { projectsDir: path.join(__dirname, 'projects'), mode: modeFromEnv(), project: process.env.PROJECT || undefined, only };
@@ -48,6 +52,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${usageLine('main.ts', error, USAGE)}\n`);
+    process.exit(2);
+  }
   // Config and load errors are one line; DEBUG=1 (or an error that is not an Error) shows the stack.
   if (process.env.DEBUG === '1' || !(error instanceof Error)) throw error;
   const known = error instanceof ConfigError || error instanceof SynthWorkerError;

@@ -70,8 +70,8 @@ export class Audit extends LayerStack {
     const glacier = config.glacierAfterDays ?? 90;
     const total = config.archiveRetentionDays ?? 2555;
     problems.check('glacierAfterDays', integerAtLeast(glacier, 30, 'days'));
-    if (total < Math.max(365, glacier + 90)) {
-      problems.add('archiveRetentionDays', `${total} must be at least 365 days and 90 days after the Glacier transition (${glacier})`);
+    if (!Number.isInteger(total) || total < Math.max(365, glacier + 90)) {
+      problems.add('archiveRetentionDays', `${total} must be a whole number of days, at least 365 and 90 days after the Glacier transition (${glacier})`);
     }
     problems.check('accessLogRetentionDays', integerAtLeast(config.accessLogRetentionDays ?? 365, 1, 'days'));
     (config.alarmEmails ?? []).forEach((email, i) => problems.check(`alarmEmails[${i}]`, emailAddress(email)));

@@ -3,7 +3,7 @@ import { parseCidr, type Cidr } from '../lib/cidr';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem, type NetworkClaim } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { FieldProblems, integerAtLeast } from '../lib/validators';
+import { FieldProblems, integerBetween } from '../lib/validators';
 import { KmsKey } from '../modules/kms-key';
 import { defaultSubnetLayout, SUBNET_TIERS, Vpc, vpcPropProblems, type NatStrategy, type SubnetLayout } from '../modules/vpc';
 
@@ -36,6 +36,9 @@ export const baseNetworkContract = defineContract('base-network', {
   nat_public_ips: { description: 'Elastic IPs of the NAT gateways (egress addresses to allow-list)', mock: ['203.0.113.10'] },
 });
 
+/** AZs the default subnet layout has room for (eight private /19s in a /16). */
+const MAX_AZS = 8;
+
 /** Leverage base-network: the account's VPC over its AZs, from config only (no AWS look-ups). */
 export class BaseNetwork extends LayerStack {
   static readonly contract = baseNetworkContract;
@@ -47,15 +50,18 @@ export class BaseNetwork extends LayerStack {
   static validate(config: BaseNetworkConfig, ctx: LayerContext): FieldProblem[] {
     const problems = new FieldProblems();
     const azCount = config.azCount ?? 3;
-    problems.check('azCount', integerAtLeast(azCount, 1));
-    if (ctx.azs.length < azCount) {
+    // The RDS subnet group (and every ALB and EKS cluster on these subnets) needs subnets in two AZs at least; the
+    // default layout has room for eight AZs.
+    const badCount = integerBetween(azCount, 2, MAX_AZS);
+    if (badCount) problems.add('azCount', `${badCount} (a DB subnet group, an ALB and EKS need subnets in two AZs at least)`);
+    else if (ctx.azs.length < azCount) {
       problems.add('azCount', `needs ${azCount} availability zones but ${ctx.region} has ${ctx.azs.length} configured`);
     }
-    // The VPC module's rules (range, subnets per AZ inside the VPC and apart, NAT strategy, retention), under this
-    // config's field names.
+    // The VPC module's rules (range, subnets per AZ inside the VPC and apart, subnet sizes, NAT strategy, retention,
+    // endpoints), under this config's field names.
     const vpcProblems = vpcPropProblems({
       cidr: config.vpcCidr,
-      azs: ctx.azs.length >= azCount ? ctx.azs.slice(0, azCount) : undefined,
+      azs: !badCount && ctx.azs.length >= azCount ? ctx.azs.slice(0, azCount) : undefined,
       subnets: config.subnets,
       natGateways: config.natGateways,
       flowLogRetentionDays: config.flowLogRetentionDays,

@@ -1,12 +1,12 @@
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
-import { LayerStack } from '../lib/layer-stack';
+import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { backendBucketName, backendLogBucketName, lockTableName } from '../lib/naming';
 import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
-import { SecureBucket } from '../modules/secure-bucket';
+import { SecureBucket, secureBucketPropProblems } from '../modules/secure-bucket';
 
 export interface BaseTfBackendConfig {
   /** Days old versions of a state file are kept, to roll back a bad apply. @default 90 */
@@ -28,6 +28,11 @@ export class BaseTfBackend extends LayerStack {
   static readonly contract = baseTfBackendContract;
   static readonly stateful = true;
   static readonly bootstrapsBackend = true;
+
+  static validate(config: BaseTfBackendConfig): FieldProblem[] {
+    // The state bucket's rules, under the same field name.
+    return secureBucketPropProblems({ noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays });
+  }
 
   constructor(scope: Construct, ctx: LayerContext, config: BaseTfBackendConfig) {
     super(scope, ctx);

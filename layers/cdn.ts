@@ -2,25 +2,26 @@ import { CloudfrontDistribution, type CloudfrontDistributionOrderedCacheBehavior
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
 import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
-import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
-import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool-domain';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Fn, Lazy, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
+import { isProduction } from '../lib/environment';
+import { declaredLayer } from '../lib/layer-presence';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
-import { globalNameProblem, globalResourceName } from '../lib/naming';
+import { globalResourceName } from '../lib/naming';
+import { FieldProblems, integerBetween, logRetentionDays, oneOf } from '../lib/validators';
 import { dnsClaimProblems, endpointOf, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
-import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
-import type { PolicyStatement } from '../modules/policy';
-import { SecureBucket } from '../modules/secure-bucket';
-import { Dns, dnsContract, type DnsConfig } from './dns';
+import { cloudFrontReadStatement, SecureBucket } from '../modules/secure-bucket';
+import { UserPool, userPoolClientPropProblems, userPoolPropProblems } from '../modules/user-pool';
+import { Dns, dnsContract } from './dns';
 import { DEFAULT_ZONE_LAYER, declaredZoneName, dnsZoneContract, domainNameProblem, isInZone } from './dns-zone';
 
 /** CloudFront certificates and CLOUDFRONT-scope web ACLs exist only in us-east-1. */
@@ -75,6 +76,22 @@ export interface CdnWafConfig {
   readonly managedRuleGroups?: readonly string[];
 }
 
+/**
+ * Problems of a WAF config, by field relative to it: the rate-based rule's limit (this project's floor of 100, WAFv2's
+ * ceiling of 2,000,000,000 per 5 minutes) and AWS managed rule group names, each once. Shared by every layer with a WAF.
+ * https://docs.aws.amazon.com/waf/latest/APIReference/API_RateBasedStatement.html
+ */
+export function wafConfigProblems(waf: CdnWafConfig | undefined): FieldProblem[] {
+  const problems = new FieldProblems();
+  problems.check('rateLimit', integerBetween(waf?.rateLimit ?? 2000, 100, 2_000_000_000, 'requests per 5 minutes'));
+  if (waf?.managedRuleGroups && waf.managedRuleGroups.length === 0) problems.add('managedRuleGroups', 'must list at least one AWS managed rule group');
+  (waf?.managedRuleGroups ?? []).forEach((group, i) => {
+    if (!/^AWSManagedRules[A-Za-z0-9]+$/.test(group)) problems.add(`managedRuleGroups[${i}]`, `"${group}" is not an AWS managed rule group (AWSManagedRules...)`);
+    else if (waf!.managedRuleGroups!.indexOf(group) !== i) problems.add(`managedRuleGroups[${i}]`, `"${group}" is listed twice`);
+  });
+  return problems.list;
+}
+
 export interface CdnAuthConfig {
   /**
    * Hosted UI prefix: `<prefix>.auth.<region>.amazoncognito.com`. Prefixes are shared with every AWS customer of the
@@ -91,8 +108,8 @@ export interface CdnAuthConfig {
   readonly selfSignUp?: boolean;
   /** @default 14 (and never less) */
   readonly minimumPasswordLength?: number;
-  /** @default true when the account's environment is prd */
-  readonly deletionProtection?: boolean;
+  /** Deletion protection and `prevent_destroy` of the user pool (deleting it deletes the users). @default true in production */
+  readonly protect?: boolean;
 }
 
 /** The hosted UI's domain prefix: configured, or derived so that no other AWS customer can hold it. */
@@ -123,7 +140,7 @@ export interface CdnConfig {
   readonly appOrigin?: CdnAppOrigin;
   /** @default rate limit 2000 and DEFAULT_MANAGED_RULE_GROUPS */
   readonly waf?: CdnWafConfig;
-  /** Days CloudFront and S3 access logs are kept. @default 365 */
+  /** Days CloudFront and S3 access logs and WAF logs are kept: one of the retentions CloudWatch Logs accepts. @default 365 */
   readonly logRetentionDays?: number;
   /** Cognito user pool for the front end. @default - no user pool (its outputs are empty strings) */
   readonly auth?: CdnAuthConfig;
@@ -166,13 +183,14 @@ export interface Delegation {
 
 /** The dns layer delegating this account's sub-zone: the configured one, else the only one that names it. */
 export function findDelegation(ctx: LayerContext, config: CdnConfig): Delegation | string | undefined {
-  const zoneLayer = config.zoneLayer ?? 'dns-zone';
+  const zoneLayer = config.zoneLayer ?? DEFAULT_ZONE_LAYER;
   const candidates: Delegation[] = [];
   for (const account of ctx.org.accounts.values()) {
-    for (const [layer, declaration] of account.layers) {
-      if (declaration.kind !== Dns || !declaration.enabled) continue;
-      (declaration.config as DnsConfig).publicZones?.forEach((z, zoneIndex) => {
-        if ((z.delegations ?? []).some((d) => d.account === ctx.account.name && (d.layer ?? 'dns-zone') === zoneLayer)) {
+    for (const layer of account.layers.keys()) {
+      const dns = declaredLayer(ctx.org, account.name, layer, Dns);
+      if (typeof dns === 'string') continue;
+      Dns.facts(dns.config, account.name).publicZones.forEach((z, zoneIndex) => {
+        if (z.delegations.some((d) => d.account === ctx.account.name && d.layer === zoneLayer)) {
           candidates.push({ account: account.name, layer, zoneIndex, zoneName: z.name });
         }
       });
@@ -187,9 +205,10 @@ export function findDelegation(ctx: LayerContext, config: CdnConfig): Delegation
   return candidates[0];
 }
 
-function urlProblem(url: string): string | undefined {
-  if (/^https:\/\/[^\s/]+(\/\S*)?$/.test(url) || /^http:\/\/localhost(:\d+)?(\/\S*)?$/.test(url)) return undefined;
-  return `"${url}" must be an https:// URL (http is allowed only for localhost)`;
+/** What a cdn layer tells other layers (serverless) about its configuration. */
+export interface CdnFacts {
+  /** The layer has a Cognito user pool and SPA client (`auth`): its user-pool outputs are not empty. */
+  readonly userPool: boolean;
 }
 
 /**
@@ -201,6 +220,10 @@ function urlProblem(url: string): string | undefined {
 export class Cdn extends LayerStack {
   static readonly contract = cdnContract;
   static readonly stateful = true;
+
+  static facts(config: CdnConfig): CdnFacts {
+    return { userPool: config.auth !== undefined };
+  }
 
   /** Every viewer name: A and AAAA aliases to the distribution, and the us-east-1 certificate validated for them. */
   static dnsClaims(config: CdnConfig, ctx: LayerContext): DnsClaims {
@@ -216,48 +239,41 @@ export class Cdn extends LayerStack {
   }
 
   static validate(config: CdnConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     const zoneLayer = config.zoneLayer ?? DEFAULT_ZONE_LAYER;
     const zone = declaredZoneName(ctx, zoneLayer);
-    if (!zone) problems.push({ field: 'zoneLayer', message: `account ${ctx.account.name} has no enabled dns-zone layer "${zoneLayer}"` });
+    if (!zone) problems.add('zoneLayer', `account ${ctx.account.name} has no enabled dns-zone layer "${zoneLayer}"`);
     const delegation = findDelegation(ctx, config);
-    if (typeof delegation === 'string') problems.push({ field: 'delegatedBy', message: delegation });
-    if (!config.domainNames || config.domainNames.length === 0) problems.push({ field: 'domainNames', message: 'lists no name' });
+    if (typeof delegation === 'string') problems.add('delegatedBy', delegation);
+    if (!config.domainNames || config.domainNames.length === 0) problems.add('domainNames', 'lists no name');
     (config.domainNames ?? []).forEach((name, i) => {
       const bad = domainNameProblem(name);
-      if (bad) return problems.push({ field: `domainNames[${i}]`, message: bad });
-      if (zone && !isInZone(name, zone)) {
-        problems.push({ field: `domainNames[${i}]`, message: `${name} is not in the account's sub-zone ${zone}` });
-      }
-      return undefined;
+      if (bad) problems.add(`domainNames[${i}]`, bad);
+      else if (zone && !isInZone(name, zone)) problems.add(`domainNames[${i}]`, `${name} is not in the account's sub-zone ${zone}`);
     });
-    if (new Set(config.domainNames ?? []).size !== (config.domainNames ?? []).length) {
-      problems.push({ field: 'domainNames', message: 'lists a name twice' });
-    }
+    if (new Set(config.domainNames ?? []).size !== (config.domainNames ?? []).length) problems.add('domainNames', 'lists a name twice');
     if (typeof config.contentSecurityPolicy !== 'string' || config.contentSecurityPolicy.trim() === '' || /[\r\n]/.test(config.contentSecurityPolicy)) {
-      problems.push({ field: 'contentSecurityPolicy', message: 'must be a non-empty single-line policy, e.g. "default-src \'self\'"' });
+      problems.add('contentSecurityPolicy', 'must be a non-empty single-line policy, e.g. "default-src \'self\'"');
     }
-    if (config.priceClass !== undefined && !PRICE_CLASSES.includes(config.priceClass)) {
-      problems.push({ field: 'priceClass', message: `"${config.priceClass}" must be one of ${PRICE_CLASSES.join(', ')}` });
-    }
+    if (config.priceClass !== undefined) problems.check('priceClass', oneOf(config.priceClass, PRICE_CLASSES));
     const patterns: string[] = [];
     const pathProblem = (field: string, pattern: string) => {
       if (!pattern.startsWith('/') || pattern === '/*') {
-        problems.push({ field, message: `"${pattern}" must start with / and not be /* (the default behaviour serves the site)` });
+        problems.add(field, `"${pattern}" must start with / and not be /* (the default behaviour serves the site)`);
       } else if (patterns.includes(pattern)) {
-        problems.push({ field, message: `"${pattern}" is routed to another origin already` });
+        problems.add(field, `"${pattern}" is routed to another origin already`);
       }
       patterns.push(pattern);
     };
     const hostProblem = (field: string, host: string | { readonly problem: string }) => {
       const bad = typeof host === 'string' ? domainNameProblem(host) : host.problem;
-      if (bad) problems.push({ field, message: bad });
-      else if ((config.domainNames ?? []).includes(host as string)) problems.push({ field, message: `${String(host)} is a name of this distribution itself` });
+      if (bad) problems.add(field, bad);
+      else if ((config.domainNames ?? []).includes(host as string)) problems.add(field, `${String(host)} is a name of this distribution itself`);
     };
     if (config.apiOrigin) {
       const o = config.apiOrigin;
       if ((o.layer === undefined) === (o.domainName === undefined)) {
-        problems.push({ field: 'apiOrigin', message: 'give exactly one of layer (a layer of this account publishing the API name) and domainName' });
+        problems.add('apiOrigin', 'give exactly one of layer (a layer of this account publishing the API name) and domainName');
       } else {
         hostProblem(o.layer !== undefined ? 'apiOrigin.layer' : 'apiOrigin.domainName', originHost(ctx, o));
       }
@@ -267,42 +283,26 @@ export class Cdn extends LayerStack {
       const o = config.appOrigin;
       hostProblem('appOrigin.layer', originHost(ctx, { layer: o.layer ?? 'dr' }));
       const list = o.pathPatterns ?? DEFAULT_APP_PATTERNS;
-      if (list.length === 0) problems.push({ field: 'appOrigin.pathPatterns', message: 'lists no path pattern' });
+      if (list.length === 0) problems.add('appOrigin.pathPatterns', 'lists no path pattern');
       list.forEach((p, i) => pathProblem(`appOrigin.pathPatterns[${i}]`, p));
     }
-    problems.push(...dnsClaimProblems(ctx, Cdn.dnsClaims(config, ctx)));
-    const rate = config.waf?.rateLimit ?? 2000;
-    if (!Number.isInteger(rate) || rate < 100) problems.push({ field: 'waf.rateLimit', message: `${rate} must be an integer of at least 100 requests per 5 minutes` });
-    if (config.waf?.managedRuleGroups && config.waf.managedRuleGroups.length === 0) {
-      problems.push({ field: 'waf.managedRuleGroups', message: 'must list at least one AWS managed rule group' });
-    }
+    for (const p of dnsClaimProblems(ctx, Cdn.dnsClaims(config, ctx))) problems.add(p.field, p.message);
+    problems.nest('waf', wafConfigProblems(config.waf));
+    // The WAF log group takes only the retentions CloudWatch Logs accepts (the log bucket any number of days).
+    problems.check('logRetentionDays', logRetentionDays(config.logRetentionDays ?? 365));
     if (config.auth) {
       const a = config.auth;
-      const prefixProblem = globalNameProblem('cognito-domain', domainPrefixOf(a, ctx));
-      if (prefixProblem) problems.push({ field: 'auth.domainPrefix', message: prefixProblem });
-      if (!a.callbackUrls || a.callbackUrls.length === 0) problems.push({ field: 'auth.callbackUrls', message: 'lists no URL' });
-      [...(a.callbackUrls ?? [])].forEach((u, i) => {
-        const bad = urlProblem(u);
-        if (bad) problems.push({ field: `auth.callbackUrls[${i}]`, message: bad });
-      });
-      [...(a.logoutUrls ?? [])].forEach((u, i) => {
-        const bad = urlProblem(u);
-        if (bad) problems.push({ field: `auth.logoutUrls[${i}]`, message: bad });
-      });
-      const min = a.minimumPasswordLength ?? 14;
-      if (!Number.isInteger(min) || min < 14 || min > 99) {
-        problems.push({ field: 'auth.minimumPasswordLength', message: `${min} must be between 14 and 99` });
-      }
+      // The user pool module's rules (password floor, hosted UI prefix, callback URLs), under auth.
+      problems.nest('auth', userPoolPropProblems({ minimumPasswordLength: a.minimumPasswordLength, domainPrefix: domainPrefixOf(a, ctx) }));
+      problems.nest('auth', userPoolClientPropProblems({ callbackUrls: a.callbackUrls ?? [], logoutUrls: a.logoutUrls }));
     }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: CdnConfig) {
     super(scope, ctx);
-    const prd = ctx.account.environment === 'prd';
     const edge = this.providerFor(CLOUDFRONT_REGION);
-    const zone = this.remote(dnsZoneContract, { layer: config.zoneLayer ?? DEFAULT_ZONE_LAYER });
-    const zoneId = zone.get('zone_id');
+    const zoneId = this.remote(dnsZoneContract, { layer: config.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id');
     // Read the delegating dns layer: the edge orders this layer after the NS delegation ACM validation needs.
     const delegation = findDelegation(ctx, config) as Delegation | undefined;
     const parentZoneId = delegation
@@ -317,75 +317,119 @@ export class Cdn extends LayerStack {
       expirationDays: config.logRetentionDays ?? 365,
       cloudFrontLogs: true,
     });
-
-    // Origin: private bucket readable only by this distribution (OAC). The key policy and the bucket policy name
-    // the distribution ARN (resolved lazily at synth); the distribution depends on neither, so there is no cycle.
-    const originName = this.resourceName('cdn-origin');
-    const originBucketName = this.globalName('s3-bucket', 'cdn-origin');
+    // The key and bucket policies of the origin name the distribution ARN, resolved at synth: the distribution
+    // depends on neither, so there is no cycle.
     const later: { distribution?: CloudfrontDistribution } = {};
-    const distributionArn = Lazy.stringValue({ produce: () => later.distribution!.arn });
-    const key = new KmsKey(this, 'origin-key', {
-      alias: originName,
-      description: `Encrypts the CloudFront origin bucket of ${ctx.account.name}`,
-      accountId: ctx.account.id,
-      serviceStatements: [cloudFrontKeyStatement(distributionArn)],
+    const origin = this.origin(logs, Lazy.stringValue({ produce: () => later.distribution!.arn }));
+    // Certificate in us-east-1, validated by DNS in the account's sub-zone.
+    const certificate = new DnsValidatedCertificate(this, 'certificate', { provider: edge, domainNames, zoneId, keyAlgorithm: 'EC_prime256v1' });
+    const waf = this.webAcl(config, edge);
+    const distribution = this.distribution(config, { origin, logs, certificateArn: certificate.arn, webAclArn: waf.arn });
+    later.distribution = distribution;
+    for (const [i, name] of domainNames.entries()) {
+      for (const type of ['A', 'AAAA']) {
+        new Route53Record(this, `alias-${i}-${type.toLowerCase()}`, {
+          zoneId,
+          name,
+          type,
+          alias: { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
+        });
+      }
+    }
+    // The hosted UI lives in the account's own region (the default provider), unlike the certificate and web ACL.
+    const auth = config.auth ? this.userPool(config.auth) : undefined;
+
+    this.publish(cdnContract, {
+      origin_bucket_name: origin.bucket.bucketName,
+      origin_bucket_arn: origin.bucket.arn,
+      origin_kms_key_arn: origin.key.arn,
+      distribution_id: distribution.id,
+      distribution_arn: distribution.arn,
+      distribution_domain_name: distribution.domainName,
+      site_domain_names: domainNames,
+      certificate_arn: certificate.arn,
+      web_acl_arn: waf.arn,
+      parent_zone_name: delegation?.zoneName ?? '',
+      parent_zone_id: Token.asString(parentZoneId),
+      log_bucket_name: logs.bucketName,
+      user_pool_id: auth?.pool.id ?? '',
+      user_pool_arn: auth?.pool.arn ?? '',
+      user_pool_client_id: auth?.clientId ?? '',
+      user_pool_domain: auth?.pool.hostedUiDomain ?? '',
     });
-    const origin = new SecureBucket(this, 'origin-bucket', {
-      bucketName: originBucketName,
+  }
+
+  /** The private origin bucket, readable by this distribution only through origin access control (OAC). */
+  private origin(logs: LogBucket, distributionArn: string): { bucket: SecureBucket; key: KmsKey; oac: CloudfrontOriginAccessControl } {
+    const name = this.resourceName('cdn-origin');
+    const bucketName = this.globalName('s3-bucket', 'cdn-origin');
+    const key = new KmsKey(this, 'origin-key', {
+      alias: name,
+      description: `Encrypts the CloudFront origin bucket of ${this.ctx.account.name}`,
+      accountId: this.ctx.account.id,
+    });
+    key.grantToService('cloudfront', { distributionArn });
+    const bucket = new SecureBucket(this, 'origin-bucket', {
+      bucketName,
       kmsKeyArn: key.arn,
       accessLogs: { bucket: logs.bucketName, prefix: 's3/origin/' },
-      policyStatements: [originReadStatement(`arn:aws:s3:::${originBucketName}`, distributionArn)],
+      policyStatements: [cloudFrontReadStatement(`arn:aws:s3:::${bucketName}`, distributionArn)],
     });
     const oac = new CloudfrontOriginAccessControl(this, 'oac', {
-      name: originName,
-      description: `S3 origin access of ${originName}`,
+      name,
+      description: `S3 origin access of ${name}`,
       originAccessControlOriginType: 's3',
       signingBehavior: 'always',
       signingProtocol: 'sigv4',
     });
+    return { bucket, key, oac };
+  }
 
-    // Certificate in us-east-1, validated by DNS in the account's sub-zone.
-    const certificate = new DnsValidatedCertificate(this, 'certificate', {
-      provider: edge,
-      domainNames,
-      zoneId,
-      keyAlgorithm: 'EC_prime256v1',
-    });
-
+  /** The CLOUDFRONT-scope web ACL in us-east-1, logging to an `aws-waf-logs-*` group encrypted with a key there. */
+  private webAcl(config: CdnConfig, edge: AwsProvider): Wafv2WebAcl {
+    const name = this.resourceName('cdn');
     const waf = new Wafv2WebAcl(this, 'web-acl', {
       provider: edge,
-      name: this.resourceName('cdn'),
-      description: `Protects the CloudFront distribution of ${ctx.account.name}`,
+      name,
+      description: `Protects the CloudFront distribution of ${this.ctx.account.name}`,
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
-      rule: webAclRules(this.resourceName('cdn'), config.waf),
-      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: this.resourceName('cdn'), sampledRequestsEnabled: true },
+      rule: webAclRules(name, config.waf),
+      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
     });
-
-    // WAF logs: CloudWatch group named aws-waf-logs-*, in us-east-1 with the ACL, encrypted with a key there.
-    const wafLogKey = new KmsKey(this, 'waf-log-key', {
+    const key = new KmsKey(this, 'waf-log-key', {
       provider: edge,
       alias: this.resourceName('cdn-waf-logs'),
-      description: `Encrypts the CloudFront WAF logs of ${ctx.account.name}`,
-      accountId: ctx.account.id,
-      serviceStatements: [cloudWatchLogsKeyStatement(CLOUDFRONT_REGION, ctx.account.id)],
+      description: `Encrypts the CloudFront WAF logs of ${this.ctx.account.name}`,
+      accountId: this.ctx.account.id,
     });
-    const wafLogs = new CloudwatchLogGroup(this, 'waf-logs', {
+    key.grantToService('logs', { region: CLOUDFRONT_REGION, accountId: this.ctx.account.id });
+    const logs = new CloudwatchLogGroup(this, 'waf-logs', {
       provider: edge,
-      name: `aws-waf-logs-${this.resourceName('cdn')}`,
+      name: `aws-waf-logs-${name}`,
       retentionInDays: config.logRetentionDays ?? 365,
-      kmsKeyId: wafLogKey.arn,
+      kmsKeyId: key.arn,
     });
     new Wafv2WebAclLoggingConfiguration(this, 'waf-logging', {
       provider: edge,
       resourceArn: waf.arn,
-      logDestinationConfigs: [wafLogs.arn],
+      logDestinationConfigs: [logs.arn],
       redactedFields: [{ singleHeader: { name: 'authorization' } }, { singleHeader: { name: 'cookie' } }],
     });
+    return waf;
+  }
 
+  /**
+   * The distribution: the static site from the S3 origin (cached), the API and the application on their paths
+   * (uncached, every method), security headers on every response, TLS 1.2 (2021) with SNI, standard logs.
+   */
+  private distribution(
+    config: CdnConfig,
+    parts: { origin: { bucket: SecureBucket; oac: CloudfrontOriginAccessControl }; logs: LogBucket; certificateArn: string; webAclArn: string },
+  ): CloudfrontDistribution {
     const headers = new CloudfrontResponseHeadersPolicy(this, 'security-headers', {
       name: this.resourceName('cdn-security-headers'),
-      comment: `Security headers of ${ctx.account.name}`,
+      comment: `Security headers of ${this.ctx.account.name}`,
       securityHeadersConfig: {
         strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: true, preload: true, override: true },
         contentTypeOptions: { override: true },
@@ -395,12 +439,11 @@ export class Cdn extends LayerStack {
         xssProtection: { protection: true, modeBlock: true, override: true },
       },
     });
-
     const s3OriginId = 's3-origin';
     const origins: CloudfrontDistributionOrigin[] = [{
       originId: s3OriginId,
-      domainName: origin.bucket.bucketRegionalDomainName,
-      originAccessControlId: oac.id,
+      domainName: parts.origin.bucket.bucket.bucketRegionalDomainName,
+      originAccessControlId: parts.origin.oac.id,
     }];
     const orderedCacheBehavior: CloudfrontDistributionOrderedCacheBehavior[] = [];
     // Dynamic origins over HTTPS only, uncached, every method; CloudFront sends the origin name as Host and SNI,
@@ -426,22 +469,22 @@ export class Cdn extends LayerStack {
         });
       }
     };
+    // validate() checked both hosts.
     if (config.apiOrigin) {
-      dynamicOrigin('api-origin', originHost(ctx, config.apiOrigin) as string, [config.apiOrigin.pathPattern ?? '/api/*'], config.apiOrigin.originPath);
+      dynamicOrigin('api-origin', originHost(this.ctx, config.apiOrigin) as string, [config.apiOrigin.pathPattern ?? '/api/*'], config.apiOrigin.originPath);
     }
     if (config.appOrigin) {
-      dynamicOrigin('app-origin', originHost(ctx, { layer: config.appOrigin.layer ?? 'dr' }) as string, config.appOrigin.pathPatterns ?? DEFAULT_APP_PATTERNS);
+      dynamicOrigin('app-origin', originHost(this.ctx, { layer: config.appOrigin.layer ?? 'dr' }) as string, config.appOrigin.pathPatterns ?? DEFAULT_APP_PATTERNS);
     }
-
-    const distribution = new CloudfrontDistribution(this, 'distribution', {
+    return new CloudfrontDistribution(this, 'distribution', {
       enabled: true,
-      comment: `Front end of ${ctx.account.name}`,
-      aliases: domainNames,
+      comment: `Front end of ${this.ctx.account.name}`,
+      aliases: [...config.domainNames],
       isIpv6Enabled: true,
       httpVersion: 'http2and3',
       priceClass: config.priceClass ?? 'PriceClass_100',
       defaultRootObject: config.defaultRootObject ?? 'index.html',
-      webAclId: waf.arn,
+      webAclId: parts.webAclArn,
       origin: origins,
       defaultCacheBehavior: {
         targetOriginId: s3OriginId,
@@ -453,121 +496,25 @@ export class Cdn extends LayerStack {
         compress: true,
       },
       orderedCacheBehavior,
-      viewerCertificate: {
-        acmCertificateArn: certificate.arn,
-        sslSupportMethod: 'sni-only',
-        minimumProtocolVersion: 'TLSv1.2_2021',
-      },
-      loggingConfig: { bucket: logs.domainName, prefix: 'cloudfront/', includeCookies: false },
+      viewerCertificate: { acmCertificateArn: parts.certificateArn, sslSupportMethod: 'sni-only', minimumProtocolVersion: 'TLSv1.2_2021' },
+      loggingConfig: { bucket: parts.logs.domainName, prefix: 'cloudfront/', includeCookies: false },
       restrictions: { geoRestriction: { restrictionType: 'none' } },
     });
-
-    later.distribution = distribution;
-
-    for (const [i, name] of domainNames.entries()) {
-      for (const type of ['A', 'AAAA']) {
-        new Route53Record(this, `alias-${i}-${type.toLowerCase()}`, {
-          zoneId,
-          name,
-          type,
-          alias: { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
-        });
-      }
-    }
-
-    // The hosted UI lives in the account's own region (the default provider), unlike the certificate and web ACL.
-    const auth = config.auth ? this.userPool(config.auth, prd) : undefined;
-
-    this.publish(cdnContract, {
-      origin_bucket_name: origin.bucketName,
-      origin_bucket_arn: origin.arn,
-      origin_kms_key_arn: key.arn,
-      distribution_id: distribution.id,
-      distribution_arn: distribution.arn,
-      distribution_domain_name: distribution.domainName,
-      site_domain_names: domainNames,
-      certificate_arn: certificate.arn,
-      web_acl_arn: waf.arn,
-      parent_zone_name: delegation?.zoneName ?? '',
-      parent_zone_id: Token.asString(parentZoneId),
-      log_bucket_name: logs.bucketName,
-      user_pool_id: auth?.pool.id ?? '',
-      user_pool_arn: auth?.pool.arn ?? '',
-      user_pool_client_id: auth?.client.id ?? '',
-      user_pool_domain: config.auth ? `${domainPrefixOf(config.auth, ctx)}.auth.${ctx.region}.amazoncognito.com` : '',
-    });
   }
 
-  private userPool(auth: CdnAuthConfig, prd: boolean): { pool: CognitoUserPool; client: CognitoUserPoolClient; domain: CognitoUserPoolDomain } {
-    const protect = auth.deletionProtection ?? prd;
-    const pool = new CognitoUserPool(this, 'user-pool', {
+  /** The front end's Cognito user pool (UserPool module), its SPA client (code flow) and hosted UI. */
+  private userPool(auth: CdnAuthConfig): { pool: UserPool; clientId: string } {
+    const pool = new UserPool(this, 'user-pool', {
       name: this.resourceName('users'),
-      usernameAttributes: ['email'],
-      autoVerifiedAttributes: ['email'],
-      mfaConfiguration: 'OPTIONAL',
-      softwareTokenMfaConfiguration: { enabled: true },
-      // Threat protection (advanced security) needs the Plus feature plan.
-      userPoolTier: 'PLUS',
-      userPoolAddOns: { advancedSecurityMode: 'ENFORCED' },
-      passwordPolicy: {
-        minimumLength: auth.minimumPasswordLength ?? 14,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireNumbers: true,
-        requireSymbols: true,
-        temporaryPasswordValidityDays: 3,
-        passwordHistorySize: 5,
-      },
-      adminCreateUserConfig: { allowAdminCreateUserOnly: !(auth.selfSignUp ?? false) },
-      accountRecoverySetting: { recoveryMechanism: [{ name: 'verified_email', priority: 1 }] },
-      deletionProtection: protect ? 'ACTIVE' : 'INACTIVE',
-      lifecycle: { preventDestroy: protect },
+      region: this.ctx.region,
+      minimumPasswordLength: auth.minimumPasswordLength,
+      selfSignUp: auth.selfSignUp,
+      domainPrefix: domainPrefixOf(auth, this.ctx),
+      protect: auth.protect ?? isProduction(this.ctx.account),
     });
-    const client = new CognitoUserPoolClient(this, 'user-pool-client', {
-      name: this.resourceName('spa'),
-      userPoolId: pool.id,
-      generateSecret: false,
-      allowedOauthFlowsUserPoolClient: true,
-      allowedOauthFlows: ['code'],
-      allowedOauthScopes: ['openid', 'email', 'profile'],
-      callbackUrls: [...auth.callbackUrls],
-      logoutUrls: [...(auth.logoutUrls ?? auth.callbackUrls)],
-      supportedIdentityProviders: ['COGNITO'],
-      explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-      preventUserExistenceErrors: 'ENABLED',
-      enableTokenRevocation: true,
-      accessTokenValidity: 60,
-      idTokenValidity: 60,
-      refreshTokenValidity: 30,
-      tokenValidityUnits: [{ accessToken: 'minutes', idToken: 'minutes', refreshToken: 'days' }],
-    });
-    const domain = new CognitoUserPoolDomain(this, 'user-pool-domain', { domain: domainPrefixOf(auth, this.ctx), userPoolId: pool.id });
-    return { pool, client, domain };
+    const client = pool.addClient('user-pool-client', { name: this.resourceName('spa'), callbackUrls: auth.callbackUrls, logoutUrls: auth.logoutUrls });
+    return { pool, clientId: client.id };
   }
-}
-
-/** Key-policy statement letting CloudFront (this distribution only) use the origin bucket's key through OAC. */
-export function cloudFrontKeyStatement(distributionArn: string): PolicyStatement {
-  return {
-    Sid: 'CloudFrontOriginAccessControl',
-    Effect: 'Allow',
-    Principal: { Service: 'cloudfront.amazonaws.com' },
-    Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
-    Resource: '*',
-    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
-  };
-}
-
-/** Bucket-policy statement: CloudFront may read objects only on behalf of this distribution. */
-export function originReadStatement(bucketArn: string, distributionArn: string): PolicyStatement {
-  return {
-    Sid: 'CloudFrontOriginAccessControlRead',
-    Effect: 'Allow',
-    Principal: { Service: 'cloudfront.amazonaws.com' },
-    Action: 's3:GetObject',
-    Resource: `${bucketArn}/*`,
-    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
-  };
 }
 
 /** AWS managed rule groups (count nothing, block what they block) then a per-IP rate limit. */

@@ -99,9 +99,13 @@ export class Cost extends LayerStack {
       if (!(amount > 0)) problems.add(`monthlyUsd.${account}`, `${amount} must be a positive amount of USD`);
     }
     if ((config.defaultMonthlyUsd ?? 100) < 0) problems.add('defaultMonthlyUsd', 'must not be negative');
-    (config.thresholds ?? DEFAULT_THRESHOLDS).forEach((t, i) => {
+    const thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
+    // AWS Budgets: at most 5 notifications per budget, and no two alike (DuplicateRecordException).
+    if (thresholds.length > 5) problems.add('thresholds', `lists ${thresholds.length} notifications; a budget accepts 5`);
+    thresholds.forEach((t, i) => {
       if (!(t.percent > 0 && t.percent <= 1000)) problems.add(`thresholds[${i}].percent`, `${t.percent} must be between 0 and 1000`);
       problems.check(`thresholds[${i}].type`, oneOf(t.type, ['ACTUAL', 'FORECASTED']));
+      if (thresholds.slice(0, i).some((x) => x.percent === t.percent && x.type === t.type)) problems.add(`thresholds[${i}]`, `${t.percent}% ${t.type} is listed twice`);
     });
     (config.notificationEmails ?? []).forEach((email, i) => problems.check(`notificationEmails[${i}]`, emailAddress(email)));
     const anomaly = config.anomalyDetection ?? {};

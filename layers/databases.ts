@@ -2,13 +2,14 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { isProduction } from '../lib/environment';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import { fitName, resourceName } from '../lib/naming';
 import { declaresLayer } from '../lib/layer-presence';
 import { refProblems, resolveRefList, type ValueRef } from '../lib/layer-ref';
 import type { LayerContext } from '../lib/model';
 import { cidrBlock, FieldProblems, oneOf } from '../lib/validators';
 import { AuroraCluster, auroraPropProblems, type AuroraClusterProps, type AuroraEngine, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
 import { CacheCluster, cacheClusterPropProblems, type CacheClusterProps } from '../modules/cache-cluster';
-import { DaxCluster, daxClusterPropProblems } from '../modules/dax-cluster';
+import { DAX_NAME_MAX_LENGTH, DaxCluster, daxClusterPropProblems } from '../modules/dax-cluster';
 import { DynamoTable, dynamoTablePropProblems, type StreamViewType, type TableKey } from '../modules/dynamo-table';
 import { KmsKey } from '../modules/kms-key';
 import { ManagedPolicy } from '../modules/role';
@@ -147,6 +148,11 @@ export interface DatabasesFacts {
   readonly drReplicatedTables: readonly string[];
 }
 
+/** DAX allows 20 characters: `<project>-<account>-dax` when it fits, else cut with a hash (lib/naming.ts fitName). */
+function daxName(ctx: LayerContext): string {
+  return fitName(resourceName(ctx.org.project.name, ctx.account.name, 'dax'), DAX_NAME_MAX_LENGTH);
+}
+
 /** Settings of the cache that depend on production, shared by validate() and the constructor. */
 function cacheSettings(c: DatabasesCacheConfig, prd: boolean): Pick<CacheClusterProps, 'engine' | 'engineVersion' | 'nodeType' | 'nodeCount' | 'multiAz' | 'snapshotRetentionDays' | 'slowLogRetentionDays' | 'iamUsers' | 'accessString'> {
   return {
@@ -206,7 +212,7 @@ export class Databases extends LayerStack {
     });
     if (config.dynamodb?.dax) {
       if (tables.length === 0) problems.add('dynamodb.dax', 'needs at least one table to serve');
-      problems.nest('dynamodb.dax', daxClusterPropProblems({ name: name('dax'), nodeCount: config.dynamodb.dax.nodeCount ?? (prd ? 3 : 1) }));
+      problems.nest('dynamodb.dax', daxClusterPropProblems({ name: daxName(ctx), nodeCount: config.dynamodb.dax.nodeCount ?? (prd ? 3 : 1) }));
     }
     return problems.list;
   }
@@ -240,7 +246,7 @@ export class Databases extends LayerStack {
     }));
     const dax = config.dynamodb?.dax ? new DaxCluster(this, 'dax', {
       ...placement,
-      name: this.resourceName('dax'),
+      name: daxName(ctx),
       nodeType: config.dynamodb.dax.nodeType ?? (prd ? 'dax.r5.large' : 'dax.t3.small'),
       nodeCount: config.dynamodb.dax.nodeCount ?? (prd ? 3 : 1),
       tables,

@@ -8,19 +8,20 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems } from '../lib/validators';
 import { resourceName, roleArn } from '../lib/naming';
 import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
 import { EcrRepository } from '../modules/ecr-repository';
-import { certificateProblems, FargateCluster } from '../modules/fargate-cluster';
+import { certificateProblems, FargateCluster, fargateClusterPropProblems } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems } from '../modules/fargate-service';
 import { declaresLayer } from '../lib/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
 import { policyDocument, serviceTrustPolicy } from '../modules/policy';
 import { baseNetworkContract } from './base-network';
-import { webAclRules, type CdnWafConfig } from './cdn';
+import { wafConfigProblems, webAclRules, type CdnWafConfig } from './cdn';
 import { Dns, dnsContract, type DnsConfig } from './dns';
 import { DnsZone, isInZone, type DnsZoneConfig } from './dns-zone';
 import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
@@ -195,9 +196,11 @@ export class DeveloperPlatform extends LayerStack {
       if (!account) problems.push({ field: `workloadAccounts[${i}]`, message: `unknown account "${name}"` });
       else if (name === ctx.account.name) problems.push({ field: `workloadAccounts[${i}]`, message: 'the platform account itself is not a workload account' });
     });
-    if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than 32 characters` });
     problems.push(...foundationProblems(config.foundation));
-    return problems;
+    const checks = new FieldProblems().nest('waf', wafConfigProblems(config.waf));
+    // The cluster module's rules for the fields this config passes through, under the same names.
+    for (const p of fargateClusterPropProblems({ name: config.name, ingressCidrs: config.ingressCidrs })) checks.add(p.field, p.message);
+    return [...problems, ...checks.list];
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DeveloperPlatformConfig) {

@@ -95,7 +95,10 @@ export class DnsZone extends LayerStack {
 
   static validate(config: DnsZoneConfig): FieldProblem[] {
     const problem = domainNameProblem(config.zoneName);
-    return problem ? [{ field: 'zoneName', message: problem }] : [];
+    return [
+      ...(problem ? [{ field: 'zoneName', message: problem }] : []),
+      ...(config.comment !== undefined && config.comment.length > 256 ? [{ field: 'comment', message: `is ${config.comment.length} characters; Route 53 accepts 256` }] : []),
+    ];
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DnsZoneConfig) {

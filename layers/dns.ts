@@ -71,8 +71,10 @@ export const dnsContract = defineContract('dns', {
   delegated_zone_names: { description: 'Sub-zones delegated to workload accounts', mock: ['mock.acme.example.com'] },
 });
 
-/** What a dns layer tells other layers (dns-association) about its configuration. */
+/** What a dns layer tells other layers (dns-association, cdn) about its configuration. */
 export interface DnsFacts {
+  /** Public zones in config order (the order of `public_zone_ids`), each with the sub-zones it delegates. */
+  readonly publicZones: readonly { readonly name: string; readonly delegations: readonly { readonly account: string; readonly layer: string }[] }[];
   /** Private zones in config order (the order of `private_zone_ids`), each with the VPCs it resolves in. */
   readonly privateZones: readonly { readonly name: string; readonly vpcs: readonly { readonly account: string; readonly layer: string }[] }[];
 }
@@ -118,9 +120,16 @@ function vpcRef(org: Organisation, ctx: LayerContext, v: PrivateZoneVpc): Resolv
 export class Dns extends LayerStack {
   static readonly contract = dnsContract;
 
-  /** The private zones of a dns layer declared in `account`, with their VPCs' account and base-network layer defaulted. */
+  /**
+   * The zones of a dns layer declared in `account`: public zones with their delegations' dns-zone layer defaulted, and
+   * private zones with their VPCs' account and base-network layer defaulted.
+   */
   static facts(config: DnsConfig, account: string): DnsFacts {
     return {
+      publicZones: (config.publicZones ?? []).map((zone) => ({
+        name: zone.name,
+        delegations: (zone.delegations ?? []).map((d) => ({ account: d.account, layer: d.layer ?? 'dns-zone' })),
+      })),
       privateZones: (config.privateZones ?? []).map((zone) => ({
         name: zone.name,
         vpcs: (zone.vpcs ?? []).map((v) => ({ account: v.account ?? account, layer: v.layer ?? 'base-network' })),
@@ -167,6 +176,10 @@ export class Dns extends LayerStack {
       }
     });
     problems.check('delegationTtl', integerBetween(config.delegationTtl ?? 3600, 60, 172800, 'seconds'));
+    // Route 53 HostedZoneConfig Comment: at most 256 characters.
+    [...(config.publicZones ?? []).map((z, i) => [`publicZones[${i}]`, z] as const), ...(config.privateZones ?? []).map((z, i) => [`privateZones[${i}]`, z] as const)]
+      .filter(([, z]) => z.comment !== undefined && z.comment.length > 256)
+      .forEach(([field, z]) => problems.add(`${field}.comment`, `is ${z.comment!.length} characters; Route 53 accepts 256`));
     return problems.list;
   }
 

@@ -13,7 +13,7 @@ import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { GLOBAL_DATABASE_MANAGED_PASSWORD } from '../modules/aurora-cluster';
-import { AutoScalingTier } from '../modules/auto-scaling-tier';
+import { AutoScalingTier, autoScalingTierPropProblems } from '../modules/auto-scaling-tier';
 import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../lib/layer-presence';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
@@ -227,9 +227,9 @@ export class Dr extends LayerStack {
       problems.push(...refProblems(`s3Replication[${i}].bucketName`, b.bucketName), ...refProblems(`s3Replication[${i}].kmsKeyArn`, b.kmsKeyArn));
     });
     const compute = config.compute ?? {};
-    const desired = compute.desiredCapacity ?? 0;
-    const max = compute.maxSize ?? 6;
-    if (desired < 0 || desired > max) problems.push({ field: 'compute.desiredCapacity', message: `${desired} must be between 0 and maxSize (${max})` });
+    // The pilot light: minSize is always 0, so the group can stay empty until a failover scales it up.
+    problems.push(...autoScalingTierPropProblems({ ...compute, minSize: 0, desiredCapacity: compute.desiredCapacity ?? 0, maxSize: compute.maxSize ?? 6 })
+      .map((p) => ({ field: `compute.${p.field}`, message: p.message })));
     if (config.failover) {
       const f = config.failover;
       problems.push(

@@ -3,7 +3,7 @@ import type { EksNodeGroup as EksNodeGroupResource } from '@cdktf/provider-aws/l
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import type { ITerraformDependable } from 'cdktf';
+import { TerraformIterator, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { parseCidr } from '../lib/cidr';
 import { defineContract, type OutputsOf, type RemoteOutputs } from '../lib/contract';
@@ -17,13 +17,14 @@ import {
   type EksAddonKey, type EksAddonVersions,
 } from '../lib/versions';
 import { addonVersionProblem, ClusterAddon } from '../modules/eks-addon';
-import { EksCluster, type EksAccessEntrySpec } from '../modules/eks-cluster';
+import { EksCluster, eksClusterPropProblems, type EksAccessEntrySpec } from '../modules/eks-cluster';
 import {
   certManagerDns01Statements, clusterAutoscalerStatements, ebsCsiVolumeKeyStatements, externalDnsStatements, hostedZoneArns,
   loadBalancerControllerStatements,
 } from '../modules/eks-controller-permissions';
-import { EksNodeGroup } from '../modules/eks-node-group';
+import { EksNodeGroup, eksNodeGroupPropProblems } from '../modules/eks-node-group';
 import { cloudWatchLogsKeyStatement, KmsKey } from '../modules/kms-key';
+import { isLayerRef, refProblems, resolveRefList, type ValueRef } from '../lib/layer-ref';
 import type { PolicyStatement } from '../modules/policy';
 import { PodIdentityRole } from '../modules/pod-identity-role';
 import { ServiceRole } from '../modules/role';
@@ -83,6 +84,12 @@ export interface EksConfig {
   readonly clusterName?: string;
   /** CIDRs allowed to the public endpoint. Empty keeps the API private only; `0.0.0.0/0` is refused. @default [] */
   readonly publicAccessCidrs?: readonly string[];
+  /**
+   * Ranges outside the VPC admitted to the private API endpoint (HTTPS on the cluster security group), e.g. the client
+   * VPN's `fromLayer(clientVpnContract, 'source_cidr_blocks', { account: 'network' })`: people on the VPN reach the
+   * API through the transit gateway. @default []
+   */
+  readonly endpointAccessCidrs?: readonly ValueRef[];
   /**
    * Keys for secrets encryption and the control-plane log group: `security-layer` uses the account's data key
    * (secrets) and logs key (log group) published by the security layer; `own` creates one key in this layer.
@@ -276,16 +283,21 @@ export class Eks extends LayerStack {
       if (typeof cidr === 'string') problems.add(`publicAccessCidrs[${i}]`, cidr);
       else if (cidr.prefix === 0) problems.add(`publicAccessCidrs[${i}]`, `${text} opens the API to the internet; list the admin networks`);
     });
+    (config.endpointAccessCidrs ?? []).forEach((ref, i) => {
+      const field = `endpointAccessCidrs[${i}]`;
+      problems.nest(field, refProblems('', ref));
+      const cidr = isLayerRef(ref) || typeof ref !== 'string' ? undefined : parseCidr(ref);
+      if (typeof cidr === 'string') problems.add(field, cidr);
+      else if (cidr?.prefix === 0) problems.add(field, `${ref} opens the API to every address; list the networks people come from`);
+    });
     if (config.nodeGroups.length === 0) problems.add('nodeGroups', 'needs at least one node group');
     const names = new Set<string>();
     config.nodeGroups.forEach((group, i) => {
       const field = `nodeGroups[${i}]`;
       if (names.has(group.name)) problems.add(`${field}.name`, `"${group.name}" is used twice`);
       names.add(group.name);
-      if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize)) {
-        problems.add(field, `needs minSize <= desiredSize <= maxSize (got ${group.minSize}/${group.desiredSize}/${group.maxSize})`);
-      }
-      if (group.instanceTypes.length === 0) problems.add(`${field}.instanceTypes`, 'needs at least one instance type');
+      // The node group module's rules (name, capacity type, sizes, instance types, disk, labels, taints), nested.
+      problems.nest(field, eksNodeGroupPropProblems(group));
       if (group.capacityType === 'SPOT' && group.instanceTypes.length < 2) {
         problems.add(`${field}.instanceTypes`, 'a spot group needs at least two instance types to survive interruptions');
       }
@@ -295,6 +307,8 @@ export class Eks extends LayerStack {
       problems.add('metadataHopLimit', `${String(config.metadataHopLimit)} must be 1 (pods cannot reach instance metadata) or 2`);
     }
     problems.check('logRetentionDays', logRetentionDays(config.logRetentionDays ?? (isProduction(ctx.account) ? 365 : 90)));
+    // The cluster module's rules for the name this config passes through (its IAM role adds -cluster), under clusterName.
+    for (const p of eksClusterPropProblems({ name: config.clusterName })) problems.add(p.field === 'name' ? 'clusterName' : p.field, p.message);
     return problems.list;
   }
 
@@ -317,6 +331,7 @@ export class Eks extends LayerStack {
       supportType: config.supportType,
     });
     const nodeSg = this.nodeSecurityGroup(name, network.get('vpc_id'), cluster.clusterSecurityGroupId);
+    this.endpointAccess(config, cluster.clusterSecurityGroupId);
     const nodeRole = new ServiceRole(this, 'node-role', {
       name: `${name}-node`,
       service: 'ec2.amazonaws.com',
@@ -407,6 +422,25 @@ export class Eks extends LayerStack {
    * No kubernetes.io/cluster tag: the cluster security group EKS creates (also on every node) carries it, and the load
    * balancer controller refuses nodes with two tagged security groups.
    */
+  /**
+   * HTTPS to the private endpoint from `endpointAccessCidrs` (e.g. the client VPN's source ranges): the endpoint's
+   * interfaces carry the cluster security group, and people on the VPN come through the hub.
+   */
+  private endpointAccess(config: EksConfig, clusterSecurityGroupId: string): void {
+    const ranges = resolveRefList(config.endpointAccessCidrs ?? [], (contract, options) => this.remote(contract, options));
+    if (ranges.length === 0) return;
+    const each = TerraformIterator.fromList(ranges);
+    new VpcSecurityGroupIngressRule(this, 'api-from-endpoint-access-cidrs', {
+      forEach: each,
+      securityGroupId: clusterSecurityGroupId,
+      cidrIpv4: each.value,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      description: 'Kubernetes API from networks outside the VPC (endpointAccessCidrs)',
+    });
+  }
+
   private nodeSecurityGroup(name: string, vpcId: string, clusterSecurityGroupId: string): SecurityGroup {
     const nodeSg = new SecurityGroup(this, 'node-sg', { name: `${name}-node`, description: `Nodes of ${name}`, vpcId, tags: { Name: `${name}-node` } });
     new VpcSecurityGroupIngressRule(this, 'node-from-node', {

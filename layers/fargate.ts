@@ -3,16 +3,17 @@ import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems } from '../lib/validators';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
-import { certificateProblems, FargateCluster, type FargateServiceSpec } from '../modules/fargate-cluster';
+import { certificateProblems, FargateCluster, fargateClusterPropProblems, type FargateServiceSpec } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems, type SecretKeyRef } from '../modules/fargate-service';
 import type { RemoteReader } from '../lib/layer-ref';
 import { declaresLayer } from '../lib/layer-presence';
 import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
-import { webAclRules, type CdnWafConfig } from './cdn';
-import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
+import { wafConfigProblems, webAclRules, type CdnWafConfig } from './cdn';
+import { DEFAULT_ZONE_LAYER, dnsZoneContract, domainNameProblem, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { resourceName, roleArn } from '../lib/naming';
 import { isRegistryImage, registryImageProblems, resolveRegistryImage, type RegistryImage } from './registry-images';
 import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
@@ -141,9 +142,15 @@ export class Fargate extends LayerStack {
         if (isSecretRef(value)) problems.push(...secretRefProblems(ctx, `services[${i}].secrets.${name}`, value));
       }
     });
-    if (config.name !== undefined && config.name.length > 32) problems.push({ field: 'name', message: `"${config.name}" is longer than the 32 characters an ALB name allows` });
     problems.push(...foundationProblems(config.foundation));
-    return problems;
+    const checks = new FieldProblems().nest('waf', wafConfigProblems(config.waf));
+    // The cluster module's rules for the fields this config passes through, under the same names.
+    const cluster = fargateClusterPropProblems({
+      name: config.name, logRetentionDays: config.logRetentionDays, accessLogExpirationDays: config.accessLogExpirationDays, ingressCidrs: config.ingressCidrs,
+    });
+    for (const p of cluster) checks.add(p.field, p.message);
+    if (config.namespaceName !== undefined) checks.check('namespaceName', domainNameProblem(config.namespaceName));
+    return [...problems, ...checks.list];
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: FargateConfig) {

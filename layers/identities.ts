@@ -83,8 +83,12 @@ export const DEFAULT_PERMISSION_SETS: Readonly<Record<string, PermissionSetConfi
 export const identitiesContract = defineContract('identities', {
   permission_set_names: { description: 'Permission set names, in the order of permission_set_arns', mock: ['Administrator', 'DevOps', 'ReadOnly', 'SecurityAuditor', 'FinOps'] },
   permission_set_arns: { description: 'Permission set ARNs', mock: ['arn:aws:sso:::permissionSet/ssoins-mock/ps-mock1'] },
-  group_names: { description: 'Identity store group names, in the order of group_ids', mock: ['devops'] },
-  group_ids: { description: 'Identity store group ids', mock: ['00000000-0000-0000-0000-000000000001'] },
+  // The mock lists the usual group names so layers looking groups up by name (client-vpn) plan in the sandbox.
+  group_names: { description: 'Identity store group names, in the order of group_ids', mock: ['devops', 'administrators', 'developers', 'security', 'finops'] },
+  group_ids: {
+    description: 'Identity store group ids',
+    mock: ['00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-000000000004', '00000000-0000-0000-0000-000000000005'],
+  },
 });
 
 /** An Identity Center instance ARN, as `aws sso-admin list-instances` prints it. */
@@ -113,6 +117,11 @@ export class Identities extends LayerStack {
       problems.add('identityStoreId', `"${config.identityStoreId}" is not an identity store id (d-<10 hex>)`);
     }
     const sets = permissionSets(config);
+    for (const [name, description] of Object.entries(config.groups ?? {})) {
+      // Identity Store CreateGroup: DisplayName 1..1024, Description up to 1024 (the groups are this layer's own resources).
+      if (name.length < 1 || name.length > 1024) problems.add(`groups.${name}`, 'a group name must be 1 to 1024 characters');
+      if (description.length > 1024) problems.add(`groups.${name}`, `the description is ${description.length} characters; Identity Center accepts 1024`);
+    }
     for (const [name, set] of Object.entries(sets)) problems.nest(`permissionSets.${name}`, permissionSetPropProblems({ ...set, name }));
     const icRegion = ctx.org.project.identityCenter?.region;
     if (icRegion && icRegion !== ctx.region) {

@@ -6,13 +6,13 @@ import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { suppress } from '../lib/policy';
-import { Alb, AlbAccessLogBucket } from '../modules/alb';
-import { AutoScalingTier, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
+import { Alb, AlbAccessLogBucket, albPropProblems } from '../modules/alb';
+import { AutoScalingTier, autoScalingTierPropProblems, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
 import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
 import { declaresLayer } from '../lib/layer-presence';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
-import { LogBucket } from '../modules/log-bucket';
+import { LogBucket, logBucketPropProblems } from '../modules/log-bucket';
 import { baseNetworkContract } from './base-network';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { securityContract } from './security';
@@ -98,28 +98,7 @@ export const multiTierContract = defineContract('multi-tier', {
 const TIERS = ['web', 'app'] as const;
 const DEFAULT_PORTS = { web: 80, app: 8080 };
 
-function isCount(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0;
-}
-
-/** min <= desired <= max with clear messages; shared by tiers and their schedules. */
-function sizeProblems(field: string, sizes: { minSize: number; maxSize: number; desiredCapacity: number }, allowZeroMax: boolean): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  for (const key of ['minSize', 'maxSize', 'desiredCapacity'] as const) {
-    if (!isCount(sizes[key])) problems.push({ field: `${field}.${key}`, message: `${String(sizes[key])} must be a whole number >= 0` });
-  }
-  if (problems.length > 0) return problems;
-  const { minSize, maxSize, desiredCapacity } = sizes;
-  if (!allowZeroMax && maxSize < 1) problems.push({ field: `${field}.maxSize`, message: `${maxSize} must be at least 1` });
-  if (minSize > maxSize) problems.push({ field: `${field}.minSize`, message: `${minSize} is greater than maxSize ${maxSize}` });
-  if (desiredCapacity < minSize || desiredCapacity > maxSize) {
-    problems.push({ field: `${field}.desiredCapacity`, message: `${desiredCapacity} must be between minSize ${minSize} and maxSize ${maxSize}` });
-  }
-  return problems;
-}
-
 const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
-const CRON = /^\S+ \S+ \S+ \S+ \S+$/;
 
 /**
  * The classic multi-tier proposal: a web tier behind a public HTTPS ALB and an app tier behind an internal ALB,
@@ -174,32 +153,11 @@ export class MultiTier extends LayerStack {
         problems.push({ field: tier, message: 'is missing' });
         continue;
       }
-      if (typeof t.instanceType !== 'string' || !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(t.instanceType)) {
-        problems.push({ field: `${tier}.instanceType`, message: `"${String(t.instanceType)}" is not an EC2 instance type` });
-      }
-      problems.push(...sizeProblems(tier, t, false));
-      if (t.port !== undefined && (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)) {
-        problems.push({ field: `${tier}.port`, message: `${t.port} is not a TCP port` });
-      }
-      if (t.cpuTargetPercent !== undefined && !(t.cpuTargetPercent > 0 && t.cpuTargetPercent <= 100)) {
-        problems.push({ field: `${tier}.cpuTargetPercent`, message: `${t.cpuTargetPercent} must be in (0, 100]` });
-      }
-      if (t.requestsPerTarget !== undefined && !(t.requestsPerTarget > 0)) {
-        problems.push({ field: `${tier}.requestsPerTarget`, message: `${t.requestsPerTarget} must be positive` });
-      }
-      if (t.volumeSizeGb !== undefined && !(Number.isInteger(t.volumeSizeGb) && t.volumeSizeGb >= 8 && t.volumeSizeGb <= 16384)) {
-        problems.push({ field: `${tier}.volumeSizeGb`, message: `${t.volumeSizeGb} must be a whole number of GiB between 8 and 16384` });
-      }
-      const schedule = t.scheduledScaleDown;
-      if (schedule) {
-        problems.push(...sizeProblems(`${tier}.scheduledScaleDown`, schedule, true));
-        for (const key of ['scaleDownRecurrence', 'scaleUpRecurrence'] as const) {
-          if (typeof schedule[key] !== 'string' || !CRON.test(schedule[key])) {
-            problems.push({ field: `${tier}.scheduledScaleDown.${key}`, message: `"${String(schedule[key])}" is not a 5-field cron expression` });
-          }
-        }
-      }
+      problems.push(...autoScalingTierPropProblems(t).map((p) => ({ field: `${tier}.${p.field}`, message: p.message })));
     }
+    // The web load balancer's and the log bucket's rules for the fields this config passes to them.
+    for (const p of albPropProblems({ ingressCidrs: config.publicIngressCidrs })) problems.push({ field: p.field.replace(/^ingressCidrs/, 'publicIngressCidrs'), message: p.message });
+    for (const p of logBucketPropProblems({ expirationDays: config.accessLogExpirationDays })) problems.push({ field: 'accessLogExpirationDays', message: p.message });
     if (config.web && config.app && (config.web.port ?? DEFAULT_PORTS.web) === 443) {
       problems.push({ field: 'web.port', message: 'instances serve plain HTTP behind the ALB; 443 would be confusing' });
     }

@@ -72,7 +72,7 @@ export class NetworkHub extends LayerStack {
     if (repeated(tables) !== undefined) problems.add('routeTables', 'lists a name twice');
     for (const t of tables) if (!/^[a-z][a-z0-9-]*$/.test(t)) problems.add('routeTables', `"${t}" must be lowercase letters, digits and hyphens`);
     const asn = config.amazonSideAsn ?? 64512;
-    if (!((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294))) {
+    if (!Number.isInteger(asn) || !((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294))) {
       problems.add('amazonSideAsn', `${asn} is not a private ASN (64512-65534 or 4200000000-4294967294)`);
     }
     return problems.list;

@@ -16,6 +16,7 @@ import type { LayerDeclaration } from '../lib/config';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext, Organisation, ResolvedAccount } from '../lib/model';
+import { AWS_REGIONS } from '../lib/regions';
 import { FieldProblems } from '../lib/validators';
 import {
   backupPlanProblems, backupPolicyContent, backupRoleName, backupVaultArn, backupVaultName, centralBackupVaultName, DEFAULT_BACKUP_PLANS,
@@ -376,8 +377,8 @@ export class Organizations extends LayerStack {
     const seen = new Set<string>();
     ous.forEach((path, i) => {
       const parts = path.split('/');
-      if (parts.length > 5 || parts.some((p) => !/^[a-z][a-z0-9-]*$/.test(p))) {
-        problems.push({ field: `organizationalUnits[${i}]`, message: `"${path}" must be lowercase names joined by "/" (at most 5 levels)` });
+      if (parts.length > 5 || parts.some((p) => !/^[a-z][a-z0-9-]{0,127}$/.test(p))) {
+        problems.push({ field: `organizationalUnits[${i}]`, message: `"${path}" must be lowercase names of at most 128 characters joined by "/" (at most 5 levels)` });
       } else if (parts.length > 1 && !seen.has(parts.slice(0, -1).join('/'))) {
         problems.push({ field: `organizationalUnits[${i}]`, message: `"${path}" needs its parent "${parts.slice(0, -1).join('/')}" listed before it` });
       }
@@ -397,6 +398,14 @@ export class Organizations extends LayerStack {
     }
     (config.regionRestrictionTargets ?? ['infrastructure', 'workloads']).forEach((target, i) => {
       if (target !== 'root' && !seen.has(target)) problems.push({ field: `regionRestrictionTargets[${i}]`, message: `unknown OU "${target}" (known: root, ${known})` });
+    });
+    (config.extraAllowedRegions ?? []).forEach((region, i) => {
+      if (!AWS_REGIONS.has(region)) problems.push({ field: `extraAllowedRegions[${i}]`, message: `"${region}" is not an AWS region` });
+    });
+    (config.extraServiceAccessPrincipals ?? []).forEach((principal, i) => {
+      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(principal)) {
+        problems.push({ field: `extraServiceAccessPrincipals[${i}]`, message: `"${principal}" is not a service principal (<service>.amazonaws.com)` });
+      }
     });
     const securityAccount = config.securityAccount ?? 'security';
     if (!ctx.org.accounts.has(securityAccount)) problems.push({ field: 'securityAccount', message: `unknown account "${securityAccount}"` });

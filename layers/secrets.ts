@@ -201,6 +201,8 @@ export class Secrets extends LayerStack {
       seen.add(secret.name);
       if (typeof secret.description !== 'string' || secret.description.trim() === '') {
         problems.push({ field: `${field}.description`, message: 'must say what the value is and who sets it' });
+      } else if (secret.description.length > 2048) {
+        problems.push({ field: `${field}.description`, message: `is ${secret.description.length} characters; Secrets Manager accepts 2048` });
       }
       (secret.readers ?? []).forEach((arn, j) => {
         if (!ROLE_ARN.test(arn)) problems.push({ field: `${field}.readers[${j}]`, message: `"${arn}" is not an IAM role ARN` });
@@ -213,6 +215,13 @@ export class Secrets extends LayerStack {
         problems.push(...refProblems(`${field}.rotation.functionArn`, r.functionArn), ...refProblems(`${field}.rotation.functionRoleArn`, r.functionRoleArn));
         if (r.schedule !== undefined && !SCHEDULE.test(r.schedule)) {
           problems.push({ field: `${field}.rotation.schedule`, message: `"${r.schedule}" must be rate(<n> days|hours) or cron(...)` });
+        } else {
+          // Secrets Manager rotates every 4 to 23 hours or every 1 to 1000 days (RotationRules ScheduleExpression).
+          const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(r.schedule ?? 'rate(30 days)');
+          const [n, unit] = rate ? [Number(rate[1]), rate[2].startsWith('hour') ? 'hours' : 'days'] : [0, ''];
+          if (rate && (unit === 'hours' ? n < 4 || n > 23 : n < 1 || n > 1000)) {
+            problems.push({ field: `${field}.rotation.schedule`, message: `"${r.schedule}" must be every 4 to 23 hours or every 1 to 1000 days` });
+          }
         }
       }
     });

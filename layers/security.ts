@@ -8,7 +8,7 @@ import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import { deployAccessOf, isManagementAccount } from '../lib/identity';
 import type { LayerContext } from '../lib/model';
-import { FieldProblems } from '../lib/validators';
+import { FieldProblems, integerBetween } from '../lib/validators';
 import { AssumableRole } from '../modules/assumable-role';
 import {
   CHAT_LOG_REGION, ChatChannel, chatChannelProblems, slackChannelProblems, teamsChannelProblems,
@@ -172,11 +172,16 @@ export class Security extends LayerStack {
     }
     const pw = config.passwordPolicy ?? {};
     if ((pw.minimumLength ?? 14) < 14) problems.push({ field: 'passwordPolicy.minimumLength', message: `${pw.minimumLength} is below the CIS 1.8 minimum of 14` });
+    else {
+      // IAM UpdateAccountPasswordPolicy: MinimumPasswordLength 6..128, MaxPasswordAge 1..1095, whole numbers.
+      const bad = integerBetween(pw.minimumLength ?? 14, 14, 128, 'characters');
+      if (bad) problems.push({ field: 'passwordPolicy.minimumLength', message: bad });
+    }
     if ((pw.reusePrevention ?? 24) < 24 || (pw.reusePrevention ?? 24) > 24) {
       problems.push({ field: 'passwordPolicy.reusePrevention', message: `${pw.reusePrevention} must be 24 (CIS 1.9; IAM allows at most 24)` });
     }
     const age = pw.maxAgeDays ?? 90;
-    if (age < 1 || age > 90) problems.push({ field: 'passwordPolicy.maxAgeDays', message: `${age} must be between 1 and 90 days` });
+    if (!Number.isInteger(age) || age < 1 || age > 90) problems.push({ field: 'passwordPolicy.maxAgeDays', message: `${age} must be a whole number of days between 1 and 90` });
     const window = config.keyDeletionWindowDays ?? 30;
     if (!Number.isInteger(window) || window < 7 || window > 30) {
       problems.push({ field: 'keyDeletionWindowDays', message: `${window} must be a whole number of days between 7 and 30` });

@@ -1,51 +1,41 @@
-import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
-import { Apigatewayv2ApiMapping } from '@cdktf/provider-aws/lib/apigatewayv2-api-mapping';
-import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-authorizer';
-import { Apigatewayv2DomainName } from '@cdktf/provider-aws/lib/apigatewayv2-domain-name';
-import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
-import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
-import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { Apigatewayv2VpcLink } from '@cdktf/provider-aws/lib/apigatewayv2-vpc-link';
-import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
-import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
-import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
-import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
-import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { Fn, Lazy } from 'cdktf';
+import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import * as path from 'path';
 import { defineContract } from '../lib/contract';
+import { isProduction } from '../lib/environment';
+import { declaredLayer } from '../lib/layer-presence';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { resourceName, roleArn } from '../lib/naming';
+import { arnOf, FieldProblems, integerBetween, logRetentionDays, port } from '../lib/validators';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
-import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
+import { DynamoTable } from '../modules/dynamo-table';
 import { EncryptedTopic } from '../modules/encrypted-topic';
+import { EventBus } from '../modules/event-bus';
 import { folderArchive } from '../modules/folder-archive';
-import { cloudWatchLogsKeyStatement, eventBridgeKeyStatement, KmsKey } from '../modules/kms-key';
-import { LambdaFunction } from '../modules/lambda-function';
-import { ManagedSecret } from '../modules/managed-secret';
-import { policyDocument, type PolicyStatement } from '../modules/policy';
-import { Queue } from '../modules/queue';
+import { HTTP_API_INTEGRATION_TIMEOUT_SECONDS, HttpApi, httpApiPropProblems, type HttpApiJwt } from '../modules/http-api';
+import { KmsKey } from '../modules/kms-key';
+import { LambdaFunction, lambdaFunctionPropProblems, lambdaRoleName } from '../modules/lambda-function';
+import { secretFromArn, type ISecret } from '../modules/managed-secret';
+import { MetricAlarm, type AlarmMetric } from '../modules/metric-alarm';
+import { Queue, queuePropProblems, serviceSendStatement } from '../modules/queue';
+import { ServiceRole } from '../modules/role';
+import { StateMachine, stateMachinePropProblems, type StateMachineLogLevel } from '../modules/state-machine';
+import { UserPool } from '../modules/user-pool';
 import { baseNetworkContract } from './base-network';
-import { cdnContract } from './cdn';
+import { Cdn, cdnContract } from './cdn';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems } from './dns-zone';
+import { resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
 
 /** The functions of the layer, each a handler file in the handler folder. */
@@ -107,10 +97,10 @@ export interface ServerlessConfig {
   readonly runtime?: string;
   /** Folder (relative to the repository root) zipped as the functions' code. @default 'assets/serverless' */
   readonly handlerDir?: string;
-  /** Days Lambda, API and state-machine logs are kept. @default 365 in prd, 30 elsewhere */
+  /** Days Lambda, API and state-machine logs are kept. @default 365 in production, 30 elsewhere */
   readonly logRetentionDays?: number;
-  /** Step Functions log level. @default 'ERROR' in prd, 'ALL' elsewhere */
-  readonly stateMachineLogLevel?: 'ALL' | 'ERROR';
+  /** Step Functions log level; execution data is logged outside production only. @default 'ERROR' in production, 'ALL' elsewhere */
+  readonly stateMachineLogLevel?: StateMachineLogLevel;
   /** Retries of a failed DynamoDB stream batch before it goes to the on-failure queue. @default 3 */
   readonly streamMaxRetries?: number;
   /** Receives of a buffered write before it moves to the write queue's DLQ. @default 5 */
@@ -122,9 +112,9 @@ export interface ServerlessConfig {
   /** Optional NLB + VPC link to private services. @default - off */
   readonly privateIntegration?: PrivateIntegrationConfig;
   /**
-   * Encrypt the table and Lambda environments with the security layer's data key, the secret with its secrets
-   * key and log groups with its logs key. Messaging (SQS, SNS, EventBridge) always uses this layer's key, whose
-   * policy admits SNS and EventBridge. @default false (this layer's key for everything)
+   * Encrypt the table and Lambda environments with the security layer's data key and log groups with its logs key.
+   * Messaging (SQS, SNS, EventBridge) always uses this layer's key, whose policy admits SNS and EventBridge.
+   * @default false (this layer's key for everything)
    */
   readonly useSecurityLayerKeys?: boolean;
   /**
@@ -134,7 +124,14 @@ export interface ServerlessConfig {
   readonly alarmTopicArn?: string;
   /** Notify the account's notification topic published by the security layer instead. Excludes alarmTopicArn. @default false */
   readonly useSecurityAlarmTopic?: boolean;
-  /** Deletion protection of the table and user pool, destroy protection of the key. @default true in prd */
+  /**
+   * The credential the process function reads at run time, a secret of this account's secrets layer:
+   * `fromSecrets('serverless/api-key')`. Its ARN is passed in `SECRET_ARN` (never the value), the function's role may
+   * read it and decrypt it with the secrets key, and the secrets layer lists that role as the secret's only reader.
+   * @default - none (SECRET_ARN is not set)
+   */
+  readonly processSecret?: SecretRef;
+  /** Deletion protection of the table and user pool, destroy protection of the key and the table. @default true in production */
   readonly protect?: boolean;
   /** Account whose base-network holds the VPC (only read when lambdasInVpc or privateIntegration). @default this account */
   readonly networkAccount?: string;
@@ -157,31 +154,78 @@ export const serverlessContract = defineContract('serverless', {
   event_bus_name: { description: 'Custom EventBridge bus', mock: 'acme-mock-serverless' },
   event_bus_arn: { description: 'ARN of the custom bus', mock: 'arn:aws:events:us-east-1:111111111111:event-bus/acme-mock-serverless' },
   state_machine_arn: { description: 'Step Functions state machine', mock: 'arn:aws:states:us-east-1:111111111111:stateMachine:acme-mock-serverless' },
-  secret_arn: { description: 'Secrets Manager secret (value set out of band)', mock: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:acme/mock/serverless-AbCdEf' },
+  secret_arn: { description: 'Secret the process function reads (a secret of the secrets layer), empty without one', mock: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:acme/mock/serverless/api-key-AbCdEf' },
   kms_key_arn: { description: 'KMS key of the layer (messaging, and everything unless the security keys are used)', mock: 'arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000005e71' },
   function_alias_arns: { description: 'Alias ARNs of the functions, in SERVERLESS_FUNCTIONS order', mock: ['arn:aws:lambda:us-east-1:111111111111:function:acme-mock-api:live'] },
 });
 
-const ISSUER = /^https:\/\/[^\s/]+(\/[^\s]*)?$/;
-const STAGE = /^[A-Za-z0-9_-]{1,128}$/;
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-/** Actions Step Functions needs to deliver logs to CloudWatch Logs; AWS documents them with `Resource: '*'`. */
-export const SFN_LOG_DELIVERY_ACTIONS = [
-  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
-];
-const SFN_XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 const EVENT_SOURCE = 'acme.serverless.items';
+/** Routes of the api function. */
+const ITEM_ROUTES = ['GET /items', 'POST /items'];
+/** The layer of this account whose user pool `useCdnUserPool` trusts. */
+const CDN_LAYER = 'cdn';
+
+/**
+ * Addresses of resources the HTTP API module now names `<id>-<part>`: moved blocks carry their state over, so Terraform
+ * renames them instead of replacing them.
+ */
+const FORMER_API_ADDRESSES = { authorizer: 'aws_apigatewayv2_authorizer.jwt-authorizer', stage: 'aws_apigatewayv2_stage.stage' } as const;
+const FORMER_ROUTE_ADDRESSES: Readonly<Record<string, string>> = {
+  'GET /items': 'aws_apigatewayv2_route.route-get-items',
+  'POST /items': 'aws_apigatewayv2_route.route-post-items',
+};
+const FORMER_PRIVATE_ROUTE_ADDRESS = 'aws_apigatewayv2_route.route-private';
+/**
+ * The secret this layer made before the secrets layer held it (its two addresses, and its resource policy). Terraform
+ * forgets them without deleting anything; the secrets layer imports the secret (docs/serverless-and-multi-tier.md).
+ */
+const FORMER_SECRET_ADDRESSES = [
+  'aws_secretsmanager_secret.secret',
+  'aws_secretsmanager_secret.api-key_secret_53752553',
+  'aws_secretsmanager_secret_policy.api-key_policy_35C4BCE0',
+];
+
+/** The layer's name prefix, as the constructor derives it: what other layers name before the layer is applied. */
+function layerPrefix(ctx: LayerContext): string {
+  return resourceName(ctx.org.project.name, ctx.account.name, 'serverless');
+}
+
+/** Module problems under this config's field names: `names` maps a module field (or its prefix) to the config's. */
+function renamed(problems: readonly FieldProblem[], names: Readonly<Record<string, string>>): FieldProblem[] {
+  return problems.map((p) => {
+    const from = Object.keys(names).find((k) => p.field === k || p.field.startsWith(`${k}[`) || p.field.startsWith(`${k}.`));
+    return from === undefined ? p : { field: names[from] + p.field.slice(from.length), message: p.message };
+  });
+}
+
+type Functions = Record<ServerlessFunctionName, LambdaFunction>;
+
+/** The queues, topic and bus between the functions. */
+interface Messaging {
+  readonly writeQueue: Queue;
+  readonly streamFailures: Queue;
+  readonly topic: EncryptedTopic;
+  readonly fanout: Queue;
+  readonly bus: EventBus;
+}
+
+/** The keys of the layer: its own always encrypts messaging; the security layer's optionally take data and logs. */
+interface Keys {
+  readonly layer: KmsKey;
+  readonly messaging: string;
+  readonly data: string;
+  readonly logs: string;
+}
 
 /**
  * The serverless patterns of the source documents: an HTTP API with a Cognito JWT authorizer in front of Lambda
  * aliases, buffered writes through SQS into DynamoDB, the table's stream turned into EventBridge events that start
  * a Step Functions workflow of two functions, whose result fans out through SNS to SQS. Everything is encrypted
- * with KMS, every function is traced and has a dead-letter queue, and every role holds only the ARNs it uses.
+ * with KMS, every function is traced and has a dead-letter queue, and every role holds only the grants it uses.
  */
 export class Serverless extends LayerStack {
   static readonly contract = serverlessContract;
-  /** Holds the table, the secret and the key. */
+  /** Holds the table and the key. */
   static readonly stateful = true;
 
   /** The API's custom domain (simple alias to the regional API Gateway domain) and its certificate. */
@@ -194,325 +238,292 @@ export class Serverless extends LayerStack {
     };
   }
 
+  /** The process function's role reads `processSecret`: the secrets layer makes it the secret's reader. */
+  static secretReaders(config: ServerlessConfig, ctx: LayerContext): SecretReader[] {
+    if (!config.processSecret) return [];
+    return [{ ref: config.processSecret, principalArn: roleArn(ctx.account.id, lambdaRoleName(`${layerPrefix(ctx)}-process`)), field: 'processSecret' }];
+  }
+
   static validate(config: ServerlessConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
+    const add = (list: readonly FieldProblem[]) => list.forEach((p) => problems.add(p.field, p.message));
+    const retention = config.logRetentionDays ?? (isProduction(ctx.account) ? 365 : 30);
     for (const name of SERVERLESS_FUNCTIONS) {
       const f = config.functions?.[name];
       if (!f) {
-        problems.push({ field: `functions.${name}`, message: 'is missing (every function needs a reserved concurrency)' });
+        problems.add(`functions.${name}`, 'is missing (every function needs a reserved concurrency)');
         continue;
       }
-      if (!Number.isInteger(f.reservedConcurrency) || f.reservedConcurrency < 1 || f.reservedConcurrency > 1000) {
-        problems.push({ field: `functions.${name}.reservedConcurrency`, message: `${String(f.reservedConcurrency)} must be a whole number between 1 and 1000` });
-      }
-      if (f.memoryMb !== undefined && (!Number.isInteger(f.memoryMb) || f.memoryMb < 128 || f.memoryMb > 10240)) {
-        problems.push({ field: `functions.${name}.memoryMb`, message: `${f.memoryMb} must be between 128 and 10240 MB` });
-      }
-      if (f.timeoutSeconds !== undefined && (!Number.isInteger(f.timeoutSeconds) || f.timeoutSeconds < 1 || f.timeoutSeconds > 900)) {
-        problems.push({ field: `functions.${name}.timeoutSeconds`, message: `${f.timeoutSeconds} must be between 1 and 900 seconds` });
-      }
+      // A reserved concurrency of 0 would disable the function: at least 1 here.
+      problems.check(`functions.${name}.reservedConcurrency`, integerBetween(f.reservedConcurrency, 1, 1000));
+      problems.nest(`functions.${name}`, renamed(lambdaFunctionPropProblems({ memorySize: f.memoryMb, timeoutSeconds: f.timeoutSeconds }), { memorySize: 'memoryMb' }));
     }
-    if (config.functions?.api?.timeoutSeconds !== undefined && config.functions.api.timeoutSeconds > 29) {
-      problems.push({ field: 'functions.api.timeoutSeconds', message: `${config.functions.api.timeoutSeconds} exceeds the 29 s an HTTP API waits for an integration` });
-    }
-    const t = config.throttling;
-    if (!t || !(Number.isInteger(t.burstLimit) && t.burstLimit >= 1) || !(t.rateLimit > 0)) {
-      problems.push({ field: 'throttling', message: 'needs a burstLimit (whole number >= 1) and a rateLimit (> 0 requests per second)' });
-    }
-    if (config.stageName !== undefined && !STAGE.test(config.stageName)) {
-      problems.push({ field: 'stageName', message: `"${config.stageName}" may hold only letters, digits, - and _` });
-    }
-    if (config.jwt) {
-      if (!ISSUER.test(config.jwt.issuer ?? '')) problems.push({ field: 'jwt.issuer', message: `"${String(config.jwt.issuer)}" must be an https URL` });
-      if (!Array.isArray(config.jwt.audience) || config.jwt.audience.length === 0) {
-        problems.push({ field: 'jwt.audience', message: 'must list at least one audience (app client id)' });
-      }
-    }
-    if (config.useCdnUserPool && config.jwt) {
-      problems.push({ field: 'useCdnUserPool', message: 'cannot be combined with jwt: choose one issuer' });
-    }
-    if (config.useCdnUserPool) {
-      const cdn = ctx.account.layers.get('cdn');
-      const auth = (cdn?.config as { auth?: unknown } | undefined)?.auth;
-      if (!cdn || !cdn.enabled) problems.push({ field: 'useCdnUserPool', message: `account ${ctx.account.name} has no enabled cdn layer` });
-      else if (!auth) problems.push({ field: 'useCdnUserPool', message: 'the cdn layer of this account has no auth (its user pool outputs are empty)' });
-    }
-    const domain = config.customDomain;
-    if (domain) {
-      problems.push(...subZoneNameProblems('customDomain', domain, ctx), ...dnsClaimProblems(ctx, Serverless.dnsClaims(config, ctx)));
-      if (domain.basePath !== undefined && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(domain.basePath)) {
-        problems.push({ field: 'customDomain.basePath', message: `"${domain.basePath}" is not a mapping key (path segments without leading or trailing /)` });
-      }
-    }
-    if (config.useSecurityAlarmTopic && config.alarmTopicArn !== undefined) {
-      problems.push({ field: 'useSecurityAlarmTopic', message: 'cannot be combined with alarmTopicArn: choose one topic' });
-    }
-    if (config.alarmTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(config.alarmTopicArn)) {
-      problems.push({ field: 'alarmTopicArn', message: `"${config.alarmTopicArn}" is not an SNS topic ARN` });
+    const apiTimeout = config.functions?.api?.timeoutSeconds;
+    // The integration waits the function's timeout plus a second (HttpApi.addFunctionRoutes), within the HTTP API's limit.
+    const apiTimeoutLimit = HTTP_API_INTEGRATION_TIMEOUT_SECONDS - 1;
+    if (apiTimeout !== undefined && apiTimeout > apiTimeoutLimit) {
+      problems.add('functions.api.timeoutSeconds', `${apiTimeout} exceeds ${apiTimeoutLimit} s: an HTTP API waits at most ${HTTP_API_INTEGRATION_TIMEOUT_SECONDS} s for an integration, one second more than the function runs`);
     }
     if (config.runtime !== undefined && !/^nodejs(2[02-9]|[3-9]\d)\.x$/.test(config.runtime)) {
-      problems.push({ field: 'runtime', message: `"${config.runtime}" is not a supported Node.js runtime (nodejs22.x or newer; the handlers are JavaScript)` });
+      problems.add('runtime', `"${config.runtime}" is not a supported Node.js runtime (nodejs22.x or newer; the handlers are JavaScript)`);
     }
-    if (config.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
-      problems.push({ field: 'logRetentionDays', message: `${config.logRetentionDays} is not a CloudWatch Logs retention (${LOG_RETENTION_DAYS.join(', ')})` });
+    problems.check('logRetentionDays', logRetentionDays(retention));
+    // The modules' rules (API stage, throttling, issuer, origins, mapping key; workflow log level; write queue), under
+    // this config's field names.
+    add(renamed(httpApiPropProblems({
+      stageName: config.stageName,
+      throttling: config.throttling,
+      jwt: config.jwt,
+      cors: { allowOrigins: config.corsAllowOrigins ?? [] },
+      customDomain: config.customDomain ? { name: 'api', zoneId: 'zone', basePath: config.customDomain.basePath } : undefined,
+    }), { 'cors.allowOrigins': 'corsAllowOrigins' }));
+    add(renamed(stateMachinePropProblems({ logs: { retentionDays: retention, kmsKeyArn: 'key', level: config.stateMachineLogLevel } }), { 'logs.level': 'stateMachineLogLevel' })
+      .filter((p) => p.field !== 'logs.retentionDays'));
+    add(renamed(queuePropProblems({ maxReceiveCount: config.writeQueueMaxReceiveCount }), { maxReceiveCount: 'writeQueueMaxReceiveCount' }));
+    if (config.streamMaxRetries !== undefined) problems.check('streamMaxRetries', integerBetween(config.streamMaxRetries, 0, 10000));
+    // Where the tokens, the name, the secret and the alarms come from.
+    if (config.useCdnUserPool && config.jwt) problems.add('useCdnUserPool', 'cannot be combined with jwt: choose one issuer');
+    if (config.useCdnUserPool) {
+      const cdn = declaredLayer(ctx.org, ctx.account.name, CDN_LAYER, Cdn);
+      if (typeof cdn === 'string') problems.add('useCdnUserPool', `account ${ctx.account.name} has no enabled cdn layer to trust: ${cdn}`);
+      else if (!Cdn.facts(cdn.config).userPool) problems.add('useCdnUserPool', 'the cdn layer of this account has no auth (its user pool outputs are empty)');
     }
-    if (config.stateMachineLogLevel !== undefined && !['ALL', 'ERROR'].includes(config.stateMachineLogLevel)) {
-      problems.push({ field: 'stateMachineLogLevel', message: `"${String(config.stateMachineLogLevel)}" must be ALL or ERROR` });
-    }
-    if (config.streamMaxRetries !== undefined && (!Number.isInteger(config.streamMaxRetries) || config.streamMaxRetries < 0 || config.streamMaxRetries > 10000)) {
-      problems.push({ field: 'streamMaxRetries', message: `${config.streamMaxRetries} must be between 0 and 10000` });
-    }
-    if (config.writeQueueMaxReceiveCount !== undefined && (!Number.isInteger(config.writeQueueMaxReceiveCount) || config.writeQueueMaxReceiveCount < 1 || config.writeQueueMaxReceiveCount > 1000)) {
-      problems.push({ field: 'writeQueueMaxReceiveCount', message: `${config.writeQueueMaxReceiveCount} must be between 1 and 1000` });
-    }
-    (config.corsAllowOrigins ?? []).forEach((origin, i) => {
-      if (origin === '*' || !/^https:\/\/[^\s/*]+$/.test(origin)) {
-        problems.push({ field: `corsAllowOrigins[${i}]`, message: `"${origin}" must be an https origin without path or wildcard` });
-      }
-    });
+    if (config.customDomain) add([...subZoneNameProblems('customDomain', config.customDomain, ctx), ...dnsClaimProblems(ctx, Serverless.dnsClaims(config, ctx))]);
+    if (config.processSecret) add(secretRefProblems(ctx, 'processSecret', config.processSecret));
+    if (config.useSecurityAlarmTopic && config.alarmTopicArn !== undefined) problems.add('useSecurityAlarmTopic', 'cannot be combined with alarmTopicArn: choose one topic');
+    if (config.alarmTopicArn !== undefined) problems.check('alarmTopicArn', arnOf(config.alarmTopicArn, { service: 'sns', resource: /^[\w-]+$/, described: 'an SNS topic ARN' }));
     const pi = config.privateIntegration;
     if (pi?.enabled) {
-      if (pi.port !== undefined && (!Number.isInteger(pi.port) || pi.port < 1 || pi.port > 65535)) {
-        problems.push({ field: 'privateIntegration.port', message: `${pi.port} is not a TCP port` });
-      }
+      problems.check('privateIntegration.port', port(pi.port ?? 80));
       (pi.targetIps ?? []).forEach((ip, i) => {
-        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) problems.push({ field: `privateIntegration.targetIps[${i}]`, message: `"${ip}" is not an IPv4 address` });
+        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) problems.add(`privateIntegration.targetIps[${i}]`, `"${ip}" is not an IPv4 address`);
       });
     }
-    return problems;
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: ServerlessConfig) {
     super(scope, ctx);
-    const prd = ctx.account.environment === 'prd';
-    const protect = config.protect ?? prd;
-    const { region } = ctx;
-    const accountId = ctx.account.id;
-    const retention = config.logRetentionDays ?? (prd ? 365 : 30);
-    const stageName = config.stageName ?? ctx.account.environment;
-    const prefix = this.resourceName('serverless');
+    const production = isProduction(ctx.account);
+    const protect = config.protect ?? production;
+    const retention = config.logRetentionDays ?? (production ? 365 : 30);
+    const prefix = layerPrefix(ctx);
+    const keys = this.keys(config, prefix, protect);
 
-    // Keys: this layer's key always encrypts messaging; the security layer's keys optionally take data, secrets, logs.
-    const key = new KmsKey(this, 'key', {
-      alias: prefix,
-      description: `Encrypts the serverless application of ${ctx.account.name}`,
-      accountId,
-      preventDestroy: protect,
-      serviceStatements: [
-        cloudWatchLogsKeyStatement(region, accountId),
-        {
-          Sid: 'MessagingServices',
-          Effect: 'Allow',
-          Principal: { Service: 'sns.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          Resource: '*',
-          Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-        },
-        // The event bus is encrypted with this key: EventBridge also needs DescribeKey.
-        eventBridgeKeyStatement(accountId),
-      ],
-    });
-    const security = config.useSecurityLayerKeys ? this.remote(securityContract) : undefined;
-    const keys = {
-      messaging: key.arn,
-      data: security ? security.get('data_kms_key_arn') : key.arn,
-      secrets: security ? security.get('secrets_kms_key_arn') : key.arn,
-      logs: security ? security.get('logs_kms_key_arn') : key.arn,
-    };
-    const kmsUse = (...arns: string[]): PolicyStatement => ({
-      Sid: 'UseKeys',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: [...new Set(arns)],
-    });
-
-    // Network (only when something runs in or reaches into the VPC).
-    const needsNetwork = config.lambdasInVpc === true || config.privateIntegration?.enabled === true;
-    const network = needsNetwork ? this.remote(baseNetworkContract, { account: config.networkAccount }) : undefined;
-    let lambdaVpc: { subnetIds: string[]; securityGroupIds: string[] } | undefined;
-    if (network && config.lambdasInVpc) {
-      const sg = new SecurityGroup(this, 'lambda-sg', {
-        name: `${prefix}-lambda`,
-        description: 'Serverless functions: HTTPS out to AWS APIs only',
-        vpcId: network.get('vpc_id'),
-        tags: { Name: `${prefix}-lambda` },
-        lifecycle: { createBeforeDestroy: true },
-      });
-      new VpcSecurityGroupEgressRule(this, 'lambda-https-out', {
-        securityGroupId: sg.id,
-        description: 'HTTPS to AWS APIs through NAT or VPC endpoints',
-        ipProtocol: 'tcp',
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: '0.0.0.0/0',
-      });
-      lambdaVpc = { subnetIds: network.get('private_subnet_ids'), securityGroupIds: [sg.id] };
-    }
-
-    // Data: the table (with its stream) and the secret.
-    const table = new DynamodbTable(this, 'table', {
+    // Data and messaging: the table and its stream, buffered writes, stream failures, the fan-out topic, the bus.
+    const table = new DynamoTable(this, 'table', {
       name: `${prefix}-items`,
-      billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'pk',
-      rangeKey: 'sk',
-      attribute: [{ name: 'pk', type: 'S' }, { name: 'sk', type: 'S' }],
-      pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: keys.data },
-      streamEnabled: true,
-      streamViewType: 'NEW_AND_OLD_IMAGES',
-      deletionProtectionEnabled: protect,
-      lifecycle: { preventDestroy: protect },
+      partitionKey: { name: 'pk' },
+      sortKey: { name: 'sk' },
+      kmsKeyArn: keys.data,
+      stream: 'NEW_AND_OLD_IMAGES',
+      protect,
     });
-    // Only the process function's role may read the value (a resource policy, POL-SM-002). The function is made
-    // below, with the secret's ARN in its environment: its role ARN is filled in at synth.
-    const later: { processFn?: LambdaFunction } = {};
-    const secret = new ManagedSecret(this, 'api-key', {
-      name: `${ctx.org.project.name}/${ctx.account.name}/serverless/api-key`,
-      description: 'Credential the process function reads at run time. The value is set out of band (see docs/serverless-and-multi-tier.md), never in code.',
-      kmsKeyArn: keys.secrets,
-      readers: [Lazy.stringValue({ produce: () => later.processFn!.role.arn })],
-      recoveryWindowDays: prd ? 30 : 7,
-      preventDestroy: protect,
-    });
-    // Same secret as before it had a resource policy: a replace would fail (the name stays reserved while the old
-    // one waits out its recovery window).
-    secret.secret.moveFromId('aws_secretsmanager_secret.secret');
+    const messaging = this.messaging(config, prefix, keys);
+    const secret = config.processSecret ? this.secret(config.processSecret) : undefined;
+    // The secret this layer made before is forgotten by Terraform, not deleted: the secrets layer holds it now.
+    this.addOverride('removed', FORMER_SECRET_ADDRESSES.map((from) => ({ from, lifecycle: { destroy: false } })));
 
-    // Messaging: buffered writes, stream failures, the fan-out topic and queue, the event bus and its DLQ.
-    const fn = (name: ServerlessFunctionName) => config.functions[name];
+    // Functions, what each may do, and what triggers them.
+    const fns = this.functions(config, prefix, keys, retention, table, messaging, secret);
+    table.grantReadData(fns.api);
+    messaging.writeQueue.grantSendMessages(fns.api);
+    messaging.writeQueue.grantConsumeMessages(fns.writer);
+    table.grantWriteData(fns.writer);
+    table.grantStreamRead(fns.stream);
+    messaging.streamFailures.grantSendMessages(fns.stream);
+    messaging.bus.grantPutEvents(fns.stream);
+    messaging.topic.grantPublish(fns.process);
+    secret?.grantRead(fns.process);
+    this.triggers(config, table, messaging, fns);
+
+    const workflow = this.workflow(config, prefix, keys, retention, fns);
+    const eventsDlq = this.itemChangedRule(prefix, keys, messaging.bus, workflow);
+    const { api, jwt } = this.api(config, prefix, keys, retention, fns.api, protect);
+    this.alarms(config, prefix, { ...messaging, eventsDlq, fns, workflow, api });
+
+    this.publish(serverlessContract, {
+      api_id: api.id,
+      api_endpoint: api.endpoint,
+      custom_domain_name: api.domainName ?? '',
+      stage_name: api.stageName,
+      stage_invoke_url: api.stage.invokeUrl,
+      jwt_issuer: jwt.issuer,
+      jwt_audience: [...jwt.audience],
+      table_name: table.name,
+      table_arn: table.arn,
+      write_queue_url: messaging.writeQueue.url,
+      write_queue_arn: messaging.writeQueue.arn,
+      topic_arn: messaging.topic.arn,
+      fanout_queue_url: messaging.fanout.url,
+      event_bus_name: messaging.bus.name,
+      event_bus_arn: messaging.bus.arn,
+      state_machine_arn: workflow.arn,
+      secret_arn: secret?.arn ?? '',
+      kms_key_arn: keys.layer.arn,
+      function_alias_arns: SERVERLESS_FUNCTIONS.map((name) => fns[name].aliasArn),
+    });
+  }
+
+  /** This layer's key (logs, SNS to SQS, EventBridge), and the security layer's data and logs keys when asked for. */
+  private keys(config: ServerlessConfig, prefix: string, protect: boolean): Keys {
+    const { region, account } = this.ctx;
+    const layer = new KmsKey(this, 'key', {
+      alias: prefix,
+      description: `Encrypts the serverless application of ${account.name}`,
+      accountId: account.id,
+      protect,
+    });
+    layer.grantToService('logs', { region, accountId: account.id });
+    // The topic delivers to encrypted queues, and the bus is encrypted with this key (EventBridge also needs DescribeKey).
+    layer.grantToService('sqs-senders', { services: ['sns.amazonaws.com'], accountId: account.id });
+    layer.grantToService('events', { accountId: account.id });
+    const security = config.useSecurityLayerKeys ? this.remote(securityContract) : undefined;
+    return {
+      layer,
+      messaging: layer.arn,
+      data: security ? security.get('data_kms_key_arn') : layer.arn,
+      logs: security ? security.get('logs_kms_key_arn') : layer.arn,
+    };
+  }
+
+  /** Buffered writes (with a DLQ), failed stream batches, the topic of processed items fanned out to a queue, the bus. */
+  private messaging(config: ServerlessConfig, prefix: string, keys: Keys): Messaging {
+    const kmsKeyArn = keys.messaging;
     const writeQueue = new Queue(this, 'write-queue', {
       name: `${prefix}-writes`,
-      kmsKeyArn: keys.messaging,
+      kmsKeyArn,
       maxReceiveCount: config.writeQueueMaxReceiveCount ?? 5,
-      visibilityTimeoutSeconds: 6 * (fn('writer').timeoutSeconds ?? 10),
+      // At least six times the consumer's timeout, as Lambda asks of an event source queue.
+      visibilityTimeoutSeconds: 6 * (config.functions.writer.timeoutSeconds ?? 10),
     });
-    const streamFailures = new Queue(this, 'stream-failures', {
-      name: `${prefix}-stream-failures`,
-      kmsKeyArn: keys.messaging,
-      deadLetterQueue: false,
-      messageRetentionSeconds: 1209600,
-    });
-    const topic = new EncryptedTopic(this, 'topic', { name: `${prefix}-items`, kmsKeyArn: keys.messaging, accountId });
+    const streamFailures = new Queue(this, 'stream-failures', { name: `${prefix}-stream-failures`, kmsKeyArn, deadLetterQueue: false, messageRetentionSeconds: 1209600 });
+    const topic = new EncryptedTopic(this, 'topic', { name: `${prefix}-items`, kmsKeyArn, accountId: this.ctx.account.id });
     const fanout = new Queue(this, 'fanout-queue', {
       name: `${prefix}-fanout`,
-      kmsKeyArn: keys.messaging,
-      policyStatements: (queueArn) => [{
-        Sid: 'TopicDelivers',
-        Effect: 'Allow',
-        Principal: { Service: 'sns.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Resource: queueArn,
-        Condition: { ArnEquals: { 'aws:SourceArn': topic.arn } },
-      }],
+      kmsKeyArn,
+      policyStatements: (queueArn) => [serviceSendStatement('TopicDelivers', 'sns.amazonaws.com', queueArn, topic.arn)],
     });
-    new SnsTopicSubscription(this, 'fanout-subscription', {
-      topicArn: topic.arn,
-      protocol: 'sqs',
-      endpoint: fanout.arn,
-      rawMessageDelivery: true,
-    });
-    const bus = new CloudwatchEventBus(this, 'bus', { name: prefix, kmsKeyIdentifier: keys.messaging });
+    new SnsTopicSubscription(this, 'fanout-subscription', { topicArn: topic.arn, protocol: 'sqs', endpoint: fanout.arn, rawMessageDelivery: true });
+    const bus = new EventBus(this, 'bus', { name: prefix, kmsKeyArn });
+    return { writeQueue, streamFailures, topic, fanout, bus };
+  }
 
-    // Functions: one archive of the handler folder, one alias per function.
-    const code = folderArchive(this, 'handlers', { path: path.resolve(__dirname, '..', config.handlerDir ?? 'assets/serverless') });
-    const lambda = (name: ServerlessFunctionName, environment: Record<string, string>, statements: PolicyStatement[]) =>
-      new LambdaFunction(this, `fn-${name}`, {
-        functionName: `${prefix}-${name}`,
-        code,
-        handler: `${name}.handler`,
-        accountId,
-        region,
-        kmsKeyArn: keys.data,
-        logsKmsKeyArn: keys.logs,
-        runtime: config.runtime,
-        memorySize: fn(name).memoryMb,
-        timeoutSeconds: fn(name).timeoutSeconds,
-        reservedConcurrency: fn(name).reservedConcurrency,
-        logRetentionDays: retention,
-        environment,
-        policyStatements: statements,
-        vpc: lambdaVpc,
-      });
-    const api = lambda('api', { TABLE_NAME: table.name, WRITE_QUEUE_URL: writeQueue.url }, [
-      { Sid: 'ReadItems', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: table.arn },
-      { Sid: 'BufferWrites', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: writeQueue.arn },
-      kmsUse(keys.data, keys.messaging),
-    ]);
-    const writer = lambda('writer', { TABLE_NAME: table.name }, [
-      {
-        Sid: 'ConsumeWrites',
-        Effect: 'Allow',
-        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
-        Resource: writeQueue.arn,
-      },
-      { Sid: 'WriteItems', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], Resource: table.arn },
-      kmsUse(keys.data, keys.messaging),
-    ]);
-    const stream = lambda('stream', { EVENT_BUS_NAME: bus.name, EVENT_SOURCE }, [
-      {
-        Sid: 'ReadStream',
-        Effect: 'Allow',
-        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
-        Resource: table.streamArn,
-      },
-      { Sid: 'FailedBatches', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: streamFailures.arn },
-      { Sid: 'PutEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: bus.arn },
-      kmsUse(keys.data, keys.messaging),
-    ]);
-    const validate = lambda('validate', {}, []);
-    const processFn = lambda('process', { TOPIC_ARN: topic.arn, SECRET_ARN: secret.arn }, [
-      { Sid: 'Publish', Effect: 'Allow', Action: 'sns:Publish', Resource: topic.arn },
-      { Sid: 'ReadSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.arn },
-      kmsUse(keys.messaging, keys.secrets),
-    ]);
-    later.processFn = processFn;
-    const functions = { api, writer, stream, validate, process: processFn };
-
-    // Triggers: the write queue and the table stream, each through the function's alias.
+  /** The write queue and the table stream, each through the function's alias. */
+  private triggers(config: ServerlessConfig, table: DynamoTable, messaging: Messaging, fns: Functions): void {
     new LambdaEventSourceMapping(this, 'writes-trigger', {
-      eventSourceArn: writeQueue.arn,
-      functionName: writer.aliasArn,
+      eventSourceArn: messaging.writeQueue.arn,
+      functionName: fns.writer.aliasArn,
       batchSize: 10,
       maximumBatchingWindowInSeconds: 1,
       functionResponseTypes: ['ReportBatchItemFailures'],
-      scalingConfig: { maximumConcurrency: Math.max(2, fn('writer').reservedConcurrency) },
+      scalingConfig: { maximumConcurrency: Math.max(2, config.functions.writer.reservedConcurrency) },
     });
     new LambdaEventSourceMapping(this, 'stream-trigger', {
-      eventSourceArn: table.streamArn,
-      functionName: stream.aliasArn,
+      eventSourceArn: table.table.streamArn,
+      functionName: fns.stream.aliasArn,
       startingPosition: 'LATEST',
       batchSize: 100,
       maximumBatchingWindowInSeconds: 5,
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: config.streamMaxRetries ?? 3,
       maximumRecordAgeInSeconds: 3600,
-      destinationConfig: { onFailure: { destinationArn: streamFailures.arn } },
+      destinationConfig: { onFailure: { destinationArn: messaging.streamFailures.arn } },
     });
+  }
 
-    // Workflow: validate then process, logged and traced.
-    const sfnLogs = new CloudwatchLogGroup(this, 'state-machine-logs', {
-      name: `/aws/vendedlogs/states/${prefix}`,
-      retentionInDays: retention,
-      kmsKeyId: keys.logs,
+  /** Anything parked in a dead-letter queue, function errors, failed workflows, API 5xx: each on its first occurrence. */
+  private alarms(
+    config: ServerlessConfig,
+    prefix: string,
+    watched: Messaging & { readonly eventsDlq: Queue; readonly fns: Functions; readonly workflow: StateMachine; readonly api: HttpApi },
+  ): void {
+    const alarmTopicArn = config.useSecurityAlarmTopic ? this.remote(securityContract).get('sns_topic_arn') : config.alarmTopicArn;
+    const alarm = (id: string, description: string, metric: AlarmMetric) =>
+      new MetricAlarm(this, `alarm-${id}`, { name: `${prefix}-${id}`, description, metric, threshold: 0, alarmTopicArn });
+    const { fns } = watched;
+    const parked: [string, { readonly name: string }][] = [
+      ['writes-dlq', watched.writeQueue.dlq!],
+      ['stream-failures', watched.streamFailures],
+      ['events-dlq', watched.eventsDlq],
+      ['fanout-dlq', watched.fanout.dlq!],
+      ...SERVERLESS_FUNCTIONS.map((name): [string, Queue] => [`${name}-async-dlq`, fns[name].deadLetterQueue]),
+    ];
+    for (const [id, queue] of parked) {
+      alarm(id, `Messages waiting in ${id}: inspect and redrive (docs/serverless-and-multi-tier.md)`, {
+        namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queue.name }, statistic: 'Maximum',
+      });
+    }
+    for (const name of SERVERLESS_FUNCTIONS) {
+      alarm(`${name}-errors`, `Function ${name} failed`, { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: fns[name].functionName }, statistic: 'Sum' });
+    }
+    alarm('workflow-failed', 'Workflow executions failed', { namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensions: { StateMachineArn: watched.workflow.arn }, statistic: 'Sum' });
+    alarm('api-5xx', 'The API answered 5xx', { namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: { ApiId: watched.api.id, Stage: watched.api.stageName }, statistic: 'Sum' });
+  }
+
+  /** The secret of the secrets layer the process function reads (validate() checked the reference). */
+  private secret(ref: SecretRef): ISecret {
+    const resolved = resolveSecretRef(this.ctx, ref, (contract, options) => this.remote(contract, options));
+    return secretFromArn(resolved.secretArn, resolved.kmsKeyArn);
+  }
+
+  /** One archive of the handler folder; one function (and alias) per handler, in base-network's subnets when asked. */
+  private functions(
+    config: ServerlessConfig, prefix: string, keys: Keys, retention: number, table: DynamoTable, messaging: Messaging, secret: ISecret | undefined,
+  ): Functions {
+    const code = folderArchive(this, 'handlers', { path: path.resolve(__dirname, '..', config.handlerDir ?? 'assets/serverless') });
+    const vpc = config.lambdasInVpc ? this.lambdaVpc(config, prefix) : undefined;
+    // Names and ARNs only: a secret is read at run time from its ARN, never passed as a value.
+    const environment: Record<ServerlessFunctionName, Record<string, string>> = {
+      api: { TABLE_NAME: table.name, WRITE_QUEUE_URL: messaging.writeQueue.url },
+      writer: { TABLE_NAME: table.name },
+      stream: { EVENT_BUS_NAME: messaging.bus.name, EVENT_SOURCE },
+      validate: {},
+      process: { TOPIC_ARN: messaging.topic.arn, ...(secret ? { SECRET_ARN: secret.arn } : {}) },
+    };
+    const make = (name: ServerlessFunctionName) => new LambdaFunction(this, `fn-${name}`, {
+      functionName: `${prefix}-${name}`,
+      code,
+      handler: `${name}.handler`,
+      accountId: this.ctx.account.id,
+      region: this.ctx.region,
+      kmsKeyArn: keys.data,
+      logsKmsKeyArn: keys.logs,
+      runtime: config.runtime,
+      memorySize: config.functions[name].memoryMb,
+      timeoutSeconds: config.functions[name].timeoutSeconds,
+      reservedConcurrency: config.functions[name].reservedConcurrency,
+      logRetentionDays: retention,
+      environment: environment[name],
+      vpc,
     });
-    const sfnRole = new IamRole(this, 'state-machine-role', {
-      name: `${prefix}-states`,
-      assumeRolePolicy: policyDocument([{
-        Effect: 'Allow',
-        Principal: { Service: 'states.amazonaws.com' },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-      }]),
+    return Object.fromEntries(SERVERLESS_FUNCTIONS.map((name) => [name, make(name)])) as Functions;
+  }
+
+  /** A security group with HTTPS egress only, in base-network's private subnets. */
+  private lambdaVpc(config: ServerlessConfig, prefix: string): { subnetIds: string[]; securityGroupIds: string[] } {
+    const network = this.remote(baseNetworkContract, { account: config.networkAccount });
+    const sg = new SecurityGroup(this, 'lambda-sg', {
+      name: `${prefix}-lambda`,
+      description: 'Serverless functions: HTTPS out to AWS APIs only',
+      vpcId: network.get('vpc_id'),
+      tags: { Name: `${prefix}-lambda` },
+      lifecycle: { createBeforeDestroy: true },
     });
-    const sfnPolicy = new IamRolePolicy(this, 'state-machine-policy', {
-      name: 'least-privilege',
-      role: sfnRole.id,
-      policy: policyDocument([
-        { Sid: 'InvokeSteps', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [validate.aliasArn, processFn.aliasArn] },
-        { Sid: 'LogDelivery', Effect: 'Allow', Action: SFN_LOG_DELIVERY_ACTIONS, Resource: '*' },
-        { Sid: 'XRay', Effect: 'Allow', Action: SFN_XRAY_ACTIONS, Resource: '*' },
-      ]),
+    new VpcSecurityGroupEgressRule(this, 'lambda-https-out', {
+      securityGroupId: sg.id,
+      description: 'HTTPS to AWS APIs through NAT or VPC endpoints',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
     });
+    return { subnetIds: network.get('private_subnet_ids'), securityGroupIds: [sg.id] };
+  }
+
+  /** Validate then process, logged and traced; its role may invoke the two step aliases only. */
+  private workflow(config: ServerlessConfig, prefix: string, keys: Keys, retention: number, fns: Functions): StateMachine {
+    const production = isProduction(this.ctx.account);
     const lambdaRetry = [{
       ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
       IntervalSeconds: 2,
@@ -520,314 +531,108 @@ export class Serverless extends LayerStack {
       BackoffRate: 2,
     }];
     const catchAll = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }];
-    const logLevel = config.stateMachineLogLevel ?? (prd ? 'ERROR' : 'ALL');
-    const stateMachine = new SfnStateMachine(this, 'state-machine', {
+    const step = (fn: LambdaFunction, next: { Next: string } | { End: true }) => ({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: fn.aliasArn, 'Payload.$': '$' },
+      OutputPath: '$.Payload',
+      Retry: lambdaRetry,
+      Catch: catchAll,
+      ...next,
+    });
+    return new StateMachine(this, 'state-machine', {
       name: prefix,
-      type: 'STANDARD',
-      roleArn: sfnRole.arn,
-      definition: JSON.stringify({
+      accountId: this.ctx.account.id,
+      invokes: [fns.validate, fns.process],
+      logs: { retentionDays: retention, kmsKeyArn: keys.logs, level: config.stateMachineLogLevel ?? (production ? 'ERROR' : 'ALL'), includeExecutionData: !production },
+      definition: {
         Comment: 'Validates an item change, then processes it and publishes the result',
         StartAt: 'Validate',
         States: {
-          Validate: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::lambda:invoke',
-            Parameters: { FunctionName: validate.aliasArn, 'Payload.$': '$' },
-            OutputPath: '$.Payload',
-            Retry: lambdaRetry,
-            Catch: catchAll,
-            Next: 'Process',
-          },
-          Process: {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::lambda:invoke',
-            Parameters: { FunctionName: processFn.aliasArn, 'Payload.$': '$' },
-            OutputPath: '$.Payload',
-            Retry: lambdaRetry,
-            Catch: catchAll,
-            End: true,
-          },
+          Validate: step(fns.validate, { Next: 'Process' }),
+          Process: step(fns.process, { End: true }),
           Failed: { Type: 'Fail', Error: 'ItemProcessingFailed', Cause: 'A step failed after its retries' },
         },
-      }),
-      loggingConfiguration: { logDestination: `${sfnLogs.arn}:*`, level: logLevel, includeExecutionData: !prd },
-      tracingConfiguration: { enabled: true },
-      dependsOn: [sfnPolicy],
+      },
     });
+  }
 
-    // Events: the stream function's ItemChanged events start the workflow; undeliverable events go to a DLQ.
-    const rule = new CloudwatchEventRule(this, 'item-changed', {
+  /** The stream function's ItemChanged events start the workflow; undeliverable events go to a DLQ (returned). */
+  private itemChangedRule(prefix: string, keys: Keys, bus: EventBus, workflow: StateMachine): Queue {
+    const rule = bus.addRule('item-changed', {
       name: `${prefix}-item-changed`,
       description: 'Item changes from the table stream start the workflow',
-      eventBusName: bus.name,
-      eventPattern: JSON.stringify({ source: [EVENT_SOURCE], 'detail-type': ['ItemChanged'] }),
-      state: 'ENABLED',
+      eventPattern: { source: [EVENT_SOURCE], 'detail-type': ['ItemChanged'] },
     });
-    const eventsDlq = new Queue(this, 'events-dlq', {
+    const deadLetters = new Queue(this, 'events-dlq', {
       name: `${prefix}-events-dlq`,
       kmsKeyArn: keys.messaging,
       deadLetterQueue: false,
       messageRetentionSeconds: 1209600,
-      policyStatements: (queueArn) => [{
-        Sid: 'RuleDeadLetters',
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sqs:SendMessage',
-        Resource: queueArn,
-        Condition: { ArnEquals: { 'aws:SourceArn': rule.arn } },
-      }],
+      policyStatements: (queueArn) => [serviceSendStatement('RuleDeadLetters', 'events.amazonaws.com', queueArn, rule.arn)],
     });
-    const eventsRole = new IamRole(this, 'events-role', {
+    const role = new ServiceRole(this, 'events-role', {
       name: `${prefix}-events`,
-      assumeRolePolicy: policyDocument([{
-        Effect: 'Allow',
-        Principal: { Service: 'events.amazonaws.com' },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-      }]),
+      service: 'events.amazonaws.com',
+      sourceAccount: this.ctx.account.id,
+      policyName: 'start-workflow',
+      ids: { policy: 'events-policy' },
     });
-    new IamRolePolicy(this, 'events-policy', {
-      name: 'start-workflow',
-      role: eventsRole.id,
-      policy: policyDocument([{ Sid: 'StartWorkflow', Effect: 'Allow', Action: 'states:StartExecution', Resource: stateMachine.arn }]),
-    });
-    new CloudwatchEventTarget(this, 'item-changed-target', {
-      rule: rule.name,
-      eventBusName: bus.name,
-      targetId: 'workflow',
-      arn: stateMachine.arn,
-      roleArn: eventsRole.arn,
-      deadLetterConfig: { arn: eventsDlq.arn },
-      retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 5 },
-    });
-
-    // API: Cognito (or configured) JWT authorizer, routes to the api alias, stage with throttling and access logs.
-    let issuer: string;
-    let audience: string[];
-    if (config.jwt) {
-      issuer = config.jwt.issuer;
-      audience = [...config.jwt.audience];
-    } else if (config.useCdnUserPool) {
-      const cdn = this.remote(cdnContract);
-      const poolId = cdn.get('user_pool_id');
-      // A pool id starts with its region (`us-east-1_AbC123`): the cdn layer's pool may live in another region.
-      issuer = `https://cognito-idp.${Fn.element(Fn.split('_', poolId), 0)}.amazonaws.com/${poolId}`;
-      audience = [cdn.get('user_pool_client_id')];
-    } else {
-      const pool = new CognitoUserPool(this, 'user-pool', {
-        name: prefix,
-        deletionProtection: protect ? 'ACTIVE' : 'INACTIVE',
-        usernameAttributes: ['email'],
-        autoVerifiedAttributes: ['email'],
-        mfaConfiguration: 'OPTIONAL',
-        softwareTokenMfaConfiguration: { enabled: true },
-        adminCreateUserConfig: { allowAdminCreateUserOnly: true },
-        accountRecoverySetting: { recoveryMechanism: [{ name: 'verified_email', priority: 1 }] },
-        passwordPolicy: {
-          minimumLength: 14,
-          requireLowercase: true,
-          requireUppercase: true,
-          requireNumbers: true,
-          requireSymbols: true,
-          temporaryPasswordValidityDays: 3,
-        },
-      });
-      const client = new CognitoUserPoolClient(this, 'user-pool-client', {
-        name: `${prefix}-api`,
-        userPoolId: pool.id,
-        generateSecret: false,
-        explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-        preventUserExistenceErrors: 'ENABLED',
-        enableTokenRevocation: true,
-        accessTokenValidity: 1,
-        idTokenValidity: 1,
-        refreshTokenValidity: 30,
-        tokenValidityUnits: [{ accessToken: 'hours', idToken: 'hours', refreshToken: 'days' }],
-      });
-      issuer = `https://cognito-idp.${region}.amazonaws.com/${pool.id}`;
-      audience = [client.id];
-    }
-
-    const httpApi = new Apigatewayv2Api(this, 'api', {
-      name: prefix,
-      protocolType: 'HTTP',
-      description: `Serverless API of ${ctx.account.name}`,
-      corsConfiguration: (config.corsAllowOrigins ?? []).length > 0
-        ? { allowOrigins: [...(config.corsAllowOrigins ?? [])], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type'], maxAge: 300 }
-        : undefined,
-    });
-    const authorizer = new Apigatewayv2Authorizer(this, 'jwt-authorizer', {
-      apiId: httpApi.id,
-      name: 'jwt',
-      authorizerType: 'JWT',
-      identitySources: ['$request.header.Authorization'],
-      jwtConfiguration: { issuer, audience },
-    });
-    const integration = new Apigatewayv2Integration(this, 'api-integration', {
-      apiId: httpApi.id,
-      integrationType: 'AWS_PROXY',
-      integrationUri: api.aliasInvokeArn,
-      payloadFormatVersion: '2.0',
-      timeoutMilliseconds: Math.min(29000, (fn('api').timeoutSeconds ?? 10) * 1000 + 1000),
-    });
-    for (const routeKey of ['GET /items', 'POST /items']) {
-      new Apigatewayv2Route(this, `route-${routeKey.replace(/[^A-Za-z]+/g, '-').toLowerCase()}`, {
-        apiId: httpApi.id,
-        routeKey,
-        target: `integrations/${integration.id}`,
-        authorizationType: 'JWT',
-        authorizerId: authorizer.id,
-      });
-    }
-    new LambdaPermission(this, 'api-invoke', {
-      statementId: 'HttpApiInvoke',
-      action: 'lambda:InvokeFunction',
-      functionName: api.functionName,
-      qualifier: api.alias.name,
-      principal: 'apigateway.amazonaws.com',
-      sourceArn: `${httpApi.executionArn}/*/*/items`,
-    });
-
-    if (config.privateIntegration?.enabled && network) {
-      this.privateIntegration(prefix, config.privateIntegration, {
-        vpcId: network.get('vpc_id'),
-        vpcCidr: network.get('vpc_cidr_block'),
-        subnetIds: network.get('private_subnet_ids'),
-      }, httpApi.id, authorizer.id);
-    }
-
-    const accessLogs = new CloudwatchLogGroup(this, 'api-access-logs', {
-      name: `/aws/apigateway/${prefix}/${stageName}`,
-      retentionInDays: retention,
-      kmsKeyId: keys.logs,
-    });
-    const stage = new Apigatewayv2Stage(this, 'stage', {
-      apiId: httpApi.id,
-      name: stageName,
-      autoDeploy: true,
-      description: `${ctx.account.environment} stage; integrations call the functions' live aliases`,
-      stageVariables: { lambdaAlias: api.alias.name },
-      defaultRouteSettings: {
-        throttlingBurstLimit: config.throttling.burstLimit,
-        throttlingRateLimit: config.throttling.rateLimit,
-        detailedMetricsEnabled: true,
-      },
-      accessLogSettings: {
-        destinationArn: accessLogs.arn,
-        format: JSON.stringify({
-          requestId: '$context.requestId',
-          ip: '$context.identity.sourceIp',
-          requestTime: '$context.requestTime',
-          httpMethod: '$context.httpMethod',
-          routeKey: '$context.routeKey',
-          status: '$context.status',
-          protocol: '$context.protocol',
-          responseLength: '$context.responseLength',
-          integrationError: '$context.integrationErrorMessage',
-          authorizerError: '$context.authorizer.error',
-          sub: '$context.authorizer.claims.sub',
-        }),
-      },
-    });
-
-    // Alarms: anything parked in a dead-letter queue, function errors, failed workflows, API 5xx.
-    const alarmTopic = config.useSecurityAlarmTopic ? (security ?? this.remote(securityContract)).get('sns_topic_arn') : config.alarmTopicArn;
-    const actions = alarmTopic ? [alarmTopic] : [];
-    const alarm = (id: string, description: string, namespace: string, metricName: string, dimensions: Record<string, string>) =>
-      new CloudwatchMetricAlarm(this, `alarm-${id}`, {
-        alarmName: `${prefix}-${id}`,
-        alarmDescription: description,
-        namespace,
-        metricName,
-        dimensions,
-        statistic: namespace === 'AWS/SQS' ? 'Maximum' : 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: 'GreaterThanThreshold',
-        treatMissingData: 'notBreaching',
-        alarmActions: actions,
-        okActions: actions,
-      });
-    const parked: [string, string][] = [
-      ['writes-dlq', writeQueue.dlq!.name],
-      ['stream-failures', streamFailures.name],
-      ['events-dlq', eventsDlq.name],
-      ['fanout-dlq', fanout.dlq!.name],
-      ...SERVERLESS_FUNCTIONS.map((name): [string, string] => [`${name}-async-dlq`, functions[name].deadLetterQueue.name]),
-    ];
-    for (const [id, queueName] of parked) {
-      alarm(id, `Messages waiting in ${id}: inspect and redrive (docs/serverless-and-multi-tier.md)`, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: queueName });
-    }
-    for (const name of SERVERLESS_FUNCTIONS) {
-      alarm(`${name}-errors`, `Function ${name} failed`, 'AWS/Lambda', 'Errors', { FunctionName: functions[name].functionName });
-    }
-    alarm('workflow-failed', 'Workflow executions failed', 'AWS/States', 'ExecutionsFailed', { StateMachineArn: stateMachine.arn });
-    alarm('api-5xx', 'The API answered 5xx', 'AWS/ApiGateway', '5xx', { ApiId: httpApi.id, Stage: stage.name });
-
-    const custom = config.customDomain ? this.customDomain(config.customDomain, httpApi.id, stage.name) : undefined;
-
-    this.publish(serverlessContract, {
-      api_id: httpApi.id,
-      api_endpoint: httpApi.apiEndpoint,
-      custom_domain_name: custom ?? '',
-      stage_name: stage.name,
-      stage_invoke_url: stage.invokeUrl,
-      jwt_issuer: issuer,
-      jwt_audience: audience,
-      table_name: table.name,
-      table_arn: table.arn,
-      write_queue_url: writeQueue.url,
-      write_queue_arn: writeQueue.arn,
-      topic_arn: topic.arn,
-      fanout_queue_url: fanout.url,
-      event_bus_name: bus.name,
-      event_bus_arn: bus.arn,
-      state_machine_arn: stateMachine.arn,
-      secret_arn: secret.arn,
-      kms_key_arn: key.arn,
-      function_alias_arns: SERVERLESS_FUNCTIONS.map((name) => functions[name].aliasArn),
-    });
+    workflow.grantStartExecution(role);
+    rule.addTarget({ targetId: 'workflow', arn: workflow.arn, roleArn: role.arn, deadLetterQueueArn: deadLetters.arn });
+    return deadLetters;
   }
 
-  /** ACM certificate validated in the account's sub-zone, regional domain name, alias record, stage mapping. */
-  private customDomain(domain: NonNullable<ServerlessConfig['customDomain']>, apiId: string, stageName: string): string {
-    const zoneId = this.remote(dnsZoneContract, { layer: domain.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id');
-    // validate() checked the label and the dns-zone layer, so the name is known here (no remote zone_name token).
-    const name = subZoneName(this.ctx, domain)!.name;
-    const certificate = new DnsValidatedCertificate(this, 'api-certificate', { domainNames: [name], zoneId });
-    const domainName = new Apigatewayv2DomainName(this, 'api-domain', {
-      domainName: name,
-      domainNameConfiguration: { certificateArn: certificate.arn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+  /**
+   * The HTTP API: JWT authorizer (a configured issuer, the cdn layer's pool, or a pool made here), the item routes to
+   * the api alias, the stage with throttling and access logs, the custom domain, and the optional private integration.
+   */
+  private api(config: ServerlessConfig, prefix: string, keys: Keys, retention: number, fn: LambdaFunction, protect: boolean): { api: HttpApi; jwt: HttpApiJwt } {
+    const { ctx } = this;
+    const jwt = this.jwtIssuer(config, prefix, protect);
+    const domain = config.customDomain;
+    const api = new HttpApi(this, 'api', {
+      name: prefix,
+      description: `Serverless API of ${ctx.account.name}`,
+      stageName: config.stageName ?? ctx.account.environment,
+      stageDescription: `${ctx.account.environment} stage; integrations call the functions' live aliases`,
+      stageVariables: { lambdaAlias: fn.alias.name },
+      throttling: config.throttling,
+      jwt,
+      accessLogs: { retentionDays: retention, kmsKeyArn: keys.logs },
+      cors: (config.corsAllowOrigins ?? []).length > 0 ? { allowOrigins: config.corsAllowOrigins! } : undefined,
+      // validate() checked the label and the dns-zone layer, so the name is known here (no remote zone_name token).
+      customDomain: domain
+        ? { name: subZoneName(ctx, domain)!.name, zoneId: this.remote(dnsZoneContract, { layer: domain.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id'), basePath: domain.basePath ?? 'api' }
+        : undefined,
     });
-    new Apigatewayv2ApiMapping(this, 'api-mapping', {
-      apiId,
-      domainName: domainName.id,
-      stage: stageName,
-      apiMappingKey: domain.basePath ?? 'api',
-    });
-    new Route53Record(this, 'api-alias', {
-      zoneId,
-      name,
-      type: 'A',
-      alias: {
-        name: domainName.domainNameConfiguration.targetDomainName,
-        zoneId: domainName.domainNameConfiguration.hostedZoneId,
-        evaluateTargetHealth: false,
-      },
-    });
-    return domainName.domainName;
+    api.addFunctionRoutes('api', fn, ITEM_ROUTES);
+    api.authorizer.moveFromId(FORMER_API_ADDRESSES.authorizer);
+    api.stage.moveFromId(FORMER_API_ADDRESSES.stage);
+    for (const routeKey of ITEM_ROUTES) api.routes.get(routeKey)!.moveFromId(FORMER_ROUTE_ADDRESSES[routeKey]);
+    if (config.privateIntegration?.enabled) this.privateIntegration(config, prefix, config.privateIntegration, api);
+    return { api, jwt };
+  }
+
+  /** The issuer the authorizer trusts: configured, the cdn layer's user pool, or a user pool and client made here. */
+  private jwtIssuer(config: ServerlessConfig, prefix: string, protect: boolean): HttpApiJwt {
+    if (config.jwt) return config.jwt;
+    if (config.useCdnUserPool) {
+      const cdn = this.remote(cdnContract, { layer: CDN_LAYER });
+      const poolId = cdn.get('user_pool_id');
+      // A pool id starts with its region (`us-east-1_AbC123`): the cdn layer's pool may live in another region.
+      return { issuer: `https://cognito-idp.${Fn.element(Fn.split('_', poolId), 0)}.amazonaws.com/${poolId}`, audience: [cdn.get('user_pool_client_id')] };
+    }
+    const pool = new UserPool(this, 'user-pool', { name: prefix, region: this.ctx.region, protect });
+    const client = pool.addClient('user-pool-client', { name: `${prefix}-api` });
+    return { issuer: pool.issuer, audience: [client.id] };
   }
 
   /** Internal NLB in the private subnets and a VPC link, routed from the API under the JWT authorizer. */
-  private privateIntegration(
-    prefix: string,
-    pi: PrivateIntegrationConfig,
-    net: { vpcId: string; vpcCidr: string; subnetIds: string[] },
-    apiId: string,
-    authorizerId: string,
-  ): void {
-    const { vpcId, subnetIds } = net;
+  private privateIntegration(config: ServerlessConfig, prefix: string, pi: PrivateIntegrationConfig, api: HttpApi): void {
+    const network = this.remote(baseNetworkContract, { account: config.networkAccount });
+    const vpcId = network.get('vpc_id');
+    const subnetIds = network.get('private_subnet_ids');
     const port = pi.port ?? 80;
     const linkSg = new SecurityGroup(this, 'vpc-link-sg', {
       name: `${prefix}-vpc-link`,
@@ -850,7 +655,7 @@ export class Serverless extends LayerStack {
       securityGroupId: nlbSg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, referencedSecurityGroupId: linkSg.id, description: 'From the API VPC link',
     });
     new VpcSecurityGroupEgressRule(this, 'nlb-to-targets', {
-      securityGroupId: nlbSg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIpv4: net.vpcCidr, description: 'To private targets in the VPC',
+      securityGroupId: nlbSg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIpv4: network.get('vpc_cidr_block'), description: 'To private targets in the VPC',
     });
     const nlb = new Lb(this, 'nlb', {
       name: `${prefix}-nlb`.slice(0, 32).replace(/-+$/, ''),
@@ -876,21 +681,8 @@ export class Serverless extends LayerStack {
       defaultAction: [{ type: 'forward', targetGroupArn: tg.arn }],
     });
     const link = new Apigatewayv2VpcLink(this, 'vpc-link', { name: `${prefix}-private`, securityGroupIds: [linkSg.id], subnetIds });
-    const integration = new Apigatewayv2Integration(this, 'private-integration', {
-      apiId,
-      integrationType: 'HTTP_PROXY',
-      integrationMethod: 'ANY',
-      connectionType: 'VPC_LINK',
-      connectionId: link.id,
-      integrationUri: listener.arn,
-      payloadFormatVersion: '1.0',
-    });
-    new Apigatewayv2Route(this, 'route-private', {
-      apiId,
-      routeKey: pi.routeKey ?? 'ANY /private/{proxy+}',
-      target: `integrations/${integration.id}`,
-      authorizationType: 'JWT',
-      authorizerId,
-    });
+    const routeKey = pi.routeKey ?? 'ANY /private/{proxy+}';
+    api.addVpcLinkRoute('private', routeKey, { vpcLinkId: link.id, listenerArn: listener.arn });
+    api.routes.get(routeKey)!.moveFromId(FORMER_PRIVATE_ROUTE_ADDRESS);
   }
 }

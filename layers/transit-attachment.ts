@@ -29,7 +29,8 @@ export const transitAttachmentContract = defineContract('transit-attachment', {
 
 /**
  * A workload account's side of the hub: the VPC attachment to the shared transit gateway (created here because
- * an attachment belongs to the VPC's account), on the private subnets. Acceptance, association and propagation are the
+ * an attachment belongs to the VPC's account), on the private subnets. The hub's own account attaches its VPC the
+ * same way; only attachments from other accounts wait for network-hub-routes to accept them. Acceptance, association and propagation are the
  * hub's business (network-hub-routes); the VPC's routes to the hub wait for the acceptance in transit-routes.
  */
 export class TransitAttachment extends LayerStack {
@@ -43,8 +44,8 @@ export class TransitAttachment extends LayerStack {
   static validate(config: TransitAttachmentConfig, ctx: LayerContext): FieldProblem[] {
     const problems = new FieldProblems();
     const hub = config.hubAccount ?? 'network';
+    // The hub's own account may attach its VPC too (e.g. for the client VPN): AWS accepts such an attachment at once.
     problems.check('hubAccount', knownAccount(ctx.org, hub));
-    if (hub === ctx.account.name) problems.add('hubAccount', 'is this account; attach workload VPCs from their own accounts');
     return problems.list;
   }
 

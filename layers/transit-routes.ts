@@ -8,13 +8,18 @@ import { declaredLayer } from '../lib/layer-presence';
 import type { LayerContext } from '../lib/model';
 import { FieldProblems, oneOf, repeated } from '../lib/validators';
 import { baseNetworkContract } from './base-network';
-import { NetworkHubRoutes, networkHubRoutesContract } from './network-hub-routes';
+import { BaseNetwork } from './base-network';
+import { hubInspection, NetworkHubRoutes, networkHubRoutesContract } from './network-hub-routes';
 import { TransitAttachment, transitAttachmentContract } from './transit-attachment';
 
 export type VpcRouteTier = 'public' | 'private' | 'database';
 
 export interface TransitRoutesConfig {
-  /** Ranges sent to the transit gateway from this VPC (other VPCs, on-premises). @default ['10.0.0.0/8'] */
+  /**
+   * Ranges sent to the transit gateway from this VPC (other VPCs, on-premises). `0.0.0.0/0` (the VPC's internet egress
+   * through the hub) only when the hub's network-firewall layer provides egress and this VPC has no NAT gateway.
+   * @default ['10.0.0.0/8']
+   */
   readonly destinations?: readonly string[];
   /** Route tables of the VPC that get the routes to the hub. @default ['private', 'database'] */
   readonly routeTiers?: readonly VpcRouteTier[];
@@ -34,6 +39,8 @@ interface Resolved {
   readonly hubAccount: string;
   readonly hubRoutesLayer: string;
   readonly networkLayer: string;
+  /** Whether the hub sends a default route to an inspection VPC with NAT gateways (centralised egress). */
+  readonly hubEgress: boolean;
 }
 
 function resolve(config: TransitRoutesConfig, ctx: LayerContext): Resolved | FieldProblem[] {
@@ -49,7 +56,28 @@ function resolve(config: TransitRoutesConfig, ctx: LayerContext): Resolved | Fie
   if (!NetworkHubRoutes.facts(routes.config).attachments.some((a) => a.account === ctx.account.name && a.layer === attachmentLayer)) {
     problems.add('hubRoutesLayer', `${hubAccount}/${hubRoutesLayer} does not list ${ctx.account.name}/${attachmentLayer} in its attachments, so the hub never accepts it: add { account: '${ctx.account.name}', domain } there`);
   }
-  return problems.list.length > 0 ? problems.list : { attachmentLayer, hubAccount, hubRoutesLayer, networkLayer };
+  const inspection = hubInspection(ctx.org, hubAccount, routes.config);
+  const hubEgress = typeof inspection === 'object' && inspection.facts.egress;
+  return problems.list.length > 0 ? problems.list : { attachmentLayer, hubAccount, hubRoutesLayer, networkLayer, hubEgress };
+}
+
+/**
+ * A default route to the hub is the VPC's internet egress through the hub's inspection VPC: only when the hub has one
+ * with egress, and never beside another default route (the NAT gateways of the private tables, the internet gateway
+ * of the public one), which AWS refuses (RouteAlreadyExists).
+ */
+function defaultRouteProblems(config: TransitRoutesConfig, ctx: LayerContext, resolved: Resolved): string[] {
+  if (!resolved.hubEgress) {
+    return [`a default route through the hub needs a network-firewall layer with egress in ${resolved.hubAccount} (the hub's inspection VPC); without one egress stays in the VPC`];
+  }
+  const tiers = config.routeTiers ?? ['private', 'database'];
+  const problems: string[] = [];
+  if (tiers.includes('public')) problems.push('the public route table already sends 0.0.0.0/0 to the internet gateway: leave public out of routeTiers');
+  const network = declaredLayer(ctx.org, ctx.account.name, resolved.networkLayer, BaseNetwork);
+  if (typeof network !== 'string' && network.config.natGateways !== 'none' && tiers.includes('private')) {
+    problems.push(`${ctx.account.name}/${resolved.networkLayer} has NAT gateways (natGateways '${network.config.natGateways}'), whose default routes the private tables already hold: set natGateways 'none' to send egress through the hub`);
+  }
+  return problems;
 }
 
 /**
@@ -66,15 +94,17 @@ export class TransitRoutes extends LayerStack {
     const problems = new FieldProblems();
     const destinations = config.destinations ?? ['10.0.0.0/8'];
     if (destinations.length === 0) problems.add('destinations', 'lists no range; leave the layer out if the VPC sends nothing to the hub');
+    for (const tier of config.routeTiers ?? []) problems.check('routeTiers', oneOf<VpcRouteTier>(tier, ['public', 'private', 'database']));
+    const resolved = resolve(config, ctx);
     destinations.forEach((d, i) => {
       const cidr = parseCidr(d);
       if (typeof cidr === 'string') problems.add(`destinations[${i}]`, cidr);
-      else if (cidr.prefix === 0) problems.add(`destinations[${i}]`, 'a default route through the hub is not supported here; egress stays in the VPC');
+      else if (cidr.prefix === 0 && !Array.isArray(resolved)) {
+        for (const message of defaultRouteProblems(config, ctx, resolved)) problems.add(`destinations[${i}]`, message);
+      }
     });
     const twice = repeated(destinations);
     if (twice !== undefined) problems.add('destinations', `lists ${twice} twice`);
-    for (const tier of config.routeTiers ?? []) problems.check('routeTiers', oneOf<VpcRouteTier>(tier, ['public', 'private', 'database']));
-    const resolved = resolve(config, ctx);
     return [...problems.list, ...(Array.isArray(resolved) ? resolved : [])];
   }
 

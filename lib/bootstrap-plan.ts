@@ -16,6 +16,7 @@ import type { LayerKind } from './layer-stack';
 import type { Organisation, ResolvedAccount } from './model';
 import { stackId } from './naming';
 import { sortAccounts } from './organisation';
+import { UsageError } from './problems';
 
 export type StepKind = 'backend-local' | 'backend-migrate' | 'apply' | 'check-account-ids' | 'handover';
 
@@ -58,13 +59,14 @@ function rank(kind: Kind): number {
 /** Accounts in day-zero order: the management account first (nothing exists in a member account before it runs), then the project's order. */
 export function dayZeroAccounts(org: Organisation, names?: readonly string[]): ResolvedAccount[] {
   const unknown = (names ?? []).filter((n) => !org.accounts.has(n));
-  if (unknown.length > 0) throw new BootstrapUsageError(`unknown account: ${unknown.join(', ')} (known: ${[...org.accounts.keys()].join(', ')})`);
+  if (unknown.length > 0) throw new BootstrapUsageError(`unknown account: ${unknown.join(', ')}`, [...org.accounts.keys()]);
   const selected = sortAccounts(org).filter((a) => !names || names.includes(a.name));
   const management = org.project.managementAccount;
   return [...selected.filter((a) => a.name === management), ...selected.filter((a) => a.name !== management)];
 }
 
-export class BootstrapUsageError extends Error {}
+/** A day-zero request naming an account that does not exist, or that cannot be bootstrapped: one line, exit 2. */
+export class BootstrapUsageError extends UsageError {}
 
 /** The steps of a day-zero run, in order. */
 export function bootstrapPlan(org: Organisation, options: PlanOptions = {}): BootstrapStep[] {

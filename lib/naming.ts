@@ -1,4 +1,5 @@
 /** Every derived name in one place, so a state key or bucket name is never typed by hand. */
+import * as crypto from 'crypto';
 
 export const MANAGED_BY = 'cdktf';
 
@@ -98,6 +99,17 @@ export function roleArn(accountId: string, roleName: string): string {
 /** Resource name prefix `<project>-<account>` joined with the given parts. */
 export function resourceName(project: string, account: string, ...parts: string[]): string {
   return [project, account, ...parts].filter((p) => p.length > 0).join('-');
+}
+
+/**
+ * `name` when it has at most `max` characters, otherwise its first characters and a 6-hex-digit hash of the whole name:
+ * stable across runs, distinct for distinct names, and still starting with the project prefix. For services whose names
+ * are shorter than `<project>-<account>-<purpose>` can be (DAX allows 20 characters).
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = crypto.createHash('sha256').update(name).digest('hex').slice(0, 6);
+  return `${name.slice(0, max - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
 /** ARN of an account's state bucket; its objects are `<arn>/*`. */

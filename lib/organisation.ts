@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Aspects, type App } from 'cdktf';
 import { overlaps, parseCidr, type Cidr } from './cidr';
 import type { AccountConfig, LayerDeclaration, ProjectConfig } from './config';
+import { configShapes, shapeProblems, type Shape } from './config-shape';
 import { CycleError, topologicalOrder, type GraphNode } from './graph';
 import { checkIdentityAccounts, isBootstrapKind, keepsLocalState, resolveIdentityConfig, stepOf } from './identity';
 import type { LayerKind, LayerStack } from './layer-stack';
@@ -16,9 +17,11 @@ import type { LayerContext, Organisation, ResolvedAccount, ResolvedProject } fro
 import type { Mode } from './mode';
 import { backendBucketName, backendLogBucketName, globalNameProblem, stackId } from './naming';
 import { PolicyAspect } from './policy/engine';
-import { ConfigError, ProblemSink } from './problems';
+import { ConfigError, ProblemSink, type ConfigProblem } from './problems';
 import { AWS_REGIONS } from './regions';
-import { emailAddress } from './validators';
+import { resourceNameProblems } from './resource-names';
+import { redactSecrets, secretsIn, type FoundSecret } from './secret-values';
+import { accountEmail, awsName, IAM_ROLE_NAME, MAX_TAGS, tagProblems, tagValue } from './validators';
 
 export const DEFAULT_ACCOUNT_ORDER = ['management', 'security', 'shared', 'network'];
 const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
@@ -126,6 +129,15 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
   const raw = source.project;
   const projectName = typeof raw.name === 'string' ? raw.name : '?';
   const at = { project: projectName };
+  const secrets: FoundSecret[] = [];
+  // Shapes and secrets first: a wrong type would break the checks below, and a secret must never be echoed.
+  let malformed = checkShape(sink, at, raw, configShapes().project);
+  checkSecrets(sink, at, raw, secrets);
+  for (const [name, { config }] of Object.entries(source.accounts)) {
+    malformed = checkShape(sink, { project: projectName, account: name }, config, configShapes().account) || malformed;
+    checkSecrets(sink, { project: projectName, account: name }, config, secrets);
+  }
+  if (malformed) throwProblems(sink, secrets);
   if (!/^[a-z][a-z0-9]{1,11}$/.test(projectName)) {
     sink.report(at, 'name', `"${projectName}" must be 2-12 lowercase letters or digits, starting with a letter (it prefixes every bucket name)`);
   }
@@ -135,6 +147,12 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
     if (raw.drRegion === raw.primaryRegion) sink.report(at, 'drRegion', `must differ from primaryRegion (${raw.primaryRegion})`);
   }
   checkZones(sink, at, 'availabilityZones', raw.availabilityZones ?? {});
+  for (const field of ['deployRoleName', 'bootstrapRoleName'] as const) {
+    const role = raw[field];
+    const bad = role === undefined ? undefined : awsName(role, IAM_ROLE_NAME);
+    if (bad) sink.report(at, field, bad);
+  }
+  checkTags(sink, at, raw.tags ?? {});
   const project: ResolvedProject = {
     ...raw,
     deployRoleName: raw.deployRoleName ?? 'DevOps',
@@ -146,6 +164,7 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
 
   const accounts = new Map<string, ResolvedAccount>();
   const ids = new Map<string, string>();
+  const emails = new Map<string, string>();
   const pending: string[] = [];
   for (const [name, { config, layers }] of Object.entries(source.accounts)) {
     const where = { project: projectName, account: name };
@@ -166,10 +185,25 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
     } else {
       ids.set(config.id, name);
     }
-    const badEmail = typeof config.email === 'string' ? emailAddress(config.email) : `"${String(config.email)}" is not an e-mail address`;
-    if (badEmail) sink.report(where, 'email', badEmail);
+    const badEmail = typeof config.email === 'string' ? accountEmail(config.email) : `"${String(config.email)}" is not an e-mail address`;
+    if (badEmail) {
+      sink.report(where, 'email', badEmail);
+    } else if (emails.has(config.email.toLowerCase())) {
+      // Organizations creates (and AWS signs in) each account by its root e-mail: one address, one account.
+      sink.report(where, 'email', `${config.email} is already the root e-mail of account ${emails.get(config.email.toLowerCase())}; ` +
+        'AWS Organizations needs a different e-mail for every account');
+    } else {
+      emails.set(config.email.toLowerCase(), name);
+    }
+    if (config.deployRoleName !== undefined) {
+      const bad = awsName(config.deployRoleName, IAM_ROLE_NAME);
+      if (bad) sink.report(where, 'deployRoleName', bad);
+    }
+    checkTags(sink, where, config.tags ?? {}, raw.tags ?? {});
     if (typeof config.environment !== 'string' || !/^[a-z][a-z0-9-]*$/.test(config.environment)) {
       sink.report(where, 'environment', `"${String(config.environment)}" must be a lowercase name such as prd or devstg`);
+    } else if (tagValue(config.environment)) {
+      sink.report(where, 'environment', `${tagValue(config.environment)} (it is the Environment tag of every resource)`);
     }
     const region = config.region ?? project.primaryRegion;
     if (config.region !== undefined) checkRegion(sink, where, 'region', config.region);
@@ -210,7 +244,8 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
   const org: Organisation = { project, accounts: members, mode, problems: new ProblemSink(), pendingAccounts };
   if (pendingAccounts.size > 0) creatorViews.set(org, { ...org, accounts: creatorAccounts });
   checkIdentityAccounts(org, raw, sink);
-  checkLayers(org, sink);
+  checkLayers(org, sink, secrets);
+  for (const account of pendingAccounts.values()) checkLayerSecrets(org, account, sink, secrets);
   if (sink.problems.length > 0) {
     // Layers naming a pending account report it as an unknown account: say why, once per such account.
     for (const name of [...pendingAccounts.keys()].filter((n) => sink.problems.some((p) => p.message.includes(`"${n}"`)))) {
@@ -218,8 +253,63 @@ export function resolveOrganisation(source: ProjectSource, mode: Mode): Organisa
         'its id is set, so a layer that names it finds no such account');
     }
   }
-  sink.throwIfAny();
+  throwProblems(sink, secrets);
   return org;
+}
+
+/** Throws the ConfigError of every problem so far, with each secret found masked wherever a message quotes it. */
+function throwProblems(sink: ProblemSink, secrets: readonly FoundSecret[]): void {
+  if (sink.problems.length === 0) return;
+  const redact = (p: ConfigProblem): ConfigProblem => ({ ...p, field: redactSecrets(p.field, secrets), message: redactSecrets(p.message, secrets) });
+  throw new ConfigError(secrets.length > 0 ? sink.problems.map(redact) : sink.problems);
+}
+
+type Where = Omit<ConfigProblem, 'field' | 'message'>;
+
+/**
+ * Reports keys the config interfaces do not have, values of the wrong type and literals outside their union
+ * (lib/config-shape.ts). Returns true when a value has the wrong type, so checks that assume the types must not run.
+ */
+function checkShape(sink: ProblemSink, where: Where, value: unknown, shape: Shape): boolean {
+  const problems = shapeProblems(value, shape);
+  for (const p of problems) sink.report(where, p.field, p.message);
+  return problems.some((p) => p.kind === 'type');
+}
+
+/** Reports every secret recognised by its value (lib/secret-values.ts), masked, and remembers it for redaction. */
+function checkSecrets(sink: ProblemSink, where: Where, value: unknown, found: FoundSecret[]): void {
+  for (const s of secretsIn(value)) {
+    found.push(s);
+    sink.report(where, s.field, `looks like ${s.what} (${s.masked}): secrets never go in config, where they would reach cdk.tf.json, ` +
+      'plans and state; keep the value in Secrets Manager (a secrets layer and fromSecrets(...), or a secret ARN) and rotate this one');
+  }
+}
+
+/** Default tags every resource gets from the framework (LayerStack.tags), which project and account tags must not set. */
+const FRAMEWORK_TAGS = ['Project', 'Account', 'Environment', 'Layer', 'ManagedBy'];
+
+/**
+ * Project or account tags, which become the default tags of every resource: AWS's tag rules, no framework tag, no
+ * key twice ignoring case (IAM compares tag keys case-insensitively and refuses both), and room for the resource's own.
+ */
+function checkTags(sink: ProblemSink, where: Where, tags: Readonly<Record<string, string>>, inherited: Readonly<Record<string, string>> = {}): void {
+  for (const p of tagProblems(tags)) sink.report(where, `tags.${p.field}`, p.message);
+  const taken = new Map([...FRAMEWORK_TAGS.map((k) => [k.toLowerCase(), 'the framework'] as const),
+    ...Object.keys(inherited).map((k) => [k.toLowerCase(), `project tag ${k}`] as const)]);
+  for (const key of Object.keys(tags)) {
+    const owner = taken.get(key.toLowerCase());
+    if (owner === 'the framework') sink.report(where, `tags.${key}`, `is set on every resource by the framework (${FRAMEWORK_TAGS.join(', ')}); choose another key`);
+    else if (owner && !Object.prototype.hasOwnProperty.call(inherited, key)) {
+      sink.report(where, `tags.${key}`, `differs only in case from ${owner}; IAM compares tag keys ignoring case and refuses both on one role`);
+    }
+    const seen = Object.keys(tags).filter((k) => k.toLowerCase() === key.toLowerCase());
+    if (seen.length > 1 && seen[0] !== key) sink.report(where, `tags.${key}`, `differs only in case from tag ${seen[0]}; IAM refuses both on one role`);
+  }
+  const total = new Set([...FRAMEWORK_TAGS, ...Object.keys(inherited), ...Object.keys(tags)]).size;
+  if (total > MAX_TAGS - 10) {
+    sink.report(where, 'tags', `${total} default tags with the framework's ${FRAMEWORK_TAGS.length}; AWS accepts ${MAX_TAGS} per resource and resources ` +
+      'add their own (Name, Tier, ...): keep the default tags at 40 or fewer');
+  }
 }
 
 /** The organisation as a layer that creates accounts sees it in a real synth: pending accounts included. */
@@ -282,9 +372,15 @@ export function layerContext(org: Organisation, account: ResolvedAccount, layer:
   };
 }
 
-function checkLayers(org: Organisation, sink: ProblemSink): void {
+/** Secrets in every layer file of an account, enabled or not: a disabled file still holds its value in the repository. */
+function checkLayerSecrets(org: Organisation, account: ResolvedAccount, sink: ProblemSink, secrets: FoundSecret[]): void {
+  for (const [layer, declaration] of account.layers) checkSecrets(sink, { project: org.project.name, account: account.name, layer }, declaration.config, secrets);
+}
+
+function checkLayers(org: Organisation, sink: ProblemSink, secrets: FoundSecret[]): void {
   const claims: { where: { project: string; account: string; layer: string }; field: string; cidr: Cidr; region: string }[] = [];
   for (const account of org.accounts.values()) {
+    checkLayerSecrets(org, account, sink, secrets);
     for (const [layer, declaration] of account.layers) {
       if (!declaration.enabled) continue;
       const where = { project: org.project.name, account: account.name, layer };
@@ -294,8 +390,17 @@ function checkLayers(org: Organisation, sink: ProblemSink): void {
       const kind = declaration.kind as LayerKind<unknown>;
       const placeholders = new Set(placeholderFields(declaration.config));
       for (const field of placeholders) sink.report(where, field, 'is still the placeholder make new-layer wrote: fill it in');
+      // Unknown keys and wrong types first; a config of the wrong types is not handed to the kind's own checks.
+      const shaped = shapeProblems(declaration.config, configShapes().kinds[kind.name] ?? '*').filter((p) => !placeholders.has(p.field));
+      if (shaped.some((p) => p.kind === 'type')) {
+        for (const p of shaped) sink.report(where, p.field, p.message);
+        continue;
+      }
+      const own = kind.validate?.(declaration.config, ctx) ?? [];
+      // A field the kind reports itself (an enum it explains) is reported once, in the kind's words.
+      for (const p of shaped.filter((x) => x.kind === 'key' || !own.some((o) => o.field === x.field))) sink.report(where, p.field, p.message);
       // A placeholder field is reported once, as a placeholder, not again by the kind's own format checks.
-      for (const problem of kind.validate?.(declaration.config, ctx) ?? []) {
+      for (const problem of own) {
         if (!placeholders.has(problem.field)) sink.report(where, problem.field, problem.message);
       }
       for (const claim of kind.networks?.(declaration.config, ctx) ?? []) {
@@ -373,7 +478,11 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
       reads: Object.fromEntries(Object.entries(reads).sort(([a], [b]) => a.localeCompare(b))),
     });
   }
-  if (org.pendingAccounts.size > 0) refusePendingIds(org, stacks);
+  // Resolved once for both checks below; the policy pack resolves on its own, as constructs may still be added to a built stack.
+  const resolved = new Map(stacks.map((s) => [s, s.toTerraform() as Record<string, unknown>]));
+  if (org.pendingAccounts.size > 0) refusePendingIds(org, stacks, resolved);
+  // Names AWS would refuse or that two layers would both create, over everything built (lib/resource-names.ts).
+  for (const p of resourceNameProblems(stacks, (s) => resolved.get(s)!)) org.problems.report({ project: p.project, account: p.account, layer: p.layer }, p.field, p.message);
   org.problems.throwIfAny();
   if (!options.only) {
     try {
@@ -395,9 +504,9 @@ export function buildOrganisation(app: App, org: Organisation, options: BuildOpt
 }
 
 /** Real mode: a stack that would carry the made-up id of a pending account is refused (see PENDING_ACCOUNT_ID). */
-function refusePendingIds(org: Organisation, stacks: readonly LayerStack[]): void {
+function refusePendingIds(org: Organisation, stacks: readonly LayerStack[], resolved: ReadonlyMap<LayerStack, unknown>): void {
   for (const stack of stacks) {
-    const json = JSON.stringify(stack.toTerraform());
+    const json = JSON.stringify(resolved.get(stack));
     for (const name of org.pendingAccounts.keys()) {
       if (!json.includes(pendingIdMarker(name))) continue;
       org.problems.report({ project: org.project.name, account: stack.ctx.account.name, layer: stack.ctx.layer }, 'account id',

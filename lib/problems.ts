@@ -23,6 +23,21 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A command line, or a selection it makes, that names something unknown or not allowed here. Commands print it as one
+ * line and exit 2, never with a stack trace (scripts/lib/usage.ts). `valid` lists the accepted choices when there is a
+ * list; the message then ends with `; valid: a, b`.
+ */
+export class UsageError extends Error {
+  readonly valid?: readonly string[];
+
+  constructor(problem: string, valid?: readonly string[]) {
+    super(valid ? `${problem}; valid: ${valid.join(', ')}` : problem);
+    this.name = 'UsageError';
+    this.valid = valid;
+  }
+}
+
 /** Collects problems for one place (project, account, layer) so callers only name the field. */
 export class ProblemSink {
   readonly problems: ConfigProblem[] = [];

@@ -99,6 +99,60 @@ export function positiveInteger(value: number): Check {
   return Number.isInteger(value) && value > 0 ? undefined : `${value} must be a positive whole number`;
 }
 
+/** A TCP or UDP port: a whole number from 1 to 65535 (listeners, targets, security group rules). */
+export function port(value: number): Check {
+  return Number.isInteger(value) && value >= 1 && value <= 65535 ? undefined : `${value} is not a TCP port (a whole number from 1 to 65535)`;
+}
+
+/** A percentage above 0 and at most 100 (a scaling target, a share). */
+export function percentage(value: number): Check {
+  return typeof value === 'number' && value > 0 && value <= 100 ? undefined : `${value} must be a percentage above 0 and at most 100`;
+}
+
+/** Field names of the three sizes of a scaling group, as the config spells them (`web.minSize`, `services[0].minCount`). */
+export interface CapacityFields {
+  readonly min: string;
+  readonly desired: string;
+  readonly max: string;
+}
+
+export interface CapacityOptions {
+  /** The group may be sized to nothing (a pilot light, a night schedule). @default false: max is at least 1 */
+  readonly allowZeroMax?: boolean;
+  /** The largest max the service accepts. @default - no upper limit */
+  readonly maxLimit?: number;
+}
+
+const lastSegment = (field: string): string => field.slice(field.lastIndexOf('.') + 1);
+
+/**
+ * The sizes of a scaling group (an Auto Scaling group, an ECS service's target tracking, an EKS node group): whole
+ * numbers, `0 <= min <= desired <= max`, and `max >= 1` unless the group may be empty. AWS refuses the rest at apply
+ * (Auto Scaling `ValidationError`, EKS `InvalidParameterException`), or silently scales otherwise than written.
+ */
+export function capacityProblems(sizes: { readonly min: number; readonly desired: number; readonly max: number }, fields: CapacityFields, options: CapacityOptions = {}): FieldProblem[] {
+  const problems = new FieldProblems();
+  for (const key of ['min', 'desired', 'max'] as const) problems.check(fields[key], integerAtLeast(sizes[key], 0));
+  if (problems.list.length > 0) return problems.list;
+  const { min, desired, max } = sizes;
+  const [minName, maxName] = [lastSegment(fields.min), lastSegment(fields.max)];
+  if (!options.allowZeroMax && max < 1) problems.add(fields.max, `${max} must be at least 1`);
+  if (options.maxLimit !== undefined && max > options.maxLimit) problems.add(fields.max, `${max} is more than the ${options.maxLimit} AWS allows`);
+  if (min > max) problems.add(fields.min, `${min} is greater than ${maxName} ${max}`);
+  else if (desired < min || desired > max) problems.add(fields.desired, `${desired} must be between ${minName} ${min} and ${maxName} ${max}`);
+  return problems.list;
+}
+
+/** Lambda memory: 128 to 10240 MB in 1 MB steps (CreateFunction `MemorySize`). */
+export function lambdaMemoryMb(value: number): Check {
+  return integerBetween(value, 128, 10240, 'MB');
+}
+
+/** Lambda timeout: 1 to 900 seconds (CreateFunction `Timeout`). */
+export function lambdaTimeoutSeconds(value: number): Check {
+  return integerBetween(value, 1, 900, 'seconds');
+}
+
 // --- strings --------------------------------------------------------------------------------------------------------
 
 /** One of a fixed set of values (an enum the TypeScript type already names, checked again for plain-JS configs). */
@@ -123,6 +177,58 @@ export function awsName(name: string, rule: NameRule): Check {
   return undefined;
 }
 
+/** An EC2 instance type as AWS spells it: family, generation and options, a dot, the size (`m7g.large`, `t3.medium`). */
+export function ec2InstanceType(value: string): Check {
+  return typeof value === 'string' && /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value) ? undefined : `"${String(value)}" is not an EC2 instance type`;
+}
+
+/**
+ * A subnet of a VPC: AWS accepts IPv4 subnets from /16 to /28 (CreateSubnet), and keeps five addresses of each.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
+ */
+export function subnetCidr(text: string): Check {
+  const parsed = parseCidr(text);
+  if (typeof parsed === 'string') return parsed;
+  if (parsed.prefix > 28) return `${text} is smaller than the /28 AWS allows for a subnet (16 addresses, 11 usable)`;
+  if (parsed.prefix < 16) return `${text} is larger than the /16 AWS allows for a subnet`;
+  return undefined;
+}
+
+/** Characters AWS accepts in tag keys and values of every service (IAM and S3 are the strictest). */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/**
+ * A tag key: 1 to 128 characters of letters, digits, spaces and `_ . : / = + - @`, not starting with the reserved
+ * `aws:` prefix. https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html
+ */
+export function tagKey(key: string): Check {
+  if (key.length < 1 || key.length > 128) return `tag key "${key}" must be 1 to 128 characters`;
+  if (/^aws:/i.test(key)) return `tag key "${key}" uses the prefix aws:, which AWS reserves for its own tags`;
+  if (!TAG_TEXT.test(key)) return `tag key "${key}" may hold only letters, digits, spaces and _ . : / = + - @`;
+  return undefined;
+}
+
+/** A tag value: at most 256 characters of letters, digits, spaces and `_ . : / = + - @`. */
+export function tagValue(value: string): Check {
+  if (typeof value !== 'string') return `${String(value)} must be a string`;
+  if (value.length > 256) return `"${value.slice(0, 40)}…" is longer than the 256 characters of a tag value`;
+  if (!TAG_TEXT.test(value)) return `"${value}" may hold only letters, digits, spaces and _ . : / = + - @`;
+  return undefined;
+}
+
+/** Tags AWS accepts on one resource, its own and the provider's default tags together. */
+export const MAX_TAGS = 50;
+
+/** Problems of a tag map, each under `<field>.<key>`. */
+export function tagProblems(tags: Readonly<Record<string, string>>): FieldProblem[] {
+  const problems = new FieldProblems();
+  for (const [key, value] of Object.entries(tags)) {
+    problems.check(key, tagKey(key));
+    problems.check(key, tagValue(value));
+  }
+  return problems.list;
+}
+
 /** An IPv4 CIDR block (network address, no host bits). */
 export function cidrBlock(text: string): Check {
   const parsed = parseCidr(text);
@@ -135,6 +241,16 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 export function emailAddress(text: string): Check {
   return EMAIL.test(text) ? undefined : `"${text}" is not an e-mail address`;
 }
+
+/** The root e-mail of an account: an address of 6 to 64 characters (Organizations `CreateAccount` `Email`). */
+export function accountEmail(text: string): Check {
+  const bad = emailAddress(text);
+  if (bad) return bad;
+  return text.length >= 6 && text.length <= 64 ? undefined : `"${text}" must be 6 to 64 characters (AWS Organizations refuses longer root e-mails)`;
+}
+
+/** An IAM role name: 1 to 64 of letters, digits and `+=,.@_-`. */
+export const IAM_ROLE_NAME: NameRule = { maxLength: 64, pattern: /^[\w+=,.@-]+$/, described: 'letters, digits and +=,.@_- (an IAM role name)' };
 
 export interface ArnRule {
   /** Service part of the ARN, e.g. `iam`, `organizations`, `kms`. */

@@ -10,7 +10,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Lazy, Token, type ITerraformDependable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
-import { awsName, cidrBlock, FieldProblems, integerBetween } from '../lib/validators';
+import { awsName, cidrBlock, FieldProblems, integerBetween, port } from '../lib/validators';
 import { bucketBaseline } from './bucket-baseline';
 import { BUCKET_DELIVERY_ACTIONS } from './perms';
 import { denyInsecureTransport, oneOrMany, policyDocument, type PolicyStatement } from './policy';
@@ -93,7 +93,7 @@ export function albPropProblems(props: Partial<AlbProps>): FieldProblem[] {
   if (props.internal === false && props.certificateArn === undefined) {
     problems.add('certificateArn', 'an internet-facing load balancer needs a certificate (HTTPS only)');
   }
-  if (props.httpPort !== undefined) problems.check('httpPort', integerBetween(props.httpPort, 1, 65535));
+  if (props.httpPort !== undefined) problems.check('httpPort', port(props.httpPort));
   if (props.idleTimeoutSeconds !== undefined) problems.check('idleTimeoutSeconds', integerBetween(props.idleTimeoutSeconds, 1, 4000, 'seconds'));
   (props.ingressCidrs ?? []).forEach((cidr, i) => {
     if (!Token.isUnresolved(cidr)) problems.check(`ingressCidrs[${i}]`, cidrBlock(cidr));

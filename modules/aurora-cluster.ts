@@ -164,6 +164,9 @@ export function auroraPropProblems(props: Partial<AuroraClusterProps>): { field:
   const s = props.serverlessV2;
   if (s && (s.minCapacity < 0 || s.maxCapacity > 256 || s.minCapacity > s.maxCapacity || s.maxCapacity < 1)) {
     problems.push({ field: 'serverlessV2', message: `capacity ${s.minCapacity}-${s.maxCapacity} ACU must satisfy 0 <= min <= max <= 256 and max >= 1` });
+  } else if (s && (s.minCapacity % 0.5 !== 0 || s.maxCapacity % 0.5 !== 0)) {
+    // Serverless v2 scales in half ACUs; RDS refuses any other capacity (InvalidParameterValue).
+    problems.push({ field: 'serverlessV2', message: `capacity ${s.minCapacity}-${s.maxCapacity} ACU must be in steps of 0.5 ACU` });
   }
   const pi = props.performanceInsightsRetentionDays;
   if (pi !== undefined && pi !== 7 && !(pi % 31 === 0 && pi >= 31 && pi <= 731)) {

@@ -9,7 +9,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { Fn, Token, type ITerraformDependable, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
-import { awsName, cidrBlock, FieldProblems, integerBetween, positiveInteger } from '../lib/validators';
+import { awsName, capacityProblems, cidrBlock, ec2InstanceType, FieldProblems, integerBetween, percentage, port, positiveInteger } from '../lib/validators';
 import type { KmsKey } from './kms-key';
 import { MetricAlarm, type AlarmMetric } from './metric-alarm';
 import { refuseProblems } from './prop-problems';
@@ -86,31 +86,52 @@ export interface AutoScalingTierProps {
   readonly provider?: TerraformProvider;
 }
 
-/** Problems of the props that need no AWS, by prop name. */
+/** A five-field cron recurrence (Auto Scaling scheduled actions). */
+const RECURRENCE = /^\S+ \S+ \S+ \S+ \S+$/;
+/** EC2 accepts at most 16 KB of user data before base64 encoding. */
+const USER_DATA_MAX_BYTES = 16384;
+
+/**
+ * Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform. The name (the
+ * instance role is `<name>-instance`), the instance type, the group's sizes (also those of the scheduled scale-down,
+ * which may be zero), port, health check path, root volume, scaling targets, user data size and egress ranges.
+ * Layers call it with their config's fields only; the constructor adds what a complete props object must hold.
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
+ */
 export function autoScalingTierPropProblems(props: Partial<AutoScalingTierProps>): FieldProblem[] {
   const problems = new FieldProblems();
   // The instance role and profile are `<name>-instance`: IAM allows 64 characters.
   if (props.name !== undefined && !Token.isUnresolved(props.name)) {
     problems.check('name', awsName(props.name, { maxLength: 64 - '-instance'.length, pattern: /^[A-Za-z0-9-]+$/, described: 'letters, digits and dashes' }));
   }
-  const { minSize, maxSize, desiredCapacity } = props;
-  if (minSize !== undefined && maxSize !== undefined && desiredCapacity !== undefined
-    && !(Number.isInteger(minSize) && minSize >= 0 && minSize <= desiredCapacity && desiredCapacity <= maxSize && maxSize >= 1)) {
-    problems.add('desiredCapacity', `needs 0 <= minSize <= desiredCapacity <= maxSize and maxSize >= 1 (got ${minSize}/${desiredCapacity}/${maxSize})`);
+  if (props.instanceType !== undefined) problems.check('instanceType', ec2InstanceType(props.instanceType));
+  if (props.minSize !== undefined || props.desiredCapacity !== undefined || props.maxSize !== undefined) {
+    const sizes = { min: props.minSize ?? 0, desired: props.desiredCapacity ?? 0, max: props.maxSize ?? 1 };
+    for (const p of capacityProblems(sizes, { min: 'minSize', desired: 'desiredCapacity', max: 'maxSize' })) problems.add(p.field, p.message);
   }
-  if (props.port !== undefined) problems.check('port', integerBetween(props.port, 1, 65535));
-  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 1, 16384, 'GiB (gp3)'));
-  if (props.cpuTargetPercent !== undefined) problems.check('cpuTargetPercent', integerBetween(props.cpuTargetPercent, 1, 100, 'percent'));
-  if (props.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(props.requestsPerTarget));
+  if (props.port !== undefined) problems.check('port', port(props.port));
   if (props.healthCheckPath !== undefined && !props.healthCheckPath.startsWith('/')) problems.add('healthCheckPath', `"${props.healthCheckPath}" must start with /`);
+  // gp3 takes 1 GiB and up, but a root volume smaller than the image's snapshot (8 GiB for Amazon Linux 2023) fails the launch.
+  if (props.volumeSizeGb !== undefined) problems.check('volumeSizeGb', integerBetween(props.volumeSizeGb, 8, 16384, 'GiB'));
+  // Target tracking's TargetValue is a double: 50.5 is a valid CPU target.
+  if (props.cpuTargetPercent !== undefined) problems.check('cpuTargetPercent', percentage(props.cpuTargetPercent));
+  if (props.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(props.requestsPerTarget));
+  if (props.userData !== undefined && Buffer.byteLength(props.userData, 'utf8') > USER_DATA_MAX_BYTES) {
+    problems.add('userData', `${Buffer.byteLength(props.userData, 'utf8')} bytes; EC2 accepts ${USER_DATA_MAX_BYTES} (read larger scripts from S3 at boot)`);
+  }
   (props.httpsEgressCidrs ?? []).forEach((cidr, i) => {
     if (!Token.isUnresolved(cidr)) problems.check(`httpsEgressCidrs[${i}]`, cidrBlock(cidr));
   });
   const schedule = props.scheduledScaleDown;
-  if (schedule && !(schedule.minSize >= 0 && schedule.minSize <= schedule.desiredCapacity && schedule.desiredCapacity <= schedule.maxSize)) {
-    problems.add('scheduledScaleDown', `needs minSize <= desiredCapacity <= maxSize (got ${schedule.minSize}/${schedule.desiredCapacity}/${schedule.maxSize})`);
+  if (schedule) {
+    const sizes = { min: schedule.minSize, desired: schedule.desiredCapacity, max: schedule.maxSize };
+    problems.nest('scheduledScaleDown', capacityProblems(sizes, { min: 'minSize', desired: 'desiredCapacity', max: 'maxSize' }, { allowZeroMax: true }));
+    for (const key of ['scaleDownRecurrence', 'scaleUpRecurrence'] as const) {
+      if (typeof schedule[key] !== 'string' || !RECURRENCE.test(schedule[key])) {
+        problems.add(`scheduledScaleDown.${key}`, `"${String(schedule[key])}" is not a 5-field cron expression`);
+      }
+    }
   }
-  if (props.ebsKmsKeyArn === undefined && props.ebsKmsKey === undefined) problems.add('ebsKmsKeyArn', 'a tier needs ebsKmsKeyArn or ebsKmsKey (root volumes are encrypted)');
   if (props.ebsKmsKey !== undefined && props.autoScalingServiceLinkedRoleArn === undefined) {
     problems.add('autoScalingServiceLinkedRoleArn', 'is needed with ebsKmsKey: the key policy names the role that launches the instances');
   }
@@ -134,7 +155,10 @@ export class AutoScalingTier extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoScalingTierProps) {
     super(scope, id);
-    refuseProblems(scope, id, autoScalingTierPropProblems(props));
+    const problems = autoScalingTierPropProblems(props);
+    // A complete props object names the root volume's key one way or the other (root volumes are encrypted).
+    if (props.ebsKmsKeyArn === undefined && props.ebsKmsKey === undefined) problems.push({ field: 'ebsKmsKeyArn', message: 'a tier needs ebsKmsKeyArn or ebsKmsKey (root volumes are encrypted)' });
+    refuseProblems(scope, id, problems);
     const provider = props.provider;
     const name = props.name;
     const ebsKeyArn = props.ebsKmsKey?.arn ?? props.ebsKmsKeyArn;

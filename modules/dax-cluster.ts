@@ -9,6 +9,9 @@ import { consumerSecurityGroup } from './consumer-security-group';
 import type { DynamoTable } from './dynamo-table';
 import { ServiceRole } from './role';
 
+/** Longest DAX cluster name (CreateCluster `ClusterName`). */
+export const DAX_NAME_MAX_LENGTH = 20;
+
 /** DAX's TLS endpoint port (`daxs://`). */
 export const DAX_TLS_PORT = 9111;
 
@@ -39,7 +42,7 @@ export interface DaxClusterProps {
 /** Problems of the props that need no AWS, by prop name. */
 export function daxClusterPropProblems(props: Partial<DaxClusterProps>): FieldProblem[] {
   const problems = new FieldProblems();
-  if (props.name !== undefined) problems.check('name', awsName(props.name, { maxLength: 20, pattern: /^[a-zA-Z][a-zA-Z0-9-]*$/, described: 'letters, digits and hyphens, starting with a letter' }));
+  if (props.name !== undefined) problems.check('name', awsName(props.name, { maxLength: DAX_NAME_MAX_LENGTH, pattern: /^[a-zA-Z][a-zA-Z0-9-]*$/, described: 'letters, digits and hyphens, starting with a letter' }));
   problems.check('nodeCount', integerBetween(props.nodeCount ?? 3, 1, 10));
   if (props.tables !== undefined && props.tables.length === 0) problems.add('tables', 'needs at least one table to serve');
   return problems.list;

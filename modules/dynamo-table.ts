@@ -51,6 +51,10 @@ export function dynamoTablePropProblems(props: Partial<DynamoTableProps>): Field
     problems.check('name', awsName(props.name, { maxLength: 255, pattern: /^[a-zA-Z0-9_.-]{3,}$/, described: 'at least 3 of a-z, A-Z, 0-9, _, . and -' }));
   }
   if (props.sortKey && props.partitionKey && props.sortKey.name === props.partitionKey.name) problems.add('sortKey', 'must differ from the partition key');
+  // Key and TTL attribute names: 1 to 255 characters (DynamoDB naming rules).
+  for (const [field, name] of [['partitionKey.name', props.partitionKey?.name], ['sortKey.name', props.sortKey?.name], ['ttlAttribute', props.ttlAttribute]] as const) {
+    if (name !== undefined) problems.check(field, awsName(name, { maxLength: 255 }));
+  }
   if (props.replicatedElsewhere && props.stream !== undefined && props.stream !== 'NEW_AND_OLD_IMAGES') {
     problems.add('stream', `${props.stream}: a replicated (global) table needs NEW_AND_OLD_IMAGES`);
   }
@@ -97,6 +101,12 @@ export class DynamoTable {
   grantReadData(grantee: Grantable): void {
     grantee.addToPolicy(allow('DynamoDbRead', TABLE_READ_ACTIONS, [this.arn, `${this.arn}/index/*`]));
     this.encryptionKey.grant(grantee, 'KmsDecryptDescribe', actions(KEY_DECRYPT_ACTIONS, KEY_DESCRIBE_ACTIONS));
+  }
+
+  /** Write items of the table (put, update, delete, batch write), encrypting them with the table's key. */
+  grantWriteData(grantee: Grantable): void {
+    grantee.addToPolicy(allow('DynamoDbWrite', TABLE_WRITE_ACTIONS, this.arn));
+    this.encryptionKey.grant(grantee, 'KmsEncryptDecryptDescribe', actions(KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_DESCRIBE_ACTIONS));
   }
 
   /** Read and write items of the table and its indexes. */

@@ -3,7 +3,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
-import { awsName, FieldProblems, integerBetween, oneOf } from '../lib/validators';
+import { awsName, capacityProblems, ec2InstanceType, FieldProblems, integerBetween, oneOf } from '../lib/validators';
 import type { KmsKey } from './kms-key';
 import { refuseProblems } from './prop-problems';
 import { ServiceRole } from './role';
@@ -73,7 +73,9 @@ export interface EksNodeGroupProps {
 }
 
 /**
- * Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform.
+ * Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform. EKS
+ * `CreateNodegroup` limits: the name, capacity type, scaling sizes, instance types, 63-character label and taint keys
+ * and values, at most 50 taints; the root volume size gp3 accepts and the IMDS hop limit.
  * https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html
  */
 export function eksNodeGroupPropProblems(props: Partial<EksNodeGroupProps>): FieldProblem[] {
@@ -82,14 +84,25 @@ export function eksNodeGroupPropProblems(props: Partial<EksNodeGroupProps>): Fie
     problems.check('name', awsName(props.name, { maxLength: 63, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, described: 'a letter or digit, then letters, digits, - and _' }));
   }
   if (props.capacityType !== undefined) problems.check('capacityType', oneOf(props.capacityType, ['ON_DEMAND', 'SPOT']));
-  if (props.instanceTypes !== undefined && props.instanceTypes.length === 0) problems.add('instanceTypes', 'must list at least one instance type');
-  const { minSize, maxSize, desiredSize } = props;
-  if (minSize !== undefined && maxSize !== undefined && desiredSize !== undefined
-    && !(Number.isInteger(minSize) && minSize >= 0 && minSize <= desiredSize && desiredSize <= maxSize && maxSize >= 1)) {
-    problems.add('desiredSize', `needs 0 <= minSize <= desiredSize <= maxSize and maxSize >= 1 (got ${minSize}/${desiredSize}/${maxSize})`);
+  if (props.minSize !== undefined || props.desiredSize !== undefined || props.maxSize !== undefined) {
+    const sizes = { min: props.minSize ?? 0, desired: props.desiredSize ?? 0, max: props.maxSize ?? 1 };
+    for (const p of capacityProblems(sizes, { min: 'minSize', desired: 'desiredSize', max: 'maxSize' })) problems.add(p.field, p.message);
   }
+  if (props.instanceTypes !== undefined && props.instanceTypes.length === 0) problems.add('instanceTypes', 'must list at least one instance type');
+  (props.instanceTypes ?? []).forEach((t, i) => {
+    if (!Token.isUnresolved(t)) problems.check(`instanceTypes[${i}]`, ec2InstanceType(t));
+  });
   if (props.diskSizeGiB !== undefined) problems.check('diskSizeGiB', integerBetween(props.diskSizeGiB, 1, 16384, 'GiB (gp3)'));
   if (props.metadataHopLimit !== undefined) problems.check('metadataHopLimit', oneOf<number>(props.metadataHopLimit, [1, 2]));
+  for (const [key, value] of Object.entries(props.labels ?? {})) {
+    if (key.length < 1 || key.length > 63 || value.length < 1 || value.length > 63) problems.add(`labels.${key}`, 'label keys and values must be 1 to 63 characters');
+  }
+  const taints = props.taints ?? [];
+  if (taints.length > 50) problems.add('taints', `${taints.length} taints; a node group accepts 50`);
+  taints.forEach((t, i) => {
+    if (t.key.length < 1 || t.key.length > 63) problems.add(`taints[${i}].key`, `"${t.key}" must be 1 to 63 characters`);
+    if (t.value !== undefined && t.value.length > 63) problems.add(`taints[${i}].value`, 'must be at most 63 characters');
+  });
   if (props.ebsKmsKey !== undefined && props.autoScalingServiceLinkedRoleArn === undefined) {
     problems.add('autoScalingServiceLinkedRoleArn', 'is needed with ebsKmsKey: the key policy names the role that launches the nodes');
   }

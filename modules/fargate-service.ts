@@ -11,7 +11,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
-import { FieldProblems, integerBetween, logRetentionDays } from '../lib/validators';
+import { capacityProblems, cidrBlock, FieldProblems, integerBetween, logRetentionDays, percentage, port, positiveInteger } from '../lib/validators';
 import type { Alb } from './alb';
 import { MetricAlarm, type AlarmMetric } from './metric-alarm';
 import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, KEY_DECRYPT_ACTIONS, LOG_STREAM_WRITE_ACTIONS, SECRET_READ_ACTIONS } from './perms';
@@ -390,6 +390,10 @@ export interface ServiceSpecShape {
   readonly secrets?: Readonly<Record<string, string | SecretKeyRef>>;
   readonly user?: string;
   readonly spotPercent?: number;
+  readonly cpuTargetPercent?: number;
+  readonly requestsPerTarget?: number;
+  readonly writablePaths?: readonly string[];
+  readonly extraEgress?: readonly { readonly port: number; readonly cidr: string; readonly description: string }[];
 }
 
 const SECRET_LIKE = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL/i;
@@ -405,12 +409,14 @@ function specProblems(spec: ServiceSpecShape): FieldProblem[] {
   const memories = FARGATE_SIZES[spec.cpu];
   if (!memories) problems.add('cpu', `${spec.cpu} is not a Fargate CPU size (${Object.keys(FARGATE_SIZES).join(', ')})`);
   else if (!memories.includes(spec.memory)) problems.add('memory', `${spec.memory} MiB is not allowed with ${spec.cpu} CPU units (${memories[0]}..${memories[memories.length - 1]})`);
-  if (integerBetween(spec.port, 1, 65535) !== undefined) problems.add('port', `${spec.port} is not a TCP port`);
-  const min = spec.minCount ?? spec.desiredCount;
-  const max = spec.maxCount ?? spec.desiredCount * 2;
-  if (!(min <= spec.desiredCount && spec.desiredCount <= max && max >= 1)) {
-    problems.add('desiredCount', `needs minCount <= desiredCount <= maxCount and maxCount >= 1 (got ${min}/${spec.desiredCount}/${max})`);
-  }
+  problems.check('port', port(spec.port));
+  // Unset bounds follow desiredCount (floor = desired, ceiling = 2 x desired): their problems are desiredCount's.
+  const at = (key: 'minCount' | 'maxCount') => (spec[key] === undefined ? 'desiredCount' : key);
+  const sizes = capacityProblems(
+    { min: spec.minCount ?? spec.desiredCount, desired: spec.desiredCount, max: spec.maxCount ?? spec.desiredCount * 2 },
+    { min: at('minCount'), desired: 'desiredCount', max: at('maxCount') },
+  );
+  for (const p of sizes.filter((x, i) => sizes.findIndex((y) => y.field === x.field) === i)) problems.add(p.field, p.message);
   if (spec.healthCheckPath !== undefined && !spec.healthCheckPath.startsWith('/')) problems.add('healthCheckPath', `"${spec.healthCheckPath}" must start with /`);
   for (const [name, arn] of Object.entries(spec.secrets ?? {})) {
     if (typeof arn === 'string' && !Token.isUnresolved(arn) && !SECRET_ARN.test(arn)) problems.add(`secrets.${name}`, `"${arn}" is not a Secrets Manager secret ARN`);
@@ -420,7 +426,17 @@ function specProblems(spec: ServiceSpecShape): FieldProblem[] {
   }
   const user = spec.user ?? '1000:1000';
   if (!/^\d+(:\d+)?$/.test(user) || user.split(':')[0] === '0') problems.add('user', `"${user}" must be a numeric non-root uid[:gid]`);
-  if (spec.spotPercent !== undefined && !(spec.spotPercent >= 0 && spec.spotPercent <= 100)) problems.add('spotPercent', 'must be between 0 and 100');
+  // The capacity provider strategy's weights are whole numbers (spotPercent and 100 - spotPercent).
+  if (spec.spotPercent !== undefined) problems.check('spotPercent', integerBetween(spec.spotPercent, 0, 100, 'percent'));
+  if (spec.cpuTargetPercent !== undefined) problems.check('cpuTargetPercent', percentage(spec.cpuTargetPercent));
+  if (spec.requestsPerTarget !== undefined) problems.check('requestsPerTarget', positiveInteger(spec.requestsPerTarget));
+  (spec.writablePaths ?? []).forEach((p, i) => {
+    if (!p.startsWith('/')) problems.add(`writablePaths[${i}]`, `"${p}" must be an absolute path`);
+  });
+  (spec.extraEgress ?? []).forEach((e, i) => {
+    problems.check(`extraEgress[${i}].port`, port(e.port));
+    if (!Token.isUnresolved(e.cidr)) problems.check(`extraEgress[${i}].cidr`, cidrBlock(e.cidr));
+  });
   return problems.list;
 }
 

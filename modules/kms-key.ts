@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import {
   actions, KEY_ADMIN_ACTIONS, KEY_AUTOSCALING_GRANT_ACTIONS, KEY_AUTOSCALING_VOLUME_ACTIONS, KEY_CLOUDFRONT_OAC_ACTIONS, KEY_CLOUDTRAIL_DESCRIBE_ACTIONS,
   KEY_CLOUDTRAIL_ENCRYPT_ACTIONS,   KEY_CONFIG_SERVICE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_EVENTS_SERVICE_ACTIONS, KEY_LOGS_SERVICE_ACTIONS, KEY_SNS_PUBLISHER_ACTIONS,
+  KEY_SQS_SENDER_ACTIONS,
 } from './perms';
 import { allow, oneOrMany, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
 
@@ -92,6 +93,8 @@ export interface KeyServiceGrants {
   readonly config: { readonly sourceAccountIds: readonly string[] };
   /** One CloudFront distribution reading an SSE-KMS origin bucket through origin access control. */
   readonly cloudfront: { readonly distributionArn: string };
+  /** AWS services of one account (an SNS topic's subscriptions, ...) sending to SQS queues encrypted with the key. */
+  readonly 'sqs-senders': { readonly services: readonly string[]; readonly accountId: string };
 }
 
 export type KeyService = keyof KeyServiceGrants;
@@ -173,6 +176,10 @@ function serviceKeyStatements<S extends KeyService>(service: S, options: KeyServ
       return [configDeliveryKeyStatement((o as KeyServiceGrants['config']).sourceAccountIds)];
     case 'cloudfront':
       return [cloudFrontOriginKeyStatement((o as KeyServiceGrants['cloudfront']).distributionArn)];
+    case 'sqs-senders': {
+      const { services, accountId } = o as KeyServiceGrants['sqs-senders'];
+      return [sqsSenderKeyStatement(services, accountId)];
+    }
     default:
       throw new Error(`no key grant for service ${String(service)}`);
   }
@@ -280,6 +287,23 @@ export function cloudFrontOriginKeyStatement(distributionArn: string): PolicySta
     Resource: '*',
     // The key name as the cdn layer first wrote it (condition keys are case-insensitive).
     Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  };
+}
+
+/**
+ * Lets AWS services of one account send messages to SQS queues encrypted with the key: an SNS topic delivering to its
+ * subscribed queues needs GenerateDataKey and Decrypt on the queue's key, and gets them only from the key policy.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services
+ */
+export function sqsSenderKeyStatement(services: readonly string[], accountId: string): PolicyStatement {
+  return {
+    // The statement id as the serverless layer first wrote it.
+    Sid: 'MessagingServices',
+    Effect: 'Allow',
+    Principal: { Service: oneOrMany(services) },
+    Action: oneOrMany(KEY_SQS_SENDER_ACTIONS),
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
   };
 }
 

@@ -4,9 +4,9 @@ import { LambdaFunction as LambdaFunctionResource } from '@cdktf/provider-aws/li
 import { Token, type TerraformAsset, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
-import { awsName, FieldProblems, integerAtLeast, integerBetween, logRetentionDays } from '../lib/validators';
+import { awsName, FieldProblems, integerAtLeast, lambdaMemoryMb, lambdaTimeoutSeconds, logRetentionDays } from '../lib/validators';
 import { keyFromArn } from './kms-key';
-import { KEY_ENCRYPT_DECRYPT_ACTIONS, LOG_STREAM_WRITE_ACTIONS, QUEUE_DEAD_LETTER_ACTIONS, XRAY_WRITE_ACTIONS } from './perms';
+import { FUNCTION_INVOKE_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, LOG_STREAM_WRITE_ACTIONS, QUEUE_DEAD_LETTER_ACTIONS, XRAY_WRITE_ACTIONS } from './perms';
 import { allow, type Grantable, type PolicyStatement } from './policy';
 import { refuseProblems } from './prop-problems';
 import { Queue } from './queue';
@@ -61,6 +61,14 @@ export interface LambdaFunctionProps {
 const ROLE_SUFFIX = '-lambda';
 
 /**
+ * Name of the execution role of the function `functionName`: what another layer names before the function exists (the
+ * readers of a secret of the secrets layer).
+ */
+export function lambdaRoleName(functionName: string): string {
+  return `${functionName}${ROLE_SUFFIX}`;
+}
+
+/**
  * Problems of the props that need no AWS, by prop name: Lambda's limits, and the log retention every layer checks the
  * same way (lib/validators.ts). https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html
  */
@@ -71,8 +79,8 @@ export function lambdaFunctionPropProblems(props: Partial<LambdaFunctionProps>):
       maxLength: 64 - ROLE_SUFFIX.length, pattern: /^[A-Za-z0-9_-]+$/, described: 'letters, digits, - and _ (the role adds -lambda)',
     }));
   }
-  if (props.memorySize !== undefined) problems.check('memorySize', integerBetween(props.memorySize, 128, 10240, 'MB'));
-  if (props.timeoutSeconds !== undefined) problems.check('timeoutSeconds', integerBetween(props.timeoutSeconds, 1, 900, 'seconds'));
+  if (props.memorySize !== undefined) problems.check('memorySize', lambdaMemoryMb(props.memorySize));
+  if (props.timeoutSeconds !== undefined) problems.check('timeoutSeconds', lambdaTimeoutSeconds(props.timeoutSeconds));
   if (props.reservedConcurrency !== undefined) problems.check('reservedConcurrency', integerAtLeast(props.reservedConcurrency, 0));
   problems.check('logRetentionDays', logRetentionDays(props.logRetentionDays ?? 365));
   if (props.aliasName !== undefined && !/^(?!\d+$)[A-Za-z0-9_-]{1,128}$/.test(props.aliasName)) {
@@ -102,6 +110,8 @@ export class LambdaFunction extends Construct implements Grantable {
   /** Invoke ARN of the alias, for API Gateway integrations. */
   readonly aliasInvokeArn: string;
   readonly functionName: string;
+  /** Seconds an invocation may run: what an integration calling the function waits for. */
+  readonly timeoutSeconds: number;
 
   constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
     super(scope, id);
@@ -125,7 +135,7 @@ export class LambdaFunction extends Construct implements Grantable {
 
     this.role = new ServiceRole(this, 'role', {
       provider,
-      name: `${name}${ROLE_SUFFIX}`,
+      name: lambdaRoleName(name),
       service: 'lambda.amazonaws.com',
       managedPolicyArns: props.vpc ? [LAMBDA_VPC_ACCESS_POLICY] : [],
       ids: { policy: 'policy', managedPolicies: ['vpc-access'] },
@@ -161,6 +171,7 @@ export class LambdaFunction extends Construct implements Grantable {
       dependsOn: [this.logGroup, ...this.role.permissions],
     });
     this.functionName = this.function.functionName;
+    this.timeoutSeconds = props.timeoutSeconds ?? 10;
     this.alias = new LambdaAlias(this, 'alias', {
       provider,
       name: props.aliasName ?? 'live',
@@ -175,5 +186,10 @@ export class LambdaFunction extends Construct implements Grantable {
   /** Adds a statement to the execution role's policy: what grant methods call (`table.grantReadData(fn)`). */
   addToPolicy(statement: PolicyStatement): void {
     this.role.addToPolicy(statement);
+  }
+
+  /** Invoke the function through its alias (a state machine's task, another function); `sid` names the statement. */
+  grantInvoke(grantee: Grantable, sid = 'LambdaInvoke'): void {
+    grantee.addToPolicy(allow(sid, FUNCTION_INVOKE_ACTIONS, this.aliasArn));
   }
 }

@@ -3,8 +3,9 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
 import { Construct } from 'constructs';
+import { keyFromArn } from './kms-key';
 import { FUNCTION_INVOKE_ACTIONS, SECRET_READ_ACTIONS } from './perms';
-import { policyDocument } from './policy';
+import { allow, policyDocument, type Grantable } from './policy';
 
 /** Moved to modules/perms.ts with the other action lists; re-exported for the callers that import it here. */
 export { SECRET_READ_ACTIONS } from './perms';
@@ -41,6 +42,28 @@ export interface ManagedSecretProps {
   readonly preventDestroy?: boolean;
   /** Rotation by a Lambda function on a schedule. @default - none: the owner of the value sets new versions */
   readonly rotation?: ManagedSecretRotation;
+}
+
+/**
+ * A secret principals can be granted to read: by ARN with the key encrypting it (`secretFromArn`, e.g. a secret of the
+ * account's secrets layer read from its remote state). The secret's resource policy must admit the principal too (the
+ * secrets layer lists the layers referencing a secret with `fromSecrets(...)` as its readers).
+ */
+export interface ISecret {
+  readonly arn: string;
+  /** GetSecretValue on the secret, and Decrypt on its key (Secrets Manager decrypts with the caller's permissions). */
+  grantRead(grantee: Grantable): void;
+}
+
+/** A secret known by ARN only, encrypted with `kmsKeyArn`. */
+export function secretFromArn(arn: string, kmsKeyArn: string): ISecret {
+  return {
+    arn,
+    grantRead(grantee: Grantable): void {
+      grantee.addToPolicy(allow('ReadSecret', SECRET_READ_ACTIONS, arn));
+      keyFromArn(kmsKeyArn).grantDecrypt(grantee);
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SsoadminManagedPolicyAttachment } from '@cdktf/provider-aws/lib/ssoadmin-managed-policy-attachment';
 import { SsoadminPermissionSet } from '@cdktf/provider-aws/lib/ssoadmin-permission-set';
 import { SsoadminPermissionSetInlinePolicy } from '@cdktf/provider-aws/lib/ssoadmin-permission-set-inline-policy';
-import { Lazy, type TerraformProvider } from 'cdktf';
+import { Lazy, Token, type TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
 import { awsName, FieldProblems } from '../lib/validators';
@@ -24,17 +24,34 @@ export interface PermissionSetProps {
   readonly provider?: TerraformProvider;
 }
 
+/** CreatePermissionSet `Description`: tab, line breaks, printable ASCII and Latin-1 (`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`). */
+const DESCRIPTION_TEXT = /^[\t\n\r\x20-\x7E\xA1-\xFF]*$/;
+const MANAGED_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+/** PutInlinePolicyToPermissionSet `InlinePolicy`: at most 32768 characters. */
+const INLINE_POLICY_MAX = 32768;
+
 /**
- * Problems of the props that need no AWS, by prop name.
+ * Problems of the props that need no AWS, by prop name: the name, description, session duration, managed policy ARNs
+ * and the inline policy's size and reach.
  * https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html
+ * https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
  */
 export function permissionSetPropProblems(props: Partial<PermissionSetProps>): FieldProblem[] {
   const problems = new FieldProblems();
   if (props.name !== undefined) problems.check('name', awsName(props.name, { maxLength: 32, pattern: /^[\w+=,.@-]+$/, described: 'letters, digits and +=,.@_-' }));
-  if (props.description !== undefined && props.description.length > 700) problems.add('description', `is ${props.description.length} characters, more than the 700 Identity Center allows`);
+  if (props.description !== undefined) {
+    if (props.description.length < 1 || props.description.length > 700) problems.add('description', `is ${props.description.length} characters; Identity Center accepts 1 to 700`);
+    else if (!DESCRIPTION_TEXT.test(props.description)) problems.add('description', 'may hold only tabs, line breaks and Latin-1 characters (Identity Center refuses the rest, e.g. typographic quotes and dashes)');
+  }
+  (props.managedPolicyArns ?? []).forEach((arn, i) => {
+    if (!Token.isUnresolved(arn) && !MANAGED_POLICY_ARN.test(arn)) problems.add(`managedPolicyArns[${i}]`, `"${arn}" is not an IAM managed policy ARN`);
+  });
   const duration = props.sessionDuration ?? 'PT1H';
   const hours = /^PT(\d{1,2})H$/.exec(duration);
   if (!hours || Number(hours[1]) < 1 || Number(hours[1]) > 12) problems.add('sessionDuration', `"${duration}" must be PT1H..PT12H`);
+  if (props.inlinePolicy && JSON.stringify({ Version: '2012-10-17', Statement: props.inlinePolicy }).length > INLINE_POLICY_MAX) {
+    problems.add('inlinePolicy', `is longer than the ${INLINE_POLICY_MAX} characters Identity Center accepts`);
+  }
   for (const statement of props.inlinePolicy ?? []) {
     const actions = ([] as string[]).concat(statement.Action);
     if (statement.Effect === 'Allow' && actions.includes('*') && ([] as string[]).concat(statement.Resource ?? '*').includes('*')) {

@@ -32,6 +32,11 @@ export const BUCKET_ACL_CHECK_ACTIONS = ['s3:GetBucketAcl'] as const;
  * https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html
  */
 export const BUCKET_CHECK_ACTIONS = ['s3:GetBucketAcl', 's3:ListBucket'] as const;
+/**
+ * What the bucket policy of a CloudFront origin lets the service do on behalf of one distribution (origin access
+ * control): read objects. https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
+ */
+export const BUCKET_CLOUDFRONT_READ_ACTIONS = ['s3:GetObject'] as const;
 /** Every S3 action: only in the Deny of requests not made over TLS (FSBP S3.5). */
 export const BUCKET_ALL_ACTIONS = ['s3:*'] as const;
 
@@ -84,11 +89,35 @@ export const KEY_AUTOSCALING_GRANT_ACTIONS = ['kms:CreateGrant'] as const;
  * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#create-oac-overview-s3
  */
 export const KEY_CLOUDFRONT_OAC_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'] as const;
+/**
+ * AWS services (SNS subscriptions, EventBridge targets) sending messages to SQS queues encrypted with the key.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services
+ */
+export const KEY_SQS_SENDER_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'] as const;
 
 // --- Lambda ---------------------------------------------------------------------------------------------------------
 
-/** What a resource-based permission lets a service do with a function (Secrets Manager calling a rotation function). */
+/**
+ * Invoke a function: what a resource-based permission lets a service do with it (API Gateway, Secrets Manager calling a
+ * rotation function), and what a caller's role needs (a Step Functions state machine invoking its task functions).
+ */
 export const FUNCTION_INVOKE_ACTIONS = ['lambda:InvokeFunction'] as const;
+
+// --- Step Functions, EventBridge ------------------------------------------------------------------------------------
+
+/** Start executions of a state machine (an EventBridge rule's target role). */
+export const STATE_MACHINE_START_ACTIONS = ['states:StartExecution'] as const;
+/**
+ * What a state machine's role needs to send its execution logs to CloudWatch Logs (log delivery is set up through the
+ * vended-logs APIs, which have no resource-level permissions: `*` is their only resource). In the order AWS documents them.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy
+ */
+export const STATE_MACHINE_LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+] as const;
+/** Put events on an event bus. */
+export const EVENTS_PUT_ACTIONS = ['events:PutEvents'] as const;
 
 // --- ECR ------------------------------------------------------------------------------------------------------------
 
@@ -131,6 +160,11 @@ export const TOPIC_OWNER_ACTIONS = ['sns:GetTopicAttributes', 'sns:SetTopicAttri
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
  */
 export const QUEUE_DEAD_LETTER_ACTIONS = ['sqs:SendMessage'] as const;
+/**
+ * What a queue policy lets an AWS service do for one source (an SNS topic delivering to its subscribed queue, an
+ * EventBridge rule parking undeliverable events): send messages.
+ */
+export const QUEUE_SERVICE_SEND_ACTIONS = ['sqs:SendMessage'] as const;
 /** Every SQS action: only in the Deny of requests not made over TLS. */
 export const QUEUE_ALL_ACTIONS = ['sqs:*'] as const;
 
@@ -174,6 +208,11 @@ export const FLOW_LOG_DELIVERY_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEv
  * https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
  */
 export const XRAY_WRITE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+/**
+ * Send trace segments and read the sampling rules: what a Step Functions state machine with tracing enabled needs (no
+ * resource-level permissions either). https://docs.aws.amazon.com/step-functions/latest/dg/xray-iam.html
+ */
+export const XRAY_TRACING_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'] as const;
 
 // --- STS: trust policies --------------------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import type { FieldProblem } from '../lib/layer-stack';
 import { awsName, FieldProblems, integerBetween } from '../lib/validators';
 import { keyFromArn, type IKey } from './kms-key';
-import { QUEUE_ALL_ACTIONS, QUEUE_CONSUME_ACTIONS, QUEUE_SEND_ACTIONS } from './perms';
-import { allow, oneOrMany, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { QUEUE_ALL_ACTIONS, QUEUE_CONSUME_ACTIONS, QUEUE_SEND_ACTIONS, QUEUE_SERVICE_SEND_ACTIONS } from './perms';
+import { allow, oneOrMany, policyDocument, type Grantable, type PolicyStatement, type ServicePrincipal } from './policy';
 import { refuseProblems } from './prop-problems';
 
 export interface QueueProps {
@@ -132,6 +132,23 @@ export class Queue extends Construct {
     grantee.addToPolicy(allow('SqsConsume', QUEUE_CONSUME_ACTIONS, this.arn));
     this.encryptionKey.grantDecrypt(grantee);
   }
+}
+
+/**
+ * A queue-policy statement letting an AWS service send to the queue for one source only (`aws:SourceArn`): an SNS topic
+ * delivering to its subscribed queue, an EventBridge rule parking undeliverable events. For `policyStatements`:
+ *
+ *   policyStatements: (queueArn) => [serviceSendStatement('TopicDelivers', 'sns.amazonaws.com', queueArn, topic.arn)]
+ */
+export function serviceSendStatement(sid: string, service: ServicePrincipal, queueArn: string, sourceArn: string): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: service },
+    Action: oneOrMany(QUEUE_SERVICE_SEND_ACTIONS),
+    Resource: queueArn,
+    Condition: { ArnEquals: { 'aws:SourceArn': sourceArn } },
+  };
 }
 
 /** Refuses any request to the queue not made over TLS. */

@@ -7,11 +7,14 @@ import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { FieldProblem } from '../lib/layer-stack';
+import { FieldProblems, positiveInteger } from '../lib/validators';
 import { backupPlanTags, type BackupPlanChoice } from './backup-tag';
 import { bucketBaseline } from './bucket-baseline';
 import { keyFromArn, type IKey } from './kms-key';
-import { actions, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_WRITE_ACTIONS } from './perms';
-import { allow, denyInsecureTransport, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { actions, BUCKET_CLOUDFRONT_READ_ACTIONS, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_WRITE_ACTIONS } from './perms';
+import { allow, denyInsecureTransport, oneOrMany, policyDocument, type Grantable, type PolicyStatement } from './policy';
+import { refuseProblems } from './prop-problems';
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -38,6 +41,16 @@ export interface SecureBucketProps {
   readonly backupPlan?: BackupPlanChoice;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
+}
+
+/**
+ * Problems of the props that need no AWS, by prop name: S3 lifecycle `NoncurrentDays` is a positive whole number.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html
+ */
+export function secureBucketPropProblems(props: Partial<SecureBucketProps>): FieldProblem[] {
+  const problems = new FieldProblems();
+  if (props.noncurrentVersionExpirationDays !== undefined) problems.check('noncurrentVersionExpirationDays', positiveInteger(props.noncurrentVersionExpirationDays));
+  return problems.list;
 }
 
 /**
@@ -105,6 +118,7 @@ export class SecureBucket extends Construct implements IBucket {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    refuseProblems(scope, id, secureBucketPropProblems(props));
     const provider = props.provider;
     const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, kmsKeyArn: props.kmsKeyArn, protect: props.protect, provider });
     this.bucket = created;
@@ -157,4 +171,21 @@ export class SecureBucket extends Construct implements IBucket {
   grantDelete(grantee: Grantable, objectsKeyPattern?: string): void {
     this.grants.grantDelete(grantee, objectsKeyPattern);
   }
+}
+
+/**
+ * The bucket-policy statement of a CloudFront origin reached through origin access control: CloudFront may read objects
+ * on behalf of one distribution only (its key needs `KmsKey.grantToService('cloudfront', ...)` as well).
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-permission-to-access-s3
+ */
+export function cloudFrontReadStatement(bucketArn: string, distributionArn: string): PolicyStatement {
+  return {
+    Sid: 'CloudFrontOriginAccessControlRead',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: oneOrMany(BUCKET_CLOUDFRONT_READ_ACTIONS),
+    Resource: `${bucketArn}/*`,
+    // The key name as the cdn layer first wrote it (condition keys are case-insensitive).
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  };
 }

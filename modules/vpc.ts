@@ -15,7 +15,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import { cidrSubnet, contains, overlaps, parseCidr, type Cidr } from '../lib/cidr';
 import type { FieldProblem } from '../lib/layer-stack';
-import { FieldProblems, logRetentionDays, oneOf, repeated } from '../lib/validators';
+import { FieldProblems, logRetentionDays, oneOf, repeated, subnetCidr } from '../lib/validators';
 import { FLOW_LOG_DELIVERY_ACTIONS } from './perms';
 import { allow } from './policy';
 import { refuseProblems } from './prop-problems';
@@ -55,8 +55,10 @@ export interface VpcProps {
 export type VpcPropsShape = Partial<Omit<VpcProps, 'subnets'>> & { readonly subnets?: Partial<SubnetLayout> };
 
 /**
- * Problems of the props that need no AWS, by prop name: the VPC range AWS accepts (/16 to /28), one subnet per AZ in
- * every tier given, each inside the VPC and overlapping no other, and the log retention every layer checks the same way.
+ * Problems of the props that need no AWS, by prop name: the VPC range AWS accepts (/16 to /28), two AZs at least (the
+ * DB subnet group), one subnet per AZ in every tier given, each of a size AWS accepts (/16 to /28), inside the VPC and
+ * overlapping no other, and the log retention every layer checks the same way.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html
  */
 export function vpcPropProblems(props: VpcPropsShape): FieldProblem[] {
   const problems = new FieldProblems();
@@ -67,6 +69,8 @@ export function vpcPropProblems(props: VpcPropsShape): FieldProblem[] {
   (props.interfaceEndpoints ?? []).forEach((service, i) => {
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(service)) problems.add(`interfaceEndpoints[${i}]`, `"${service}" must be a service suffix such as ecr.api or ssm`);
   });
+  // CreateDBSubnetGroup needs subnets in two AZs at least.
+  if (props.azs !== undefined && props.azs.length < 2) problems.add('azs', `lists ${props.azs.length} AZ(s); the database subnet group needs two at least`);
   if (props.cidr === undefined) return problems.list;
   const vpc = parseCidr(props.cidr);
   if (typeof vpc === 'string') return problems.add('cidr', vpc).list;
@@ -78,11 +82,12 @@ export function vpcPropProblems(props: VpcPropsShape): FieldProblem[] {
     if (props.azs !== undefined && list.length !== props.azs.length) problems.add(`subnets.${tier}`, `lists ${list.length} subnets for ${props.azs.length} AZs`);
     list.forEach((text, i) => {
       const field = `subnets.${tier}[${i}]`;
-      const subnet = parseCidr(text);
-      if (typeof subnet === 'string') {
-        problems.add(field, subnet);
+      const bad = subnetCidr(text);
+      if (bad !== undefined) {
+        problems.add(field, bad);
         return;
       }
+      const subnet = parseCidr(text) as Cidr;
       if (!contains(vpc, subnet)) problems.add(field, `${subnet.text} does not fit in the VPC ${vpc.text}`);
       const clash = seen.find((s) => overlaps(s.cidr, subnet));
       if (clash) problems.add(field, `${subnet.text} overlaps ${clash.field} (${clash.cidr.text})`);
@@ -204,29 +209,57 @@ export class Vpc extends Construct {
       }
     }
 
-    this.flowLogGroup = new CloudwatchLogGroup(this, 'flow-logs', {
-      name: `/aws/vpc/${name}/flow-logs`,
-      retentionInDays: props.flowLogRetentionDays ?? 365,
-      kmsKeyId: props.flowLogKmsKeyArn,
-    });
-    const flowLogRole = new ServiceRole(this, 'flow-logs-role', {
-      name: `${name}-vpc-flow-logs`,
-      service: 'vpc-flow-logs.amazonaws.com',
-      sourceAccount: props.accountId,
-      policyName: 'deliver-flow-logs',
-      ids: { policy: 'flow-logs-policy' },
-    });
-    // The group exists (created above, with its key and retention): no CreateLogGroup. No Sid, as first written.
-    flowLogRole.addToPolicy(allow(undefined, FLOW_LOG_DELIVERY_ACTIONS, [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:*`]));
-    new FlowLog(this, 'flow-log', {
+    this.flowLogGroup = vpcFlowLogs(this, {
+      name,
       vpcId,
-      trafficType: 'ALL',
-      logDestinationType: 'cloud-watch-logs',
-      logDestination: this.flowLogGroup.arn,
-      iamRoleArn: flowLogRole.arn,
-      maxAggregationInterval: 60,
+      accountId: props.accountId,
+      kmsKeyArn: props.flowLogKmsKeyArn,
+      retentionDays: props.flowLogRetentionDays ?? 365,
     });
   }
+}
+
+export interface VpcFlowLogsProps {
+  /** Prefix of the log group, role and policy names, e.g. `acme-network`. */
+  readonly name: string;
+  readonly vpcId: string;
+  readonly accountId: string;
+  /** KMS key encrypting the log group (its policy must admit CloudWatch Logs of the region). */
+  readonly kmsKeyArn: string;
+  /** One of the retentions CloudWatch Logs accepts. */
+  readonly retentionDays: number;
+}
+
+/**
+ * Flow logs of every packet of a VPC (traffic ALL, one-minute aggregation) into a KMS-encrypted log group, delivered by
+ * a role VPC Flow Logs assumes only for this account. Created directly in `scope` (ids `flow-logs`, `flow-logs-role`,
+ * `flow-logs-policy`, `flow-log`): the addresses the VPC module gave them before this helper existed.
+ * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+ */
+export function vpcFlowLogs(scope: Construct, props: VpcFlowLogsProps): CloudwatchLogGroup {
+  const group = new CloudwatchLogGroup(scope, 'flow-logs', {
+    name: `/aws/vpc/${props.name}/flow-logs`,
+    retentionInDays: props.retentionDays,
+    kmsKeyId: props.kmsKeyArn,
+  });
+  const role = new ServiceRole(scope, 'flow-logs-role', {
+    name: `${props.name}-vpc-flow-logs`,
+    service: 'vpc-flow-logs.amazonaws.com',
+    sourceAccount: props.accountId,
+    policyName: 'deliver-flow-logs',
+    ids: { policy: 'flow-logs-policy' },
+  });
+  // The group exists (created above, with its key and retention): no CreateLogGroup. No Sid, as first written.
+  role.addToPolicy(allow(undefined, FLOW_LOG_DELIVERY_ACTIONS, [group.arn, `${group.arn}:*`]));
+  new FlowLog(scope, 'flow-log', {
+    vpcId: props.vpcId,
+    trafficType: 'ALL',
+    logDestinationType: 'cloud-watch-logs',
+    logDestination: group.arn,
+    iamRoleArn: role.arn,
+    maxAggregationInterval: 60,
+  });
+  return group;
 }
 
 /**

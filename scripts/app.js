@@ -2,8 +2,10 @@
 // (scripts/bundle.js), building the bundle first when the sources changed since it was built.
 // APP_BUNDLE=0 runs it from source through scripts/register.js instead, the way it ran before the bundle.
 // APP_ENTRY=<file.ts> runs another entry of the repository the same way (the benchmark's generated organisations).
-// NODE_OPTIONS=--enable-source-maps maps stack traces from the bundle back to the .ts lines (the bundle has a source map).
+// DEBUG=1 (or NODE_OPTIONS=--enable-source-maps) maps stack traces from the bundle back to the .ts lines (the bundle has
+// a source map; scripts/register.js does the same for the run from source).
 'use strict';
+if (process.env.DEBUG === '1') process.setSourceMapsEnabled(true);
 const entry = process.env.APP_ENTRY || 'main.ts';
 if (process.env.APP_BUNDLE === '0') {
   require('./register.js');

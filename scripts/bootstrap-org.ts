@@ -3,12 +3,12 @@
  * sequence of scripts/lib/bootstrap.ts, printed step by step, resumable from its checkpoint. SANDBOX=1 runs it
  * offline against the sandbox; SANDBOX=0 against AWS, with the management account's own credentials.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { modeFromEnv, type Mode } from '../lib/mode';
 import { readProjectFolder, resolveOrganisation } from '../lib/organisation';
 import { ConfigError } from '../lib/problems';
-import { bootstrapPlan, BootstrapUsageError, fileCheckpoint, runBootstrap } from './lib/bootstrap';
+import { parseCommandLine, projectNamed, runScript } from '../lib/usage';
+import { bootstrapPlan, fileCheckpoint, runBootstrap } from './lib/bootstrap';
 import { bootstrapExecutor } from './lib/bootstrap-executor';
 import { terminalPrompt } from './lib/confirm';
 import { PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
@@ -28,30 +28,17 @@ Environment: SANDBOX=1 (offline) or 0 (AWS); AUTO_APPROVE=1 (no question on AWS)
 interface Args { project?: string; accounts?: string[]; force: boolean; dryRun: boolean }
 
 function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args | 'help' {
-  if (argv.includes('--help') || argv.includes('-h')) return 'help';
-  const args: Args = { project: env.PROJECT || undefined, force: ['1', 'true', 'yes'].includes((env.FORCE ?? '').toLowerCase()), dryRun: false };
-  if (env.ACCOUNT) args.accounts = env.ACCOUNT.split(',').map((a) => a.trim()).filter(Boolean);
-  for (let i = 0; i < argv.length; i += 1) {
-    const [name, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new BootstrapUsageError(`${name} needs a value`);
-      return v;
-    };
-    if (name === '--project') args.project = value();
-    else if (name === '--account') args.accounts = value().split(',').map((a) => a.trim()).filter(Boolean);
-    else if (name === '--force') args.force = true;
-    else if (name === '--dry-run') args.dryRun = true;
-    else throw new BootstrapUsageError(`unknown argument "${argv[i]}"`);
-  }
-  return args;
-}
-
-function projectName(requested: string | undefined): string {
-  if (requested) return requested;
-  const all = fs.readdirSync(PROJECTS_DIR).filter((p) => fs.existsSync(path.join(PROJECTS_DIR, p, 'project.ts')));
-  if (all.length !== 1) throw new BootstrapUsageError(`several projects (${all.join(', ')}): name one with --project or PROJECT=`);
-  return all[0];
+  const { values } = parseCommandLine(argv, {
+    options: { project: { type: 'string' }, account: { type: 'string' }, force: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return 'help';
+  const accounts = (values.account as string | undefined) ?? (env.ACCOUNT || undefined);
+  return {
+    project: (values.project as string | undefined) ?? (env.PROJECT || undefined),
+    ...(accounts === undefined ? {} : { accounts: accounts.split(',').map((a) => a.trim()).filter(Boolean) }),
+    force: values.force === true || ['1', 'true', 'yes'].includes((env.FORCE ?? '').toLowerCase()),
+    dryRun: values['dry-run'] === true,
+  };
 }
 
 async function main(): Promise<number> {
@@ -64,9 +51,8 @@ async function main(): Promise<number> {
   const target = envMode.sandbox ? 'sandbox' : 'real';
   const dir = path.resolve(process.env.BOOTSTRAP_DIR ?? (envMode.sandbox ? path.join(SANDBOX_DIR, 'bootstrap') : path.join(REPO_ROOT, '.bootstrap')));
   const mode: Mode = { ...envMode, bootstrap: false, bootstrapStateDir: dir };
-  const project = projectName(args.project);
+  const project = projectNamed(args.project, PROJECTS_DIR);
   const projectDir = path.join(PROJECTS_DIR, project);
-  if (!fs.existsSync(path.join(projectDir, 'project.ts'))) throw new BootstrapUsageError(`no project "${project}" under ${PROJECTS_DIR}`);
   const org = resolveOrganisation(readProjectFolder(projectDir), mode);
   const single = args.accounts?.length === 1 ? args.accounts[0] : undefined;
   const command = `${single ? `make bootstrap ACCOUNT=${single}` : 'make bootstrap-org'}${target === 'real' ? ' SANDBOX=0' : ''}`;
@@ -99,11 +85,7 @@ async function main(): Promise<number> {
   return result.exitCode;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof BootstrapUsageError) {
-    console.error(`bootstrap: ${error.message}`);
-    process.exit(2);
-  }
+runScript('bootstrap', USAGE, main, (error) => {
   console.error(error instanceof ConfigError ? error.message : `bootstrap: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  return 1;
 });

@@ -1,7 +1,8 @@
 /**
  * `make generate`: rewrites every generated file from the code (scripts/lib/scaffold.ts generatedFiles: the layer
  * graph in docs/ and the README, atlantis.yaml, the GitHub workflow, docs/policy.md, the rule table of
- * docs/real-aws.md). `--check` writes nothing and exits 1 when one is stale.
+ * docs/real-aws.md, and lib/generated/config-shapes.json, the config keys and types the loader checks). `--check`
+ * writes nothing and exits 1 when one is stale.
  */
 import { staleGeneratedFiles, writeAll } from './lib/scaffold';
 import { runCli, type CliIo } from './lib/scaffold-cli';

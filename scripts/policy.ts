@@ -13,18 +13,22 @@ import { formatRun, policyMarkdown, rulesTable, summarise } from '../lib/policy/
 import { modeFromEnv } from '../lib/mode';
 import { ConfigError } from '../lib/problems';
 import { buildApp } from '../lib/synth';
+import { parseCommandLine, runScript } from '../lib/usage';
 
 const ROOT = path.resolve(__dirname, '..');
 export const POLICY_DOC = path.join(ROOT, 'docs', 'policy.md');
 
+const USAGE = 'usage: policy.ts [--write-doc | --check-doc]   (env PROJECT, SANDBOX)';
+
 function main(argv: string[]): number {
-  if (argv.includes('--write-doc')) {
+  const { values } = parseCommandLine(argv, { options: { 'write-doc': { type: 'boolean' }, 'check-doc': { type: 'boolean' } } });
+  if (values['write-doc']) {
     fs.mkdirSync(path.dirname(POLICY_DOC), { recursive: true });
     fs.writeFileSync(POLICY_DOC, policyMarkdown() + '\n');
     process.stdout.write(`wrote ${path.relative(ROOT, POLICY_DOC)}\n`);
     return 0;
   }
-  if (argv.includes('--check-doc')) {
+  if (values['check-doc']) {
     const current = fs.existsSync(POLICY_DOC) ? fs.readFileSync(POLICY_DOC, 'utf8') : '';
     if (current === policyMarkdown() + '\n') return 0;
     process.stderr.write('docs/policy.md is stale: run node -r ./scripts/register.js scripts/policy.ts --write-doc\n');
@@ -45,4 +49,4 @@ function main(argv: string[]): number {
   }
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module) runScript('policy', USAGE, () => main(process.argv.slice(2)));

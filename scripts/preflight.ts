@@ -16,6 +16,7 @@ import { loadOrganisations } from '../lib/preflight/load';
 import { countsByRule, errorsOf, formatFindings, rulesMarkdown, summaryLine } from '../lib/preflight/report';
 import { PREFLIGHT_RULES } from '../lib/preflight/rules';
 import { ConfigError } from '../lib/problems';
+import { parseCommandLine, UsageError, usageLine, type Options } from '../lib/usage';
 
 const ROOT = path.resolve(__dirname, '..');
 export const REAL_AWS_DOC = path.join(ROOT, 'docs', 'real-aws.md');
@@ -40,21 +41,27 @@ interface Args {
   checkDoc: boolean;
 }
 
-function parse(argv: readonly string[]): Args | string {
-  const args: Args = { warnOnly: false, writeDoc: false, checkDoc: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string | undefined => (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[++i] : undefined);
-    if (a === '--warn-only') args.warnOnly = true;
-    else if (a === '--write-doc') args.writeDoc = true;
-    else if (a === '--check-doc') args.checkDoc = true;
-    else if (a === '--project' || a === '--account' || a === '--layer') {
-      const v = value();
-      if (v === undefined) return `${a} needs a value`;
-      args[a.slice(2) as 'project' | 'account' | 'layer'] = v;
-    } else return `unknown option ${a}`;
-  }
-  return args;
+const OPTIONS = {
+  project: { type: 'string' }, account: { type: 'string' }, layer: { type: 'string' },
+  'warn-only': { type: 'boolean' }, 'write-doc': { type: 'boolean' }, 'check-doc': { type: 'boolean' },
+} as const satisfies Options;
+
+function parse(argv: readonly string[]): Args {
+  const { values } = parseCommandLine(argv, { options: OPTIONS });
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  return {
+    project: text('project'), account: text('account'), layer: text('layer'),
+    warnOnly: values['warn-only'] === true, writeDoc: values['write-doc'] === true, checkDoc: values['check-doc'] === true,
+  };
+}
+
+/** --account and --layer must name what the loaded organisations have (enabled layers): a typo would report nothing. */
+function checkSelection(args: Args, models: readonly { readonly stacks: readonly { readonly account: { readonly name: string }; readonly layer: string }[] }[]): void {
+  const stacks = models.flatMap((org) => org.stacks);
+  const accounts = [...new Set(stacks.map((s) => s.account.name))].sort();
+  if (args.account && !accounts.includes(args.account)) throw new UsageError(`unknown account: ${args.account}`, accounts);
+  const layers = [...new Set(stacks.filter((s) => !args.account || s.account.name === args.account).map((s) => s.layer))].sort();
+  if (args.layer && !layers.includes(args.layer)) throw new UsageError(`unknown layer${args.account ? ` in ${args.account}` : ''}: ${args.layer}`, layers);
 }
 
 /** The doc with its generated rule table replaced. */
@@ -69,9 +76,12 @@ export function main(argv: readonly string[], options: CliOptions = {}): number 
   const out = options.out ?? ((t: string) => process.stdout.write(`${t}\n`));
   const err = options.err ?? ((t: string) => process.stderr.write(`${t}\n`));
   const env = options.env ?? process.env;
-  const args = parse(argv);
-  if (typeof args === 'string') {
-    err(`preflight: ${args}. ${USAGE}`);
+  let args: Args;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err(usageLine('preflight', error, USAGE));
     return 2;
   }
   const docPath = options.docPath ?? REAL_AWS_DOC;
@@ -91,9 +101,10 @@ export function main(argv: readonly string[], options: CliOptions = {}): number 
   let loaded;
   try {
     loaded = loadOrganisations({ projectsDir: options.projectsDir ?? path.join(ROOT, 'projects'), project: args.project ?? (env.PROJECT || undefined) });
+    checkSelection(args, loaded.models);
   } catch (error) {
-    if (error instanceof Error && /^no project "/.test(error.message)) {
-      err(`preflight: ${error.message}. ${USAGE}`);
+    if (error instanceof UsageError) {
+      err(usageLine('preflight', error, USAGE));
       return 2;
     }
     if (!(error instanceof ConfigError)) throw error;

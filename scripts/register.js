@@ -4,7 +4,9 @@
 // stack trace cdktf captures for every token and construct about ten times dearer; together they were two thirds of
 // a whole-organisation synth (docs/benchmarks.md). Here each file is transpiled once (TypeScript's transpileModule,
 // no type-check: `make test` type-checks) and cached on disk by content, so a warm synth never loads the compiler.
-// NODE_OPTIONS=--enable-source-maps maps stack traces back to the .ts lines when debugging.
+// Stack traces point at the .ts lines with DEBUG=1 (the switch that prints them: main.ts, run.ts) or
+// NODE_OPTIONS=--enable-source-maps: every transpiled file carries its source map inline. Not by default: Node then
+// maps every stack trace a process formats, and the one-line errors print no lines anyway.
 //
 // Provider bindings load lazily: the app imports every layer kind, so every provider class any layer uses (170 modules,
 // most of 26 MB of JavaScript), while a single-stack synth constructs one layer and needs a tenth of them. Each
@@ -84,6 +86,8 @@ function compiled(source, filename) {
 }
 
 module.exports = { lazy };
+
+if (process.env.DEBUG === '1') process.setSourceMapsEnabled(true);
 
 require.extensions['.ts'] = function loadTypeScript(module, filename) {
   module._compile(compiled(fs.readFileSync(filename, 'utf8'), filename), filename);

@@ -12,7 +12,8 @@ import { modeFromEnv } from '../lib/mode';
 import { ConfigError } from '../lib/problems';
 import { synth } from '../lib/synth';
 import { setTokenStackTraces, tokenStackTracesFromEnv } from '../lib/token-stack-traces';
-import { parseCommand, USAGE, UsageError } from './lib/cli';
+import { usageLine } from '../lib/usage';
+import { parseCommand, SYNOPSIS, USAGE, UsageError } from './lib/cli';
 import { confirmApply, confirmDestroy, savedPlanLines, strandedReaders, terminalPrompt } from './lib/confirm';
 import { stackConfigHash, stackConfigHashes } from './lib/config-hash';
 import { credentialsReady } from './lib/credentials';
@@ -22,7 +23,7 @@ import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/path
 import { markdownFile, writeReportMarkdown } from './lib/report-markdown';
 import { withRetries } from './lib/retry';
 import {
-  ACTIONS, driftVerdict, exitCodeOf, formatEvent, formatSummary, resumeSelection, runLayers, SelectionError, selectLayers, verdictLine, withKeptLayers,
+  ACTIONS, driftVerdict, exitCodeOf, formatEvent, formatSummary, resumeSelection, runLayers, selectLayers, verdictLine, withKeptLayers,
   type Action, type LayerReport, type PreviousReport,
 } from './lib/runner';
 import { assertLoopback, createBackends, SandboxError, sandboxOwner, verifySandboxOwner } from './lib/sandbox';
@@ -207,12 +208,12 @@ function ranLayers(file: string): boolean {
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (process.env.DEBUG === '1') return error.stack ?? error.message;
-  const expected = [UsageError, SelectionError, ConfigError, CycleError, SandboxError].some((c) => error instanceof c);
+  const expected = [UsageError, ConfigError, CycleError, SandboxError].some((c) => error instanceof c);
   if (expected) return error.message;
   const stack = error.stack ?? '';
   // A SyntaxError from loading a file puts `<file>:<line>` first; other errors have `at … (<file>:<line>:<col>)` frames.
   // The first frame in the project's own files (a layer file, a layer class, a module), not in the framework or a
-  // package. The file only: its line is one of the transpiled code (NODE_OPTIONS=--enable-source-maps maps it).
+  // package. The file only: without source maps its line is one of the transpiled code (DEBUG=1 maps the stack to .ts lines).
   const framework = [path.join(REPO_ROOT, 'lib'), path.join(REPO_ROOT, 'scripts'), `${path.sep}node_modules${path.sep}`];
   const file = [...stack.matchAll(/\((\/[^():]+):\d+:\d+\)/g)].map((m) => m[1]).find((f) => !framework.some((dir) => f.includes(dir)));
   const relative = file && path.relative(process.cwd(), file);
@@ -223,13 +224,15 @@ function describeError(error: unknown): string {
 
 const argv = process.argv.slice(2);
 main(argv).then((code) => process.exit(code), (error: unknown) => {
-  const usage = error instanceof UsageError || error instanceof SelectionError;
-  console.error(`${describeError(error)}${usage ? ' (run.ts --help lists the options)' : ''}`);
+  // A wrong command or selection (SelectionError is a UsageError) is one line with the choices, even with DEBUG=1.
+  const usage = error instanceof UsageError;
+  const line = usage ? usageLine('run', error, SYNOPSIS) : describeError(error);
+  console.error(line);
   // drift keeps terraform's -detailed-exitcode meaning: 2 is drift and nothing else, so even a usage error is 1.
   const drift = argv[0] === 'drift';
   const code = usage && !drift ? 2 : 1;
   if (ACTIONS.includes(argv[0] as Action)) {
-    writeReport({ action: argv[0] as Action, exitCode: code, error: describeError(error), layers: [] });
+    writeReport({ action: argv[0] as Action, exitCode: code, error: line, layers: [] });
   }
   if (drift) console.log(verdictLine('failed'));
   process.exit(code);

@@ -10,6 +10,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { modeFromEnv, readSandboxServer, SANDBOX_DEFAULT_PORTS, SANDBOX_SERVER_FILE, type SandboxServer } from '../lib/mode';
 import { readProjectFolder, resolveOrganisation } from '../lib/organisation';
+import { parseCommandLine, UsageError, usageLine } from '../lib/usage';
 import { PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
 import { claimSandbox, createBackends, sandboxOwner, startSandbox } from './lib/sandbox';
 
@@ -117,12 +118,27 @@ function status(): void {
   console.log(state ? `running: pid ${state.pid}, s3 http://127.0.0.1:${state.s3Port}, dynamodb http://127.0.0.1:${state.dynamodbPort}, data in ${state.dir ?? SANDBOX_DIR}` : 'not running');
 }
 
-const command = process.argv[2];
+const USAGE = 'usage: sandbox.ts up|down|status';
 const commands: Record<string, () => Promise<void> | void> = { up, down, status, serve };
-if (!command || !commands[command]) {
-  console.error('usage: sandbox.ts up|down|status');
+
+/** The one command of the command line (`serve` is what `up` starts in the background, not listed). */
+function commandOf(argv: readonly string[]): string {
+  const { positionals } = parseCommandLine(argv, { options: {}, positionals: true });
+  const [command, ...extra] = positionals;
+  if (command === undefined || !Object.hasOwn(commands, command)) throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`, ['up', 'down', 'status']);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  return command;
+}
+
+let command: string;
+try {
+  command = commandOf(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(usageLine('sandbox', error, USAGE));
   process.exit(2);
 }
+// Not runScript: `serve` resolves once the servers listen, and the process must stay up to serve.
 Promise.resolve(commands[command]()).catch((error: unknown) => {
   console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -8,34 +8,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { readProjectFolder, resolveOrganisation } from '../lib/organisation';
 import { ConfigError } from '../lib/problems';
+import { parseCommandLine, projectNamed, runScript, UsageError } from '../lib/usage';
 import { PROJECTS_DIR, REPO_ROOT } from './lib/paths';
 import { operatorProfile, SsoConfigError, ssoConfigText, ssoProfiles } from './lib/sso-config';
 
-class UsageError extends Error {}
+const USAGE = 'usage: sso-config.ts [--project P] [--out FILE|-]   (env PROJECT, SSO_CONFIG_OUT; default .aws/config.<project>)';
 
 function main(argv: readonly string[]): number {
-  let project = process.env.PROJECT || undefined;
-  let out = process.env.SSO_CONFIG_OUT || undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const [name, inline] = argv[i].split(/=(.*)/s, 2);
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (v.startsWith('--') && v !== '-')) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (name === '--project') project = value();
-    else if (name === '--out') out = value();
-    else if (name === '--help' || name === '-h') {
-      console.log('usage: sso-config.ts [--project P] [--out FILE|-]   (env PROJECT, SSO_CONFIG_OUT; default .aws/config.<project>)');
-      return 0;
-    } else throw new UsageError(`unknown argument "${argv[i]}"`);
+  const { values } = parseCommandLine(argv, { options: { project: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
-  if (!project) {
-    const all = fs.readdirSync(PROJECTS_DIR).filter((p) => fs.existsSync(path.join(PROJECTS_DIR, p, 'project.ts')));
-    if (all.length !== 1) throw new UsageError(`several projects (${all.join(', ')}): name one with --project or PROJECT=`);
-    project = all[0];
-  }
-  if (!fs.existsSync(path.join(PROJECTS_DIR, project, 'project.ts'))) throw new UsageError(`no project "${project}" under ${PROJECTS_DIR}`);
+  const project = projectNamed((values.project as string | undefined) ?? (process.env.PROJECT || undefined), PROJECTS_DIR);
+  const out = (values.out as string | undefined) ?? (process.env.SSO_CONFIG_OUT || undefined);
   const org = resolveOrganisation(readProjectFolder(path.join(PROJECTS_DIR, project)), { bootstrap: false, bootstrapStateDir: path.join(REPO_ROOT, '.bootstrap') });
   const text = ssoConfigText(org);
   if (out === '-') {
@@ -58,13 +44,7 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-try {
-  process.exit(main(process.argv.slice(2)));
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(`sso-config: ${error.message}`);
-    process.exit(2);
-  }
+runScript('sso-config', USAGE, () => main(process.argv.slice(2)), (error) => {
   console.error(error instanceof ConfigError || error instanceof SsoConfigError ? error.message : `sso-config: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+  return 1;
+});

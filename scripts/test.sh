@@ -12,8 +12,8 @@ start=$(date +%s)
 echo "== typecheck"; npx tsc --noEmit -p .
 echo "== lint"; npx eslint .
 echo "== unit tests"; npx jest --selectProjects unit --ci
-# The preflight's findings on the example organisation are pinned by test/unit/preflight.test.ts; here the CLI must run.
-echo "== preflight (real-mode synth, tally only)"; node -r ./scripts/register.js scripts/preflight.ts --warn-only
+# The example organisation must stay at zero preflight errors: a change AWS would refuse on apply does not land.
+echo "== preflight (real-mode synth, fails on errors)"; node -r ./scripts/register.js scripts/preflight.ts
 echo "== integration tests"; npx jest --selectProjects integration --ci --runInBand
 # The benchmark is not a test (its figures depend on the machine), but it must keep running: one quick pass.
 echo "== benchmark smoke run"; BENCH_QUICK=1 BENCH_OUT="$(mktemp -d)/benchmarks.md" node -r ./scripts/register.js scripts/bench.ts >/dev/null

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { AccountConfig, ProjectConfig } from '../lib/config';
+import { ConfigError } from '../lib/problems';
 import type { LayerStack } from '../lib/layer-stack';
 import type { Mode } from '../lib/mode';
 import { buildOrganisation, resolveOrganisation, type ProjectSource } from '../lib/organisation';
@@ -42,6 +43,17 @@ export function build(src: ProjectSource, mode: Mode = REAL): { app: App; stacks
   const app = Testing.app();
   const built = buildOrganisation(app, resolveOrganisation(src, mode));
   return { app, stacks: new Map(built.stacks.map((s) => [s.node.id, s])) };
+}
+
+/** The ConfigError message of building `src`, or fails the test if it builds. */
+export function refusal(src: ProjectSource, mode: Mode = REAL): string {
+  try {
+    build(src, mode);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
 }
 
 /** Synthesized JSON of one stack of the organisation. */

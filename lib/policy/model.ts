@@ -4,6 +4,7 @@
  */
 
 import { isProduction as isProductionAccount } from '../environment';
+import { findSecret } from '../secret-values';
 
 export type Severity = 'error' | 'warning';
 
@@ -132,6 +133,26 @@ export function strings(value: Json): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return [];
+}
+
+/** `@@assign` (or the other value-setting operators) of an AWS Organizations policy element. */
+export function assigned(element: unknown): unknown {
+  return isObject(element as Json) ? (element as JsonObject)['@@assign'] ?? (element as JsonObject)['@@append'] ?? (element as JsonObject)['@@prepend'] : undefined;
+}
+
+/**
+ * The `plans` of an AWS Organizations backup policy document (a JSON string or an object), by name; empty when the
+ * content is not such a document. https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_backup_syntax.html
+ */
+export function backupPolicyPlans(content: unknown): [string, JsonObject][] {
+  let doc: unknown;
+  try {
+    doc = typeof content === 'string' ? JSON.parse(content) : content;
+  } catch {
+    return [];
+  }
+  if (!isObject(doc as Json) || !isObject((doc as JsonObject).plans)) return [];
+  return Object.entries((doc as JsonObject).plans as JsonObject).filter((entry): entry is [string, JsonObject] => isObject(entry[1]));
 }
 
 /** A non-empty value that is not an interpolation: something written literally in the code. */
@@ -285,17 +306,16 @@ export function conditionKeys(statement: Statement): Map<string, string[]> {
 
 const SECRET_NAME = /(^|[_-])(PASSWORD|PASSWD|PASSPHRASE|PWD|SECRET|SECRETS|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?|AUTH)([_-]|$)/i;
 const POINTER_NAME = /[_-](ARN|NAME|ID|PATH|PARAM|PARAMETER|FILE|REF|URL|ENDPOINT|TTL|HEADER)$/i;
-const SECRET_VALUE = [/\bAKIA[0-9A-Z]{16}\b/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\bgh[pousr]_[A-Za-z0-9]{36}\b/, /\bxox[baprs]-[A-Za-z0-9-]{10,}/];
 const POINTER_VALUE = /^(arn:|\$\{|\/|resolve:|ssm:|secretsmanager:|\{\{resolve:)/;
 
 /**
  * Whether an environment variable looks like it carries a secret: a secret-looking name (PASSWORD, TOKEN,
  * API_KEY...) with a literal value that is not a pointer (ARN, SSM path, reference), or a value shaped like a
- * known credential (AWS access key id, private key, GitHub or Slack token) whatever its name.
+ * known credential (lib/secret-values.ts: access keys, private keys, tokens, URLs with a password) whatever its name.
  */
 export function looksLikeSecret(name: string, value: Json): boolean {
   const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-  if (SECRET_VALUE.some((p) => p.test(text))) return true;
+  if (findSecret(text) !== undefined) return true;
   // A reference to a secret's value copies the secret into plain configuration.
   if (/secret_string|aws_ssm_parameter\.[A-Za-z0-9_-]+\.(insecure_)?value/.test(text)) return true;
   if (!SECRET_NAME.test(name) || POINTER_NAME.test(name)) return false;

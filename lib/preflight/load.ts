@@ -17,6 +17,7 @@ import type { Mode } from '../mode';
 import type { Organisation } from '../model';
 import { buildOrganisation, readProjectFolder, resolveOrganisation, sortAccounts, type ProjectSource } from '../organisation';
 import type { JsonObject } from '../policy/model';
+import { UsageError } from '../problems';
 import { buildModel, type BootstrapStepInput, type OrgModel, type StackInput } from './model';
 
 export const REAL_MODE: Mode = { bootstrap: false, bootstrapStateDir: path.join(os.tmpdir(), 'preflight-bootstrap') };
@@ -132,14 +133,10 @@ export function loadProject(source: ProjectSource, options: ProjectLoadOptions =
 
 /** One model per project (each project is its own organisation). */
 export function loadOrganisations(options: LoadOptions): Loaded {
-  const names = options.project
-    ? [options.project]
-    : fs.readdirSync(options.projectsDir).filter((name) => fs.existsSync(path.join(options.projectsDir, name, 'project.ts'))).sort();
-  const loaded = names.map((name) => {
-    const dir = path.resolve(options.projectsDir, name);
-    if (!fs.existsSync(path.join(dir, 'project.ts'))) throw new Error(`no project "${name}" under ${options.projectsDir}`);
-    return loadProject(readProjectFolder(dir), options);
-  });
+  const all = fs.readdirSync(options.projectsDir).filter((name) => fs.existsSync(path.join(options.projectsDir, name, 'project.ts'))).sort();
+  if (options.project && !all.includes(options.project)) throw new UsageError(`no project "${options.project}" under ${options.projectsDir}`, all);
+  const names = options.project ? [options.project] : all;
+  const loaded = names.map((name) => loadProject(readProjectFolder(path.resolve(options.projectsDir, name)), options));
   const withStacks = loaded.filter((l) => l.model.stacks.length > 0);
   return {
     models: withStacks.map((l) => l.model),

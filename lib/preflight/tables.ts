@@ -1,10 +1,9 @@
 /**
  * Every table the preflight rules read, in one place, each with the AWS page it was checked against (2026-11-30).
  * Version support windows (EKS, Aurora, ElastiCache, Lambda) are in lib/versions.ts, shared with the layers and the
- * policy pack; globally unique namespaces and their limits are in lib/naming.ts.
+ * policy pack; globally unique namespaces and their limits are in lib/naming.ts; name limits and the names unique per
+ * account, region or partition are in lib/aws-names.ts, which synth checks too.
  */
-
-import { GLOBAL_NAMESPACES, type GlobalNamespace } from '../naming';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Service-linked roles: name and path per service, and the resources whose creation makes AWS create them.
@@ -119,73 +118,9 @@ export const REQUIRED_ACTIONS: readonly RequiredActions[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Name limits per resource type: one table.
+// Name limits and globally unique names live in lib/aws-names.ts (synth checks them too); re-exported for the rules.
 
-export interface NameLimit {
-  readonly type: string;
-  readonly attribute: string;
-  readonly min: number;
-  readonly max: number;
-  /** Characters (and shape) the API accepts, when stricter than "anything". */
-  readonly pattern?: RegExp;
-  readonly patternText?: string;
-  readonly docs: string;
-}
-
-const ALNUM_HYPHEN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
-
-export const NAME_LIMITS: readonly NameLimit[] = [
-  { type: 'aws_s3_bucket', attribute: 'bucket', min: GLOBAL_NAMESPACES['s3-bucket'].min, max: GLOBAL_NAMESPACES['s3-bucket'].max, pattern: /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, patternText: 'lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit', docs: GLOBAL_NAMESPACES['s3-bucket'].docs },
-  { type: 'aws_iam_role', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
-  { type: 'aws_iam_policy', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
-  { type: 'aws_iam_instance_profile', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html' },
-  { type: 'aws_lambda_function', attribute: 'function_name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html' },
-  { type: 'aws_sqs_queue', attribute: 'name', min: 1, max: 80, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/, patternText: 'letters, digits, hyphens and underscores', docs: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html' },
-  { type: 'aws_sns_topic', attribute: 'name', min: 1, max: 256, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/, patternText: 'letters, digits, hyphens and underscores', docs: 'https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html' },
-  { type: 'aws_lb', attribute: 'name', min: 1, max: 32, pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, patternText: 'letters, digits and hyphens, not starting with internal-', docs: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html' },
-  { type: 'aws_lb_target_group', attribute: 'name', min: 1, max: 32, pattern: ALNUM_HYPHEN, patternText: 'letters, digits and hyphens', docs: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html' },
-  { type: 'aws_dax_cluster', attribute: 'cluster_name', min: 1, max: 20, pattern: /^[A-Za-z](?:[A-Za-z0-9]|-(?!-))*[A-Za-z0-9]$/, patternText: 'a letter first, then letters, digits and single hyphens', docs: 'https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_dax_CreateCluster.html' },
-  { type: 'aws_elasticache_replication_group', attribute: 'replication_group_id', min: 1, max: 40, pattern: /^[A-Za-z](?:[A-Za-z0-9]|-(?!-))*[A-Za-z0-9]$/, patternText: 'a letter first, then letters, digits and single hyphens', docs: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html' },
-  { type: 'aws_elasticache_user_group', attribute: 'user_group_id', min: 1, max: 40, docs: 'https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateUserGroup.html' },
-  { type: 'aws_rds_cluster', attribute: 'cluster_identifier', min: 1, max: 63, pattern: /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/, patternText: 'a lowercase letter first, then lowercase letters, digits and single hyphens', docs: 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html' },
-  { type: 'aws_rds_cluster_instance', attribute: 'identifier', min: 1, max: 63, pattern: /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/, patternText: 'a lowercase letter first, then lowercase letters, digits and single hyphens', docs: 'https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html' },
-  { type: 'aws_eks_cluster', attribute: 'name', min: 1, max: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9\-_]*$/, patternText: 'letters, digits, hyphens and underscores', docs: 'https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html' },
-  { type: 'aws_eks_node_group', attribute: 'node_group_name', min: 1, max: 63, docs: 'https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html' },
-  { type: 'aws_sfn_state_machine', attribute: 'name', min: 1, max: 80, docs: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html' },
-  { type: 'aws_cloudwatch_event_rule', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html' },
-  { type: 'aws_cloudwatch_event_bus', attribute: 'name', min: 1, max: 256, docs: 'https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html' },
-  { type: 'aws_kinesis_firehose_delivery_stream', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/firehose/latest/APIReference/API_CreateDeliveryStream.html' },
-  { type: 'aws_kinesis_stream', attribute: 'name', min: 1, max: 128, docs: 'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html' },
-  { type: 'aws_backup_vault', attribute: 'name', min: 2, max: 50, pattern: /^[A-Za-z0-9_-]+$/, patternText: 'letters, digits, hyphens and underscores', docs: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html' },
-  { type: 'aws_backup_plan', attribute: 'name', min: 1, max: 50, docs: 'https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupPlanInput.html' },
-  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', min: GLOBAL_NAMESPACES['cognito-domain'].min, max: GLOBAL_NAMESPACES['cognito-domain'].max, pattern: /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, patternText: 'lowercase letters, digits and hyphens, without the words aws, amazon or cognito', docs: GLOBAL_NAMESPACES['cognito-domain'].docs },
-  { type: 'aws_ssoadmin_permission_set', attribute: 'name', min: 1, max: 32, pattern: /^[\w+=,.@-]+$/, patternText: 'letters, digits and +=,.@-_', docs: 'https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreatePermissionSet.html' },
-  { type: 'aws_organizations_account', attribute: 'name', min: 1, max: 50, docs: 'https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html' },
-  { type: 'aws_cloudfront_origin_access_control', attribute: 'name', min: 1, max: 64, docs: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html' },
-  { type: 'aws_wafv2_web_acl', attribute: 'name', min: 1, max: 128, pattern: /^[\w-]+$/, patternText: 'letters, digits, hyphens and underscores', docs: 'https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html' },
-  { type: 'aws_dynamodb_table', attribute: 'name', min: 3, max: 255, pattern: /^[A-Za-z0-9_.-]+$/, patternText: 'letters, digits, underscores, dots and hyphens', docs: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html' },
-  { type: 'aws_ecr_repository', attribute: 'name', min: 2, max: 256, docs: 'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html' },
-  { type: 'aws_athena_workgroup', attribute: 'name', min: 1, max: 128, pattern: /^[A-Za-z0-9._-]+$/, patternText: 'letters, digits, dots, hyphens and underscores', docs: 'https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html' },
-  { type: 'aws_launch_template', attribute: 'name', min: 3, max: 128, docs: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplate.html' },
-  { type: 'aws_budgets_budget', attribute: 'name', min: 1, max: 100, docs: 'https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Budget.html' },
-  { type: 'aws_kms_alias', attribute: 'name', min: 1, max: 256, pattern: /^alias\/(?!aws\/)[A-Za-z0-9/_-]+$/, patternText: 'alias/ then letters, digits, /, _ and - (not alias/aws/)', docs: 'https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html' },
-  { type: 'aws_cloudwatch_log_group', attribute: 'name', min: 1, max: 512, docs: 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html' },
-  { type: 'aws_secretsmanager_secret', attribute: 'name', min: 1, max: 512, docs: 'https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html' },
-];
-
-// ---------------------------------------------------------------------------------------------------------------
-// Globally unique names: the resources named in a namespace shared with every AWS customer (lib/naming.ts).
-
-export interface GlobalName {
-  readonly type: string;
-  readonly attribute: string;
-  readonly namespace: GlobalNamespace;
-}
-
-export const GLOBAL_NAMES: readonly GlobalName[] = [
-  { type: 'aws_s3_bucket', attribute: 'bucket', namespace: 's3-bucket' },
-  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', namespace: 'cognito-domain' },
-];
+export { GLOBAL_NAMES, NAME_LIMITS, type GlobalName, type NameLimit } from '../aws-names';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Regions.

@@ -14,6 +14,7 @@ import { enforcePolicy } from '../../lib/policy';
 import { resolveOnce } from '../../lib/resolve-once';
 import { GRAPH_FILE } from '../../lib/synth';
 import { setTokenStackTraces, tokenStackTracesFromEnv } from '../../lib/token-stack-traces';
+import { parseCommandLine, runScript, UsageError } from '../../lib/usage';
 
 function generatedOrganisation(workloads: number): ProjectSource {
   const example = readProjectFolder(path.resolve(__dirname, '../../projects/acme'));
@@ -56,9 +57,18 @@ function vpcCidr(kind: number, i: number): string {
 }
 
 /** Synthesizes like main.ts: validated whole, resolved once per stack, policy-checked, in workers when large. */
-async function main(): Promise<void> {
-  const workloads = Number(process.argv[2]);
-  const outdir = path.resolve(process.argv[3]);
+const USAGE = 'usage: generated-org.ts <workload accounts> <outdir>';
+
+function parseCommand(argv: readonly string[]): { workloads: number; outdir: string } {
+  const { positionals } = parseCommandLine(argv, { options: {}, positionals: true });
+  if (positionals.length !== 2) throw new UsageError(`expected two arguments, got ${positionals.length}`);
+  const workloads = Number(positionals[0]);
+  if (!Number.isInteger(workloads) || workloads < 0) throw new UsageError(`the number of workload accounts must be a whole number, not "${positionals[0]}"`);
+  return { workloads, outdir: path.resolve(positionals[1]) };
+}
+
+async function main(): Promise<number> {
+  const { workloads, outdir } = parseCommand(process.argv.slice(2));
   setTokenStackTraces(tokenStackTracesFromEnv());
   const org = resolveOrganisation(generatedOrganisation(workloads), modeFromEnv());
   const only = process.env.STACKS ? new Set(process.env.STACKS.split(',')) : undefined;
@@ -80,10 +90,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(outdir, GRAPH_FILE), JSON.stringify({ stacks: built.graph }, null, 2) + '\n');
   }
   process.stdout.write(`${stacks.length}\n`);
+  return 0;
 }
 
 // A script only (node scripts/app.js runs it from the bundle with APP_ENTRY, where it is not require.main).
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runScript('generated-org', USAGE, main);

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { stringify } from 'yaml';
 import type { GraphNode } from '../../lib/graph';
 import { ciRole } from '../../lib/identity';
 import { modeFromEnv } from '../../lib/mode';
@@ -107,46 +108,18 @@ export function ciInput(project = 'acme', projectsDir: string = PROJECTS_DIR, ro
   };
 }
 
-// ---------------------------------------------------------------- a small YAML writer (no dependency)
+// ---------------------------------------------------------------- YAML (the `yaml` package)
 
 type Yaml = string | number | boolean | null | readonly Yaml[] | { readonly [key: string]: Yaml | undefined };
 
-const PLAIN = /^[A-Za-z0-9_./*@][A-Za-z0-9_./*@ -]*$/;
-const RESERVED = /^(true|false|yes|no|on|off|null|y|n|~|[-+]?[0-9][0-9_.eE+-]*)$/i;
-
-function scalar(value: string | number | boolean | null): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'string') return String(value);
-  return PLAIN.test(value) && !RESERVED.test(value) && !value.endsWith(' ') ? value : JSON.stringify(value);
-}
-
-/** YAML block style; multi-line strings as literal blocks. Keys are written as given. */
-export function toYaml(value: Yaml, indent = 0): string {
-  const pad = ' '.repeat(indent);
-  const block = (text: string, at: number): string => `|\n${text.replace(/\n$/, '').split('\n').map((l) => (l ? `${' '.repeat(at)}${l}` : '')).join('\n')}`;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return `${pad}[]\n`;
-    return value.map((item: Yaml) => {
-      if (item !== null && typeof item === 'object') {
-        const inner = toYaml(item, indent + 2);
-        return `${pad}- ${inner.slice(indent + 2)}`;
-      }
-      if (typeof item === 'string' && item.includes('\n')) return `${pad}- ${block(item, indent + 2)}\n`;
-      return `${pad}- ${scalar(item as string)}\n`;
-    }).join('');
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, Yaml | undefined>).filter(([, v]) => v !== undefined) as [string, Yaml][];
-    if (entries.length === 0) return `${pad}{}\n`;
-    return entries.map(([key, v]) => {
-      const k = PLAIN.test(key) ? key : JSON.stringify(key);
-      if (Array.isArray(v)) return v.length === 0 ? `${pad}${k}: []\n` : `${pad}${k}:\n${toYaml(v, indent + 2)}`;
-      if (v !== null && typeof v === 'object') return Object.keys(v).length === 0 ? `${pad}${k}: {}\n` : `${pad}${k}:\n${toYaml(v, indent + 2)}`;
-      if (typeof v === 'string' && v.includes('\n')) return `${pad}${k}: ${block(v, indent + 2)}\n`;
-      return `${pad}${k}: ${scalar(v)}\n`;
-    }).join('');
-  }
-  return `${pad}${scalar(value)}\n`;
+/**
+ * Block-style YAML, keys in the order given, undefined values left out, multi-line strings as literal blocks.
+ * Never folded (a long `run:` line stays one line) and no anchors for objects used twice (the same `paths` list in
+ * two triggers is written twice). Quoted wherever a YAML 1.1 parser would read a string as something else
+ * (`"on"`, `"yes"`, `"0"`) as well as a YAML 1.2 one.
+ */
+export function toYaml(value: Yaml): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false, compat: 'yaml-1.1' });
 }
 
 // ---------------------------------------------------------------- Atlantis

@@ -1,6 +1,7 @@
 /** Command line and environment of `scripts/run.ts` (flags win over the Makefile's environment variables). */
 import * as os from 'os';
 import { parseSwitch } from '../../lib/mode';
+import { parseCommandLine, UsageError, type Options } from '../../lib/usage';
 import { parseDuration } from './locks';
 import { ACTIONS, type Action } from './runner';
 
@@ -87,34 +88,35 @@ found and nothing failed (drift), or a usage error (other actions), 130 interrup
 against the sandbox, seeding mock outputs for upstream layers that have none. Full terraform output:
 <outdir>/logs/<stack>.<action>.log.`;
 
-/** The command line or the selection is wrong: one line, no stack trace. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
+
+/** The first line of USAGE: what a usage error prints when it has no list of choices. */
+export const SYNOPSIS = USAGE.split('\n')[0];
+
+/** The options of run.ts (parseArgs); the switches among them also stand bare (`--fail-fast` is `--fail-fast=1`). */
+export const RUN_OPTIONS = {
+  project: { type: 'string' }, account: { type: 'string' }, layer: { type: 'string' }, layers: { type: 'string' }, stacks: { type: 'string' },
+  'include-dependents': { type: 'string' },
+  refresh: { type: 'string' }, planned: { type: 'string' }, reviewed: { type: 'string' }, 'allow-replace': { type: 'string' },
+  parallelism: { type: 'string' }, 'fail-fast': { type: 'string' }, 'lock-timeout': { type: 'string' }, report: { type: 'string' },
+  'auto-approve': { type: 'string' }, confirm: { type: 'string' }, 'force-stateful': { type: 'string' }, 'force-orphans': { type: 'string' },
+  resume: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+export const RUN_SWITCHES = ['include-dependents', 'refresh', 'planned', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'resume'] as const;
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Parses argv (without node and script) and the environment; throws UsageError. Returns 'help' for --help. */
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): (RunCommand & PlanOptions) | 'help' {
-  if (argv.includes('--help') || argv.includes('-h')) return 'help';
-  const [action, ...rest] = argv;
-  if (!ACTIONS.includes(action as Action)) throw new UsageError(`unknown action "${action ?? ''}": expected ${ACTIONS.join(', ')}`);
-  const flags = new Map<string, string>();
-  const booleans = new Set(['include-dependents', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'planned', 'refresh', 'resume']);
-  const valued = new Set(['project', 'account', 'layer', 'layers', 'stacks', 'parallelism', 'report', 'confirm', 'lock-timeout', 'reviewed', 'allow-replace']);
-  for (let i = 0; i < rest.length; i += 1) {
-    const arg = rest[i];
-    const [name, inline] = arg.startsWith('--') ? arg.slice(2).split(/=(.*)/s, 2) : [undefined, undefined];
-    if (name && booleans.has(name)) flags.set(name, inline ?? '1');
-    else if (name && valued.has(name)) {
-      const value = inline ?? rest[++i];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    } else throw new UsageError(`unknown argument "${arg}"`);
-  }
+  const { values, positionals } = parseCommandLine(argv, { options: RUN_OPTIONS, switches: RUN_SWITCHES, positionals: true });
+  if (values.help) return 'help';
+  const [action, ...extra] = positionals;
+  if (action === undefined) throw new UsageError('no action given', ACTIONS);
+  if (!ACTIONS.includes(action as Action)) throw new UsageError(`unknown action "${action}"`, ACTIONS);
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (one action per run)`);
+  const flags = new Map(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const pick = (flag: string, envName: string): string | undefined => flags.get(flag) ?? (env[envName] || undefined);
   /**
    * A switch: the flag (bare = 1), else (when `fromEnv`) the environment variable of the same name, which is also

@@ -4,6 +4,7 @@
  * drive it with fake graphs and fake executors.
  */
 import { topologicalOrder, type GraphNode } from '../../lib/graph';
+import { UsageError } from '../../lib/problems';
 import type { OutputImpact } from './impact';
 import type { RetryRecord } from './retry';
 import type { LayerDetails } from './saved-plans';
@@ -324,9 +325,9 @@ export interface Selection {
 }
 
 /** A selection naming an account, layer or stack that does not exist (or is disabled). */
-export class SelectionError extends Error {
-  constructor(message: string) {
-    super(message);
+export class SelectionError extends UsageError {
+  constructor(problem: string, valid?: readonly string[]) {
+    super(problem, valid);
     this.name = 'SelectionError';
   }
 }
@@ -336,7 +337,7 @@ export function selectLayers(graph: readonly GraphNode[], selection: Selection):
   const known = (what: string, asked: readonly string[] | undefined, have: Iterable<string>): void => {
     const set = new Set(have);
     const unknown = (asked ?? []).filter((a) => !set.has(a));
-    if (unknown.length > 0) throw new SelectionError(`unknown ${what}: ${unknown.join(', ')} (known: ${[...set].sort().join(', ')})`);
+    if (unknown.length > 0) throw new SelectionError(`unknown ${what}: ${unknown.join(', ')}`, [...set].sort());
   };
   known('stack', selection.stacks, graph.map((n) => n.id));
   known('account', selection.accounts, graph.map((n) => n.account));

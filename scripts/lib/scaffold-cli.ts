@@ -1,8 +1,7 @@
-/** Command-line plumbing shared by scripts/new-account.ts, new-layer.ts and generate.ts (node:util parseArgs). */
-import { parseArgs, type ParseArgsConfig } from 'util';
+/** Command-line plumbing shared by scripts/new-account.ts, new-layer.ts and generate.ts (scripts/lib/usage.ts). */
 import { ConfigError } from '../../lib/problems';
+import { parseCommandLine, UsageError, usageLine, type Options } from '../../lib/usage';
 import { REPO_ROOT } from './paths';
-import { ScaffoldUsageError } from './scaffold';
 import { SourceShapeError } from './scaffold-source';
 
 export interface CliIo {
@@ -18,25 +17,20 @@ export const COMMON_OPTIONS = {
   project: { type: 'string' },
   root: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
+} as const satisfies Options;
 
 /**
  * Parses `argv`, runs `body`, and turns what can go wrong into exit codes: a usage error is one line and exit 2
  * (unknown option, missing or bad value, nothing to do); a configuration the organisation refuses prints its
  * problems and exits 1, with nothing written. Anything else is a bug and keeps its stack trace.
  */
-export function runCli(command: string, usage: string, options: ParseArgsConfig['options'], argv: readonly string[], io: CliIo,
+export function runCli(command: string, usage: string, options: Options, argv: readonly string[], io: CliIo,
   body: (values: Values, target: { root: string; project: string }, out: (line: string) => void) => void): number {
   const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = io.err ?? ((line: string) => process.stderr.write(`${line}\n`));
   const env = io.env ?? process.env;
   try {
-    let values: Values;
-    try {
-      values = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, strict: true, allowPositionals: false }).values as Values;
-    } catch (error) {
-      throw new ScaffoldUsageError((error as Error).message.split('\n')[0]);
-    }
+    const values = parseCommandLine(argv, { options: { ...COMMON_OPTIONS, ...options } }).values as Values;
     if (values.help) {
       out(usage);
       return 0;
@@ -45,8 +39,8 @@ export function runCli(command: string, usage: string, options: ParseArgsConfig[
     body(values, { root: text('root') ?? REPO_ROOT, project: text('project') ?? (env.PROJECT || 'acme') }, out);
     return 0;
   } catch (error) {
-    if (error instanceof ScaffoldUsageError) {
-      err(`${command}: ${error.message}. ${usage.split('\n')[0]}`);
+    if (error instanceof UsageError) {
+      err(usageLine(command, error, usage));
       return 2;
     }
     if (error instanceof ConfigError || error instanceof SourceShapeError) {
@@ -61,7 +55,7 @@ export function runCli(command: string, usage: string, options: ParseArgsConfig[
 /** The value of a required option, or a usage error naming its make variable. */
 export function required(values: Values, option: string, variable: string, choices?: readonly string[]): string {
   const value = values[option];
-  if (typeof value !== 'string' || value === '') throw new ScaffoldUsageError(`${variable}= is required${choices ? ` (one of: ${choices.join(', ')})` : ''}`);
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${variable}= is required`, choices);
   return value;
 }
 

@@ -147,6 +147,25 @@ function inAccount(place: Place, contract: string): { layer: string; declaration
 /** `layer` for fromLayer options, left out when it is the contract's default name. */
 const layerOption = (layer: string, contract: string): string | undefined => (layer === contract ? undefined : layer);
 
+/** The first /22 of the private blocks (outside the organisation's own block first) that no layer claims: a client VPN range. */
+export function freeClientCidr(org: Organisation): string {
+  const claimed = claimedRanges(org);
+  const own = privateBlock(org);
+  for (const block of [...PRIVATE_BLOCKS.filter((b) => b !== own), own]) {
+    for (let base = block.base; base < block.base + 2 ** (32 - block.prefix); base += 2 ** 10) {
+      const candidate = mustParseCidr(`${base >>> 24}.${(base >>> 16) & 255}.${(base >>> 8) & 255}.0/22`);
+      if (!claimed.some((c) => overlaps(c, candidate))) return candidate.text;
+    }
+  }
+  throw new Error('scaffold: no free /22 left for the client range; set clientCidr by hand');
+}
+
+/** The Identity Center group of the organisation's identities layer that client VPN rules open networks to. */
+function vpnGroup(place: Place): unknown {
+  const groups = Object.keys((declared(place.org, 'identities')[0]?.declaration.config as { groups?: Record<string, string> } | undefined)?.groups ?? {});
+  return groups.includes('devops') ? 'devops' : groups[0] ?? input('Identity Center group (a group of the identities layer) whose members may connect', 'devops');
+}
+
 const acmExample = (place: Place): string => `arn:aws:acm:${place.region}:${place.account.id}:certificate/00000000-0000-4000-8000-000000000000`;
 const certificateInput = (place: Place) => input(`ACM certificate ARN for the load balancer, issued in ${place.region}`, acmExample(place));
 
@@ -198,13 +217,42 @@ export const KIND_TEMPLATES: Readonly<Record<string, KindTemplate>> = {
     summary: 'accepts and routes the transit attachments of every account into its routing domain',
     config: (place) => {
       const hub = [...place.account.layers.values()].find((d) => d.enabled && d.kind.contract?.name === 'network-hub');
-      const domains = (hub?.config as { routeTables?: readonly string[] } | undefined)?.routeTables ?? ['shared'];
+      // The inspection table of a network-firewall layer of the account routes inspected traffic back: no domain.
+      const inspection = declared(place.org, 'network-firewall').filter((f) => f.account.name === place.account.name)
+        .map((f) => (f.declaration.config as { hubRouteTable?: string }).hubRouteTable ?? 'inspection');
+      const domains = ((hub?.config as { routeTables?: readonly string[] } | undefined)?.routeTables ?? ['shared']).filter((d) => !inspection.includes(d));
       const attachments = declared(place.org, 'transit-attachment')
         .filter((a) => place.idAccounts.includes(a.account.name))
         .map((a) => ({ account: a.account.name, domain: domains.includes(a.account.environment) ? a.account.environment : domains[0] }));
       return { attachments, reachability: Object.fromEntries(domains.map((d) => [d, [d]])) };
     },
     comment: () => 'Each domain reaches only itself: widen reachability where accounts must talk.',
+  },
+  'network-firewall': {
+    summary: 'inspection VPC behind the hub with AWS Network Firewall: domain allow-list for egress, traffic between domains inspected (hub account)',
+    config: (place) => {
+      const hub = inAccount(place, 'network-hub');
+      const tables = (hub?.declaration.config as { routeTables?: readonly string[] } | undefined)?.routeTables ?? [];
+      const free = mustParseCidr(freeVpcCidr(place.org));
+      return {
+        vpcCidr: `${free.text.split('/')[0]}/24`,
+        allowedDomains: ['.amazonaws.com'],
+        ...(tables.includes('inspection') ? {} : { hubRouteTable: input('route table of network-hub for the inspection VPC (add it to its routeTables)', 'inspection') }),
+      };
+    },
+    comment: () => 'network-hub-routes routes the domains through it once this layer exists; list the domains your workloads reach (docs/network-access.md).',
+  },
+  'client-vpn': {
+    summary: 'AWS Client VPN with IAM Identity Center (SAML), split tunnel, routed through the hub (network account)',
+    config: (place) => ({
+      clientCidr: freeClientCidr(place.org),
+      saml: { metadataFile: new Code('PENDING_SAML_METADATA', 'pending', [{ name: 'PENDING_SAML_METADATA', from: 'layers/client-vpn' }]) },
+      serverCertificate: zoneOfAccount(place)
+        ? { subdomain: 'vpn' }
+        : { arn: input(`ACM certificate ARN (RSA 2048) for the endpoint, in ${place.region}`, acmExample(place)) },
+      access: [{ account: place.account.name, groups: [vpnGroup(place)] }],
+    }),
+    comment: () => 'The Identity Center application\'s metadata is pending: commit its XML beside this file and set metadataFile (docs/network-access.md).',
   },
   dns: {
     summary: 'public zone delegating to each account\'s dns-zone',

@@ -10,22 +10,25 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseCidr } from '../../lib/cidr';
+import { CONFIG_SHAPES_FILE, useConfigShapes, type ConfigShapes } from '../../lib/config-shape';
 import type { AccountConfig } from '../../lib/config';
 import type { Organisation, ResolvedAccount } from '../../lib/model';
 import { modeFromEnv, type Mode } from '../../lib/mode';
 import { backendBucketName, stackId } from '../../lib/naming';
 import { PENDING_ACCOUNT_ID, readProjectFolder, resolveOrganisation, sandboxAccountId, type ProjectSource } from '../../lib/organisation';
 import { policyMarkdown } from '../../lib/policy/report';
+import { UsageError } from '../../lib/problems';
 import { buildApp } from '../../lib/synth';
 import { DEFAULT_OUS, type OrganizationsConfig } from '../../layers/organizations';
 import { docWithRules } from '../preflight';
 import { ATLANTIS_FILE, atlantisYaml, ciInput, DRIFT_WORKFLOW_FILE, driftWorkflowYaml, githubWorkflowYaml, WORKFLOW_FILE } from './ci-files';
+import { configShapesJson } from './config-shapes';
 import { toDot, toMermaid } from './graph-render';
 import { KIND_TEMPLATES, layerKinds, type Place } from './scaffold-kinds';
 import { addConfigProperty, inputFields, layerFile, quote } from './scaffold-source';
 
 /** A request the command line got wrong: printed as one line, exit 2, nothing written. */
-export class ScaffoldUsageError extends Error {}
+export class ScaffoldUsageError extends UsageError {}
 
 /** Layers every new account gets; the README's "Add an account" explains why they are files, not project config. */
 export const BASELINE_KINDS = ['base-tf-backend', 'security', 'compliance'] as const;
@@ -60,7 +63,7 @@ const rel = (t: Target, ...parts: string[]): string => ['projects', t.project, .
 function knownProject(t: Target): void {
   if (!fs.existsSync(path.join(projectDir(t), 'project.ts'))) {
     const known = fs.existsSync(path.join(t.root, 'projects')) ? fs.readdirSync(path.join(t.root, 'projects')).filter((p) => fs.existsSync(path.join(t.root, 'projects', p, 'project.ts'))) : [];
-    throw new ScaffoldUsageError(`unknown project "${t.project}" (known: ${known.join(', ') || 'none'})`);
+    throw new ScaffoldUsageError(`unknown project "${t.project}"`, known.length > 0 ? known : ['none']);
   }
 }
 
@@ -153,8 +156,8 @@ export function planNewAccount(t: Target, req: NewAccountRequest): ChangeSet {
     const ous = creator.config.organizationalUnits ?? DEFAULT_OUS;
     const byEnvironment = ous.filter((o) => o.split('/').pop() === req.environment);
     ou = req.ou ?? (byEnvironment.length === 1 ? byEnvironment[0] : undefined);
-    if (ou === undefined) throw new ScaffoldUsageError(`OU= is required: no single OU is named after environment "${req.environment}" (known: ${ous.join(', ')})`);
-    if (!ous.includes(ou)) throw new ScaffoldUsageError(`OU "${ou}" is not an OU of ${creator.account}/${creator.layer} (known: ${ous.join(', ')})`);
+    if (ou === undefined) throw new ScaffoldUsageError(`OU= is required: no single OU is named after environment "${req.environment}"`, ous);
+    if (!ous.includes(ou)) throw new ScaffoldUsageError(`OU "${ou}" is not an OU of ${creator.account}/${creator.layer}`, ous);
     const file = rel(t, creator.account, `${creator.layer}.ts`);
     files.set(file, addConfigProperty(fs.readFileSync(path.join(t.root, file), 'utf8'), file, 'accountOus', req.account, quote(ou)));
     notes.push(`${file}: ${req.account} placed in OU ${ou}`);
@@ -235,12 +238,12 @@ export function newLayer(t: Target, req: NewLayerRequest): { written: string[]; 
 }
 
 function checkNewLayer(t: Target, req: NewLayerRequest): void {
-  if (!(req.kind in KIND_TEMPLATES)) throw new ScaffoldUsageError(`unknown KIND "${req.kind}" (known: ${kindNames().join(', ')})`);
+  if (!(req.kind in KIND_TEMPLATES)) throw new ScaffoldUsageError(`unknown KIND "${req.kind}"`, kindNames());
   const layer = req.layer ?? req.kind;
   if (!NAME.test(layer)) throw new ScaffoldUsageError(`LAYER "${layer}" must be lowercase letters, digits and dashes`);
   if (!NAME.test(req.account) || !fs.existsSync(path.join(projectDir(t), req.account, 'account.ts'))) {
     const known = fs.existsSync(projectDir(t)) ? fs.readdirSync(projectDir(t)).filter((a) => fs.existsSync(path.join(projectDir(t), a, 'account.ts'))).sort() : [];
-    throw new ScaffoldUsageError(`unknown ACCOUNT "${req.account}" in project ${t.project} (known: ${known.join(', ') || 'none'})`);
+    throw new ScaffoldUsageError(`unknown ACCOUNT "${req.account}" in project ${t.project}`, known.length > 0 ? known : ['none']);
   }
   const file = rel(t, req.account, `${layer}.ts`);
   if (fs.existsSync(path.join(t.root, file))) throw new ScaffoldUsageError(`${file} already exists: nothing written`);
@@ -266,15 +269,19 @@ const README_GRAPH = /(<!-- graph:start -->\n```mermaid\n)[\s\S]*?(```\n<!-- gra
 
 /**
  * Every generated file of the repository, computed from the project at `root` (one real-mode build): the layer graph
- * (docs/graph.mmd, docs/graph.dot, the README block), atlantis.yaml, the GitHub workflows, docs/policy.md and the
- * rule table of docs/real-aws.md. test/unit/generated-files.test.ts, policy-pack.test.ts and preflight.test.ts
- * fail when a committed copy differs.
+ * (docs/graph.mmd, docs/graph.dot, the README block), atlantis.yaml, the GitHub workflows, docs/policy.md, the
+ * rule table of docs/real-aws.md and the config shapes (lib/generated/config-shapes.json).
+ * test/unit/generated-files.test.ts, policy-pack.test.ts, preflight.test.ts and validation-keys.test.ts fail when a
+ * committed copy differs.
  */
 export function generatedFiles(root: string, project: string): Map<string, string> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'generate-'));
   const saved = process.env.CDKTF_OUTDIR;
   process.env.CDKTF_OUTDIR = outdir; // ciInput builds with cdktf's default output folder: keep it out of the tree
   try {
+    // The shapes of the code first: the build below checks configs against them, not against the file being rewritten.
+    const shapes = configShapesJson(root);
+    useConfigShapes(JSON.parse(shapes) as ConfigShapes);
     const input = ciInput(project, path.join(root, 'projects'), root);
     const graph = input.stacks.map((s) => s.node);
     const mermaid = toMermaid(graph);
@@ -289,6 +296,7 @@ export function generatedFiles(root: string, project: string): Map<string, strin
       [DRIFT_WORKFLOW_FILE, driftWorkflowYaml(input)],
       ['docs/policy.md', `${policyMarkdown()}\n`],
       ['docs/real-aws.md', docWithRules(fs.readFileSync(path.join(root, 'docs', 'real-aws.md'), 'utf8'))],
+      [CONFIG_SHAPES_FILE, shapes],
     ]);
   } finally {
     if (saved === undefined) delete process.env.CDKTF_OUTDIR;

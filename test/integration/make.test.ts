@@ -88,10 +88,10 @@ describe('errors are one line', () => {
   it('a wrong flag, a wrong layer, a stopped sandbox', async () => {
     const flag = await runTs(['plan', '--acount', 'x'], { SANDBOX: '0' });
     expect(flag.code).toBe(2);
-    expect(flag.stderr.trim()).toBe('unknown argument "--acount" (run.ts --help lists the options)');
+    expect(flag.stderr.trim()).toMatch(/^run: unknown option --acount; valid: --project, --account, --layer, .*, --help$/);
     const layer = await runTs(['plan', '--project', 'acme', '--account', 'apps-prd', '--layer', 'nope'], { SANDBOX: '0' });
     expect(layer.code).toBe(2);
-    expect(layer.stderr.trim()).toMatch(/^unknown layer in apps-prd: nope \(known: .*base-network.*\) \(run\.ts --help lists the options\)$/);
+    expect(layer.stderr.trim()).toMatch(/^run: unknown layer in apps-prd: nope; valid: .*base-network.*$/);
     oneLine(layer.stderr);
     // A layer or project file that throws while it is loaded: the message and the file, not a stack trace.
     const broken = tempDir('broken-project-');
@@ -112,7 +112,7 @@ describe('drift through make, and scripts/drift.sh', () => {
     const ran = await make(['drift', 'ACCOUNT=nope', 'SANDBOX=0'], { CDKTF_OUTDIR: outdir });
     expect(ran.code).toBe(2);
     expect(lastLine(ran.stdout)).toBe('drift: verdict=failed');
-    expect(ran.stderr).toMatch(/^unknown account: nope \(known: .*apps-prd.*\)/);
+    expect(ran.stderr).toMatch(/^run: unknown account: nope; valid: .*apps-prd.*/);
     expect(ran.stderr).not.toMatch(/^\s+at /m);
     expect(JSON.parse(fs.readFileSync(path.join(outdir, 'run-report.json'), 'utf8'))).toMatchObject({ action: 'drift', verdict: 'failed', exitCode: 1 });
     const output = path.join(tempDir('gh-'), 'output');

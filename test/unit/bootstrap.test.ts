@@ -107,7 +107,7 @@ describe('the day-zero plan', () => {
   });
 
   it('refuses an unknown account and an account without a state backend layer', () => {
-    expect(() => bootstrapPlan(org(), { accounts: ['nope'] })).toThrow(new BootstrapUsageError('unknown account: nope (known: management, apps-prd, security)'));
+    expect(() => bootstrapPlan(org(), { accounts: ['nope'] })).toThrow(new BootstrapUsageError('unknown account: nope', ['management', 'apps-prd', 'security']));
     const noBackend = org({ data: { id: '777777777777', layers: { security: defineLayer(Security, {}) } } });
     expect(() => bootstrapPlan(noBackend)).toThrow(/account data declares no state backend layer/);
   });

@@ -246,6 +246,16 @@ describe('cdn: Cognito', () => {
     });
   });
 
+  it('takes the protection of the user pool from auth.protect, production by default', () => {
+    const unprotected = synthStack(org({ prd: { auth: { callbackUrls: ['https://app.prd.acme.example.com/callback'], protect: false } } }), 'test-apps-prd-cdn');
+    expect(resources(unprotected, 'aws_cognito_user_pool')[0]).toMatchObject({ deletion_protection: 'INACTIVE', lifecycle: { prevent_destroy: false } });
+  });
+
+  it('tells other layers whether it has a user pool (typed facts, no cast of its config)', () => {
+    expect(Cdn.facts(cdnConfig('prd'))).toEqual({ userPool: true });
+    expect(Cdn.facts(cdnConfig('prd', { auth: undefined }))).toEqual({ userPool: false });
+  });
+
   it('has optional TOTP MFA, enforced advanced security and a 14-character password policy', () => {
     expect(resources(prd(), 'aws_cognito_user_pool')[0]).toMatchObject({
       mfa_configuration: 'OPTIONAL',
@@ -292,9 +302,13 @@ describe('cdn: bad config', () => {
     }));
     expect(bad).toThrow(/auth\.callbackUrls\[0\]: "http:\/\/app\.prd\.acme\.example\.com\/cb" must be an https:\/\/ URL/);
     expect(bad).toThrow(/auth\.minimumPasswordLength: 8 must be between 14 and 99/);
-    expect(bad).toThrow(/waf\.rateLimit: 10 must be an integer of at least 100/);
+    expect(bad).toThrow(/waf\.rateLimit: 10 must be a whole number from 100 to 2000000000 requests per 5 minutes/);
     expect(bad).toThrow(/contentSecurityPolicy: must be a non-empty single-line policy/);
     expect(bad).toThrow(/auth\.domainPrefix: acme-cognito contains "cognito", which Cognito does not accept in a domain prefix/);
+  });
+
+  it('refuses a log retention the WAF log group cannot take', () => {
+    expect(() => build(org({ prd: { logRetentionDays: 100 } }))).toThrow(/apps-prd\/cdn: logRetentionDays: 100 is not a CloudWatch Logs retention/);
   });
 
   it('refuses a cdn without a dns-zone layer in its account', () => {

@@ -1,26 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { defineLayer } from '../../lib/config';
-import { ConfigError } from '../../lib/problems';
 import { synth } from '../../lib/synth';
 import { BaseNetwork } from '../../layers/base-network';
 import { BaseTfBackend } from '../../layers/base-tf-backend';
 import { Consumer, CycleMember } from '../fixtures/layers';
-import { account, build, REAL, source, tempDir } from '../helpers';
+import { account, build, REAL, refusal, source, tempDir } from '../helpers';
 
 const net = (vpcCidr: string, extra: object = {}, options = {}) =>
   defineLayer(BaseNetwork, { vpcCidr, natGateways: 'single' as const, ...extra }, options);
-
-/** The ConfigError message of building `src`, or fails the test if it builds. */
-function refusal(src: ReturnType<typeof source>): string {
-  try {
-    build(src);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration validation', () => {
   it('accepts a valid organisation', () => {

@@ -140,7 +140,7 @@ describe('dr layer (pilot light)', () => {
     expect(asg.vpc_zone_identifier).toBe('${data.terraform_remote_state.remote-prd-base-network-dr.outputs.private_subnet_ids}');
     const warm = synthStack(org({ compute: { desiredCapacity: 2 } }), ID);
     expect(warm).toHaveResourceWithProperties(AutoscalingGroup, { desired_capacity: 2 });
-    expect(() => build(org({ compute: { desiredCapacity: 10, maxSize: 4 } }))).toThrow(/compute.desiredCapacity: 10 must be between 0 and maxSize \(4\)/);
+    expect(() => build(org({ compute: { desiredCapacity: 10, maxSize: 4 } }))).toThrow(/compute.desiredCapacity: 10 must be between minSize 0 and maxSize 4/);
   });
 
   it('fails a name of its own over to the DR load balancer when the primary health check fails', () => {

@@ -286,7 +286,7 @@ describe('eks', () => {
 
   it('refuses bad sizing and single-type spot groups', () => {
     const group = { name: 'x', capacityType: 'ON_DEMAND' as const, instanceTypes: ['m5.large'], minSize: 3, maxSize: 2, desiredSize: 2 };
-    expect(() => buildAt(src({ nodeGroups: [group] }))).toThrow(/nodeGroups\[0\]: needs minSize <= desiredSize <= maxSize/);
+    expect(() => buildAt(src({ nodeGroups: [group] }))).toThrow(/nodeGroups\[0\]\.minSize: 3 is greater than maxSize 2/);
     expect(() => buildAt(src({ nodeGroups: [{ ...group, capacityType: 'SPOT', minSize: 0 }] }))).toThrow(/nodeGroups\[0\]\.instanceTypes: a spot group needs at least two/);
     expect(() => buildAt(src({ kubernetesVersion: 'latest' }))).toThrow(/kubernetesVersion: "latest" must be a minor version like 1\.35/);
     expect(() => buildAt(src({ metadataHopLimit: 3 as 1 }))).toThrow(/metadataHopLimit: 3 must be 1/);

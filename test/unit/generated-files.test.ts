@@ -5,18 +5,17 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
 import type { GraphNode } from '../../lib/graph';
 import {
   applyStages, ATLANTIS_FILE, atlantisConfig, atlantisYaml, changedStacks, ciInput, githubWorkflow, githubWorkflowYaml,
-  layerClassFile, toYaml, WORKFLOW_FILE, type CiInput,
+  DRIFT_WORKFLOW_FILE, driftWorkflow, layerClassFile, toYaml, WORKFLOW_FILE, type CiInput,
 } from '../../scripts/lib/ci-files';
 import { projectGraph, toDot, toMermaid } from '../../scripts/lib/graph-render';
 import { Testing } from 'cdktf';
 import { buildApp } from '../../lib/synth';
 import { REAL, resources, tempDir } from '../helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml ships with eslint; used only to prove the output parses
-const yaml = require('js-yaml') as { load(text: string): unknown };
 
 const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -58,8 +57,17 @@ describe('committed files are in sync with the example organisation', () => {
     expect(read(WORKFLOW_FILE)).toBe(githubWorkflowYaml(input));
   });
 
+  it('each committed YAML file parses back to the object it was generated from (YAML 1.2 and 1.1 readers)', () => {
+    const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)); // the object without its undefined fields
+    for (const version of ['1.2', '1.1'] as const) {
+      expect(parseYaml(read(ATLANTIS_FILE), { version })).toEqual(plain(atlantisConfig(input)));
+      expect(parseYaml(read(WORKFLOW_FILE), { version })).toEqual(plain(githubWorkflow(input)));
+      expect(parseYaml(read(DRIFT_WORKFLOW_FILE), { version })).toEqual(plain(driftWorkflow(input)));
+    }
+  });
+
   it('has one Atlantis project per stack, with depends_on from the graph and its own layer sources', () => {
-    const config = yaml.load(read(ATLANTIS_FILE)) as { projects: { name: string; dir: string; depends_on?: string[]; autoplan: { when_modified: string[] } }[] };
+    const config = parseYaml(read(ATLANTIS_FILE)) as { projects: { name: string; dir: string; depends_on?: string[]; autoplan: { when_modified: string[] } }[] };
     expect(config.projects.map((p) => p.name).sort()).toEqual(input.stacks.map((s) => s.node.id).sort());
     for (const { node } of input.stacks) {
       const project = config.projects.find((p) => p.name === node.id)!;
@@ -74,7 +82,7 @@ describe('committed files are in sync with the example organisation', () => {
   });
 
   it('the workflow applies every stack exactly once, each job in its account environment, after what it reads', () => {
-    const workflow = yaml.load(read(WORKFLOW_FILE)) as { jobs: Record<string, { environment?: string; needs?: string | string[]; steps: { run?: string }[] }> };
+    const workflow = parseYaml(read(WORKFLOW_FILE)) as { jobs: Record<string, { environment?: string; needs?: string | string[]; steps: { run?: string }[] }> };
     const applied = new Map<string, string>();
     for (const [id, job] of Object.entries(workflow.jobs).filter(([j]) => j.startsWith('apply-'))) {
       // the stage's stacks: those it may apply, each only when the reviewed plan offers it (reviewed-config.ts stacks)
@@ -109,7 +117,7 @@ describe('committed files are in sync with the example organisation', () => {
   it('the workflow assumes, per job, only the GitHub Actions role its account security layer creates: no repository variable, no hand-made role', () => {
     const text = read(WORKFLOW_FILE);
     expect(text).not.toMatch(/vars\.|secrets\./);
-    const workflow = yaml.load(text) as { jobs: Record<string, { environment?: string; env?: Record<string, string>; if?: string; steps: { uses?: string; run?: string; with?: Record<string, string> }[] }> };
+    const workflow = parseYaml(text) as { jobs: Record<string, { environment?: string; env?: Record<string, string>; if?: string; steps: { uses?: string; run?: string; with?: Record<string, string> }[] }> };
     const { stacks } = buildApp({ projectsDir: path.join(ROOT, 'projects'), mode: REAL, project: 'acme', outdir: tempDir('ci-roles-') });
     const created = new Map<string, string[]>(); // account id -> role names its security layer creates
     for (const stack of stacks.filter((s) => s.ctx.layer === 'security')) {
@@ -166,11 +174,23 @@ describe('generators', () => {
     expect(workflow.jobs['apply-apps'].needs).toEqual(['synth', 'apply-net']);
   });
 
-  it('writes YAML that parses back to the same data', () => {
-    const data = { a: 'plain', b: 'needs: quoting', c: ['x', { d: 1, e: true, f: 'on' }], g: 'line1\nline2\n', h: '${{ x }}', i: [], j: '0' };
-    expect(yaml.load(toYaml(data))).toEqual(data);
+  it('writes YAML that YAML 1.2 and 1.1 readers parse back to the same data', () => {
+    const data = {
+      a: 'plain', b: 'needs: quoting', c: ['x', { d: 1, e: true, f: 'on', g: 'yes', h: 'off', y: 'y' }], g: 'line1\nline2\n', k: 'no final\nnewline',
+      h: '${{ x }}', i: [], j: '0', l: '*not-an-alias', m: '# not a comment', n: '1.10', o: 'null', p: '-lock-timeout=10m', q: ' padded ', on: 'key',
+    };
+    for (const version of ['1.2', '1.1'] as const) expect([version, parseYaml(toYaml(data), { version })]).toEqual([version, data]);
     const config = atlantisConfig(fake([node('net/vpc'), node('apps/vpc', ['net/vpc'])]));
-    expect(yaml.load(toYaml(config))).toEqual(JSON.parse(JSON.stringify(config)));
+    expect(parseYaml(toYaml(config))).toEqual(JSON.parse(JSON.stringify(config)));
+  });
+
+  it('keeps a long line whole and writes a list used twice as two lists, not an anchor and an alias', () => {
+    const long = `node -r ./scripts/register.js scripts/run.ts plan ${'--account some-account '.repeat(10)}`.trim();
+    expect(toYaml({ run: long })).toBe(`run: ${long}\n`);
+    const paths = ['lib/**', 'main.ts'];
+    const text = toYaml({ pull_request: { paths }, push: { paths } });
+    expect(text).not.toMatch(/[&*]a\d/);
+    expect(text.match(/- main\.ts/g)).toHaveLength(2);
   });
 
   it('finds the file of a layer class', () => {

@@ -226,7 +226,7 @@ describe('multi-tier', () => {
     expect(refusal(config({ web }))).toContain('test/apps-devstg/multi-tier: web.desiredCapacity: 5 must be between minSize 1 and maxSize 4');
     const app = { instanceType: 't3.small', minSize: 3, desiredCapacity: 3, maxSize: 2 };
     expect(refusal(config({ app }))).toContain('app.minSize: 3 is greater than maxSize 2');
-    expect(refusal(config({ app: { ...app, minSize: -1, maxSize: 2 } }))).toContain('app.minSize: -1 must be a whole number >= 0');
+    expect(refusal(config({ app: { ...app, minSize: -1, maxSize: 2 } }))).toContain('app.minSize: -1 must be a whole number of at least 0');
     expect(refusal(config({ app: { ...app, minSize: 0, desiredCapacity: 0, maxSize: 0 } }))).toContain('app.maxSize: 0 must be at least 1');
     const schedule = { scaleDownRecurrence: '0 20 * * *', scaleUpRecurrence: 'daily', minSize: 2, desiredCapacity: 1, maxSize: 2 };
     const message = refusal(config({ web: { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2, scheduledScaleDown: schedule } }));

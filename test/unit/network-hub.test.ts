@@ -101,7 +101,7 @@ describe('network hub', () => {
   });
 
   it('refuses routes the hub would never carry', () => {
-    expect(() => build(org({}, {}, { destinations: ['0.0.0.0/0'] }))).toThrow(/prd\/transit-routes: destinations\[0\]: a default route through the hub is not supported/);
+    expect(() => build(org({}, {}, { destinations: ['0.0.0.0/0'] }))).toThrow(/prd\/transit-routes: destinations\[0\]: a default route through the hub needs a network-firewall layer with egress in network/);
     expect(() => build(org({}, {}, { destinations: [] }))).toThrow(/destinations: lists no range/);
     expect(() => build(org({}, {}, { routeTiers: ['dmz' as never] }))).toThrow(/routeTiers: "dmz" must be/);
     // An attachment the hub does not list is never accepted: the routes would be blackholes.

@@ -71,6 +71,7 @@ import { eksVersionRule } from '../../lib/policy/rules/containers';
 import { denyInsecureTransport, policyDocument, type PolicyStatement } from '../../modules/policy';
 import { SecureBucket } from '../../modules/secure-bucket';
 import { BACKUP_POLICY_CASES } from '../fixtures/policy-backup-cases';
+import { NETWORK_ACCESS_POLICY_CASES } from '../fixtures/policy-network-access-cases';
 
 type Build = (s: TerraformStack) => void;
 interface Case {
@@ -696,6 +697,7 @@ const CASES: Record<string, Case> = {
     fires: 2,
   },
   ...BACKUP_POLICY_CASES,
+  ...NETWORK_ACCESS_POLICY_CASES,
 };
 
 /** A Slack channel configuration with its role, inline policy and managed policies; `guardrails: null` omits them. */
@@ -750,6 +752,15 @@ describe('policy rules', () => {
 
   it('the prd-only rule does not fire outside production', () => {
     expect(run('POL-RDS-003', (s) => instance(s, { deletionProtection: false }), 'devstg')).toEqual([]);
+    for (const id of ['POL-CVPN-003', 'POL-NFW-002']) expect(run(id, NETWORK_ACCESS_POLICY_CASES[id].bad, 'devstg')).toEqual([]);
+  });
+
+  it('POL-NFW-001 and POL-NFW-003 name what is missing', () => {
+    expect(run('POL-NFW-001', NETWORK_ACCESS_POLICY_CASES['POL-NFW-001'].bad)).toEqual(['aws_networkfirewall_firewall.firewall: the logging configuration has no FLOW destination']);
+    expect(run('POL-NFW-003', NETWORK_ACCESS_POLICY_CASES['POL-NFW-003'].bad)).toEqual([
+      'aws_networkfirewall_firewall_policy.policy: stateless_default_actions does not forward to the stateful engine (aws:forward_to_sfe)',
+      'aws_networkfirewall_firewall_policy.policy: stateful rules are not in STRICT_ORDER, so unmatched traffic passes',
+    ]);
   });
 
   it('POL-IAM-004 names each fault, and refuses a subject outside the project repository', () => {

@@ -7,6 +7,7 @@ import { runPreflight, type PreflightFinding } from '../../lib/preflight/engine'
 import type { OrgModel } from '../../lib/preflight/model';
 import { PREFLIGHT_RULES, PREFLIGHT_RULES_BY_ID } from '../../lib/preflight/rules';
 import { BACKUP_PREFLIGHT_CASES } from '../fixtures/preflight-backup-cases';
+import { firewallLogBucket, firewallToLogGroups, LOG_DELIVERY_PREFLIGHT_CASES } from '../fixtures/preflight-log-delivery-cases';
 import { BOOTSTRAP, IDS, dayZero, doc, fixtureOrg, id, key, role, serviceGrant, type FixtureStack } from '../fixtures/preflight-org';
 
 const ref = (address: string, attribute = 'arn') => `\${${address}.${attribute}}`;
@@ -435,6 +436,7 @@ const CASES: Record<string, { bad: () => OrgModel; good: () => OrgModel }> = {
     good: () => fixtureOrg([{ account: 'apps', layer: 'fn', resources: { aws_lambda_function: { f: { function_name: 'f', runtime: 'nodejs22.x' } } } }]),
   },
   ...BACKUP_PREFLIGHT_CASES,
+  ...LOG_DELIVERY_PREFLIGHT_CASES,
 };
 
 function findings(ruleId: string, org: OrgModel): readonly PreflightFinding[] {
@@ -471,6 +473,18 @@ describe('preflight rules', () => {
 });
 
 describe('preflight rule details', () => {
+  it('PF-LOGS-001 names the log group without a delivery policy, a group nobody creates, and the bucket and key refusing the delivery', () => {
+    const messages = findings('PF-LOGS-001', LOG_DELIVERY_PREFLIGHT_CASES['PF-LOGS-001'].bad()).map((f) => `${f.stack} ${f.address}: ${f.message}`);
+    expect(messages).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^fx-data-network-firewall aws_networkfirewall_logging_configuration.logging: sends ALERT logs to group \/aws\/network-firewall\/fx\/alert, but no CloudWatch Logs resource policy of data \(us-east-1\) grants delivery.logs.amazonaws.com logs:CreateLogStream, logs:PutLogEvents/),
+      expect.stringMatching(/^fx-security-log-buckets aws_s3_bucket.logs: fx-data-network-firewall-s3: .* does not grant delivery.logs.amazonaws.com s3:GetBucketAcl, s3:PutObject for account data/),
+      expect.stringMatching(/^fx-security-log-buckets aws_kms_key.k: .*does not grant delivery.logs.amazonaws.com kms:GenerateDataKey for account 444444444444/),
+    ]));
+    expect(messages).toHaveLength(4);
+    const missing = findings('PF-LOGS-001', fixtureOrg([firewallToLogGroups({ groupName: '/aws/network-firewall/elsewhere' }), firewallLogBucket(true)]));
+    expect(missing.map((f) => f.message)).toEqual(['sends ALERT logs to group /aws/network-firewall/elsewhere, which no layer creates in data (us-east-1): delivery fails']);
+  });
+
   it('PF-IAM-008 names each association whose role is missing or of another account', () => {
     const messages = findings('PF-IAM-008', CASES['PF-IAM-008'].bad()).map((f) => `${f.address}: ${f.message}`).sort();
     expect(messages).toEqual([

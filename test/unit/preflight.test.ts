@@ -102,6 +102,18 @@ describe('make preflight (scripts/preflight.ts)', () => {
     expect(unknown.err).toContain('no project "nope"');
   });
 
+  it('refuses an account or layer the organisation does not have, listing those it has (a typo would report nothing)', () => {
+    const account = run(['--account', 'nope']);
+    expect([account.code, account.out]).toEqual([2, '']);
+    expect(account.err).toMatch(/^preflight: unknown account: nope; valid: [a-z-]+(, [a-z-]+)*$/);
+    const [first] = account.err.split('valid: ')[1].split(', ');
+    const layer = run(['--account', first, '--layer', 'nope']);
+    expect([layer.code, layer.out]).toEqual([2, '']);
+    expect(layer.err).toMatch(new RegExp(`^preflight: unknown layer in ${first}: nope; valid: [a-z-]+(, [a-z-]+)*$`));
+    const valid = layer.err.split('valid: ')[1].split(', ');
+    expect(run(['--account', first, '--layer', valid[0]]).code).toBe(0);
+  }, 60_000);
+
   it('prints findings grouped by stack and exits 1 on errors; --warn-only prints the tally and exits 0', () => {
     const broken = path.resolve(__dirname, '..', 'fixtures', 'preflight-projects-broken');
     const failed = run([], broken);
@@ -115,8 +127,9 @@ describe('make preflight (scripts/preflight.ts)', () => {
     expect(warned.code).toBe(0);
     expect(warned.out).not.toContain('ERROR PF-IAM-001');
     expect(warned.out).toContain('by rule: PF-IAM-001 1');
+    // An account the organisation does not have is refused, not read as a selection without findings.
     const other = run(['--account', 'elsewhere'], broken);
-    expect(other.code).toBe(0);
+    expect([other.code, other.err]).toEqual([2, 'preflight: unknown account: elsewhere; valid: work']);
   }, 60_000);
 
   it('keeps the rule table of docs/real-aws.md current (node -r ./scripts/register.js scripts/preflight.ts --write-doc)', () => {

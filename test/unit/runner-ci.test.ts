@@ -6,11 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
+import { parse as parseYaml } from 'yaml';
 import { ciInput, DRIFT_WORKFLOW_FILE, driftWorkflowYaml } from '../../scripts/lib/ci-files';
 import { tempDir } from '../helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- js-yaml ships with eslint; used only to read the workflow back
-const yaml = require('js-yaml') as { load(text: string): unknown };
 
 jest.setTimeout(120_000);
 
@@ -22,7 +21,7 @@ it(`${DRIFT_WORKFLOW_FILE} is current and checks every account through scripts/d
   const input = ciInput('acme');
   const committed = fs.readFileSync(path.join(ROOT, DRIFT_WORKFLOW_FILE), 'utf8');
   expect(committed).toBe(driftWorkflowYaml(input));
-  const workflow = yaml.load(committed) as { on: Record<string, unknown>; jobs: { drift: { env: Record<string, string>; strategy: { matrix: { include: { account: string; role: string; region: string }[] } }; steps: Step[] } } };
+  const workflow = parseYaml(committed) as { on: Record<string, unknown>; jobs: { drift: { env: Record<string, string>; strategy: { matrix: { include: { account: string; role: string; region: string }[] } }; steps: Step[] } } };
   expect(Object.keys(workflow.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
   const matrix = workflow.jobs.drift.strategy.matrix.include;
   expect(matrix.map((m) => m.account).sort()).toEqual([...new Set(input.stacks.map((s) => s.node.account))].sort());
@@ -39,7 +38,7 @@ it(`${DRIFT_WORKFLOW_FILE} is current and checks every account through scripts/d
 });
 
 it('its verdict step fails differently for drift (2) and for a failed check (1), and passes when clean', () => {
-  const steps = (yaml.load(fs.readFileSync(path.join(ROOT, DRIFT_WORKFLOW_FILE), 'utf8')) as { jobs: { drift: { steps: Step[] } } }).jobs.drift.steps;
+  const steps = (parseYaml(fs.readFileSync(path.join(ROOT, DRIFT_WORKFLOW_FILE), 'utf8')) as { jobs: { drift: { steps: Step[] } } }).jobs.drift.steps;
   const verdict = steps.find((s) => s.run?.startsWith('case "$VERDICT"'))!;
   const run = (value: string) => spawnSync('bash', ['-c', verdict.run!], { env: { ...process.env, ACCOUNT: 'apps-prd', VERDICT: value }, encoding: 'utf8' });
   expect(run('clean').status).toBe(0);

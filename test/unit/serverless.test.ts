@@ -12,8 +12,10 @@ import { ConfigError } from '../../lib/problems';
 import { BaseNetwork } from '../../layers/base-network';
 import { Cdn } from '../../layers/cdn';
 import { DnsZone } from '../../layers/dns-zone';
+import { fromSecrets, Secrets } from '../../layers/secrets';
 import { Security } from '../../layers/security';
-import { SERVERLESS_FUNCTIONS, SFN_LOG_DELIVERY_ACTIONS, Serverless, type ServerlessConfig } from '../../layers/serverless';
+import { SERVERLESS_FUNCTIONS, Serverless, type ServerlessConfig } from '../../layers/serverless';
+import { STATE_MACHINE_LOG_DELIVERY_ACTIONS, XRAY_TRACING_ACTIONS } from '../../modules/perms';
 import { XRAY_WRITE_ACTIONS } from '../../modules/lambda-function';
 import { account, build, parsed, resources, source, synthStack } from '../helpers';
 
@@ -70,6 +72,8 @@ const policies = (tf: string) => resources(tf, 'aws_iam_role_policy').map((p) =>
 
 describe('serverless', () => {
   const devstg = synth();
+  /** The test account's id, as the layer key's policy names its root. */
+  const accountId = /arn:aws:iam::(\d{12}):root/.exec(String(resources(devstg, 'aws_kms_key')[0].policy))![1];
   const fnKey = (name: string) => key(devstg, 'aws_lambda_function', (r) => r.function_name === `test-apps-x-serverless-${name}`);
   const aliasKey = (name: string) => key(devstg, 'aws_lambda_alias', (r) => r.function_name === ref('aws_lambda_function', fnKey(name), 'function_name'));
 
@@ -197,52 +201,151 @@ describe('serverless', () => {
     expect(resources(synth(config(), 'prd'), 'aws_sfn_state_machine')[0]).toMatchObject({ logging_configuration: { level: 'ERROR', include_execution_data: false } });
   });
 
-  it('creates a KMS-encrypted secret without any value in code, and passes its ARN (not its value) to the function', () => {
-    const [secret] = resources(devstg, 'aws_secretsmanager_secret');
-    expect(secret.kms_key_id).toEqual(expect.stringContaining('aws_kms_key'));
-    expect(resources(devstg, 'aws_secretsmanager_secret_version')).toHaveLength(0);
-    expect(devstg).not.toMatch(/secret_string/);
-    const processFn = parsed(devstg).resource.aws_lambda_function[fnKey('process')];
-    expect(processFn.environment).toEqual({ variables: expect.objectContaining({ SECRET_ARN: expect.stringMatching(/aws_secretsmanager_secret\..+\.arn/) }) });
+  describe('the process function\'s secret, held by the account\'s secrets layer', () => {
+    const secrets = { secrets: defineLayer(Secrets, { secrets: [{ name: 'serverless/api-key', description: 'Partner API key; put by the integration team' }] }) };
+    const withSecret = config({ processSecret: fromSecrets('serverless/api-key') });
+    const secretArn = '${element(data.terraform_remote_state.remote-apps-x-secrets.outputs.secret_arns, 0)}';
+
+    it('passes the ARN (never the value) of the secrets layer\'s secret, and lets the process role read and decrypt it', () => {
+      const tf = synth(withSecret, 'devstg', secrets);
+      expect(resources(tf, 'aws_secretsmanager_secret')).toHaveLength(0);
+      expect(tf).not.toMatch(/secret_string/);
+      const fn = (name: string) => resources(tf, 'aws_lambda_function').find((f) => f.function_name === `test-apps-x-serverless-${name}`)!;
+      expect(fn('process').environment).toEqual({ variables: expect.objectContaining({ SECRET_ARN: secretArn }) });
+      const processRole = ref('aws_iam_role', key(tf, 'aws_iam_role', (r) => r.name === 'test-apps-x-serverless-process-lambda'), 'name');
+      const statements = policies(tf).filter((p) => p.role === processRole).flatMap((p) => p.doc.Statement);
+      expect(statements).toContainEqual({ Sid: 'ReadSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn });
+      expect(statements).toContainEqual({ Sid: 'KmsDecrypt', Effect: 'Allow', Action: 'kms:Decrypt', Resource: '${data.terraform_remote_state.remote-apps-x-secrets.outputs.kms_key_arn}' });
+      // No other role reads it.
+      expect(policies(tf).filter((p) => p.role !== processRole && JSON.stringify(p.doc).includes('GetSecretValue'))).toEqual([]);
+      expect(parsed(tf).output!.secret_arn.value).toBe(secretArn);
+    });
+
+    it('makes the process role the secret\'s reader in the secrets layer\'s resource policy (POL-SM-002)', () => {
+      const src = org(withSecret, 'devstg', secrets);
+      const policy = JSON.parse(resources(synthStack(src, 'test-apps-x-secrets'), 'aws_secretsmanager_secret_policy')[0].policy as string);
+      // The role the serverless stack creates, by its name and the account's id: the policy names it before it exists.
+      const serverless = synthStack(src, 'test-apps-x-serverless');
+      const id = /arn:aws:iam::(\d{12}):root/.exec(String(resources(serverless, 'aws_kms_key')[0].policy))![1];
+      expect(resources(serverless, 'aws_iam_role').map((r) => r.name)).toContain('test-apps-x-serverless-process-lambda');
+      expect(policy.Statement[0].Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [`arn:aws:iam::${id}:role/test-apps-x-serverless-process-lambda`] } });
+    });
+
+    it('reads the secrets layer only when a secret is configured', () => {
+      expect(resources(devstg, 'aws_lambda_function').find((f) => f.function_name === 'test-apps-x-serverless-process')!.environment).toEqual({
+        variables: { TOPIC_ARN: expect.any(String) },
+      });
+      expect(parsed(devstg).output!.secret_arn.value).toBe('');
+      expect([...build(org(config())).stacks.get('test-apps-x-serverless')!.reads.keys()]).not.toContain('apps-x/secrets');
+    });
+
+    it('forgets the secret it created before, without deleting it (the secrets layer imports it)', () => {
+      for (const tf of [devstg, synth(withSecret, 'prd', secrets)]) {
+        expect((parsed(tf) as unknown as { removed: unknown }).removed).toEqual([
+          { from: 'aws_secretsmanager_secret.secret', lifecycle: { destroy: false } },
+          { from: 'aws_secretsmanager_secret.api-key_secret_53752553', lifecycle: { destroy: false } },
+          { from: 'aws_secretsmanager_secret_policy.api-key_policy_35C4BCE0', lifecycle: { destroy: false } },
+        ]);
+      }
+    });
+
+    it('refuses a secret the secrets layer does not declare, or an account without one', () => {
+      expect(refusal(withSecret)).toContain('processSecret: account apps-x has no enabled secrets layer "secrets" declaring secret "serverless/api-key"');
+      let message = '';
+      try {
+        build(org(config({ processSecret: fromSecrets('other') }), 'devstg', secrets));
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain('processSecret: secrets layer apps-x/secrets declares no secret "other" (declared: serverless/api-key)');
+    });
   });
 
-  it('lets only the process function read the secret, through a resource policy (POL-SM-002), keeping the secret applied before', () => {
-    const secretKey = Object.keys(parsed(devstg).resource.aws_secretsmanager_secret)[0];
-    const [policy] = resources(devstg, 'aws_secretsmanager_secret_policy');
-    expect(policy.secret_arn).toBe(ref('aws_secretsmanager_secret', secretKey, 'arn'));
-    expect(policy.block_public_policy).toBe(true);
-    const roleKey = key(devstg, 'aws_iam_role', (r) => r.name === 'test-apps-x-serverless-process-lambda');
-    expect(JSON.parse(policy.policy as string).Statement).toEqual([{
-      Sid: 'OnlyReadersReadTheValue',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: ['secretsmanager:GetSecretValue'],
-      Resource: '*',
-      Condition: { ArnNotLike: { 'aws:PrincipalArn': [ref('aws_iam_role', roleKey, 'arn')] } },
-    }]);
-    // The secret moved into ManagedSecret: a moved block keeps the one already applied (a replace would fail while the
-    // old name waits out its recovery window).
-    expect((parsed(devstg) as unknown as { moved: unknown }).moved).toEqual([{ from: 'aws_secretsmanager_secret.secret', to: `aws_secretsmanager_secret.${secretKey}` }]);
-    expect(resources(devstg, 'aws_secretsmanager_secret')[0]).toMatchObject({ recovery_window_in_days: 7, lifecycle: { prevent_destroy: false } });
-    expect(resources(synth(config(), 'prd'), 'aws_secretsmanager_secret')[0]).toMatchObject({ recovery_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+  it('keeps the addresses the API had before the HttpApi module (moved blocks, nothing replaced)', () => {
+    expect((parsed(devstg) as unknown as { moved: unknown }).moved).toEqual([
+      { from: 'aws_apigatewayv2_authorizer.jwt-authorizer', to: 'aws_apigatewayv2_authorizer.api-authorizer' },
+      { from: 'aws_apigatewayv2_stage.stage', to: 'aws_apigatewayv2_stage.api-stage' },
+      { from: 'aws_apigatewayv2_route.route-get-items', to: 'aws_apigatewayv2_route.api-route-get-items' },
+      { from: 'aws_apigatewayv2_route.route-post-items', to: 'aws_apigatewayv2_route.api-route-post-items' },
+    ]);
+    const moved = (parsed(synth(config({ privateIntegration: { enabled: true } }))) as unknown as { moved: { from: string; to: string }[] }).moved;
+    expect(moved).toContainEqual({ from: 'aws_apigatewayv2_route.route-private', to: 'aws_apigatewayv2_route.api-route-any-private-proxy' });
+    // Everything else kept its address.
+    for (const id of ['api', 'api-integration', 'api-invoke', 'api-access-logs', 'state-machine', 'state-machine-logs', 'state-machine-role', 'state-machine-policy',
+      'events-role', 'events-policy', 'item-changed', 'item-changed-target', 'bus', 'table', 'alarm-api-5xx']) {
+      expect(devstg).toContain(`"${id}": {`);
+    }
   });
 
   it('grants each role only the ARNs it uses: no wildcard action, wildcard resources only for X-Ray and log delivery', () => {
-    const allowedStar = new Set([...XRAY_WRITE_ACTIONS, 'xray:GetSamplingRules', 'xray:GetSamplingTargets', ...SFN_LOG_DELIVERY_ACTIONS]);
-    for (const { doc } of policies(devstg)) {
+    const allowedStar = new Set<string>([...XRAY_WRITE_ACTIONS, ...XRAY_TRACING_ACTIONS, ...STATE_MACHINE_LOG_DELIVERY_ACTIONS]);
+    const tf = synth(config({ processSecret: fromSecrets('serverless/api-key') }), 'devstg', {
+      secrets: defineLayer(Secrets, { secrets: [{ name: 'serverless/api-key', description: 'Partner API key; put by the integration team' }] }),
+    });
+    for (const { doc } of policies(tf)) {
       for (const s of doc.Statement) {
         const actions = ([] as string[]).concat(s.Action as string | string[]);
         for (const a of actions) expect(a).not.toMatch(/\*$/);
         if ([].concat(s.Resource as never).includes('*' as never)) for (const a of actions) expect(allowedStar).toContain(a);
       }
     }
-    const roleOf = (name: string) => ref('aws_iam_role', key(devstg, 'aws_iam_role', (r) => r.name === `test-apps-x-serverless-${name}-lambda`), 'name');
-    const actionsOf = (name: string) => policies(devstg).filter((p) => p.role === roleOf(name)).flatMap((p) => p.doc.Statement.flatMap((s) => [].concat(s.Action as never)));
+    const roleOf = (name: string) => ref('aws_iam_role', key(tf, 'aws_iam_role', (r) => r.name === `test-apps-x-serverless-${name}-lambda`), 'name');
+    const actionsOf = (name: string) => policies(tf).filter((p) => p.role === roleOf(name)).flatMap((p) => p.doc.Statement.flatMap((s) => [].concat(s.Action as never)));
     expect(actionsOf('validate')).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
     expect(actionsOf('api')).not.toContain('dynamodb:PutItem');
-    expect(actionsOf('writer')).toContain('dynamodb:PutItem');
-    expect(actionsOf('process')).toContain('secretsmanager:GetSecretValue');
+    expect(actionsOf('api')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'sqs:SendMessage']));
+    expect(actionsOf('writer')).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    expect(actionsOf('writer')).not.toContain('dynamodb:GetItem');
+    expect(actionsOf('stream')).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'events:PutEvents', 'sqs:SendMessage']));
+    expect(actionsOf('process')).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'sns:Publish']));
     expect(actionsOf('api')).not.toContain('secretsmanager:GetSecretValue');
+    // No key statement repeats what another one grants on the same key (the hand-written UseKeys statement did).
+    for (const { doc } of policies(tf)) {
+      const kms = doc.Statement.filter((st) => [].concat(st.Action as never).some((a: string) => a.startsWith('kms:')))
+        .map((st) => ({ actions: [].concat(st.Action as never) as string[], keys: [].concat(st.Resource as never) as string[] }));
+      for (const a of kms) {
+        for (const b of kms) {
+          if (a === b || !a.keys.some((k) => b.keys.includes(k))) continue;
+          expect(a.actions.every((action) => b.actions.includes(action))).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('grants the state machine the two step aliases, log delivery and tracing, and the rule\'s role StartExecution on it only', () => {
+    const machine = key(devstg, 'aws_sfn_state_machine', () => true);
+    const sfnRole = ref('aws_iam_role', key(devstg, 'aws_iam_role', (r) => r.name === 'test-apps-x-serverless-states'), 'name');
+    expect(policies(devstg).find((p) => p.role === sfnRole)!.doc.Statement).toEqual([
+      { Sid: 'InvokeSteps', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [ref('aws_lambda_alias', aliasKey('validate'), 'arn'), ref('aws_lambda_alias', aliasKey('process'), 'arn')] },
+      { Sid: 'LogDelivery', Effect: 'Allow', Action: [...STATE_MACHINE_LOG_DELIVERY_ACTIONS], Resource: '*' },
+      { Sid: 'XRay', Effect: 'Allow', Action: [...XRAY_TRACING_ACTIONS], Resource: '*' },
+    ]);
+    const eventsRole = ref('aws_iam_role', key(devstg, 'aws_iam_role', (r) => r.name === 'test-apps-x-serverless-events'), 'name');
+    expect(policies(devstg).find((p) => p.role === eventsRole)!.doc.Statement).toEqual([
+      { Sid: 'StartWorkflow', Effect: 'Allow', Action: 'states:StartExecution', Resource: ref('aws_sfn_state_machine', machine, 'arn') },
+    ]);
+    // Both roles trust their service for this account only.
+    for (const name of ['test-apps-x-serverless-states', 'test-apps-x-serverless-events']) {
+      const role = resources(devstg, 'aws_iam_role').find((r) => r.name === name)!;
+      expect(JSON.parse(role.assume_role_policy as string).Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': accountId } });
+    }
+  });
+
+  it('admits CloudWatch Logs, SNS (to the encrypted queues) and EventBridge to the layer key, each for this account', () => {
+    const policy = JSON.parse(resources(devstg, 'aws_kms_key')[0].policy as string) as { Statement: Resource[] };
+    expect(policy.Statement.map((st) => st.Sid)).toEqual(['AccountAdministration', 'CloudWatchLogs', 'MessagingServices', 'EventBridge']);
+    expect(policy.Statement[2]).toEqual({
+      Sid: 'MessagingServices',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+    });
+  });
+
+  it('puts the table in the account\'s standard backup plan (tag read by the backup layer)', () => {
+    expect(resources(devstg, 'aws_dynamodb_table')[0].tags).toEqual({ BackupPlan: 'standard' });
   });
 
   it('packages the committed handler folder, one file per function, with no dependencies', () => {
@@ -256,7 +359,16 @@ describe('serverless', () => {
     const prd = synth(config(), 'prd');
     expect(prd).toHaveResourceWithProperties(DynamodbTable, { deletion_protection_enabled: true, lifecycle: { prevent_destroy: true } });
     expect(devstg).toHaveResourceWithProperties(DynamodbTable, { deletion_protection_enabled: false });
-    expect(resources(prd, 'aws_cognito_user_pool')[0].deletion_protection).toBe('ACTIVE');
+    // The pool made here (no cdn pool, no jwt) is the UserPool module's: threat protection, kept on destroy in production.
+    expect(resources(prd, 'aws_cognito_user_pool')[0]).toMatchObject({
+      deletion_protection: 'ACTIVE',
+      lifecycle: { prevent_destroy: true },
+      user_pool_tier: 'PLUS',
+      user_pool_add_ons: { advanced_security_mode: 'ENFORCED' },
+      password_policy: { minimum_length: 14, password_history_size: 5 },
+    });
+    expect(resources(devstg, 'aws_cognito_user_pool')[0]).toMatchObject({ deletion_protection: 'INACTIVE', lifecycle: { prevent_destroy: false } });
+    expect(resources(synth(config({ protect: true })), 'aws_cognito_user_pool')[0]).toMatchObject({ lifecycle: { prevent_destroy: true } });
   });
 
   it('stays out of the VPC by default and, when asked, reads private subnets from base-network; NLB + VPC link only when enabled', () => {
@@ -272,13 +384,21 @@ describe('serverless', () => {
     expect(resources(inVpc, 'aws_apigatewayv2_route').find((r) => r.route_key === 'ANY /private/{proxy+}')).toMatchObject({ authorization_type: 'JWT' });
   });
 
-  it('can take its data, secrets and logs keys from the security layer', () => {
+  it('can take its data and logs keys from the security layer', () => {
     const tf = synth(config({ useSecurityLayerKeys: true }), 'devstg', { security: defineLayer(Security, { identityAccount: 'apps-x' }) });
     const [table] = resources(tf, 'aws_dynamodb_table');
     expect(JSON.stringify(table.server_side_encryption)).toContain('remote-apps-x-security.outputs.data_kms_key_arn');
-    expect(resources(tf, 'aws_secretsmanager_secret')[0].kms_key_id).toContain('secrets_kms_key_arn');
+    for (const group of resources(tf, 'aws_cloudwatch_log_group')) expect(group.kms_key_id).toContain('remote-apps-x-security.outputs.logs_kms_key_arn');
     // Messaging stays on the layer key, whose policy admits SNS and EventBridge.
     expect(resources(tf, 'aws_sns_topic')[0].kms_master_key_id).toContain('aws_kms_key');
+    // The api function reads the table with the data key and buffers writes with the layer key: both granted.
+    const apiRole = ref('aws_iam_role', key(tf, 'aws_iam_role', (r) => r.name === 'test-apps-x-serverless-api-lambda'), 'name');
+    const kmsResources = policies(tf).filter((p) => p.role === apiRole).flatMap((p) => p.doc.Statement)
+      .filter((st) => [].concat(st.Action as never).some((a: string) => a.startsWith('kms:'))).flatMap((st) => [].concat(st.Resource as never));
+    expect(kmsResources).toEqual(expect.arrayContaining([
+      '${data.terraform_remote_state.remote-apps-x-security.outputs.data_kms_key_arn}',
+      ref('aws_kms_key', Object.keys(parsed(tf).resource.aws_kms_key)[0], 'arn'),
+    ]));
   });
 
   it('can trust the cdn layer\'s Cognito pool (issuer region from the pool id) instead of creating one', () => {
@@ -295,7 +415,7 @@ describe('serverless', () => {
       audience: ['${data.terraform_remote_state.remote-apps-x-cdn.outputs.user_pool_client_id}'],
     });
     const { auth: _auth, ...noAuth } = (cdn.config as object) as { auth: unknown };
-    expect(refusal(config({ useCdnUserPool: true }))).toContain('useCdnUserPool: account apps-x has no enabled cdn layer');
+    expect(refusal(config({ useCdnUserPool: true }))).toContain('useCdnUserPool: account apps-x has no enabled cdn layer to trust: account apps-x declares no layer "cdn"');
     let message = '';
     try {
       build(org(config({ useCdnUserPool: true }), 'devstg', { cdn: defineLayer(Cdn, noAuth as never), 'dns-zone': defineLayer(DnsZone, { zoneName: 'x.example.com' }) }));
@@ -352,13 +472,13 @@ describe('serverless', () => {
       customDomain: { subdomain: 'API_', basePath: '/api/' },
     });
     const message = refusal(bad);
-    expect(message).toContain('test/apps-x/serverless: functions.api.reservedConcurrency: 0 must be a whole number between 1 and 1000');
-    expect(message).toContain('functions.api.timeoutSeconds: 60 exceeds the 29 s an HTTP API waits');
+    expect(message).toContain('test/apps-x/serverless: functions.api.reservedConcurrency: 0 must be a whole number from 1 to 1000');
+    expect(message).toContain('functions.api.timeoutSeconds: 60 exceeds 29 s: an HTTP API waits at most 30 s for an integration');
     expect(message).toContain('throttling: needs a burstLimit');
     expect(message).toContain('runtime: "nodejs18.x" is not a supported Node.js runtime');
     expect(message).toContain('jwt.issuer: "http://insecure" must be an https URL');
     expect(message).toContain('jwt.audience: must list at least one audience');
-    expect(message).toContain('stateMachineLogLevel: "DEBUG" must be ALL or ERROR');
+    expect(message).toContain('stateMachineLogLevel: "DEBUG" must be ALL, ERROR or FATAL');
     expect(message).toContain('corsAllowOrigins[0]: "*" must be an https origin');
     expect(message).toContain('useCdnUserPool: cannot be combined with jwt');
     expect(message).toContain('customDomain.subdomain: "API_" must be one lowercase DNS label');

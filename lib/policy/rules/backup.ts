@@ -1,5 +1,5 @@
 /** AWS Backup: vaults, plans, selections, and the backup policies of AWS Organizations. */
-import { blocks, isObject, isProduction, isSet, refersTo, resourcesPointingAt, strings, type Json, type ResourceView, type Rule, type StackView } from '../model';
+import { assigned, backupPolicyPlans, blocks, isObject, isProduction, isSet, refersTo, resourcesPointingAt, strings, type Json, type ResourceView, type Rule, type StackView } from '../model';
 
 /** Region of the AWS provider a resource uses (`provider = "aws.<alias>"`, else the default provider). */
 function regionOf(resource: ResourceView, stack: StackView): string | undefined {
@@ -17,23 +17,9 @@ function destinationRegion(value: Json, stack: StackView): string | undefined {
   return vault ? regionOf(vault, stack) : undefined;
 }
 
-/** `@@assign` (or the other value-setting operators) of an Organizations policy element. */
-function assigned(element: unknown): unknown {
-  if (!isObject(element)) return undefined;
-  return element['@@assign'] ?? element['@@append'] ?? element['@@prepend'];
-}
-
 function backupPolicyProblems(content: unknown): string[] {
-  let doc: unknown;
-  try {
-    doc = typeof content === 'string' ? JSON.parse(content) : content;
-  } catch {
-    return [];
-  }
-  if (!isObject(doc) || !isObject(doc.plans)) return [];
   const problems: string[] = [];
-  for (const [name, plan] of Object.entries(doc.plans)) {
-    if (!isObject(plan)) continue;
+  for (const [name, plan] of backupPolicyPlans(content)) {
     const selections = isObject(plan.selections) ? plan.selections : {};
     const tags = isObject(selections.tags) ? Object.values(selections.tags).filter(isObject) : [];
     if (isObject(selections.resources)) {

@@ -8,6 +8,7 @@ import { dataRules } from './data';
 import { edgeRules } from './edge';
 import { eksAddonRules } from './eks-addons';
 import { networkRules } from './network';
+import { networkAccessRules } from './network-access';
 import { s3Rules } from './s3';
 import { securityServiceRules } from './security-services';
 import { stackRules } from './stack';
@@ -17,6 +18,7 @@ export const RULES: readonly Rule[] = [
   ...stackRules,
   ...s3Rules,
   ...networkRules,
+  ...networkAccessRules,
   ...auditRules,
   ...dataRules,
   ...backupRules,

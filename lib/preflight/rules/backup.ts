@@ -3,7 +3,7 @@
  * must create itself (AWS Organizations does not check), and a copy into another account's vault needs that vault's
  * access policy, both vaults' keys and the organisation setting to admit it.
  */
-import { blocks, isObject, refersTo, strings, type ResourceView } from '../../policy/model';
+import { assigned, backupPolicyPlans, blocks, isObject, refersTo, strings, type ResourceView } from '../../policy/model';
 import type { Hit, PreflightRule } from '../engine';
 import { roleIndex } from '../roles';
 import { missingActions, statementsOf } from '../iam';
@@ -20,8 +20,6 @@ const SOURCE_KEY_TYPES: Readonly<Record<string, string>> = {
   aws_ebs_volume: 'kms_key_id',
 };
 
-const assigned = (element: unknown): unknown => (isObject(element) ? element['@@assign'] ?? element['@@append'] ?? element['@@prepend'] : undefined);
-
 /** One plan of an organisation backup policy, as it applies to one account. */
 interface PolicyPlan {
   readonly name: string;
@@ -34,15 +32,7 @@ interface PolicyPlan {
 }
 
 function plansOf(content: unknown): PolicyPlan[] {
-  let doc: unknown;
-  try {
-    doc = typeof content === 'string' ? JSON.parse(content) : content;
-  } catch {
-    return [];
-  }
-  if (!isObject(doc) || !isObject(doc.plans)) return [];
-  return Object.entries(doc.plans).filter(([, p]) => isObject(p)).map(([name, raw]) => {
-    const plan = raw as Record<string, unknown>;
+  return backupPolicyPlans(content).map(([name, plan]) => {
     const rules = Object.values(isObject(plan.rules) ? plan.rules : {}).filter(isObject);
     const selections = isObject(plan.selections) && isObject(plan.selections.tags) ? Object.values(plan.selections.tags).filter(isObject) : [];
     return {

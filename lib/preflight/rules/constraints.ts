@@ -10,6 +10,7 @@ import type { Hit, PreflightRule } from '../engine';
 import { missingActions, statementsOf } from '../iam';
 import { keyLabel, keyPlace, keyStatements, keyUses, resolveKey } from '../kms';
 import { arnRegion, literalString, valuesAt, type Located, type OrgModel, type StackModel } from '../model';
+import { ONE_PER_ACCOUNT, UNIQUE_IN_ACCOUNT } from '../../aws-names';
 import { CLOUDFRONT_REGION, GLOBAL_NAMES, NAME_LIMITS } from '../tables';
 import { bucketOf } from './cross-account';
 import { target } from './service-grants';
@@ -40,58 +41,6 @@ function certificateRegion(org: OrgModel, stack: StackModel, value: unknown): { 
   if (r.kind === 'literal' && r.value.startsWith('arn:')) return { region: arnRegion(r.value), label: r.value };
   return undefined;
 }
-
-/** Per-account (global) or per-account-and-region names: two layers creating the same one collide. */
-const UNIQUE_IN_ACCOUNT: readonly { type: string; attribute: string; scope: 'account' | 'region' }[] = [
-  { type: 'aws_iam_role', attribute: 'name', scope: 'account' },
-  { type: 'aws_iam_policy', attribute: 'name', scope: 'account' },
-  { type: 'aws_iam_instance_profile', attribute: 'name', scope: 'account' },
-  { type: 'aws_cloudwatch_log_group', attribute: 'name', scope: 'region' },
-  { type: 'aws_kms_alias', attribute: 'name', scope: 'region' },
-  { type: 'aws_sns_topic', attribute: 'name', scope: 'region' },
-  { type: 'aws_sqs_queue', attribute: 'name', scope: 'region' },
-  { type: 'aws_lambda_function', attribute: 'function_name', scope: 'region' },
-  { type: 'aws_dynamodb_table', attribute: 'name', scope: 'region' },
-  { type: 'aws_ecr_repository', attribute: 'name', scope: 'region' },
-  { type: 'aws_secretsmanager_secret', attribute: 'name', scope: 'region' },
-  { type: 'aws_lb', attribute: 'name', scope: 'region' },
-  { type: 'aws_lb_target_group', attribute: 'name', scope: 'region' },
-  { type: 'aws_ecs_cluster', attribute: 'name', scope: 'region' },
-  { type: 'aws_eks_cluster', attribute: 'name', scope: 'region' },
-  { type: 'aws_rds_cluster', attribute: 'cluster_identifier', scope: 'region' },
-  { type: 'aws_elasticache_replication_group', attribute: 'replication_group_id', scope: 'region' },
-  { type: 'aws_cloudwatch_metric_alarm', attribute: 'alarm_name', scope: 'region' },
-  { type: 'aws_cloudwatch_event_bus', attribute: 'name', scope: 'region' },
-  { type: 'aws_launch_template', attribute: 'name', scope: 'region' },
-  { type: 'aws_security_group', attribute: 'name', scope: 'region' },
-  { type: 'aws_backup_vault', attribute: 'name', scope: 'region' },
-  { type: 'aws_budgets_budget', attribute: 'name', scope: 'account' },
-  { type: 'aws_wafv2_web_acl', attribute: 'name', scope: 'region' },
-  { type: 'aws_cognito_user_pool_domain', attribute: 'domain', scope: 'region' },
-];
-
-/** Settings an account (or account and region) has exactly one of. */
-const ONE_PER_ACCOUNT: readonly { type: string; scope: 'account' | 'region'; what: string }[] = [
-  { type: 'aws_config_configuration_recorder', scope: 'region', what: 'AWS Config configuration recorder' },
-  { type: 'aws_config_delivery_channel', scope: 'region', what: 'AWS Config delivery channel' },
-  { type: 'aws_guardduty_detector', scope: 'region', what: 'GuardDuty detector' },
-  { type: 'aws_securityhub_account', scope: 'region', what: 'Security Hub subscription' },
-  { type: 'aws_ebs_default_kms_key', scope: 'region', what: 'default EBS key' },
-  { type: 'aws_ebs_encryption_by_default', scope: 'region', what: 'EBS encryption by default setting' },
-  { type: 'aws_securityhub_finding_aggregator', scope: 'account', what: 'Security Hub finding aggregator' },
-  { type: 'aws_iam_account_password_policy', scope: 'account', what: 'IAM password policy' },
-  { type: 'aws_s3_account_public_access_block', scope: 'account', what: 'S3 account public access block' },
-  { type: 'aws_organizations_organization', scope: 'account', what: 'organisation' },
-  { type: 'aws_lakeformation_data_lake_settings', scope: 'region', what: 'Lake Formation data lake settings' },
-  { type: 'aws_ecr_replication_configuration', scope: 'region', what: 'ECR registry replication configuration' },
-  { type: 'aws_ecr_registry_scanning_configuration', scope: 'region', what: 'ECR registry scanning configuration' },
-  { type: 'aws_ecr_registry_policy', scope: 'region', what: 'ECR registry policy' },
-  { type: 'aws_guardduty_organization_configuration', scope: 'region', what: 'GuardDuty organisation configuration' },
-  { type: 'aws_securityhub_organization_configuration', scope: 'region', what: 'Security Hub organisation configuration' },
-  { type: 'aws_inspector2_organization_configuration', scope: 'region', what: 'Inspector organisation configuration' },
-  { type: 'aws_macie2_account', scope: 'region', what: 'Macie session' },
-  { type: 'aws_macie2_organization_configuration', scope: 'region', what: 'Macie organisation configuration' },
-];
 
 /**
  * Services whose delegated administrator is designated per region (resource and attribute naming the account) and the
@@ -314,7 +263,8 @@ export const constraintRules: PreflightRule[] = [
       const hits: Hit[] = [];
       for (const limit of NAME_LIMITS) {
         for (const { stack, resource } of org.resources(limit.type)) {
-          const name = literalString(resource.config[limit.attribute]);
+          // A dotted attribute reaches into a block (`export.name`); top-level names are the common case.
+          const name = literalString(valuesAt(resource.config, limit.attribute)[0]);
           if (name === undefined) continue;
           if (name.length < limit.min || name.length > limit.max) {
             hits.push({ stack: stack.id, address: resource.address, message: `${limit.attribute} "${name}" is ${name.length} characters; ${limit.type} accepts ${limit.min}-${limit.max} (${limit.docs})`, fix: `shorten it to at most ${limit.max} characters (a shorter project or account name, or a shorter purpose)` });

@@ -5,6 +5,7 @@ import { constraintRules } from './constraints';
 import { crossAccountRules } from './cross-account';
 import { dnsRules } from './dns';
 import { identityRules } from './identities';
+import { logDeliveryRules } from './log-delivery';
 import { orderingRules } from './ordering';
 import { podIdentityRules } from './pod-identity';
 import { serviceGrantRules } from './service-grants';
@@ -15,6 +16,7 @@ export const PREFLIGHT_RULES: readonly PreflightRule[] = [
   ...podIdentityRules,
   ...serviceGrantRules,
   ...crossAccountRules,
+  ...logDeliveryRules,
   ...backupRules,
   ...dnsRules,
   ...constraintRules,

@@ -1,5 +1,6 @@
 import { defineLayer } from '../../../lib/config';
 import { Serverless } from '../../../layers/serverless';
+import { fromSecrets } from '../../../layers/secrets';
 
 // Development size: small reserved concurrency and throttling, every state-machine step logged.
 export default defineLayer(Serverless, {
@@ -15,6 +16,8 @@ export default defineLayer(Serverless, {
   // The front end's users (cdn layer's Cognito pool) call the API; the cdn's /api/* origin is api.<zone>/api.
   useCdnUserPool: true,
   customDomain: { subdomain: 'api' },
+  // The partner API key the process function reads, held by the account's secrets layer (put out of band).
+  processSecret: fromSecrets('serverless/api-key'),
   // Alarms go to the account's notification topic (security layer).
   useSecurityAlarmTopic: true,
 });

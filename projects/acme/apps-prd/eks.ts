@@ -1,5 +1,7 @@
 import { defineLayer } from '../../../lib/config';
+import { clientVpnContract } from '../../../layers/client-vpn';
 import { Eks } from '../../../layers/eks';
+import { fromLayer } from '../../../lib/layer-ref';
 
 // Kubernetes 1.35: in EKS standard support until 2027-03-27 (release calendar in lib/versions.ts; synth refuses a
 // version past standard support and the policy pack warns 90 days before). The add-ons (vpc-cni, kube-proxy, the Pod
@@ -15,5 +17,7 @@ export default defineLayer(Eks, {
   // Secrets and logs encrypted with the security layer's keys; its DevOps (admin) and ReadOnly (view) roles
   // get access entries.
   kmsKeySource: 'security-layer',
+  // The API endpoint is private: people reach it through the client VPN (its interfaces' subnets in the network account).
+  endpointAccessCidrs: [fromLayer(clientVpnContract, 'source_cidr_blocks', { account: 'network' })],
   logRetentionDays: 365,
 });

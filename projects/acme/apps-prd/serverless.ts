@@ -1,5 +1,6 @@
 import { defineLayer } from '../../../lib/config';
 import { Serverless } from '../../../layers/serverless';
+import { fromSecrets } from '../../../layers/secrets';
 
 // Production: more concurrency and throttling headroom, errors-only workflow logs, table and pool protected.
 export default defineLayer(Serverless, {
@@ -17,6 +18,8 @@ export default defineLayer(Serverless, {
   customDomain: { subdomain: 'api' },
   stateMachineLogLevel: 'ERROR',
   logRetentionDays: 365,
+  // The partner API key the process function reads, held by the account's secrets layer (put out of band).
+  processSecret: fromSecrets('serverless/api-key'),
   // Alarms go to the account's notification topic (security layer).
   useSecurityAlarmTopic: true,
 });

@@ -5,7 +5,7 @@ import { Dns } from '../../../layers/dns';
 export default defineLayer(Dns, {
   publicZones: [{
     name: 'acme.example.com',
-    delegations: [{ account: 'apps-devstg' }, { account: 'apps-prd' }],
+    delegations: [{ account: 'apps-devstg' }, { account: 'apps-prd' }, { account: 'network' }],
   }],
   privateZones: [{
     name: 'acme.internal',
