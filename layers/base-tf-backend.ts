@@ -1,9 +1,10 @@
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { backendBucketName, backendLogBucketName, lockTableName } from '../lib/naming';
+import { FieldProblems, renamedField } from '../lib/validators';
+import { DynamoTable } from '../modules/dynamo-table';
 import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
 import { SecureBucket, secureBucketPropProblems } from '../modules/secure-bucket';
@@ -11,6 +12,11 @@ import { SecureBucket, secureBucketPropProblems } from '../modules/secure-bucket
 export interface BaseTfBackendConfig {
   /** Days old versions of a state file are kept, to roll back a bad apply. @default 90 */
   readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * `prevent_destroy` of the key, both buckets and the lock table, and the table's deletion protection: every layer
+   * state of the account lives here. Turn it off only to tear down an account. @default true
+   */
+  readonly protect?: boolean;
 }
 
 export const baseTfBackendContract = defineContract('base-tf-backend', {
@@ -30,38 +36,45 @@ export class BaseTfBackend extends LayerStack {
   static readonly bootstrapsBackend = true;
 
   static validate(config: BaseTfBackendConfig): FieldProblem[] {
+    const problems = new FieldProblems();
     // The state bucket's rules, under the same field name.
-    return secureBucketPropProblems({ noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays });
+    for (const p of secureBucketPropProblems({ noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays })) problems.add(p.field, p.message);
+    // `protect` is the project's one protection flag; the names other layers used for it are not read here.
+    problems.check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'));
+    problems.check('deletionProtection', renamedField(config, 'deletionProtection', 'protect'));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: BaseTfBackendConfig) {
     super(scope, ctx);
     const project = ctx.org.project.name;
+    const protect = config.protect ?? true;
     const key = new KmsKey(this, 'state-key', {
       alias: this.resourceName('terraform-backend'),
       description: `Encrypts Terraform state and locks of ${ctx.account.name}`,
       accountId: ctx.account.id,
+      protect,
     });
     // Who read or overwrote a state object is an audit question; S3 only logs into SSE-S3 buckets.
     const accessLogs = new LogBucket(this, 'state-access-logs', {
       bucketName: backendLogBucketName(project, ctx.account.name, ctx.account.id),
       sourceAccountId: ctx.account.id,
+      protect,
     });
     const bucket = new SecureBucket(this, 'state-bucket', {
       bucketName: backendBucketName(project, ctx.account.name, ctx.account.id),
       kmsKeyArn: key.arn,
       noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays ?? 90,
       accessLogs: { bucket: accessLogs.bucketName, prefix: 'state-bucket/' },
+      protect,
     });
-    const table = new DynamodbTable(this, 'lock-table', {
+    // Locks live seconds: nothing to back up beyond point-in-time recovery.
+    const table = new DynamoTable(this, 'lock-table', {
       name: lockTableName(project, ctx.account.name),
-      billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'LockID',
-      attribute: [{ name: 'LockID', type: 'S' }],
-      pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
-      deletionProtectionEnabled: true,
-      lifecycle: { preventDestroy: true },
+      partitionKey: { name: 'LockID' },
+      kmsKeyArn: key.arn,
+      backupPlan: false,
+      protect,
     });
     this.publish(baseTfBackendContract, {
       state_bucket_name: bucket.bucketName,

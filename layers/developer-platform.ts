@@ -1,30 +1,31 @@
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
+import { declaredLayer, declaresLayer } from '../lib/layer-presence';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
-import type { LayerContext } from '../lib/model';
+import type { LayerContext, ResolvedAccount } from '../lib/model';
 import { FieldProblems } from '../lib/validators';
 import { resourceName, roleArn } from '../lib/naming';
 import { AuroraCluster, auroraPropProblems, type AuroraServerlessV2Scaling } from '../modules/aurora-cluster';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
+import { DynamoTable } from '../modules/dynamo-table';
 import { EcrRepository } from '../modules/ecr-repository';
 import { certificateProblems, FargateCluster, fargateClusterPropProblems } from '../modules/fargate-cluster';
 import { executionRoleName, serviceSpecProblems } from '../modules/fargate-service';
-import { declaresLayer } from '../lib/layer-presence';
-import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource } from '../modules/workload-foundation';
+import { keyFromArn } from '../modules/kms-key';
+import { AUDIT_TABLE_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, ROLE_ASSUME_ACTIONS } from '../modules/perms';
 import { operationsRoleName, provisioningRoleName } from '../modules/platform-roles';
-import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import { allow } from '../modules/policy';
+import { ServiceRole, type Role } from '../modules/role';
+import { foundationFromSecurity, foundationProblems, OwnFoundation, type FoundationSource, type WorkloadFoundation } from '../modules/workload-foundation';
 import { baseNetworkContract } from './base-network';
 import { wafConfigProblems, webAclRules, type CdnWafConfig } from './cdn';
-import { Dns, dnsContract, type DnsConfig } from './dns';
-import { DnsZone, isInZone, type DnsZoneConfig } from './dns-zone';
-import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
+import { Dns, dnsContract } from './dns';
+import { DnsZone, isInZone } from './dns-zone';
+import { isSecretRef, resolveContainerSecrets, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
 
 export interface BackstageConfig {
@@ -118,17 +119,17 @@ export const PLATFORM_ACCESS_LAYER = 'platform-access';
 /** The portal's name, its zone and where that zone sits in the dns layer's outputs; or a problem. */
 function portalName(ctx: LayerContext, domain: PortalDomain): { zone: string; name: string; layer: string; zoneIndex: number; delegated: string[] } | string {
   const layer = domain.dnsLayer ?? 'dns';
-  const declaration = ctx.account.layers.get(layer);
-  if (!declaration?.enabled || declaration.kind !== Dns) return `account ${ctx.account.name} has no enabled dns layer "${layer}" holding a public zone`;
-  const zones = (declaration.config as DnsConfig).publicZones ?? [];
+  const declaration = declaredLayer(ctx.org, ctx.account.name, layer, Dns);
+  if (typeof declaration === 'string') return `account ${ctx.account.name} has no enabled dns layer "${layer}" holding a public zone`;
+  const zones = declaration.config.publicZones ?? [];
   const zoneIndex = domain.zone === undefined ? 0 : zones.findIndex((z) => z.name === domain.zone);
   const zone = zones[zoneIndex];
   if (!zone) return `dns layer ${ctx.account.name}/${layer} has no public zone ${domain.zone ?? ''}`.trim();
   if (!/^(?!-)[a-z0-9-]{1,63}(?<!-)$/.test(domain.subdomain ?? '')) return `"${String(domain.subdomain)}" must be one lowercase DNS label, e.g. portal`;
   // Names of the sub-zones the zone delegates to workload accounts: a record there would never be answered.
   const delegated = (zone.delegations ?? []).flatMap((d) => {
-    const sub = ctx.org.accounts.get(d.account)?.layers.get(d.layer ?? 'dns-zone');
-    return sub?.kind === DnsZone ? [(sub.config as DnsZoneConfig).zoneName] : [];
+    const sub = declaredLayer(ctx.org, d.account, d.layer ?? 'dns-zone', DnsZone);
+    return typeof sub === 'string' ? [] : [DnsZone.facts(sub.config).zoneName];
   });
   return { zone: zone.name, name: `${domain.subdomain}.${zone.name}`, layer, zoneIndex, delegated };
 }
@@ -207,128 +208,32 @@ export class DeveloperPlatform extends LayerStack {
     super(scope, ctx);
     const { account, region, org } = ctx;
     const name = config.name ?? this.resourceName('idp');
-    const network = this.remote(baseNetworkContract);
     const workloads = (config.workloadAccounts ?? defaultWorkloadAccounts(ctx)).map((n) => org.accounts.get(n)).filter((a) => a !== undefined);
 
     const source = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
     const foundation = source === 'security-layer'
       ? foundationFromSecurity(this.remote(securityContract))
       : new OwnFoundation(this, 'foundation', { name, accountId: account.id, region });
+    const repository = new EcrRepository(this, 'backstage-repository', { name: `${org.project.name}/backstage`, kmsKeyArn: foundation.dataKeyArn, keepImages: 30 });
+    const database = this.database(name, config.database ?? {}, foundation);
+    const auditTables = workloads.map((w) => this.auditTable(name, w, foundation.dataKeyArn));
 
-    const repository = new EcrRepository(this, 'backstage-repository', {
-      name: `${org.project.name}/backstage`,
-      kmsKeyArn: foundation.dataKeyArn,
-      keepImages: 30,
-    });
-
-    const db = config.database ?? {};
-    const database = new AuroraCluster(this, 'database', {
-      name: `${name}-backstage`,
-      engine: 'aurora-postgresql',
-      vpcId: network.get('vpc_id'),
-      dbSubnetGroupName: network.get('database_subnet_group_name'),
-      availabilityZones: ctx.azs,
-      instanceCount: db.instanceCount ?? 2,
-      serverlessV2: db.serverlessV2 ?? { minCapacity: 0.5, maxCapacity: 4 },
-      kmsKeyArn: foundation.dataKeyArn,
-      masterUserSecretKmsKeyArn: foundation.secretsKeyArn,
-      databaseName: 'backstage',
-      backupRetentionDays: db.backupRetentionDays ?? 14,
-    });
-
-    const auditTables = workloads.map((w) => new DynamodbTable(this, `audit-${w.name}`, {
-      name: `${name}-audit-${w.environment}`,
-      billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'id',
-      rangeKey: 'createdAt',
-      attribute: [{ name: 'id', type: 'S' }, { name: 'createdAt', type: 'S' }],
-      pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: foundation.dataKeyArn },
-      deletionProtectionEnabled: true,
-      lifecycle: { preventDestroy: true },
-      tags: { WorkloadAccount: w.name },
-    }));
-
-    const provisioningRoles = workloads.map((w) => roleArn(w.id, provisioningRoleName(org.project.name, w.name)));
-    const operationsRoles = workloads.map((w) => roleArn(w.id, operationsRoleName(org.project.name, w.name)));
+    // The portal's name and certificate: issued here in the dns layer's zone for `domain`, or an existing one from config.
     const portalDomain = config.domain ? portalName(ctx, config.domain) as Exclude<ReturnType<typeof portalName>, string> : undefined;
-    const baseUrl: Record<string, string> = portalDomain ? { APP_CONFIG_app_baseUrl: `https://${portalDomain.name}`, APP_CONFIG_backend_baseUrl: `https://${portalDomain.name}` } : {};
-    const backstage = backstageSpec({ ...config.backstage, environment: { ...baseUrl, ...(config.backstage.environment ?? {}) } }, repository.url);
-    // Secrets of the account's secrets layer: their ARNs from its state, and its key for the execution role.
-    const secretKeys = new Set<string>([foundation.secretsKeyArn]);
-    const backstageSecrets: Record<string, string> = {};
-    for (const [key, value] of Object.entries(backstage.secrets)) {
-      if (!isSecretRef(value)) {
-        backstageSecrets[key] = value;
-        continue;
-      }
-      const resolved = resolveSecretRef(ctx, value, (contract, options) => this.remote(contract, options));
-      secretKeys.add(resolved.kmsKeyArn);
-      backstageSecrets[key] = resolved.jsonKey ? `${resolved.secretArn}:${resolved.jsonKey}::` : resolved.secretArn;
-    }
     const zoneId = portalDomain
       ? Fn.element(this.remote(dnsContract, { layer: portalDomain.layer }).get('public_zone_ids'), portalDomain.zoneIndex) as string
       : undefined;
     const certificateArn = portalDomain && zoneId
       ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [portalDomain.name], zoneId }).arn
       : config.certificateArn!;
-    const portal = new FargateCluster(this, 'portal', {
-      name,
-      accessLogBucketName: this.globalName('s3-bucket', this.ctx.layer, 'alb-logs'),
-      accountId: account.id,
-      region,
-      vpcId: network.get('vpc_id'),
-      publicSubnetIds: network.get('public_subnet_ids'),
-      privateSubnetIds: network.get('private_subnet_ids'),
-      certificateArn,
-      logKmsKeyArn: foundation.logsKeyArn,
-      logRetentionDays: 365,
-      alarmTopicArn: foundation.alarmTopicArn,
-      namespaceName: `${name}.${org.project.name}.internal`,
-      webAclRules: webAclRules(name, config.waf),
-      ingressCidrs: config.ingressCidrs,
-      protect: true,
-      services: [{
-        ...backstage,
-        imageRepositoryArn: repository.arn,
-        environment: {
-          ...backstage.environment,
-          POSTGRES_HOST: database.endpoint,
-          POSTGRES_PORT: String(database.port),
-          PGSSLMODE: 'require',
-          AWS_REGION: region,
-          PLATFORM_AUDIT_TABLES: auditTables.map((t) => t.name).join(','),
-        },
-        secrets: {
-          ...backstageSecrets,
-          POSTGRES_USER: { secretArn: database.masterUserSecretArn, jsonKey: 'username' },
-          POSTGRES_PASSWORD: { secretArn: database.masterUserSecretArn, jsonKey: 'password' },
-        },
-        secretsKmsKeyArns: [...secretKeys],
-        extraEgress: [{ port: database.port, cidr: network.get('vpc_cidr_block'), description: 'Backstage to its Aurora PostgreSQL database' }],
-        taskRoleStatements: [
-          ...(operationsRoles.length > 0 ? [{ Sid: 'OperateWorkloadAccounts', Effect: 'Allow' as const, Action: 'sts:AssumeRole', Resource: operationsRoles }] : []),
-          ...(auditTables.length > 0
-            ? [{
-                Sid: 'WriteAudit',
-                Effect: 'Allow' as const,
-                Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
-                Resource: auditTables.map((t) => t.arn),
-              }]
-            : []),
-          { Sid: 'UseDataKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: foundation.dataKeyArn },
-        ],
-      }],
-    });
+    const portal = this.portal(name, config, { certificateArn, portalName: portalDomain?.name, foundation, repository, database, auditTables });
     const [backstageService] = portal.services;
-    if (portalDomain && zoneId) {
-      new Route53Record(this, 'portal-alias', {
-        zoneId,
-        name: portalDomain.name,
-        type: 'A',
-        alias: { name: portal.alb.dnsName, zoneId: portal.alb.zoneId, evaluateTargetHealth: false },
-      });
-    }
+    // Backstage operates the workload accounts through their operations roles, records what it did in the audit
+    // tables, and reads and writes data encrypted with the data key.
+    const platformRole = backstageService.taskRole;
+    grantAssume(platformRole, 'OperateWorkloadAccounts', workloads.map((w) => roleArn(w.id, operationsRoleName(org.project.name, w.name))));
+    if (auditTables.length > 0) platformRole.addToPolicy(allow('WriteAudit', AUDIT_TABLE_ACTIONS, auditTables.map((t) => t.arn)));
+    keyFromArn(foundation.dataKeyArn).grant(platformRole, 'UseDataKey', KEY_ENCRYPT_DECRYPT_ACTIONS);
     new VpcSecurityGroupIngressRule(this, 'database-from-backstage', {
       securityGroupId: database.securityGroupId,
       referencedSecurityGroupId: backstageService.securityGroup.id,
@@ -337,19 +242,24 @@ export class DeveloperPlatform extends LayerStack {
       toPort: database.port,
       description: 'Backstage tasks to PostgreSQL',
     });
-
-    // The platform pipelines (CodeBuild in this account) may only assume the provisioning roles of workload accounts.
-    const pipelineRole = new IamRole(this, 'pipeline-role', {
-      name: `${name}-pipeline`,
-      assumeRolePolicy: serviceTrustPolicy('codebuild.amazonaws.com', account.id),
-    });
-    if (provisioningRoles.length > 0) {
-      new IamRolePolicy(this, 'pipeline-policy', {
-        role: pipelineRole.name,
-        name: 'assume-provisioning-roles',
-        policy: policyDocument([{ Sid: 'ProvisionWorkloadAccounts', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: provisioningRoles }]),
+    if (portalDomain && zoneId) {
+      new Route53Record(this, 'portal-alias', {
+        zoneId,
+        name: portalDomain.name,
+        type: 'A',
+        alias: { name: portal.alb.dnsName, zoneId: portal.alb.zoneId, evaluateTargetHealth: false },
       });
     }
+
+    // The platform pipelines (CodeBuild in this account) may only assume the provisioning roles of workload accounts.
+    const pipelineRole = new ServiceRole(this, 'pipeline-role', {
+      name: `${name}-pipeline`,
+      service: 'codebuild.amazonaws.com',
+      sourceAccount: account.id,
+      policyName: 'assume-provisioning-roles',
+      ids: { policy: 'pipeline-policy' },
+    });
+    grantAssume(pipelineRole, 'ProvisionWorkloadAccounts', workloads.map((w) => roleArn(w.id, provisioningRoleName(org.project.name, w.name))));
 
     this.publish(developerPlatformContract, {
       portal_url: portalDomain ? `https://${portalDomain.name}` : '',
@@ -360,10 +270,109 @@ export class DeveloperPlatform extends LayerStack {
       database_endpoint: database.endpoint,
       database_secret_arn: database.masterUserSecretArn,
       audit_table_names: auditTables.map((t) => t.name),
-      platform_role_arn: backstageService.taskRole.arn,
+      platform_role_arn: platformRole.arn,
       pipeline_role_arn: pipelineRole.arn,
     });
   }
+
+  /** Backstage's Aurora PostgreSQL (Serverless v2) cluster, in the database subnets, keys from the foundation. */
+  private database(name: string, db: PlatformDatabaseConfig, foundation: WorkloadFoundation): AuroraCluster {
+    const network = this.remote(baseNetworkContract);
+    return new AuroraCluster(this, 'database', {
+      name: `${name}-backstage`,
+      engine: 'aurora-postgresql',
+      vpcId: network.get('vpc_id'),
+      dbSubnetGroupName: network.get('database_subnet_group_name'),
+      availabilityZones: this.ctx.azs,
+      instanceCount: db.instanceCount ?? 2,
+      serverlessV2: db.serverlessV2 ?? { minCapacity: 0.5, maxCapacity: 4 },
+      kmsKeyArn: foundation.dataKeyArn,
+      masterUserSecretKmsKeyArn: foundation.secretsKeyArn,
+      databaseName: 'backstage',
+      backupRetentionDays: db.backupRetentionDays ?? 14,
+    });
+  }
+
+  /**
+   * Backstage as the one service of a FargateCluster: its base URLs from the portal's name, its integration secrets
+   * from the secrets layer (ARNs from its state, its key for the execution role), the database's endpoint and managed
+   * master secret, and egress to the database port.
+   */
+  private portal(name: string, config: DeveloperPlatformConfig, parts: PortalParts): FargateCluster {
+    const { account, region, org } = this.ctx;
+    const { foundation, database } = parts;
+    const network = this.remote(baseNetworkContract);
+    const baseUrl: Record<string, string> = parts.portalName ? { APP_CONFIG_app_baseUrl: `https://${parts.portalName}`, APP_CONFIG_backend_baseUrl: `https://${parts.portalName}` } : {};
+    const backstage = backstageSpec({ ...config.backstage, environment: { ...baseUrl, ...(config.backstage.environment ?? {}) } }, parts.repository.url);
+    const secrets = resolveContainerSecrets(this.ctx, backstage.secrets, (contract, options) => this.remote(contract, options));
+    return new FargateCluster(this, 'portal', {
+      name,
+      accessLogBucketName: this.globalName('s3-bucket', this.ctx.layer, 'alb-logs'),
+      accountId: account.id,
+      region,
+      vpcId: network.get('vpc_id'),
+      publicSubnetIds: network.get('public_subnet_ids'),
+      privateSubnetIds: network.get('private_subnet_ids'),
+      certificateArn: parts.certificateArn,
+      logKmsKeyArn: foundation.logsKeyArn,
+      logRetentionDays: 365,
+      alarmTopicArn: foundation.alarmTopicArn,
+      namespaceName: `${name}.${org.project.name}.internal`,
+      webAclRules: webAclRules(name, config.waf),
+      ingressCidrs: config.ingressCidrs,
+      protect: true,
+      services: [{
+        ...backstage,
+        imageRepositoryArn: parts.repository.arn,
+        environment: {
+          ...backstage.environment,
+          POSTGRES_HOST: database.endpoint,
+          POSTGRES_PORT: String(database.port),
+          PGSSLMODE: 'require',
+          AWS_REGION: region,
+          PLATFORM_AUDIT_TABLES: parts.auditTables.map((t) => t.name).join(','),
+        },
+        secrets: {
+          ...secrets.secrets,
+          POSTGRES_USER: { secretArn: database.masterUserSecretArn, jsonKey: 'username' },
+          POSTGRES_PASSWORD: { secretArn: database.masterUserSecretArn, jsonKey: 'password' },
+        },
+        secretsKmsKeyArns: [...new Set([foundation.secretsKeyArn, ...secrets.kmsKeyArns])],
+        extraEgress: [{ port: database.port, cidr: network.get('vpc_cidr_block'), description: 'Backstage to its Aurora PostgreSQL database' }],
+      }],
+    });
+  }
+
+  /**
+   * The audit table of one workload account: what the platform did there. Point-in-time recovery and deletion
+   * protection, encrypted with the data key; not in an AWS Backup plan (as before the module: PITR keeps 35 days).
+   */
+  private auditTable(name: string, workload: ResolvedAccount, kmsKeyArn: string): DynamoTable {
+    return new DynamoTable(this, `audit-${workload.name}`, {
+      name: `${name}-audit-${workload.environment}`,
+      partitionKey: { name: 'id' },
+      sortKey: { name: 'createdAt' },
+      kmsKeyArn,
+      backupPlan: false,
+      tags: { WorkloadAccount: workload.name },
+    });
+  }
+}
+
+/** What the portal is built from. */
+interface PortalParts {
+  readonly certificateArn: string;
+  /** The portal's DNS name, when `domain` is configured. */
+  readonly portalName?: string;
+  readonly foundation: WorkloadFoundation;
+  readonly repository: EcrRepository;
+  readonly database: AuroraCluster;
+  readonly auditTables: readonly DynamoTable[];
+}
+
+/** Lets `role` assume the given roles (none: nothing granted, no policy). */
+function grantAssume(role: Role, sid: string, roleArns: readonly string[]): void {
+  if (roleArns.length > 0) role.addToPolicy(allow(sid, ROLE_ASSUME_ACTIONS, roleArns));
 }
 
 /** Service name of Backstage in the portal cluster (and so of its roles). */

@@ -2,7 +2,9 @@ import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
+import { declaredLayer } from '../lib/layer-presence';
 import type { LayerContext } from '../lib/model';
+import { FieldProblems, renamedField } from '../lib/validators';
 
 export interface DnsZoneConfig {
   /** The account's public sub-zone, e.g. `prd.acme.example.com`; the shared `dns` layer delegates it. */
@@ -10,10 +12,16 @@ export interface DnsZoneConfig {
   /** @default 'Sub-zone of <account>' */
   readonly comment?: string;
   /**
-   * Refuse `terraform destroy`: a new zone gets new name servers and breaks the delegation until the shared
+   * Refuse `terraform destroy` of the zone: a new zone gets new name servers and breaks the delegation until the shared
    * dns layer is applied again. @default true
    */
-  readonly preventDestroy?: boolean;
+  readonly protect?: boolean;
+}
+
+/** What other layers may know of a dns-zone layer's configuration (the dns layer's delegations, names in the sub-zone). */
+export interface DnsZoneFacts {
+  /** The sub-zone's name, e.g. `prd.acme.example.com`. */
+  readonly zoneName: string;
 }
 
 export const dnsZoneContract = defineContract('dns-zone', {
@@ -48,11 +56,10 @@ export function isInZone(name: string, zone: string): boolean {
   return name === zone || isUnder(name, zone);
 }
 
-/** The zone name of an enabled dns-zone layer of this account, from its config (no AWS look-up). */
+/** The zone name of an enabled dns-zone layer of this account, from its facts (no AWS look-up). */
 export function declaredZoneName(ctx: LayerContext, layer: string = DEFAULT_ZONE_LAYER): string | undefined {
-  const declaration = ctx.account.layers.get(layer);
-  if (!declaration || declaration.kind !== DnsZone || !declaration.enabled) return undefined;
-  return (declaration.config as DnsZoneConfig).zoneName;
+  const declaration = declaredLayer(ctx.org, ctx.account.name, layer, DnsZone);
+  return typeof declaration === 'string' ? undefined : DnsZone.facts(declaration.config).zoneName;
 }
 
 export const DEFAULT_ZONE_LAYER = 'dns-zone';
@@ -93,12 +100,16 @@ export function subZoneNameProblems(field: string, value: SubZoneName, ctx: Laye
 export class DnsZone extends LayerStack {
   static readonly contract = dnsZoneContract;
 
+  static facts(config: DnsZoneConfig): DnsZoneFacts {
+    return { zoneName: config.zoneName };
+  }
+
   static validate(config: DnsZoneConfig): FieldProblem[] {
-    const problem = domainNameProblem(config.zoneName);
-    return [
-      ...(problem ? [{ field: 'zoneName', message: problem }] : []),
-      ...(config.comment !== undefined && config.comment.length > 256 ? [{ field: 'comment', message: `is ${config.comment.length} characters; Route 53 accepts 256` }] : []),
-    ];
+    const problems = new FieldProblems()
+      .check('zoneName', domainNameProblem(config.zoneName))
+      .check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'));
+    if (config.comment !== undefined && config.comment.length > 256) problems.add('comment', `is ${config.comment.length} characters; Route 53 accepts 256`);
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DnsZoneConfig) {
@@ -107,7 +118,7 @@ export class DnsZone extends LayerStack {
       name: config.zoneName,
       comment: config.comment ?? `Sub-zone of ${ctx.account.name}`,
       forceDestroy: false,
-      lifecycle: { preventDestroy: config.preventDestroy ?? true },
+      lifecycle: { preventDestroy: config.protect ?? true },
     });
     this.publish(dnsZoneContract, {
       zone_id: zone.zoneId,

@@ -1,7 +1,5 @@
 import { DynamodbTableReplicaA } from '@cdktf/provider-aws/lib/dynamodb-table-replica';
 import { EcrReplicationConfiguration } from '@cdktf/provider-aws/lib/ecr-replication-configuration';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
@@ -9,24 +7,27 @@ import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bu
 import { TerraformIterator } from 'cdktf';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
+import { isProduction } from '../lib/environment';
+import { declaredLayer } from '../lib/layer-presence';
+import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../lib/layer-ref';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { resourceName } from '../lib/naming';
+import { FieldProblems, renamedField } from '../lib/validators';
 import { Alb, AlbAccessLogBucket } from '../modules/alb';
 import { GLOBAL_DATABASE_MANAGED_PASSWORD } from '../modules/aurora-cluster';
-import { AutoScalingTier, autoScalingTierPropProblems } from '../modules/auto-scaling-tier';
-import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
-import { declaresLayer } from '../lib/layer-presence';
+import { AutoScalingTier, autoScalingTierPropProblems, type AutoScalingTierProps } from '../modules/auto-scaling-tier';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
-import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../lib/layer-ref';
-import { policyDocument, serviceTrustPolicy } from '../modules/policy';
+import { KmsKey } from '../modules/kms-key';
 import { LogBucket } from '../modules/log-bucket';
-import { SecureBucket } from '../modules/secure-bucket';
-import { Backup, backupContract, type BackupConfig } from './backup';
+import { ServiceRole } from '../modules/role';
+import { bucketFromName, SecureBucket } from '../modules/secure-bucket';
+import { Backup, backupContract } from './backup';
 import { baseNetworkContract } from './base-network';
-import { Databases, databasesContract, type DatabasesConfig } from './databases';
-import { securityContract } from './security';
+import { Databases, databasesContract, type DatabasesFacts } from './databases';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems } from './dns-zone';
+import { autoScalingRoleArn, securityContract } from './security';
 
 export interface DrBucketReplication {
   /** Short label used in the replica bucket name `<project>-<account>-<label>-dr-<region>`. */
@@ -113,6 +114,11 @@ export interface DrConfig {
    * one. @default - none (the DR load balancer stays internal)
    */
   readonly failover?: DrFailoverConfig;
+  /**
+   * Deletion protection of the DR load balancer and table replicas, and `prevent_destroy` of the DR key, the replica
+   * and log buckets and the table replicas. @default true in production (`isProduction`), false elsewhere
+   */
+  readonly protect?: boolean;
 }
 
 export const drContract = defineContract('dr', {
@@ -127,6 +133,8 @@ export const drContract = defineContract('dr', {
 
 const DEFAULT_NETWORK_LAYER = 'base-network-dr';
 const DEFAULT_FAILOVER_SUBDOMAIN = 'origin';
+const DEFAULT_DATABASES_LAYER = 'databases';
+const DEFAULT_BACKUP_LAYER = 'backup';
 
 /** The failover name and its zone, when failover is configured and the account has the dns-zone layer. */
 function failoverName(config: DrConfig, ctx: LayerContext): { zone: string; name: string } | undefined {
@@ -134,27 +142,40 @@ function failoverName(config: DrConfig, ctx: LayerContext): { zone: string; name
   return f ? subZoneName(ctx, { subdomain: f.subdomain ?? DEFAULT_FAILOVER_SUBDOMAIN, zoneLayer: f.zoneLayer }) : undefined;
 }
 
-/** The databases declaration this layer protects, when it is a `databases` layer of this account. */
-function databasesDeclaration(config: DrConfig, ctx: LayerContext): DatabasesConfig | undefined {
-  const decl = ctx.account.layers.get(config.databasesLayer ?? 'databases');
-  return decl?.enabled && decl.kind === Databases ? (decl.config as DatabasesConfig) : undefined;
+/** What this layer knows of the databases layer it protects, when that is an enabled `databases` layer of this account. */
+function databasesFacts(config: DrConfig, ctx: LayerContext): DatabasesFacts | undefined {
+  const declaration = declaredLayer(ctx.org, ctx.account.name, config.databasesLayer ?? DEFAULT_DATABASES_LAYER, Databases);
+  return typeof declaration === 'string' ? undefined : Databases.facts(declaration.config);
 }
 
 /** The account's backup layer must copy to the DR region: the Aurora recovery points the runbook restores come from it. */
 function backupCopyProblems(config: DrConfig, ctx: LayerContext): FieldProblem[] {
-  const layer = config.backupLayer ?? 'backup';
-  const decl = ctx.account.layers.get(layer);
-  if (!decl?.enabled || decl.kind !== Backup) {
+  const layer = config.backupLayer ?? DEFAULT_BACKUP_LAYER;
+  const declaration = declaredLayer(ctx.org, ctx.account.name, layer, Backup);
+  if (typeof declaration === 'string') {
     return [{ field: 'backupLayer', message: `account ${ctx.account.name} has no enabled backup layer "${layer}" to copy the Aurora backups to the DR region` }];
   }
   try {
-    if (!Backup.facts(decl.config as BackupConfig, { ...ctx, layer, region: ctx.account.region }).drCopies) {
+    if (!Backup.facts(declaration.config, { ...ctx, layer, region: ctx.account.region }).drCopies) {
       return [{ field: 'backupLayer', message: `the plans of ${ctx.account.name}/${layer} make no copy in the DR region ${ctx.region}` }];
     }
   } catch {
     // The backup layer reports its own plans problem.
   }
   return [];
+}
+
+/** The DR compute as the AutoScalingTier module takes it: at zero (the pilot light) until a failover scales it up. */
+function computeProps(compute: DrComputeConfig, name: string): Pick<AutoScalingTierProps, 'name' | 'instanceType' | 'minSize' | 'desiredCapacity' | 'maxSize' | 'port' | 'healthCheckPath'> {
+  return {
+    name,
+    instanceType: compute.instanceType ?? 't3.medium',
+    minSize: 0,
+    desiredCapacity: compute.desiredCapacity ?? 0,
+    maxSize: compute.maxSize ?? 6,
+    port: compute.port ?? 8080,
+    healthCheckPath: compute.healthCheckPath ?? '/health',
+  };
 }
 
 /** Addresses of the vaults this layer created before the backup layer took the Aurora copies over. */
@@ -188,279 +209,126 @@ export class Dr extends LayerStack {
   }
 
   static validate(config: DrConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     const drRegion = ctx.org.project.drRegion;
-    if (!drRegion) problems.push({ field: 'region', message: 'the project has no drRegion' });
-    else if (ctx.region !== drRegion) problems.push({ field: 'region', message: `is ${ctx.region}; declare the layer with { region: '${drRegion}' } (the project's drRegion)` });
-    if (ctx.region === ctx.account.region) problems.push({ field: 'region', message: `must differ from the account's primary region ${ctx.account.region}` });
-    const net = ctx.account.layers.get(config.networkLayer ?? DEFAULT_NETWORK_LAYER);
-    if (!net?.enabled) problems.push({ field: 'networkLayer', message: `account ${ctx.account.name} has no enabled layer "${config.networkLayer ?? DEFAULT_NETWORK_LAYER}"` });
+    if (!drRegion) problems.add('region', 'the project has no drRegion');
+    else if (ctx.region !== drRegion) problems.add('region', `is ${ctx.region}; declare the layer with { region: '${drRegion}' } (the project's drRegion)`);
+    if (ctx.region === ctx.account.region) problems.add('region', `must differ from the account's primary region ${ctx.account.region}`);
+    const networkLayer = config.networkLayer ?? DEFAULT_NETWORK_LAYER;
+    const net = ctx.account.layers.get(networkLayer);
+    if (!net?.enabled) problems.add('networkLayer', `account ${ctx.account.name} has no enabled layer "${networkLayer}"`);
     else if ((net.region ?? ctx.account.region) !== ctx.region) {
-      problems.push({ field: 'networkLayer', message: `"${config.networkLayer ?? DEFAULT_NETWORK_LAYER}" is in ${net.region ?? ctx.account.region}, not in the DR region ${ctx.region}` });
+      problems.add('networkLayer', `"${networkLayer}" is in ${net.region ?? ctx.account.region}, not in the DR region ${ctx.region}`);
     }
 
-    const databases = databasesDeclaration(config, ctx);
+    const databases = databasesFacts(config, ctx);
     if (config.aurora) {
       const mode = config.aurora.mode ?? 'backup-copy';
-      if (mode === 'global-database') {
-        problems.push({ field: 'aurora.mode', message: `global-database is refused: ${GLOBAL_DATABASE_MANAGED_PASSWORD}; use 'backup-copy'` });
-      } else if (mode !== 'backup-copy') {
-        problems.push({ field: 'aurora.mode', message: `"${String(mode)}" must be backup-copy or global-database` });
-      }
-      if (!databases?.aurora) problems.push({ field: 'aurora', message: `layer "${config.databasesLayer ?? 'databases'}" of ${ctx.account.name} declares no Aurora cluster to protect` });
+      if (mode === 'global-database') problems.add('aurora.mode', `global-database is refused: ${GLOBAL_DATABASE_MANAGED_PASSWORD}; use 'backup-copy'`);
+      else if (mode !== 'backup-copy') problems.add('aurora.mode', `"${String(mode)}" must be backup-copy or global-database`);
+      if (!databases?.aurora) problems.add('aurora', `layer "${config.databasesLayer ?? DEFAULT_DATABASES_LAYER}" of ${ctx.account.name} declares no Aurora cluster to protect`);
       for (const field of ['schedule', 'copyRetentionDays'] as const) {
         if (config.aurora[field] !== undefined) {
-          problems.push({ field: `aurora.${field}`, message: 'is set by the backup plans now (organizations backupPolicies, or the backup layer\'s plans): docs/data-and-dr.md, "Backups"' });
+          problems.add(`aurora.${field}`, 'is set by the backup plans now (organizations backupPolicies, or the backup layer\'s plans): docs/data-and-dr.md, "Backups"');
         }
       }
-      problems.push(...backupCopyProblems(config, ctx));
+      for (const p of backupCopyProblems(config, ctx)) problems.add(p.field, p.message);
     }
-    if ((config.dynamodbReplicas ?? true) && databases && !(databases.dynamodb?.tables ?? []).some((t) => t.replicateToDr)) {
-      // Nothing to replicate is fine; say so only when replicas were asked for explicitly.
-      if (config.dynamodbReplicas === true) problems.push({ field: 'dynamodbReplicas', message: 'no table of the databases layer has replicateToDr' });
+    // Nothing to replicate is fine; say so only when replicas were asked for explicitly.
+    if (config.dynamodbReplicas === true && databases && databases.drReplicatedTables.length === 0) {
+      problems.add('dynamodbReplicas', 'no table of the databases layer has replicateToDr');
     }
     const labels = new Set<string>();
     (config.s3Replication ?? []).forEach((b, i) => {
-      if (!/^[a-z0-9][a-z0-9-]{0,20}$/.test(b.label)) problems.push({ field: `s3Replication[${i}].label`, message: `"${b.label}" must be 1-21 lowercase letters, digits or hyphens` });
-      if (labels.has(b.label)) problems.push({ field: `s3Replication[${i}].label`, message: `"${b.label}" is used twice` });
+      if (!/^[a-z0-9][a-z0-9-]{0,20}$/.test(b.label)) problems.add(`s3Replication[${i}].label`, `"${b.label}" must be 1-21 lowercase letters, digits or hyphens`);
+      if (labels.has(b.label)) problems.add(`s3Replication[${i}].label`, `"${b.label}" is used twice`);
       labels.add(b.label);
-      problems.push(...refProblems(`s3Replication[${i}].bucketName`, b.bucketName), ...refProblems(`s3Replication[${i}].kmsKeyArn`, b.kmsKeyArn));
+      for (const p of [...refProblems(`s3Replication[${i}].bucketName`, b.bucketName), ...refProblems(`s3Replication[${i}].kmsKeyArn`, b.kmsKeyArn)]) problems.add(p.field, p.message);
     });
-    const compute = config.compute ?? {};
-    // The pilot light: minSize is always 0, so the group can stay empty until a failover scales it up.
-    problems.push(...autoScalingTierPropProblems({ ...compute, minSize: 0, desiredCapacity: compute.desiredCapacity ?? 0, maxSize: compute.maxSize ?? 6 })
-      .map((p) => ({ field: `compute.${p.field}`, message: p.message })));
+    // The instances' rules are the AutoScalingTier module's, under this config's field names.
+    const name = resourceName(ctx.org.project.name, ctx.account.name, 'dr-app');
+    for (const p of autoScalingTierPropProblems(computeProps(config.compute ?? {}, name))) problems.add(p.field === 'name' ? 'compute' : `compute.${p.field}`, p.message);
     if (config.failover) {
       const f = config.failover;
-      problems.push(
+      for (const p of [
         ...refProblems('failover.primaryDnsName', f.primaryDnsName),
         ...refProblems('failover.primaryZoneId', f.primaryZoneId),
         ...refProblems('failover.primaryListenerArn', f.primaryListenerArn),
         ...subZoneNameProblems('failover', { subdomain: f.subdomain ?? DEFAULT_FAILOVER_SUBDOMAIN, zoneLayer: f.zoneLayer }, ctx),
         ...dnsClaimProblems(ctx, Dr.dnsClaims(config, ctx)),
-      );
-      if (f.healthCheckPath !== undefined && !f.healthCheckPath.startsWith('/')) {
-        problems.push({ field: 'failover.healthCheckPath', message: `"${f.healthCheckPath}" must start with /` });
-      }
+      ]) problems.add(p.field, p.message);
+      if (f.healthCheckPath !== undefined && !f.healthCheckPath.startsWith('/')) problems.add('failover.healthCheckPath', `"${f.healthCheckPath}" must start with /`);
     }
     for (const prefix of config.ecrRepositoryPrefixes ?? []) {
-      if (!/^[a-z0-9][a-z0-9._/-]*$/.test(prefix)) problems.push({ field: 'ecrRepositoryPrefixes', message: `"${prefix}" is not a repository name prefix` });
+      if (!/^[a-z0-9][a-z0-9._/-]*$/.test(prefix)) problems.add('ecrRepositoryPrefixes', `"${prefix}" is not a repository name prefix`);
     }
-    return problems;
+    // `protect` is the project's one protection flag; the names other layers used for it are not read here.
+    problems.check('deletionProtection', renamedField(config, 'deletionProtection', 'protect'));
+    problems.check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: DrConfig) {
     super(scope, ctx);
-    const accountId = ctx.account.id;
-    const drRegion = ctx.region;
-    const primaryRegion = ctx.account.region;
-    const primary = this.providerFor(primaryRegion);
-    const read: RemoteReader = (contract, options) => this.remote(contract, options);
+    const protect = config.protect ?? isProduction(ctx.account);
     const network = this.remote(baseNetworkContract, { layer: config.networkLayer ?? DEFAULT_NETWORK_LAYER });
-    const databasesDecl = databasesDeclaration(config, ctx);
-    const databases = databasesDecl ? this.remote(databasesContract, { layer: config.databasesLayer ?? 'databases' }) : undefined;
-
-    // The key policy names the Auto Scaling service-linked role, which must exist first (KMS refuses unknown
-    // principals): reading it from the security layer that holds it orders this layer after that one.
-    const autoScalingRole = declaresLayer(ctx, securityContract)
-      ? this.remote(securityContract).get('autoscaling_service_linked_role_arn')
-      : autoScalingServiceLinkedRoleArn(accountId);
+    // One key for every DR copy; the compute grants it to the Auto Scaling service-linked role (volumes), which must
+    // exist first (KMS refuses unknown principals): read from the security layer that holds it, when there is one.
     const drKey = new KmsKey(this, 'dr-key', {
-      alias: this.resourceName('dr', drRegion),
-      description: `Encrypts the DR copies of ${ctx.account.name} in ${drRegion}: bucket replicas, table replicas, volumes`,
-      accountId,
-      serviceStatements: autoScalingVolumeKeyStatements(autoScalingRole),
+      alias: this.resourceName('dr', ctx.region),
+      description: `Encrypts the DR copies of ${ctx.account.name} in ${ctx.region}: bucket replicas, table replicas, volumes`,
+      accountId: ctx.account.id,
+      protect,
     });
-
-    // --- S3 replication -------------------------------------------------------------------------------------
-    const replicas: SecureBucket[] = [];
-    const buckets = config.s3Replication ?? [];
-    if (buckets.length > 0) {
-      const sources = buckets.map((b) => ({ label: b.label, name: resolveRef(b.bucketName, read), key: resolveRef(b.kmsKeyArn, read) }));
-      const accessLogs = new LogBucket(this, 'replica-access-logs', {
-        bucketName: this.globalName('s3-bucket', 'dr-s3-access-logs', drRegion),
-        sourceAccountId: accountId,
-      });
-      for (const s of sources) {
-        replicas.push(new SecureBucket(this, `replica-${s.label}`, {
-          bucketName: this.globalName('s3-bucket', s.label, 'dr', drRegion),
-          kmsKeyArn: drKey.arn,
-          accessLogs: { bucket: accessLogs.bucketName, prefix: `${s.label}/` },
-        }));
-      }
-      const role = new IamRole(this, 's3-replication-role', {
-        name: this.resourceName('dr-s3-replication'),
-        description: `S3 replication of the critical buckets of ${ctx.account.name} to ${drRegion}`,
-        assumeRolePolicy: serviceTrustPolicy('s3.amazonaws.com', accountId),
-      });
-      new IamRolePolicy(this, 's3-replication-policy', {
-        role: role.name,
-        name: 'replicate',
-        policy: policyDocument([
-          { Sid: 'ReadSourceConfig', Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: sources.map((s) => `arn:aws:s3:::${s.name}`) },
-          {
-            Sid: 'ReadSourceVersions',
-            Effect: 'Allow',
-            Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
-            Resource: sources.map((s) => `arn:aws:s3:::${s.name}/*`),
-          },
-          { Sid: 'WriteReplicas', Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], Resource: replicas.map((r) => `${r.arn}/*`) },
-          {
-            Sid: 'DecryptSource',
-            Effect: 'Allow',
-            Action: 'kms:Decrypt',
-            Resource: sources.map((s) => s.key),
-            Condition: { StringLike: { 'kms:ViaService': `s3.${primaryRegion}.amazonaws.com` } },
-          },
-          {
-            Sid: 'EncryptReplica',
-            Effect: 'Allow',
-            Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
-            Resource: drKey.arn,
-            Condition: { StringLike: { 'kms:ViaService': `s3.${drRegion}.amazonaws.com` } },
-          },
-        ]),
-      });
-      sources.forEach((s, i) => {
-        new S3BucketReplicationConfigurationA(this, `replication-${s.label}`, {
-          provider: primary,
-          bucket: s.name,
-          role: role.arn,
-          rule: [{
-            id: `to-${drRegion}`,
-            status: 'Enabled',
-            filter: { prefix: '' },
-            deleteMarkerReplication: { status: 'Enabled' },
-            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
-            destination: {
-              bucket: replicas[i].arn,
-              storageClass: 'STANDARD_IA',
-              encryptionConfiguration: { replicaKmsKeyId: drKey.arn },
-            },
-          }],
-        });
-      });
-    }
-
-    // --- Aurora: the backup layer copies the recovery points to its DR vault ------------------------------------
-    const backupVaultArn = config.aurora ? this.remote(backupContract, { layer: config.backupLayer ?? 'backup' }).get('dr_vault_arn') : undefined;
+    const replicas = this.replicateBuckets(config.s3Replication ?? [], drKey, protect);
+    // Aurora: the backup layer copies the recovery points to its DR vault.
+    const backupVaultArn = config.aurora ? this.remote(backupContract, { layer: config.backupLayer ?? DEFAULT_BACKUP_LAYER }).get('dr_vault_arn') : undefined;
     // The vaults this layer made before hold recovery points until they expire: Terraform forgets them, AWS keeps them.
     this.addOverride('removed', FORMER_VAULTS.map((from) => ({ from, lifecycle: { destroy: false } })));
+    this.replicateTables(config, drKey, protect);
+    this.replicateRegistry(config.ecrRepositoryPrefixes ?? []);
 
-    // --- DynamoDB global-table replicas -------------------------------------------------------------------
-    if ((config.dynamodbReplicas ?? true) && databases && (databasesDecl?.dynamodb?.tables ?? []).some((t) => t.replicateToDr)) {
-      // The ARNs come from the databases layer's state, known at plan time: one replica per table.
-      const tables = TerraformIterator.fromList(databases.get('dynamodb_dr_table_arns'));
-      new DynamodbTableReplicaA(this, 'table-replica', {
-        forEach: tables,
-        globalTableArn: tables.value,
-        kmsKeyArn: drKey.arn,
-        pointInTimeRecovery: true,
-        deletionProtectionEnabled: true,
-        lifecycle: { preventDestroy: true },
-      });
-    }
-
-    // --- ECR ------------------------------------------------------------------------------------------------
-    const prefixes = config.ecrRepositoryPrefixes ?? [];
-    if (prefixes.length > 0) {
-      new EcrReplicationConfiguration(this, 'ecr-replication', {
-        provider: primary,
-        replicationConfiguration: {
-          rule: [{
-            destination: [{ region: drRegion, registryId: accountId }],
-            repositoryFilter: prefixes.map((p) => ({ filter: p, filterType: 'PREFIX_MATCH' })),
-          }],
-        },
-      });
-    }
-
-    // --- Compute at zero behind a DR load balancer ---------------------------------------------------------
-    const compute = config.compute ?? {};
-    const port = compute.port ?? 8080;
-    const vpcId = network.get('vpc_id');
     // The failover name's certificates: one for the DR load balancer here, one for the primary load balancer's listener
     // in the primary region. ACM validates both with the same CNAME (one per name and account), owned by this layer.
     const failover = failoverName(config, ctx);
     const zoneId = failover ? this.remote(dnsZoneContract, { layer: config.failover?.zoneLayer ?? DEFAULT_ZONE_LAYER }).get('zone_id') : undefined;
     const certificate = failover && zoneId ? new DnsValidatedCertificate(this, 'certificate', { domainNames: [failover.name], zoneId }) : undefined;
-    const certificateArn = certificate?.arn;
+
+    // Compute at zero behind a DR load balancer, public (HTTPS) only when there is a failover name to serve.
     const albLogs = new AlbAccessLogBucket(this, 'alb-logs', {
-      bucketName: this.globalName('s3-bucket', 'dr-alb-logs', drRegion),
-      accountId,
-      region: drRegion,
+      bucketName: this.globalName('s3-bucket', 'dr-alb-logs', ctx.region),
+      accountId: ctx.account.id,
+      region: ctx.region,
       prefix: 'alb',
       expirationDays: 90,
+      protect,
     });
     const alb = new Alb(this, 'alb', {
       name: this.resourceName('dr'),
       accessLogs: { bucket: albLogs.bucketName, prefix: 'alb' },
       dependsOn: [albLogs.policy],
-      vpcId,
+      vpcId: network.get('vpc_id'),
       subnetIds: network.get('public_subnet_ids'),
-      internal: !certificateArn,
-      certificateArn,
-      ingressCidrs: certificateArn ? ['0.0.0.0/0'] : [network.get('vpc_cidr_block')],
-      deletionProtection: true,
+      internal: !certificate,
+      certificateArn: certificate?.arn,
+      ingressCidrs: certificate ? ['0.0.0.0/0'] : [network.get('vpc_cidr_block')],
+      protect,
     });
+    const compute = computeProps(config.compute ?? {}, this.resourceName('dr-app'));
     const tier = new AutoScalingTier(this, 'app', {
-      name: this.resourceName('dr-app'),
-      vpcId,
+      ...compute,
+      vpcId: network.get('vpc_id'),
       subnetIds: network.get('private_subnet_ids'),
-      instanceType: compute.instanceType ?? 't3.medium',
-      minSize: 0,
-      desiredCapacity: compute.desiredCapacity ?? 0,
-      maxSize: compute.maxSize ?? 6,
-      port,
-      ebsKmsKeyArn: drKey.arn,
+      ebsKmsKey: drKey,
+      autoScalingServiceLinkedRoleArn: autoScalingRoleArn(ctx, () => this.remote(securityContract)),
       loadBalancer: { arnSuffix: alb.arnSuffix, listener: alb.listener },
-      healthCheckPath: compute.healthCheckPath ?? '/health',
     });
-    alb.connectTo('app', tier.securityGroup.id, port);
+    alb.connectTo('app', tier.securityGroup.id, compute.port);
     alb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: tier.targetGroup.arn }]);
 
-    // --- Route 53 failover ---------------------------------------------------------------------------------
-    let healthCheck: Route53HealthCheck | undefined;
-    if (config.failover && failover && zoneId && certificate) {
-      const f = config.failover;
-      const primaryDns = resolveRef(f.primaryDnsName, read);
-      // SNI picks this certificate when a client asks the primary load balancer for the failover name.
-      new LbListenerCertificate(this, 'primary-listener-certificate', {
-        provider: primary,
-        listenerArn: resolveRef(f.primaryListenerArn, read),
-        certificateArn: certificate.alsoIn('primary', primary),
-      });
-      // Route 53 health checkers do not validate the certificate, so the load balancer's own name is checked.
-      healthCheck = new Route53HealthCheck(this, 'primary-health', {
-        type: 'HTTPS',
-        fqdn: primaryDns,
-        port: 443,
-        resourcePath: f.healthCheckPath ?? '/health',
-        failureThreshold: 3,
-        requestInterval: 30,
-        enableSni: true,
-        tags: { Name: `${failover.name} primary (${primaryRegion})` },
-      });
-      new Route53Record(this, 'failover-primary', {
-        zoneId,
-        name: failover.name,
-        type: 'A',
-        setIdentifier: `primary-${primaryRegion}`,
-        failoverRoutingPolicy: { type: 'PRIMARY' },
-        healthCheckId: healthCheck.id,
-        alias: { name: primaryDns, zoneId: resolveRef(f.primaryZoneId, read), evaluateTargetHealth: true },
-      });
-      // Not evaluated: the pilot light has no healthy target until it is scaled up, and when both records are
-      // unhealthy Route 53 answers with the PRIMARY, the impaired region.
-      new Route53Record(this, 'failover-secondary', {
-        zoneId,
-        name: failover.name,
-        type: 'A',
-        setIdentifier: `secondary-${drRegion}`,
-        failoverRoutingPolicy: { type: 'SECONDARY' },
-        alias: { name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false },
-      });
-    }
+    const healthCheck = config.failover && failover && zoneId && certificate
+      ? this.failoverRecords(config.failover, failover.name, zoneId, certificate, alb)
+      : undefined;
 
     this.publish(drContract, {
       dr_kms_key_arn: drKey.arn,
@@ -471,5 +339,140 @@ export class Dr extends LayerStack {
       health_check_id: healthCheck?.id ?? '',
       failover_name: failover?.name ?? '',
     });
+  }
+
+  private readonly read: RemoteReader = (contract, options) => this.remote(contract, options);
+
+  /**
+   * S3 replication of each source bucket (in the primary region) to a replica under the DR key, by one role S3
+   * assumes. Its policy is the buckets' replication grants: each source's versions and key (through S3 of the primary
+   * region), each replica's writes and the DR key (through S3 of the DR region).
+   */
+  private replicateBuckets(buckets: readonly DrBucketReplication[], drKey: KmsKey, protect: boolean): SecureBucket[] {
+    if (buckets.length === 0) return [];
+    const { account, region } = this.ctx;
+    const accessLogs = new LogBucket(this, 'replica-access-logs', {
+      bucketName: this.globalName('s3-bucket', 'dr-s3-access-logs', region),
+      sourceAccountId: account.id,
+      protect,
+    });
+    const role = new ServiceRole(this, 's3-replication-role', {
+      name: this.resourceName('dr-s3-replication'),
+      description: `S3 replication of the critical buckets of ${account.name} to ${region}`,
+      service: 's3.amazonaws.com',
+      sourceAccount: account.id,
+      policyName: 'replicate',
+      ids: { policy: 's3-replication-policy' },
+    });
+    const sources = buckets.map((b) => {
+      const name = resolveRef(b.bucketName, this.read);
+      return { label: b.label, name, bucket: bucketFromName(name, resolveRef(b.kmsKeyArn, this.read)) };
+    });
+    for (const s of sources) s.bucket.grantReplicationSource(role, account.region);
+    const replicas = sources.map((s) => new SecureBucket(this, `replica-${s.label}`, {
+      bucketName: this.globalName('s3-bucket', s.label, 'dr', region),
+      kmsKeyArn: drKey.arn,
+      accessLogs: { bucket: accessLogs.bucketName, prefix: `${s.label}/` },
+      protect,
+    }));
+    for (const replica of replicas) replica.grantReplicationDestination(role, region);
+    const primary = this.providerFor(account.region);
+    sources.forEach((s, i) => {
+      new S3BucketReplicationConfigurationA(this, `replication-${s.label}`, {
+        provider: primary,
+        bucket: s.name,
+        role: role.arn,
+        rule: [{
+          id: `to-${region}`,
+          status: 'Enabled',
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Enabled' },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          destination: { bucket: replicas[i].arn, storageClass: 'STANDARD_IA', encryptionConfiguration: { replicaKmsKeyId: drKey.arn } },
+        }],
+        // S3 starts replicating new objects at once and never retries a version that failed for want of permissions.
+        dependsOn: role.permissions,
+      });
+    });
+    return replicas;
+  }
+
+  /** Global-table replicas of the tables the databases layer marks `replicateToDr`, under the DR key. */
+  private replicateTables(config: DrConfig, drKey: KmsKey, protect: boolean): void {
+    const facts = databasesFacts(config, this.ctx);
+    if (!facts) return;
+    // Read even without tables to replicate: the layer follows the data stores it protects.
+    const databases = this.remote(databasesContract, { layer: config.databasesLayer ?? DEFAULT_DATABASES_LAYER });
+    if (!(config.dynamodbReplicas ?? true) || facts.drReplicatedTables.length === 0) return;
+    // The ARNs come from the databases layer's state, known at plan time: one replica per table.
+    const tables = TerraformIterator.fromList(databases.get('dynamodb_dr_table_arns'));
+    new DynamodbTableReplicaA(this, 'table-replica', {
+      forEach: tables,
+      globalTableArn: tables.value,
+      kmsKeyArn: drKey.arn,
+      pointInTimeRecovery: true,
+      deletionProtectionEnabled: protect,
+      lifecycle: { preventDestroy: protect },
+    });
+  }
+
+  /** Private ECR replication of this registry to the DR region, by repository-name prefix (one configuration per registry). */
+  private replicateRegistry(prefixes: readonly string[]): void {
+    if (prefixes.length === 0) return;
+    new EcrReplicationConfiguration(this, 'ecr-replication', {
+      provider: this.providerFor(this.ctx.account.region),
+      replicationConfiguration: {
+        rule: [{
+          destination: [{ region: this.ctx.region, registryId: this.ctx.account.id }],
+          repositoryFilter: prefixes.map((p) => ({ filter: p, filterType: 'PREFIX_MATCH' })),
+        }],
+      },
+    });
+  }
+
+  /**
+   * Route 53 failover of `name`: PRIMARY to the primary load balancer while its health check passes, SECONDARY to the DR
+   * one. The primary's listener presents the name's certificate too (SNI), issued in the primary region.
+   */
+  private failoverRecords(f: DrFailoverConfig, name: string, zoneId: string, certificate: DnsValidatedCertificate, alb: Alb): Route53HealthCheck {
+    const { account, region } = this.ctx;
+    const primary = this.providerFor(account.region);
+    const primaryDns = resolveRef(f.primaryDnsName, this.read);
+    new LbListenerCertificate(this, 'primary-listener-certificate', {
+      provider: primary,
+      listenerArn: resolveRef(f.primaryListenerArn, this.read),
+      certificateArn: certificate.alsoIn('primary', primary),
+    });
+    // Route 53 health checkers do not validate the certificate, so the load balancer's own name is checked.
+    const healthCheck = new Route53HealthCheck(this, 'primary-health', {
+      type: 'HTTPS',
+      fqdn: primaryDns,
+      port: 443,
+      resourcePath: f.healthCheckPath ?? '/health',
+      failureThreshold: 3,
+      requestInterval: 30,
+      enableSni: true,
+      tags: { Name: `${name} primary (${account.region})` },
+    });
+    new Route53Record(this, 'failover-primary', {
+      zoneId,
+      name,
+      type: 'A',
+      setIdentifier: `primary-${account.region}`,
+      failoverRoutingPolicy: { type: 'PRIMARY' },
+      healthCheckId: healthCheck.id,
+      alias: { name: primaryDns, zoneId: resolveRef(f.primaryZoneId, this.read), evaluateTargetHealth: true },
+    });
+    // Not evaluated: the pilot light has no healthy target until it is scaled up, and when both records are
+    // unhealthy Route 53 answers with the PRIMARY, the impaired region.
+    new Route53Record(this, 'failover-secondary', {
+      zoneId,
+      name,
+      type: 'A',
+      setIdentifier: `secondary-${region}`,
+      failoverRoutingPolicy: { type: 'SECONDARY' },
+      alias: { name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: false },
+    });
+    return healthCheck;
   }
 }

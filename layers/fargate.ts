@@ -1,6 +1,7 @@
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
+import { isProduction } from '../lib/environment';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
 import { FieldProblems } from '../lib/validators';
@@ -16,7 +17,7 @@ import { wafConfigProblems, webAclRules, type CdnWafConfig } from './cdn';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, domainNameProblem, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
 import { resourceName, roleArn } from '../lib/naming';
 import { isRegistryImage, registryImageProblems, resolveRegistryImage, type RegistryImage } from './registry-images';
-import { isSecretRef, resolveSecretRef, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
+import { isSecretRef, resolveContainerSecrets, secretRefProblems, type SecretReader, type SecretRef } from './secrets';
 import { securityContract } from './security';
 
 /**
@@ -61,7 +62,7 @@ export interface FargateConfig {
   readonly waf?: CdnWafConfig;
   /** @default 'enabled' */
   readonly containerInsights?: 'enabled' | 'enhanced';
-  /** Task log retention. @default 365 in prd, 90 elsewhere */
+  /** Task and WAF log retention, one of the retentions CloudWatch Logs accepts. @default 365 in production, 90 elsewhere */
   readonly logRetentionDays?: number;
   /** ALB access log retention. @default 90 */
   readonly accessLogExpirationDays?: number;
@@ -71,7 +72,7 @@ export interface FargateConfig {
    * @default 'security-layer' when the account declares a security layer, otherwise 'own'
    */
   readonly foundation?: FoundationSource;
-  /** Deletion protection of the ALB and log bucket. @default true in prd, false elsewhere */
+  /** Deletion protection of the ALB and `prevent_destroy` of its log bucket. @default true in production (`isProduction`), false elsewhere */
   readonly protect?: boolean;
 }
 
@@ -155,7 +156,7 @@ export class Fargate extends LayerStack {
 
   constructor(scope: Construct, ctx: LayerContext, config: FargateConfig) {
     super(scope, ctx);
-    const prd = ctx.account.environment === 'prd';
+    const prd = isProduction(ctx.account);
     const name = config.name ?? this.resourceName('fargate');
     const network = this.remote(baseNetworkContract);
     const source = config.foundation ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
@@ -226,24 +227,13 @@ export class Fargate extends LayerStack {
   private resolveService(spec: FargateServiceConfig): FargateServiceSpec {
     const read: RemoteReader = (contract, options) => this.remote(contract, options);
     const image = isRegistryImage(spec.image) ? resolveRegistryImage(this.ctx, spec.image, read) : undefined;
-    const keys = new Set(spec.secretsKmsKeyArns ?? []);
-    const secrets: Record<string, string | SecretKeyRef> = {};
-    for (const [name, value] of Object.entries(spec.secrets ?? {})) {
-      if (!isSecretRef(value)) {
-        secrets[name] = value;
-        continue;
-      }
-      const resolved = resolveSecretRef(this.ctx, value, read);
-      keys.add(resolved.kmsKeyArn);
-      // A whole value is `<arn>`; one key of a JSON value is `<arn>:<key>::` (ECS valueFrom).
-      secrets[name] = resolved.jsonKey ? { secretArn: resolved.secretArn, jsonKey: resolved.jsonKey } : resolved.secretArn;
-    }
+    const secrets = resolveContainerSecrets(this.ctx, spec.secrets ?? {}, read);
     return {
       ...spec,
       image: image?.image ?? (spec.image as string),
       imageRepositoryArn: image?.repositoryArn ?? spec.imageRepositoryArn,
-      secrets,
-      secretsKmsKeyArns: [...keys],
+      secrets: secrets.secrets,
+      secretsKmsKeyArns: [...new Set([...(spec.secretsKmsKeyArns ?? []), ...secrets.kmsKeyArns])],
     };
   }
 }

@@ -3,19 +3,22 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
+import { isProduction } from '../lib/environment';
+import { declaresLayer } from '../lib/layer-presence';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext } from '../lib/model';
+import { resourceName } from '../lib/naming';
 import { suppress } from '../lib/policy';
+import { FieldProblems, renamedField } from '../lib/validators';
 import { Alb, AlbAccessLogBucket, albPropProblems } from '../modules/alb';
-import { AutoScalingTier, autoScalingTierPropProblems, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
-import { autoScalingServiceLinkedRoleArn, autoScalingVolumeKeyStatements, KmsKey } from '../modules/kms-key';
-import { declaresLayer } from '../lib/layer-presence';
+import { AutoScalingTier, autoScalingTierPropProblems, type AutoScalingTierProps, type ScheduledScaleDown } from '../modules/auto-scaling-tier';
 import { dnsClaimProblems, NO_DNS_CLAIMS, type DnsClaims } from '../modules/dns-claims';
 import { DnsValidatedCertificate } from '../modules/dns-validated-certificate';
+import { KmsKey } from '../modules/kms-key';
 import { LogBucket, logBucketPropProblems } from '../modules/log-bucket';
 import { baseNetworkContract } from './base-network';
 import { DEFAULT_ZONE_LAYER, dnsZoneContract, subZoneName, subZoneNameProblems, type SubZoneName } from './dns-zone';
-import { securityContract } from './security';
+import { autoScalingRoleArn, securityContract } from './security';
 
 export interface MultiTierTierConfig {
   /** EC2 instance type, e.g. `t3.small`. */
@@ -60,8 +63,11 @@ export interface MultiTierConfig {
   readonly publicIngressCidrs?: readonly string[];
   /** Certificate for an HTTPS listener on the internal app ALB. @default - HTTP on port 80 inside the VPC */
   readonly appCertificateArn?: string;
-  /** Deletion protection of both ALBs and destroy protection of the log bucket and key. @default true in prd */
-  readonly deletionProtection?: boolean;
+  /**
+   * Deletion protection of both ALBs and `prevent_destroy` of the log buckets and the EBS key.
+   * @default true in production (`isProduction`), false elsewhere
+   */
+  readonly protect?: boolean;
   /** Days ALB access logs are kept. @default 90 */
   readonly accessLogExpirationDays?: number;
   /** SNS topic for the tiers' alarms (e.g. the notifications layer's topic). @default - alarms without actions */
@@ -121,90 +127,71 @@ export class MultiTier extends LayerStack {
   }
 
   static validate(config: MultiTierConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     if ((config.domain === undefined) === (config.certificateArn === undefined)) {
-      problems.push({ field: 'domain', message: 'give exactly one of domain (a DNS-validated certificate issued here) and certificateArn' });
+      problems.add('domain', 'give exactly one of domain (a DNS-validated certificate issued here) and certificateArn');
     }
     if (config.domain) {
-      problems.push(...subZoneNameProblems('domain', config.domain, ctx), ...dnsClaimProblems(ctx, MultiTier.dnsClaims(config, ctx)));
+      for (const p of [...subZoneNameProblems('domain', config.domain, ctx), ...dnsClaimProblems(ctx, MultiTier.dnsClaims(config, ctx))]) problems.add(p.field, p.message);
     }
     if (config.certificateArn !== undefined) {
       if (typeof config.certificateArn !== 'string' || !ACM_ARN.test(config.certificateArn)) {
-        problems.push({ field: 'certificateArn', message: `"${String(config.certificateArn)}" is not an ACM certificate ARN` });
+        problems.add('certificateArn', `"${String(config.certificateArn)}" is not an ACM certificate ARN`);
       } else if (!config.certificateArn.includes(`:acm:${ctx.region}:`)) {
-        problems.push({ field: 'certificateArn', message: `must be a certificate of ${ctx.region}, where the ALB is` });
+        problems.add('certificateArn', `must be a certificate of ${ctx.region}, where the ALB is`);
       }
     }
     if (config.useSecurityAlarmTopic && config.alarmTopicArn !== undefined) {
-      problems.push({ field: 'useSecurityAlarmTopic', message: 'cannot be combined with alarmTopicArn: choose one topic' });
+      problems.add('useSecurityAlarmTopic', 'cannot be combined with alarmTopicArn: choose one topic');
     }
     if (config.createAutoScalingServiceLinkedRole && declaresLayer(ctx, securityContract)) {
-      problems.push({ field: 'createAutoScalingServiceLinkedRole', message: `the security layer of ${ctx.account.name} already holds AWSServiceRoleForAutoScaling; a second create fails` });
+      problems.add('createAutoScalingServiceLinkedRole', `the security layer of ${ctx.account.name} already holds AWSServiceRoleForAutoScaling; a second create fails`);
     }
     if (config.alarmTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(config.alarmTopicArn)) {
-      problems.push({ field: 'alarmTopicArn', message: `"${config.alarmTopicArn}" is not an SNS topic ARN` });
+      problems.add('alarmTopicArn', `"${config.alarmTopicArn}" is not an SNS topic ARN`);
     }
     if (config.appCertificateArn !== undefined && !ACM_ARN.test(config.appCertificateArn)) {
-      problems.push({ field: 'appCertificateArn', message: `"${config.appCertificateArn}" is not an ACM certificate ARN` });
+      problems.add('appCertificateArn', `"${config.appCertificateArn}" is not an ACM certificate ARN`);
     }
+    // The modules' own rules, under this config's field names: each tier (AutoScalingTier), the public ALB's client
+    // ranges (Alb) and the log retention (LogBucket).
     for (const tier of TIERS) {
       const t = config[tier];
-      if (!t) {
-        problems.push({ field: tier, message: 'is missing' });
-        continue;
-      }
-      problems.push(...autoScalingTierPropProblems(t).map((p) => ({ field: `${tier}.${p.field}`, message: p.message })));
+      if (!t) problems.add(tier, 'is missing');
+      else problems.nest(tier, autoScalingTierPropProblems({ ...tierProps(t), name: resourceName(ctx.org.project.name, ctx.account.name, tier), port: t.port ?? DEFAULT_PORTS[tier] }));
     }
-    // The web load balancer's and the log bucket's rules for the fields this config passes to them.
-    for (const p of albPropProblems({ ingressCidrs: config.publicIngressCidrs })) problems.push({ field: p.field.replace(/^ingressCidrs/, 'publicIngressCidrs'), message: p.message });
-    for (const p of logBucketPropProblems({ expirationDays: config.accessLogExpirationDays })) problems.push({ field: 'accessLogExpirationDays', message: p.message });
-    if (config.web && config.app && (config.web.port ?? DEFAULT_PORTS.web) === 443) {
-      problems.push({ field: 'web.port', message: 'instances serve plain HTTP behind the ALB; 443 would be confusing' });
+    for (const p of albPropProblems({ ingressCidrs: config.publicIngressCidrs })) problems.add(p.field.replace(/^ingressCidrs/, 'publicIngressCidrs'), p.message);
+    for (const p of logBucketPropProblems({ expirationDays: config.accessLogExpirationDays })) problems.add('accessLogExpirationDays', p.message);
+    if (config.web && (config.web.port ?? DEFAULT_PORTS.web) === 443) {
+      problems.add('web.port', 'instances serve plain HTTP behind the ALB; 443 would be confusing');
     }
-    return problems;
+    problems.check('deletionProtection', renamedField(config, 'deletionProtection', 'protect'));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: MultiTierConfig) {
     super(scope, ctx);
-    const prd = ctx.account.environment === 'prd';
-    const protect = config.deletionProtection ?? prd;
+    const protect = config.protect ?? isProduction(ctx.account);
     const network = this.remote(baseNetworkContract, { account: config.networkAccount });
-    const vpcId = network.get('vpc_id');
     const privateSubnets = network.get('private_subnet_ids');
-    const accountId = ctx.account.id;
-    const alarmTopic = config.useSecurityAlarmTopic ? this.remote(securityContract).get('sns_topic_arn') : config.alarmTopicArn;
-
-    // The key policy names the Auto Scaling service-linked role, which must exist first (KMS refuses unknown
-    // principals): reading it from the security layer that holds it orders this layer after that one.
-    const serviceLinkedRole = declaresLayer(ctx, securityContract)
-      ? this.remote(securityContract).get('autoscaling_service_linked_role_arn')
-      : config.createAutoScalingServiceLinkedRole
-        ? new IamServiceLinkedRole(this, 'autoscaling-slr', { awsServiceName: 'autoscaling.amazonaws.com' }).arn
-        : autoScalingServiceLinkedRoleArn(accountId);
+    // The tiers admit the Auto Scaling service-linked role to this key; it must exist first (KMS refuses unknown principals).
+    const autoScalingRole = config.createAutoScalingServiceLinkedRole
+      ? new IamServiceLinkedRole(this, 'autoscaling-slr', { awsServiceName: 'autoscaling.amazonaws.com' }).arn
+      : autoScalingRoleArn(ctx, () => this.remote(securityContract));
     const ebsKey = new KmsKey(this, 'ebs-key', {
       alias: this.resourceName('multi-tier-ebs'),
       description: `Encrypts the root volumes of the web and app tiers of ${ctx.account.name}`,
-      accountId,
-      serviceStatements: autoScalingVolumeKeyStatements(serviceLinkedRole),
-      preventDestroy: protect,
+      accountId: ctx.account.id,
+      protect,
     });
-
-    // Who read or deleted the load balancer logs is itself logged (CKV_AWS_18), into an SSE-S3 log-target bucket.
-    const s3AccessLogs = new LogBucket(this, 's3-access-logs', {
-      bucketName: this.globalName('s3-bucket', 'alb-logs-access', ctx.region),
-      sourceAccountId: accountId,
-      expirationDays: config.accessLogExpirationDays ?? 90,
-      preventDestroy: protect,
-    });
-    // Each ALB writes under its own prefix (alb/web, alb/app); the bucket policy admits exactly those.
-    const logs = new AlbAccessLogBucket(this, 'access-logs', {
-      bucketName: this.globalName('s3-bucket', 'alb-access-logs', ctx.region),
-      accountId,
-      region: ctx.region,
-      expirationDays: config.accessLogExpirationDays ?? 90,
-      serverAccessLogs: { bucket: s3AccessLogs.bucketName, prefix: 'alb-access-logs/' },
-      preventDestroy: protect,
-    });
+    const tiers: TierWiring = {
+      vpcId: network.get('vpc_id'),
+      subnetIds: privateSubnets,
+      ebsKmsKey: ebsKey,
+      autoScalingServiceLinkedRoleArn: autoScalingRole,
+      alarmTopicArn: config.useSecurityAlarmTopic ? this.remote(securityContract).get('sns_topic_arn') : config.alarmTopicArn,
+    };
+    const logs = this.accessLogs(config, protect);
 
     // The web ALB's certificate: issued and DNS-validated here for `domain`, or an existing one from config.
     const webName = config.domain ? subZoneName(ctx, config.domain) : undefined;
@@ -212,54 +199,33 @@ export class MultiTier extends LayerStack {
     const webCertificate = webName && zoneId
       ? new DnsValidatedCertificate(this, 'web-certificate', { domainNames: [webName.name], zoneId }).arn
       : config.certificateArn!;
+
+    // web ALB -> web instances -> app ALB -> app instances, each hop only from the security group above.
     const webAlb = new Alb(this, 'web-alb', {
       name: this.resourceName('web'),
-      vpcId,
+      vpcId: tiers.vpcId,
       subnetIds: network.get('public_subnet_ids'),
       internal: false,
       certificateArn: webCertificate,
       ingressCidrs: config.publicIngressCidrs ?? ['0.0.0.0/0'],
       accessLogs: { bucket: logs, prefix: 'alb/web' },
-      deletionProtection: protect,
+      protect,
     });
-    const web = new AutoScalingTier(this, 'web', {
-      name: this.resourceName('web'),
-      vpcId,
-      subnetIds: privateSubnets,
-      port: config.web.port ?? DEFAULT_PORTS.web,
-      ebsKmsKeyArn: ebsKey.arn,
-      loadBalancer: webAlb,
-      alarmTopicArn: alarmTopic,
-      ...tierProps(config.web),
-    });
-
+    const web = this.tier('web', config.web, webAlb, tiers);
     const appAlb = new Alb(this, 'app-alb', {
       name: this.resourceName('app'),
-      vpcId,
+      vpcId: tiers.vpcId,
       subnetIds: privateSubnets,
       internal: true,
       certificateArn: config.appCertificateArn,
       ingressSecurityGroupIds: [web.securityGroup.id],
       accessLogs: { bucket: logs, prefix: 'alb/app' },
-      deletionProtection: protect,
+      protect,
     });
     if (!config.appCertificateArn) {
       suppress(appAlb.listener, 'POL-ALB-002', 'internal app ALB in private subnets, reachable only from the web tier security ' +
         'group; the example org has no private CA for an internal certificate (set appCertificateArn to serve HTTPS)');
     }
-    const app = new AutoScalingTier(this, 'app', {
-      name: this.resourceName('app'),
-      vpcId,
-      subnetIds: privateSubnets,
-      port: config.app.port ?? DEFAULT_PORTS.app,
-      ebsKmsKeyArn: ebsKey.arn,
-      loadBalancer: appAlb,
-      alarmTopicArn: alarmTopic,
-      ...tierProps(config.app),
-    });
-
-    // web ALB -> web instances -> app ALB -> app instances, each hop only from the security group above.
-    webAlb.connectTo('web', web.securityGroup.id, config.web.port ?? DEFAULT_PORTS.web);
     new VpcSecurityGroupEgressRule(this, 'web-to-app-alb', {
       securityGroupId: web.securityGroup.id,
       description: 'Web instances to the internal app ALB',
@@ -268,10 +234,7 @@ export class MultiTier extends LayerStack {
       toPort: appAlb.port,
       referencedSecurityGroupId: appAlb.securityGroup.id,
     });
-    appAlb.connectTo('app', app.securityGroup.id, config.app.port ?? DEFAULT_PORTS.app);
-    // Listeners forward to the tiers (set after the target groups exist).
-    webAlb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: web.targetGroup.arn }]);
-    appAlb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: app.targetGroup.arn }]);
+    const app = this.tier('app', config.app, appAlb, tiers);
 
     if (webName && zoneId) {
       new Route53Record(this, 'web-alias', {
@@ -299,9 +262,44 @@ export class MultiTier extends LayerStack {
       access_log_bucket_name: logs.bucketName,
     });
   }
+
+  /**
+   * The bucket both ALBs log to, each under its own prefix (alb/web, alb/app) which the bucket policy admits; who read
+   * or deleted those logs is itself logged (CKV_AWS_18), into an SSE-S3 log-target bucket.
+   */
+  private accessLogs(config: MultiTierConfig, protect: boolean): AlbAccessLogBucket {
+    const { account, region } = this.ctx;
+    const s3AccessLogs = new LogBucket(this, 's3-access-logs', {
+      bucketName: this.globalName('s3-bucket', 'alb-logs-access', region),
+      sourceAccountId: account.id,
+      expirationDays: config.accessLogExpirationDays ?? 90,
+      protect,
+    });
+    return new AlbAccessLogBucket(this, 'access-logs', {
+      bucketName: this.globalName('s3-bucket', 'alb-access-logs', region),
+      accountId: account.id,
+      region,
+      expirationDays: config.accessLogExpirationDays ?? 90,
+      serverAccessLogs: { bucket: s3AccessLogs.bucketName, prefix: 'alb-access-logs/' },
+      protect,
+    });
+  }
+
+  /** One tier behind its load balancer: the ALB reaches only the tier's port, and its listener forwards there. */
+  private tier(name: (typeof TIERS)[number], config: MultiTierTierConfig, alb: Alb, wiring: TierWiring): AutoScalingTier {
+    const port = config.port ?? DEFAULT_PORTS[name];
+    const tier = new AutoScalingTier(this, name, { ...wiring, ...tierProps(config), name: this.resourceName(name), port, loadBalancer: alb });
+    alb.connectTo(name, tier.securityGroup.id, port);
+    alb.listener.putDefaultAction([{ type: 'forward', targetGroupArn: tier.targetGroup.arn }]);
+    return tier;
+  }
 }
 
-function tierProps(t: MultiTierTierConfig) {
+/** What both tiers share: network, EBS key (with the role it is granted to) and alarm topic. */
+type TierWiring = Pick<AutoScalingTierProps, 'vpcId' | 'subnetIds' | 'ebsKmsKey' | 'autoScalingServiceLinkedRoleArn' | 'alarmTopicArn'>;
+
+/** The tier's own sizes and settings, as the module takes them. */
+function tierProps(t: MultiTierTierConfig): Omit<Partial<AutoScalingTierProps>, 'name' | 'port'> & Pick<AutoScalingTierProps, 'instanceType' | 'minSize' | 'maxSize' | 'desiredCapacity'> {
   return {
     instanceType: t.instanceType,
     minSize: t.minSize,

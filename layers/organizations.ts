@@ -17,7 +17,7 @@ import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import type { LayerContext, Organisation, ResolvedAccount } from '../lib/model';
 import { AWS_REGIONS } from '../lib/regions';
-import { FieldProblems } from '../lib/validators';
+import { FieldProblems, renamedField } from '../lib/validators';
 import {
   backupPlanProblems, backupPolicyContent, backupRoleName, backupVaultArn, backupVaultName, centralBackupVaultName, DEFAULT_BACKUP_PLANS,
   resolveBackupPlans, type BackupPlans,
@@ -71,6 +71,11 @@ export interface OrganizationsConfig {
    * at most one policy. @default {} (no organisation backup policy; backup layers then create their own plans)
    */
   readonly backupPolicies?: Readonly<Record<string, OrganizationBackupPolicyConfig>>;
+  /**
+   * `prevent_destroy` of the organisation, its OUs and its member accounts: destroying them would close accounts and
+   * detach every guard rail. @default true
+   */
+  readonly protect?: boolean;
 }
 
 /** An AWS Organizations backup policy (docs/data-and-dr.md, "Backups"). */
@@ -104,6 +109,8 @@ export const organizationsContract = defineContract('organizations', {
 });
 
 export const DEFAULT_OUS: readonly OuPath[] = ['security', 'infrastructure', 'workloads', 'workloads/devstg', 'workloads/prd'];
+/** Where the region restriction SCP is attached unless `regionRestrictionTargets` says otherwise. */
+const DEFAULT_REGION_RESTRICTION_TARGETS: readonly string[] = ['infrastructure', 'workloads'];
 
 /**
  * Services that keep working whatever the requested region: global or us-east-1 control planes, and Chatbot (a global
@@ -368,53 +375,53 @@ export class Organizations extends LayerStack {
   static readonly createsAccounts = true;
 
   static validate(config: OrganizationsConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
+    const problems = new FieldProblems();
     const management = ctx.org.project.managementAccount;
-    if (ctx.account.name !== management) {
-      problems.push({ field: 'account', message: `the organisation lives in the management account, not ${ctx.account.name}` });
-    }
+    if (ctx.account.name !== management) problems.add('account', `the organisation lives in the management account, not ${ctx.account.name}`);
     const ous = config.organizationalUnits ?? DEFAULT_OUS;
     const seen = new Set<string>();
     ous.forEach((path, i) => {
       const parts = path.split('/');
       if (parts.length > 5 || parts.some((p) => !/^[a-z][a-z0-9-]{0,127}$/.test(p))) {
-        problems.push({ field: `organizationalUnits[${i}]`, message: `"${path}" must be lowercase names of at most 128 characters joined by "/" (at most 5 levels)` });
+        problems.add(`organizationalUnits[${i}]`, `"${path}" must be lowercase names of at most 128 characters joined by "/" (at most 5 levels)`);
       } else if (parts.length > 1 && !seen.has(parts.slice(0, -1).join('/'))) {
-        problems.push({ field: `organizationalUnits[${i}]`, message: `"${path}" needs its parent "${parts.slice(0, -1).join('/')}" listed before it` });
+        problems.add(`organizationalUnits[${i}]`, `"${path}" needs its parent "${parts.slice(0, -1).join('/')}" listed before it`);
       }
-      if (seen.has(path)) problems.push({ field: `organizationalUnits[${i}]`, message: `"${path}" is listed twice` });
+      if (seen.has(path)) problems.add(`organizationalUnits[${i}]`, `"${path}" is listed twice`);
       seen.add(path);
     });
     const known = [...seen].join(', ');
     for (const [account, ou] of Object.entries(config.accountOus ?? {})) {
-      if (!ctx.org.accounts.has(account)) problems.push({ field: `accountOus.${account}`, message: `unknown account "${account}"` });
-      else if (account === management) problems.push({ field: `accountOus.${account}`, message: 'the management account stays at the root and is not created by this layer' });
-      if (!seen.has(ou)) problems.push({ field: `accountOus.${account}`, message: `unknown OU "${ou}" (known: ${known})` });
+      if (!ctx.org.accounts.has(account)) problems.add(`accountOus.${account}`, `unknown account "${account}"`);
+      else if (account === management) problems.add(`accountOus.${account}`, 'the management account stays at the root and is not created by this layer');
+      if (!seen.has(ou)) problems.add(`accountOus.${account}`, `unknown OU "${ou}" (known: ${known})`);
     }
     for (const name of ctx.org.accounts.keys()) {
-      if (name !== management && !(name in (config.accountOus ?? {}))) {
-        problems.push({ field: 'accountOus', message: `member account "${name}" has no OU` });
-      }
+      if (name !== management && !(name in (config.accountOus ?? {}))) problems.add('accountOus', `member account "${name}" has no OU`);
     }
-    (config.regionRestrictionTargets ?? ['infrastructure', 'workloads']).forEach((target, i) => {
-      if (target !== 'root' && !seen.has(target)) problems.push({ field: `regionRestrictionTargets[${i}]`, message: `unknown OU "${target}" (known: root, ${known})` });
+    (config.regionRestrictionTargets ?? DEFAULT_REGION_RESTRICTION_TARGETS).forEach((target, i) => {
+      if (target !== 'root' && !seen.has(target)) problems.add(`regionRestrictionTargets[${i}]`, `unknown OU "${target}" (known: root, ${known})`);
     });
     (config.extraAllowedRegions ?? []).forEach((region, i) => {
-      if (!AWS_REGIONS.has(region)) problems.push({ field: `extraAllowedRegions[${i}]`, message: `"${region}" is not an AWS region` });
+      if (!AWS_REGIONS.has(region)) problems.add(`extraAllowedRegions[${i}]`, `"${region}" is not an AWS region`);
     });
     (config.extraServiceAccessPrincipals ?? []).forEach((principal, i) => {
       if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(principal)) {
-        problems.push({ field: `extraServiceAccessPrincipals[${i}]`, message: `"${principal}" is not a service principal (<service>.amazonaws.com)` });
+        problems.add(`extraServiceAccessPrincipals[${i}]`, `"${principal}" is not a service principal (<service>.amazonaws.com)`);
       }
     });
     const securityAccount = config.securityAccount ?? 'security';
-    if (!ctx.org.accounts.has(securityAccount)) problems.push({ field: 'securityAccount', message: `unknown account "${securityAccount}"` });
-    problems.push(...backupPoliciesProblems(config, ctx, seen));
-    return problems;
+    if (!ctx.org.accounts.has(securityAccount)) problems.add('securityAccount', `unknown account "${securityAccount}"`);
+    for (const p of backupPoliciesProblems(config, ctx, seen)) problems.add(p.field, p.message);
+    // `protect` is the project's one protection flag; the names other layers used for it are not read here.
+    problems.check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'));
+    problems.check('deletionProtection', renamedField(config, 'deletionProtection', 'protect'));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: OrganizationsConfig) {
     super(scope, ctx);
+    const protect = config.protect ?? true;
     // Backup policies need their policy type enabled on the root and trusted access for AWS Backup.
     const backup = Object.keys(config.backupPolicies ?? {}).length > 0;
     const org = new OrganizationsOrganization(this, 'organization', {
@@ -427,22 +434,12 @@ export class Organizations extends LayerStack {
         ...(config.extraServiceAccessPrincipals ?? []),
       ])].sort(),
       enabledPolicyTypes: ['SERVICE_CONTROL_POLICY', ...(backup ? [BACKUP_POLICY_TYPE] : [])],
-      lifecycle: { preventDestroy: true },
+      lifecycle: { preventDestroy: protect },
     });
     const rootId = org.roots.get(0).id;
     if (config.ramSharing ?? true) new RamSharingWithOrganization(this, 'ram-sharing', { dependsOn: [org] });
 
-    const ous = new Map<string, OrganizationsOrganizationalUnit>();
-    for (const path of config.organizationalUnits ?? DEFAULT_OUS) {
-      const parts = path.split('/');
-      const parent = parts.length > 1 ? ous.get(parts.slice(0, -1).join('/'))!.id : rootId;
-      ous.set(path, new OrganizationsOrganizationalUnit(this, `ou-${path.replace(/\//g, '-')}`, {
-        name: parts[parts.length - 1],
-        parentId: parent,
-        lifecycle: { preventDestroy: true },
-      }));
-    }
-
+    const ous = this.organizationalUnits(config.organizationalUnits ?? DEFAULT_OUS, rootId, protect);
     const members = [...ctx.org.accounts.values()].filter((a) => a.name !== ctx.org.project.managementAccount);
     const accounts = members.map((account) => new OrganizationsAccount(this, `account-${account.name}`, {
       name: `${ctx.org.project.name}-${account.name}`,
@@ -452,51 +449,15 @@ export class Organizations extends LayerStack {
       iamUserAccessToBilling: config.iamUserAccessToBilling ?? 'ALLOW',
       closeOnDeletion: false,
       // role_name is only used at creation and cannot be read back after an import.
-      lifecycle: { preventDestroy: true, ignoreChanges: ['role_name', 'iam_user_access_to_billing'] },
+      lifecycle: { preventDestroy: protect, ignoreChanges: ['role_name', 'iam_user_access_to_billing'] },
     }));
 
     const securityAccount = ctx.org.accounts.get(config.securityAccount ?? 'security')!;
-    for (const service of DELEGATED_SERVICES) {
-      new OrganizationsDelegatedAdministrator(this, `delegated-${service.split('.')[0]}`, {
-        accountId: securityAccount.id,
-        servicePrincipal: service,
-        dependsOn: [org],
-      });
-    }
-    // GuardDuty and Security Hub delegate per region (the other services are organisation-wide). Designating enables the
-    // service in the administrator account of that region: the monitoring layer there adopts it rather than create it.
-    for (const region of delegatedAdminRegions(config, ctx.org)) {
-      const provider = this.providerFor(region);
-      // The primary region keeps the ids it always had, so existing state does not move.
-      const suffix = region === ctx.region ? '' : `-${region}`;
-      new GuarddutyOrganizationAdminAccount(this, `delegated-guardduty${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
-      new SecurityhubOrganizationAdminAccount(this, `delegated-securityhub${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
-    }
-    new CloudtrailOrganizationDelegatedAdminAccount(this, 'delegated-cloudtrail', { accountId: securityAccount.id, dependsOn: [org] });
+    this.delegateAdministration(config, securityAccount, org);
     this.delegateScanning(config, securityAccount, org);
 
-    const documents = scpDocuments(config, ctx);
     const targetId = (target: string): string => (target === 'root' ? rootId : ous.get(target)!.id);
-    const targets: Record<keyof typeof documents, readonly string[]> = {
-      'deny-leave-organization': ['root'],
-      'protect-security-services': ['root'],
-      'deny-root-user': ['root'],
-      'restrict-regions': config.regionRestrictionTargets ?? ['infrastructure', 'workloads'],
-    };
-    const scps = (Object.keys(documents) as (keyof typeof documents)[]).map((name) => {
-      const policy = new OrganizationsPolicy(this, `scp-${name}`, {
-        name: `${ctx.org.project.name}-${name}`,
-        description: `Guard rail: ${name.replace(/-/g, ' ')}`,
-        type: 'SERVICE_CONTROL_POLICY',
-        content: policyDocument(documents[name]),
-        dependsOn: [org],
-      });
-      for (const target of targets[name]) {
-        new OrganizationsPolicyAttachment(this, `scp-${name}-${target.replace(/\//g, '-')}`, { policyId: policy.id, targetId: targetId(target) });
-      }
-      return policy;
-    });
-
+    const scps = this.guardRails(config, org, targetId);
     const memberIds = new Map(members.map((a, i) => [a.name, accounts[i].id]));
     this.backupPolicies(config, org, (target) => (target === 'root' || ous.has(target) ? targetId(target) : memberIds.get(target) ?? ctx.org.accounts.get(target)!.id));
 
@@ -511,6 +472,69 @@ export class Organizations extends LayerStack {
       account_names: members.map((a) => a.name),
       account_ids: accounts.map((a) => a.id),
       scp_ids: scps.map((p) => p.id),
+    });
+  }
+
+  /** The OU tree by path, each OU under its parent (validate() checks parents are listed first). */
+  private organizationalUnits(paths: readonly OuPath[], rootId: string, protect: boolean): Map<string, OrganizationsOrganizationalUnit> {
+    const ous = new Map<string, OrganizationsOrganizationalUnit>();
+    for (const path of paths) {
+      const parts = path.split('/');
+      const parent = parts.length > 1 ? ous.get(parts.slice(0, -1).join('/'))!.id : rootId;
+      ous.set(path, new OrganizationsOrganizationalUnit(this, `ou-${path.replace(/\//g, '-')}`, {
+        name: parts[parts.length - 1],
+        parentId: parent,
+        lifecycle: { preventDestroy: protect },
+      }));
+    }
+    return ous;
+  }
+
+  /**
+   * The security account as delegated administrator of Config and Access Analyzer (through Organizations), CloudTrail,
+   * and GuardDuty and Security Hub per region (their own enable-admin APIs, which also register the delegation).
+   */
+  private delegateAdministration(config: OrganizationsConfig, securityAccount: ResolvedAccount, org: OrganizationsOrganization): void {
+    for (const service of DELEGATED_SERVICES) {
+      new OrganizationsDelegatedAdministrator(this, `delegated-${service.split('.')[0]}`, {
+        accountId: securityAccount.id,
+        servicePrincipal: service,
+        dependsOn: [org],
+      });
+    }
+    // GuardDuty and Security Hub delegate per region (the other services are organisation-wide). Designating enables the
+    // service in the administrator account of that region: the monitoring layer there adopts it rather than create it.
+    for (const region of delegatedAdminRegions(config, this.ctx.org)) {
+      const provider = this.providerFor(region);
+      // The primary region keeps the ids it always had, so existing state does not move.
+      const suffix = region === this.ctx.region ? '' : `-${region}`;
+      new GuarddutyOrganizationAdminAccount(this, `delegated-guardduty${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
+      new SecurityhubOrganizationAdminAccount(this, `delegated-securityhub${suffix}`, { provider, adminAccountId: securityAccount.id, dependsOn: [org] });
+    }
+    new CloudtrailOrganizationDelegatedAdminAccount(this, 'delegated-cloudtrail', { accountId: securityAccount.id, dependsOn: [org] });
+  }
+
+  /** The guard-rail SCPs (scpDocuments), each attached to the root or to its target OUs. */
+  private guardRails(config: OrganizationsConfig, org: OrganizationsOrganization, targetId: (target: string) => string): OrganizationsPolicy[] {
+    const documents = scpDocuments(config, this.ctx);
+    const targets: Record<keyof typeof documents, readonly string[]> = {
+      'deny-leave-organization': ['root'],
+      'protect-security-services': ['root'],
+      'deny-root-user': ['root'],
+      'restrict-regions': config.regionRestrictionTargets ?? DEFAULT_REGION_RESTRICTION_TARGETS,
+    };
+    return (Object.keys(documents) as (keyof typeof documents)[]).map((name) => {
+      const policy = new OrganizationsPolicy(this, `scp-${name}`, {
+        name: `${this.ctx.org.project.name}-${name}`,
+        description: `Guard rail: ${name.replace(/-/g, ' ')}`,
+        type: 'SERVICE_CONTROL_POLICY',
+        content: policyDocument(documents[name]),
+        dependsOn: [org],
+      });
+      for (const target of targets[name]) {
+        new OrganizationsPolicyAttachment(this, `scp-${name}-${target.replace(/\//g, '-')}`, { policyId: policy.id, targetId: targetId(target) });
+      }
+      return policy;
     });
   }
 

@@ -8,9 +8,12 @@
  * no account id or region is typed; validation checks, before anything is built, that the registry declares the
  * repository and lets the consumer's account pull it (what ECR would otherwise refuse only when a task starts).
  */
+import type { LayerDeclaration } from '../lib/config';
+import { declaredLayer } from '../lib/layer-presence';
+import type { RemoteReader } from '../lib/layer-ref';
 import type { FieldProblem } from '../lib/layer-stack';
 import type { LayerContext, ResolvedAccount } from '../lib/model';
-import type { RemoteReader } from '../lib/layer-ref';
+import { FieldProblems, knownAccount } from '../lib/validators';
 import { ContainerRegistry, containerRegistryContract, pullAccountsOf, type ContainerRegistryConfig } from './container-registry';
 
 /** An image of a repository of the organisation's container-registry layer. */
@@ -47,17 +50,18 @@ interface RegistryLayer {
 /** The registry layer an image names, or why there is none. */
 function registryOf(ctx: LayerContext, image: RegistryImage): RegistryLayer | string {
   const layer = image.layer ?? containerRegistryContract.name;
-  const declares = (account: ResolvedAccount) => {
-    const declaration = account.layers.get(layer);
-    return declaration !== undefined && declaration.enabled && declaration.kind === ContainerRegistry ? declaration : undefined;
+  const declares = (account: ResolvedAccount): LayerDeclaration<ContainerRegistryConfig> | undefined => {
+    const declaration = declaredLayer(ctx.org, account.name, layer, ContainerRegistry);
+    return typeof declaration === 'string' ? undefined : declaration;
   };
-  let account: ResolvedAccount | undefined;
+  let account: ResolvedAccount;
   if (image.account !== undefined) {
-    account = ctx.org.accounts.get(image.account);
-    if (!account) return `unknown account "${image.account}" (known: ${[...ctx.org.accounts.keys()].join(', ')})`;
+    const unknown = knownAccount(ctx.org, image.account);
+    if (unknown) return unknown;
+    account = ctx.org.accounts.get(image.account)!;
     if (!declares(account)) return `account ${image.account} has no enabled container-registry layer "${layer}"`;
   } else {
-    const candidates = [...ctx.org.accounts.values()].filter(declares);
+    const candidates = [...ctx.org.accounts.values()].filter((a) => declares(a) !== undefined);
     if (candidates.length !== 1) {
       return candidates.length === 0
         ? `no account declares an enabled container-registry layer "${layer}"`
@@ -66,33 +70,28 @@ function registryOf(ctx: LayerContext, image: RegistryImage): RegistryLayer | st
     account = candidates[0];
   }
   const declaration = declares(account)!;
-  return { account, layer, region: declaration.region ?? account.region, config: declaration.config as ContainerRegistryConfig };
+  return { account, layer, region: declaration.region ?? account.region, config: declaration.config };
 }
 
 /** Problems of an image at `field`: the registry layer, the repository, the consumer's pull right and the tag. */
 export function registryImageProblems(ctx: LayerContext, field: string, image: RegistryImage): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  if (!TAG.test(image.tag)) problems.push({ field, message: `tag "${image.tag}" is not an image tag (letters, digits, _ . -, at most 128, not starting with . or -)` });
+  const problems = new FieldProblems();
+  if (!TAG.test(image.tag)) problems.add(field, `tag "${image.tag}" is not an image tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
   const registry = registryOf(ctx, image);
-  if (typeof registry === 'string') return [...problems, { field, message: registry }];
+  if (typeof registry === 'string') return problems.add(field, registry).list;
   const where = `${registry.account.name}/${registry.layer}`;
   const repository = registry.config.repositories.find((r) => r.name === image.registryRepository);
   if (!repository) {
-    return [...problems, {
-      field,
-      message: `container registry ${where} declares no repository "${image.registryRepository}" (declared: ${registry.config.repositories.map((r) => r.name).join(', ') || 'none'})`,
-    }];
+    const declared = registry.config.repositories.map((r) => r.name).join(', ') || 'none';
+    return problems.add(field, `container registry ${where} declares no repository "${image.registryRepository}" (declared: ${declared})`).list;
   }
   if (registry.account.name !== ctx.account.name) {
     const pullers = pullAccountsOf(registry.config, repository, { ...ctx, account: registry.account, layer: registry.layer, region: registry.region });
     if (!pullers.includes(ctx.account.name)) {
-      problems.push({
-        field,
-        message: `repository ${image.registryRepository} of ${where} does not let account ${ctx.account.name} pull (pull accounts: ${pullers.join(', ') || 'none'}); add it to the repository's pullAccounts`,
-      });
+      problems.add(field, `repository ${image.registryRepository} of ${where} does not let account ${ctx.account.name} pull (pull accounts: ${pullers.join(', ') || 'none'}); add it to the repository's pullAccounts`);
     }
   }
-  return problems;
+  return problems.list;
 }
 
 /** The image URI and its repository ARN, read through a typed remote-state read of the registry layer. */

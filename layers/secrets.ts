@@ -2,11 +2,14 @@ import { Fn } from 'cdktf';
 import type { Construct } from 'constructs';
 import { defineContract } from '../lib/contract';
 import { LayerStack, type FieldProblem, type LayerKind } from '../lib/layer-stack';
-import type { LayerContext } from '../lib/model';
-import { KmsKey } from '../modules/kms-key';
-import { declaresLayer } from '../lib/layer-presence';
+import { isProduction } from '../lib/environment';
+import { declaredLayer, declaresLayer } from '../lib/layer-presence';
 import { refProblems, resolveRef, type RemoteReader, type ValueRef } from '../lib/layer-ref';
-import { ManagedSecret } from '../modules/managed-secret';
+import type { LayerContext } from '../lib/model';
+import { FieldProblems, oneOf, renamedField } from '../lib/validators';
+import { KmsKey } from '../modules/kms-key';
+import type { SecretKeyRef } from '../modules/fargate-service';
+import { ManagedSecret, managedSecretPropProblems } from '../modules/managed-secret';
 import { securityContract } from './security';
 
 export interface SecretRotationConfig {
@@ -46,10 +49,10 @@ export interface SecretsConfig {
    * @default 'security-layer' when the account declares a security layer, otherwise 'own'
    */
   readonly kmsKeySource?: 'security-layer' | 'own';
-  /** Days a deleted secret can be restored (7 to 30). @default 30 in prd, 7 elsewhere */
+  /** Days a deleted secret can be restored (7 to 30). @default 30 in production, 7 elsewhere */
   readonly recoveryWindowDays?: number;
-  /** Refuse `terraform destroy` of the secrets (their values would be lost). @default true */
-  readonly preventDestroy?: boolean;
+  /** Refuse `terraform destroy` of the secrets and of the layer's own key (their values would be lost). @default true */
+  readonly protect?: boolean;
 }
 
 export const secretsContract = defineContract('secrets', {
@@ -93,16 +96,15 @@ export interface SecretReadingKind<C> {
   secretReaders(config: C, ctx: LayerContext): SecretReader[];
 }
 
-const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
-
 /** Full name of a secret of an account: `<project>/<account>/<name>`. */
 export function secretFullName(ctx: LayerContext, name: string): string {
   return `${ctx.org.project.name}/${ctx.account.name}/${name}`;
 }
 
+/** The config of the account's secrets layer `layer`, typed by its kind (undefined when it is not an enabled secrets layer). */
 function secretsDeclaration(ctx: LayerContext, layer: string): SecretsConfig | undefined {
-  const declaration = ctx.account.layers.get(layer);
-  return declaration?.enabled && declaration.kind === Secrets ? (declaration.config as SecretsConfig) : undefined;
+  const declaration = declaredLayer(ctx.org, ctx.account.name, layer, Secrets);
+  return typeof declaration === 'string' ? undefined : declaration.config;
 }
 
 /** Problems of a reference at `field`: the secrets layer and the secret must be declared in the account. */
@@ -139,6 +141,38 @@ export function resolveSecretRef(ctx: LayerContext, ref: SecretRef, read: Remote
   };
 }
 
+/** The container secrets of an ECS task with the secrets-layer references resolved, and the keys they are encrypted with. */
+export interface ContainerSecrets {
+  /** Name to a secret ARN (or ARN with `:json-key::`), or to one JSON key of a secret. */
+  readonly secrets: Record<string, string | SecretKeyRef>;
+  /** The keys of the referenced secrets, in reference order without repeats: the execution role decrypts with them. */
+  readonly kmsKeyArns: string[];
+}
+
+/**
+ * Resolves the `fromSecrets(...)` references among a task's container secrets: each becomes the secret's ARN read from
+ * the secrets layer's state (`{ secretArn, jsonKey }` for one key of a JSON value, so that IAM is granted the secret's
+ * own ARN and ECS reads the key), and its layer's key is collected. Literal ARNs pass unchanged.
+ */
+export function resolveContainerSecrets(
+  ctx: LayerContext,
+  secrets: Readonly<Record<string, string | SecretKeyRef | SecretRef>>,
+  read: RemoteReader,
+): ContainerSecrets {
+  const resolvedSecrets: Record<string, string | SecretKeyRef> = {};
+  const keys = new Set<string>();
+  for (const [name, value] of Object.entries(secrets)) {
+    if (!isSecretRef(value)) {
+      resolvedSecrets[name] = value;
+      continue;
+    }
+    const resolved = resolveSecretRef(ctx, value, read);
+    keys.add(resolved.kmsKeyArn);
+    resolvedSecrets[name] = resolved.jsonKey ? { secretArn: resolved.secretArn, jsonKey: resolved.jsonKey } : resolved.secretArn;
+  }
+  return { secrets: resolvedSecrets, kmsKeyArns: [...keys] };
+}
+
 function readingKind(kind: LayerKind<unknown>): SecretReadingKind<unknown> | undefined {
   const candidate = kind as unknown as Partial<SecretReadingKind<unknown>>;
   return typeof candidate.secretReaders === 'function' ? (candidate as SecretReadingKind<unknown>) : undefined;
@@ -165,10 +199,6 @@ export function readersOf(ctx: LayerContext): Map<string, SecretReader[]> {
   return readers;
 }
 
-/** An IAM role ARN, optionally with `*` in the role path or name. */
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/*-]+$/;
-const SCHEDULE = /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/;
-
 /**
  * The secrets of a workload account (issue 14, Leverage secrets-manager): each a Secrets Manager secret encrypted with
  * the account's secrets key (or a key of its own), with a resource policy letting only its readers see the value,
@@ -183,61 +213,46 @@ export class Secrets extends LayerStack {
   static readonly stateful = true;
 
   static validate(config: SecretsConfig, ctx: LayerContext): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    const prefix = `${ctx.org.project.name}/${ctx.account.name}/`;
-    if (!Array.isArray(config.secrets) || config.secrets.length === 0) problems.push({ field: 'secrets', message: 'declares no secret' });
+    const problems = new FieldProblems();
+    if (!Array.isArray(config.secrets) || config.secrets.length === 0) problems.add('secrets', 'declares no secret');
     const readers = readersOf(ctx);
     const seen = new Set<string>();
     (config.secrets ?? []).forEach((secret, i) => {
       const field = `secrets[${i}]`;
-      if (typeof secret.name !== 'string' || !NAME.test(secret.name) || secret.name.startsWith('/') || secret.name.endsWith('/')) {
-        problems.push({ field: `${field}.name`, message: `"${String(secret.name)}" may hold only letters, digits and /_+=.@- and must not start or end with /` });
-      } else if (/-[A-Za-z0-9]{6}$/.test(secret.name)) {
-        problems.push({ field: `${field}.name`, message: `"${secret.name}" ends with a hyphen and six characters, which Secrets Manager confuses with the ARN suffix` });
-      } else if ((prefix + secret.name).length > 512) {
-        problems.push({ field: `${field}.name`, message: `"${prefix}${secret.name}" is longer than 512 characters` });
-      }
-      if (seen.has(secret.name)) problems.push({ field: `${field}.name`, message: `"${secret.name}" is declared twice` });
+      if (typeof secret.name !== 'string') problems.add(`${field}.name`, 'is missing');
+      else if (secret.name.startsWith('/') || secret.name.endsWith('/')) problems.add(`${field}.name`, `"${secret.name}" must not start or end with /`);
+      if (seen.has(secret.name)) problems.add(`${field}.name`, `"${secret.name}" is declared twice`);
       seen.add(secret.name);
       if (typeof secret.description !== 'string' || secret.description.trim() === '') {
-        problems.push({ field: `${field}.description`, message: 'must say what the value is and who sets it' });
-      } else if (secret.description.length > 2048) {
-        problems.push({ field: `${field}.description`, message: `is ${secret.description.length} characters; Secrets Manager accepts 2048` });
+        problems.add(`${field}.description`, 'must say what the value is and who sets it');
       }
-      (secret.readers ?? []).forEach((arn, j) => {
-        if (!ROLE_ARN.test(arn)) problems.push({ field: `${field}.readers[${j}]`, message: `"${arn}" is not an IAM role ARN` });
-      });
-      if ((secret.readers ?? []).length === 0 && !readers.has(secret.name) && !secret.rotation) {
-        problems.push({ field: `${field}.readers`, message: `no layer of ${ctx.account.name} reads "${secret.name}" with fromSecrets(...) and no reader is listed: nobody could read it` });
+      const derived = (readers.get(secret.name) ?? []).map((r) => r.principalArn);
+      if ((secret.readers ?? []).length === 0 && derived.length === 0 && !secret.rotation) {
+        problems.add(`${field}.readers`, `no layer of ${ctx.account.name} reads "${secret.name}" with fromSecrets(...) and no reader is listed: nobody could read it`);
       }
+      // The secret's own rules (name, description length, readers, schedule), under this config's field names: the config's readers come
+      // first so that their indexes match; nobody reading it is reported above, with what to do about it.
+      const all = [...(secret.readers ?? []), ...derived];
+      problems.nest(field, managedSecretPropProblems({
+        name: typeof secret.name === 'string' ? secretFullName(ctx, secret.name) : undefined,
+        description: typeof secret.description === 'string' ? secret.description : undefined,
+        readers: all.length > 0 ? all : undefined,
+        rotation: secret.rotation ? { schedule: secret.rotation.schedule } : undefined,
+      }));
       if (secret.rotation) {
-        const r = secret.rotation;
-        problems.push(...refProblems(`${field}.rotation.functionArn`, r.functionArn), ...refProblems(`${field}.rotation.functionRoleArn`, r.functionRoleArn));
-        if (r.schedule !== undefined && !SCHEDULE.test(r.schedule)) {
-          problems.push({ field: `${field}.rotation.schedule`, message: `"${r.schedule}" must be rate(<n> days|hours) or cron(...)` });
-        } else {
-          // Secrets Manager rotates every 4 to 23 hours or every 1 to 1000 days (RotationRules ScheduleExpression).
-          const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(r.schedule ?? 'rate(30 days)');
-          const [n, unit] = rate ? [Number(rate[1]), rate[2].startsWith('hour') ? 'hours' : 'days'] : [0, ''];
-          if (rate && (unit === 'hours' ? n < 4 || n > 23 : n < 1 || n > 1000)) {
-            problems.push({ field: `${field}.rotation.schedule`, message: `"${r.schedule}" must be every 4 to 23 hours or every 1 to 1000 days` });
-          }
-        }
+        problems.nest(`${field}.rotation.functionArn`, refProblems('', secret.rotation.functionArn));
+        problems.nest(`${field}.rotation.functionRoleArn`, refProblems('', secret.rotation.functionRoleArn));
       }
     });
-    const window = config.recoveryWindowDays;
-    if (window !== undefined && !(Number.isInteger(window) && window >= 7 && window <= 30)) {
-      problems.push({ field: 'recoveryWindowDays', message: `${window} must be a whole number of days from 7 to 30` });
-    }
-    if (config.kmsKeySource !== undefined && !['own', 'security-layer'].includes(config.kmsKeySource)) {
-      problems.push({ field: 'kmsKeySource', message: `"${String(config.kmsKeySource)}" must be own or security-layer` });
-    }
-    return problems;
+    for (const p of managedSecretPropProblems({ recoveryWindowDays: config.recoveryWindowDays })) problems.add(p.field, p.message);
+    if (config.kmsKeySource !== undefined) problems.check('kmsKeySource', oneOf(config.kmsKeySource, ['own', 'security-layer']));
+    problems.check('preventDestroy', renamedField(config, 'preventDestroy', 'protect'));
+    return problems.list;
   }
 
   constructor(scope: Construct, ctx: LayerContext, config: SecretsConfig) {
     super(scope, ctx);
-    const prd = ctx.account.environment === 'prd';
+    const protect = config.protect ?? true;
     const read: RemoteReader = (contract, options) => this.remote(contract, options);
     const source = config.kmsKeySource ?? (declaresLayer(ctx, securityContract) ? 'security-layer' : 'own');
     const keyArn = source === 'security-layer'
@@ -246,7 +261,7 @@ export class Secrets extends LayerStack {
           alias: this.resourceName('secrets'),
           description: `Encrypts the Secrets Manager secrets of ${ctx.account.name}`,
           accountId: ctx.account.id,
-          preventDestroy: config.preventDestroy ?? true,
+          protect,
         }).arn;
     const readers = readersOf(ctx);
     const secrets = config.secrets.map((s, i) => new ManagedSecret(this, `secret-${i}`, {
@@ -254,8 +269,8 @@ export class Secrets extends LayerStack {
       description: s.description,
       kmsKeyArn: keyArn,
       readers: [...new Set([...(readers.get(s.name) ?? []).map((r) => r.principalArn), ...(s.readers ?? [])])],
-      recoveryWindowDays: config.recoveryWindowDays ?? (prd ? 30 : 7),
-      preventDestroy: config.preventDestroy ?? true,
+      recoveryWindowDays: config.recoveryWindowDays ?? (isProduction(ctx.account) ? 30 : 7),
+      protect,
       rotation: s.rotation
         ? { functionArn: resolveRef(s.rotation.functionArn, read), functionRoleArn: resolveRef(s.rotation.functionRoleArn, read), schedule: s.rotation.schedule }
         : undefined,

@@ -4,9 +4,10 @@ import { IamAccountPasswordPolicy } from '@cdktf/provider-aws/lib/iam-account-pa
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { S3AccountPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-account-public-access-block';
 import type { Construct } from 'constructs';
-import { defineContract } from '../lib/contract';
+import { defineContract, type OutputsOf, type RemoteOutputs } from '../lib/contract';
 import { LayerStack, type FieldProblem } from '../lib/layer-stack';
 import { deployAccessOf, isManagementAccount } from '../lib/identity';
+import { declaresLayer } from '../lib/layer-presence';
 import type { LayerContext } from '../lib/model';
 import { FieldProblems, integerBetween } from '../lib/validators';
 import { AssumableRole } from '../modules/assumable-role';
@@ -116,6 +117,16 @@ export const securityContract = defineContract('security', {
     mock: ['arn:aws:chatbot::111111111111:chat-configuration/slack-channel/acme-mock-chat-slack'],
   },
 });
+
+/**
+ * The Auto Scaling service-linked role, for a key policy of a layer (EBS keys of Auto Scaling groups): the security
+ * layer's output when the account declares that layer (`security` reads it), which orders the layer after the layer that creates the role
+ * (KMS refuses a key policy naming a role that does not exist yet); otherwise the role's well-known ARN, for an account
+ * that has it already (it has launched instances with Auto Scaling before).
+ */
+export function autoScalingRoleArn(ctx: LayerContext, security: () => RemoteOutputs<OutputsOf<typeof securityContract>>): string {
+  return declaresLayer(ctx, securityContract) ? security().get('autoscaling_service_linked_role_arn') : autoScalingServiceLinkedRoleArn(ctx.account.id);
+}
 
 const AWS_POLICY = 'arn:aws:iam::aws:policy';
 /** The management account's deploy role also runs the organizations and identities layers (PowerUserAccess excludes Organizations). */

@@ -397,8 +397,9 @@ function checkLayers(org: Organisation, sink: ProblemSink, secrets: FoundSecret[
         continue;
       }
       const own = kind.validate?.(declaration.config, ctx) ?? [];
-      // A field the kind reports itself (an enum it explains) is reported once, in the kind's words.
-      for (const p of shaped.filter((x) => x.kind === 'key' || !own.some((o) => o.field === x.field))) sink.report(where, p.field, p.message);
+      // A field the kind reports itself (an enum it explains, an old name it names the new one for, e.g. preventDestroy
+      // now protect) is reported once, in the kind's words.
+      for (const p of shaped.filter((x) => !own.some((o) => o.field === x.field))) sink.report(where, p.field, p.message);
       // A placeholder field is reported once, as a placeholder, not again by the kind's own format checks.
       for (const problem of own) {
         if (!placeholders.has(problem.field)) sink.report(where, problem.field, problem.message);

@@ -300,3 +300,13 @@ export function repeated<T>(values: readonly T[]): T | undefined {
 export function knownAccount(org: Organisation, name: string): Check {
   return org.accounts.has(name) ? undefined : `unknown account "${name}" (known: ${[...org.accounts.keys()].join(', ')})`;
 }
+
+// --- renamed fields -------------------------------------------------------------------------------------------------
+
+/**
+ * A config field that was renamed (e.g. every protection flag became `protect`). The old name is not read any more,
+ * and a config loaded without type checks would otherwise lose it silently: refuse it, naming the new one.
+ */
+export function renamedField(config: object, from: string, to: string): Check {
+  return from in config ? `was renamed to ${to}; rename it (${from} is no longer read)` : undefined;
+}

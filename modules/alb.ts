@@ -42,8 +42,8 @@ export interface AlbProps {
   readonly ingressSecurityGroupIds?: readonly string[];
   /** Where access logs go (CKV_AWS_91). @default - no access logs */
   readonly accessLogs?: AlbAccessLogs;
-  /** @default false (turn on in production) */
-  readonly deletionProtection?: boolean;
+  /** Deletion protection: ELB refuses to delete the load balancer (CKV_AWS_150). @default true */
+  readonly protect?: boolean;
   /** @default 60 */
   readonly idleTimeoutSeconds?: number;
   /** Where the main listener sends requests no rule matches. @default - fixed 404 response */
@@ -177,7 +177,7 @@ export class Alb extends Construct {
       securityGroups: [this.securityGroup.id],
       dropInvalidHeaderFields: true,
       desyncMitigationMode: 'defensive',
-      enableDeletionProtection: props.deletionProtection ?? false,
+      enableDeletionProtection: props.protect ?? true,
       idleTimeout: props.idleTimeoutSeconds ?? 60,
       accessLogs: logs ? { enabled: true, bucket: logs.bucket, prefix: logs.prefix } : undefined,
       dependsOn: waitFor.length > 0 ? waitFor : undefined,
@@ -293,11 +293,6 @@ export interface AlbAccessLogBucketProps {
   readonly serverAccessLogs?: { readonly bucket: string; readonly prefix: string };
   /** Refuse `terraform destroy` of the bucket (logs kept for audits would be lost). @default true */
   readonly protect?: boolean;
-  /**
-   * @deprecated Use `protect`. Kept only until the multi-tier and dr layers pass `protect`; it will be removed.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -326,7 +321,7 @@ export class AlbAccessLogBucket extends Construct {
     const problems = accessLogPrefixProblems(this.prefix);
     if (problems.length > 0) throw new Error(`${this.node.path}: prefix "${this.prefix}" ${problems.join('; ')}`);
     if (props.prefix !== undefined) this.prefixes.add(props.prefix);
-    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.protect ?? props.preventDestroy, provider });
+    const { bucket: created, publicAccess } = bucketBaseline(this, { bucketName: props.bucketName, protect: props.protect, provider });
     this.bucket = created;
     this.bucketName = created.bucket;
     this.arn = created.arn;

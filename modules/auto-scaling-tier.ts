@@ -46,14 +46,14 @@ export interface AutoScalingTierProps {
   /** Port the instances serve on (target group and security group). */
   readonly port: number;
   /**
-   * KMS key encrypting the root volume; its policy must admit the Auto Scaling service-linked role (pass `ebsKmsKey`
-   * instead and the tier grants it). @default - the ARN of `ebsKmsKey`
+   * KMS key encrypting the root volumes, by ARN: its policy must already admit the Auto Scaling service-linked role,
+   * which launches the instances and gets no KMS access through IAM. Or pass `ebsKmsKey`.
+   * @default - `ebsKmsKey`; without either, the account's default EBS key (volumes are always encrypted)
    */
   readonly ebsKmsKeyArn?: string;
   /**
-   * The key of this stack encrypting the root volume: the tier admits the Auto Scaling service-linked role to it
-   * (`grantToService('autoscaling')`), which launches the instances and gets no KMS access through IAM.
-   * @default - `ebsKmsKeyArn`, whose policy already admits the role
+   * A key of this stack encrypting the root volumes: the tier admits the Auto Scaling service-linked role to it
+   * (`grantToService('autoscaling')`). Needs `autoScalingServiceLinkedRoleArn`. @default - `ebsKmsKeyArn`
    */
   readonly ebsKmsKey?: KmsKey;
   /**
@@ -66,13 +66,13 @@ export interface AutoScalingTierProps {
   readonly loadBalancer: { readonly arnSuffix: string; readonly listener: ITerraformDependable };
   /** @default '/health' */
   readonly healthCheckPath?: string;
-  /** Root volume size in GiB (gp3, encrypted). @default 20 */
+  /** Root volume size in GiB (gp3, encrypted), at least the 8 GiB snapshot of the AL2023 image. @default 20 */
   readonly volumeSizeGb?: number;
   /** Image id or SSM parameter reference. @default AL2023_IMAGE */
   readonly imageId?: string;
   /** Plain-text cloud-init user data (no secrets: read them at boot from Secrets Manager). @default - none */
   readonly userData?: string;
-  /** Target average CPU for the CPU tracking policy. @default 50 */
+  /** Target average CPU (percent, above 0 and at most 100) for the CPU tracking policy. @default 50 */
   readonly cpuTargetPercent?: number;
   /** Target requests per instance for the ALBRequestCountPerTarget policy. @default 1000 */
   readonly requestsPerTarget?: number;
@@ -95,7 +95,7 @@ const USER_DATA_MAX_BYTES = 16384;
  * Problems of the props that need no AWS, by prop name; references (tokens) are left to Terraform. The name (the
  * instance role is `<name>-instance`), the instance type, the group's sizes (also those of the scheduled scale-down,
  * which may be zero), port, health check path, root volume, scaling targets, user data size and egress ranges.
- * Layers call it with their config's fields only; the constructor adds what a complete props object must hold.
+ * Layers call it with their config's fields only.
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
  */
 export function autoScalingTierPropProblems(props: Partial<AutoScalingTierProps>): FieldProblem[] {
@@ -132,6 +132,7 @@ export function autoScalingTierPropProblems(props: Partial<AutoScalingTierProps>
       }
     }
   }
+  if (props.ebsKmsKeyArn !== undefined && props.ebsKmsKey !== undefined) problems.add('ebsKmsKeyArn', 'give ebsKmsKeyArn or ebsKmsKey, not both');
   if (props.ebsKmsKey !== undefined && props.autoScalingServiceLinkedRoleArn === undefined) {
     problems.add('autoScalingServiceLinkedRoleArn', 'is needed with ebsKmsKey: the key policy names the role that launches the instances');
   }
@@ -155,10 +156,8 @@ export class AutoScalingTier extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoScalingTierProps) {
     super(scope, id);
-    const problems = autoScalingTierPropProblems(props);
-    // A complete props object names the root volume's key one way or the other (root volumes are encrypted).
-    if (props.ebsKmsKeyArn === undefined && props.ebsKmsKey === undefined) problems.push({ field: 'ebsKmsKeyArn', message: 'a tier needs ebsKmsKeyArn or ebsKmsKey (root volumes are encrypted)' });
-    refuseProblems(scope, id, problems);
+    // Without ebsKmsKeyArn or ebsKmsKey the root volumes are still encrypted, with the account's default EBS key.
+    refuseProblems(scope, id, autoScalingTierPropProblems(props));
     const provider = props.provider;
     const name = props.name;
     const ebsKeyArn = props.ebsKmsKey?.arn ?? props.ebsKmsKeyArn;

@@ -40,6 +40,8 @@ export interface DynamoTableProps {
    * recovery; `false` for tables of re-creatable data (sessions, caches). @default DEFAULT_BACKUP_PLAN ('standard')
    */
   readonly backupPlan?: BackupPlanChoice;
+  /** Tags of the table besides the backup plan's (and the provider's default tags). @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -90,7 +92,7 @@ export class DynamoTable {
       streamViewType: stream,
       ttl: props.ttlAttribute ? { attributeName: props.ttlAttribute, enabled: true } : undefined,
       deletionProtectionEnabled: protect,
-      tags: backupPlanTags(props.backupPlan ?? DEFAULT_BACKUP_PLAN),
+      tags: { ...props.tags, ...backupPlanTags(props.backupPlan ?? DEFAULT_BACKUP_PLAN) },
       lifecycle: { preventDestroy: protect, ...(props.replicatedElsewhere ? { ignoreChanges: ['replica'] } : {}) },
     });
     this.arn = this.table.arn;

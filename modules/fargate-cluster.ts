@@ -144,7 +144,7 @@ export class FargateCluster extends Construct {
       certificateArn: props.certificateArn,
       ingressCidrs: props.ingressCidrs ?? ['0.0.0.0/0'],
       accessLogs: { bucket: this.accessLogBucket, prefix: 'alb' },
-      deletionProtection: protect,
+      protect,
     });
 
     this.webAcl = new Wafv2WebAcl(this, 'web-acl', {

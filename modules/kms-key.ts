@@ -24,11 +24,6 @@ export interface KmsKeyProps {
   readonly deletionWindowInDays?: number;
   /** Refuse `terraform destroy` of the key (data encrypted with it would be lost). @default true */
   readonly protect?: boolean;
-  /**
-   * @deprecated Use `protect`. Kept only until the serverless, multi-tier and secrets layers pass `protect`; it will be removed.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
   /** @default false */
   readonly multiRegion?: boolean;
   /** @default the stack's default provider */
@@ -44,13 +39,22 @@ export interface IKey {
   readonly arn: string;
   /**
    * Grants `keyActions` on this key under the statement id `sid` (statements with the same sid merge; undefined: a
-   * statement without one, as policies written before the grants had).
+   * statement without one, as policies written before the grants had), optionally only through one service.
    */
-  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void;
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[], options?: KeyGrantOptions): void;
   /** kms:Decrypt: read what a service encrypted with the key. */
   grantDecrypt(grantee: Grantable): void;
   /** kms:Decrypt and kms:GenerateDataKey: write and read data a service encrypts with the key (S3, Kinesis, SQS, SNS, Firehose). */
   grantEncryptDecrypt(grantee: Grantable): void;
+}
+
+export interface KeyGrantOptions {
+  /**
+   * Only through this AWS service endpoint (`kms:ViaService`, e.g. `s3.us-east-1.amazonaws.com`): the grantee can use
+   * the key for that service's requests on its behalf and for nothing else. Written with `StringLike`, as the S3
+   * replication guide writes it. @default - any caller
+   */
+  readonly viaService?: string;
 }
 
 /** Statement ids of the key grants: one statement per purpose, listing every key granted for it. */
@@ -59,8 +63,9 @@ export const KEY_GRANT_SIDS = { decrypt: 'KmsDecrypt', encryptDecrypt: 'KmsEncry
 class KeyGrants implements IKey {
   constructor(readonly arn: string) {}
 
-  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void {
-    grantee.addToPolicy(allow(sid, actions(keyActions), this.arn));
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[], options: KeyGrantOptions = {}): void {
+    const condition = options.viaService === undefined ? undefined : { StringLike: { 'kms:ViaService': options.viaService } };
+    grantee.addToPolicy(allow(sid, actions(keyActions), this.arn, condition));
   }
 
   grantDecrypt(grantee: Grantable): void {
@@ -121,7 +126,7 @@ export class KmsKey extends Construct implements IKey {
       multiRegion: props.multiRegion ?? false,
       // Rendered at synth, so service grants added after construction are in it.
       policy: Lazy.stringValue({ produce: () => this.policy.render() }),
-      lifecycle: { preventDestroy: props.protect ?? props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.protect ?? true },
     });
     this.aliasName = `alias/${props.alias}`;
     new KmsAlias(this, 'alias', { provider: props.provider, name: this.aliasName, targetKeyId: this.key.keyId });
@@ -140,8 +145,8 @@ export class KmsKey extends Construct implements IKey {
     for (const statement of serviceKeyStatements(service, options)) this.policy.add(statement);
   }
 
-  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[]): void {
-    this.grants.grant(grantee, sid, keyActions);
+  grant(grantee: Grantable, sid: string | undefined, keyActions: readonly string[], options?: KeyGrantOptions): void {
+    this.grants.grant(grantee, sid, keyActions, options);
   }
 
   grantDecrypt(grantee: Grantable): void {

@@ -28,11 +28,6 @@ export interface LogBucketProps {
   readonly cloudFrontLogs?: boolean;
   /** Refuse `terraform destroy` of the bucket (logs kept for audits would be lost). @default true */
   readonly protect?: boolean;
-  /**
-   * @deprecated Use `protect`. Kept only until the multi-tier layer passes `protect`; it will be removed.
-   * @default true
-   */
-  readonly preventDestroy?: boolean;
   /** @default the stack's default provider */
   readonly provider?: TerraformProvider;
 }
@@ -41,9 +36,6 @@ export interface LogBucketProps {
 export function logBucketPropProblems(props: Partial<LogBucketProps>): FieldProblem[] {
   const problems = new FieldProblems();
   if (props.expirationDays !== undefined) problems.check('expirationDays', positiveInteger(props.expirationDays));
-  if (props.protect !== undefined && props.preventDestroy !== undefined && props.protect !== props.preventDestroy) {
-    problems.add('preventDestroy', 'contradicts protect; pass protect only (preventDestroy is its deprecated name)');
-  }
   return problems.list;
 }
 
@@ -67,7 +59,7 @@ export class LogBucket extends Construct {
     const provider = props.provider;
     this.objectOwnership = props.cloudFrontLogs ? 'BucketOwnerPreferred' : 'BucketOwnerEnforced';
     const { bucket: created, publicAccess } = bucketBaseline(this, {
-      bucketName: props.bucketName, objectOwnership: this.objectOwnership, protect: props.protect ?? props.preventDestroy, provider,
+      bucketName: props.bucketName, objectOwnership: this.objectOwnership, protect: props.protect, provider,
     });
     this.bucket = created;
     this.bucketName = created.bucket;

@@ -33,6 +33,14 @@ export const BUCKET_ACL_CHECK_ACTIONS = ['s3:GetBucketAcl'] as const;
  */
 export const BUCKET_CHECK_ACTIONS = ['s3:GetBucketAcl', 's3:ListBucket'] as const;
 /**
+ * What S3 replication's role does on a source bucket (read its replication configuration, list it) and on its object
+ * versions (read them with their ACLs and tags), and on the replica bucket's objects (write them, delete markers, tags).
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+ */
+export const BUCKET_REPLICATION_CONFIG_ACTIONS = ['s3:GetReplicationConfiguration', 's3:ListBucket'] as const;
+export const BUCKET_REPLICATION_READ_ACTIONS = ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'] as const;
+export const BUCKET_REPLICATION_WRITE_ACTIONS = ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'] as const;
+/**
  * What the bucket policy of a CloudFront origin lets the service do on behalf of one distribution (origin access
  * control): read objects. https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html
  */
@@ -50,6 +58,13 @@ export const KEY_DECRYPT_ACTIONS = ['kms:Decrypt'] as const;
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms
  */
 export const KEY_ENCRYPT_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
+/**
+ * What S3 replication's role does with the destination bucket's key: encrypt each replica (`kms:Encrypt`), make the data
+ * key of a plaintext source object (`kms:GenerateDataKey`), and `kms:Decrypt`, with which S3 checks the destination's
+ * S3 Bucket Key before using it ("S3 Bucket Keys and replication").
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html
+ */
+export const KEY_REPLICA_ENCRYPT_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
 /** Look the key up (symmetric? enabled?): DynamoDB and DAX check it before using a table key. */
 export const KEY_DESCRIBE_ACTIONS = ['kms:DescribeKey'] as const;
 /** Encrypt directly with the key (client-side encryption, e.g. Glue job bookmarks in CSE-KMS mode). */
@@ -176,6 +191,11 @@ export const TABLE_READ_ACTIONS = [
 export const TABLE_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
 ] as const;
+/**
+ * Append records to an audit table and read them back; nothing changes or deletes one (no UpdateItem, DeleteItem or
+ * batch writes). In the order the developer platform's policy was first written.
+ */
+export const AUDIT_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'] as const;
 export const TABLE_STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'] as const;
 
 // --- Kinesis Data Streams -------------------------------------------------------------------------------------------

@@ -12,7 +12,10 @@ import { FieldProblems, positiveInteger } from '../lib/validators';
 import { backupPlanTags, type BackupPlanChoice } from './backup-tag';
 import { bucketBaseline } from './bucket-baseline';
 import { keyFromArn, type IKey } from './kms-key';
-import { actions, BUCKET_CLOUDFRONT_READ_ACTIONS, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_WRITE_ACTIONS } from './perms';
+import {
+  actions, BUCKET_CLOUDFRONT_READ_ACTIONS, BUCKET_DELETE_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_REPLICATION_CONFIG_ACTIONS,
+  BUCKET_REPLICATION_READ_ACTIONS, BUCKET_REPLICATION_WRITE_ACTIONS, BUCKET_WRITE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_REPLICA_ENCRYPT_ACTIONS,
+} from './perms';
 import { allow, denyInsecureTransport, oneOrMany, policyDocument, type Grantable, type PolicyStatement } from './policy';
 import { refuseProblems } from './prop-problems';
 
@@ -70,10 +73,31 @@ export interface IBucket {
   grantReadWrite(grantee: Grantable, objectsKeyPattern?: string): void;
   /** Delete objects (a versioned bucket keeps the noncurrent versions). */
   grantDelete(grantee: Grantable, objectsKeyPattern?: string): void;
+  /**
+   * What S3 replication's role reads from this source bucket in `region`: its replication configuration and its object
+   * versions with ACLs and tags, and, for an SSE-KMS bucket, `kms:Decrypt` on its key through S3 of that region only
+   * (`kms:ViaService`), which S3 uses to read the encrypted versions.
+   */
+  grantReplicationSource(grantee: Grantable, region: string): void;
+  /**
+   * What S3 replication's role writes into this destination bucket in `region`: replicas, delete markers and tags, and,
+   * for an SSE-KMS bucket, the key actions S3 needs to encrypt the replicas (KEY_REPLICA_ENCRYPT_ACTIONS) through S3 of
+   * that region only.
+   */
+  grantReplicationDestination(grantee: Grantable, region: string): void;
 }
 
 /** Statement ids of the bucket grants: one statement per purpose, listing every bucket granted for it. */
-export const BUCKET_GRANT_SIDS = { read: 'S3Read', write: 'S3Write', readWrite: 'S3ReadWrite', delete: 'S3Delete' } as const;
+export const BUCKET_GRANT_SIDS = {
+  read: 'S3Read', write: 'S3Write', readWrite: 'S3ReadWrite', delete: 'S3Delete',
+  replicationConfig: 'ReadSourceConfig', replicationRead: 'ReadSourceVersions', replicationWrite: 'WriteReplicas',
+  replicationDecrypt: 'DecryptSource', replicationEncrypt: 'EncryptReplica',
+} as const;
+
+/** S3's endpoint in `region`: the `kms:ViaService` of a key used by S3 there. */
+function s3Endpoint(region: string): string {
+  return `s3.${region}.amazonaws.com`;
+}
 
 class BucketGrants implements IBucket {
   constructor(readonly arn: string, readonly encryptionKey?: IKey) {}
@@ -96,11 +120,27 @@ class BucketGrants implements IBucket {
   grantDelete(grantee: Grantable, objectsKeyPattern = '*'): void {
     grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.delete, BUCKET_DELETE_ACTIONS, `${this.arn}/${objectsKeyPattern}`));
   }
+
+  grantReplicationSource(grantee: Grantable, region: string): void {
+    grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.replicationConfig, BUCKET_REPLICATION_CONFIG_ACTIONS, [this.arn]));
+    grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.replicationRead, BUCKET_REPLICATION_READ_ACTIONS, [`${this.arn}/*`]));
+    this.encryptionKey?.grant(grantee, BUCKET_GRANT_SIDS.replicationDecrypt, KEY_DECRYPT_ACTIONS, { viaService: s3Endpoint(region) });
+  }
+
+  grantReplicationDestination(grantee: Grantable, region: string): void {
+    grantee.addToPolicy(allow(BUCKET_GRANT_SIDS.replicationWrite, BUCKET_REPLICATION_WRITE_ACTIONS, [`${this.arn}/*`]));
+    this.encryptionKey?.grant(grantee, BUCKET_GRANT_SIDS.replicationEncrypt, KEY_REPLICA_ENCRYPT_ACTIONS, { viaService: s3Endpoint(region) });
+  }
 }
 
 /** A bucket known by ARN only (another layer's bucket): grants on it and, when given, on its key. */
 export function bucketFromArn(arn: string, kmsKeyArn?: string): IBucket {
   return new BucketGrants(arn, kmsKeyArn === undefined ? undefined : keyFromArn(kmsKeyArn));
+}
+
+/** A bucket known by name only (another layer's output): its ARN is `arn:aws:s3:::<name>`, bucket names being global. */
+export function bucketFromName(bucketName: string, kmsKeyArn?: string): IBucket {
+  return bucketFromArn(`arn:aws:s3:::${bucketName}`, kmsKeyArn);
 }
 
 /**
@@ -170,6 +210,14 @@ export class SecureBucket extends Construct implements IBucket {
 
   grantDelete(grantee: Grantable, objectsKeyPattern?: string): void {
     this.grants.grantDelete(grantee, objectsKeyPattern);
+  }
+
+  grantReplicationSource(grantee: Grantable, region: string): void {
+    this.grants.grantReplicationSource(grantee, region);
+  }
+
+  grantReplicationDestination(grantee: Grantable, region: string): void {
+    this.grants.grantReplicationDestination(grantee, region);
   }
 }
 

@@ -18,9 +18,9 @@ import type { BootstrapExecutor, BootstrapStep, StepOutcome } from './bootstrap'
 import { dayZeroLayers } from './bootstrap';
 import { errorExcerpt } from './layer-executor';
 import { stackDir } from './paths';
-import { parseChangeCounts, type ChangeCounts } from './runner';
+import type { ChangeCounts } from './runner';
 import { assertLoopback, mockStateDocument } from './sandbox';
-import { terraform, type TerraformResult } from './terraform';
+import { parseChangeCounts, terraform, type TerraformResult } from './terraform';
 
 export type TerraformRun = (args: readonly string[], cwd: string, options: { onOutput?: (chunk: string) => void }) => Promise<TerraformResult>;
 

@@ -26,7 +26,7 @@ import {
 } from './locks';
 import { stackDir } from './paths';
 import { emptyPlanSummary, summarizePlan, type PlanJson, type PlanSummary } from './plan-json';
-import { parseChangeCounts, type Action, type Executor, type Outcome } from './runner';
+import type { Action, Executor, Outcome } from './runner';
 import {
   forgetSandboxState, LockNotReleasedError, markSandboxState, readLock, sandboxState, seedMockState, type StateLocation, type StateOrigin,
 } from './sandbox';
@@ -37,7 +37,7 @@ import {
 import {
   cachedStates, ownStateSource, remoteStateSources, s3StateReader, type StateReader, type StateSource, type StateVersion,
 } from './state-reader';
-import { initIfNeeded, terraform, type TerraformResult, type TerraformResultExtra } from './terraform';
+import { initIfNeeded, parseChangeCounts, terraform, type TerraformResult, type TerraformResultExtra } from './terraform';
 
 export { PLAN_FILE } from './saved-plans';
 

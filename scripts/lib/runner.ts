@@ -1,7 +1,8 @@
 /**
  * The scheduler behind `scripts/run.ts`: which layers a run selects, in which order, with how many at once,
- * and what happens when one fails. It knows nothing about Terraform: an `Executor` runs one layer, so tests
- * drive it with fake graphs and fake executors.
+ * and what happens when one fails. It neither runs Terraform nor reads its output: an `Executor` runs one layer and
+ * reports its counts (scripts/lib/layer-executor.ts, which parses them with scripts/lib/terraform.ts), so tests drive
+ * it with fake graphs and fake executors.
  */
 import { topologicalOrder, type GraphNode } from '../../lib/graph';
 import { UsageError } from '../../lib/problems';
@@ -360,18 +361,6 @@ export function selectLayers(graph: readonly GraphNode[], selection: Selection):
     }
   }
   return graph.filter((n) => chosen.has(n.id));
-}
-
-/** Counts from terraform's plan, apply or destroy output; undefined when it printed none. */
-export function parseChangeCounts(output: string): ChangeCounts | undefined {
-  const plan = /Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
-  if (plan) return { add: Number(plan[1]), change: Number(plan[2]), destroy: Number(plan[3]) };
-  const applied = /(?:Apply|Destroy) complete! Resources: (?:\d+ imported, )?(?:(\d+) added, (\d+) changed, )?(\d+) destroyed/.exec(output);
-  if (applied) return { add: Number(applied[1] ?? 0), change: Number(applied[2] ?? 0), destroy: Number(applied[3]) };
-  if (/No changes\.|Your infrastructure matches the configuration|You can apply this plan to save these new output values/.test(output)) {
-    return { add: 0, change: 0, destroy: 0 };
-  }
-  return undefined;
 }
 
 export function formatDuration(ms: number): string {

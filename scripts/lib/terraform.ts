@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from './paths';
+import type { ChangeCounts } from './runner';
 
 export const PROVIDER_MIRROR = '/opt/tf-plugins';
 
@@ -118,4 +119,16 @@ export async function initIfNeeded(
     fs.writeFileSync(marker, fingerprint);
   }
   return result;
+}
+
+/** Counts from terraform's plan, apply or destroy output; undefined when it printed none. */
+export function parseChangeCounts(output: string): ChangeCounts | undefined {
+  const plan = /Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
+  if (plan) return { add: Number(plan[1]), change: Number(plan[2]), destroy: Number(plan[3]) };
+  const applied = /(?:Apply|Destroy) complete! Resources: (?:\d+ imported, )?(?:(\d+) added, (\d+) changed, )?(\d+) destroyed/.exec(output);
+  if (applied) return { add: Number(applied[1] ?? 0), change: Number(applied[2] ?? 0), destroy: Number(applied[3]) };
+  if (/No changes\.|Your infrastructure matches the configuration|You can apply this plan to save these new output values/.test(output)) {
+    return { add: 0, change: 0, destroy: 0 };
+  }
+  return undefined;
 }

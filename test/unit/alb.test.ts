@@ -81,6 +81,14 @@ describe('ALB access logs (modules/alb.ts)', () => {
     expect(resources(tf, 'aws_lb')[0].depends_on).toBeUndefined();
   });
 
+  it('protects a load balancer from deletion unless told otherwise (protect, the project\'s one name)', () => {
+    expect(resources(synth([{ id: 'web' }]), 'aws_lb')[0].enable_deletion_protection).toBe(true);
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'alb');
+    new Alb(stack, 'lb', { name: 'acme-test-lb', vpcId: 'vpc-1', subnetIds: ['subnet-1'], internal: true, protect: false });
+    expect(resources(Testing.synth(stack), 'aws_lb')[0].enable_deletion_protection).toBe(false);
+  });
+
   it('refuses a bucket nobody logs to and prefixes ELB refuses', () => {
     expect(() => synth([])).toThrow(/no load balancer logs here/);
     expect(() => synth([{ id: 'web', prefix: 'alb/AWSLogs' }])).toThrow(/web: accessLogs.prefix: "alb\/AWSLogs" must not contain AWSLogs/);

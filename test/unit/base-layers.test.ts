@@ -10,11 +10,11 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Testing } from 'cdktf';
 import { defineLayer } from '../../lib/config';
 import { BaseNetwork, type BaseNetworkConfig } from '../../layers/base-network';
-import { BaseTfBackend } from '../../layers/base-tf-backend';
+import { BaseTfBackend, type BaseTfBackendConfig } from '../../layers/base-tf-backend';
 import { account, build, parsed, REAL, resources, source, synthStack } from '../helpers';
 
 describe('base-tf-backend', () => {
-  const src = () => source({ 'apps-prd': { config: account({ id: '666666666666' }), layers: { 'base-tf-backend': defineLayer(BaseTfBackend, {}) } } });
+  const src = (config: BaseTfBackendConfig = {}) => source({ 'apps-prd': { config: account({ id: '666666666666' }), layers: { 'base-tf-backend': defineLayer(BaseTfBackend, config) } } });
   const json = () => synthStack(src(), 'test-apps-prd-base-tf-backend');
 
   it('creates the Leverage-named bucket with the account id (bucket names are global), versioned, SSE-KMS, fully private, TLS-only, protected from destroy', () => {
@@ -55,6 +55,20 @@ describe('base-tf-backend', () => {
     const [key] = resources(tf, 'aws_kms_key');
     const principals = JSON.parse(key.policy as string).Statement.map((s: { Principal: unknown }) => s.Principal);
     expect(principals).toEqual([{ AWS: 'arn:aws:iam::666666666666:root' }]);
+  });
+
+  it('protects key, buckets and lock table unless `protect: false` (tearing an account down); old flag names are refused', () => {
+    const preventDestroy = (tf: string) => ['aws_kms_key', 'aws_s3_bucket', 'aws_dynamodb_table']
+      .flatMap((type) => resources(tf, type).map((r) => (r.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy));
+    expect(preventDestroy(json())).toEqual([true, true, true, true]);
+    const open = synthStack(src({ protect: false }), 'test-apps-prd-base-tf-backend');
+    expect(preventDestroy(open)).toEqual([false, false, false, false]);
+    expect(resources(open, 'aws_dynamodb_table')[0].deletion_protection_enabled).toBe(false);
+    // Locks are re-creatable: the table carries no BackupPlan tag.
+    expect(resources(json(), 'aws_dynamodb_table')[0].tags).toEqual({});
+    expect(() => build(src({ preventDestroy: false } as BaseTfBackendConfig)))
+      .toThrow(/apps-prd\/base-tf-backend: preventDestroy: was renamed to protect; rename it \(preventDestroy is no longer read\)/);
+    expect(() => build(src({ noncurrentVersionExpirationDays: 0 }))).toThrow(/base-tf-backend: noncurrentVersionExpirationDays: 0 must be a positive whole number/);
   });
 
   it('keeps local state in the bootstrap folder when bootstrapping', () => {

@@ -101,6 +101,12 @@ describe('developer-platform', () => {
       deletion_protection_enabled: true,
     });
     for (const t of tables) expect(t.server_side_encryption).toEqual({ enabled: true, kms_key_arn: expect.stringMatching(/data_kms_key_arn/) });
+    // Tagged with their account and, as before the DynamoTable module, in no AWS Backup plan (PITR keeps 35 days).
+    expect(tables.map((t) => t.tags).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))))
+      .toEqual([{ WorkloadAccount: 'apps-devstg' }, { WorkloadAccount: 'apps-prd' }]);
+    // Backstage appends and reads, never updates or deletes, an audit record.
+    const audit = statementsOf(tf).find((st) => st.Sid === 'WriteAudit');
+    expect(audit?.Action).toEqual(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable']);
   });
 
   it('lets the platform and pipeline roles assume only the named roles of the workload accounts', () => {
@@ -216,6 +222,16 @@ describe('platform-access', () => {
       const policy = JSON.parse(resources(synthStack(withDomain(config), 'test-shared-secrets'), 'aws_secretsmanager_secret_policy')[0].policy as string);
       expect(policy.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toEqual(['arn:aws:iam::333333333333:role/test-shared-idp-backstage-execution']);
       expect(resources(tf, 'aws_iam_role').map((r) => r.name)).toContain('test-shared-idp-backstage-execution');
+    });
+
+    it('reads one JSON key of a secrets-layer secret while IAM grants the secret itself (the ARN without the key suffix)', () => {
+      const config = { backstage: { imageTag: '1.2.3', secrets: { GITLAB_TOKEN: fromSecrets('idp/gitlab', { jsonKey: 'token' }) } } };
+      const tf = synthStack(withDomain(config), 'test-shared-developer-platform');
+      const [container] = JSON.parse(resources(tf, 'aws_ecs_task_definition')[0].container_definitions as string);
+      const arn = '${element(data.terraform_remote_state.remote-shared-secrets.outputs.secret_arns, 0)}';
+      expect(container.secrets).toContainEqual({ name: 'GITLAB_TOKEN', valueFrom: `${arn}:token::` });
+      // GetSecretValue is authorised on the secret's ARN: `<arn>:token::` would match nothing and the task would not start.
+      expect(list(statementsOf(tf).find((st) => st.Sid === 'ReadOwnSecrets')?.Resource)).toEqual([arn, expect.stringContaining('master_user_secret')]);
     });
 
     it('refuses a secret the secrets layer does not declare, a name inside a delegated sub-zone, and two certificate sources', () => {

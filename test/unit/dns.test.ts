@@ -5,12 +5,12 @@ import { defineLayer } from '../../lib/config';
 import { BaseNetwork } from '../../layers/base-network';
 import { Dns, type DnsConfig } from '../../layers/dns';
 import { DnsAssociation, type DnsAssociationConfig } from '../../layers/dns-association';
-import { DnsZone } from '../../layers/dns-zone';
+import { declaredZoneName, DnsZone, type DnsZoneConfig } from '../../layers/dns-zone';
 import { account, build, parsed, resources, source, synthStack } from '../helpers';
 
 const network = (cidr: string) => defineLayer(BaseNetwork, { vpcCidr: cidr, natGateways: 'none' });
 
-function org(dns: Partial<DnsConfig> = {}, zones: { prd?: string; devstg?: string } = {}) {
+function org(dns: Partial<DnsConfig> = {}, zones: { prd?: string; devstg?: string } = {}, prdZone: Partial<DnsZoneConfig> = {}) {
   return source({
     shared: {
       config: account({ id: '333333333333', environment: 'shared' }),
@@ -28,7 +28,7 @@ function org(dns: Partial<DnsConfig> = {}, zones: { prd?: string; devstg?: strin
     },
     'apps-prd': {
       config: account({ id: '666666666666', environment: 'prd' }),
-      layers: { 'base-network': network('10.40.0.0/16'), 'dns-zone': defineLayer(DnsZone, { zoneName: zones.prd ?? 'prd.acme.example.com' }) },
+      layers: { 'base-network': network('10.40.0.0/16'), 'dns-zone': defineLayer(DnsZone, { zoneName: zones.prd ?? 'prd.acme.example.com', ...prdZone }) },
     },
   });
 }
@@ -41,6 +41,22 @@ describe('dns-zone', () => {
     expect(out.name_servers.value).toBe('${aws_route53_zone.zone.name_servers}');
     expect(out.zone_id.value).toBe('${aws_route53_zone.zone.zone_id}');
     expect(parsed(tf).data).toBeUndefined();
+  });
+
+  it('is protected by protect, the one name of the flag; the old name preventDestroy is refused, not ignored', () => {
+    const unprotected = synthStack(org({}, {}, { protect: false }), 'test-apps-prd-dns-zone');
+    expect(resources(unprotected, 'aws_route53_zone')[0].lifecycle).toEqual({ prevent_destroy: false });
+    const renamed = { preventDestroy: false } as unknown as Partial<DnsZoneConfig>;
+    expect(() => build(org({}, {}, renamed))).toThrow(/apps-prd\/dns-zone: preventDestroy: was renamed to protect; rename it \(preventDestroy is no longer read\)/);
+  });
+
+  it('tells other layers its zone name through facts, from its declaration in the account', () => {
+    expect(DnsZone.facts({ zoneName: 'prd.acme.example.com', comment: 'x' })).toEqual({ zoneName: 'prd.acme.example.com' });
+    const { stacks } = build(org());
+    const ctx = stacks.get('test-apps-prd-dns-zone')!.ctx;
+    expect(declaredZoneName(ctx)).toBe('prd.acme.example.com');
+    expect(declaredZoneName(ctx, 'base-network')).toBeUndefined();
+    expect(declaredZoneName(ctx, 'missing')).toBeUndefined();
   });
 
   it('refuses a malformed zone name', () => {

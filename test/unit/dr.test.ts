@@ -128,10 +128,55 @@ describe('dr layer (pilot light)', () => {
     // Bucket names are global across AWS customers: every one ends with the account id.
     const buckets = resources(json, 'aws_s3_bucket').map((b) => b.bucket).sort();
     expect(buckets).toEqual(['test-prd-dr-alb-logs-us-west-2-666666666666', 'test-prd-dr-s3-access-logs-us-west-2-666666666666', 'test-prd-tf-state-dr-us-west-2-666666666666']);
-    const policy = JSON.parse(resources(json, 'aws_iam_role_policy')[0].policy as string);
-    const decrypt = policy.Statement.find((s: { Sid: string }) => s.Sid === 'DecryptSource');
-    expect(decrypt.Resource).toEqual(['${data.terraform_remote_state.remote-prd-base-tf-backend.outputs.state_kms_key_arn}']);
-    expect(decrypt.Condition.StringLike['kms:ViaService']).toBe('s3.us-east-1.amazonaws.com');
+  });
+
+  it('replicates with a role S3 assumes for this account only, granted by the buckets and keys it reads and writes', () => {
+    const [role] = resources(json, 'aws_iam_role').filter((r) => r.name === 'test-prd-dr-s3-replication');
+    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([{
+      Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '666666666666' } },
+    }]);
+    const policy = parsed(json).resource.aws_iam_role_policy['s3-replication-policy'];
+    expect(policy.name).toBe('replicate');
+    type Statement = { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown };
+    const statements = JSON.parse(policy.policy as string).Statement as Statement[];
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    const state = '${data.terraform_remote_state.remote-prd-base-tf-backend.outputs.state_bucket_name}';
+    expect(bySid.ReadSourceConfig).toMatchObject({ Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: `arn:aws:s3:::${state}` });
+    expect(bySid.ReadSourceVersions).toMatchObject({ Resource: `arn:aws:s3:::${state}/*` });
+    expect(bySid.WriteReplicas).toMatchObject({ Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.replica-tf-state_bucket_\w+\.arn\}\/\*$/) });
+    expect(bySid.DecryptSource).toEqual({
+      Sid: 'DecryptSource', Effect: 'Allow', Action: 'kms:Decrypt', Resource: '${data.terraform_remote_state.remote-prd-base-tf-backend.outputs.state_kms_key_arn}',
+      Condition: { StringLike: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+    });
+    // The replicas use S3 Bucket Keys, which S3 checks with kms:Decrypt under the replication role (fix: it lacked it).
+    expect(bySid.EncryptReplica).toEqual({
+      Sid: 'EncryptReplica', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: drKey,
+      Condition: { StringLike: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' } },
+    });
+  });
+
+  it('starts replicating only once the role has its policy (S3 never retries a version it failed to replicate)', () => {
+    expect(resources(json, S3BucketReplicationConfigurationA.tfResourceType)[0].depends_on).toEqual(['aws_iam_role_policy.s3-replication-policy']);
+  });
+
+  it('protects the DR copies in production and not elsewhere, with `protect` as the one flag', () => {
+    const table = (j: string) => resources(j, 'aws_dynamodb_table_replica')[0];
+    const key = (j: string) => resources(j, 'aws_kms_key')[0] as { lifecycle?: { prevent_destroy?: boolean } };
+    expect(table(json)).toMatchObject({ deletion_protection_enabled: true, lifecycle: { prevent_destroy: true } });
+    expect(key(json).lifecycle?.prevent_destroy).toBe(true);
+    expect(resources(json, 'aws_lb')[0].enable_deletion_protection).toBe(true);
+    const devstg = synthStack(org({}, { environment: 'devstg' }), ID);
+    expect(table(devstg)).toMatchObject({ deletion_protection_enabled: false, lifecycle: { prevent_destroy: false } });
+    expect(key(devstg).lifecycle?.prevent_destroy).toBe(false);
+    expect(resources(devstg, 'aws_lb')[0].enable_deletion_protection).toBe(false);
+    expect(resources(devstg, 'aws_s3_bucket').map((b) => (b.lifecycle as { prevent_destroy: boolean }).prevent_destroy)).toEqual([false, false, false]);
+    const unprotected = synthStack(org({ protect: false }), ID);
+    expect(table(unprotected)).toMatchObject({ deletion_protection_enabled: false });
+    // Plain-JS configs can carry the names other layers used: refused, naming the one to use.
+    expect(() => build(org({ preventDestroy: false } as Partial<DrConfig>)))
+      .toThrow(/prd\/dr: preventDestroy: was renamed to protect; rename it \(preventDestroy is no longer read\)/);
+    expect(() => build(org({ deletionProtection: false } as Partial<DrConfig>)))
+      .toThrow(/prd\/dr: deletionProtection: was renamed to protect/);
   });
 
   it('keeps compute at zero capacity behind a DR load balancer', () => {
@@ -140,7 +185,8 @@ describe('dr layer (pilot light)', () => {
     expect(asg.vpc_zone_identifier).toBe('${data.terraform_remote_state.remote-prd-base-network-dr.outputs.private_subnet_ids}');
     const warm = synthStack(org({ compute: { desiredCapacity: 2 } }), ID);
     expect(warm).toHaveResourceWithProperties(AutoscalingGroup, { desired_capacity: 2 });
-    expect(() => build(org({ compute: { desiredCapacity: 10, maxSize: 4 } }))).toThrow(/compute.desiredCapacity: 10 must be between minSize 0 and maxSize 4/);
+    expect(() => build(org({ compute: { desiredCapacity: 10, maxSize: 4 } }))).toThrow(/prd\/dr: compute\.desiredCapacity: 10 must be between minSize 0 and maxSize 4/);
+    expect(() => build(org({ compute: { port: 70000 } }))).toThrow(/prd\/dr: compute\.port: 70000 is not a TCP port \(a whole number from 1 to 65535\)/);
   });
 
   it('fails a name of its own over to the DR load balancer when the primary health check fails', () => {

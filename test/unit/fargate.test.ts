@@ -84,6 +84,32 @@ describe('fargate', () => {
     expect(() => build(src({ certificateArn: 'none' }))).toThrow(/certificateArn: "none" is not an ACM certificate ARN/);
   });
 
+  it('protects production as isProduction defines it (prd, prod, production), and protect overrides', () => {
+    const protection = (environment: string, config: Partial<FargateConfig> = {}) => {
+      const tf = synth(config, environment);
+      return [resources(tf, 'aws_lb')[0].enable_deletion_protection, resources(tf, 'aws_s3_bucket')[0].lifecycle];
+    };
+    expect(protection('production')).toEqual([true, { prevent_destroy: true }]);
+    expect(protection('devstg')).toEqual([false, { prevent_destroy: false }]);
+    expect(protection('prd', { protect: false })).toEqual([false, { prevent_destroy: false }]);
+    // Log retention: 365 days in production.
+    expect(resources(synth({}, 'production'), 'aws_cloudwatch_log_group').map((g) => g.retention_in_days)).toEqual([365, 365]);
+  });
+
+  it('checks the cluster module\'s own rules under its config fields before anything is built', () => {
+    const message = (config: Partial<FargateConfig>) => {
+      try {
+        build(src(config));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(message({ logRetentionDays: 100 })).toContain('test/apps-prd/fargate: logRetentionDays: 100 is not a CloudWatch Logs retention');
+    expect(message({ name: 'a-name-that-is-much-longer-than-32-chars' })).toContain('fargate: name: "a-name-that-is-much-longer-than-32-chars" is longer than the 32 characters AWS allows');
+    expect(message({ ingressCidrs: ['10.0.0.0/33'] })).toContain('fargate: ingressCidrs[0]: ');
+  });
+
   it('associates a regional WAF web ACL with AWS managed groups and a rate-based rule', () => {
     const tf = synth({ waf: { rateLimit: 500 } });
     const [acl] = resources(tf, 'aws_wafv2_web_acl');
@@ -287,6 +313,10 @@ describe('fargate', () => {
       expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0', { account: 'tools' }), {}, second))).not.toThrow();
       expect(() => build(src({ services: [{ ...api, image: fromRegistry('test/api', '1.0.0') }] })))
         .toThrow(/services\[0\]\.image: no account declares an enabled container-registry layer "container-registry"/);
+      expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0', { account: 'nope' }))))
+        .toThrow(/services\[0\]\.image: unknown account "nope" \(known: shared, apps-prd\)/);
+      expect(() => build(withRegistry(fromRegistry('test/api', '1.0.0', { account: 'shared', layer: 'registry' }))))
+        .toThrow(/services\[0\]\.image: account shared has no enabled container-registry layer "registry"/);
     });
   });
 });

@@ -114,6 +114,16 @@ describe('organizations layer', () => {
     expect(ou).toMatchObject({ name: 'prd', parent_id: '${aws_organizations_organizational_unit.ou-workloads.id}' });
   });
 
+  it('protects the organisation, its OUs and accounts unless `protect: false`; old flag names are refused, naming protect', () => {
+    const preventDestroy = (text: string) => ['aws_organizations_organization', 'aws_organizations_organizational_unit', 'aws_organizations_account']
+      .flatMap((type) => resources(text, type).map((r) => (r.lifecycle as { prevent_destroy?: boolean }).prevent_destroy));
+    expect(new Set(preventDestroy(tf()))).toEqual(new Set([true]));
+    expect(preventDestroy(tf())).toHaveLength(1 + 5 + 3);
+    expect(new Set(preventDestroy(tf({ organizations: { ...ORG, protect: false } })))).toEqual(new Set([false]));
+    expect(() => build(org({ organizations: { ...ORG, preventDestroy: false } as OrganizationsConfig })))
+      .toThrow(/management\/organizations: preventDestroy: was renamed to protect; rename it \(preventDestroy is no longer read\)/);
+  });
+
   it('restricts regions to the configured ones with global services excepted, on the workload and infrastructure OUs', () => {
     const text = tf({}, { primaryRegion: 'eu-west-1', drRegion: 'eu-central-1', availabilityZones: { 'eu-west-1': ['eu-west-1a'], 'eu-central-1': ['eu-central-1a'] } });
     const scp = byName(text, 'aws_organizations_policy', 'name', 'test-restrict-regions');

@@ -28,8 +28,8 @@ import { MetricAlarm } from '../../modules/metric-alarm';
 import { PermissionSet } from '../../modules/permission-set';
 import { grantOperations, operationsStatements } from '../../modules/platform-roles';
 import { Queue } from '../../modules/queue';
-import { ManagedPolicy } from '../../modules/role';
-import { bucketFromArn } from '../../modules/secure-bucket';
+import { ManagedPolicy, ServiceRole } from '../../modules/role';
+import { bucketFromArn, bucketFromName, SecureBucket } from '../../modules/secure-bucket';
 import { account, build, resources, source, synthStack } from '../helpers';
 import type { Statement } from '../workload-helpers';
 
@@ -217,6 +217,15 @@ describe('roles of the platform and governance modules', () => {
     expect((resources(tf, 'aws_launch_template')[0].block_device_mappings as { ebs: { kms_key_id: string } }[])[0].ebs.kms_key_id).toMatch(/aws_kms_key\.ebs_key_.*\.arn/);
     expect(() => synth((stack) => tier(stack, { ebsKmsKey: new KmsKey(stack, 'ebs', { alias: 'ebs', description: 'ebs', accountId: ACCOUNT }) })))
       .toThrow('web: autoScalingServiceLinkedRoleArn: is needed with ebsKmsKey');
+    // Without a key the volumes are still encrypted, with the account's default EBS key (as EksNodeGroup does).
+    const { tf: byDefault } = synth((stack) => tier(stack, {}));
+    const ebs = (resources(byDefault, 'aws_launch_template')[0].block_device_mappings as { ebs: Record<string, unknown> }[])[0].ebs;
+    expect(ebs.encrypted).toBe('true');
+    expect(ebs).not.toHaveProperty('kms_key_id');
+    expect(() => synth((stack) => tier(stack, { ebsKmsKeyArn: KEY, ebsKmsKey: new KmsKey(stack, 'ebs', { alias: 'ebs', description: 'ebs', accountId: ACCOUNT }), autoScalingServiceLinkedRoleArn: slr })))
+      .toThrow('web: ebsKmsKeyArn: give ebsKmsKeyArn or ebsKmsKey, not both');
+    expect(() => synth((stack) => tier(stack, { minSize: 3, desiredCapacity: 2, maxSize: 2 })))
+      .toThrow('web: minSize: 3 is greater than maxSize 2');
   });
 
   it('IrsaRole refuses a service-account pattern: the trust names exactly one service account', () => {
@@ -239,6 +248,44 @@ describe('roles of the platform and governance modules', () => {
       Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'], Resource: '*',
       Condition: { StringEquals: { 'AWS:SourceArn': 'arn:aws:cloudfront::111111111111:distribution/E1' } },
     });
+  });
+});
+
+describe('S3 replication grants', () => {
+  const SOURCE_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/source`;
+  const { tf } = synth((stack) => {
+    const role = new ServiceRole(stack, 'replication', { name: 'replication', service: 's3.amazonaws.com', sourceAccount: ACCOUNT });
+    bucketFromName('source-a', SOURCE_KEY).grantReplicationSource(role, 'us-east-1');
+    bucketFromName('source-b').grantReplicationSource(role, 'us-east-1');
+    const key = new KmsKey(stack, 'dr', { alias: 'dr', description: 'dr', accountId: ACCOUNT });
+    new SecureBucket(stack, 'replica', { bucketName: 'replica-a', kmsKeyArn: key.arn }).grantReplicationDestination(role, 'us-west-2');
+  });
+  const statements = doc(resources(tf, 'aws_iam_role_policy')[0].policy);
+  const sid = (name: string) => statements.find((s) => s.Sid === name);
+
+  it('reads the sources\' replication configuration and versions, and writes replicas, on exactly those ARNs', () => {
+    expect(sid('ReadSourceConfig')).toEqual({
+      Sid: 'ReadSourceConfig', Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: ['arn:aws:s3:::source-a', 'arn:aws:s3:::source-b'],
+    });
+    expect(sid('ReadSourceVersions')).toEqual({
+      Sid: 'ReadSourceVersions', Effect: 'Allow', Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+      Resource: ['arn:aws:s3:::source-a/*', 'arn:aws:s3:::source-b/*'],
+    });
+    expect(sid('WriteReplicas')).toEqual({
+      Sid: 'WriteReplicas', Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.replica_bucket_\w+\.arn\}\/\*$/),
+    });
+  });
+
+  it('uses each key only through S3 of its bucket\'s region (kms:ViaService); the replica key also decrypts, for its S3 Bucket Key', () => {
+    // A source without a key (SSE-S3) grants no key; the source key is decrypt-only.
+    expect(sid('DecryptSource')).toEqual({
+      Sid: 'DecryptSource', Effect: 'Allow', Action: 'kms:Decrypt', Resource: SOURCE_KEY, Condition: { StringLike: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+    });
+    expect(sid('EncryptReplica')).toEqual({
+      Sid: 'EncryptReplica', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: expect.stringMatching(/^\$\{aws_kms_key\.dr_key_\w+\.arn\}$/),
+      Condition: { StringLike: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' } },
+    });
+    expect(statements.map((s) => s.Sid)).toEqual(['ReadSourceConfig', 'ReadSourceVersions', 'DecryptSource', 'WriteReplicas', 'EncryptReplica']);
   });
 });
 

@@ -210,6 +210,36 @@ describe('multi-tier', () => {
     expect(resources(prd, 'aws_kms_key')[0]).toMatchObject({ lifecycle: { prevent_destroy: true } });
   });
 
+  it('protect is the one name of the flag: false turns every protection off in prd; deletionProtection is refused', () => {
+    const open = synth(config({ protect: false }), 'prd');
+    for (const lb of resources(open, 'aws_lb')) expect(lb.enable_deletion_protection).toBe(false);
+    for (const b of resources(open, 'aws_s3_bucket')) expect(b.lifecycle).toEqual({ prevent_destroy: false });
+    expect(resources(open, 'aws_kms_key')[0].lifecycle).toEqual({ prevent_destroy: false });
+    const renamed = { ...config(), deletionProtection: true } as unknown as MultiTierConfig;
+    expect(refusal(renamed)).toContain('test/apps-devstg/multi-tier: deletionProtection: was renamed to protect; rename it');
+  });
+
+  it('admits the Auto Scaling service-linked role to the EBS key once, through the tiers (grantToService)', () => {
+    const policy = JSON.parse(resources(devstg, 'aws_kms_key')[0].policy as string) as { Statement: { Sid: string; Principal: unknown }[] };
+    expect(policy.Statement.map((st) => st.Sid)).toEqual(['AccountAdministration', 'AutoScalingUsesKeyForVolumes', 'AutoScalingGrantsForVolumes']);
+    expect(policy.Statement[1].Principal).toEqual({ AWS: expect.stringContaining('role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling') });
+  });
+
+  it('checks each tier, the public client ranges and the log retention with the modules\' rules, under its own field names', () => {
+    const message = refusal(config({
+      web: { instanceType: 't3.small', minSize: 1, desiredCapacity: 1, maxSize: 2, volumeSizeGb: 4, cpuTargetPercent: 0 },
+      app: { instanceType: 'large', minSize: 1, desiredCapacity: 1, maxSize: 2, healthCheckPath: 'health' },
+      publicIngressCidrs: ['10.0.0.1/8'],
+      accessLogExpirationDays: 0,
+    }));
+    expect(message).toContain('web.volumeSizeGb: 4 must be a whole number from 8 to 16384 GiB');
+    expect(message).toContain('web.cpuTargetPercent: 0 must be a percentage above 0 and at most 100');
+    expect(message).toContain('app.instanceType: "large" is not an EC2 instance type');
+    expect(message).toContain('app.healthCheckPath: "health" must start with /');
+    expect(message).toContain('publicIngressCidrs[0]: ');
+    expect(message).toContain('accessLogExpirationDays: 0 must be a positive whole number');
+  });
+
   it('sizes the example organisation per environment: devstg min 1, prd min 3 in each tier', () => {
     const app = Testing.app();
     const only = new Set(['acme-apps-devstg-multi-tier', 'acme-apps-prd-multi-tier']);

@@ -1,8 +1,9 @@
 import { CycleError, type GraphNode } from '../../lib/graph';
 import {
-  executionOrder, formatEvent, formatSummary, parseChangeCounts, runLayers, SelectionError, selectLayers,
+  executionOrder, formatEvent, formatSummary, runLayers, SelectionError, selectLayers,
   type Action, type Executor, type Outcome, type RunEvent,
 } from '../../scripts/lib/runner';
+import { parseChangeCounts } from '../../scripts/lib/terraform';
 
 /** A graph node `<account>/<layer>` with id `p-<account>-<layer>`; deps are given as `account/layer` too. */
 function node(ref: string, deps: string[] = [], stateful = false): GraphNode {

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretRotation } from '@cdktf/provider-aws/lib/secretsmanager-secret-rotation';
+import { TerraformStack, Testing } from 'cdktf';
 import { defineLayer } from '../../lib/config';
+import { ManagedSecret, managedSecretPropProblems } from '../../modules/managed-secret';
 import { readProjectFolder, resolveOrganisation } from '../../lib/organisation';
 import { checkStack } from '../../lib/policy';
 import { BaseNetwork } from '../../layers/base-network';
@@ -125,15 +127,48 @@ describe('secrets', () => {
       ],
       recoveryWindowDays: 3,
     }, { fargate: false });
-    expect(message).toContain('test/apps-prd/secrets: secrets[0].name: "/leading" may hold only letters, digits and /_+=.@- and must not start or end with /');
-    expect(message).toContain('secrets[1].name: "db-AbCdEf" ends with a hyphen and six characters');
+    expect(message).toContain('test/apps-prd/secrets: secrets[0].name: "/leading" must not start or end with /');
+    // The name, reader and schedule rules are the ManagedSecret module's (managedSecretPropProblems), on the full name.
+    expect(message).toContain('secrets[1].name: "test/apps-prd/db-AbCdEf" ends with a hyphen and six characters');
     expect(message).toContain('secrets[2].description: must say what the value is and who sets it');
     expect(message).toContain('secrets[2].readers[0]: "arn:aws:iam::666666666666:user/alice" is not an IAM role ARN');
     expect(message).toContain('secrets[3].name: "dup" is declared twice');
     expect(message).toContain('secrets[3].rotation.schedule: "weekly" must be rate(<n> days|hours) or cron(...)');
-    expect(message).toContain('recoveryWindowDays: 3 must be a whole number of days from 7 to 30');
+    expect(message).toContain('recoveryWindowDays: 3 must be a whole number from 7 to 30 days');
     expect(message).toContain('secrets[0].readers: no layer of apps-prd reads "/leading" with fromSecrets(...) and no reader is listed: nobody could read it');
+    // Reported once, by the layer (with what to do), not again by the module.
+    expect(message.match(/secrets\[0\]\.readers/g)).toHaveLength(1);
+    expect(refusal({ secrets: [{ name: 'bad name', description: 'x', readers: ['arn:aws:iam::666666666666:role/x'] }] }, { fargate: false }))
+      .toContain('secrets[0].name: "test/apps-prd/bad name" must be letters, digits and /_+=.@-');
     expect(refusal({ secrets: [] })).toContain('secrets: declares no secret');
+  });
+
+  it('protect: false lets the secrets and the own key be destroyed; the old name preventDestroy is refused', () => {
+    const tf = synth({ protect: false }, { security: false });
+    expect(resources(tf, 'aws_secretsmanager_secret').map((s) => s.lifecycle)).toEqual([{ prevent_destroy: false }, { prevent_destroy: false }]);
+    expect(resources(tf, 'aws_kms_key')[0].lifecycle).toEqual({ prevent_destroy: false });
+    expect(refusal({ preventDestroy: false } as unknown as Partial<SecretsConfig>)).toContain('test/apps-prd/secrets: preventDestroy: was renamed to protect');
+  });
+
+  it('the ManagedSecret module refuses a secret nobody reads, next to the resource, outside any layer', () => {
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    expect(() => new ManagedSecret(stack, 'orphan', { name: 'a/b', description: 'x', kmsKeyArn: 'arn:aws:kms:us-east-1:666666666666:key/x', readers: [] }))
+      .toThrow(/orphan: readers: names nobody: a secret needs at least one reader \(or a rotation function\)/);
+    expect(managedSecretPropProblems({ readers: [], rotation: { functionRoleArn: 'arn:aws:iam::666666666666:role/rotate' } })).toEqual([]);
+  });
+
+  it('the ManagedSecret module holds the Secrets Manager limits the secrets layer nests: rotation 4-23 hours or 1-1000 days, description 2048', () => {
+    expect(managedSecretPropProblems({ rotation: { schedule: 'rate(24 hours)' } }))
+      .toEqual([{ field: 'rotation.schedule', message: '"rate(24 hours)" must be every 4 to 23 hours or every 1 to 1000 days' }]);
+    expect(managedSecretPropProblems({ rotation: { schedule: 'rate(1001 days)' } })).toHaveLength(1);
+    expect(managedSecretPropProblems({ rotation: { schedule: 'rate(4 hours)' } })).toEqual([]);
+    expect(managedSecretPropProblems({ rotation: { schedule: 'cron(0 3 ? * SUN *)' } })).toEqual([]);
+    expect(managedSecretPropProblems({ description: 'd'.repeat(2049) })).toEqual([{ field: 'description', message: 'is 2049 characters; Secrets Manager accepts 2048' }]);
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    expect(() => new ManagedSecret(stack, 'fast', {
+      name: 'a/b', description: 'x', kmsKeyArn: 'arn:aws:kms:us-east-1:666666666666:key/x', readers: ['arn:aws:iam::666666666666:role/app'],
+      rotation: { schedule: 'rate(2 hours)', functionArn: 'arn:aws:lambda:us-east-1:666666666666:function:rotate', functionRoleArn: 'arn:aws:iam::666666666666:role/rotate' },
+    })).toThrow(/fast: rotation\.schedule: "rate\(2 hours\)" must be every 4 to 23 hours/);
   });
 
   it('passes the policy pack Secrets Manager rules (POL-SM-001 customer key, POL-SM-002 resource policy)', () => {

@@ -9,6 +9,7 @@ import { defineLayer } from '../../lib/config';
 import { CONFIG_SHAPES_FILE, configShapes, shapeProblems, useConfigShapes, type ShapeNode } from '../../lib/config-shape';
 import { fromLayer } from '../../lib/layer-ref';
 import { BaseNetwork, baseNetworkContract } from '../../layers/base-network';
+import { BaseTfBackend } from '../../layers/base-tf-backend';
 import { Databases } from '../../layers/databases';
 import { configShapesJson } from '../../scripts/lib/config-shapes';
 import { generatedFiles } from '../../scripts/lib/scaffold';
@@ -75,6 +76,12 @@ describe('unknown keys in layer configs', () => {
 });
 
 describe('unknown keys in project and account files', () => {
+  it('reports an old protection flag once, in the kind\'s words naming protect, not also as an unknown key', () => {
+    const message = refusal(source({ 'apps-devstg': { layers: { 'base-tf-backend': defineLayer(BaseTfBackend, loose({ preventDestroy: false })) } } }));
+    expect(message).toContain('test/apps-devstg/base-tf-backend: preventDestroy: was renamed to protect; rename it (preventDestroy is no longer read)');
+    expect(message).not.toContain('preventDestroy: is not a known setting');
+  });
+
   it('refuses a misspelled project or account setting', () => {
     const message = refusal(source({ a: { config: loose({ ...account(), regoin: 'us-west-2' }) } }, loose({ drRegoin: 'us-west-2' })));
     expect(message).toContain('test: drRegoin: is not a known setting (did you mean drRegion?)');

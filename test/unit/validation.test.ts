@@ -27,6 +27,7 @@ import { Secrets } from '../../layers/secrets';
 import { Security } from '../../layers/security';
 import { Serverless, type ServerlessConfig } from '../../layers/serverless';
 import { AutoScalingTier, autoScalingTierPropProblems } from '../../modules/auto-scaling-tier';
+import { KmsKey } from '../../modules/kms-key';
 import { permissionSetPropProblems } from '../../modules/permission-set';
 import { vpcPropProblems } from '../../modules/vpc';
 import { TerraformStack, Testing } from 'cdktf';
@@ -331,13 +332,16 @@ describe('module props: each module checks its own, the layers nest the same fun
     expect(permissionSetPropProblems({ inlinePolicy: big })).toContainEqual({ field: 'inlinePolicy', message: 'is longer than the 32768 characters Identity Center accepts' });
   });
 
-  it('auto scaling tier: a layer checks the fields its config holds; the construct still refuses a tier without a volume key', () => {
+  it('auto scaling tier: a layer checks the fields its config holds; the construct refuses two volume keys', () => {
     // What the multi-tier and dr layers pass: no key (the constructor gets it from the layer), nothing to report.
     expect(autoScalingTierPropProblems({ instanceType: 't3.small', minSize: 1, desiredCapacity: 2, maxSize: 4 })).toEqual([]);
+    // Without a key the volumes use the account's default EBS key (module-grants.test.ts); two keys are refused.
     const stack = new TerraformStack(Testing.app(), 'tier');
     expect(() => new AutoScalingTier(stack, 'web', {
       name: 'acme-apps-devstg-web', vpcId: 'vpc-1', subnetIds: ['subnet-1'], instanceType: 't3.small', minSize: 1, desiredCapacity: 2, maxSize: 4, port: 80,
+      ebsKmsKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/a', ebsKmsKey: new KmsKey(stack, 'ebs', { alias: 'ebs', description: 'ebs', accountId: '111111111111' }),
+      autoScalingServiceLinkedRoleArn: 'arn:aws:iam::111111111111:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
       loadBalancer: { arnSuffix: 'app/web/1', listener: { fqn: 'listener' } },
-    })).toThrow('web: ebsKmsKeyArn: a tier needs ebsKmsKeyArn or ebsKmsKey (root volumes are encrypted)');
+    })).toThrow('web: ebsKmsKeyArn: give ebsKmsKeyArn or ebsKmsKey, not both');
   });
 });

@@ -7,7 +7,7 @@ export default defineLayer(MultiTier, {
   domain: { subdomain: 'web' },
   web: { instanceType: 'm7i.large', minSize: 3, desiredCapacity: 3, maxSize: 9, cpuTargetPercent: 50, requestsPerTarget: 1000 },
   app: { instanceType: 'm7i.large', minSize: 3, desiredCapacity: 3, maxSize: 12, cpuTargetPercent: 55, volumeSizeGb: 30 },
-  deletionProtection: true,
+  protect: true,
   accessLogExpirationDays: 365,
   // Alarms go to the account's notification topic (security layer).
   useSecurityAlarmTopic: true,
