@@ -59,11 +59,11 @@ sandbox-down: install ## stop the sandbox (data stays in .sandbox/)
 sandbox-status: install
 	$(NODE) scripts/sandbox.ts status
 
-plan: install $(SANDBOX_UP) ## plan in dependency order, saving each plan; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1|auto PARALLELISM= REFRESH=1
+plan: install $(SANDBOX_UP) ## plan in dependency order, saving each plan; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1|auto PARALLELISM= REFRESH=1 RESUME=1
 	$(PREFLIGHT)
 	$(NODE) scripts/run.ts plan $(RUN_ARGS) $(PLAN_ARGS)
 
-apply: install $(SANDBOX_UP) ## apply in dependency order, asks first unless AUTO_APPROVE=1; PLANNED=1 applies the saved plans; ALLOW_REPLACE=<stack>:<address>,… (real AWS: SANDBOX=0)
+apply: install $(SANDBOX_UP) ## apply in dependency order, asks first unless AUTO_APPROVE=1; PLANNED=1 applies the saved plans; ALLOW_REPLACE=<stack>:<address>,…; RESUME=1 only what the last apply did not finish (real AWS: SANDBOX=0)
 	$(PREFLIGHT)
 	$(NODE) scripts/run.ts apply $(RUN_ARGS) $(APPLY_ARGS)
 

@@ -371,7 +371,9 @@ async function main(): Promise<void> {
   }
   lines.push('## What the figures say', '', ...findings.flatMap((f) => [f, '']));
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, lines.join('\n') + '\n');
+  // The "First plans" section is written by `npm run bench:plan` (scripts/bench-plan.ts): kept as it is.
+  const firstPlans = fs.existsSync(out) ? /<!-- bench-plan:start -->[\s\S]*?<!-- bench-plan:end -->/.exec(fs.readFileSync(out, 'utf8'))?.[0] : undefined;
+  fs.writeFileSync(out, lines.join('\n') + '\n' + (firstPlans ? `\n${firstPlans}\n` : ''));
   console.log(lines.join('\n'));
   console.log(`\nwritten to ${path.relative(REPO_ROOT, out)}`);
 }

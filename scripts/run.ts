@@ -15,13 +15,20 @@ import { setTokenStackTraces, tokenStackTracesFromEnv } from '../lib/token-stack
 import { usageLine } from '../lib/usage';
 import { parseCommand, SYNOPSIS, USAGE, UsageError } from './lib/cli';
 import { confirmApply, confirmDestroy, savedPlanLines, strandedReaders, terminalPrompt } from './lib/confirm';
+import { stackConfigHash, stackConfigHashes } from './lib/config-hash';
 import { credentialsReady } from './lib/credentials';
 import { autoDependents, outputImpact } from './lib/impact';
 import { layerExecutor, type ApplyFrom } from './lib/layer-executor';
 import { DEFAULT_OUTDIR, PROJECTS_DIR, REPO_ROOT, SANDBOX_DIR } from './lib/paths';
-import { ACTIONS, driftVerdict, formatEvent, formatSummary, runLayers, selectLayers, verdictLine, type Action } from './lib/runner';
+import { markdownFile, writeReportMarkdown } from './lib/report-markdown';
+import { withRetries } from './lib/retry';
+import {
+  ACTIONS, driftVerdict, exitCodeOf, formatEvent, formatSummary, resumeSelection, runLayers, selectLayers, verdictLine, withKeptLayers,
+  type Action, type LayerReport, type PreviousReport,
+} from './lib/runner';
 import { assertLoopback, createBackends, SandboxError, sandboxOwner, verifySandboxOwner } from './lib/sandbox';
 import { PlanStore, plansDir } from './lib/saved-plans';
+import { terraform } from './lib/terraform';
 
 /** Where this run's report goes, once known: written even when the run fails before any layer ran. */
 let reportFile: string | undefined;
@@ -39,8 +46,13 @@ async function main(argv: readonly string[]): Promise<number> {
   reportFile = path.resolve(command.report ?? path.join(outdir, 'run-report.json'));
   // An older report must never be read as this run's (CI reads the verdict from it); it is kept aside as the
   // previous run's, whose durations predict how long this one takes (the credentials check).
+  // A report of a run that stopped before running any layer does not replace one that ran layers (RESUME reads it).
   const previousReport = `${reportFile}.previous`;
-  if (fs.existsSync(reportFile)) fs.renameSync(reportFile, previousReport);
+  if (fs.existsSync(reportFile)) {
+    if (ranLayers(reportFile) || !fs.existsSync(previousReport)) fs.renameSync(reportFile, previousReport);
+    else fs.rmSync(reportFile);
+  }
+  fs.rmSync(markdownFile(reportFile), { force: true });
   if (mode.sandbox) {
     // Before anything is written: the sandbox must be this checkout's (a sandbox someone started for itself and
     // named explicitly by endpoint, like the benchmark's, carries no owner and is accepted).
@@ -50,8 +62,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const synthStart = Date.now();
   const result = synth({ projectsDir: PROJECTS_DIR, mode, outdir, project: command.project });
-  const nodes = selectLayers(result.graph, { accounts: command.accounts, layers: command.layers, stacks: command.stacks, includeDependents: command.includeDependents });
-  if (nodes.length === 0) throw new UsageError('no enabled layer matches the selection');
+  const selected = selectLayers(result.graph, { accounts: command.accounts, layers: command.layers, stacks: command.stacks, includeDependents: command.includeDependents });
+  if (selected.length === 0) throw new UsageError('no enabled layer matches the selection');
+  // Each layer's config hash as the saved plans compute it (cdk.tf.json, its assets, its provider lock file).
+  const hashes = stackConfigHashes(outdir, selected.map((n) => n.id));
+  const resumed = command.resume ? resumeSelection(selected, readReport(previousReport), hashes, command.action, mode.sandbox ? 'sandbox' : 'real') : undefined;
+  const nodes = resumed ? resumed.run : selected;
+  if (resumed) {
+    console.log(`RESUME=1: ${resumed.kept.length} of ${selected.length} layers finished in the last ${command.action} and are unchanged; running ${nodes.length}` +
+      `${nodes.length ? `: ${nodes.map((n) => `${n.account}/${n.layer} (${resumed.reasons.get(n.id)})`).join(', ')}` : ''}`);
+  }
   console.log(`synthesized ${result.graph.length} stacks in ${((Date.now() - synthStart) / 1000).toFixed(1)}s (${mode.sandbox ? `sandbox ${mode.sandbox.s3}` : 'real AWS'}); ` +
     `${command.action} of ${nodes.length} layer(s), parallelism ${command.parallelism}`);
   const print = (line: string): void => console.log(line);
@@ -64,18 +84,18 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   // Real AWS: every selected account's role can be assumed, for longer than the last run of these layers took.
-  if (!mode.sandbox && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
+  if (!mode.sandbox && nodes.length > 0 && !(await credentialsReady({ stacks: result.stacks, nodes, reportFile: previousReport, parallelism: command.parallelism }))) return 1;
 
   const plans = new PlanStore(plansDir(outdir));
   const allowReplace = new Set(command.allowReplace);
-  if (command.action === 'apply') {
+  if (command.action === 'apply' && nodes.length > 0) {
     const saved = command.planned ? savedPlanLines(nodes, (id) => plans.get(id), allowReplace) : undefined;
     if (saved && command.autoApprove) saved.forEach(print);
     const decision = await confirmApply(nodes, command.autoApprove, terminalPrompt(), print, saved);
     console.log(decision.message);
     if (!decision.proceed) return 1;
   }
-  if (command.action === 'destroy') {
+  if (command.action === 'destroy' && nodes.length > 0) {
     const decision = await confirmDestroy(nodes, { ...command, graph: result.graph }, terminalPrompt(), print);
     console.log(decision.message);
     if (!decision.proceed) {
@@ -88,11 +108,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const contracts = new Map<string, AnyContract | undefined>(result.stacks.map((s) => [s.node.id, s.ctx.account.layers.get(s.ctx.layer)?.kind.contract]));
-  const projects = new Set(nodes.map((n) => n.project));
+  const projects = new Set(selected.map((n) => n.project));
   // Every layer of the graph has a label: INCLUDE_DEPENDENTS=auto may add any of them during the run.
   const labels = new Map(result.graph.map((n) => [n.id, `${projects.size > 1 ? `${n.project}/` : ''}${n.account}/${n.layer}`]));
-  const width = Math.max(...nodes.map((n) => labels.get(n.id)!.length));
+  const width = Math.max(0, ...selected.map((n) => labels.get(n.id)!.length));
   const label = (id: string): string => labels.get(id) ?? id;
+  const note = (id: string, message: string): void => console.log(`${' '.repeat(10)}${label(id).padEnd(width)} ${message}`);
+  // Known transient AWS errors (throttling, IAM and KMS propagation) are retried with backoff: scripts/lib/retry.ts.
+  // Never the apply of a plan file (every apply applies one) nor a lock error; a plain apply whose plan file failed with
+  // one is planned and applied again as a whole by the executor (retryApply).
+  const retrying = withRetries(terraform, {
+    onRetry: (cwd, r) => note(path.basename(cwd), `${r.rule}: terraform ${r.command} again in ${(r.delayMs / 1000).toFixed(0)}s (attempt ${r.attempt + 1} of ${r.maxAttempts})`),
+  });
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -116,21 +143,29 @@ async function main(argv: readonly string[]): Promise<number> {
     forceStateful: command.forceStateful,
     signal: controller.signal,
     execute: layerExecutor({
-      outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout,
-      onNote: (id, message) => console.log(`${' '.repeat(10)}${label(id).padEnd(width)} ${message}`),
+      outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout, onNote: note, terraform: retrying, retryApply: retrying.retryApply,
       plans, applyFrom: applyFromOf(command), allowReplace, refresh: command.refresh,
       replanHint: (n) => `make plan ACCOUNT=${n.account} LAYER=${n.layer}${mode.sandbox ? '' : ' SANDBOX=0'}`,
     }),
     onEvent: (event) => console.log(formatEvent(event, label, width)),
     ...(command.autoDependents ? { expand: autoDependents(result.graph) } : {}),
   });
-  const withImpact = { ...report, impact: outputImpact(report.layers, result.graph) };
-
-  console.log(`\n${formatSummary(withImpact, (l) => label(l.id))}`);
-  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', plansDir: path.relative(process.cwd(), plans.dir) || plans.dir, ...withImpact });
+  // Each layer with its config hash (RESUME compares it) and its retries; with RESUME, the layers it kept (unless
+  // INCLUDE_DEPENDENTS=auto ran one again), in graph order.
+  const ran = report.layers.map((l): LayerReport => {
+    const retries = retrying.retriesIn(l.id);
+    const hash = l.configHash ?? stackConfigHash(outdir, l.id);
+    return { ...l, ...(hash ? { configHash: hash } : {}), ...(retries.length > 0 ? { retries } : {}) };
+  });
+  const layers = withKeptLayers(ran, resumed?.kept ?? [], new Map(result.graph.map((n, i) => [n.id, i])));
+  // A layer drift kept from the last run is still drift.
+  const exitCode = exitCodeOf(layers, report.interrupted);
+  const full = { ...report, exitCode, layers, impact: outputImpact(layers, result.graph) };
+  console.log(`\n${formatSummary(full, (l) => `${label(l.id)}${l.carriedOver ? ' (earlier run)' : ''}`)}`);
+  writeReport({ mode: mode.sandbox ? 'sandbox' : 'real', plansDir: path.relative(process.cwd(), plans.dir) || plans.dir, ...full });
   console.log(`report: ${path.relative(process.cwd(), reportFile) || reportFile}`);
-  if (report.verdict) console.log(verdictLine(report.verdict));
-  return report.exitCode;
+  if (command.action === 'drift') console.log(verdictLine(driftVerdict(exitCode)));
+  return exitCode;
 }
 
 /** How an apply uses plans: --planned (this checkout's saved plans), --reviewed <dir> (CI), or a new plan per layer. */
@@ -149,6 +184,20 @@ function writeReport(report: { readonly action: Action; readonly exitCode: numbe
   fs.mkdirSync(path.dirname(reportFile), { recursive: true });
   const verdict = report.action === 'drift' ? { verdict: driftVerdict(report.exitCode) } : {};
   fs.writeFileSync(reportFile, JSON.stringify({ ...report, ...verdict }, null, 2) + '\n');
+  writeReportMarkdown(reportFile, { layers: [], ...report, ...verdict });
+}
+
+/** The report at `file`, if it is one. */
+function readReport(file: string): PreviousReport | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as PreviousReport;
+  } catch {
+    return undefined;
+  }
+}
+
+function ranLayers(file: string): boolean {
+  return (readReport(file)?.layers?.length ?? 0) > 0;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface RunCommand {
   readonly confirm?: string;
   readonly lockTimeout: string;
   readonly report?: string;
+  /** Run only what the last report of the same action did not finish, and what changed since (runner.ts resumeSelection). */
+  readonly resume: boolean;
 }
 
 /** How a run uses saved plans (docs/runner.md, "Saved plans"): parsed by parsePlanOptions. */
@@ -68,6 +70,9 @@ Running
   --fail-fast              stop launching layers after the first failure    env FAIL_FAST=1
   --lock-timeout D         wait this long for a state lock (default 5m)     env LOCK_TIMEOUT
   --report FILE            JSON report (default <outdir>/run-report.json)   env REPORT
+                           (and its Markdown, the same name with .md: table, replacements, Gantt chart)
+  --resume                 only the layers the last run of this action did not finish, those whose
+                           synthesized config changed since, and what reads them   env RESUME=1
 
 Safety (make: AUTO_APPROVE=1, CONFIRM=<name>, FORCE_STATEFUL=1, FORCE_ORPHANS=1)
   --auto-approve           apply without asking                             env AUTO_APPROVE=1
@@ -95,10 +100,11 @@ export const RUN_OPTIONS = {
   refresh: { type: 'string' }, planned: { type: 'string' }, reviewed: { type: 'string' }, 'allow-replace': { type: 'string' },
   parallelism: { type: 'string' }, 'fail-fast': { type: 'string' }, 'lock-timeout': { type: 'string' }, report: { type: 'string' },
   'auto-approve': { type: 'string' }, confirm: { type: 'string' }, 'force-stateful': { type: 'string' }, 'force-orphans': { type: 'string' },
+  resume: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-export const RUN_SWITCHES = ['include-dependents', 'refresh', 'planned', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans'] as const;
+export const RUN_SWITCHES = ['include-dependents', 'refresh', 'planned', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'resume'] as const;
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -116,7 +122,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
    * A switch: the flag (bare = 1), else (when `fromEnv`) the environment variable of the same name, which is also
    * what make passes on. 1 or 0; anything else is a usage error naming both spellings.
    */
-  const plans = parsePlanOptions(action as Action, flags, env);
   const on = (flag: string, fromEnv = true): boolean => {
     const variable = flag.toUpperCase().replace(/-/g, '_');
     try {
@@ -125,6 +130,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
       throw new UsageError((error as Error).message);
     }
   };
+  const plans = parsePlanOptions(action as Action, flags, env);
   const parallelismText = pick('parallelism', 'PARALLELISM');
   const parallelism = parallelismText === undefined ? os.cpus().length : Number(parallelismText);
   if (!Number.isInteger(parallelism) || parallelism < 1) throw new UsageError(`parallelism must be a positive integer, not "${parallelismText}"`);
@@ -154,6 +160,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     confirm: flags.get('confirm'),
     lockTimeout,
     report: pick('report', 'REPORT'),
+    resume: on('resume'),
     ...plans,
   };
 }

@@ -101,6 +101,11 @@ export interface LayerExecutorOptions {
   readonly statefulType?: (type: string) => boolean;
   /** The command that plans a layer again, for refusals. @default make plan ACCOUNT=<account> LAYER=<layer> */
   readonly replanHint?: (node: GraphNode) => string;
+  /**
+   * A plain apply (`applyFrom` fresh) whose plan file failed to apply: whether to plan and apply again, after waiting
+   * (scripts/lib/retry.ts `retryApply`: known transient errors only). @default never
+   */
+  readonly retryApply?: (cwd: string, failed: TerraformResult & TerraformResultExtra, attempt: number, options: { signal?: AbortSignal; onOutput?: (chunk: string) => void }) => Promise<boolean>;
   /** Test seams. @default the real ones */
   readonly seed?: Seeder;
   readonly terraform?: TerraformFn;
@@ -170,6 +175,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
   const lockTimeoutMs = parseDuration(lockTimeout);
   const logDir = options.logDir ?? path.join(options.outdir, 'logs');
   const nodes = new Map(options.graph.map((n) => [n.id, n]));
+  /** Layers some other layer reads (in any account): only their sandbox state is worth recording. */
+  const read = new Set(options.graph.flatMap((n) => n.dependsOn));
   const seeded = new Map<string, Promise<boolean>>();
   const sandbox = options.mode.sandbox;
   const modeName = sandbox ? 'sandbox' : 'real';
@@ -180,6 +187,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
   const statefulType = options.statefulType ?? isStatefulType;
   const versions = cachedStates(options.stateReader ?? s3StateReader());
   const replan = options.replanHint ?? ((n: GraphNode) => `make plan ACCOUNT=${n.account} LAYER=${n.layer}`);
+  const retryApply = options.retryApply ?? (() => Promise.resolve(false));
   /** Layers planned in this run, by id. */
   const planned = new Map<string, PlannedLayer>();
   /** The local state file of each upstream's planned outputs, written once per run. */
@@ -278,6 +286,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     speculative: record.speculative,
     replacements: record.replacements,
     changedOutputs: record.changedOutputs,
+    ...(record.drift ? { drift: record.drift } : {}),
   });
 
   return async (node: GraphNode, action: Action, signal: AbortSignal): Promise<Outcome> => {
@@ -465,10 +474,12 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     async function planLayer(): Promise<Outcome> {
       const { inputs, redirects } = await inputsOf(node, remote);
       const speculative = redirects.size > 0;
-      if (sandbox && location && !speculative) {
+      if (sandbox && location && !speculative && read.has(node.id)) {
         // The sandbox cannot create resources; a refresh-only apply records the layer's state object at its key, so
         // consumers can be planned. Only into a state no apply wrote: a plan never changes applied outputs. Before the
-        // plan, so that the saved plan is made against the state it will find when applied.
+        // plan, so that the saved plan is made against the state it will find when applied. Only for a layer that
+        // something reads: the record is a second terraform run (provider start, schema, refresh) as dear as the
+        // plan, and a state nobody reads is never used (docs/benchmarks.md, "First plans").
         const origin = await states!.origin(location);
         if (origin === 'applied') write('\nstate written by an apply: the plan is not recorded into it\n');
         else {
@@ -515,6 +526,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
         stack: node.id, plannedAt: new Date().toISOString(), mode: modeName, configHash: hash, state, upstreams: inputs, speculative,
         counts: counts ?? null, noChanges, applyable: summary.applyable, changedOutputs: summary.changedOutputs,
         unknownOutputs: summary.unknownOutputs, replacements: summary.replacements, planDigest: summary.digest,
+        ...(summary.drift > 0 ? { drift: summary.drift } : {}),
       };
       plans.put(record);
       planned.set(node.id, { record, files });
@@ -535,35 +547,43 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
         if (reviewed.mode !== modeName) return refused(`its reviewed plan was made for ${reviewed.mode === 'sandbox' ? 'the sandbox' : 'real AWS'}`);
       }
       try {
-        const plan = await locked(commandFor('plan', lockTimeout, planFile));
-        const plannedCounts = parseChangeCounts(plan.stdout);
-        if (signal.aborted) return { ...interruptedDuring(plan), counts: plannedCounts };
-        if (plan.code !== 0 || RELEASE_FAILED.test(plan.stderr)) return failed(plan, plannedCounts);
-        const noChanges = NO_CHANGES.test(plan.stdout);
-        const summary = noChanges ? emptyPlanSummary() : await showPlan(planFile, undefined);
-        if (isOutcome(summary)) return summary;
-        const details: LayerDetails = { planDigest: summary.digest, replacements: summary.replacements, changedOutputs: summary.changedOutputs, ...(reviewed ? { appliedPlan: 'reviewed' as const } : {}) };
-        if (reviewed && reviewed.planDigest !== summary.digest) {
-          const was = reviewed.counts ? `${reviewed.counts.add} to add, ${reviewed.counts.change} to change, ${reviewed.counts.destroy} to destroy` : 'unknown counts';
-          const now = plannedCounts ? `${plannedCounts.add} to add, ${plannedCounts.change} to change, ${plannedCounts.destroy} to destroy` : 'unknown counts';
-          const outputs = [...new Set([...reviewed.changedOutputs, ...summary.changedOutputs])].filter((o) => reviewed.changedOutputs.includes(o) !== summary.changedOutputs.includes(o));
-          return refused(`the plan now differs from the reviewed plan of ${reviewed.plannedAt} (reviewed: ${was}; now: ${now}` +
-            `${outputs.length ? `; outputs changing differ: ${outputs.join(', ')}` : ''}): re-plan it in a pull request and review that plan`, details);
+        for (let attempt = 1; ; attempt += 1) {
+          fs.rmSync(planFile, { force: true });
+          const plan = await locked(commandFor('plan', lockTimeout, planFile));
+          const plannedCounts = parseChangeCounts(plan.stdout);
+          if (signal.aborted) return { ...interruptedDuring(plan), counts: plannedCounts };
+          if (plan.code !== 0 || RELEASE_FAILED.test(plan.stderr)) return failed(plan, plannedCounts);
+          const noChanges = NO_CHANGES.test(plan.stdout);
+          const summary = noChanges ? emptyPlanSummary() : await showPlan(planFile, undefined);
+          if (isOutcome(summary)) return summary;
+          const details: LayerDetails = { planDigest: summary.digest, replacements: summary.replacements, changedOutputs: summary.changedOutputs, ...(reviewed ? { appliedPlan: 'reviewed' as const } : {}) };
+          if (reviewed && reviewed.planDigest !== summary.digest) {
+            const was = reviewed.counts ? `${reviewed.counts.add} to add, ${reviewed.counts.change} to change, ${reviewed.counts.destroy} to destroy` : 'unknown counts';
+            const now = plannedCounts ? `${plannedCounts.add} to add, ${plannedCounts.change} to change, ${plannedCounts.destroy} to destroy` : 'unknown counts';
+            const outputs = [...new Set([...reviewed.changedOutputs, ...summary.changedOutputs])].filter((o) => reviewed.changedOutputs.includes(o) !== summary.changedOutputs.includes(o));
+            return refused(`the plan now differs from the reviewed plan of ${reviewed.plannedAt} (reviewed: ${was}; now: ${now}` +
+              `${outputs.length ? `; outputs changing differ: ${outputs.join(', ')}` : ''}): re-plan it in a pull request and review that plan`, details);
+          }
+          const refusal = replacementRefusal(summary.replacements, allowReplace);
+          if (refusal) return refused(refusal, details);
+          if (noChanges) {
+            write('\nNo changes: nothing to apply\n');
+            return { ok: true, counts: plannedCounts, log, details };
+          }
+          const applied = await locked(commandFor('apply', lockTimeout, planFile));
+          wroteOwnState();
+          const counts = parseChangeCounts(applied.stdout);
+          if (signal.aborted) return { ...interruptedDuring(applied), counts };
+          if (applied.code !== 0 || RELEASE_FAILED.test(applied.stderr)) {
+            // A known transient error (throttling, IAM or KMS propagation): plan again from what the apply left, guard
+            // and apply that. Never for --reviewed: after a partial apply the new plan is not the reviewed one.
+            if (applyFrom.kind === 'fresh' && !RELEASE_FAILED.test(applied.stderr) && await retryApply(dir, applied, attempt, { signal, onOutput: write })) continue;
+            return failed(applied, counts);
+          }
+          plans.remove(node.id); // its saved plan, if any, was made against the state this apply replaced
+          if (sandbox && location) await states!.forget(location);
+          return { ok: true, counts, log, details };
         }
-        const refusal = replacementRefusal(summary.replacements, allowReplace);
-        if (refusal) return refused(refusal, details);
-        if (noChanges) {
-          write('\nNo changes: nothing to apply\n');
-          return { ok: true, counts: plannedCounts, log, details };
-        }
-        const applied = await locked(commandFor('apply', lockTimeout, planFile));
-        wroteOwnState();
-        const counts = parseChangeCounts(applied.stdout);
-        if (signal.aborted) return { ...interruptedDuring(applied), counts };
-        if (applied.code !== 0 || RELEASE_FAILED.test(applied.stderr)) return failed(applied, counts);
-        plans.remove(node.id); // its saved plan, if any, was made against the state this apply replaced
-        if (sandbox && location) await states!.forget(location);
-        return { ok: true, counts, log, details };
       } finally {
         fs.rmSync(planFile, { force: true });
       }

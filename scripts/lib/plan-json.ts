@@ -11,6 +11,8 @@ export interface PlanJson {
   readonly format_version?: string;
   readonly applyable?: boolean;
   readonly resource_changes?: readonly ResourceChange[];
+  /** Resources whose real state differs from the last known state (changed outside Terraform), found while refreshing. */
+  readonly resource_drift?: readonly ResourceChange[];
   readonly output_changes?: Readonly<Record<string, OutputChange>>;
   readonly planned_values?: { readonly outputs?: Readonly<Record<string, PlannedOutput>> };
 }
@@ -72,6 +74,8 @@ export interface PlanSummary {
   readonly applyable: boolean;
   /** Digest of what the plan would change: equal for two plans of the same change (see planDigest). */
   readonly digest: string;
+  /** Managed resources terraform found changed outside Terraform while refreshing (`resource_drift`). */
+  readonly drift: number;
 }
 
 /** True when any part of `unknown` (terraform's `after_unknown` shape: a bool, or lists and objects of them) is true. */
@@ -146,12 +150,13 @@ export function summarizePlan(plan: PlanJson, stack: string, statefulType?: (typ
     plannedOutputs,
     applyable: plan.applyable ?? (resourceChanges || changedOutputs.length > 0),
     digest: planDigest(plan),
+    drift: (plan.resource_drift ?? []).filter((rc) => rc.mode !== 'data' && !isNoOp(rc.change.actions)).length,
   };
 }
 
 /** The summary of a plan terraform reported as `No changes.` (nothing to show, nothing to apply). */
 export function emptyPlanSummary(): PlanSummary {
-  return { changedOutputs: [], unknownOutputs: [], replacements: [], plannedOutputs: {}, applyable: false, digest: EMPTY_PLAN_DIGEST };
+  return { changedOutputs: [], unknownOutputs: [], replacements: [], plannedOutputs: {}, applyable: false, digest: EMPTY_PLAN_DIGEST, drift: 0 };
 }
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */

@@ -7,6 +7,7 @@
 import { topologicalOrder, type GraphNode } from '../../lib/graph';
 import { UsageError } from '../../lib/problems';
 import type { OutputImpact } from './impact';
+import type { RetryRecord } from './retry';
 import type { LayerDetails } from './saved-plans';
 
 export const ACTIONS = ['plan', 'apply', 'destroy', 'drift'] as const;
@@ -80,6 +81,10 @@ export interface LayerReport extends LayerDetails {
   readonly log?: string;
   /** INCLUDE_DEPENDENTS=auto: not selected, added because it reads an output another layer's plan changes. */
   readonly addedBy?: AddedBy;
+  /** Terraform commands retried after a known transient error (scripts/lib/retry.ts; added by scripts/run.ts). */
+  readonly retries?: readonly RetryRecord[];
+  /** RESUME=1: finished in an earlier run and not run again; its figures are that run's (added by scripts/run.ts). */
+  readonly carriedOver?: boolean;
 }
 
 /** drift's answer in one word: every layer clean, something drifted (and nothing failed), or the check failed. */
@@ -447,4 +452,72 @@ function formatImpactLine(i: OutputImpact, label: (id: string) => string): strin
   const outside = i.readers.length - i.inRun.length;
   const where = outside === 0 ? '' : ` (${i.inRun.length} in this run; INCLUDE_DEPENDENTS=auto plans the other ${outside})`;
   return `${label(i.stack)}: ${i.output} changed${i.speculative ? ' (speculative plan)' : ''} → ${who}${where}`;
+}
+
+// ---------------------------------------------------------------- RESUME=1
+
+/** What RESUME needs of the previous run's report (run-report.json). */
+export interface PreviousReport {
+  readonly action: Action;
+  readonly mode?: string;
+  readonly startedAt?: string;
+  readonly layers: readonly LayerReport[];
+}
+
+export interface ResumeSelection {
+  /** The selected layers to run again, in graph order. */
+  readonly run: GraphNode[];
+  /** Layers the previous run finished whose config did not change: not run, carried into this run's report. */
+  readonly kept: (LayerReport & { readonly carriedOver: true })[];
+  /** Why each layer runs again: `failed`, `skipped`, `not in the last run`, `config changed`, `reads <id>`. */
+  readonly reasons: ReadonlyMap<string, string>;
+}
+
+/** Results that count as finished: `unchanged` is a plan's done whose saved plan still stands. */
+const FINISHED: readonly LayerResult[] = ['done', 'unchanged', 'clean', 'drifted'];
+
+/**
+ * RESUME=1: of the selected layers, those the previous run of the same action did not finish (failed, skipped,
+ * refused, or not in it), those whose synthesized config changed since (`hashes`, per stack id, against the
+ * report's `configHash`; a layer the report has no hash for counts as changed), and every selected layer that reads
+ * one of these, transitively (what it reads may change). Refuses (SelectionError, one line) without a previous report,
+ * or when it was another action or the other mode (sandbox vs real AWS).
+ */
+export function resumeSelection(nodes: readonly GraphNode[], previous: PreviousReport | undefined, hashes: ReadonlyMap<string, string>, action: Action, mode?: string): ResumeSelection {
+  if (!previous) throw new SelectionError(`RESUME=1: there is no previous ${action} report to resume from (run it once without RESUME)`);
+  if (previous.action !== action) throw new SelectionError(`RESUME=1: the last report is of ${previous.action}, not ${action}: run ${action} without RESUME`);
+  if (mode && previous.mode && previous.mode !== mode) throw new SelectionError(`RESUME=1: the last ${action} ran in ${previous.mode} mode, this one in ${mode} mode: run it without RESUME`);
+  const before = new Map(previous.layers.map((l) => [l.id, l]));
+  const reasons = new Map<string, string>();
+  for (const node of nodes) {
+    const last = before.get(node.id);
+    if (!last) reasons.set(node.id, 'not in the last run');
+    else if (!FINISHED.includes(last.result)) reasons.set(node.id, last.result);
+    else if (!last.configHash || last.configHash !== hashes.get(node.id)) reasons.set(node.id, 'config changed');
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const node of nodes) {
+      const upstream = node.dependsOn.find((d) => reasons.has(d));
+      if (!reasons.has(node.id) && upstream) {
+        reasons.set(node.id, `reads ${upstream}`);
+        grew = true;
+      }
+    }
+  }
+  return {
+    run: nodes.filter((n) => reasons.has(n.id)),
+    kept: nodes.filter((n) => !reasons.has(n.id)).map((n) => ({ ...before.get(n.id)!, carriedOver: true as const })),
+    reasons,
+  };
+}
+
+/**
+ * This run's layers and the layers RESUME kept from the last one, as one report: a kept layer that ran again after all
+ * (INCLUDE_DEPENDENTS=auto added it) is this run's, and the whole list is in graph order (`order`: stack id → position).
+ */
+export function withKeptLayers(ran: readonly LayerReport[], kept: readonly LayerReport[], order: ReadonlyMap<string, number>): LayerReport[] {
+  const ids = new Set(ran.map((l) => l.id));
+  return [...kept.filter((l) => !ids.has(l.id)), ...ran].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
 }

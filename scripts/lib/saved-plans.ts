@@ -79,6 +79,8 @@ export interface PlanRecord {
   readonly replacements: readonly Replacement[];
   /** plan-json.ts planDigest: what CI compares a plan on the main branch with. */
   readonly planDigest: string;
+  /** Managed resources found changed outside Terraform while refreshing (the plan JSON's `resource_drift`). @default 0 */
+  readonly drift?: number;
 }
 
 export interface PlanManifest {
@@ -102,6 +104,8 @@ export interface LayerDetails {
   readonly replacements?: readonly Replacement[];
   /** Outputs whose value changes. */
   readonly changedOutputs?: readonly string[];
+  /** Managed resources terraform found changed outside Terraform while refreshing (plan JSON `resource_drift`), when any. */
+  readonly drift?: number;
   /** apply: the plan applied was the saved one (`--planned`) or a new one equal to the reviewed one (`--reviewed`). */
   readonly appliedPlan?: 'saved' | 'reviewed';
 }
@@ -156,6 +160,20 @@ export class PlanStore {
     fs.writeFileSync(tmp, JSON.stringify({ version: 1, layers: sorted }, null, 2) + '\n');
     fs.renameSync(tmp, this.manifestFile);
   }
+}
+
+/**
+ * CI's apply on the main branch: of the layers `stacks` (one apply job's), those the reviewed manifest offers for
+ * `--reviewed` — planned against real states (not speculative) and with something to apply — in the order given, and
+ * the speculative ones it leaves for a plan after their upstream's apply. A layer without a record is in neither: the
+ * pull request did not plan it, so there is nothing reviewed to apply.
+ */
+export function reviewedToApply(manifest: PlanManifest, stacks: readonly string[]): { readonly apply: string[]; readonly speculative: string[] } {
+  const records = stacks.map((id) => manifest.layers[id]).filter((r): r is PlanRecord => r !== undefined);
+  return {
+    apply: records.filter((r) => !r.speculative && !r.noChanges && r.applyable).map((r) => r.stack),
+    speculative: records.filter((r) => r.speculative).map((r) => r.stack),
+  };
 }
 
 /**

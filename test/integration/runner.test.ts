@@ -118,6 +118,8 @@ describe('a deliberately broken fixture', () => {
           solo: defineLayer(FxValue, { value: options.soloValue ?? 'v1' }),
           'solo-child': defineLayer(FxValue, { value: 'child', reads: 'solo' }),
           pending: defineLayer(FxPending, {}),
+          // reads pending, so a sandbox plan of pending is recorded (the record of a layer nobody reads is skipped)
+          'pending-reader': defineLayer(FxValue, { value: 'reader', readsPending: 'pending' }),
         },
       },
     }, { name: project });

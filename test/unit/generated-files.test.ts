@@ -85,10 +85,10 @@ describe('committed files are in sync with the example organisation', () => {
     const workflow = parseYaml(read(WORKFLOW_FILE)) as { jobs: Record<string, { environment?: string; needs?: string | string[]; steps: { run?: string }[] }> };
     const applied = new Map<string, string>();
     for (const [id, job] of Object.entries(workflow.jobs).filter(([j]) => j.startsWith('apply-'))) {
-      const run = job.steps.map((s) => s.run ?? '').find((r) => r.includes('run.ts apply'))!;
-      const stacks = /--account (\S+)/.test(run)
-        ? input.stacks.filter((s) => s.node.account === /--account (\S+)/.exec(run)![1]).map((s) => s.node.id)
-        : /--stacks (\S+)/.exec(run)![1].split(',');
+      // the stage's stacks: those it may apply, each only when the reviewed plan offers it (reviewed-config.ts stacks)
+      const pick = job.steps.map((s) => s.run ?? '').find((r) => r.includes('scripts/reviewed-config.ts stacks'))!;
+      expect(job.steps.some((s) => (s.run ?? '').includes('run.ts apply') && s.run!.includes('--stacks "$STACKS" --reviewed'))).toBe(true);
+      const stacks = /reviewed-config\.ts stacks \S+ ([^\s)]+)\)/.exec(pick)![1].split(',');
       for (const stack of stacks) {
         expect(applied.has(stack)).toBe(false);
         applied.set(stack, id);
@@ -125,7 +125,8 @@ describe('committed files are in sync with the example organisation', () => {
     }
     const accountIds = new Map(stacks.map((s) => [s.ctx.account.name, s.ctx.account.id]));
     let jobs = 0;
-    for (const [name, job] of Object.entries(workflow.jobs).filter(([j]) => j !== 'synth')) {
+    // synth holds no AWS credentials; nor does the comment job, which only writes the pull request's comment.
+    for (const [name, job] of Object.entries(workflow.jobs).filter(([j]) => j !== 'synth' && j !== 'comment')) {
       const login = job.steps.filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'));
       expect(login).toHaveLength(1);
       const arn = /^arn:aws:iam::(\d{12}):role\/(GitHubActionsPlan|GitHubActionsApply)$/.exec(login[0].with!['role-to-assume']);

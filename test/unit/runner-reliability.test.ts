@@ -161,7 +161,8 @@ function scripted(
   };
   const contract = defineContract('up', { id: { description: 'id', mock: 'mock-id' } }) as unknown as AnyContract;
   const execute = layerExecutor({
-    outdir, mode, graph: [up, layer], contracts: new Map([[up.id, contract]]), lockTimeout: '7s', terraform, states: fakeStates,
+    // a/reader (never run here) reads the layer, so a sandbox plan of it is recorded (a refresh-only apply)
+    outdir, mode, graph: [up, layer, node('a/reader', ['a/layer'])], contracts: new Map([[up.id, contract]]), lockTimeout: '7s', terraform, states: fakeStates,
     seed, onNote: (_id, m) => notes.push(m), stateReader: async () => ({ version: { missing: true }, outputs: {} }),
   });
   const dir = path.join(outdir, 'stacks', layer.id);

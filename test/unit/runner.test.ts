@@ -345,10 +345,15 @@ function executorFixture(mode: typeof REAL, codes: Record<string, number> = {}) 
   // Every state is the runner's own record (none was applied), no lock is held.
   const states: SandboxStates = { origin: async () => 'sandbox', mark: async () => undefined, forget: async () => undefined, lock: async () => undefined };
   const execute = layerExecutor({
+    // `reader` (not planned here) reads c1 and c2, so their sandbox plans are recorded for it.
+    outdir, mode, graph: [up, c1, c2, node('a/reader', ['a/c1', 'a/c2'])], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform, states,
+    stateReader: async () => ({ version: { missing: true as const }, outputs: {} }),
+  });
+  const leafOnly = layerExecutor({
     outdir, mode, graph: [up, c1, c2], contracts: new Map([[up.id, upstreamContract]]), lockTimeout: '7s', seed, terraform, states,
     stateReader: async () => ({ version: { missing: true as const }, outputs: {} }),
   });
-  return { outdir, up, c1, c2, calls, seeds, execute };
+  return { outdir, up, c1, c2, calls, seeds, execute, leafOnly };
 }
 
 describe('terraform executor', () => {
@@ -368,6 +373,14 @@ describe('terraform executor', () => {
     await runLayers({ action: 'plan', nodes: [f.c1, f.c2], execute: f.execute, parallelism: 2 });
     expect(f.seeds).toEqual([{ key: 'a/up/terraform.tfstate', outputs: mockOutputs(upstreamContract) }]);
     expect(f.calls.filter((c) => c.includes('-refresh-only')).length).toBe(2);
+  });
+
+  it('does not record the plan of a layer nobody reads: the refresh-only apply would be a second terraform run for nothing', async () => {
+    const f = executorFixture(SANDBOX);
+    await runLayers({ action: 'plan', nodes: [f.up, f.c1, f.c2], execute: f.leafOnly, parallelism: 2 });
+    // up is read by c1 and c2: recorded; c1 and c2 are read by nothing in this graph: planned only
+    expect(f.calls.filter((c) => c.includes('-refresh-only'))).toEqual(['p-a-up: apply -refresh-only -auto-approve -input=false -no-color -lock-timeout=0s']);
+    expect(f.calls.filter((c) => c.includes(': plan ')).length).toBe(3);
   });
 
   it('never seeds for apply, even in the sandbox: an apply reads what upstreams really published', async () => {

@@ -174,6 +174,27 @@ describe('what a plan\'s JSON is read for', () => {
     expect([partial.unknownOutputs, partial.plannedOutputs.ids.known]).toEqual([['ids'], false]);
   });
 
+  it('counts the managed resources changed outside Terraform (resource_drift) for the report, apart from what the plan does', async () => {
+    const drifted: PlanJson = {
+      ...planJson(),
+      resource_drift: [
+        { address: 'aws_security_group.web', mode: 'managed', type: 'aws_security_group', change: { actions: ['update'] } },
+        { address: 'aws_s3_bucket.gone', mode: 'managed', type: 'aws_s3_bucket', change: { actions: ['delete'] } },
+        { address: 'aws_subnet.same', mode: 'managed', type: 'aws_subnet', change: { actions: ['no-op'] } },
+      ],
+    };
+    expect(summarizePlan(drifted, 's').drift).toBe(2);
+    expect(summarizePlan(planJson(), 's').drift).toBe(0);
+    expect(planDigest(drifted)).toBe(planDigest(planJson()));
+    // the saved plan's record and the layer's report carry it
+    const up = node('up');
+    const h = harness([up]);
+    h.plans.set(up.id, drifted);
+    const report = await h.run('plan', [up]);
+    expect(layer(report, 'up').drift).toBe(2);
+    expect(h.store.get(up.id)!.drift).toBe(2);
+  });
+
   it('the digest is what the plan does: same for the same change whatever the refreshed state, different otherwise', () => {
     const base = planJson({ outputs: { name: { after: 'n2' } } });
     const refreshedDifferently: PlanJson = {
