@@ -108,7 +108,7 @@ export const developerPlatformContract = defineContract('developer-platform', {
   repository_url: { description: 'ECR repository of the Backstage image', mock: '111111111111.dkr.ecr.us-east-1.amazonaws.com/acme/backstage' },
   database_endpoint: { description: 'Aurora PostgreSQL writer endpoint', mock: 'acme-mock-idp.cluster-mock.us-east-1.rds.amazonaws.com' },
   database_secret_arn: { description: 'RDS-managed master secret of the database', mock: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:rds!cluster-mock' },
-  audit_table_names: { description: 'DynamoDB audit tables, one per workload account, in workloadAccounts order', mock: ['acme-mock-idp-audit-devstg'] },
+  audit_table_names: { description: 'DynamoDB audit tables, one per workload account, in workloadAccounts order', mock: ['acme-mock-idp-audit-apps-devstg'] },
   platform_role_arn: { description: 'Role of Backstage itself (assumes the operations roles of workload accounts)', mock: 'arn:aws:iam::111111111111:role/acme-mock-idp-backstage-task' },
   pipeline_role_arn: { description: 'Role of the platform pipelines (assumes the provisioning roles of workload accounts)', mock: 'arn:aws:iam::111111111111:role/acme-mock-idp-pipeline' },
 });
@@ -346,10 +346,11 @@ export class DeveloperPlatform extends LayerStack {
   /**
    * The audit table of one workload account: what the platform did there. Point-in-time recovery and deletion
    * protection, encrypted with the data key; not in an AWS Backup plan (as before the module: PITR keeps 35 days).
+   * Named after the account, not its environment: two workload accounts of one environment each have their own table.
    */
   private auditTable(name: string, workload: ResolvedAccount, kmsKeyArn: string): DynamoTable {
     return new DynamoTable(this, `audit-${workload.name}`, {
-      name: `${name}-audit-${workload.environment}`,
+      name: `${name}-audit-${workload.name}`,
       partitionKey: { name: 'id' },
       sortKey: { name: 'createdAt' },
       kmsKeyArn,
