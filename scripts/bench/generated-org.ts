@@ -27,7 +27,7 @@ function generatedOrganisation(workloads: number): ProjectSource {
   for (let i = 0; i < workloads; i += 1) {
     const layers: Record<string, unknown> = {};
     for (const [layer, declaration] of Object.entries(template.layers) as [string, LayerDeclaration<Record<string, unknown>>][]) {
-      const config = { ...declaration.config };
+      const config = { ...(withOwnNames(declaration.config, clones[i]) as Record<string, unknown>) };
       // Distinct, non-overlapping /16s: primary networks from 10.60/16 up, DR networks from 10.120/16 up (then 100.64/10).
       if (typeof config.vpcCidr === 'string') config.vpcCidr = vpcCidr(declaration.region ? 1 : 0, i);
       layers[layer] = { ...declaration, config };
@@ -40,15 +40,55 @@ function generatedOrganisation(workloads: number): ProjectSource {
   return { project: example.project, accounts };
 }
 
-/** Config maps keyed by account name (e.g. account -> OU) give each clone the entry apps-prd has. */
+/**
+ * Where the organisation lists apps-prd, each clone gets the same entry: maps keyed by account name (account -> OU,
+ * budgets) and the lists a new account must join (the private zones' `vpcs`, the hub's `attachments`). Delegations are
+ * left alone: a clone's zone has apps-prd's name and one delegation per name is all DNS allows.
+ */
 function withClones(declaration: LayerDeclaration, clones: string[]): LayerDeclaration {
-  const config = { ...(declaration.config as Record<string, unknown>) };
-  for (const [field, value] of Object.entries(config)) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !('apps-prd' in value)) continue;
-    const template = (value as Record<string, unknown>)['apps-prd'];
-    config[field] = { ...value, ...Object.fromEntries(clones.map((c) => [c, template])) };
+  return { ...declaration, config: cloneEntries(declaration.config, clones) as LayerDeclaration['config'] };
+}
+
+const CLONED_LISTS = new Set(['vpcs', 'attachments']);
+
+function cloneEntries(value: unknown, clones: string[], key?: string): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => cloneEntries(item, clones));
+    const cloned = key && CLONED_LISTS.has(key)
+      ? items.flatMap((item) => isRecord(item) && item.account === 'apps-prd' ? [item, ...clones.map((account) => ({ ...item, account }))] : [item])
+      : items;
+    return unchanged(value, cloned) ? value : cloned;
   }
-  return { ...declaration, config };
+  if (!isRecord(value)) return value;
+  const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneEntries(v, clones, k)]));
+  if ('apps-prd' in value) return { ...copy, ...Object.fromEntries(clones.map((c) => [c, copy['apps-prd']])) };
+  return unchanged(Object.values(value), Object.values(copy)) ? value : copy;
+}
+
+/** A clone's DNS names of its own: `subdomain` values and the CDN's names get the clone's name in their first label. */
+function withOwnNames(value: unknown, clone: string, key?: string): unknown {
+  if (typeof value === 'string') {
+    if (key === 'subdomain') return `${value}-${clone}`;
+    if (key === 'domainNames') return value.replace(/^([^.]+)/, `$1-${clone}`);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((item) => withOwnNames(item, clone, key));
+    return unchanged(value, items) ? value : items;
+  }
+  if (!isRecord(value)) return value;
+  const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withOwnNames(v, clone, k)]));
+  return unchanged(Object.values(value), Object.values(copy)) ? value : copy;
+}
+
+/** Copies only what changed: contracts and layer references inside a config keep their identity. */
+function unchanged(before: readonly unknown[], after: readonly unknown[]): boolean {
+  return before.length === after.length && before.every((v, i) => v === after[i]);
+}
+
+/** A plain object literal of a config file (class instances such as layer references are kept as they are). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 function vpcCidr(kind: number, i: number): string {
