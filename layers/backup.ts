@@ -14,7 +14,6 @@ import {
 import { BACKUP_PLAN_TAG } from '../modules/backup-tag';
 import { BackupVault, DEFAULT_VAULT_LOCK, vaultLockProblems, type BackupVaultLockConfig } from '../modules/backup-vault';
 import { KmsKey } from '../modules/kms-key';
-import type { PolicyStatement } from '../modules/policy';
 import { ServiceRole } from '../modules/role';
 import { backupPolicyCovering, centralBackupSources, organisationBackupPolicies } from './organizations';
 import { securityContract } from './security';
@@ -94,22 +93,6 @@ function copies(plans: readonly ResolvedBackupPlan[]): { drCopies: boolean; cent
   return { drCopies: rules.some((r) => r.drCopyDays !== undefined), centralCopies: rules.some((r) => r.centralCopyDays !== undefined) };
 }
 
-/** The policy statements letting other accounts use a key through AWS Backup (copies across accounts). */
-function crossAccountKeyStatements(sid: string, accountIds: readonly string[]): PolicyStatement[] {
-  const principal = { AWS: accountIds.map((id) => `arn:aws:iam::${id}:root`) };
-  return [
-    { Sid: `${sid}Use`, Effect: 'Allow', Principal: principal, Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: '*' },
-    {
-      Sid: `${sid}Grants`,
-      Effect: 'Allow',
-      Principal: principal,
-      Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
-      Resource: '*',
-      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-    },
-  ];
-}
-
 const FAILED_STATES = ['ABORTED', 'EXPIRED', 'FAILED', 'PARTIAL'];
 const JOB_EVENTS = ['Backup Job State Change', 'Copy Job State Change', 'Restore Job State Change'];
 
@@ -182,7 +165,7 @@ export class Backup extends LayerStack {
       description: `Encrypts the backup vault of ${ctx.account.name} in ${ctx.region}`,
     });
     // Copies into another account's vault: the destination account re-encrypts them and must be able to use this key.
-    if (central) for (const s of crossAccountKeyStatements('CentralBackupAccount', [central.id])) key.addToKeyPolicy(s);
+    if (central) key.grantToAccounts('CentralBackupAccount', [central.id]);
     const vault = new BackupVault(this, 'vault', { name: backupVaultName(project), kmsKeyArn: key.arn, lock });
 
     let dr: { vault: BackupVault; key: KmsKey } | undefined;
@@ -257,7 +240,7 @@ export class Backup extends LayerStack {
       alias: this.resourceName('central-backup'),
       description: `Encrypts the central backup vault of ${this.ctx.org.project.name} in ${this.ctx.region}`,
     });
-    for (const s of crossAccountKeyStatements('BackupSourceAccounts', sources)) key.addToKeyPolicy(s);
+    key.grantToAccounts('BackupSourceAccounts', sources);
     return new BackupVault(this, 'central-vault', {
       name: centralBackupVaultName(this.ctx.org.project.name),
       kmsKeyArn: key.arn,

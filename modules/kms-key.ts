@@ -4,7 +4,7 @@ import { Lazy, type TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   actions, KEY_ADMIN_ACTIONS, KEY_AUTOSCALING_GRANT_ACTIONS, KEY_AUTOSCALING_VOLUME_ACTIONS, KEY_CLOUDFRONT_OAC_ACTIONS, KEY_CLOUDTRAIL_DESCRIBE_ACTIONS,
-  KEY_CLOUDTRAIL_ENCRYPT_ACTIONS,   KEY_CONFIG_SERVICE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_EVENTS_SERVICE_ACTIONS, KEY_LOGS_SERVICE_ACTIONS, KEY_SNS_PUBLISHER_ACTIONS,
+  KEY_CLOUDTRAIL_ENCRYPT_ACTIONS, KEY_CONFIG_SERVICE_ACTIONS, KEY_CROSS_ACCOUNT_GRANT_ACTIONS, KEY_CROSS_ACCOUNT_USE_ACTIONS, KEY_DECRYPT_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_EVENTS_SERVICE_ACTIONS, KEY_LOGS_SERVICE_ACTIONS, KEY_SNS_PUBLISHER_ACTIONS,
   KEY_SQS_SENDER_ACTIONS,
 } from './perms';
 import { allow, oneOrMany, PolicyStatements, type Grantable, type PolicyStatement } from './policy';
@@ -138,6 +138,20 @@ export class KmsKey extends Construct implements IKey {
   /** Adds a statement to the key policy (a principal of another account, a service not covered by grantToService). */
   addToKeyPolicy(statement: PolicyStatement): void {
     this.policy.add(statement);
+  }
+
+  /**
+   * Lets other accounts use the key through AWS services that encrypt on their behalf (AWS Backup's cross-account
+   * copies): the data-key actions, and grants only for AWS resources (`kms:GrantIsForAWSResource`). Statement ids
+   * `<sid>Use` and `<sid>Grants`.
+   */
+  grantToAccounts(sid: string, accountIds: readonly string[]): void {
+    const principal = { AWS: accountIds.map((id) => `arn:aws:iam::${id}:root`) };
+    this.policy.add({ Sid: `${sid}Use`, Effect: 'Allow', Principal: principal, Action: [...KEY_CROSS_ACCOUNT_USE_ACTIONS], Resource: '*' });
+    this.policy.add({
+      Sid: `${sid}Grants`, Effect: 'Allow', Principal: principal, Action: [...KEY_CROSS_ACCOUNT_GRANT_ACTIONS], Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    });
   }
 
   /** Lets an AWS service use the key on the account's behalf, with the statements and conditions AWS documents for it. */

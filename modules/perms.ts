@@ -87,6 +87,12 @@ export const KEY_EKS_SECRETS_ACTIONS = ['kms:CreateGrant', 'kms:Decrypt', 'kms:D
 export const KEY_ADMIN_ACTIONS = ['kms:*'] as const;
 /** CloudWatch Logs encrypting log groups. https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html */
 export const KEY_LOGS_SERVICE_ACTIONS = ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'] as const;
+/**
+ * Another account using a key through an AWS service that encrypts for it (AWS Backup copies across accounts): the
+ * data-key actions, and grants only for AWS resources. https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html
+ */
+export const KEY_CROSS_ACCOUNT_USE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'] as const;
+export const KEY_CROSS_ACCOUNT_GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'] as const;
 /** EventBridge buses, archives and targets. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html */
 export const KEY_EVENTS_SERVICE_ACTIONS = ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'] as const;
 /** AWS services publishing to encrypted SNS topics. https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services */
