@@ -1,4 +1,3 @@
-import { Testing } from 'cdktf';
 import * as path from 'path';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
@@ -94,8 +93,7 @@ describe('developer-platform', () => {
   it('names each audit table after its account, so two workload accounts of one environment do not collide', () => {
     const base = src();
     const second = { ...base.accounts['apps-prd'], config: { ...base.accounts['apps-prd'].config, id: '777777777777', email: 'aws+apps-prd-2@acme.example.com' }, layers: { 'base-network': defineLayer(BaseNetwork, { vpcCidr: '10.50.0.0/16', natGateways: 'single' }), 'platform-access': defineLayer(PlatformAccess, {}) } };
-    const stacks = build({ ...base, accounts: { ...base.accounts, 'apps-prd-2': second } }).stacks;
-    const tf = Testing.synth(stacks.get('test-shared-developer-platform')!);
+    const tf = synthStack({ ...base, accounts: { ...base.accounts, 'apps-prd-2': second } }, 'test-shared-developer-platform');
     expect(resources(tf, 'aws_dynamodb_table').map((t) => t.name).sort()).toEqual(['test-shared-idp-audit-apps-devstg', 'test-shared-idp-audit-apps-prd', 'test-shared-idp-audit-apps-prd-2']);
   });
 
