@@ -51,37 +51,43 @@ function withClones(declaration: LayerDeclaration, clones: string[]): LayerDecla
 
 const CLONED_LISTS = new Set(['vpcs', 'attachments']);
 
-function cloneEntries(value: unknown, clones: string[], key?: string): unknown {
-  if (Array.isArray(value)) {
-    const items = value.map((item) => cloneEntries(item, clones));
-    const cloned = key && CLONED_LISTS.has(key)
-      ? items.flatMap((item) => isRecord(item) && item.account === 'apps-prd' ? [item, ...clones.map((account) => ({ ...item, account }))] : [item])
-      : items;
-    return unchanged(value, cloned) ? value : cloned;
-  }
-  if (!isRecord(value)) return value;
-  const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cloneEntries(v, clones, k)]));
-  if ('apps-prd' in value) return { ...copy, ...Object.fromEntries(clones.map((c) => [c, copy['apps-prd']])) };
-  return unchanged(Object.values(value), Object.values(copy)) ? value : copy;
+function cloneEntries(config: unknown, clones: string[]): unknown {
+  const isTemplate = (item: unknown) => isRecord(item) && item.account === 'apps-prd';
+  return rewrite(config, (value, key) => {
+    if (Array.isArray(value) && key !== undefined && CLONED_LISTS.has(key) && value.some(isTemplate)) {
+      return value.flatMap((item) => (isTemplate(item) ? [item, ...clones.map((account) => ({ ...(item as object), account }))] : [item]));
+    }
+    if (isRecord(value) && 'apps-prd' in value) return { ...value, ...Object.fromEntries(clones.map((c) => [c, value['apps-prd']])) };
+    return value;
+  });
 }
 
 /** A clone's DNS names of its own: `subdomain` values and the CDN's names get the clone's name in their first label. */
-function withOwnNames(value: unknown, clone: string, key?: string): unknown {
-  if (typeof value === 'string') {
+function withOwnNames(config: unknown, clone: string): unknown {
+  return rewrite(config, (value, key) => {
+    if (typeof value !== 'string') return value;
     if (key === 'subdomain') return `${value}-${clone}`;
     if (key === 'domainNames') return value.replace(/^([^.]+)/, `$1-${clone}`);
     return value;
-  }
-  if (Array.isArray(value)) {
-    const items = value.map((item) => withOwnNames(item, clone, key));
-    return unchanged(value, items) ? value : items;
-  }
-  if (!isRecord(value)) return value;
-  const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withOwnNames(v, clone, k)]));
-  return unchanged(Object.values(value), Object.values(copy)) ? value : copy;
+  });
 }
 
-/** Copies only what changed: contracts and layer references inside a config keep their identity. */
+/**
+ * Rebuilds a config bottom-up through `edit(value, key)` (list items get their list's key), copying only what changed:
+ * contracts and layer references inside a config keep their identity.
+ */
+function rewrite(value: unknown, edit: (value: unknown, key?: string) => unknown, key?: string): unknown {
+  let next = value;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => rewrite(item, edit, key));
+    if (!unchanged(value, items)) next = items;
+  } else if (isRecord(value)) {
+    const copy = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v, edit, k)]));
+    if (!unchanged(Object.values(value), Object.values(copy))) next = copy;
+  }
+  return edit(next, key);
+}
+
 function unchanged(before: readonly unknown[], after: readonly unknown[]): boolean {
   return before.length === after.length && before.every((v, i) => v === after[i]);
 }
