@@ -17,6 +17,7 @@ import { layerIdentity, remoteStateIdentity, type Identity } from './identity';
 import type { LayerContext, LayerRef, Organisation, ResolvedAccount } from './model';
 import { backendBucketName, globalNameProblem, globalResourceName, lockTableName, MANAGED_BY, resourceName, stackId, stateKey, type GlobalNamespace } from './naming';
 import { SANDBOX_CREDENTIALS } from './mode';
+import { requireTerraformVersion } from './terraform-version';
 
 /** A problem a layer kind finds in its own config; the loader adds project, account and layer. */
 export interface FieldProblem {
@@ -82,6 +83,7 @@ export abstract class LayerStack extends TerraformStack {
   constructor(scope: Construct, ctx: LayerContext) {
     super(scope, stackId(ctx.org.project.name, ctx.account.name, ctx.layer));
     this.ctx = ctx;
+    requireTerraformVersion(this);
     if (ctx.localState) {
       new LocalBackend(this, { path: `${ctx.org.mode.bootstrapStateDir}/${this.node.id}.tfstate` });
     } else {

@@ -1,5 +1,9 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest can only spy on the module object itself, not on an import namespace
+import childProcess = require('child_process');
 import { DataTerraformRemoteStateS3 } from 'cdktf';
 import { defineLayer } from '../../lib/config';
+import { featureVersionProblem, TERRAFORM_REQUIRED_VERSION } from '../../lib/terraform-version';
 import { BaseNetwork } from '../../layers/base-network';
 import { Consumer } from '../fixtures/layers';
 import { account, build, parsed, REAL, SANDBOX, source, synthStack } from '../helpers';
@@ -127,5 +131,32 @@ describe('typed remote state', () => {
     };
     expect(typeof check).toBe('function');
     expect(DataTerraformRemoteStateS3).toBeDefined();
+  });
+});
+
+describe('Terraform version', () => {
+  it('every stack requires the Terraform range the project supports, which Terraform enforces where it runs', () => {
+    const tf = parsed(synthStack(org(), 'test-apps-prd-app')).terraform as { required_version?: string };
+    expect(tf.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
+  });
+
+  it("answers cdktf's import-block version check from that range, without running terraform", () => {
+    const stack = build(org()).stacks.get('test-apps-prd-app')!;
+    new S3Bucket(stack, 'adopted', { bucket: 'adopted' }).importFrom('adopted');
+    const execSync = jest.spyOn(childProcess, 'execSync');
+    try {
+      expect(() => stack.runAllValidations()).not.toThrow();
+      expect(execSync).not.toHaveBeenCalled();
+    } finally {
+      execSync.mockRestore();
+    }
+  });
+
+  it('refuses a feature that needs a newer Terraform than the range allows, and leaves other constraint forms to cdktf', () => {
+    expect(featureVersionProblem('>=1.5')).toBeUndefined();
+    expect(featureVersionProblem('>= 1.11.0')).toBeUndefined();
+    expect(featureVersionProblem('>=1.12', 'Upgrade.')).toBe(`the stacks allow Terraform ${TERRAFORM_REQUIRED_VERSION} (lib/terraform-version.ts), and this construct needs >=1.12. Upgrade.`);
+    expect(featureVersionProblem('>=2.0')).toMatch(/needs >=2.0/);
+    expect(featureVersionProblem('~> 1.5')).toBeNull();
   });
 });
