@@ -59,8 +59,38 @@ function claimingKind(kind: LayerKind<unknown>): DnsClaimingKind<unknown> | unde
   return typeof candidate.dnsClaims === 'function' ? (candidate as DnsClaimingKind<unknown>) : undefined;
 }
 
+/**
+ * Claims of every layer, computed once per organisation: each claiming layer checks its names against all the others,
+ * which recomputed from config every time grew with the square of the organisation (0.19 s of the validation of a
+ * 50-account organisation, docs/benchmarks.md). An organisation is complete before any layer is validated.
+ */
+interface ClaimIndex {
+  readonly ofLayer: Map<string, LayerDnsClaims | undefined>;
+  /** Every layer's records by `zone name`, for the conflict check. */
+  records?: Map<string, { readonly holder: LayerDnsClaims; readonly record: DnsRecordClaim }[]>;
+  /** Every layer's certificates by `account zone name`. */
+  certificates?: Map<string, LayerDnsClaims[]>;
+}
+const indexes = new WeakMap<LayerContext['org'], ClaimIndex>();
+
+function indexOf(org: LayerContext['org']): ClaimIndex {
+  let index = indexes.get(org);
+  if (!index) indexes.set(org, (index = { ofLayer: new Map() }));
+  return index;
+}
+
+const recordKey = (zone: string, name: string) => `${zone} ${name}`;
+const certificateKey = (account: string, zone: string, name: string) => `${account} ${zone} ${name}`;
+
 /** The claims of one declared, enabled layer, or undefined when it claims nothing (or its config is too broken to say). */
 export function claimsOfLayer(ctx: LayerContext, accountName: string, layer: string): LayerDnsClaims | undefined {
+  const cache = indexOf(ctx.org).ofLayer;
+  const key = `${accountName}/${layer}`;
+  if (!cache.has(key)) cache.set(key, computeClaims(ctx, accountName, layer));
+  return cache.get(key);
+}
+
+function computeClaims(ctx: LayerContext, accountName: string, layer: string): LayerDnsClaims | undefined {
   const account = ctx.org.accounts.get(accountName);
   const declaration = account?.layers.get(layer);
   if (!account || !declaration?.enabled) return undefined;
@@ -74,17 +104,39 @@ export function claimsOfLayer(ctx: LayerContext, accountName: string, layer: str
   }
 }
 
-/** Every layer of the organisation that claims DNS names, except the one of `ctx`. */
-export function otherClaims(ctx: LayerContext): LayerDnsClaims[] {
+/** Every layer of the organisation that claims DNS names. */
+function allClaims(ctx: LayerContext): LayerDnsClaims[] {
   const result: LayerDnsClaims[] = [];
   for (const account of ctx.org.accounts.values()) {
     for (const layer of account.layers.keys()) {
-      if (account.name === ctx.account.name && layer === ctx.layer) continue;
       const claims = claimsOfLayer(ctx, account.name, layer);
       if (claims) result.push(claims);
     }
   }
   return result;
+}
+
+/** The organisation's records and certificates by name, built on the first check. */
+function lookups(ctx: LayerContext): Required<ClaimIndex> {
+  const index = indexOf(ctx.org);
+  if (!index.records || !index.certificates) {
+    const records = new Map<string, { holder: LayerDnsClaims; record: DnsRecordClaim }[]>();
+    const certificates = new Map<string, LayerDnsClaims[]>();
+    for (const holder of allClaims(ctx)) {
+      for (const record of holder.records) {
+        const key = recordKey(record.zone, record.name);
+        records.set(key, [...(records.get(key) ?? []), { holder, record }]);
+      }
+      for (const certificate of holder.certificates) {
+        const key = certificateKey(holder.account, certificate.zone, certificate.name);
+        const holders = certificates.get(key) ?? [];
+        if (!holders.includes(holder)) certificates.set(key, [...holders, holder]);
+      }
+    }
+    index.records = records;
+    index.certificates = certificates;
+  }
+  return index as Required<ClaimIndex>;
 }
 
 /** The endpoint name (see DnsRecordClaim.endpoint) of a layer of this account, or a message why there is none. */
@@ -104,32 +156,29 @@ const describe = (r: DnsRecordClaim): string => `${r.routing === 'simple' ? 'a s
 /** Conflicts between this layer's claims and those of every other layer of the organisation. */
 export function dnsClaimProblems(ctx: LayerContext, own: DnsClaims): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const others = otherClaims(ctx);
+  const { records, certificates } = lookups(ctx);
+  const isOther = (holder: LayerDnsClaims) => holder.account !== ctx.account.name || holder.layer !== ctx.layer;
   for (const mine of own.records) {
-    for (const other of others) {
-      for (const theirs of other.records) {
-        if (theirs.zone !== mine.zone || theirs.name !== mine.name) continue;
-        const sameType = theirs.type === mine.type;
-        if (!sameType && theirs.type !== 'CNAME' && mine.type !== 'CNAME') continue;
-        const holder = `${other.account}/${other.layer}`;
-        const why = !sameType
-          ? 'a CNAME cannot share its name with another record'
-          : theirs.routing !== mine.routing
-            ? `Route 53 refuses two routing policies (${mine.routing}, ${theirs.routing}) for one name and type`
-            : 'two layers would own (and overwrite, then delete) the same record';
-        problems.push({
-          field: mine.field,
-          message: `${mine.name} would be ${describe(mine)}, but ${holder} already holds ${describe(theirs)} for that name: ${why}` +
-            (mine.routing === 'failover' ? '; fail over a name of its own (e.g. the origin name CloudFront uses)' : '; choose another name'),
-        });
-      }
+    for (const { holder: other, record: theirs } of records.get(recordKey(mine.zone, mine.name)) ?? []) {
+      const sameType = theirs.type === mine.type;
+      if (!isOther(other) || (!sameType && theirs.type !== 'CNAME' && mine.type !== 'CNAME')) continue;
+      const holder = `${other.account}/${other.layer}`;
+      const why = !sameType
+        ? 'a CNAME cannot share its name with another record'
+        : theirs.routing !== mine.routing
+          ? `Route 53 refuses two routing policies (${mine.routing}, ${theirs.routing}) for one name and type`
+          : 'two layers would own (and overwrite, then delete) the same record';
+      problems.push({
+        field: mine.field,
+        message: `${mine.name} would be ${describe(mine)}, but ${holder} already holds ${describe(theirs)} for that name: ${why}` +
+          (mine.routing === 'failover' ? '; fail over a name of its own (e.g. the origin name CloudFront uses)' : '; choose another name'),
+      });
     }
   }
   for (const mine of own.certificates) {
-    for (const other of others) {
-      if (other.account !== ctx.account.name) continue; // validation CNAMEs differ between accounts
-      const theirs = other.certificates.find((c) => c.name === mine.name && c.zone === mine.zone);
-      if (!theirs) continue;
+    // Only layers of this account: validation CNAMEs differ between accounts.
+    for (const other of certificates.get(certificateKey(ctx.account.name, mine.zone, mine.name)) ?? []) {
+      if (!isOther(other)) continue;
       problems.push({
         field: mine.field,
         message: `a certificate for ${mine.name} is also issued by ${other.account}/${other.layer}: ACM validates a name with one CNAME per ` +
