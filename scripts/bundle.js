@@ -18,11 +18,16 @@
 // first use as require would), and readProjectFolder loads them from there.
 //
 // The code V8 compiles from the bundle is cached next to it (<hash>.code), written by the first run that lacks it.
+// `--warm` (npm's prepare, so `npm ci` and `make install` on a fresh clone) runs the app once into a throwaway folder
+// to write it, so that even the first synth after a clone runs from compiled code.
 'use strict';
+const { spawnSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
+const os = require('os');
 const path = require('path');
+const { parseArgs } = require('util');
 const vm = require('vm');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -179,6 +184,26 @@ async function freshBundle(entry = 'main.ts', root = ROOT) {
 }
 
 /**
+ * Writes the V8 code cache of `file` (the bundle of `entry`) if it has none, by running the whole app once from it
+ * into a throwaway folder: the cache then holds every function a synth compiles. In one process (SYNTH_WORKERS=1), so
+ * that the cache is that of a whole synth. A synth that fails (a configuration error) still writes it. Returns whether
+ * a cache exists afterwards.
+ */
+function warmCodeCache(file, entry = 'main.ts', root = ROOT) {
+  if (fs.existsSync(`${file}.code`)) return true;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-bundle-warm-'));
+  try {
+    const env = { ...process.env, APP_BUNDLE: '1', APP_BUNDLE_DIR: path.dirname(file), APP_ENTRY: entry, CDKTF_OUTDIR: outdir, SYNTH_WORKERS: '1' };
+    delete env.DEBUG;
+    delete env.NODE_OPTIONS;
+    spawnSync(process.execPath, [path.join(__dirname, 'app.js')], { cwd: root, env, stdio: 'ignore' });
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  return fs.existsSync(`${file}.code`);
+}
+
+/**
  * Runs a bundle as the main module, with V8's compiled code cached next to it: a warm run skips parsing and compiling
  * the 9 MB file. A cache V8 rejects (another Node version) is rewritten. With --enable-source-maps it is loaded
  * plainly instead, so that stack traces point at the .ts lines.
@@ -197,14 +222,20 @@ function runBundle(file) {
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (cachedData.length === 0 || script.cachedDataRejected) {
-    // After the run: the cache then holds every function the synth compiled, not only the top level.
+    // After the run: the cache then holds every function the synth compiled, not only the top level. A missing cache
+    // is only created, never replaced: with synth workers, each worker (a whole share of the stacks) exits before the
+    // parent (which only loaded the configuration), and the first complete one is kept. A rejected one is replaced.
+    const replace = script.cachedDataRejected === true;
     process.once('exit', () => {
+      const partial = `${codeFile}.${process.pid}.tmp`;
       try {
-        const partial = `${codeFile}.${process.pid}.tmp`;
         fs.writeFileSync(partial, script.createCachedData());
-        fs.renameSync(partial, codeFile);
+        if (replace) fs.renameSync(partial, codeFile);
+        else fs.linkSync(partial, codeFile);
       } catch {
-        // A cache that cannot be written only costs the next run its compile time.
+        // A cache that cannot be written, or was written by another process first, only costs compile time.
+      } finally {
+        fs.rmSync(partial, { force: true });
       }
     });
   }
@@ -216,12 +247,21 @@ function runBundle(file) {
   wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 }
 
-module.exports = { bundleKey, freshBundle, runBundle, sourceFiles, BUNDLED_PROJECT_FILES };
+module.exports = { bundleKey, freshBundle, runBundle, sourceFiles, warmCodeCache, BUNDLED_PROJECT_FILES };
 
 if (require.main === module) {
-  const entry = process.argv[2] || 'main.ts';
+  let args;
+  try {
+    args = parseArgs({ options: { warm: { type: 'boolean', default: false } }, allowPositionals: true });
+    if (args.positionals.length > 1) throw new Error('one entry at most');
+  } catch (error) {
+    process.stderr.write(`usage: node scripts/bundle.js [--warm] [entry.ts] (${error.message})\n`);
+    process.exit(2);
+  }
+  const entry = args.positionals[0] || 'main.ts';
   freshBundle(entry).then(({ file, built }) => {
-    process.stdout.write(`${built ? 'built' : 'up to date'}: ${path.relative(process.cwd(), file)}\n`);
+    const cached = args.values.warm && warmCodeCache(file, entry);
+    process.stdout.write(`${built ? 'built' : 'up to date'}: ${path.relative(process.cwd(), file)}${cached ? ' (with its V8 code cache)' : ''}\n`);
   }, (error) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);

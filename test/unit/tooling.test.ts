@@ -221,6 +221,24 @@ describe('the app bundle (scripts/app.js)', () => {
     expect(fs.existsSync(path.join(root, 'out'))).toBe(false);
   });
 
+  it("is built with its V8 code cache by npm's prepare, so the first synth after a clone runs from compiled code", () => {
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.prepare).toMatch(/^node scripts\/bundle\.js --warm /);
+    const bundleDir = tempDir('bundle-warm-');
+    const prepared = node(['scripts/bundle.js', '--warm'], { APP_BUNDLE_DIR: bundleDir, PROJECT: 'acme' });
+    expect(prepared.stdout).toMatch(/^built: .*\.js \(with its V8 code cache\)\n$/);
+    const [bundle] = bundles(bundleDir);
+    const cache = path.join(bundleDir, `${bundle}.code`);
+    const writtenAt = fs.statSync(cache).mtimeMs;
+    // A cache V8 accepts is used as it is, not written again.
+    node(['scripts/app.js'], { APP_BUNDLE_DIR: bundleDir, CDKTF_OUTDIR: tempDir('out-warm-'), PROJECT: 'acme', STACKS: 'acme-management-base-tf-backend' });
+    expect(fs.statSync(cache).mtimeMs).toBe(writtenAt);
+    expect(fs.readdirSync(bundleDir).filter((f) => f.includes('.tmp'))).toEqual([]);
+
+    const usage = spawnSync(process.execPath, ['scripts/bundle.js', '--wram'], { cwd: ROOT, encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/^usage: node scripts\/bundle\.js \[--warm\] \[entry\.ts\] \(Unknown option '--wram'[^\n]*\n$/);
+  });
+
   it('refuses a project file the running bundle does not hold instead of loading a second copy of the code', () => {
     const key = Symbol.for('cdktf-leverage/bundled-project-files');
     const global = globalThis as { [key]?: Map<string, () => unknown> };
