@@ -141,8 +141,8 @@ async function main(): Promise<void> {
     bundleCold: '+ app bundle, no V8 code cache yet (first synth after `make install` rebuilt the bundle for changed sources)',
     bundleWarm: '+ V8 code cache: `node scripts/app.js`, every later synth',
     afterClone: 'first synth after a clone: `npm ci` built the bundle and its code cache (`node scripts/bundle.js --warm`)',
-    previousReal: 'previous: from source, transpile cache warm, real mode (SANDBOX=0: `make synth`)',
-    bundleReal: '`node scripts/app.js`, real mode (SANDBOX=0: `make synth`)',
+    previousReal: 'previous: from source, transpile cache warm, real mode (SANDBOX=0: `make synth SANDBOX=0`, `cdktf synth`)',
+    bundleReal: '`node scripts/app.js`, real mode (SANDBOX=0: `make synth SANDBOX=0`, `cdktf synth`)',
     edited: 'first synth after an edit: bundle rebuilt in the run',
     tsNode: 'ts-node with SWC (`ts-node --swc main.ts`)',
   } as const;
@@ -204,11 +204,11 @@ async function main(): Promise<void> {
     `- V8 code cache of the bundle: ${gain(ORG.bundleCold, ORG.bundleWarm)}`,
     `- the code cache written at install (npm ci's prepare), for the first synth after a clone: ${gain(ORG.bundleCold, ORG.afterClone)}`,
     `- all together, warm: ${gain(ORG.previousWarm, ORG.bundleWarm)}; first synth after a clone: ${gain(ORG.previousCold, ORG.afterClone)}`,
-    `- real mode (\`make synth\`), all of it together: ${gain(ORG.previousReal, ORG.bundleReal)}. Real mode cost more than the sandbox because four stacks import existing resources and cdktf ran \`terraform version\` once per imported resource; lib/terraform-version.ts answers that check from the stacks' required_version instead`, '');
+    `- real mode (SANDBOX=0), all of it together: ${gain(ORG.previousReal, ORG.bundleReal)}. Real mode cost more than the sandbox because four stacks import existing resources and cdktf ran \`terraform version\` once per imported resource; lib/terraform-version.ts answers that check from the stacks' required_version instead`, '');
   const [warm, cold, edited, tsNode, real] = [m(ORG.bundleWarm), m(ORG.afterClone), m(ORG.edited), m(ORG.tsNode), m(ORG.bundleReal)];
   findings.push(`**Whole-organisation synth ≤ ${TARGET.orgSeconds} s, ≤ ${TARGET.orgMb} MB, cold and warm: ${plain(meets(warm) && meets(cold) && meets(real))}** ` +
     `(warm ${warm.wall.median.toFixed(2)} s, ${warm.rss.median.toFixed(0)} MB; first synth after a clone ${cold.wall.median.toFixed(2)} s, ${cold.rss.median.toFixed(0)} MB; ` +
-    `real mode (\`make synth\`) ${real.wall.median.toFixed(2)} s, ${real.rss.median.toFixed(0)} MB; ` +
+    `real mode (SANDBOX=0) ${real.wall.median.toFixed(2)} s, ${real.rss.median.toFixed(0)} MB; ` +
     `previously ${m(ORG.previousWarm).wall.median.toFixed(2)} s and ${m(ORG.previousCold).wall.median.toFixed(2)} s in the same run for its own ${previousStacks} stacks; output of this checkout's approaches identical: ${identical ? 'yes' : 'NO'}). ` +
     'The changes, each measured above. (1) The policy pack resolved every stack to check it and cdktf resolved it again to write it, ' +
     'and cdktf\'s prepareStack resolved it a third time only to look for references across stacks (layers read each other through remote state, ' +
@@ -311,6 +311,9 @@ async function main(): Promise<void> {
       `${(100 * r.wall.median / (label === 'bundle' ? warm : m(ORG.previousWarm)).wall.median).toFixed(0)}% |`), '',
     'The `cdktf plan <stack>` CLI path always runs the app command for every stack (cdktf synthesizes the whole app); the runner and `STACKS=` avoid that.', '');
 
+  // Before the plan sections: their own terraform processes (two plans at a time) raise the load average themselves.
+  const loadAfterSynth = os.loadavg()[0];
+
   // 4. Per layer in the sandbox.
   const sandbox = plans ? await startSandbox({ dir: tmp('bench-sandbox-'), s3Port: 0, dynamodbPort: 0 }) : undefined;
   if (sandbox) try {
@@ -381,16 +384,17 @@ async function main(): Promise<void> {
       }
       const [one, two] = [stats(walls[1]), stats(walls[2])];
       const speedup = one.median / two.median;
+      const bound = Math.max(1, os.cpus().length / cores);
       lines.push(`| 1 | ${fmt(one)} |`, `| 2 | ${fmt(two)} |`, '',
-        `Speed-up: ${speedup.toFixed(2)}× (target ≥ 1.7×: ${verdict(speedup >= 1.7)}).`, '');
-      findings.push(`**Account plan with 2 workers ≥ 1.7× faster than with 1: ${plain(speedup >= 1.7)}** (${speedup.toFixed(2)}×: ` +
+        `Speed-up: ${speedup.toFixed(2)}×, ${pct(speedup / bound)} of the ${bound.toFixed(2)}× that ${os.cpus().length} cores allow when one terraform run keeps ${cores.toFixed(2)} cores busy (section 4). ` +
+        'No target: the earlier 1.7× was beyond this machine and is retired (issue 16).', '');
+      findings.push(`**Account plan with 2 workers: ${speedup.toFixed(2)}× faster than with 1, ${pct(speedup / bound)} of what the machine allows** (` +
         `${one.median.toFixed(1)} s against ${two.median.toFixed(1)} s, same run). ` +
         `One worker does not leave the second core idle: terraform core and the AWS provider plugin are separate processes that ` +
         `both work, so one terraform run keeps ${cores.toFixed(2)} cores busy (section 4) and ${os.cpus().length} cores allow at most ` +
-        `${(os.cpus().length / cores).toFixed(2)}× over one worker, whatever the runner does. The graph is not the limit: its ` +
-        'longest chain (base-network, fargate, databases, dr) is under a fifth of the one-worker time. ' +
-        (speedup >= 1.7 ? '' : 'What would close it: more cores (the runner takes PARALLELISM from the CPU count); on 2 cores the ' +
-        'remaining gain is in making each plan cheaper (smaller layers, fewer data sources), not in more workers.'));
+        `${bound.toFixed(2)}× over one worker, whatever the runner does. The graph is not the limit: its ` +
+        'longest chain (base-network, fargate, databases, dr) is under a fifth of the one-worker time. More cores would go further (the ' +
+        'runner takes PARALLELISM from the CPU count); on 2 cores the remaining gain is in making each plan cheaper, not in more workers.');
     }
     if (!quick) await repeatedPlan(env, lines, findings);
     findings.push('**`terraform init` is not repeated for an unchanged layer: met** (the "init again" column: initIfNeeded compares ' +
@@ -399,10 +403,10 @@ async function main(): Promise<void> {
   } finally {
     await sandbox.stop();
   }
-  const loadEnd = os.loadavg()[0];
+  const loadEnd = loadAfterSynth;
   const busy = Math.max(load, loadEnd) > os.cpus().length;
   lines[lines.findIndex((l) => l.startsWith('Machine: '))] = `Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
-    `Node ${process.version}, ${terraformVersion}; load average ${load.toFixed(1)} when the run started, ${loadEnd.toFixed(1)} when it ended` +
+    `Node ${process.version}, ${terraformVersion}; load average ${load.toFixed(1)} when the run started, ${loadEnd.toFixed(1)} after the synth sections (1 to 3; the plan sections load the machine themselves)` +
     `${busy ? ` (above ${os.cpus().length}: other work competed for the cores, so wall times are longer than on a quiet machine; compare CPU times and same-run ratios)` : ''}.`;
   if (busy) {
     findings.unshift(`**This run shared the machine** (load average ${load.toFixed(1)} to ${loadEnd.toFixed(1)} on ${os.cpus().length} cores): every process waited for a core, ` +
