@@ -19,6 +19,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from './lib/paths';
+import { seedUpstreams, type GraphStack } from './bench/seed-upstreams';
+import { type SandboxEndpoints } from '../lib/mode';
 import { startSandbox } from './lib/sandbox';
 import { TERRAFORM_GOGC, terraformEnv } from './lib/terraform';
 
@@ -72,6 +74,8 @@ function baselineCheckout(): string {
 interface OrgResult {
   readonly label: string; readonly wall: number; readonly cpu: number; readonly done: number; readonly layers: number;
   readonly commands: Record<string, number>; readonly outdir: string;
+  /** The run's sandbox, kept running for the per-layer measurements. */
+  readonly endpoints: SandboxEndpoints;
   /** Stops the run's sandbox (kept running for the per-layer measurements). */
   readonly stop: () => Promise<void>;
 }
@@ -104,7 +108,7 @@ async function organisationPlan(label: string, root: string): Promise<OrgResult>
     stopped = true;
     return {
       label, wall: preflight.wall + run.wall, cpu: preflight.cpu + run.cpu,
-      done: report.layers.filter((l) => l.result === 'done').length, layers: report.layers.length, commands, outdir, stop: () => sandbox.stop(),
+      done: report.layers.filter((l) => l.result === 'done').length, layers: report.layers.length, commands, outdir, endpoints: sandbox.endpoints, stop: () => sandbox.stop(),
     };
   } finally {
     if (!stopped) await sandbox.stop();
@@ -200,6 +204,10 @@ async function main(): Promise<void> {
   const last = results[results.length - 1];
   let layers: LayerResult[];
   try {
+    // The organisation plan chains its layers and records no state for one whose outputs are unknown until apply: each
+    // layer measured on its own reads its upstreams' mock outputs instead, as the runner seeds them.
+    const graph = (JSON.parse(fs.readFileSync(path.join(last.outdir, 'layers.json'), 'utf8')) as { stacks: GraphStack[] }).stacks;
+    await seedUpstreams(last.endpoints, graph, graph.filter((n) => n.account === 'apps-prd' && layerNames.includes(n.layer)));
     layers = [];
     for (const l of layerNames) layers.push(await layerBreakdown(last.outdir, l));
   } finally {
@@ -231,7 +239,7 @@ export interface BenchPlanData {
   readonly loadStart: number;
   readonly loadEnd: number;
   readonly layerRuns: number;
-  readonly results: readonly Omit<OrgResult, 'outdir' | 'stop'>[];
+  readonly results: readonly Omit<OrgResult, 'outdir' | 'stop' | 'endpoints'>[];
   readonly layers: readonly LayerResult[];
 }
 
@@ -250,7 +258,7 @@ export function planSection(data: BenchPlanData): string {
   const perLayerAfter = median(after.map((r) => r.cpu / r.layers));
   const layersBefore = before[0]?.layers ?? 0;
   const shows = median(after.map((r) => r.commands.show ?? 0));
-  const records = (r: readonly Omit<OrgResult, 'outdir' | 'stop'>[]): number => median(r.map((x) => x.commands['apply -refresh-only'] ?? 0));
+  const records = (r: readonly Omit<OrgResult, 'outdir' | 'stop' | 'endpoints'>[]): number => median(r.map((x) => x.commands['apply -refresh-only'] ?? 0));
   const layerCount = after[0]?.layers ?? 0;
   const phaseKeys = Object.keys(layers[0].phases);
   const cpuKeys = Object.keys(layers[0].cpu);

@@ -13,13 +13,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { mockOutputs } from '../lib/contract';
-import { modeFromEnv } from '../lib/mode';
-import { backendBucketName, lockTableName, stateKey } from '../lib/naming';
-import { readProjectFolder, resolveOrganisation } from '../lib/organisation';
 import { synthWorkers } from '../lib/parallel-synth';
 import { REPO_ROOT } from './lib/paths';
-import { createBackends, seedMockState, startSandbox } from './lib/sandbox';
+import { seedUpstreams } from './bench/seed-upstreams';
+import { createBackends, startSandbox } from './lib/sandbox';
 import { initIfNeeded, terraform, terraformEnv } from './lib/terraform';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -450,22 +447,6 @@ function cpuTimed(args: string[], cwd: string): { wall: number; cpu: number } {
   if (result.status !== 0 || !line) throw new Error(`terraform ${args.join(' ')} in ${cwd} failed:\n${result.stdout}${result.stderr}`);
   const [wall, user, system] = line.split(' ').slice(1).map(Number);
   return { wall, cpu: user + system };
-}
-
-async function seedUpstreams(
-  endpoints: Parameters<typeof seedMockState>[0],
-  graph: readonly { id: string; account: string; accountId: string; layer: string; dependsOn: string[] }[],
-  layers: readonly { dependsOn: string[] }[],
-): Promise<void> {
-  const org = resolveOrganisation(readProjectFolder(path.join(REPO_ROOT, 'projects', 'acme')), modeFromEnv({ SANDBOX: '1' }));
-  const byId = new Map(graph.map((n) => [n.id, n]));
-  for (const id of new Set(layers.flatMap((n) => n.dependsOn))) {
-    const upstream = byId.get(id)!;
-    const contract = org.accounts.get(upstream.account)?.layers.get(upstream.layer)?.kind.contract;
-    if (!contract) continue;
-    const location = { bucket: backendBucketName('acme', upstream.account, upstream.accountId), key: stateKey(upstream.account, upstream.layer), lockTable: lockTableName('acme', upstream.account), stack: id };
-    await seedMockState(endpoints, location, mockOutputs(contract));
-  }
 }
 
 function runAccountPlan(parallelism: number, env: NodeJS.ProcessEnv, account = 'apps-prd', outdir = tmp('bench-account-')): Promise<number> {
