@@ -317,7 +317,7 @@ export function planSection(data: BenchPlanData): string {
     '',
     `**Target: the whole organisation's first plan (\`make plan\` on a fresh clone and sandbox) at least ${f(100 * TARGET_REDUCTION, 0)}% cheaper than ` +
       `before per layer: ≤ ${f(target)} s of CPU per layer here, ${f(target * layerCount, 0)} s for the ${layerCount} layers of this organisation, about ${f(target * layerCount / 2, 0)} s on two idle cores. ` +
-      `${met ? 'Met' : '**MISSED**'}** (${f(perLayerAfter)} s of CPU per layer against ${f(perLayerBefore)} s in the same run, ${f(100 * less, 0)}% less; ` +
+      `${met ? 'Met' : 'MISSED'}** (${f(perLayerAfter)} s of CPU per layer against ${f(perLayerBefore)} s in the same run, ${f(100 * less, 0)}% less; ` +
       `${f(cpuAfter, 1)} s for ${layerCount} layers against ${f(cpuBefore, 1)} s for the ${layersBefore} layers of the earlier commit's organisation; ` +
       `${after.every((r) => r.done === r.layers) ? 'every layer done' : 'NOT every layer done'}). Per layer, because each commit plans its own example organisation. Why this target: the work that must stay is one ` +
       '`terraform init` and one `terraform plan` per layer, plus a record of each layer another layer reads; what was repeated is ' +
