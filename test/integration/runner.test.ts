@@ -192,12 +192,14 @@ describe('a deliberately broken fixture', () => {
   it('an interrupt stops terraform gracefully: nothing new starts and no lock is left behind', async () => {
     const fixture = synthFixture({ parameterType: 'String', soloValue: 'v2' });
     const controller = new AbortController();
+    // Interrupt once the first plan (solo's: parallelism 1, upstream first) has printed something: terraform is
+    // then running and holds or is taking the state lock. A timer from the layer's start let a fast plan finish first.
+    const interruptingPlan: TerraformFn = (args, cwd, options) => terraform(args, cwd, args[0] !== 'plan' ? options
+      : { ...options, onOutput: (chunk) => { options.onOutput?.(chunk); controller.abort(); } });
     const report = await runLayers({
       action: 'plan', parallelism: 1, signal: controller.signal,
       nodes: selectLayers(fixture.graph, { layers: ['solo', 'solo-child'] }),
-      execute: layerExecutor({ outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: '0s' }),
-      // interrupt while the first layer's terraform is busy (it already holds or is taking the state lock)
-      onEvent: (e) => { if (e.state === 'running') setTimeout(() => controller.abort(), 1500); },
+      execute: layerExecutor({ outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: '0s', terraform: interruptingPlan }),
     });
     expect(report.interrupted).toBe(true);
     expect(report.exitCode).toBe(130);
