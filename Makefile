@@ -25,7 +25,7 @@ RUN_ARGS := --project $(PROJECT) $(if $(ACCOUNT),--account $(ACCOUNT)) $(if $(LA
 export LAYERS INCLUDE_DEPENDENTS PARALLELISM FAIL_FAST AUTO_APPROVE
 # Saved plans (docs/runner.md): passed as flags, only to the target they belong to. ALLOW_REPLACE is never read from
 # an exported variable by the runner, so one left in a shell cannot allow a replacement nobody asked for today.
-PLAN_ARGS := $(if $(REFRESH),--refresh=$(REFRESH))
+PLAN_ARGS := $(if $(REFRESH),--refresh=$(REFRESH)) $(if $(PLAN_JSON),--plan-json=$(PLAN_JSON))
 # Quoted: an address may hold brackets and double quotes (aws_kms_key.k["logs"]).
 APPLY_ARGS := $(if $(PLANNED),--planned=$(PLANNED)) $(if $(REVIEWED),--reviewed '$(REVIEWED)') $(if $(ALLOW_REPLACE),--allow-replace '$(ALLOW_REPLACE)')
 SANDBOX_UP := $(if $(filter 1,$(SANDBOX)),sandbox-up)
@@ -59,7 +59,7 @@ sandbox-down: install ## stop the sandbox (data stays in .sandbox/)
 sandbox-status: install
 	$(NODE) scripts/sandbox.ts status
 
-plan: install $(SANDBOX_UP) ## plan in dependency order, saving each plan; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1|auto PARALLELISM= REFRESH=1 RESUME=1
+plan: install $(SANDBOX_UP) ## plan in dependency order, saving each plan; no ACCOUNT = whole organisation: ACCOUNT= LAYER= LAYERS= INCLUDE_DEPENDENTS=1|auto PARALLELISM= REFRESH=1 PLAN_JSON=1 RESUME=1
 	$(PREFLIGHT)
 	$(NODE) scripts/run.ts plan $(RUN_ARGS) $(PLAN_ARGS)
 

@@ -144,7 +144,7 @@ async function main(argv: readonly string[]): Promise<number> {
     signal: controller.signal,
     execute: layerExecutor({
       outdir, mode, graph: result.graph, contracts, lockTimeout: command.lockTimeout, onNote: note, terraform: retrying, retryApply: retrying.retryApply,
-      plans, applyFrom: applyFromOf(command), allowReplace, refresh: command.refresh,
+      plans, applyFrom: applyFromOf(command), allowReplace, refresh: command.refresh, planJson: command.planJson,
       replanHint: (n) => `make plan ACCOUNT=${n.account} LAYER=${n.layer}${mode.sandbox ? '' : ' SANDBOX=0'}`,
     }),
     onEvent: (event) => console.log(formatEvent(event, label, width)),

@@ -512,7 +512,7 @@ export function githubWorkflow(input: CiInput): Yaml {
       steps: [
         ...setupSteps(),
         credentials(account, 'planRoleArn'),
-        { run: `${node} scripts/run.ts plan --project ${input.project} --account ${account} --stacks "\${{ needs.synth.outputs.stacks }}" --parallelism 4 --lock-timeout 10m` },
+        { run: `${node} scripts/run.ts plan --project ${input.project} --account ${account} --stacks "\${{ needs.synth.outputs.stacks }}" --parallelism 4 --lock-timeout 10m --plan-json` },
         // The comment's report, the logs, and the PR → apply hand-off: the saved plans' manifest (digests, versions,
         // counts, output names; no values). Not the plan files: they hold every value in clear and, made with the
         // read-only plan role, could not be applied on main anyway (docs/runner.md, "Carrying the reviewed plan").

@@ -38,6 +38,8 @@ export interface PlanOptions {
   readonly allowReplace: readonly string[];
   /** plan: run terraform even for layers unchanged since their saved plan (REFRESH=1). */
   readonly refresh: boolean;
+  /** plan: write every plan's JSON and digest, as the reviewed apply needs (PLAN_JSON=1; CI's plan job). */
+  readonly planJson: boolean;
 }
 
 export const USAGE = `usage: run.ts <plan|apply|destroy|drift> [options]
@@ -58,6 +60,9 @@ Selection (default: every layer of every account, accounts in the project's acco
 Plans (saved in <outdir>/plans: each layer's plan.tfplan, plan.json and what it was made from)
   --refresh                plan: run terraform even for a layer whose configuration, state and upstream
                            outputs did not change since its saved plan (reported "unchanged") env REFRESH=1
+  --plan-json              plan: write every plan's plan.json and digest (what --reviewed compares; CI's
+                           plan job); without it, only where a consumer or the replacement guard needs
+                           it                                                env PLAN_JSON=1
   --planned                apply: apply exactly the saved plan files; refuse a layer whose configuration or
                            upstream outputs changed since, or whose plan is speculative     env PLANNED=1
   --reviewed DIR           apply (CI): plan again and apply only plans equal to the reviewed ones in
@@ -97,14 +102,14 @@ export const SYNOPSIS = USAGE.split('\n')[0];
 export const RUN_OPTIONS = {
   project: { type: 'string' }, account: { type: 'string' }, layer: { type: 'string' }, layers: { type: 'string' }, stacks: { type: 'string' },
   'include-dependents': { type: 'string' },
-  refresh: { type: 'string' }, planned: { type: 'string' }, reviewed: { type: 'string' }, 'allow-replace': { type: 'string' },
+  refresh: { type: 'string' }, 'plan-json': { type: 'string' }, planned: { type: 'string' }, reviewed: { type: 'string' }, 'allow-replace': { type: 'string' },
   parallelism: { type: 'string' }, 'fail-fast': { type: 'string' }, 'lock-timeout': { type: 'string' }, report: { type: 'string' },
   'auto-approve': { type: 'string' }, confirm: { type: 'string' }, 'force-stateful': { type: 'string' }, 'force-orphans': { type: 'string' },
   resume: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-export const RUN_SWITCHES = ['include-dependents', 'refresh', 'planned', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'resume'] as const;
+export const RUN_SWITCHES = ['include-dependents', 'refresh', 'plan-json', 'planned', 'fail-fast', 'auto-approve', 'force-stateful', 'force-orphans', 'resume'] as const;
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -167,7 +172,7 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
 
 /**
  * The saved-plan options. Flags are refused with an action they mean nothing to; the environment variables
- * (PLANNED, REVIEWED, REFRESH) are read only for the action they belong to, so an exported one cannot change another
+ * (PLANNED, REVIEWED, REFRESH, PLAN_JSON) are read only for the action they belong to, so an exported one cannot change another
  * command. ALLOW_REPLACE only comes as a flag (make passes it), never from an exported variable, like FORCE_*.
  */
 export function parsePlanOptions(action: Action, flags: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): PlanOptions {
@@ -178,6 +183,7 @@ export function parsePlanOptions(action: Action, flags: ReadonlyMap<string, stri
   only('reviewed', ['apply']);
   only('allow-replace', ['apply']);
   only('refresh', ['plan']);
+  only('plan-json', ['plan']);
   const switchOf = (flag: string, variable: string, actions: readonly Action[]): boolean => {
     const value = flags.get(flag) ?? (actions.includes(action) ? env[variable] || undefined : undefined);
     try {
@@ -198,5 +204,5 @@ export function parsePlanOptions(action: Action, flags: ReadonlyMap<string, stri
   const allowReplace = list(flags.get('allow-replace'));
   const malformed = allowReplace.filter((a) => !/^[^:\s]+:\S+$/.test(a));
   if (malformed.length > 0) throw new UsageError(`--allow-replace takes <stack>:<resource address>, e.g. acme-apps-prd-databases:aws_rds_cluster.aurora; not ${malformed.join(', ')}`);
-  return { autoDependents, planned, ...(reviewed ? { reviewed } : {}), allowReplace, refresh: switchOf('refresh', 'REFRESH', ['plan']) };
+  return { autoDependents, planned, ...(reviewed ? { reviewed } : {}), allowReplace, refresh: switchOf('refresh', 'REFRESH', ['plan']), planJson: switchOf('plan-json', 'PLAN_JSON', ['plan']) };
 }

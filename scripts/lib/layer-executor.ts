@@ -25,7 +25,7 @@ import {
   type LockInfo,
 } from './locks';
 import { stackDir } from './paths';
-import { emptyPlanSummary, summarizePlan, type PlanJson, type PlanSummary } from './plan-json';
+import { emptyPlanSummary, planTextSummary, summarizePlan, textDisagreement, type PlanJson, type PlanSummary } from './plan-json';
 import type { Action, Executor, Outcome } from './runner';
 import {
   forgetSandboxState, LockNotReleasedError, markSandboxState, readLock, sandboxState, seedMockState, type StateLocation, type StateOrigin,
@@ -37,7 +37,7 @@ import {
 import {
   cachedStates, ownStateSource, remoteStateSources, s3StateReader, type StateReader, type StateSource, type StateVersion,
 } from './state-reader';
-import { initIfNeeded, parseChangeCounts, terraform, type TerraformResult, type TerraformResultExtra } from './terraform';
+import { initIfNeeded, parseChangeCounts, readPlanText, terraform, type TerraformResult, type TerraformResultExtra } from './terraform';
 
 export { PLAN_FILE } from './saved-plans';
 
@@ -97,6 +97,13 @@ export interface LayerExecutorOptions {
   readonly allowReplace?: ReadonlySet<string>;
   /** plan: run terraform even when nothing the saved plan was made from changed (REFRESH=1). @default false */
   readonly refresh?: boolean;
+  /**
+   * plan: write every plan's JSON (`terraform show -json`) and digest, as CI's plan job does for the reviewed apply.
+   * Without it, a plan whose text settles what the runner needs (plan-json.ts planTextSummary) is read from its text,
+   * and its JSON is written only when a consumer chained to it in the same run reads its planned outputs: one terraform
+   * process per layer instead of two (docs/benchmarks.md, "First plans"). @default false
+   */
+  readonly planJson?: boolean;
   /** What counts as stateful for the replacement guard. @default lib/stateful-types.ts */
   readonly statefulType?: (type: string) => boolean;
   /** The command that plans a layer again, for refusals. @default make plan ACCOUNT=<account> LAYER=<layer> */
@@ -192,6 +199,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
   const planned = new Map<string, PlannedLayer>();
   /** The local state file of each upstream's planned outputs, written once per run. */
   const plannedStates = new Map<string, { readonly file: string; readonly values: Record<string, unknown>; readonly mocked: readonly string[] }>();
+  /** The JSON summary of each layer planned in this run that a chained consumer read, by id. */
+  const planJsons = new Map<string, Promise<PlanSummary>>();
   const specDir = path.join(options.outdir, 'speculative');
 
   /** Each upstream is seeded at most once per run, so two consumers never write its state at the same time. */
@@ -215,12 +224,42 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     return pending;
   };
 
+  /**
+   * The JSON summary of a layer planned in this run, for a consumer chained to it. A plan read from its text alone
+   * has no JSON yet: `show -json` of its saved plan writes it, once, and its record gains the digest.
+   */
+  const planJsonOf = (id: string, signal: AbortSignal, note: (message: string) => void): Promise<PlanSummary> => {
+    let pending = planJsons.get(id);
+    if (!pending) {
+      pending = (async () => {
+        const upstream = planned.get(id)!;
+        if (!fs.existsSync(upstream.files.planJson)) {
+          const shown = await run(['show', '-json', '-no-color', path.resolve(upstream.files.planFile)], stackDir(options.outdir, id), { signal });
+          if (signal.aborted) throw new Error(`interrupted while reading the plan JSON of ${id}`);
+          if (shown.code !== 0) throw new Error(`terraform show -json of the saved plan of ${id} failed: ${errorExcerpt(shown.stderr || shown.stdout)}`);
+          fs.writeFileSync(upstream.files.planJson, shown.stdout);
+        }
+        const summary = summarizePlan(JSON.parse(fs.readFileSync(upstream.files.planJson, 'utf8')) as PlanJson, id, statefulType);
+        const disagree = textDisagreement(upstream.record, summary);
+        if (disagree) note(`the plan text of ${id} and its JSON disagree (${disagree}): the text was read wrongly, plan with PLAN_JSON=1`);
+        if (upstream.record.planDigest === null) {
+          const record: PlanRecord = { ...upstream.record, planDigest: summary.digest, ...(summary.drift > 0 ? { drift: summary.drift } : {}) };
+          plans.put(record);
+          planned.set(id, { ...upstream, record });
+        }
+        return summary;
+      })();
+      planJsons.set(id, pending);
+      pending.catch(() => planJsons.delete(id));
+    }
+    return pending;
+  };
+
   /** The planned outputs of an upstream planned in this run, as a local state file (unknown values: contract mocks). */
-  const plannedStateOf = (id: string): { file: string; values: Record<string, unknown>; mocked: readonly string[] } => {
+  const plannedStateOf = async (id: string, signal: AbortSignal, note: (message: string) => void): Promise<{ file: string; values: Record<string, unknown>; mocked: readonly string[] }> => {
     let found = plannedStates.get(id);
     if (!found) {
-      const upstream = planned.get(id)!;
-      const summary = summarizePlan(JSON.parse(fs.readFileSync(upstream.files.planJson, 'utf8')) as PlanJson, id);
+      const summary = await planJsonOf(id, signal, note);
       const contract = options.contracts.get(id);
       const built = plannedStateDocument(summary.plannedOutputs, contract ? mockOutputs(contract) : {});
       const file = path.join(specDir, `${id}.planned.tfstate`);
@@ -251,7 +290,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
    * or, for an upstream planned in this run that changes what `node` reads, that plan's outputs (`redirects` names the
    * terraform_remote_state blocks to read from a local file instead).
    */
-  const inputsOf = async (node: GraphNode, remote: ReadonlyMap<string, StateSource>): Promise<{ inputs: UpstreamInput[]; redirects: Map<string, string> }> => {
+  const inputsOf = async (node: GraphNode, remote: ReadonlyMap<string, StateSource>, signal: AbortSignal, note: (message: string) => void): Promise<{ inputs: UpstreamInput[]; redirects: Map<string, string> }> => {
     const inputs: UpstreamInput[] = [];
     const redirects = new Map<string, string>();
     for (const dep of node.dependsOn) {
@@ -263,7 +302,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
       if (!block) throw new Error(`${node.id} reads ${dep}, but its cdk.tf.json has no terraform_remote_state for s3://${bucket}/${key}`);
       const names = namesRead(node, dep);
       if (chainsFrom(node, dep)) {
-        const state = plannedStateOf(dep);
+        const state = await plannedStateOf(dep, signal, note);
         redirects.set(block[0], state.file);
         const mocked = state.mocked.filter((m) => names === undefined || names.includes(m));
         inputs.push({ stack: dep, source: 'planned', ...(names ? { outputs: names } : {}), digest: outputsDigest(state.values, names), ...(mocked.length ? { mocked } : {}) });
@@ -279,9 +318,9 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
   /** The report fields of a saved plan. */
   const detailsOf = (record: PlanRecord, files: SavedPlanPaths): LayerDetails => ({
     planFile: relative(files.planFile),
-    ...(record.noChanges ? {} : { planJson: relative(files.planJson) }),
+    ...(record.noChanges || record.planDigest === null ? {} : { planJson: relative(files.planJson) }),
     configHash: record.configHash,
-    planDigest: record.planDigest,
+    ...(record.planDigest === null ? {} : { planDigest: record.planDigest }),
     upstreams: record.upstreams,
     speculative: record.speculative,
     replacements: record.replacements,
@@ -395,8 +434,10 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
       const record = plans.get(node.id);
       if (record) {
         const files = plans.paths(node.id);
-        const { inputs } = await inputsOf(node, remote);
-        const why = changedSince(record, { mode: modeName, configHash: configHash(dir), state: await ownVersion(), upstreams: inputs }, files);
+        const { inputs } = await inputsOf(node, remote, signal, note);
+        const why = options.planJson && record.planDigest === null && !record.noChanges
+          ? 'its saved plan has no JSON, which this run writes for every plan'
+          : changedSince(record, { mode: modeName, configHash: configHash(dir), state: await ownVersion(), upstreams: inputs }, files);
         if (!why) {
           planned.set(node.id, { record, files });
           write(`unchanged since its plan of ${record.plannedAt}: configuration, state and the outputs it reads are the same; ` +
@@ -472,7 +513,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
 
     /** plan: chained or not, saved with its JSON and a record of what it was made from. */
     async function planLayer(): Promise<Outcome> {
-      const { inputs, redirects } = await inputsOf(node, remote);
+      const { inputs, redirects } = await inputsOf(node, remote, signal, note);
       const speculative = redirects.size > 0;
       if (sandbox && location && !speculative && read.has(node.id)) {
         // The sandbox cannot create resources; a refresh-only apply records the layer's state object at its key, so
@@ -516,11 +557,15 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
         return failed(main, counts);
       }
       const noChanges = NO_CHANGES.test(main.stdout);
-      const summary = noChanges ? emptyPlanSummary() : await showPlan(files.planFile, files.planJson, where);
+      const text = readPlanText(main.stdout);
+      const fromText = options.planJson ? undefined : planTextSummary(text, counts);
+      const summary = noChanges ? emptyPlanSummary() : fromText ?? await showPlan(files.planFile, files.planJson, where);
       if (isOutcome(summary)) {
         plans.remove(node.id);
         return { ...summary, counts };
       }
+      const disagree = !noChanges && !fromText ? textDisagreement(text, summary) : undefined;
+      if (disagree) note(`the plan text and its JSON disagree (${disagree}): the JSON is used; a plan without PLAN_JSON=1 would read the text wrongly`);
       if (fs.existsSync(path.join(dir, '.terraform.lock.hcl'))) fs.copyFileSync(path.join(dir, '.terraform.lock.hcl'), files.lockFile);
       const record: PlanRecord = {
         stack: node.id, plannedAt: new Date().toISOString(), mode: modeName, configHash: hash, state, upstreams: inputs, speculative,
@@ -545,6 +590,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
         if (!reviewed) return refused(`no reviewed plan for this layer in ${applyFrom.store.dir}: plan it in a pull request first`);
         if (reviewed.speculative) return refused(`its reviewed plan was speculative (planned against planned upstream outputs): it is never applied; plan it again once ${reviewed.upstreams.filter((u) => u.source === 'planned').map((u) => u.stack).join(', ')} is applied`);
         if (reviewed.mode !== modeName) return refused(`its reviewed plan was made for ${reviewed.mode === 'sandbox' ? 'the sandbox' : 'real AWS'}`);
+        if (reviewed.planDigest === null && !reviewed.noChanges) return refused('its reviewed plan has no digest: the pull request planned it without its JSON (run.ts plan --plan-json, as the generated plan job does)');
       }
       try {
         for (let attempt = 1; ; attempt += 1) {
@@ -556,7 +602,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
           const noChanges = NO_CHANGES.test(plan.stdout);
           const summary = noChanges ? emptyPlanSummary() : await showPlan(planFile, undefined);
           if (isOutcome(summary)) return summary;
-          const details: LayerDetails = { planDigest: summary.digest, replacements: summary.replacements, changedOutputs: summary.changedOutputs, ...(reviewed ? { appliedPlan: 'reviewed' as const } : {}) };
+          const details: LayerDetails = { ...(summary.digest === null ? {} : { planDigest: summary.digest }), replacements: summary.replacements, changedOutputs: summary.changedOutputs, ...(reviewed ? { appliedPlan: 'reviewed' as const } : {}) };
           if (reviewed && reviewed.planDigest !== summary.digest) {
             const was = reviewed.counts ? `${reviewed.counts.add} to add, ${reviewed.counts.change} to change, ${reviewed.counts.destroy} to destroy` : 'unknown counts';
             const now = plannedCounts ? `${plannedCounts.add} to add, ${plannedCounts.change} to change, ${plannedCounts.destroy} to destroy` : 'unknown counts';

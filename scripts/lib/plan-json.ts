@@ -5,6 +5,8 @@
  */
 import { createHash } from 'crypto';
 import { isStatefulType } from '../../lib/stateful-types';
+import type { ChangeCounts } from './runner';
+import type { PlanText } from './terraform';
 
 /** The parts of `terraform show -json <plan>` used here. */
 export interface PlanJson {
@@ -72,8 +74,11 @@ export interface PlanSummary {
   readonly plannedOutputs: Readonly<Record<string, PlannedValue>>;
   /** Terraform would do something on apply (resources or outputs). */
   readonly applyable: boolean;
-  /** Digest of what the plan would change: equal for two plans of the same change (see planDigest). */
-  readonly digest: string;
+  /**
+   * Digest of what the plan would change: equal for two plans of the same change (see planDigest). Null when the
+   * plan was read from its text alone (planTextSummary): only the JSON has the values a digest covers.
+   */
+  readonly digest: string | null;
   /** Managed resources terraform found changed outside Terraform while refreshing (`resource_drift`). */
   readonly drift: number;
 }
@@ -152,6 +157,29 @@ export function summarizePlan(plan: PlanJson, stack: string, statefulType?: (typ
     digest: planDigest(plan),
     drift: (plan.resource_drift ?? []).filter((rc) => rc.mode !== 'data' && !isNoOp(rc.change.actions)).length,
   };
+}
+
+/**
+ * The summary of a plan read from its text alone, when that text settles everything the runner decides on: no
+ * resource is deleted or replaced (`destroy` is 0, so there is no replacement to guard), no drift is shown, and the
+ * plan changes resources or outputs (so it is applyable). Undefined when the JSON is needed. Planned output values are
+ * left out: a consumer chained to this plan reads them from the JSON, written then.
+ */
+export function planTextSummary(text: PlanText, counts: ChangeCounts | undefined): PlanSummary | undefined {
+  if (!counts || counts.destroy > 0 || text.driftShown) return undefined;
+  if (counts.add + counts.change === 0 && text.changedOutputs.length === 0) return undefined;
+  return { changedOutputs: text.changedOutputs, unknownOutputs: text.unknownOutputs, replacements: [], plannedOutputs: {}, applyable: true, digest: null, drift: 0 };
+}
+
+/** Where a plan's text and its JSON disagree about its outputs (planTextSummary's reading): undefined when they agree. */
+export function textDisagreement(text: Pick<PlanSummary, 'changedOutputs' | 'unknownOutputs'>, json: PlanSummary): string | undefined {
+  const differ = (a: readonly string[], b: readonly string[]): boolean => a.join('\0') !== b.join('\0');
+  const list = (names: readonly string[]): string => (names.length ? names.join(', ') : 'none');
+  if (differ(text.changedOutputs, json.changedOutputs)) return `changed outputs: text ${list(text.changedOutputs)}, JSON ${list(json.changedOutputs)}`;
+  // The text shows a sensitive output as `(sensitive value)`, known or not.
+  const jsonUnknown = json.unknownOutputs.filter((o) => json.plannedOutputs[o]?.sensitive !== true);
+  if (differ(text.unknownOutputs, jsonUnknown)) return `outputs unknown until apply: text ${list(text.unknownOutputs)}, JSON ${list(jsonUnknown)}`;
+  return undefined;
 }
 
 /** The summary of a plan terraform reported as `No changes.` (nothing to show, nothing to apply). */

@@ -77,8 +77,11 @@ export interface PlanRecord {
   readonly changedOutputs: readonly string[];
   readonly unknownOutputs: readonly string[];
   readonly replacements: readonly Replacement[];
-  /** plan-json.ts planDigest: what CI compares a plan on the main branch with. */
-  readonly planDigest: string;
+  /**
+   * plan-json.ts planDigest: what CI compares a plan on the main branch with. Null for a plan read from its text
+   * alone (no JSON written: the layer executor's `planJson` option was off and no chained consumer needed it).
+   */
+  readonly planDigest: string | null;
   /** Managed resources found changed outside Terraform while refreshing (the plan JSON's `resource_drift`). @default 0 */
   readonly drift?: number;
 }
@@ -268,7 +271,7 @@ export interface CurrentInputs {
 
 /** Why a saved plan cannot stand for a plan now (undefined: nothing it was made from changed). */
 export function changedSince(record: PlanRecord, now: CurrentInputs, files: SavedPlanPaths): string | undefined {
-  if (!fs.existsSync(files.planFile) || (!record.noChanges && !fs.existsSync(files.planJson))) return 'its saved plan files are gone';
+  if (!fs.existsSync(files.planFile) || (!record.noChanges && record.planDigest !== null && !fs.existsSync(files.planJson))) return 'its saved plan files are gone';
   if (record.mode !== now.mode) return `it was planned for ${record.mode === 'sandbox' ? 'the sandbox' : 'real AWS'}`;
   if (record.configHash !== now.configHash) return 'its synthesized configuration changed';
   if (!sameVersion(record.state, now.state)) return `its state changed (${describeVersion(record.state)} → ${describeVersion(now.state)})`;

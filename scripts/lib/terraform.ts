@@ -121,6 +121,41 @@ export async function initIfNeeded(
   return result;
 }
 
+/** What a plan's text (`terraform plan -no-color`) says beyond its counts. */
+export interface PlanText {
+  /** The outputs under "Changes to Outputs:", sorted. */
+  readonly changedOutputs: readonly string[];
+  /** Of those, the ones whose new value shows `(known after apply)` anywhere, sorted (a sensitive one shows neither). */
+  readonly unknownOutputs: readonly string[];
+  /** Terraform printed "Objects have changed outside of Terraform" (drift that bears on this plan). */
+  readonly driftShown: boolean;
+}
+
+/**
+ * Reads the output changes from a plan's text, so that a plan needs no second terraform process (`show -json` starts
+ * the provider again: about 2 s of CPU) for what the summary and the chaining of consumers need. Terraform prints one
+ * entry per changed output, two spaces in: `  + name = value`, `  ~ name = old -> new`, `  - name = old -> null`;
+ * a multi-line value is indented deeper. The runner compares this with the plan JSON whenever it has both.
+ */
+export function readPlanText(output: string): PlanText {
+  const changed: string[] = [];
+  const unknown: string[] = [];
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => l.trimEnd() === 'Changes to Outputs:');
+  if (start !== -1) {
+    let current: { name: string; action: string } | undefined;
+    for (const line of lines.slice(start + 1)) {
+      const entry = /^ {2}([+~-]) ([^\s=]+)\s*=(.*)$/.exec(line);
+      if (entry) {
+        current = { name: entry[2], action: entry[1] };
+        changed.push(current.name);
+      } else if (!line.startsWith('    ')) break; // the section ends where the indentation does
+      if (current && current.action !== '-' && /(^|[^"])\(known after apply\)/.test(entry ? entry[3] : line) && !unknown.includes(current.name)) unknown.push(current.name);
+    }
+  }
+  return { changedOutputs: changed.sort(), unknownOutputs: unknown.sort(), driftShown: /Objects have changed outside of Terraform/.test(output) };
+}
+
 /** Counts from terraform's plan, apply or destroy output; undefined when it printed none. */
 export function parseChangeCounts(output: string): ChangeCounts | undefined {
   const plan = /Plan: (?:\d+ to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);

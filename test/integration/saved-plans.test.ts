@@ -18,6 +18,7 @@ import { autoDependents, outputImpact } from '../../scripts/lib/impact';
 import { layerExecutor, type ApplyFrom, type TerraformFn } from '../../scripts/lib/layer-executor';
 import { formatSummary, runLayers, selectLayers, type Action, type RunReport } from '../../scripts/lib/runner';
 import { createBackends, readStateObject, startSandbox, type RunningSandbox } from '../../scripts/lib/sandbox';
+import { planDigest, summarizePlan, type PlanJson } from '../../scripts/lib/plan-json';
 import { PlanStore, plansDir } from '../../scripts/lib/saved-plans';
 import { terraform } from '../../scripts/lib/terraform';
 import { FxData, type FxDataConfig } from '../fixtures/runner-layers';
@@ -65,7 +66,7 @@ const counting: TerraformFn = (args, cwd, options) => {
   return terraform(args, cwd, options);
 };
 
-async function run(action: Action, layers: string[], fixture = synthFixture(), options: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean; auto?: boolean } = {}): Promise<RunReport> {
+async function run(action: Action, layers: string[], fixture = synthFixture(), options: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean; planJson?: boolean; auto?: boolean } = {}): Promise<RunReport> {
   commands.length = 0;
   const report = await runLayers({
     action, parallelism: 2,
@@ -73,6 +74,7 @@ async function run(action: Action, layers: string[], fixture = synthFixture(), o
     execute: layerExecutor({
       outdir, mode, graph: fixture.graph, contracts: fixture.contracts, lockTimeout: '30s', terraform: counting,
       statefulType: (type) => type === 'terraform_data', applyFrom: options.applyFrom, allowReplace: new Set(options.allowReplace ?? []), refresh: options.refresh,
+      planJson: options.planJson,
     }),
     ...(options.auto ? { expand: autoDependents(fixture.graph) } : {}),
   });
@@ -86,7 +88,7 @@ const stateOf = async (layer: string): Promise<{ serial: number; outputs: Record
 const saved: ApplyFrom = { kind: 'saved' };
 
 describe('saved plans, chained plans, the replacement guard and impact by output', () => {
-  it('chains a consumer to its upstream\'s plan when the upstream changes what it reads, and keeps every plan with its JSON', async () => {
+  it('chains a consumer to its upstream\'s plan when the upstream changes what it reads; only that upstream\'s plan JSON is written', async () => {
     const report = await run('plan', ['up', 'reader', 'label-reader']);
     expect(results(report)).toEqual({ up: 'done', reader: 'done', 'label-reader': 'done' });
     const up = layerOf(report, 'up');
@@ -96,15 +98,22 @@ describe('saved plans, chained plans, the replacement guard and impact by output
     const reader = layerOf(report, 'reader');
     expect(reader.speculative).toBe(true);
     expect(reader.upstreams).toEqual([expect.objectContaining({ stack: 'fy-work-up', source: 'planned', outputs: ['value'], mocked: ['value'] })]);
-    const json = JSON.parse(fs.readFileSync(reader.planJson!, 'utf8'));
-    expect(JSON.stringify(json.resource_changes)).toContain('r:mock-fx-data-value');
+    const shown = await terraform(['show', '-json', path.resolve(reader.planFile!)], path.join(outdir, 'stacks', 'fy-work-reader'));
+    expect(JSON.stringify(JSON.parse(shown.stdout).resource_changes)).toContain('r:mock-fx-data-value');
     // label-reader reads only `label`, which up's plan does not change: planned against up's state, not speculative
     expect(layerOf(report, 'label-reader')).toMatchObject({ speculative: false, upstreams: [expect.objectContaining({ source: 'state', outputs: ['label'] })] });
     for (const l of report.layers) {
       expect(fs.existsSync(l.planFile!)).toBe(true);
-      expect(JSON.parse(fs.readFileSync(l.planJson!, 'utf8')).format_version).toMatch(/^1\./);
       expect(l.configHash).toMatch(/^sha256:/);
     }
+    // Each plan was read from its text (one terraform process); reader needed up's planned values, so up's JSON was
+    // written for it (show -json, once) and up's record gained its digest. What terraform printed agrees with the JSON.
+    expect(commands.filter((c) => c.endsWith(': show'))).toEqual(['up: show']);
+    const upJson = JSON.parse(fs.readFileSync(store.paths('fy-work-up').planJson, 'utf8')) as PlanJson;
+    expect(store.get('fy-work-up')).toMatchObject({ planDigest: planDigest(upJson), changedOutputs: summarizePlan(upJson, 'fy-work-up').changedOutputs });
+    expect(store.get('fy-work-up')!.unknownOutputs).toEqual(summarizePlan(upJson, 'fy-work-up').unknownOutputs);
+    expect(store.get('fy-work-reader')!.planDigest).toBeNull();
+    expect(fs.readFileSync(reader.log!, 'utf8')).not.toContain('disagree');
     // the stack folder itself was not touched by the chained plan, and the summary says what happened
     expect(fs.readFileSync(path.join(outdir, 'stacks', 'fy-work-reader', 'cdk.tf.json'), 'utf8')).not.toContain('"local"');
     const summary = formatSummary(report);
@@ -190,8 +199,8 @@ describe('saved plans, chained plans, the replacement guard and impact by output
 
   it('CI: a plan made again elsewhere has the digest of the reviewed one, is applied, and a different one is refused', async () => {
     const fixture = synthFixture({ value: 'v3', generation: '2' }, { value: 'r2' });
-    const pr = await run('plan', ['up'], fixture);
-    const again = await run('plan', ['up'], fixture, { refresh: true });
+    const pr = await run('plan', ['up'], fixture, { planJson: true }); // the generated plan job passes --plan-json
+    const again = await run('plan', ['up'], fixture, { refresh: true, planJson: true });
     expect(layerOf(pr, 'up')).toMatchObject({ change: 1, changedOutputs: ['value'] });
     expect(layerOf(again, 'up').planDigest).toBe(layerOf(pr, 'up').planDigest); // same change, same digest
     const reviewedDir = tempDir('reviewed-');

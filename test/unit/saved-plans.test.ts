@@ -15,7 +15,7 @@ import { parseCommand, UsageError } from '../../scripts/lib/cli';
 import { savedPlanLines } from '../../scripts/lib/confirm';
 import { autoDependents, outputImpact } from '../../scripts/lib/impact';
 import { layerExecutor, type ApplyFrom, type SandboxStates, type TerraformFn } from '../../scripts/lib/layer-executor';
-import { EMPTY_PLAN_DIGEST, planDigest, replacementsOf, summarizePlan, type PlanJson } from '../../scripts/lib/plan-json';
+import { EMPTY_PLAN_DIGEST, planDigest, planTextSummary, replacementsOf, summarizePlan, textDisagreement, type PlanJson } from '../../scripts/lib/plan-json';
 import { formatSummary, IMPACT_LINES, runLayers, type Action, type Executor, type Outcome, type RunReport } from '../../scripts/lib/runner';
 import {
   changedSince, configHash, outputsDigest, plannedStateDocument, PlanStore, plansDir, replacementRefusal, savedPlanRefusal, upstreamRefusal,
@@ -25,6 +25,7 @@ import {
   cachedStates, credentialsFor, ownStateSource, remoteStateSources, sameVersion, stateSourceOf, type StateSnapshot, type StateSource,
 } from '../../scripts/lib/state-reader';
 import { synth } from '../../lib/synth';
+import { readPlanText } from '../../scripts/lib/terraform';
 import { REAL, SANDBOX, tempDir } from '../helpers';
 
 // ---------------------------------------------------------------- fixtures
@@ -64,6 +65,25 @@ function planJson(options: { actions?: string[]; type?: string; address?: string
   };
 }
 
+/** The text `terraform plan -no-color` prints for `plan`: its counts, drift note and "Changes to Outputs:" section. */
+function planText(plan: PlanJson): string {
+  const counts = { add: 0, change: 0, destroy: 0 };
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode === 'data') continue;
+    if (rc.change.actions.includes('create')) counts.add += 1;
+    if (rc.change.actions.includes('update')) counts.change += 1;
+    if (rc.change.actions.includes('delete')) counts.destroy += 1;
+  }
+  const outputs = Object.entries(plan.output_changes ?? {}).filter(([, c]) => !c.actions.every((a) => a === 'no-op'));
+  return [
+    ...((plan.resource_drift ?? []).length ? ['Note: Objects have changed outside of Terraform', ''] : []),
+    `Plan: ${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy.`,
+    ...(outputs.length ? ['', 'Changes to Outputs:', ...outputs.map(([name, c]) =>
+      `  ${c.actions.includes('delete') ? '-' : c.actions.includes('create') ? '+' : '~'} ${name} = ${c.after_unknown === true ? '(known after apply)' : JSON.stringify(c.after)}`)] : []),
+    '',
+  ].join('\n');
+}
+
 interface Call {
   readonly stack: string;
   readonly args: readonly string[];
@@ -77,7 +97,7 @@ interface Call {
  * Stack folders for `nodes` (S3 backend, a terraform_remote_state per dependency), a fake terraform that writes plan
  * files and answers `show -json` from `plans`, and fake state objects.
  */
-function harness(nodes: readonly GraphNode[], mode = REAL, options: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean; outdir?: string } = {}) {
+function harness(nodes: readonly GraphNode[], mode = REAL, options: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean; planJson?: boolean; outdir?: string } = {}) {
   const outdir = options.outdir ?? tempDir('saved-plans-unit-');
   const bucket = 'p-a-terraform-backend-111111111111';
   const writeConfig = (n: GraphNode, extra: Record<string, unknown> = {}): void => {
@@ -110,7 +130,7 @@ function harness(nodes: readonly GraphNode[], mode = REAL, options: { applyFrom?
     if (args[0] === 'plan') {
       const out = args.find((a) => a.startsWith('-out='))?.slice('-out='.length);
       if (out) fs.writeFileSync(path.isAbsolute(out) ? out : path.join(cwd, out), `binary plan of ${stack}`);
-      return { code: 0, stdout: planOutput.get(stack) ?? 'Plan: 1 to add, 0 to change, 0 to destroy.', stderr: '' };
+      return { code: 0, stdout: planOutput.get(stack) ?? planText(plans.get(stack) ?? planJson()), stderr: '' };
     }
     if (args[0] === 'show') return { code: 0, stdout: JSON.stringify(plans.get(stack) ?? planJson()), stderr: '' };
     if (args[0] === 'apply' && !args.includes('-refresh-only')) {
@@ -126,11 +146,12 @@ function harness(nodes: readonly GraphNode[], mode = REAL, options: { applyFrom?
   };
   const sandboxStates: SandboxStates = { origin: async () => 'missing', mark: async () => undefined, forget: async () => undefined, lock: async () => undefined };
   const contracts = new Map<string, AnyContract | undefined>(nodes.map((n) => [n.id, upContract]));
-  const execute = (more: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean } = {}): Executor => layerExecutor({
+  const execute = (more: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean; planJson?: boolean } = {}): Executor => layerExecutor({
     outdir, mode, graph: nodes, contracts, lockTimeout: '5s', terraform, stateReader, states: sandboxStates, seed: async () => false,
     applyFrom: more.applyFrom ?? options.applyFrom, allowReplace: new Set(more.allowReplace ?? options.allowReplace ?? []), refresh: more.refresh ?? options.refresh,
+    planJson: more.planJson ?? options.planJson,
   });
-  const run = async (action: Action, selected: readonly GraphNode[], more: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean; auto?: boolean } = {}): Promise<RunReport> => {
+  const run = async (action: Action, selected: readonly GraphNode[], more: { applyFrom?: ApplyFrom; allowReplace?: string[]; refresh?: boolean; planJson?: boolean; auto?: boolean } = {}): Promise<RunReport> => {
     calls.length = 0;
     return runLayers({ action, nodes: selected, execute: execute(more), parallelism: 2, ...(more.auto ? { expand: autoDependents(nodes) } : {}) });
   };
@@ -147,6 +168,66 @@ const result = (r: RunReport): Record<string, string> => Object.fromEntries(r.la
 const layer = (r: RunReport, name: string) => r.layers.find((l) => l.layer === name)!;
 
 // ---------------------------------------------------------------- the plan's JSON
+
+describe('what a plan\'s text is read for', () => {
+  // As terraform 1.11 prints it (-no-color), abridged: the section ends where its indentation does.
+  const TEXT = [
+    'Terraform will perform the following actions:',
+    '',
+    '  # aws_vpc.main will be created',
+    '  + resource "aws_vpc" "main" {',
+    '      + cidr_block = "10.0.0.0/16"',
+    '    }',
+    '',
+    'Plan: 1 to add, 0 to change, 0 to destroy.',
+    '',
+    'Changes to Outputs:',
+    '  + azs                      = [',
+    '      + "us-east-1a",',
+    '    ]',
+    '  ~ database_subnet_ids      = [',
+    '      + (known after apply),',
+    '    ]',
+    '  + label                    = "(known after apply)"',
+    '  - old_name                 = "x" -> null',
+    '  + token                    = (sensitive value)',
+    '  + vpc_id                   = (known after apply)',
+    '',
+    '─────────────────────────────────────────────────────────────────────────────',
+    '',
+    'Saved the plan to: plan.tfplan',
+  ].join('\n');
+
+  it('the outputs under "Changes to Outputs:", those unknown until apply, and whether drift is shown', () => {
+    expect(readPlanText(TEXT)).toEqual({
+      changedOutputs: ['azs', 'database_subnet_ids', 'label', 'old_name', 'token', 'vpc_id'],
+      unknownOutputs: ['database_subnet_ids', 'vpc_id'], // a quoted "(known after apply)" is a value; sensitive ones show neither
+      driftShown: false,
+    });
+    expect(readPlanText('Note: Objects have changed outside of Terraform\n\nNo changes.')).toEqual({ changedOutputs: [], unknownOutputs: [], driftShown: true });
+  });
+
+  it('settles the record only when nothing is destroyed, no drift is shown and something changes; otherwise the JSON is read', () => {
+    const text = readPlanText(TEXT);
+    expect(planTextSummary(text, { add: 1, change: 0, destroy: 0 })).toEqual({
+      changedOutputs: text.changedOutputs, unknownOutputs: text.unknownOutputs, replacements: [], plannedOutputs: {}, applyable: true, digest: null, drift: 0,
+    });
+    expect(planTextSummary(text, { add: 1, change: 0, destroy: 1 })).toBeUndefined(); // a replacement to guard, perhaps
+    expect(planTextSummary(text, undefined)).toBeUndefined(); // no counts printed
+    expect(planTextSummary({ ...text, driftShown: true }, { add: 1, change: 0, destroy: 0 })).toBeUndefined();
+    expect(planTextSummary({ changedOutputs: [], unknownOutputs: [], driftShown: false }, { add: 0, change: 0, destroy: 0 })).toBeUndefined(); // an import, a forget
+    expect(planTextSummary({ changedOutputs: ['x'], unknownOutputs: [], driftShown: false }, { add: 0, change: 0, destroy: 0 })).toMatchObject({ applyable: true });
+  });
+
+  it('is checked against the JSON: changed outputs, and unknown ones except the sensitive', () => {
+    const json = summarizePlan(planJson({ outputs: { vpc_id: { unknown: true }, name: { after: 'n' } } }), 's');
+    expect(textDisagreement({ changedOutputs: ['name', 'vpc_id'], unknownOutputs: ['vpc_id'] }, json)).toBeUndefined();
+    expect(textDisagreement({ changedOutputs: ['vpc_id'], unknownOutputs: ['vpc_id'] }, json)).toBe('changed outputs: text vpc_id, JSON name, vpc_id');
+    expect(textDisagreement({ changedOutputs: ['name', 'vpc_id'], unknownOutputs: [] }, json)).toBe('outputs unknown until apply: text none, JSON vpc_id');
+    const secret = summarizePlan({ ...planJson({ outputs: { token: { unknown: true } } }), planned_values: { outputs: { token: { sensitive: true } } } }, 's');
+    expect(textDisagreement({ changedOutputs: ['token'], unknownOutputs: [] }, secret)).toBeUndefined();
+  });
+});
 
 describe('what a plan\'s JSON is read for', () => {
   it('changed outputs, the ones unknown until apply, planned values, and stateful replacements only', () => {
@@ -354,22 +435,32 @@ describe('the plan store', () => {
 // ---------------------------------------------------------------- the executor with a fake terraform
 
 describe('plan: saved with its JSON and what it was made from', () => {
-  it('saves the plan file, its JSON and a record: config hash, own state version, upstream versions and the digest of the outputs read', async () => {
+  it('saves the plan file and a record: config hash, own state version, upstream versions and the digest of the outputs read; with PLAN_JSON its JSON', async () => {
     const up = node('up');
     const app = node('app', { up: ['vpc_id'] });
     const h = harness([up, app]);
     h.setState('up', 7, { vpc_id: 'vpc-1', name: 'n' });
     h.setState('app', 3, {});
     h.plans.set(app.id, planJson({ outputs: { url: { after: 'https://x' } } }));
-    const report = await h.run('plan', [app]);
-    expect(result(report)).toEqual({ app: 'done' });
+    // by default one terraform process: the plan's text says what the record needs (nothing destroyed, no drift)
+    const lean = await h.run('plan', [app]);
+    expect(result(lean)).toEqual({ app: 'done' });
     const files = h.store.paths(app.id);
+    expect(h.calls.map((c) => c.args.join(' '))).toEqual([`plan -input=false -no-color -lock-timeout=0s -out=${files.planFile}`]);
+    expect(fs.existsSync(files.planJson)).toBe(false);
+    expect(h.store.get(app.id)).toMatchObject({ counts: { add: 1, change: 0, destroy: 0 }, changedOutputs: ['url'], unknownOutputs: [], replacements: [], applyable: true, planDigest: null });
+    expect(layer(lean, 'app').planJson).toBeUndefined();
+    expect(layer(lean, 'app').planDigest).toBeUndefined();
+    // PLAN_JSON=1 (CI's plan job): the JSON and its digest too
+    const report = await h.run('plan', [app], { planJson: true, refresh: true });
+    expect(result(report)).toEqual({ app: 'done' });
     expect(h.calls.map((c) => c.args.join(' '))).toEqual([
       `plan -input=false -no-color -lock-timeout=0s -out=${files.planFile}`,
       `show -json -no-color ${files.planFile}`,
     ]);
     expect(JSON.parse(fs.readFileSync(files.planJson, 'utf8'))).toEqual(h.plans.get(app.id));
     const record = h.store.get(app.id)!;
+    expect(record.planDigest).toBe(planDigest(h.plans.get(app.id)!));
     expect(record).toMatchObject({
       mode: 'real', configHash: configHash(path.join(h.outdir, 'stacks', app.id)), state: { serial: 3, lineage: 'lineage-app' }, speculative: false,
       counts: { add: 1, change: 0, destroy: 0 }, changedOutputs: ['url'], noChanges: false,
@@ -378,6 +469,30 @@ describe('plan: saved with its JSON and what it was made from', () => {
     // real AWS: the state objects are read as the backend and the remote-state read would (own backend role; reader as configured)
     expect(h.reads).toContain('p-a-terraform-backend-111111111111/a/app/terraform.tfstate as arn:aws:iam::111111111111:role/DevOps');
     expect(layer(report, 'app')).toMatchObject({ planFile: path.relative(process.cwd(), files.planFile), planJson: path.relative(process.cwd(), files.planJson), changedOutputs: ['url'], speculative: false });
+  });
+
+  it('reads the JSON when the text cannot settle the record: a plan that destroys (the replacement guard), or drift shown', async () => {
+    const db = node('db');
+    const h = harness([db]);
+    h.plans.set(db.id, planJson({ actions: ['delete', 'create'], type: 'aws_db_instance', address: 'aws_db_instance.main' }));
+    const report = await h.run('plan', [db]);
+    expect(h.commands()).toEqual(['p-a-db: plan', 'p-a-db: show']);
+    expect(layer(report, 'db').replacements).toEqual([{ address: 'p-a-db:aws_db_instance.main', type: 'aws_db_instance', action: 'replace', reason: 'replace_because_cannot_update' }]);
+    expect(h.store.get(db.id)!.planDigest).toBe(planDigest(h.plans.get(db.id)!));
+    h.plans.set(db.id, { ...planJson(), resource_drift: [{ address: 'aws_vpc.main', mode: 'managed', type: 'aws_vpc', change: { actions: ['update'] } }] });
+    const drifted = await h.run('plan', [db], { refresh: true });
+    expect(h.commands()).toEqual(['p-a-db: plan', 'p-a-db: show']);
+    expect(layer(drifted, 'db').drift).toBe(1);
+  });
+
+  it('notes where the text and the JSON disagree, and keeps the JSON', async () => {
+    const app = node('app');
+    const h = harness([app], REAL, { planJson: true });
+    h.plans.set(app.id, planJson({ outputs: { url: { after: 'https://x' } } }));
+    h.planOutput.set(app.id, 'Plan: 1 to add, 0 to change, 0 to destroy.\n'); // no "Changes to Outputs:" section
+    const report = await h.run('plan', [app]);
+    expect(layer(report, 'app').changedOutputs).toEqual(['url']);
+    expect(fs.readFileSync(layer(report, 'app').log!, 'utf8')).toContain('the plan text and its JSON disagree (changed outputs: text none, JSON url)');
   });
 
   it('"No changes." writes no JSON and records nothing to apply; a failed plan leaves no saved plan behind', async () => {
@@ -417,7 +532,11 @@ describe('plans that skip unchanged work', () => {
     expect(result(await h.run('plan', [app]))).toEqual({ app: 'unchanged' });
     // REFRESH=1 plans anyway
     expect(result(await h.run('plan', [app], { refresh: true }))).toEqual({ app: 'done' });
+    expect(h.commands()).toEqual(['p-a-app: plan']);
+    // a saved plan without its JSON is planned again when this run writes every JSON (PLAN_JSON=1)
+    expect(result(await h.run('plan', [app], { planJson: true }))).toEqual({ app: 'done' });
     expect(h.commands()).toEqual(['p-a-app: plan', 'p-a-app: show']);
+    expect(result(await h.run('plan', [app], { planJson: true }))).toEqual({ app: 'unchanged' });
   });
 
   it('plans again when the configuration, its own state, or an output it reads changed', async () => {
@@ -458,7 +577,12 @@ describe('chained plans', () => {
       expect(block).toEqual({ backend: 'local', config: { path: path.join(h.outdir, 'speculative', `${up.id}.planned.tfstate`) } });
       const state = JSON.parse(fs.readFileSync(block.config.path, 'utf8'));
       expect(Object.fromEntries(Object.entries(state.outputs).map(([k, v]) => [k, (v as { value: unknown }).value]))).toEqual({ vpc_id: 'vpc-0mock', subnet_ids: ['subnet-planned'], name: 'n' });
-      expect(h.calls.find((c) => c.stack === app.id && c.args[0] === 'show')!.cwd).toBe(speculativeDir);
+      // up's plan was read from its text; app, chained to it, needed its planned values: show -json ran once, for up,
+      // and up's record gained the digest. app's own plan (nothing reads it) was read from its text.
+      expect(h.commands().filter((c) => c.endsWith(': show'))).toEqual([`${up.id}: show`]);
+      expect(h.calls.find((c) => c.args[0] === 'show')!.cwd).toBe(path.join(h.outdir, 'stacks', up.id));
+      expect(h.store.get(up.id)!.planDigest).toBe(planDigest(h.plans.get(up.id)!));
+      expect(h.store.get(app.id)!.planDigest).toBeNull();
       // the stack folder keeps its S3 read; nothing was written to any backend for it
       expect(JSON.parse(fs.readFileSync(path.join(h.outdir, 'stacks', app.id, 'cdk.tf.json'), 'utf8')).data.terraform_remote_state[`remote-${up.id}`].backend).toBe('s3');
       expect(h.calls.filter((c) => c.stack === app.id && c.args.includes('-refresh-only'))).toEqual([]);
@@ -569,7 +693,17 @@ describe('apply: exactly the saved plan, or a fresh one behind the replacement g
 
   it('--reviewed (CI): plans again and applies only a plan whose digest equals the reviewed one', async () => {
     const reviewedDir = tempDir('reviewed-');
-    const pr = harness([up], REAL);
+    // planned without its JSON, a plan has no digest: --reviewed refuses it
+    const lean = harness([up], REAL);
+    lean.plans.set(up.id, planJson({ outputs: { vpc_id: { after: 'v' } } }));
+    await lean.run('plan', [up]);
+    const leanDir = tempDir('reviewed-lean-');
+    fs.copyFileSync(lean.store.manifestFile, path.join(leanDir, 'manifest.json'));
+    const unreviewable = await lean.run('apply', [up], { applyFrom: { kind: 'reviewed', store: new PlanStore(leanDir) } });
+    expect(layer(unreviewable, 'up')).toMatchObject({ result: 'refused', reason: expect.stringMatching(/^its reviewed plan has no digest: .*--plan-json/) });
+    expect(lean.commands()).toEqual([]);
+    // CI's plan job: --plan-json
+    const pr = harness([up], REAL, { planJson: true });
     pr.plans.set(up.id, planJson({ outputs: { vpc_id: { after: 'v' } } }));
     await pr.run('plan', [up]);
     fs.copyFileSync(pr.store.manifestFile, path.join(reviewedDir, 'manifest.json')); // the PR's artifact
@@ -673,6 +807,10 @@ describe('command line', () => {
     expect(parseCommand(['plan'], { PLANNED: '1' })).toMatchObject({ planned: false }); // PLANNED belongs to apply
     expect(parseCommand(['apply', '--reviewed', 'reviewed/apps'], {})).toMatchObject({ reviewed: 'reviewed/apps' });
     expect(parseCommand(['plan'], { REFRESH: '1' })).toMatchObject({ refresh: true });
+    expect(parseCommand(['plan'], { PLAN_JSON: '1' })).toMatchObject({ planJson: true });
+    expect(parseCommand(['plan', '--plan-json'], {})).toMatchObject({ planJson: true });
+    expect(parseCommand(['apply'], { PLAN_JSON: '1' })).toMatchObject({ planJson: false }); // PLAN_JSON belongs to plan
+    expect(() => parseCommand(['apply', '--plan-json'], {})).toThrow('--plan-json is for plan, not apply');
     expect(parseCommand(['plan', '--include-dependents=auto'], {})).toMatchObject({ autoDependents: true, includeDependents: false });
     expect(parseCommand(['apply'], { INCLUDE_DEPENDENTS: 'auto' })).toMatchObject({ autoDependents: true });
     expect(parseCommand(['apply', '--allow-replace', 'acme-apps-prd-databases:aws_rds_cluster.aurora,x:aws_kms_key.k[0]'], {}))
@@ -711,11 +849,13 @@ describe('make passes the saved-plan switches to the runner', () => {
     return ran.stdout.split('\n').find((l) => l.includes('scripts/run.ts'))!;
   };
 
-  it('PLANNED, REVIEWED and ALLOW_REPLACE (quoted) to apply, REFRESH to plan, and nothing to the other target', () => {
+  it('PLANNED, REVIEWED and ALLOW_REPLACE (quoted) to apply, REFRESH and PLAN_JSON to plan, and nothing to the other target', () => {
     expect(dryRun(['apply', 'SANDBOX=0', 'ACCOUNT=apps', 'PLANNED=1', 'ALLOW_REPLACE=acme-apps-db:aws_kms_key.k["logs"]']))
       .toMatch(/scripts\/run\.ts apply --project acme --account apps +--planned=1 +--allow-replace 'acme-apps-db:aws_kms_key\.k\["logs"\]'$/);
     expect(dryRun(['apply', 'SANDBOX=0', 'REVIEWED=reviewed/apps'])).toMatch(/--reviewed 'reviewed\/apps'/);
-    expect(dryRun(['plan', 'SANDBOX=0', 'REFRESH=1', 'PLANNED=1', 'ALLOW_REPLACE=x:y'])).toMatch(/scripts\/run\.ts plan --project acme +--refresh=1$/);
+    expect(dryRun(['plan', 'SANDBOX=0', 'REFRESH=1', 'PLANNED=1', 'ALLOW_REPLACE=x:y'])).toMatch(/scripts\/run\.ts plan --project acme +--refresh=1 *$/);
+    expect(dryRun(['plan', 'SANDBOX=0', 'PLAN_JSON=1'])).toMatch(/scripts\/run\.ts plan --project acme +--plan-json=1$/);
+    expect(dryRun(['apply', 'SANDBOX=0', 'PLAN_JSON=1'])).not.toMatch(/--plan-json/);
   });
 });
 
