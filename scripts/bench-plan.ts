@@ -339,13 +339,17 @@ export function planSection(data: BenchPlanData): string {
       `(${f(records(after), 0)} of ${layerCount}); the state of a layer nobody reads was never used. (4) Garbage collection: most of a command's CPU is the ` +
       `provider building its schema, short-lived allocations; terraform and its providers now run with GOGC=${TERRAFORM_GOGC} (unless GOGC is set), ` +
       `${f(100 * (1 - plan200 / plan100), 0)}% less CPU per plan (${f(plan100)} → ${f(plan200)} s) for about a tenth more peak memory (measured separately on ` +
-      'base-network, 6 runs each: provider peak RSS 392–422 MB with GOGC=100, 417–453 MB with 200).',
+      'base-network, 6 runs each: provider peak RSS 392–422 MB with GOGC=100, 417–453 MB with 200). (5) The saved plan\'s JSON (`show -json`, added by ' +
+      `issue 13 for the replacement guard, the PR's digest and chained plans) ran after every plan with changes, ${f(col('show -json of the saved plan'))} s of CPU each, ` +
+      'a provider start and schema load of its own: now a plan is read from its own text when that settles its record (counts, changed and unknown outputs; ' +
+      `nothing destroyed, no drift), and the JSON is written only where it is needed: ${f(shows, 0)} of ${layerCount} here, the upstreams whose planned values ` +
+      'a chained consumer read (docs/runner.md, "When the plan JSON is written"). CI\'s plan job writes every one (`--plan-json`): the reviewed apply compares digests.',
     '',
     `**What is left, and what would go further.** One init and one plan per layer, ${f(records(after), 0)} records and ${f(shows, 0)} \`show -json\`: exactly the commands in the table. ` +
       `The records (about ${f(records(after) * record * plan200 / plan100, 0)} s of CPU here) exist because the sandbox cannot apply: they give the layers that read another layer ` +
-      'a state to read. The saved plan\'s JSON (`show -json`, for the PR comment and the replacement guard, issue 13) costs ' +
-      `${f(col('show -json of the saved plan'))} s of CPU per layer, almost a validate, and is produced for every plan with changes: about ${f(shows * col('show -json of the saved plan'), 0)} s here, ` +
-      `${f(100 * shows * col('show -json of the saved plan') / cpuAfter, 0)}% of the whole. Reading counts, replacements and changed output names from \`plan -json\`'s own stream instead would remove it.`,
+      `a state to read. The ${f(shows, 0)} \`show -json\` left give chained consumers their upstreams' planned values: about ${f(shows * col('show -json of the saved plan'), 0)} s here, ` +
+      `${f(100 * shows * col('show -json of the saved plan') / cpuAfter, 0)}% of the whole. Reading planned values needs the JSON; \`plan -json\`'s stream has no values, and ` +
+      'switching the plan itself to `-json` would take terraform\'s readable diff out of the layer logs.',
     '',
     END_MARKER,
   ].join('\n');
