@@ -511,7 +511,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     if (sandbox && location) await states!.forget(location);
     return { ok: true, counts, log };
 
-    /** plan: chained or not, saved with its JSON and a record of what it was made from. */
+    /** plan: chained or not, saved with a record of what it was made from (and its JSON where something needs it). */
     async function planLayer(): Promise<Outcome> {
       const { inputs, redirects } = await inputsOf(node, remote, signal, note);
       const speculative = redirects.size > 0;
