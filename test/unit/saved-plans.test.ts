@@ -583,6 +583,9 @@ describe('chained plans', () => {
       expect(h.calls.find((c) => c.args[0] === 'show')!.cwd).toBe(path.join(h.outdir, 'stacks', up.id));
       expect(h.store.get(up.id)!.planDigest).toBe(planDigest(h.plans.get(up.id)!));
       expect(h.store.get(app.id)!.planDigest).toBeNull();
+      // the consumer's log names the command it waited for (docs and npm run bench:plan count commands from the logs)
+      expect(fs.readFileSync(layer(report, 'app').log!, 'utf8')).toMatch(new RegExp(`^\\$ terraform show -json -no-color ${h.store.paths(up.id).planFile}$`, 'm'));
+      expect(fs.readFileSync(layer(report, 'up').log!, 'utf8')).not.toContain('$ terraform show');
       // the stack folder keeps its S3 read; nothing was written to any backend for it
       expect(JSON.parse(fs.readFileSync(path.join(h.outdir, 'stacks', app.id, 'cdk.tf.json'), 'utf8')).data.terraform_remote_state[`remote-${up.id}`].backend).toBe('s3');
       expect(h.calls.filter((c) => c.stack === app.id && c.args.includes('-refresh-only'))).toEqual([]);
