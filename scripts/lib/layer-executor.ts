@@ -169,9 +169,13 @@ type Step = TerraformResult & TerraformResultExtra & { readonly killedBecause?: 
 const withLockTimeout = (args: readonly string[], timeout: string): string[] =>
   args.map((a) => (a.startsWith('-lock-timeout=') ? `-lock-timeout=${timeout}` : a));
 
-/** A layer's log: `write` appends to its file, `note` also gives the line a line of its own in the run's output. */
-interface Logger {
-  readonly write: (chunk: string) => void;
+/** `terraform show -json` of a saved plan, summarized for `stack`; a failure is returned as the Outcome to give. */
+type ShowPlan = (planFile: string, jsonFile: string | undefined, where?: { cwd?: string; env?: NodeJS.ProcessEnv }, stack?: string) => Promise<PlanSummary | Outcome>;
+const isOutcome = (value: PlanSummary | Outcome): value is Outcome => 'ok' in value;
+
+/** What a consumer lends to read an upstream's plan JSON: its own show step (logged in its log) and its notes. */
+interface ConsumerSteps {
+  readonly showPlan: ShowPlan;
   readonly note: (message: string) => void;
 }
 
@@ -232,25 +236,24 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
 
   /**
    * The JSON summary of a layer planned in this run, for a consumer chained to it. A plan read from its text alone
-   * has no JSON yet: `show -json` of its saved plan writes it, once, and its record gains the digest. The command goes
-   * into the log of the consumer that needed it (`log`), the JSON itself into the upstream's plan.json.
+   * has no JSON yet: the consumer's own show step (so the command is in the consumer's log) writes it into the
+   * upstream's plan.json, once, in the upstream's stack folder, and the upstream's record gains the digest.
    */
-  const planJsonOf = (id: string, signal: AbortSignal, log: Logger): Promise<PlanSummary> => {
+  const planJsonOf = (id: string, consumer: ConsumerSteps): Promise<PlanSummary> => {
     let pending = planJsons.get(id);
     if (!pending) {
       pending = (async () => {
         const upstream = planned.get(id)!;
-        if (!fs.existsSync(upstream.files.planJson)) {
-          const args = ['show', '-json', '-no-color', path.resolve(upstream.files.planFile)];
-          log.write(`\n$ terraform ${args.join(' ')}\n(in ${stackDir(options.outdir, id)}: the planned values of ${id}, for this chained plan)\n`);
-          const shown = await run(args, stackDir(options.outdir, id), { signal });
-          if (signal.aborted) throw new Error(`interrupted while reading the plan JSON of ${id}`);
-          if (shown.code !== 0) throw new Error(`terraform show -json of the saved plan of ${id} failed: ${errorExcerpt(shown.stderr || shown.stdout)}`);
-          fs.writeFileSync(upstream.files.planJson, shown.stdout);
+        let summary: PlanSummary;
+        if (fs.existsSync(upstream.files.planJson)) {
+          summary = summarizePlan(JSON.parse(fs.readFileSync(upstream.files.planJson, 'utf8')) as PlanJson, id, statefulType);
+        } else {
+          const shown = await consumer.showPlan(path.resolve(upstream.files.planFile), upstream.files.planJson, { cwd: stackDir(options.outdir, id) }, id);
+          if (isOutcome(shown)) throw new Error(`the plan JSON of ${id}: ${shown.error}`);
+          summary = shown;
         }
-        const summary = summarizePlan(JSON.parse(fs.readFileSync(upstream.files.planJson, 'utf8')) as PlanJson, id, statefulType);
         const disagree = textDisagreement(upstream.record, summary);
-        if (disagree) log.note(`the plan text of ${id} and its JSON disagree (${disagree}): the text was read wrongly, plan with PLAN_JSON=1`);
+        if (disagree) consumer.note(`the plan text of ${id} and its JSON disagree (${disagree}): the text was read wrongly, plan with PLAN_JSON=1`);
         if (upstream.record.planDigest === null) {
           const record: PlanRecord = { ...upstream.record, planDigest: summary.digest, ...(summary.drift > 0 ? { drift: summary.drift } : {}) };
           plans.put(record);
@@ -265,10 +268,10 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
   };
 
   /** The planned outputs of an upstream planned in this run, as a local state file (unknown values: contract mocks). */
-  const plannedStateOf = async (id: string, signal: AbortSignal, log: Logger): Promise<{ file: string; values: Record<string, unknown>; mocked: readonly string[] }> => {
+  const plannedStateOf = async (id: string, consumer: ConsumerSteps): Promise<{ file: string; values: Record<string, unknown>; mocked: readonly string[] }> => {
     let found = plannedStates.get(id);
     if (!found) {
-      const summary = await planJsonOf(id, signal, log);
+      const summary = await planJsonOf(id, consumer);
       const contract = options.contracts.get(id);
       const built = plannedStateDocument(summary.plannedOutputs, contract ? mockOutputs(contract) : {});
       const file = path.join(specDir, `${id}.planned.tfstate`);
@@ -299,7 +302,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
    * or, for an upstream planned in this run that changes what `node` reads, that plan's outputs (`redirects` names the
    * terraform_remote_state blocks to read from a local file instead).
    */
-  const inputsOf = async (node: GraphNode, remote: ReadonlyMap<string, StateSource>, signal: AbortSignal, log: Logger): Promise<{ inputs: UpstreamInput[]; redirects: Map<string, string> }> => {
+  const inputsOf = async (node: GraphNode, remote: ReadonlyMap<string, StateSource>, consumer: ConsumerSteps): Promise<{ inputs: UpstreamInput[]; redirects: Map<string, string> }> => {
     const inputs: UpstreamInput[] = [];
     const redirects = new Map<string, string>();
     for (const dep of node.dependsOn) {
@@ -311,7 +314,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
       if (!block) throw new Error(`${node.id} reads ${dep}, but its cdk.tf.json has no terraform_remote_state for s3://${bucket}/${key}`);
       const names = namesRead(node, dep);
       if (chainsFrom(node, dep)) {
-        const state = await plannedStateOf(dep, signal, log);
+        const state = await plannedStateOf(dep, consumer);
         redirects.set(block[0], state.file);
         const mocked = state.mocked.filter((m) => names === undefined || names.includes(m));
         inputs.push({ stack: dep, source: 'planned', ...(names ? { outputs: names } : {}), digest: outputsDigest(state.values, names), ...(mocked.length ? { mocked } : {}) });
@@ -421,8 +424,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
     const interrupted: Outcome = { ok: false, error: 'interrupted', log };
     const interruptedDuring = (result: Step): Outcome => ({ ...interrupted, error: result.killedBecause ? `interrupted: ${result.killedBecause}` : 'interrupted' });
 
-    /** `terraform show -json` of a plan file, summarized; a failure is returned as the Outcome to give. */
-    const showPlan = async (planFile: string, jsonFile: string | undefined, where: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PlanSummary | Outcome> => {
+    /** ShowPlan as a step of this layer: the command and its output go into this layer's log. */
+    const showPlan: ShowPlan = async (planFile, jsonFile, where = {}, stack = node.id) => {
       const shown = await step(['show', '-json', '-no-color', planFile], where);
       if (signal.aborted) return interruptedDuring(shown);
       if (shown.code !== 0) return failed(shown);
@@ -433,9 +436,8 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
         return failed(shown, undefined, `terraform show -json ${planFile} printed no plan JSON`);
       }
       if (jsonFile) fs.writeFileSync(jsonFile, shown.stdout);
-      return summarizePlan(json, node.id, statefulType);
+      return summarizePlan(json, stack, statefulType);
     };
-    const isOutcome = (value: PlanSummary | Outcome): value is Outcome => 'ok' in value;
 
     // ------------------------------------------------------------------ plan: unchanged since the saved plan?
     const remote = remoteStateSources(synthesized);
@@ -443,7 +445,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
       const record = plans.get(node.id);
       if (record) {
         const files = plans.paths(node.id);
-        const { inputs } = await inputsOf(node, remote, signal, { write, note });
+        const { inputs } = await inputsOf(node, remote, { showPlan, note });
         const why = options.planJson && record.planDigest === null && !record.noChanges
           ? 'its saved plan has no JSON, which this run writes for every plan'
           : changedSince(record, { mode: modeName, configHash: configHash(dir), state: await ownVersion(), upstreams: inputs }, files);
@@ -522,7 +524,7 @@ export function layerExecutor(options: LayerExecutorOptions): Executor {
 
     /** plan: chained or not, saved with a record of what it was made from (and its JSON where something needs it). */
     async function planLayer(): Promise<Outcome> {
-      const { inputs, redirects } = await inputsOf(node, remote, signal, { write, note });
+      const { inputs, redirects } = await inputsOf(node, remote, { showPlan, note });
       const speculative = redirects.size > 0;
       if (sandbox && location && !speculative && read.has(node.id)) {
         // The sandbox cannot create resources; a refresh-only apply records the layer's state object at its key, so
